@@ -1,0 +1,163 @@
+"""Model data: columnar goroutines, state intervals, P intervals, ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..tables import Tables
+from ..trace.events import GoState, TraceInfo
+
+NONE = -1
+"""Sentinel in integer columns: no time, no goroutine, no P."""
+
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
+
+
+@dataclass(slots=True)
+class Source:
+    path: str
+    kind: str  # "trace" | "dump"
+    format: str  # "go 1.26 trace", "debug=2", "traceback", "debug=1"
+
+
+@dataclass(slots=True)
+class Goroutines:
+    """One row per goroutine, sorted by id. Times are ns since the first event.
+
+    ``state`` is a GoState (NOT_EXIST means dead); when WAITING, ``reason`` is the
+    wait reason's string id. ``since_ns`` is when the goroutine entered its final
+    state (NONE for dumps, which print a wait age instead: see ``wait_ns``).
+    """
+
+    id: I64
+    name: I32  # start function (string id; 0 = unknown)
+    state: U8
+    reason: I32
+    since_ns: I64
+    wait_ns: I64  # time in the final state at the end (dumps: printed minutes)
+    first_ns: I64  # first appearance (Go's CreationTime)
+    created_ns: I64  # creation event time; NONE if it existed before the trace
+    start_ns: I64  # first time running; NONE if never
+    ended_ns: I64  # NONE while alive
+    creator: I64  # creating goroutine id; NONE if unknown
+    creation_stack: I32  # stack of the `go` statement, leaf first (0 = none)
+    start_stack: I32  # the goroutine's own stack at creation
+    last_stack: I32  # last stack known for the goroutine
+    exec_ns: I64
+    sched_wait_ns: I64
+    syscall_ns: I64
+    syscall_block_ns: I64
+    # Block time by reason, sparse: (row, reason string id, ns) triples.
+    block_row: I32
+    block_reason: I32
+    block_ns: I64
+    # Rows whose reason was not in the trace but inferred from the stack.
+    reason_inferred: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def row_of(self, goid: int) -> int | None:
+        i = int(np.searchsorted(self.id, goid))
+        if i < len(self.id) and int(self.id[i]) == goid:
+            return i
+        return None
+
+    def block_by_reason(self, row: int, strings: list[str]) -> dict[str, int]:
+        lo = int(np.searchsorted(self.block_row, row, "left"))
+        hi = int(np.searchsorted(self.block_row, row, "right"))
+        return {
+            strings[r]: int(ns)
+            for r, ns in zip(
+                self.block_reason[lo:hi].tolist(), self.block_ns[lo:hi].tolist(), strict=True
+            )
+        }
+
+
+@dataclass(slots=True)
+class Intervals:
+    """Every state interval of every goroutine, grouped by row then time.
+
+    ``p`` is the P a RUNNING interval ran on (NONE otherwise or when unknown).
+    ``stack`` is the goroutine's stack when the interval began (e.g. where it
+    blocked). ``starts`` gives each row's first interval: rows r's intervals are
+    ``starts[r]:starts[r + 1]``.
+    """
+
+    row: I32
+    start: I64
+    end: I64
+    state: U8
+    reason: I32
+    p: I32
+    stack: I32
+    starts: I64
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def of_row(self, row: int) -> slice:
+        return slice(int(self.starts[row]), int(self.starts[row + 1]))
+
+
+@dataclass(slots=True)
+class ProcIntervals:
+    """P state intervals (running / idle), sorted by P then time."""
+
+    p: I32
+    start: I64
+    end: I64
+    state: U8  # ProcState
+
+
+@dataclass(slots=True)
+class Ranges:
+    """GC, stop-the-world, sweep, mark-assist... as [start, end) with Go's names."""
+
+    name: I32
+    start: I64
+    end: I64
+    scope_kind: U8  # ResourceKind
+    scope: I64
+
+
+@dataclass(slots=True)
+class Model:
+    source: Source
+    tables: Tables
+    goroutines: Goroutines
+    span_ns: int | None = None  # trace duration (first to last event)
+    intervals: Intervals | None = None
+    procs: ProcIntervals | None = None
+    ranges: Ranges | None = None
+    info: TraceInfo | None = None
+    notices: list[str] = field(default_factory=list)
+    # Per-row extras of a dump (labels, flags, ancestors...): objects, since a
+    # dump has at most some hundred thousand goroutines and views need them.
+    extras: list[Any] | None = None
+
+    @property
+    def is_trace(self) -> bool:
+        return self.source.kind == "trace"
+
+
+_STATE_NAMES = {
+    GoState.UNDETERMINED: "unknown",
+    GoState.NOT_EXIST: "dead",
+    GoState.RUNNABLE: "runnable",
+    GoState.RUNNING: "running",
+    GoState.SYSCALL: "syscall",
+}
+
+
+def state_name(state: int, reason: str) -> str:
+    """The user-facing state: a wait reason when waiting, else Go's state name."""
+    if state == GoState.WAITING:
+        return reason or "waiting"
+    return _STATE_NAMES[GoState(state)]

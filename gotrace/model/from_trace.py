@@ -1,0 +1,408 @@
+"""Build the lifecycle model from a trace's ordered event stream.
+
+The numbers must agree with Go's own summarizer (``internal/trace/summary.go``),
+so its rules are reproduced here, quirks included:
+
+* a goroutine first seen in an undetermined state (it existed before the trace
+  or before this generation) is accounted from the last sync point, not from the
+  event that named it;
+* a transition to the same state is ignored;
+* waiting with reason "forever" ends the goroutine, like exiting;
+* a syscall whose P went idle splits into syscall time and syscall-block time;
+  a syscall still open at the end counts whole as syscall time and its blocked
+  part also as scheduling wait (Go does that; we match it).
+
+Most of the work is vectorised: goroutine transitions are gathered in columns,
+stably sorted by goroutine, and each transition opens the interval that the next
+one closes. Only syscall accounting, which depends on P transitions interleaved
+in time, is a sequential loop, over the few events that concern it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from ..tables import Tables
+from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
+from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
+
+_GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack", "seq")
+_PROC_COLS = ("time", "res", "frm", "to", "seq")
+_RANGE_COLS = ("time", "kind", "name", "res_kind", "res", "seq")
+
+
+class _Collector:
+    """Keeps the events the model needs from each chunk, dropping the rest."""
+
+    def __init__(self) -> None:
+        self.go: dict[str, list[np.ndarray]] = {c: [] for c in _GO_COLS}
+        self.proc: dict[str, list[np.ndarray]] = {c: [] for c in _PROC_COLS}
+        self.rng: dict[str, list[np.ndarray]] = {c: [] for c in _RANGE_COLS}
+        self.syncs: list[np.ndarray] = []
+        self.first: int | None = None
+        self.last = 0
+        self.seen = 0
+
+    def add(self, c: EventChunk) -> None:
+        n = len(c)
+        if n == 0:
+            return
+        if self.first is None:
+            self.first = int(c.time[0])
+        self.last = int(c.time[-1])
+        seq = np.arange(self.seen, self.seen + n, dtype=np.int64)
+        self.seen += n
+        kind = c.kind
+        self.syncs.append(c.time[kind == Kind.SYNC])
+        trans = (kind == Kind.STATE_TRANSITION) & (c.frm != c.to)
+        go = trans & (c.res_kind == ResourceKind.GOROUTINE)
+        cols = {"time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name,
+                "p": c.p, "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq}
+        for k in _GO_COLS:
+            self.go[k].append(cols[k][go])
+        pr = trans & (c.res_kind == ResourceKind.PROC)
+        for k in _PROC_COLS:
+            self.proc[k].append(cols[k][pr])
+        rg = (kind >= Kind.RANGE_BEGIN) & (kind <= Kind.RANGE_END)
+        cols2 = {"time": c.time, "kind": kind, "name": c.name, "res_kind": c.res_kind,
+                 "res": c.res, "seq": seq}
+        for k in _RANGE_COLS:
+            self.rng[k].append(cols2[k][rg])
+
+
+def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def build_trace_model(
+    chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str
+) -> Model:
+    col = _Collector()
+    for chunk in chunks:
+        col.add(chunk)
+    first = col.first if col.first is not None else 0
+    last = col.last
+    syncs = _cat(col.syncs, np.int64)
+    if len(syncs) == 0 or syncs[0] != first:
+        syncs = np.concatenate([np.array([first], np.int64), syncs])
+    go = {k: _cat(v, np.int64) for k, v in col.go.items()}
+    proc = {k: _cat(v, np.int64) for k, v in col.proc.items()}
+    gor, intervals = _goroutines(go, proc, syncs, first, last, tables)
+    model = Model(
+        source=Source(path=path, kind="trace", format=info.header),
+        tables=tables,
+        goroutines=gor,
+        span_ns=last - first,
+        intervals=intervals,
+        procs=_procs(proc, syncs, first, last),
+        ranges=_ranges({k: _cat(v, np.int64) for k, v in col.rng.items()}, first, last),
+        info=info,
+    )
+    model.notices.extend(d.message for d in info.damage)
+    return model
+
+
+def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:
+    """Time of the last sync at or before each time (Go's syncTs)."""
+    idx = np.searchsorted(syncs, times, side="right") - 1
+    return syncs[np.maximum(idx, 0)]
+
+
+def _goroutines(
+    go: dict[str, np.ndarray], proc: dict[str, np.ndarray], syncs: np.ndarray, first: int, last: int, tables: Tables
+) -> tuple[Goroutines, Intervals]:
+    order = np.argsort(go["res"], kind="stable")
+    g = go["res"][order]
+    t = go["time"][order]
+    frm = go["frm"][order].astype(np.uint8)
+    to = go["to"][order].astype(np.uint8)
+    reason = go["name"][order].astype(np.int32)
+    evp = go["p"][order]
+    evg = go["g"][order]
+    stack = go["stack"][order].astype(np.int32)
+    tstack = go["tstack"][order].astype(np.int32)
+    seq = go["seq"][order]
+    n = len(g)
+
+    ids, row_first, row_of = np.unique(g, return_index=True, return_inverse=True)
+    nrows = len(ids)
+    row_of = row_of.astype(np.int32)
+    row_last = np.append(row_first[1:], n) - 1
+    idx = np.arange(n, dtype=np.int64)
+
+    # A transition out of NotExist/Undetermined starts a fresh summary in Go;
+    # only each row's last such segment counts.
+    reset = (frm == GoState.NOT_EXIST) | (frm == GoState.UNDETERMINED)
+    seg = np.maximum.accumulate(np.where(reset, idx, 0)) if n else idx
+    seg = np.maximum(seg, row_first[row_of]) if n else seg
+    seg_start = seg[row_last] if n else np.zeros(0, np.int64)
+    keep = idx >= seg_start[row_of] if n else np.zeros(0, bool)
+
+    # Interval opened by each transition.
+    undetermined = frm == GoState.UNDETERMINED
+    start = np.where(undetermined, _sync_before(t, syncs), t)
+    nxt_same = np.zeros(n, bool)
+    nxt_same[:-1] = g[1:] == g[:-1] if n else nxt_same[:-1]
+    end = np.full(n, last, np.int64)
+    end[:-1] = np.where(nxt_same[:-1], t[1:], last)
+    forever_id = tables.string("forever")
+    forever = (to == GoState.WAITING) & (reason == forever_id)
+    terminal = (to == GoState.NOT_EXIST) | forever
+    dur = np.where(terminal, 0, end - start)
+
+    def per_row(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(row_of[mask], weights=dur[mask], minlength=nrows).astype(np.int64)
+
+    counted = keep & ~terminal
+    exec_ns = per_row(counted & (to == GoState.RUNNING))
+    sched_ns = per_row(counted & (to == GoState.RUNNABLE))
+
+    # Block time by (row, reason), sparse.
+    bmask = counted & (to == GoState.WAITING)
+    key = row_of[bmask].astype(np.int64) * (len(tables.strings) + 1) + reason[bmask]
+    ukey, inv = np.unique(key, return_inverse=True)
+    bsum = np.bincount(inv, weights=dur[bmask]).astype(np.int64) if len(ukey) else ukey
+    block_row = (ukey // (len(tables.strings) + 1)).astype(np.int32)
+    block_reason = (ukey % (len(tables.strings) + 1)).astype(np.int32)
+
+    sys_ns, sysblock_ns, sched_extra = _syscalls(go, proc, syncs, ids, last)
+    sched_ns += sched_extra
+
+    # Per-row facts from the last segment.
+    s0 = seg_start
+    from_notexist = frm[s0] == GoState.NOT_EXIST if n else np.zeros(0, bool)
+    created = np.where(from_notexist, t[s0] - first, NONE)
+    creator = np.where(from_notexist, evg[s0], NONE)
+    creation_stack = np.where(from_notexist, stack[s0], 0).astype(np.int32)
+    first_ns = start[s0] - first
+
+    running_in = keep & (to == GoState.RUNNING)
+    start_ns = _first_per_row(running_in, row_of, t - first, nrows)
+    ended_ns = _last_per_row(keep & terminal, row_of, t - first, nrows)
+    # Go names a goroutine by the root function of the first transition stack
+    # whose root function is not empty.
+    root = _root_funcs(tstack, tables)
+    names = _first_per_row(keep & (root != 0), row_of, root.astype(np.int64), nrows)
+    names = np.where(names == NONE, 0, names).astype(np.int32)
+    start_stack = np.where(from_notexist, tstack[s0], 0).astype(np.int32)
+    last_stack = _last_per_row(tstack != 0, row_of, tstack.astype(np.int64), nrows)
+    last_stack = np.where(last_stack == NONE, 0, last_stack).astype(np.int32)
+
+    state = to[row_last] if n else np.zeros(0, np.uint8)
+    state = np.where(forever[row_last], GoState.WAITING, state).astype(np.uint8) if n else state
+    fin_reason = np.where(state == GoState.WAITING, reason[row_last], 0).astype(np.int32)
+    since = start[row_last] - first if n else np.zeros(0, np.int64)
+    alive = state != GoState.NOT_EXIST
+    wait_ns = np.where(alive, (last - first) - since, NONE)
+
+    gor = Goroutines(
+        id=ids.astype(np.int64),
+        name=names,
+        state=state,
+        reason=fin_reason,
+        since_ns=since.astype(np.int64),
+        wait_ns=wait_ns.astype(np.int64),
+        first_ns=first_ns.astype(np.int64),
+        created_ns=created.astype(np.int64),
+        start_ns=start_ns,
+        ended_ns=ended_ns,
+        creator=creator.astype(np.int64),
+        creation_stack=creation_stack,
+        start_stack=start_stack,
+        last_stack=last_stack,
+        exec_ns=exec_ns,
+        sched_wait_ns=sched_ns,
+        syscall_ns=sys_ns,
+        syscall_block_ns=sysblock_ns,
+        block_row=block_row,
+        block_reason=block_reason,
+        block_ns=bsum,
+        reason_inferred=np.zeros(nrows, bool),
+    )
+    # Intervals table: every non-terminal transition opens one.
+    ikeep = ~terminal | forever
+    ivl = Intervals(
+        row=row_of[ikeep],
+        start=(start[ikeep] - first).astype(np.int64),
+        end=(end[ikeep] - first).astype(np.int64),
+        state=to[ikeep],
+        reason=np.where(to[ikeep] == GoState.WAITING, reason[ikeep], 0).astype(np.int32),
+        p=np.where(to[ikeep] == GoState.RUNNING, evp[ikeep], NONE).astype(np.int32),
+        stack=tstack[ikeep],
+        starts=np.searchsorted(row_of[ikeep], np.arange(nrows + 1)).astype(np.int64),
+    )
+    return gor, ivl
+
+
+def _first_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:
+    out = np.full(nrows, NONE, np.int64)
+    rows = row_of[mask][::-1]
+    out[rows] = vals[mask][::-1]  # later writes win: reversed, the first one wins
+    return out
+
+
+def _last_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:
+    out = np.full(nrows, NONE, np.int64)
+    out[row_of[mask]] = vals[mask]
+    return out
+
+
+def _root_funcs(stack_ids: np.ndarray, tables: Tables) -> npt.NDArray[np.int32]:
+    """String id of each stack's root frame function: Go names a goroutine so."""
+    uniq, inv = np.unique(stack_ids, return_inverse=True)
+    names = np.zeros(len(uniq), np.int32)
+    for i, sid in enumerate(uniq.tolist()):
+        if sid > 0:
+            root = tables.root_frame(sid)
+            if root is not None:
+                names[i] = tables.string(root.func)
+    return names[inv].astype(np.int32)
+
+
+def _syscalls(
+    go: dict[str, np.ndarray],
+    pr: dict[str, np.ndarray],
+    syncs: np.ndarray,
+    ids: np.ndarray,
+    last: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Syscall time, syscall-block time and Go's extra sched wait, per row.
+
+    A syscall blocks when its P goes idle while the goroutine is still in it,
+    so goroutine and P transitions must be replayed together, in stream order.
+    Go keeps a P->G and a G->P map for this; the maps are reproduced as Go uses
+    them (including deleting P 0's entry for a goroutine it never mapped).
+    """
+    gsel = (go["to"] == GoState.SYSCALL) | (go["frm"] == GoState.SYSCALL)
+    psel = pr["to"] == ProcState.IDLE
+    seq = np.concatenate([go["seq"][gsel], pr["seq"][psel]])
+    is_go = np.concatenate([np.ones(int(gsel.sum()), bool), np.zeros(int(psel.sum()), bool)])
+    res = np.concatenate([go["res"][gsel], pr["res"][psel]])
+    t = np.concatenate([go["time"][gsel], pr["time"][psel]])
+    frm = np.concatenate([go["frm"][gsel], pr["frm"][psel]])
+    to = np.concatenate([go["to"][gsel], pr["to"][psel]])
+    p = np.concatenate([go["p"][gsel], pr["res"][psel]])
+    order = np.argsort(seq, kind="stable")
+    sync_t = _sync_before(t, syncs)
+
+    sys_ns: dict[int, int] = {}
+    block_ns: dict[int, int] = {}
+    last_sys: dict[int, int] = {}
+    last_block: dict[int, int] = {}
+    p_to_g: dict[int, int] = {}
+    g_to_p: dict[int, int] = {}
+    und, syscall = GoState.UNDETERMINED, GoState.SYSCALL
+    for i in order.tolist():
+        r = int(res[i])
+        ti = int(t[i])
+        if not is_go[i]:
+            gid = p_to_g.pop(r, None)
+            if gid is not None:
+                last_block[gid] = ti
+            continue
+        f, nw = int(frm[i]), int(to[i])
+        if f == und or f == GoState.NOT_EXIST:
+            sys_ns[r] = block_ns[r] = 0
+            last_sys[r] = last_block[r] = 0
+            if f == und and nw == syscall:
+                dt = ti - int(sync_t[i])
+                if int(p[i]) == NONE:
+                    block_ns[r] += dt
+                else:
+                    sys_ns[r] += dt
+        if f == syscall:
+            ls = last_sys.get(r, 0)
+            if ls:
+                lb = last_block.get(r, 0)
+                if lb:
+                    block_ns[r] = block_ns.get(r, 0) + ti - lb
+                    sys_ns[r] = sys_ns.get(r, 0) + lb - ls
+                else:
+                    sys_ns[r] = sys_ns.get(r, 0) + ti - ls
+                last_sys[r] = last_block[r] = 0
+                p_to_g.pop(g_to_p.get(r, 0), None)
+                g_to_p.pop(r, None)
+        if nw == syscall:
+            pi = int(p[i])
+            p_to_g[pi] = r
+            g_to_p[r] = pi
+            last_sys[r] = ti
+
+    nrows = len(ids)
+    out_sys = np.zeros(nrows, np.int64)
+    out_block = np.zeros(nrows, np.int64)
+    out_sched = np.zeros(nrows, np.int64)
+    for gid in sys_ns.keys() | last_sys.keys():
+        row = int(np.searchsorted(ids, gid))
+        s = sys_ns.get(gid, 0)
+        ls = last_sys.get(gid, 0)
+        if ls:
+            s += last - ls
+            lb = last_block.get(gid, 0)
+            if lb:
+                out_sched[row] += last - lb
+        out_sys[row] = s
+        out_block[row] = block_ns.get(gid, 0)
+    return out_sys, out_block, out_sched
+
+
+def _procs(pr: dict[str, np.ndarray], syncs: np.ndarray, first: int, last: int) -> ProcIntervals:
+    order = np.argsort(pr["res"], kind="stable")
+    p = pr["res"][order]
+    t = pr["time"][order]
+    frm = pr["frm"][order]
+    to = pr["to"][order]
+    n = len(p)
+    start = np.where(frm == ProcState.UNDETERMINED, _sync_before(t, syncs), t)
+    end = np.full(n, last, np.int64)
+    if n:
+        end[:-1] = np.where(p[1:] == p[:-1], t[1:], last)
+    keep = to != ProcState.NOT_EXIST
+    return ProcIntervals(
+        p=p[keep].astype(np.int32),
+        start=(start[keep] - first).astype(np.int64),
+        end=(end[keep] - first).astype(np.int64),
+        state=to[keep].astype(np.uint8),
+    )
+
+
+def _ranges(rg: dict[str, np.ndarray], first: int, last: int) -> Ranges:
+    open_: dict[tuple[int, int, int], int] = {}
+    names: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    kinds: list[int] = []
+    scopes: list[int] = []
+    for t, kind, name, rk, res in zip(
+        rg["time"].tolist(), rg["kind"].tolist(), rg["name"].tolist(),
+        rg["res_kind"].tolist(), rg["res"].tolist(), strict=True,
+    ):
+        key = (name, rk, res)
+        if kind == Kind.RANGE_END:
+            began = open_.pop(key, None)
+            if began is None:
+                began = first  # in progress when the trace began
+            names.append(name)
+            starts.append(began)
+            ends.append(t)
+            kinds.append(rk)
+            scopes.append(res)
+        else:
+            open_.setdefault(key, t)
+    for (name, rk, res), began in open_.items():
+        names.append(name)
+        starts.append(began)
+        ends.append(last)
+        kinds.append(rk)
+        scopes.append(res)
+    order = np.argsort(np.array(starts, np.int64), kind="stable")
+    return Ranges(
+        name=np.array(names, np.int32)[order],
+        start=(np.array(starts, np.int64) - first)[order],
+        end=(np.array(ends, np.int64) - first)[order],
+        scope_kind=np.array(kinds, np.uint8)[order],
+        scope=np.array(scopes, np.int64)[order],
+    )
