@@ -59,7 +59,7 @@ class _Collector:
         self.syncs.append(c.time[kind == Kind.SYNC])
         trans = (kind == Kind.STATE_TRANSITION) & (c.frm != c.to)
         go = trans & (c.res_kind == ResourceKind.GOROUTINE)
-        cols = {"time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name,
+        cols: dict[str, np.ndarray] = {"time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name,
                 "p": c.p, "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq}
         for k in _GO_COLS:
             self.go[k].append(cols[k][go])
@@ -67,7 +67,7 @@ class _Collector:
         for k in _PROC_COLS:
             self.proc[k].append(cols[k][pr])
         rg = (kind >= Kind.RANGE_BEGIN) & (kind <= Kind.RANGE_END)
-        cols2 = {"time": c.time, "kind": kind, "name": c.name, "res_kind": c.res_kind,
+        cols2: dict[str, np.ndarray] = {"time": c.time, "kind": kind, "name": c.name, "res_kind": c.res_kind,
                  "res": c.res, "seq": seq}
         for k in _RANGE_COLS:
             self.rng[k].append(cols2[k][rg])
@@ -112,7 +112,12 @@ def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:
 
 
 def _goroutines(
-    go: dict[str, np.ndarray], proc: dict[str, np.ndarray], syncs: np.ndarray, first: int, last: int, tables: Tables
+    go: dict[str, np.ndarray],
+    proc: dict[str, np.ndarray],
+    syncs: np.ndarray,
+    first: int,
+    last: int,
+    tables: Tables,
 ) -> tuple[Goroutines, Intervals]:
     order = np.argsort(go["res"], kind="stable")
     g = go["res"][order]
@@ -124,7 +129,6 @@ def _goroutines(
     evg = go["g"][order]
     stack = go["stack"][order].astype(np.int32)
     tstack = go["tstack"][order].astype(np.int32)
-    seq = go["seq"][order]
     n = len(g)
 
     ids, row_first, row_of = np.unique(g, return_index=True, return_inverse=True)

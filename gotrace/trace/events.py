@@ -78,7 +78,7 @@ class ResourceKind(IntEnum):
     THREAD = 3
 
 
-COLUMNS: dict[str, type] = {
+COLUMNS: dict[str, type[np.generic]] = {
     # When the event happened: ns on the trace clock (Go's ev.Time()).
     "time": np.int64,
     # Kind values.
@@ -143,7 +143,7 @@ class ChunkBuilder:
     def __init__(self) -> None:
         from array import array
 
-        codes = {np.int64: "q", np.int32: "i", np.uint8: "B"}
+        codes: dict[type[np.generic], str] = {np.int64: "q", np.int32: "i", np.uint8: "B"}
         for name, dtype in COLUMNS.items():
             setattr(self, name, array(codes[dtype]))
 
@@ -181,7 +181,7 @@ class ChunkBuilder:
         self.task.append(task)  # type: ignore[attr-defined]
 
     def freeze(self) -> EventChunk:
-        cols = {
+        cols: dict[str, np.ndarray] = {
             name: np.frombuffer(getattr(self, name), dtype=dtype).copy()
             if len(getattr(self, name))
             else np.zeros(0, dtype=dtype)

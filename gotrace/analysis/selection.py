@@ -1,0 +1,65 @@
+"""Row filters shared by the CLI and the TUI: age, state, text match."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import Model, state_name
+from ..trace.events import GoState
+
+
+def state_labels(model: Model) -> list[str]:
+    """The user-facing state of each row, computed once per distinct (state, reason)."""
+    g = model.goroutines
+    strings = model.tables.strings
+    key = g.state.astype(np.int64) << 32 | g.reason.astype(np.int64)
+    uniq, inv = np.unique(key, return_inverse=True)
+    labels = [state_name(int(k >> 32), strings[int(k & 0xFFFFFFFF)]) for k in uniq.tolist()]
+    return [labels[i] for i in inv.tolist()]
+
+
+def select_rows(
+    model: Model,
+    older_than_ns: int | None = None,
+    states: tuple[str, ...] = (),
+    match: str | None = None,
+) -> npt.NDArray[np.int64]:
+    """Rows that pass every filter given.
+
+    ``older_than_ns`` keeps goroutines in a blocked state (waiting, runnable,
+    syscall) for at least that long at the end — inclusive, so a dump's
+    "60 minutes" passes ``--older-than 60m``.
+    """
+    g = model.goroutines
+    keep = np.ones(len(g), bool)
+    if older_than_ns is not None:
+        blocked = (g.state == GoState.WAITING) | (g.state == GoState.RUNNABLE) | (
+            g.state == GoState.SYSCALL
+        )
+        keep &= blocked & (g.wait_ns >= older_than_ns)
+    if states:
+        wanted = {s.lower() for s in states}
+        labels = state_labels(model)
+        keep &= np.array([lab.lower() in wanted for lab in labels], bool)
+    if match:
+        keep &= _match_rows(model, re.compile(match))
+    return np.flatnonzero(keep)
+
+
+def _match_rows(model: Model, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
+    """Rows whose start function, any stack frame (function or file), id or label matches."""
+    t = model.tables
+    g = model.goroutines
+    frame_hit = np.array(
+        [bool(rx.search(f.func) or rx.search(f.file)) for f in t.frames], bool
+    )
+    stack_hit = np.array([bool(ids) and bool(frame_hit[list(ids)].any()) for ids in t.stacks], bool)
+    string_hit = np.array([bool(rx.search(s)) for s in t.strings], bool)
+    hit = stack_hit[g.last_stack] | stack_hit[g.creation_stack] | string_hit[g.name]
+    hit |= np.array([bool(rx.fullmatch(str(i))) for i in g.id.tolist()], bool)
+    if model.extras is not None:
+        hit |= np.array([x.matches(rx) for x in model.extras], bool)
+    return hit

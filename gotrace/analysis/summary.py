@@ -1,0 +1,37 @@
+"""Trace-wide and dump-wide facts for ``gotrace info`` and the TUI overview."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from ..model import Model
+from ..trace.events import GoState, ProcState
+from .selection import state_labels
+
+
+def summarize(model: Model) -> dict[str, Any]:
+    g = model.goroutines
+    out: dict[str, Any] = {"file": model.source.path, "kind": model.source.kind,
+                           "format": model.source.format}
+    if model.is_trace:
+        assert model.info is not None and model.procs is not None and model.ranges is not None
+        alive = g.state != GoState.NOT_EXIST
+        out["span_ns"] = int(model.span_ns or 0)
+        out["events"] = model.info.events
+        out["goroutines"] = len(g)
+        out["created"] = int((g.created_ns >= 0).sum())
+        out["ended"] = int((g.ended_ns >= 0).sum())
+        out["alive_at_end"] = int(alive.sum())
+        out["procs"] = len(np.unique(model.procs.p[model.procs.state == ProcState.RUNNING]))
+        names = [model.tables.strings[n] for n in model.ranges.name.tolist()]
+        out["gc_cycles"] = sum(1 for n in names if n == "GC concurrent mark phase")
+        out["stw_pauses"] = sum(1 for n in names if n.startswith("stop-the-world"))
+        out["data_lost"] = [d.message for d in model.info.damage]
+    else:
+        out["goroutines"] = len(g)
+    states = Counter(state_labels(model))
+    out["states"] = dict(states.most_common())
+    return out

@@ -1,0 +1,1 @@
+"""Bodies of the CLI commands: model + options -> analysis -> rendered output."""

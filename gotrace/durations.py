@@ -1,0 +1,86 @@
+"""Go's duration syntax (``300ms``, ``1h30m``, ``1.5h``) for command-line options.
+
+On-call engineers copy durations from Go logs and dumps; accepting exactly what
+``time.ParseDuration`` accepts means no translation at 3 a.m.
+"""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_duration(text: str) -> int:
+    """Nanoseconds in a Go duration string; ValueError when it is not one.
+
+    Negative durations are refused: every option here is an age or a span.
+    """
+    s = text.strip()
+    if s == "0":
+        return 0
+    if not s:
+        raise ValueError("empty duration")
+    pos = 0
+    total = 0.0
+    exact = 0
+    for m in _PART.finditer(s):
+        if m.start() != pos:
+            break
+        num, unit = m.group(1), m.group(2)
+        if "." in num:
+            total += float(num) * _UNITS[unit]
+        else:
+            exact += int(num) * _UNITS[unit]
+        pos = m.end()
+    if pos != len(s) or pos == 0:
+        raise ValueError(f"invalid duration {text!r} (use Go syntax: 300ms, 90s, 60m, 1h30m, 1.5h)")
+    return exact + round(total)
+
+
+def format_duration(ns: int) -> str:
+    """Short human form: 1h02m, 3m20s, 4.2s, 350ms, 12µs."""
+    if ns < 0:
+        return "-"
+    if ns >= 3_600_000_000_000:
+        h, rem = divmod(ns, 3_600_000_000_000)
+        return f"{h}h{rem // 60_000_000_000:02d}m"
+    if ns >= 60_000_000_000:
+        m, rem = divmod(ns, 60_000_000_000)
+        return f"{m}m{rem // 1_000_000_000:02d}s"
+    if ns >= 1_000_000_000:
+        return f"{ns / 1e9:.1f}s"
+    if ns >= 1_000_000:
+        return f"{ns / 1e6:.0f}ms" if ns >= 10_000_000 else f"{ns / 1e6:.1f}ms"
+    if ns >= 1_000:
+        return f"{ns / 1e3:.0f}µs"
+    return f"{ns}ns"
+
+
+class Duration(click.ParamType):
+    """A click parameter holding nanoseconds; bad values are usage errors (exit 2)."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_duration(str(value))
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
+DURATION = Duration()

@@ -1,0 +1,36 @@
+"""Input to model: the one pipeline the CLI and the TUI both call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .inputs import RawInput, open_input
+from .model import Model
+from .tables import Tables
+
+Progress = Callable[[int], None]
+
+
+def load_trace(raw: RawInput, progress: Progress | None = None) -> Model:
+    from .model.from_trace import build_trace_model
+    from .trace.reader import read_events
+
+    tables = Tables()
+    info, chunks = read_events(raw.data, tables, progress)
+    return build_trace_model(chunks, info, tables, raw.name)
+
+
+def load_dump(raw: RawInput, snapshot: int | None = None) -> Model:
+    from .model.from_dump import build_dump_model
+
+    return build_dump_model(raw.data, raw.name, snapshot)
+
+
+def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None) -> Model:
+    if raw.kind == "trace":
+        return load_trace(raw, progress)
+    return load_dump(raw, snapshot)
+
+
+def load(source: str, progress: Progress | None = None, snapshot: int | None = None) -> Model:
+    return load_raw(open_input(source), progress, snapshot)
