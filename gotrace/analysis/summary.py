@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
 from ..model import Model
-from ..trace.events import GoState, ProcState
+from ..trace.events import GoState
 from .selection import state_labels
 
 
@@ -25,7 +23,7 @@ def summarize(model: Model) -> dict[str, Any]:
         out["created"] = int((g.created_ns >= 0).sum())
         out["ended"] = int((g.ended_ns >= 0).sum())
         out["alive_at_end"] = int(alive.sum())
-        out["procs"] = len(np.unique(model.procs.p[model.procs.state == ProcState.RUNNING]))
+        out["procs"] = len(model.proc_ids)
         names = [model.tables.strings[n] for n in model.ranges.name.tolist()]
         out["gc_cycles"] = sum(1 for n in names if n == "GC concurrent mark phase")
         out["stw_pauses"] = sum(1 for n in names if n.startswith("stop-the-world"))

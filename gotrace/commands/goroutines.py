@@ -48,6 +48,7 @@ def run(model: Model, older_than: int | None, states: tuple[str, ...], match: st
         return
     table = [
         [count(grp.count), grp.state + ("*" if grp.inferred else ""),
+         "-" if grp.state == "dead" else
          f"{format_duration(grp.wait.min)} / {format_duration(grp.wait.p50)} / "
          f"{format_duration(grp.wait.max)}",
          _frame_label(grp.blocking) if grp.blocking else "-", _frame_label(grp.created_at)]

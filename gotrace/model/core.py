@@ -137,6 +137,7 @@ class Model:
     procs: ProcIntervals | None = None
     ranges: Ranges | None = None
     info: TraceInfo | None = None
+    proc_ids: list[int] = field(default_factory=list)  # every P the trace mentions
     notices: list[str] = field(default_factory=list)
     # Per-row extras of a dump (labels, flags, ancestors...): objects, since a
     # dump has at most some hundred thousand goroutines and views need them.

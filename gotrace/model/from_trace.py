@@ -28,6 +28,7 @@ import numpy.typing as npt
 from ..tables import Tables
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
+from .infer import infer_reasons
 
 _GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack", "seq")
 _PROC_COLS = ("time", "res", "frm", "to", "seq")
@@ -42,6 +43,7 @@ class _Collector:
         self.proc: dict[str, list[np.ndarray]] = {c: [] for c in _PROC_COLS}
         self.rng: dict[str, list[np.ndarray]] = {c: [] for c in _RANGE_COLS}
         self.syncs: list[np.ndarray] = []
+        self.proc_ids: set[int] = set()
         self.first: int | None = None
         self.last = 0
         self.seen = 0
@@ -63,6 +65,9 @@ class _Collector:
                 "p": c.p, "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq}
         for k in _GO_COLS:
             self.go[k].append(cols[k][go])
+        self.proc_ids.update(
+            np.unique(c.res[(kind == Kind.STATE_TRANSITION) & (c.res_kind == ResourceKind.PROC)]).tolist()
+        )
         pr = trans & (c.res_kind == ResourceKind.PROC)
         for k in _PROC_COLS:
             self.proc[k].append(cols[k][pr])
@@ -100,6 +105,7 @@ def build_trace_model(
         procs=_procs(proc, syncs, first, last),
         ranges=_ranges({k: _cat(v, np.int64) for k, v in col.rng.items()}, first, last),
         info=info,
+        proc_ids=sorted(col.proc_ids),
     )
     model.notices.extend(d.message for d in info.damage)
     return model
@@ -226,6 +232,7 @@ def _goroutines(
         block_ns=bsum,
         reason_inferred=np.zeros(nrows, bool),
     )
+    infer_reasons(gor, tables)
     # Intervals table: every non-terminal transition opens one.
     ikeep = ~terminal | forever
     ivl = Intervals(
