@@ -142,6 +142,9 @@ class Model:
     # Per-row extras of a dump (labels, flags, ancestors...): objects, since a
     # dump has at most some hundred thousand goroutines and views need them.
     extras: list[Any] | None = None
+    # The parsed dump itself (gotrace.dump.snapshot.Snapshot) for dump-only
+    # analyses such as stack grouping and debug=1 profiles.
+    snapshot: Any = None
 
     @property
     def is_trace(self) -> bool:

@@ -1,0 +1,56 @@
+"""Time gotrace's model building against Go's own parser, in the same run.
+
+    python benchmarks/trace_load.py TRACE [TRACE...]
+
+For each trace: ``traceoracle bench`` (Go's internal/trace reader, bare parse; from
+../shared/tools/traceoracle) and ``gotrace`` loading the full lifecycle model, each
+in a fresh process so peak RSS is its own. Prints seconds, peak RSS and the ratio.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+LOAD = (
+    "import sys, time; from gotrace.load import load; t=time.perf_counter(); m=load(sys.argv[1]); "
+    "print(f'goroutines={len(m.goroutines)} events={m.info.events} seconds={time.perf_counter()-t:.3f}')"
+)
+
+
+def run(cmd: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in bytes and stdout of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.strip()}")
+    return wall, usage.ru_maxrss * 1024, out.strip()
+
+
+def main(paths: list[str]) -> None:
+    oracle = shutil.which("traceoracle")
+    print(f"{'trace':<40} {'MB':>7} {'Go s':>7} {'Go RSS':>8} {'ours s':>7} {'ours RSS':>9} {'ratio':>6}")
+    for path in paths:
+        size = os.path.getsize(path) / 1e6
+        go_s, go_rss = float("nan"), 0
+        if oracle:
+            go_s, go_rss, _ = run([oracle, "bench", path])
+        our_s, our_rss, out = run([sys.executable, "-c", LOAD, path])
+        name = os.path.relpath(path) if len(path) > 40 else path
+        print(f"{name[-40:]:<40} {size:7.1f} {go_s:7.2f} {go_rss / 2**20:7.0f}M "
+              f"{our_s:7.2f} {our_rss / 2**20:8.0f}M {our_s / go_s:6.2f}x   {out}")
+    if not oracle:
+        print("traceoracle not found: build it with ../shared/tools/traceoracle/build for the ratio")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    main(sys.argv[1:])
