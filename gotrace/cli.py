@@ -159,5 +159,14 @@ def events(file: str) -> None:
         notice(d.message)
 
 
+def _register() -> None:
+    from .commands.diff import diff
+
+    cli.add_command(diff)
+
+
+_register()
+
+
 def main() -> None:
     cli(prog_name="gotrace")

@@ -31,7 +31,7 @@ def read_bytes(source: str) -> bytes:
     if source.startswith(("http://", "https://")):
         from .dump.fetch import fetch_url
 
-        return fetch_url(source)
+        return fetch_url(source, timeout=30.0, max_bytes=1 << 30)
     p = Path(source)
     try:
         size = p.stat().st_size

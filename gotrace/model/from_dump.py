@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -34,17 +33,6 @@ class DumpExtras:
     """What a dump row knows beyond the common model."""
 
     g: DumpGoroutine
-
-    def json_fields(self) -> dict[str, Any]:
-        g = self.g
-        return {
-            "creation_stack": [],
-            "labels": dict(g.labels),
-            "flags": sorted(g.flags),
-            "synctest_bubble": g.synctest_bubble,
-            "ancestors": list(g.ancestors),
-            "frames_elided": g.frames_elided,
-        }
 
     def matches(self, rx: re.Pattern[str]) -> bool:
         return any(rx.search(k) or rx.search(v) for k, v in self.g.labels.items())
@@ -76,8 +64,11 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
     return snap, notices
 
 
-def build_dump_model(data: bytes, name: str, wanted: int | None = None) -> Model:
-    tables = Tables()
+def build_dump_model(
+    data: bytes, name: str, wanted: int | None = None, tables: Tables | None = None
+) -> Model:
+    """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
+    tables = tables or Tables()
     snap, notices = choose_snapshot(parse_dumps(data, tables), wanted, name)
     gs = sorted(snap.goroutines, key=lambda g: g.id)
     n = len(gs)

@@ -18,7 +18,7 @@ def _opt(v: int) -> int | None:
 
 
 def goroutine_rows(model: Model, rows: np.ndarray) -> list[dict[str, Any]]:
-    """Per-goroutine records of the contract, for the given rows, in row (id) order."""
+    """Per-goroutine records of the trace contract, for the given rows, in row (id) order."""
     g = model.goroutines
     t = model.tables
     strings = t.strings
@@ -49,10 +49,8 @@ def goroutine_rows(model: Model, rows: np.ndarray) -> list[dict[str, Any]]:
             "block_ns": {k: v for k, v in g.block_by_reason(r, strings).items() if v},
             "stack": frames_json(t, int(g.last_stack[r])),
         }
-        if model.is_trace and bool(g.reason_inferred[r]):
+        if bool(g.reason_inferred[r]):
             rec["state_inferred"] = True
-        if model.extras is not None:
-            rec.update(model.extras[r].json_fields())
         out.append(rec)
     return out
 

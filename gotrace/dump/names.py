@@ -1,0 +1,94 @@
+"""Which frames are the user's code: the name a group is shown under.
+
+A stack's top frames are nearly always runtime.gopark, sync.(*Cond).Wait or
+internal/poll; what a reader needs is the first frame of *their* code. A
+function is standard library when its package path's first element has no dot
+and is one of Go's top-level std directories ("main" is never std).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from gotrace.tables import Tables
+
+_STD_ROOTS: Final[frozenset[str]] = frozenset(
+    {
+        "archive", "bufio", "builtin", "bytes", "cmp", "compress", "container", "context",
+        "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt",
+        "go", "hash", "html", "image", "index", "internal", "io", "iter", "log", "maps", "math",
+        "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort",
+        "strconv", "strings", "structs", "sync", "syscall", "testing", "text", "time",
+        "unicode", "unique", "unsafe", "vendor", "weak",
+    }
+)  # fmt: skip
+
+# Root functions of goroutines the runtime and standard library start for
+# themselves (besides any runtime.* function other than runtime.main).
+_RUNTIME_HELPER_ROOTS: Final[frozenset[str]] = frozenset(
+    {"os/signal.loop", "unique.registerCleanup.func1", "runtime.goexit"}
+)
+
+
+def package_of(func: str) -> str:
+    """``net/http.(*conn).serve`` -> ``net/http``; ``panic`` -> ``""``."""
+    bracket = func.find("[")
+    head = func if bracket < 0 else func[:bracket]
+    slash = head.rfind("/")
+    dot = head.find(".", slash + 1)
+    return head[:dot] if dot >= 0 else ""
+
+
+def is_std(func: str) -> bool:
+    """True for runtime and standard-library functions (and the builtin "panic")."""
+    pkg = package_of(func)
+    if not pkg:
+        return True
+    root = pkg.split("/", 1)[0]
+    return root in _STD_ROOTS
+
+
+def display_frame(tables: Tables, stack_id: int) -> int | None:
+    """Frame id of the first frame outside runtime/std; None if the stack is empty.
+
+    A stack with only standard-library frames (an idle keep-alive connection,
+    a runtime helper) is named by its root function, ``net/http.(*conn).serve``,
+    which says more than the leaf ``internal/poll.runtime_pollWait``.
+    """
+    ids = tables.stacks[stack_id]
+    if not ids:
+        return None
+    frames = tables.frames
+    for fid in ids:
+        if not is_std(frames[fid].func):
+            return fid
+    for fid in reversed(ids):
+        if frames[fid].func != "runtime.goexit":
+            return fid
+    return ids[0]
+
+
+def display_name(tables: Tables, stack_id: int) -> str:
+    """The group name: first non-std function of the stack (see display_frame)."""
+    fid = display_frame(tables, stack_id)
+    return "(no stack)" if fid is None else tables.frames[fid].func
+
+
+def start_func(tables: Tables, stack_id: int) -> str | None:
+    """The goroutine's root function (runtime.goexit, shown at GOTRACEBACK=system, skipped)."""
+    ids = tables.stacks[stack_id]
+    frames = tables.frames
+    for fid in reversed(ids):
+        func = frames[fid].func
+        if func != "runtime.goexit":
+            return func
+    return None
+
+
+def is_runtime_helper(root: str | None) -> bool:
+    """Whether a goroutine with this root function was started by the runtime itself."""
+    if root is None:
+        return False
+    if root in _RUNTIME_HELPER_ROOTS:
+        return True
+    return root.startswith("runtime.") and root != "runtime.main"

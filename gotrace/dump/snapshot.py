@@ -1,0 +1,95 @@
+"""What one goroutine dump says, independent of how it was printed.
+
+A file may hold several dumps (a log with two SIGQUITs, concatenated pprof
+pages); each becomes one Snapshot. Frames and stacks live in the caller's
+``Tables``, so two snapshots parsed with the same tables compare stacks by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SnapshotKind = Literal["debug2", "traceback", "debug1"]
+
+# (function, file, line, parent goroutine id or None before Go 1.21).
+CreatedBy = tuple[str, str, int, int | None]
+
+NS_PER_MINUTE = 60_000_000_000
+
+
+@dataclass(slots=True, eq=False)
+class DumpGoroutine:
+    """One goroutine of a debug=2 dump or traceback.
+
+    ``frame_args`` is kept beside the interned stack so that pointer values in
+    the arguments never make two otherwise identical stacks different.
+    """
+
+    id: int
+    state: str
+    raw_state: str
+    wait_minutes: int | None
+    flags: frozenset[str]
+    synctest_bubble: int | None
+    labels: dict[str, str]
+    stack_id: int
+    frame_args: tuple[str, ...]
+    created_by: CreatedBy | None
+    ancestors: list[int]
+    frames_elided: bool
+    line: int
+    gp: str | None = None
+    m: int | None = None
+    mp: str | None = None
+    stack_unavailable: bool = False
+
+    @property
+    def wait_ns(self) -> int:
+        """Minutes as printed, in ns; 0 when the runtime printed none (< 1 minute)."""
+        return (self.wait_minutes or 0) * NS_PER_MINUTE
+
+
+@dataclass(slots=True, frozen=True)
+class ProfileGroup:
+    """One record of a debug=1 goroutine profile: ``count @ pcs`` plus its frames."""
+
+    count: int
+    stack: int
+    labels: dict[str, str]
+
+
+@dataclass(slots=True, eq=False)
+class Snapshot:
+    """One dump: its goroutines in file order, or for debug=1 its groups."""
+
+    kind: SnapshotKind
+    start_line: int
+    end_line: int
+    goroutines: list[DumpGoroutine] = field(default_factory=list)
+    panic_message: str | None = None
+    groups: list[ProfileGroup] = field(default_factory=list)
+    total: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    prefix: str = ""
+
+    @property
+    def goroutine_count(self) -> int:
+        """Goroutines the dump describes (for debug=1, the sum of group counts)."""
+        if self.kind == "debug1":
+            return sum(g.count for g in self.groups)
+        return len(self.goroutines)
+
+    @property
+    def format_name(self) -> str:
+        """The name the JSON contract and notices use: debug=2, traceback, debug=1."""
+        return {"debug2": "debug=2", "traceback": "traceback", "debug1": "debug=1"}[self.kind]
+
+
+def largest_snapshot_index(snapshots: list[Snapshot]) -> int:
+    """Index of the dump analysed by default: the one with most goroutines (first on ties)."""
+    best = 0
+    for i, snap in enumerate(snapshots):
+        if snap.goroutine_count > snapshots[best].goroutine_count:
+            best = i
+    return best
