@@ -29,7 +29,12 @@ def summarize(model: Model) -> dict[str, Any]:
         out["stw_pauses"] = sum(1 for n in names if n.startswith("stop-the-world"))
         out["data_lost"] = [d.message for d in model.info.damage]
     else:
-        out["goroutines"] = len(g)
+        snap = model.snapshot
+        out["goroutines"] = snap.goroutine_count if snap is not None else len(g)
+        if snap is not None and snap.kind == "debug1":
+            out["groups"] = len(snap.groups)
+        if snap is not None and snap.panic_message:
+            out["panic"] = snap.panic_message.splitlines()[0]
     states = Counter(state_labels(model))
     out["states"] = dict(states.most_common())
     return out

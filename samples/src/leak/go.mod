@@ -1,0 +1,3 @@
+module example.com/samples/leak
+
+go 1.19

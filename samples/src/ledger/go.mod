@@ -1,0 +1,3 @@
+module example.com/samples/ledger
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/samples/spike
+
+go 1.19

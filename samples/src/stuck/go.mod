@@ -1,0 +1,3 @@
+module example.com/samples/stuck
+
+go 1.19
