@@ -103,7 +103,7 @@ COLUMNS: dict[str, type[np.generic]] = {
     # STATE_TRANSITION: st.Stack (for a creation: the new goroutine's start
     # stack, whose root frame names it). 0 = none.
     "tstack": np.int32,
-    # TASK_*/REGION_*: task id; otherwise 0.
+    # TASK_*/REGION_*/LOG: task id; otherwise 0.
     "task": np.int64,
 }
 

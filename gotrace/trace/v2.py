@@ -1,0 +1,689 @@
+"""Reader for the new trace format (``go 1.22/1.23/1.25/1.26 trace``).
+
+Produces exactly the event stream of Go 1.27's ``internal/trace.Reader``: a port
+of reader.go and generation.go (batches grouped into generations; strings,
+stacks, CPU samples and the clock per generation; Go 1.22-1.25's "spilled"
+first batch of the next generation vs 1.26's end-of-generation marker), with
+order_v2 doing the ordering. Each generation's events leave as one or more
+EventChunks whose columns are derived in bulk with numpy from the orderer's flat
+output, with v2's per-generation string and stack ids remapped to ``Tables``.
+
+Damage: every complete generation before the damage is yielded, the loss goes to
+``info.damage`` and the stream stops; if nothing could be yielded at all, a
+TraceFormatError is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import construct as cs
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import TraceFormatError
+from ..tables import Tables
+from .events import ChunkBuilder, Damage, EventChunk, GoState, Kind, ProcState, TraceInfo
+from .order_v2 import (
+    PROC_STATUS_TO_STATE,
+    OrderError,
+    Ordering,
+    batch_tokens,
+    signed,
+)
+from .reader import HEADER_LEN, Progress
+from .spec_v2 import (
+    EV_CPU_SAMPLE,
+    EV_CPU_SAMPLES,
+    EV_END_OF_GENERATION,
+    EV_EVENT_BATCH,
+    EV_EXPERIMENTAL_BATCH,
+    EV_FREQUENCY,
+    EV_STACK,
+    EV_STACKS,
+    EV_STRINGS,
+    EV_SYNC,
+    EV_SYNC_MARK,
+    MAX_BATCH_SIZE,
+    MAX_FRAMES_PER_STACK,
+    SPECS,
+    FrequencyBatch,
+    StringsBatch,
+    SyncBatch,
+)
+
+CHUNK_EVENTS = 1 << 19
+"""Events per yielded chunk at most: bounds the orderer's buffers on huge generations."""
+
+
+class GenerationError(Exception):
+    """A generation cannot be used; ``truncated`` when the file simply ends early."""
+
+    def __init__(self, message: str, at: int, truncated: bool = False) -> None:
+        super().__init__(message)
+        self.at = at
+        self.truncated = truncated
+
+
+# --- batches ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RawBatch:
+    gen: int
+    m: int
+    time: int
+    off: int  # payload offset in the file
+    size: int
+    exp: int
+    first: int  # first payload byte, -1 if empty
+    end_of_gen: bool = False
+
+
+class _Truncated(Exception):
+    def __init__(self, message: str, gen: int = 0) -> None:
+        super().__init__(message)
+        self.gen = gen
+
+
+def _uvarint(data: bytes, pos: int) -> tuple[int, int]:
+    x = 0
+    shift = 0
+    n = len(data)
+    for i in range(10):
+        if pos >= n:
+            raise _Truncated("unexpected end of file in a varint")
+        b = data[pos]
+        pos += 1
+        if b < 0x80:
+            if i == 9 and b > 1:
+                raise ValueError("varint overflows a 64-bit integer")
+            return x | (b << shift), pos
+        x |= (b & 0x7F) << shift
+        shift += 7
+    raise ValueError("varint overflows a 64-bit integer")
+
+
+def read_batch(data: bytes, off: int) -> tuple[RawBatch, int]:
+    """readBatch at ``off``: the batch and the offset after it.
+
+    Raises _Truncated if the file ends inside it, ValueError if it is malformed.
+    """
+    typ = data[off]
+    off += 1
+    if typ == EV_END_OF_GENERATION:
+        return RawBatch(0, -1, 0, off, 0, 0, typ, True), off
+    if typ != EV_EVENT_BATCH and typ != EV_EXPERIMENTAL_BATCH:
+        raise ValueError(f"expected batch event, got event {typ}")
+    exp = 0
+    if typ == EV_EXPERIMENTAL_BATCH:
+        if off >= len(data):
+            raise _Truncated("unexpected end of file in a batch header")
+        exp = data[off]
+        off += 1
+    gen, off = _uvarint(data, off)
+    try:
+        m, off = _uvarint(data, off)
+        ts, off = _uvarint(data, off)
+        size, off = _uvarint(data, off)
+    except _Truncated as e:
+        raise _Truncated(str(e), gen) from None
+    if size > MAX_BATCH_SIZE:
+        raise ValueError(f"invalid batch size {size}, maximum is {MAX_BATCH_SIZE}")
+    if off + size > len(data):
+        raise _Truncated(f"failed to read full batch: read {len(data) - off} but wanted {size}",
+                         gen)
+    first = data[off] if size else -1
+    return RawBatch(gen, signed(m), ts, off, size, exp, first), off + size
+
+
+# --- generations -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Generation:
+    gen: int = 0
+    start: int = 0  # file offset of its first batch
+    end: int = 0
+    min_ts: int = 0
+    freq: float = 0.0
+    has_clock: bool = False
+    strings: dict[int, str] = field(default_factory=dict)
+    stacks: dict[int, list[int]] = field(default_factory=dict)  # id -> pcs, leaf first
+    pcs: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # pc -> func, file, line
+    batches: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    cpu: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    nbatches: int = 0
+
+
+def _add_strings(g: Generation, data: bytes, b: RawBatch) -> None:
+    try:
+        parsed = StringsBatch.parse(data[b.off:b.off + b.size])
+    except cs.ConstructError as e:
+        raise ValueError(f"malformed strings batch: {str(e).splitlines()[0]}") from None
+    for rec in parsed.strings:
+        if rec.id == 0 or rec.id in g.strings:
+            raise ValueError(f"multiple strings with the same ID: id={rec.id}")
+        g.strings[rec.id] = rec.data.decode("utf-8", errors="replace")
+
+
+def _varint_batch(u8: npt.NDArray[np.uint8], b: RawBatch, what: str) -> list[int]:
+    try:
+        return batch_tokens(u8, b.off, b.size)[0]
+    except ValueError:
+        raise ValueError(f"malformed {what} batch") from None
+
+
+def _add_stacks(g: Generation, u8: npt.NDArray[np.uint8], b: RawBatch) -> None:
+    v = _varint_batch(u8, b, "stacks")
+    n = len(v)
+    i = 1
+    pcs = g.pcs
+    while i < n:
+        if v[i] != EV_STACK:
+            raise ValueError(f"expected stack event, got {v[i]}")
+        if i + 2 >= n:
+            raise ValueError("truncated stack record")
+        sid, nframes = v[i + 1], v[i + 2]
+        if nframes > MAX_FRAMES_PER_STACK:
+            raise ValueError(f"invalid stack size {nframes}, maximum is {MAX_FRAMES_PER_STACK}")
+        i += 3
+        if i + 4 * nframes > n:
+            raise ValueError(f"reading frames of stack {sid}: truncated")
+        frames = v[i:i + 4 * nframes:4]
+        for _k in range(nframes):
+            pc = v[i]
+            if pc not in pcs:
+                pcs[pc] = (v[i + 1], v[i + 2], v[i + 3])
+            i += 4
+        if sid == 0 or sid in g.stacks:
+            raise ValueError(f"multiple stacks with the same ID: id={sid}")
+        g.stacks[sid] = frames
+
+
+def _add_cpu_samples(g: Generation, u8: npt.NDArray[np.uint8], b: RawBatch) -> None:
+    v = _varint_batch(u8, b, "CPU samples")
+    if (len(v) - 1) % 6:
+        raise ValueError("truncated CPU sample")
+    for i in range(1, len(v), 6):
+        if v[i] != EV_CPU_SAMPLE:
+            raise ValueError(f"expected CPU sample event, got {v[i]}")
+        ts, m, p, gid, stack = v[i + 1:i + 6]
+        g.cpu.append((ts, signed(m), signed(p), signed(gid) if gid else -1, stack))
+
+
+def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
+    payload = data[b.off:b.off + b.size]
+    try:
+        parsed = (SyncBatch if version >= 25 else FrequencyBatch).parse(payload)
+    except cs.ConstructError as e:
+        raise ValueError(f"malformed sync batch: {str(e).splitlines()[0]}") from None
+    last = b.time
+    for rec in parsed.records:
+        if rec.type == EV_FREQUENCY:
+            if g.freq != 0:
+                raise ValueError("found multiple frequency events")
+            if rec.freq == 0:
+                raise ValueError("invalid frequency 0")
+            g.freq = 1.0 / (float(rec.freq) / 1e9)
+        else:
+            if g.has_clock:
+                raise ValueError("found multiple clock snapshot events")
+            g.has_clock = True
+            last += rec.dt
+
+
+def _is_sync(first: int, version: int) -> bool:
+    return (first == EV_FREQUENCY and version < 25) or (first == EV_SYNC and version >= 25)
+
+
+def _process_batch(g: Generation, data: bytes, u8: npt.NDArray[np.uint8], b: RawBatch,
+                   version: int) -> None:
+    """processBatch: file the batch under its kind."""
+    g.nbatches += 1
+    if b.exp:
+        return  # experimental data: Go hands it through Sync events; we skip it
+    if b.first == EV_STRINGS:
+        _add_strings(g, data, b)
+    elif b.first == EV_STACKS:
+        _add_stacks(g, u8, b)
+    elif b.first == EV_CPU_SAMPLES:
+        _add_cpu_samples(g, u8, b)
+    elif _is_sync(b.first, version):
+        _set_sync(g, data, b, version)
+    else:
+        g.batches.setdefault(b.m, []).append((b.off, b.size, b.time))
+
+
+def _finish(g: Generation, version: int) -> None:
+    if g.freq == 0:
+        raise ValueError("no frequency event found")
+    if version >= 25 and not g.has_clock:
+        raise ValueError("no clock snapshot event found")
+    for sid, frames in g.stacks.items():
+        for pc in frames:
+            func, file, _ = g.pcs[pc]
+            if func and func not in g.strings:
+                raise ValueError(f"found invalid func string ID {func} for stack {sid}")
+            if file and file not in g.strings:
+                raise ValueError(f"found invalid file string ID {file} for stack {sid}")
+    freq = g.freq
+    samples = [(int(s[0] * freq), s[1], s[2], s[3], s[4]) for s in g.cpu]
+    # Go sorts with the unstable pdqsort; samples with equal times and different
+    # contents would be ambiguous in Go too, and do not occur in practice.
+    samples.sort(key=lambda s: s[0])
+    g.cpu = samples
+
+
+def generations(data: bytes, version: int) -> Iterator[Generation]:
+    """Yield each complete generation; raise GenerationError at the first bad one."""
+    u8 = np.frombuffer(data, np.uint8)
+    off = HEADER_LEN
+    n = len(data)
+    spill: RawBatch | None = None
+    spill_at = 0
+    while True:
+        g = Generation(start=off)
+        if spill is not None:
+            g.start = spill_at
+            g.gen = spill.gen
+            g.min_ts = spill.time
+            try:
+                _process_batch(g, data, u8, spill, version)
+            except ValueError as e:
+                raise GenerationError(str(e), spill_at) from None
+            spill = None
+        elif off >= n:
+            if version >= 26 or off > HEADER_LEN:
+                return
+            raise GenerationError("no frequency event found", off, truncated=True)
+        while True:
+            if off >= n:
+                if version >= 26:
+                    raise GenerationError("incomplete generation found; trace likely truncated",
+                                          off, truncated=True)
+                break
+            at = off
+            try:
+                b, off = read_batch(data, off)
+            except _Truncated as e:
+                if version < 26 and g.gen and e.gen == g.gen + 1:
+                    break  # the next generation's first batch is cut: this one is whole
+                raise GenerationError(str(e), at, truncated=True) from None
+            except ValueError as e:
+                raise GenerationError(str(e), at) from None
+            if b.end_of_gen:
+                if version < 26:
+                    raise GenerationError("invalid generation number 0", at)
+                break
+            if b.gen == 0:
+                raise GenerationError("invalid generation number 0", at)
+            if g.gen == 0:
+                g.gen = b.gen
+            if version < 26 and b.gen == g.gen + 1:
+                spill, spill_at = b, at
+                break
+            if b.gen != g.gen:
+                raise GenerationError(
+                    "generations out of order" if version < 26 else
+                    "broken trace: missing end-of-generation event, or generations are "
+                    "interleaved", at)
+            if g.min_ts == 0 or b.time < g.min_ts:
+                g.min_ts = b.time
+            try:
+                _process_batch(g, data, u8, b, version)
+            except ValueError as e:
+                raise GenerationError(str(e), at) from None
+        g.end = spill_at if spill is not None else off
+        try:
+            _finish(g, version)
+        except ValueError as e:
+            raise GenerationError(str(e), g.start) from None
+        yield g
+
+
+# --- from the orderer's flat output to columns -----------------------------
+
+
+def _table(default: int, values: Mapping[int, int], dtype: type = np.int64) -> npt.NDArray:
+    t: npt.NDArray = np.full(256, default, dtype=dtype)
+    for k, v in values.items():
+        t[k] = v
+    return t
+
+
+_E = {s.name: i for i, s in enumerate(SPECS) if s.name}
+_E["Sync"] = EV_SYNC_MARK  # the reader's synthesised Sync, not the wire EvSync
+_K = Kind
+_KIND_OF = {
+    "CPUSample": _K.STACK_SAMPLE, "ProcsChange": _K.METRIC, "HeapAlloc": _K.METRIC,
+    "HeapGoal": _K.METRIC, "GoLabel": _K.LABEL, "UserTaskBegin": _K.TASK_BEGIN,
+    "UserTaskEnd": _K.TASK_END, "UserRegionBegin": _K.REGION_BEGIN,
+    "UserRegionEnd": _K.REGION_END, "UserLog": _K.LOG, "Sync": _K.SYNC,
+    "STWBegin": _K.RANGE_BEGIN, "GCBegin": _K.RANGE_BEGIN, "GCSweepBegin": _K.RANGE_BEGIN,
+    "GCMarkAssistBegin": _K.RANGE_BEGIN, "GCActive": _K.RANGE_ACTIVE,
+    "GCSweepActive": _K.RANGE_ACTIVE, "GCMarkAssistActive": _K.RANGE_ACTIVE,
+    "STWEnd": _K.RANGE_END, "GCEnd": _K.RANGE_END, "GCSweepEnd": _K.RANGE_END,
+    "GCMarkAssistEnd": _K.RANGE_END,
+}
+_G, _P = GoState, ProcState
+# State transitions: (resource kind, resource source, from, to). Sources: "a0" the
+# first argument, "g"/"p" the event's goroutine/proc; from/to -1 = per event.
+_TRANSITIONS = {
+    "ProcStart": (2, "a0", _P.IDLE, _P.RUNNING), "ProcStop": (2, "p", _P.RUNNING, _P.IDLE),
+    "ProcSteal": (2, "a0", -1, _P.IDLE), "ProcStatus": (2, "a0", -1, -1),
+    "GoCreate": (1, "a0", _G.NOT_EXIST, _G.RUNNABLE),
+    "GoCreateBlocked": (1, "a0", _G.NOT_EXIST, _G.WAITING),
+    "GoCreateSyscall": (1, "a0", _G.NOT_EXIST, _G.SYSCALL),
+    "GoStart": (1, "a0", _G.RUNNABLE, _G.RUNNING),
+    "GoDestroy": (1, "g", _G.RUNNING, _G.NOT_EXIST),
+    "GoDestroySyscall": (1, "g", _G.SYSCALL, _G.NOT_EXIST),
+    "GoStop": (1, "g", _G.RUNNING, _G.RUNNABLE), "GoBlock": (1, "g", _G.RUNNING, _G.WAITING),
+    "GoUnblock": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSwitch": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSwitchDestroy": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSyscallBegin": (1, "g", _G.RUNNING, _G.SYSCALL),
+    "GoSyscallEnd": (1, "g", _G.SYSCALL, _G.RUNNING),
+    "GoSyscallEndBlocked": (1, "g", _G.SYSCALL, _G.RUNNABLE),
+    "GoStatus": (1, "a0", -1, -1), "GoStatusStack": (1, "a0", -1, -1),
+}
+# Ranges: (scope kind, scope source, name; None = "stop-the-world (<kind>)").
+_RANGES = {
+    "STWBegin": (1, "g", None), "STWEnd": (1, "g", None),
+    "GCBegin": (0, "", "GC concurrent mark phase"), "GCActive": (0, "", "GC concurrent mark phase"),
+    "GCEnd": (0, "", "GC concurrent mark phase"),
+    "GCSweepBegin": (2, "p", "GC incremental sweep"), "GCSweepEnd": (2, "p", "GC incremental sweep"),
+    "GCSweepActive": (2, "a0", "GC incremental sweep"),
+    "GCMarkAssistBegin": (1, "g", "GC mark assist"), "GCMarkAssistEnd": (1, "g", "GC mark assist"),
+    "GCMarkAssistActive": (1, "a0", "GC mark assist"),
+}
+_SRC_CODE = {"": 0, "g": 1, "p": 2, "a0": 3}
+
+KIND = _table(0, {_E[n]: k for n, k in _KIND_OF.items()}
+              | {_E[n]: _K.STATE_TRANSITION for n in _TRANSITIONS}
+              | {t: _K.EXPERIMENTAL for t, s in enumerate(SPECS) if s.experiment}, np.uint8)
+# ev.Stack(): the arg slot (after dt) of the event's own stack, -1 for none.
+STACK_SLOT = _table(-1, {t: s.stack_ids[0] - 1 for t, s in enumerate(SPECS)
+                         if s.stack_ids and s.timed} | {EV_CPU_SAMPLE: 0})
+RES_KIND = _table(0, {_E[n]: v[0] for n, v in (_TRANSITIONS | _RANGES).items()}, np.uint8)
+RES_SRC = _table(0, {_E[n]: _SRC_CODE[v[1]] for n, v in (_TRANSITIONS | _RANGES).items()})
+FRM = _table(0, {_E[n]: max(v[2], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
+TO = _table(0, {_E[n]: max(v[3], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
+# Name from a string-id argument slot.
+NAME_SLOT = _table(-1, {_E["GoStop"]: 0, _E["GoBlock"]: 0, _E["GoLabel"]: 0,
+                        _E["UserTaskBegin"]: 2, _E["UserRegionBegin"]: 1,
+                        _E["UserRegionEnd"]: 1, _E["UserLog"]: 1})
+# st.Stack: a creation's new stack, or the event's own stack for these.
+TSTACK_SLOT = _table(-1, {_E["GoCreate"]: 1, _E["GoCreateBlocked"]: 1, _E["GoStop"]: 1,
+                          _E["GoBlock"]: 1, _E["GoSyscallBegin"]: 1, _E["GoStatusStack"]: 3})
+TASK_EVENTS = _table(0, {_E[n]: 1 for n in ("UserTaskBegin", "UserTaskEnd", "UserRegionBegin",
+                                            "UserRegionEnd", "UserLog")}, np.bool_)
+# validateTableIDs: which arg slots must be known stack / string ids.
+CHECK_STACK = np.zeros((256, 4), np.bool_)
+CHECK_STRING = np.zeros((256, 4), np.bool_)
+for _t, _s in enumerate(SPECS):
+    if _s.timed:
+        for _i in _s.stack_ids:
+            CHECK_STACK[_t, _i - 1] = True
+        for _i in _s.string_ids:
+            CHECK_STRING[_t, _i - 1] = True
+CHECK_STACK[EV_CPU_SAMPLE, 0] = True
+_RANGE_NAMES = {_E[n]: v[2] for n, v in _RANGES.items() if v[2]}
+_STW = (_E["STWBegin"], _E["STWEnd"])
+_TASK_END = _E["UserTaskEnd"]
+_GO_STATUS = (_E["GoStatus"], _E["GoStatusStack"])
+_PROC_STATUS = _E["ProcStatus"]
+_PROC_STEAL = _E["ProcSteal"]
+_GO_STATUS_TO_STATE = np.array([0, 2, 3, 5, 4], np.uint8)
+_PROC_STATUS_TO_STATE = np.array(PROC_STATUS_TO_STATE, np.uint8)
+
+
+def varints_at(u8: npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
+               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Decode one varint at each position (vectorised); return values and next positions."""
+    last = len(u8) - 1
+    v = np.zeros(len(pos), np.uint64)
+    q = pos.copy()
+    active = np.ones(len(pos), np.bool_)
+    for k in range(10):
+        b = u8[np.minimum(q, last)].astype(np.uint64)
+        v |= np.where(active, (b & np.uint64(0x7F)) << np.uint64(7 * k), np.uint64(0))
+        q += active
+        active &= b >= 0x80
+        if not active.any():
+            break
+    return v, q
+
+
+class _Remap:
+    """One generation's string and stack ids -> Tables ids (-1 where unknown)."""
+
+    def __init__(self, g: Generation, tables: Tables) -> None:
+        self.tables = tables
+        sids = sorted(g.strings)
+        self.str_keys = np.array(sids, np.uint64)
+        self.str_vals = np.array([tables.string(g.strings[i]) for i in sids], np.int64)
+        frame_ids: dict[int, int] = {}
+        for pc, (func, file, line) in g.pcs.items():
+            frame_ids[pc] = tables.frame(g.strings.get(func, ""), g.strings.get(file, ""), line)
+        kids = sorted(g.stacks)
+        self.stack_keys = np.array(kids, np.uint64)
+        self.stack_vals = np.array(
+            [tables.stack(tuple(frame_ids[pc] for pc in g.stacks[k])) for k in kids], np.int64)
+        self.strings = g.strings
+
+    @staticmethod
+    def _map(keys: npt.NDArray[np.uint64], vals: npt.NDArray[np.int64],
+             x: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        if len(keys) == 0:
+            return np.where(x == 0, 0, -1)
+        i = np.minimum(np.searchsorted(keys, x), len(keys) - 1)
+        return np.where(keys[i] == x, vals[i], np.where(x == 0, 0, -1))
+
+    def string(self, x: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        return self._map(self.str_keys, self.str_vals, x)
+
+    def stack(self, x: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        return self._map(self.stack_keys, self.stack_vals, x)
+
+
+@dataclass(slots=True)
+class _Built:
+    chunk: EventChunk
+    last_ts: int
+    error: str | None  # why the chunk stops early (Go: a table-id validation error)
+
+
+def build_chunk(o: Ordering, u8: npt.NDArray[np.uint8], remap: _Remap, last_ts: int) -> _Built:
+    """Turn the orderer's buffered events into an EventChunk, and clear the buffers."""
+    tables = remap.tables
+    src = np.array(o.out_src, np.int64)
+    n = len(src)
+    try:
+        raw_t = np.array(o.out_t, np.int64)
+    except OverflowError:
+        raw_t = np.full(n, np.iinfo(np.int64).max, np.int64)
+    g = np.array(o.out_g, np.int64)
+    p = np.array(o.out_p, np.int64)
+    m = np.array(o.out_m, np.int64)
+    side = np.array(o.side, np.uint64).reshape(-1, 5)
+    task_names = [tables.string(s) for s in o.task_end_names]
+    o.out_src, o.out_g, o.out_p, o.out_m, o.out_t = [], [], [], [], []
+    o.side = []
+    o.task_end_names = []
+
+    typ = np.zeros(n, np.int64)
+    args = np.zeros((n, 4), np.uint64)
+    infile = src >= 0
+    if infile.any():
+        fpos = src[infile]
+        typ[infile] = u8[fpos]
+        _, q = varints_at(u8, fpos + 1)  # dt
+        for k in range(4):
+            args[infile, k], q = varints_at(u8, q)
+    sided = ~infile
+    if sided.any():
+        si = ~src[sided]
+        typ[sided] = side[si, 0]
+        args[sided] = side[si, 1:5]
+    idx = np.arange(n)
+    a0 = args[:, 0]
+
+    # validateTableIDs, plus the lookups Go would panic on.
+    local_stack = np.where(STACK_SLOT[typ] >= 0, args[idx, np.maximum(STACK_SLOT[typ], 0)], 0)
+    bad = np.zeros(n, np.bool_)
+    for k in range(4):
+        rows = CHECK_STACK[typ, k]
+        if rows.any():
+            bad[rows] |= remap.stack(args[rows, k]) < 0
+        rows = CHECK_STRING[typ, k]
+        if rows.any():
+            bad[rows] |= remap.string(args[rows, k]) < 0
+    stw = np.isin(typ, _STW)
+    if stw.any():
+        bad[stw] |= remap.string(a0[stw]) < 0
+    error = None
+    if bad.any():
+        cut = int(np.argmax(bad))
+        error = f"invalid string or stack ID in {SPECS[int(typ[cut])].name} event"
+        n = cut
+        src, raw_t, g, p, m, typ = src[:n], raw_t[:n], g[:n], p[:n], m[:n], typ[:n]
+        args, idx, local_stack, stw = args[:n], idx[:n], local_stack[:n], stw[:n]
+        a0 = args[:, 0]
+
+    # Go's monotonic fix-up: a time never at or before the previous one.
+    u = np.maximum.accumulate(np.concatenate(([last_ts + 1], raw_t - idx)))[1:]
+    time = u + idx
+    new_last = int(time[-1]) if n else last_ts
+
+    kind = KIND[typ]
+    stack = remap.stack(local_stack).astype(np.int32)
+    a0s = a0.view(np.int64)
+    src_code = RES_SRC[typ]
+    res = np.where(src_code == 1, g, np.where(src_code == 2, p, np.where(src_code == 3, a0s, 0)))
+    frm = FRM[typ]
+    to = TO[typ]
+    gs = np.isin(typ, _GO_STATUS)
+    if gs.any():
+        packed = args[gs, 2]
+        frm[gs] = (packed >> np.uint64(32)).astype(np.uint8)
+        to[gs] = _GO_STATUS_TO_STATE[np.minimum(packed & np.uint64(0xFFFFFFFF), 4)]
+    ps = typ == _PROC_STATUS
+    if ps.any():
+        frm[ps] = args[ps, 2].astype(np.uint8)
+        to[ps] = _PROC_STATUS_TO_STATE[np.minimum(args[ps, 1], 4)]
+    steal = typ == _PROC_STEAL
+    if steal.any():
+        frm[steal] = np.where(args[steal, 3] == 4, ProcState.IDLE, ProcState.RUNNING)
+
+    name = np.zeros(n, np.int32)
+    nslot = NAME_SLOT[typ]
+    named = nslot >= 0
+    if named.any():
+        name[named] = remap.string(args[idx[named], nslot[named]])
+    for t, s in _RANGE_NAMES.items():
+        rows = typ == t
+        if rows.any():
+            name[rows] = tables.string(s)
+    if stw.any():
+        for local in np.unique(a0[stw]).tolist():
+            gid = tables.string(f"stop-the-world ({remap.strings.get(local, '')})")
+            name[stw & (a0 == local)] = gid
+    te = typ == _TASK_END
+    if te.any():
+        name[te] = np.array(task_names, np.int32)[args[te, 3].astype(np.int64)]
+
+    tslot = TSTACK_SLOT[typ]
+    has_t = tslot >= 0
+    tstack = np.zeros(n, np.int32)
+    if has_t.any():
+        tstack[has_t] = remap.stack(args[idx[has_t], tslot[has_t]])
+    task = np.where(TASK_EVENTS[typ], a0s, 0)
+
+    chunk = EventChunk(
+        time=time, kind=kind, g=g, p=p, m=m, stack=stack, res_kind=RES_KIND[typ],
+        res=res, frm=frm, to=to, name=name, tstack=tstack, task=task,
+    )
+    return _Built(chunk, new_last, error)
+
+
+# --- the entry point -------------------------------------------------------
+
+
+def _sync_only(info: TraceInfo, last_ts: int) -> EventChunk:
+    """The closing Sync Go emits when the trace ends (time fixed up past the last event)."""
+    b = ChunkBuilder()
+    b.add(last_ts + 1, Kind.SYNC)
+    info.events += 1
+    return b.freeze()
+
+
+def _damage(info: TraceInfo, at: int, gen: int, why: str, truncated: bool) -> None:
+    lost = max(info.size - at, 0)
+    pct = 100.0 * lost / info.size if info.size else 0.0
+    what = f"trace truncated at byte {info.size:,}" if truncated else f"trace corrupt ({why})"
+    where = f"generation {gen}" if gen else "the next generation"
+    info.damage.append(Damage(f"{what}: {where} incomplete, {lost:,} bytes ({pct:.0f}%) not used",
+                              lost))
+
+
+def read(data: bytes, info: TraceInfo, tables: Tables,
+         progress: Progress | None) -> Iterator[EventChunk]:
+    """Yield Go's ordered event stream for a v2 trace, a chunk at a time."""
+    version = info.version
+    u8 = np.frombuffer(data, np.uint8)
+    order = Ordering(version)
+    last_ts = 0
+    yielded = False
+    gens = generations(data, version)
+    gen_no = 0
+    while True:
+        try:
+            g = next(gens)
+        except StopIteration:
+            break
+        except GenerationError as e:
+            if not yielded:
+                if e.truncated:
+                    raise TraceFormatError(f"trace truncated at byte {info.size:,}: its first "
+                                           f"generation is incomplete ({e})") from None
+                raise TraceFormatError(f"corrupt trace ({info.header}) at byte {e.at:,}: "
+                                       f"{e}") from None
+            _damage(info, e.at, gen_no + 1 if gen_no else 0, str(e), e.truncated)
+            yield _sync_only(info, last_ts)
+            return
+        gen_no = g.gen
+        try:
+            remap = _Remap(g, tables)
+            order.start_generation(g.gen, g.freq, u8, g.strings, list(g.batches.items()),
+                                   g.cpu)
+            order.emit_side((EV_SYNC_MARK, 0, 0, 0, 0), -1, -1, -1, int(g.min_ts * g.freq))
+            done = False
+            while not done:
+                done = order.run(CHUNK_EVENTS)
+                built = build_chunk(order, u8, remap, last_ts)
+                last_ts = built.last_ts
+                if len(built.chunk) and (built.error is None or yielded):
+                    info.events += len(built.chunk)
+                    yielded = True
+                    yield built.chunk
+                if built.error is not None:
+                    raise OrderError(built.error)
+                if progress is not None:
+                    progress(g.start + (g.end - g.start) * (1 if done else 0))
+        except (OrderError, OverflowError, ValueError, IndexError) as e:
+            # IndexError/ValueError here can only come from corrupt bytes reaching the
+            # orderer; Go reports them as a broken trace too.
+            if not yielded:
+                raise TraceFormatError(f"corrupt trace ({info.header}): generation {g.gen}: "
+                                       f"{e}") from None
+            if order.out_src:
+                order.out_src.clear()
+            _damage(info, g.start, g.gen, str(e), False)
+            return
+        if progress is not None:
+            progress(g.end)
+    yield _sync_only(info, last_ts)
+    if progress is not None:
+        progress(len(data))
