@@ -161,8 +161,12 @@ def events(file: str) -> None:
 
 def _register() -> None:
     from .commands.diff import diff
+    from .commands.procs import procs
+    from .commands.spikes import spikes
+    from .commands.view import view
 
-    cli.add_command(diff)
+    for command in (view, spikes, procs, diff):
+        cli.add_command(command)
 
 
 _register()

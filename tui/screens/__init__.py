@@ -1,0 +1,1 @@
+"""One screen per question: overview, spikes, long-lived, timeline, one goroutine."""

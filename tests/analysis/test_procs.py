@@ -1,0 +1,163 @@
+"""Per-P timelines: queries on a literal event stream, and the exec cross-check on the corpus.
+
+Synthetic streams use the eventdump layout (see tests/model/test_from_trace.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS, VERSIONS, corpus_file
+from eventtext import parse_lines
+
+from gotrace.analysis.procs import ProcTimeline, Spans
+from gotrace.commands.procs import procs
+from gotrace.load import load
+from gotrace.model.from_trace import build_trace_model
+from gotrace.render.timeline import SHADES, render_procs
+from gotrace.tables import Tables
+from gotrace.trace.events import GoState, TraceInfo
+
+W = "main.worker@main.go:20"
+
+# Times are written relative to the first event (1000); the model subtracts it.
+# G7 runs on P0 over [100, 300) and [500, 900); G8 runs on P1 over [200, 1000).
+# GC mark phase [400, 800) with a stop-the-world [400, 450).
+EVENTS = """
+0 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+0 13 -1 0 5 - | 1 7 0 2 "" | - | 0
+0 13 -1 1 6 - | 1 8 0 2 "" | - | 0
+100 13 -1 0 5 - | 1 7 2 3 "" | - | 0
+200 13 -1 1 6 - | 1 8 2 3 "" | - | 0
+300 13 7 0 5 W | 1 7 3 4 "chan receive" | W | 0
+400 5 8 1 6 W | 0 0 0 0 "GC concurrent mark phase" | - | 0
+400 5 8 1 6 W | 1 8 0 0 "stop-the-world (GC sweep termination)" | - | 0
+450 7 8 1 6 - | 1 8 0 0 "stop-the-world (GC sweep termination)" | - | 0
+500 13 -1 0 5 - | 1 7 4 3 "" | - | 0
+800 7 8 1 6 - | 0 0 0 0 "GC concurrent mark phase" | - | 0
+900 13 7 0 5 W | 1 7 3 4 "select" | W | 0
+1000 13 8 1 6 W | 1 8 3 4 "select" | W | 0
+1000 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+"""
+
+
+@pytest.fixture(scope="module")
+def tl() -> ProcTimeline:
+    tables = Tables()
+    lines = []
+    for ln in EVENTS.strip().splitlines():
+        t, rest = ln.strip().split(" ", 1)
+        lines.append(f"{1000 + int(t)} {rest}".replace(" W ", f" {W} "))
+    info = TraceInfo("go 1.26 trace", 26, 0, len(lines))
+    return ProcTimeline(build_trace_model([parse_lines(lines, tables)], info, tables, "t"))
+
+
+def test_running_intervals_by_range(tl: ProcTimeline) -> None:
+    assert tl.procs == [0, 1]
+    r = tl.running(0, 250, 600)
+    assert r.start.tolist() == [100, 500] and r.end.tolist() == [300, 900] and r.goroutine.tolist() == [7, 7]
+    assert tl.running(0, 300, 500).start.tolist() == []  # [start, end): touching is not overlapping
+    assert tl.running(1, 0, 2000).goroutine.tolist() == [8]
+
+
+def test_goroutine_at_and_idle(tl: ProcTimeline) -> None:
+    assert tl.goroutine_at(0, 100) == 7 and tl.goroutine_at(0, 299) == 7
+    assert tl.goroutine_at(0, 300) is None and tl.goroutine_at(0, 50) is None
+    assert tl.goroutine_at(1, 999) == 8
+    s, e = tl.idle(0, 0, 1000)
+    assert list(zip(s.tolist(), e.tolist(), strict=True)) == [(0, 100), (300, 500), (900, 1000)]
+
+
+def test_utilisation_and_density(tl: ProcTimeline) -> None:
+    assert tl.utilisation() == {0: 0.6, 1: 0.8}
+    assert tl.utilisation(200, 600) == {0: 0.5, 1: 1.0}
+    assert tl.busy(0, 250, 550) == 100
+    assert tl.density(0, 0, 1000, 10).tolist() == [0, 1, 1, 0, 0, 1, 1, 1, 1, 0]
+    assert tl.density(0, 0, 1000, 4).tolist() == [0.6, 0.2, 1.0, 0.6]
+    assert tl.total_running_ns() == 600 + 800
+
+
+def test_gc_and_stw(tl: ProcTimeline) -> None:
+    s, e = tl.gc_intervals(0, 1000)
+    assert s.tolist() == [400] and e.tolist() == [800]
+    assert tl.gc_intervals(0, 400)[0].tolist() == []
+    s, e, names = tl.stw_intervals(420, 430)
+    assert (s.tolist(), e.tolist(), names) == ([400], [450], ["stop-the-world (GC sweep termination)"])
+
+
+def test_overlapping_intervals_are_clipped_not_double_counted() -> None:
+    sp = Spans.of(np.array([0, 50, 100], np.int64), np.array([100, 80, 150], np.int64))
+    assert sp.start.tolist() == [0, 100, 100] and sp.end.tolist() == [100, 100, 150]
+    assert sp.covered(0, 200) == 150
+
+
+def test_text_rendering(tl: ProcTimeline) -> None:
+    text = render_procs(tl, 0, 1000, 10).splitlines()
+    assert text[0] == "P0  │ ██  ████ │  60.0%"
+    assert text[1] == "P1  │  ████████│  80.0%"
+    assert text[2] == "GC  │    ████  │  40.0%"
+    assert text[3] == "STW │    ▒     │   5.0%"
+    assert text[4].startswith("    └┬") and text[5].strip().startswith("0")
+    assert set("".join(row.split("│")[1] for row in text[:4])) <= set(SHADES)
+
+
+# --- the corpus -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_p_running_time_matches_goroutine_exec_time(version: str, scenario: str) -> None:
+    model = load(str(corpus_file(version, f"{scenario}.trace")))
+    tl = ProcTimeline(model)
+    span = tl.span_ns
+    on_ps = sum(tl.busy(p, 0, span) for p in tl.procs)
+    iv = model.intervals
+    assert iv is not None
+    running = iv.state == GoState.RUNNING
+    # Same intervals: nothing lost to P attribution, nothing clipped as overlap.
+    assert (iv.p[running] >= 0).all()
+    assert on_ps == int((iv.end - iv.start)[running].sum())
+    # Go's per-goroutine exec accounting (pre-sync time included) over the same intervals.
+    exec_total = int(model.goroutines.exec_ns.sum())
+    assert abs(on_ps - exec_total) <= 0.01 * exec_total
+    util = tl.utilisation()
+    assert abs(sum(util.values()) * span - on_ps) <= len(util)
+    for p in tl.procs:
+        d = tl.density(p, 0, span, 97)
+        edges = (np.arange(98, dtype=np.int64) * span) // 97
+        assert abs(float((d * np.diff(edges)).sum()) - tl.busy(p, 0, span)) < 1e-3 * span
+
+
+def test_gc_rows_on_a_gc_heavy_trace() -> None:
+    model = load(str(corpus_file("go1.26", "mixed.trace")))
+    tl = ProcTimeline(model)
+    gs, ge = tl.gc_intervals(0, tl.span_ns)
+    ss, se, names = tl.stw_intervals(0, tl.span_ns)
+    assert len(gs) >= 3 and (ge > gs).all()
+    assert len(ss) >= 2 * len(gs) and (se > ss).all() and all(n.startswith("stop-the-world") for n in names)
+
+
+def test_cli_text_and_json() -> None:
+    path = str(corpus_file("go1.26", "timingwheel.trace"))
+    r = CliRunner().invoke(procs, [path, "--width", "60"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("4 Ps, 0 –")
+    rows = [ln for ln in lines if ln.startswith("P")]
+    assert len(rows) == 4 and all(len(ln.split("│")[1]) == 60 for ln in rows)
+    assert lines[5].startswith("GC") and lines[6].startswith("STW")
+
+    r = CliRunner().invoke(procs, [path, "--from", "300ms", "--to", "301ms", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert (doc["from_ns"], doc["to_ns"]) == (300_000_000, 301_000_000)
+    assert [p["p"] for p in doc["procs"]] == [0, 1, 2, 3]
+    for p in doc["procs"]:
+        for iv in p["running"]:
+            assert iv["end_ns"] > 300_000_000 and iv["start_ns"] < 301_000_000
+            assert str(iv["goroutine"]) in doc["goroutines"]
+
+    r = CliRunner().invoke(procs, [path, "--from", "10s"])
+    assert r.exit_code == 2 and "empty range" in r.output

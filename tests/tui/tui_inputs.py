@@ -1,0 +1,56 @@
+"""Models of the shipped samples and the corpus, loaded once per test session."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, SAMPLES
+from textual.app import App
+from textual.pilot import Pilot
+
+from gotrace.load import load
+from gotrace.model import Model
+
+SPIKE_TRACE = SAMPLES / "spike.go1.27.trace"
+LEAK_DUMP = SAMPLES / "leak.go1.23.debug2.txt"
+LEAK_CORPUS = CORPUS / "go1.26" / "leakhttp.trace"
+
+
+@cache
+def _load(path: Path) -> Model:
+    return load(str(path))
+
+
+def model_of(path: Path, shown_as: str | None = None) -> Model:
+    """A fresh copy per test would cost seconds; tests must not mutate what they get."""
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    m = _load(path)
+    if shown_as is not None:
+        m.source.path = shown_as
+    return m
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let workers (grouping, spikes) finish and their results reach the screen."""
+    app: App[object] = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test with asyncio.run (no async pytest plugin is required)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return run

@@ -1,0 +1,141 @@
+"""``gotrace view``: one app, a screen per question, the same keys everywhere.
+
+1-4 switch between Overview, Spikes, Long-lived and Timeline (each keeps its
+own place); Enter opens a goroutine, Escape goes back; ``/`` searches, ``?``
+lists every key, Ctrl+P runs any action by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from gotrace.model import Model
+
+from .session import Session
+
+PAGES = {
+    "overview": ("1", "Overview"),
+    "spikes": ("2", "Spikes"),
+    "longlived": ("3", "Long-lived"),
+    "timeline": ("4", "Timeline"),
+}
+TRACE_ONLY = {"spikes", "timeline"}
+
+
+class GotraceApp(App[str | None]):
+    """Exits with None, or with a one-line error message when the input cannot be read."""
+
+    TITLE = "gotrace"
+    CSS = """
+    Screen { layers: base; }
+    .title { background: $primary-background; color: $text; text-style: bold; padding: 0 1; height: 1; }
+    .hint { color: $text-muted; padding: 0 1; height: 1; }
+    .pane-title { color: $accent; text-style: bold; height: 1; padding: 0 1; }
+    DataTable { height: auto; max-height: 50%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"page('{name}')", label) for name, (key, label) in PAGES.items()),
+        Binding("slash", "search", "Search"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, path: str | None = None, *, model: Model | None = None,
+                 snapshot: int | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.snapshot = snapshot
+        self._preloaded = model
+        self.session: Session | None = None
+
+    # --- loading ----------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._preloaded is not None:
+            self.start(self._preloaded)
+            return
+        from .screens.loading import LoadingScreen
+
+        assert self.path is not None
+        self.push_screen(LoadingScreen(self.path, self.snapshot))
+
+    def start(self, model: Model) -> None:
+        """The model is here: build the pages and open the one that answers first."""
+        self.session = Session(model)
+        self.sub_title = model.source.path
+        from .screens.longlived import LongLivedScreen
+        from .screens.overview import OverviewScreen
+
+        self.add_mode("overview", OverviewScreen)
+        self.add_mode("longlived", LongLivedScreen)
+        if model.is_trace:
+            from .screens.spikes import SpikesScreen
+            from .screens.timeline import TimelineScreen
+
+            self.add_mode("spikes", SpikesScreen)
+            self.add_mode("timeline", TimelineScreen)
+        for n in model.notices:
+            self.notify(n, severity="warning", timeout=8)
+        self.switch_mode("overview" if model.is_trace else "longlived")
+
+    # --- actions ----------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.session is None and action in ("page", "search"):
+            return False
+        if action == "page" and parameters and parameters[0] in TRACE_ONLY:
+            return None if not self.session or not self.session.model.is_trace else True
+        return True
+
+    def action_page(self, name: str) -> None:
+        if self.session is None:
+            return
+        if name in TRACE_ONLY and not self.session.model.is_trace:
+            self.notify(f"{PAGES[name][1]} needs an execution trace; this is a goroutine dump",
+                        severity="warning", timeout=3)
+            return
+        self.switch_mode(name)
+
+    def action_search(self) -> None:
+        from .screens.search import SearchScreen
+
+        if self.session is not None and not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.session))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_goroutine(self, row: int) -> None:
+        """Push the goroutine's story on top of whatever page asked for it."""
+        from .screens.goroutine import GoroutineScreen
+
+        assert self.session is not None
+        self.push_screen(GoroutineScreen(self.session, row))
+
+    # --- command palette: every binding by name ------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = {"quit"}
+        for active in screen.active_bindings.values():
+            b = active.binding
+            if not b.description or b.action in seen or not active.enabled:
+                continue
+            seen.add(b.action)
+            key = b.key_display or b.key.split(",")[0]
+            yield SystemCommand(f"{b.description}", f"key: {key}",
+                                partial(self._run, active.node, b.action))
+
+    def _run(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)  # type: ignore[arg-type]
+
+
+def run(path: str, snapshot: int | None = None) -> str | None:
+    """Run the viewer; returns an error line if the input could not be loaded."""
+    return GotraceApp(path, snapshot=snapshot).run()

@@ -1,0 +1,222 @@
+"""One goroutine's whole story: who made it, everything it went through, where it is now."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from gotrace.model import NONE, state_name
+from gotrace.stacks import is_std, user_frame
+from gotrace.tables import Frame
+from gotrace.trace.events import GoState
+
+from ..session import Session
+from ..text import BOLD, DIM, HEAD, colour_of, count, dur, lit, site, state_colour
+from ..widgets.goroutine_list import GoroutineList
+
+MAX_INTERVALS = 2000
+_STATE_WORD = {GoState.RUNNING: "running", GoState.RUNNABLE: "runnable", GoState.SYSCALL: "syscall"}
+
+
+def stack_text(frames: list[Frame], indent: str = "  ") -> Text:
+    """Go's own traceback layout; the user's frames bright, the runtime's dim."""
+    out = Text()
+    if not frames:
+        out.append(indent + "(no stack)\n", style=DIM)
+    for f in frames:
+        style = DIM if is_std(f.func) else ""
+        out.append(indent)
+        out.append_text(lit(f.func, style or "bold"))
+        out.append("\n" + indent + "    ")
+        out.append_text(lit(f"{f.file}:{f.line}", DIM))
+        out.append("\n")
+    return out
+
+
+def _kv(out: Text, key: str, value: Text | str) -> None:
+    out.append(f"  {key:<14}", style=BOLD)
+    out.append_text(value if isinstance(value, Text) else Text(value))
+    out.append("\n")
+
+
+class GoroutineScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back"),
+        Binding("c", "creator", "Creator"),
+        Binding("tab", "children", "Created goroutines"),
+    ]
+    DEFAULT_CSS = """
+    GoroutineScreen #story { height: 1fr; padding: 0 1; }
+    GoroutineScreen #kids { height: 12; }
+    GoroutineScreen #kids-title { height: 1; }
+    """
+
+    def __init__(self, session: Session, row: int) -> None:
+        super().__init__()
+        self.session = session
+        self.row = row
+        self.kids = session.children(row)
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        g = s.g
+        title = Text.assemble(("goroutine ", BOLD), (str(int(g.id[self.row])), BOLD), "  ")
+        title.append_text(lit(s.name(self.row), colour_of(s.name(self.row))))
+        title.append("  ")
+        title.append_text(lit(s.state(self.row), state_colour(s.state(self.row))))
+        yield Static(title, classes="title")
+        with VerticalScroll(id="story"):
+            yield Static(self.story(), id="text")
+        if len(self.kids):
+            yield Static(Text(f"created {count(len(self.kids))} goroutines (Tab, then Enter opens one)",
+                              style=HEAD), id="kids-title", classes="pane-title")
+            yield GoroutineList(s, self.kids, id="kids")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#story", VerticalScroll).focus()
+
+    # --- the story ---------------------------------------------------------
+    def story(self) -> Text:
+        s = self.session
+        g = s.g
+        r = self.row
+        t = s.model.tables
+        out = Text()
+
+        def head(label: str) -> None:
+            out.append(f"\n{label}\n", style=HEAD)
+
+        def kv(key: str, value: Text | str) -> None:
+            _kv(out, key, value)
+
+        label = s.state(r)
+        now = Text()
+        now.append_text(lit(label, state_colour(label)))
+        if s.in_state(r) >= 0:
+            now.append(f" for {dur(s.in_state(r))}" + (" (at least)" if not s.model.is_trace else ""))
+        if s.model.is_trace and g.ended_ns[r] != NONE:
+            now = Text(f"ended at {dur(int(g.ended_ns[r]))}", style=DIM)
+        kv("now", now)
+        if len(g.reason_inferred) and g.reason_inferred[r]:
+            kv("note", Text("wait reason inferred from the stack: the trace gave none", style=DIM))
+
+        head("created")
+        creator = int(g.creator[r])
+        if s.model.is_trace:
+            created = int(g.created_ns[r])
+            kv("when", f"at {dur(created)}" if created != NONE else
+               f"before the trace began (first seen at {dur(int(g.first_ns[r]))})")
+            kv("lived", dur(s.lifetime(r)))
+        if creator != NONE:
+            crow = s.row_of(creator)
+            who = Text(f"goroutine {creator}  ")
+            if crow is not None:
+                who.append_text(lit(s.name(crow), colour_of(s.name(crow))))
+                who.append("   (c opens it)", style=DIM)
+            kv("by", who)
+        cs = int(g.creation_stack[r])
+        if cs:
+            kv("at", lit(site(t.top_frame(cs), full=True)))
+            out.append_text(stack_text(t.stack_frames(cs), "      "))
+        elif creator == NONE:
+            kv("by", Text("unknown (not in the trace or the dump)", style=DIM))
+
+        if s.model.extras is not None:
+            self._dump_facts(out)
+        else:
+            head("time")
+            kv("running", dur(int(g.exec_ns[r])))
+            kv("runnable", dur(int(g.sched_wait_ns[r])))
+            kv("syscall", dur(int(g.syscall_ns[r])))
+            for reason, ns in sorted(g.block_by_reason(r, t.strings).items(), key=lambda x: -x[1]):
+                kv("blocked", Text.assemble(lit(reason or "waiting"), f"  {dur(ns)}"))
+            self._intervals(out)
+
+        head("last stack" if s.model.is_trace else "stack")
+        out.append_text(stack_text(t.stack_frames(int(g.last_stack[r]))))
+        return out
+
+    def _dump_facts(self, out: Text) -> None:
+        extras = self.session.model.extras
+        assert extras is not None
+        dg = getattr(extras[self.row], "g", None)
+        if dg is None:
+            return
+        out.append("\ndump\n", style=HEAD)
+        _kv(out, "status", lit(dg.raw_state))
+        if dg.wait_minutes:
+            _kv(out, "waiting", f"{dg.wait_minutes} minutes")
+        if dg.labels:
+            lab = Text()
+            for i, (k, v) in enumerate(sorted(dg.labels.items())):
+                if i:
+                    lab.append(", ")
+                lab.append_text(lit(k, "bold"))
+                lab.append("=")
+                lab.append_text(lit(v))
+            _kv(out, "labels", lab)
+        if dg.flags:
+            _kv(out, "flags", lit(", ".join(sorted(dg.flags))))
+        if dg.ancestors:
+            _kv(out, "ancestors", " ← ".join(map(str, dg.ancestors)))
+        if dg.frames_elided:
+            _kv(out, "note", Text("the runtime elided frames from this stack", style=DIM))
+
+    def _intervals(self, out: Text) -> None:
+        ivl = self.session.model.intervals
+        if ivl is None:
+            return
+        sl = ivl.of_row(self.row)
+        n = sl.stop - sl.start
+        out.append(f"\nstates ({count(n)} intervals)\n", style=HEAD)
+        out.append(f"  {'at':>9}  {'for':>8}  {'state':<22} {'P':>3}  where\n", style=DIM)
+        strings = self.session.model.tables.strings
+        tables = self.session.model.tables
+        for i in range(sl.start, min(sl.stop, sl.start + MAX_INTERVALS)):
+            st = int(ivl.state[i])
+            label = state_name(st, strings[int(ivl.reason[i])]) if st == GoState.WAITING else \
+                _STATE_WORD.get(GoState(st), state_name(st, ""))
+            p = int(ivl.p[i])
+            where = user_frame(tables.stack_frames(int(ivl.stack[i])))
+            out.append(f"  {dur(int(ivl.start[i])):>9}  {dur(int(ivl.end[i] - ivl.start[i])):>8}  ")
+            out.append_text(lit(f"{label:<22}", state_colour(label)))
+            out.append(f" {('P' + str(p)) if p >= 0 else '':>3}  ")
+            if where is not None and st != GoState.RUNNING:
+                out.append_text(lit(site(where), DIM))
+            out.append("\n")
+        if n > MAX_INTERVALS:
+            out.append(f"  … {count(n - MAX_INTERVALS)} more intervals\n", style=DIM)
+
+    # --- navigation -------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_creator(self) -> None:
+        creator = int(self.session.g.creator[self.row])
+        crow = self.session.row_of(creator) if creator != NONE else None
+        if crow is None:
+            self.notify("its creator is not in the data", timeout=2)
+            return
+        self.app.open_goroutine(crow)  # type: ignore[attr-defined]
+
+    def action_children(self) -> None:
+        if len(self.kids):
+            kids = self.query_one("#kids", GoroutineList)
+            if kids.has_focus:
+                self.query_one("#story", VerticalScroll).focus()
+            else:
+                kids.focus()
+        else:
+            self.notify("it created no goroutines", timeout=2)
+
+    @on(GoroutineList.Selected, "#kids")
+    def _open(self, event: GoroutineList.Selected) -> None:
+        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]

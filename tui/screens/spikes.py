@@ -1,0 +1,148 @@
+"""Spikes: call sites ranked by their busiest window; the chosen one's rate, callers and goroutines."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Sparkline, Static
+
+from gotrace.analysis.spikes import Site, Spikes
+
+from ..session import Session
+from ..spikes_view import burst_span
+from ..text import BOLD, DIM, HEAD, count, dur, lit, pad, short_func, site, state_colour
+from ..widgets.goroutine_list import GoroutineList
+
+MAX_CALLER_LINES = 4
+
+
+class SpikesScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "user_frames", "Attribute to user code"),
+        Binding("t", "on_timeline", "Show on timeline"),
+    ]
+    DEFAULT_CSS = """
+    SpikesScreen #sites { height: auto; max-height: 35%; }
+    SpikesScreen #rate { height: 2; margin: 0 1; }
+    SpikesScreen #rate-title, SpikesScreen #rate-axis { height: 1; padding: 0 1; }
+    SpikesScreen #callers { height: auto; max-height: 6; padding: 0 1; }
+    SpikesScreen GoroutineList { height: 1fr; min-height: 4; }
+    """
+
+    def compose(self) -> ComposeResult:
+        self.session: Session = self.app.session  # type: ignore[attr-defined]
+        self.user_frames = False
+        self.sp: Spikes | None = None
+        self.site: Site | None = None
+        yield Static(Text("Spikes: goroutine creation by call site, busiest first", style=BOLD),
+                     classes="title")
+        yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
+        yield Static(Text("", style=HEAD), id="rate-title")
+        yield Sparkline([], id="rate")
+        yield Static("", id="rate-axis")
+        yield Static("", id="callers")
+        yield GoroutineList(self.session, id="created")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sites", DataTable)
+        for label, key in (("", "flag"), ("PEAK", "peak"), ("/s AT PEAK", "rate"), ("TOTAL", "total"),
+                           ("ALIVE", "alive"), ("END STATE", "state"), ("CREATED AT", "site")):
+            table.add_column(label, key=key)
+        table.focus()
+        self._load()
+
+    def _load(self) -> None:
+        self.run_worker(self._compute, thread=True, exclusive=True)
+
+    def _compute(self) -> None:
+        sp = self.session.spikes(self.user_frames)
+        self.app.call_from_thread(self._show, sp)
+
+    def _show(self, sp: Spikes) -> None:
+        self.sp = sp
+        per_s = 1e9 / sp.window_ns
+        table = self.query_one("#sites", DataTable)
+        table.clear()
+        site_w = max(self.size.width - 62, 16)  # the rest of the row: no sideways scrolling
+        for i, s in enumerate(sp.sites):
+            table.add_row(
+                Text("▲" if s.is_spike else " ", style="bold yellow"),
+                Text(count(s.peak_count), justify="right", style="bold" if s.is_spike else ""),
+                Text(f"{s.peak_count * per_s:,.0f}", justify="right"),
+                Text(count(s.total), justify="right"),
+                Text(count(s.alive_at_end), justify="right"),
+                lit(s.end_state or "-", state_colour(s.end_state or "dead")),
+                lit(pad(site(s.frame, "(unknown: existed before the trace)"), site_w).rstrip()),
+                key=str(i),
+            )
+        if sp.sites:
+            self._select(sp.sites[0])
+
+    @on(DataTable.RowHighlighted, "#sites")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.sp is not None and event.row_key.value is not None:
+            self._select(self.sp.sites[int(event.row_key.value)])
+
+    @on(DataTable.RowSelected, "#sites")
+    def _chosen(self) -> None:
+        self.query_one("#created", GoroutineList).focus()
+
+    def _select(self, s: Site) -> None:
+        assert self.sp is not None
+        sp = self.sp
+        self.site = s
+        title = Text("creation rate of ", style=HEAD)
+        title.append_text(lit(site(s.frame, "(unknown creator)"), "bold"))
+        title.append(f"  per {dur(sp.window_ns)}", style=DIM)
+        self.query_one("#rate-title", Static).update(title)
+        self.query_one("#rate", Sparkline).data = s.series.astype(float).tolist()
+        axis = Text(f"0 … {dur(sp.span_ns)}   peak {count(s.peak_count)}", style=DIM)
+        if s.peak_window >= 0:
+            axis.append(f" at {dur(s.peak_window * sp.window_ns)}", style=DIM)
+        if s.burst is not None:
+            lo, hi = burst_span(sp, s)
+            axis.append(f"; burst {dur(lo)}–{dur(hi)}: {count(s.burst.count)} created", style=DIM)
+        axis.append(f"; usual {s.baseline * 1e9 / sp.window_ns:,.0f}/s", style=DIM)
+        self.query_one("#rate-axis", Static).update(axis)
+        self.query_one("#callers", Static).update(self._callers(s))
+        self.query_one("#created", GoroutineList).set_rows(sp.rows_of(s))
+
+    def _callers(self, s: Site) -> Text:
+        out = Text("called from", style=HEAD, no_wrap=True, overflow="ellipsis")
+        if not s.callers:
+            out.append("  (no caller frames recorded)", style=DIM)
+        for c in s.callers[:MAX_CALLER_LINES]:
+            out.append(f"\n{c.count / max(s.total, 1):>5.0%} ", style="bold")
+            out.append(f"{count(c.count):>7}  ", style=DIM)
+            chain = " ← ".join(short_func(f.func) for f in c.frames[:4]) or "(top of stack)"
+            out.append_text(lit(chain + (" ← …" if len(c.frames) > 4 else "")))
+        if len(s.callers) > MAX_CALLER_LINES:
+            out.append(f"\n      … {len(s.callers) - MAX_CALLER_LINES} more chains", style=DIM)
+        return out
+
+    @on(GoroutineList.Selected, "#created")
+    def _open(self, event: GoroutineList.Selected) -> None:
+        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
+
+    def action_user_frames(self) -> None:
+        self.user_frames = not self.user_frames
+        self.notify("sites: first user frame of the creation stack" if self.user_frames
+                    else "sites: the go statement itself", timeout=2)
+        self._load()
+
+    def action_on_timeline(self) -> None:
+        if self.sp is None or self.site is None or self.site.peak_window < 0:
+            return
+        lo, _ = burst_span(self.sp, self.site)
+        self.app.switch_mode("timeline")
+        from .timeline import TimelineScreen
+
+        screen = self.app.screen
+        if isinstance(screen, TimelineScreen):
+            screen.show_time(lo)
