@@ -1,0 +1,349 @@
+"""Go's v1 event ordering (tracev1 parseEventBatches + parse + postProcessTrace), vectorised.
+
+Go merges the per-P streams greedily: the earliest event whose goroutine
+sequence/state precondition holds goes next, and the trace is rejected unless
+the merged stream comes out sorted by time. So a successful merge *is* the
+time-sorted order, with only equal-time events across Ps left to choose; here
+that order is a stable sort by time, checked against the same preconditions
+for all goroutines at once. A failing check inside a run of equal times is
+repaired by running Go's greedy merge on that run; any other failure is where
+Go's ordering breaks down, and the events from there on are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from . import spec_v1 as sp
+from .decode_v1 import Decoded
+
+I64 = npt.NDArray[np.int64]
+
+FAKE_P = 1_000_000
+TIMER_P = FAKE_P + 1
+NETPOLL_P = FAKE_P + 2
+SYSCALL_P = FAKE_P + 3
+GC_P = FAKE_P + 4
+PROFILE_P = FAKE_P + 5
+
+G_DEAD, G_RUNNABLE, G_RUNNING, G_WAITING = 0, 1, 2, 3
+GARBAGE_KEY = -2  # Go's "garbage" pseudo-goroutine that orders GC starts
+_NOSEQ, _SEQINC, _EXPL = 0, 1, 2
+
+
+def _tbl(pairs: dict[int, int], default: int = 0) -> I64:
+    t = np.full(64, default, np.int64)
+    for k, v in pairs.items():
+        t[k] = v
+    return t
+
+
+_BLOCKS = (sp.EV_GO_BLOCK, sp.EV_GO_BLOCK_SEND, sp.EV_GO_BLOCK_RECV, sp.EV_GO_BLOCK_SELECT,
+           sp.EV_GO_BLOCK_SYNC, sp.EV_GO_BLOCK_COND, sp.EV_GO_BLOCK_NET, sp.EV_GO_SLEEP,
+           sp.EV_GO_SYS_BLOCK, sp.EV_GO_BLOCK_GC)
+# stateTransition (order.go): which goroutine, init (seq kind, status), next (seq kind, status).
+# Key source: 1 = ev.G, 2 = Args[0], 3 = the GC pseudo-goroutine.
+_KEY = _tbl({sp.EV_GO_CREATE: 2, sp.EV_GO_WAITING: 1, sp.EV_GO_IN_SYSCALL: 1,
+             sp.EV_GO_START: 1, sp.EV_GO_START_LABEL: 1, sp.EV_GO_START_LOCAL: 1,
+             **dict.fromkeys(_BLOCKS, 1), sp.EV_GO_SCHED: 1, sp.EV_GO_PREEMPT: 1,
+             sp.EV_GO_UNBLOCK: 2, sp.EV_GO_SYS_EXIT: 2, sp.EV_GO_UNBLOCK_LOCAL: 2,
+             sp.EV_GO_SYS_EXIT_LOCAL: 2, sp.EV_GC_START: 3})
+_INIT_STATUS = _tbl({sp.EV_GO_CREATE: G_DEAD, sp.EV_GO_WAITING: G_RUNNABLE,
+                     sp.EV_GO_IN_SYSCALL: G_RUNNABLE, sp.EV_GO_START: G_RUNNABLE,
+                     sp.EV_GO_START_LABEL: G_RUNNABLE, sp.EV_GO_START_LOCAL: G_RUNNABLE,
+                     **dict.fromkeys(_BLOCKS, G_RUNNING), sp.EV_GO_SCHED: G_RUNNING,
+                     sp.EV_GO_PREEMPT: G_RUNNING, sp.EV_GO_UNBLOCK: G_WAITING,
+                     sp.EV_GO_SYS_EXIT: G_WAITING, sp.EV_GO_UNBLOCK_LOCAL: G_WAITING,
+                     sp.EV_GO_SYS_EXIT_LOCAL: G_WAITING, sp.EV_GC_START: G_DEAD})
+_NEXT_STATUS = _tbl({sp.EV_GO_CREATE: G_RUNNABLE, sp.EV_GO_WAITING: G_WAITING,
+                     sp.EV_GO_IN_SYSCALL: G_WAITING, sp.EV_GO_START: G_RUNNING,
+                     sp.EV_GO_START_LABEL: G_RUNNING, sp.EV_GO_START_LOCAL: G_RUNNING,
+                     **dict.fromkeys(_BLOCKS, G_WAITING), sp.EV_GO_SCHED: G_RUNNABLE,
+                     sp.EV_GO_PREEMPT: G_RUNNABLE, sp.EV_GO_UNBLOCK: G_RUNNABLE,
+                     sp.EV_GO_SYS_EXIT: G_RUNNABLE, sp.EV_GO_UNBLOCK_LOCAL: G_RUNNABLE,
+                     sp.EV_GO_SYS_EXIT_LOCAL: G_RUNNABLE, sp.EV_GC_START: G_DEAD})
+# init seq: explicit value source (0 none=noseq, 1 const0, 2 const1, 3 a1, 4 a0)
+_INIT_SEQ = _tbl({sp.EV_GO_CREATE: 1, sp.EV_GO_WAITING: 2, sp.EV_GO_IN_SYSCALL: 2,
+                  sp.EV_GO_START: 3, sp.EV_GO_START_LABEL: 3, sp.EV_GO_UNBLOCK: 3,
+                  sp.EV_GO_SYS_EXIT: 3, sp.EV_GC_START: 4})
+# next seq: 0 noseq, 1 seqinc, 2 const1, 3 const2, 4 a1+1, 5 a0+1
+_NEXT_SEQ = _tbl({sp.EV_GO_CREATE: 2, sp.EV_GO_WAITING: 3, sp.EV_GO_IN_SYSCALL: 3,
+                  sp.EV_GO_START: 4, sp.EV_GO_START_LABEL: 4, sp.EV_GO_UNBLOCK: 4,
+                  sp.EV_GO_SYS_EXIT: 4, sp.EV_GC_START: 5, sp.EV_GO_START_LOCAL: 1,
+                  sp.EV_GO_UNBLOCK_LOCAL: 1, sp.EV_GO_SYS_EXIT_LOCAL: 1})
+
+
+@dataclass
+class Events:
+    """v1 events in Go's final order, with Go's fix-ups applied (ns times)."""
+
+    ts: I64
+    typ: npt.NDArray[np.uint8]
+    p: I64
+    g: I64
+    a0: I64
+    a1: I64
+    a2: I64
+    stk: I64
+    dropped: int = 0
+    problem: str | None = None
+
+
+def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
+    v = np.zeros(len(src), np.int64)
+    v = np.where(src == 2, 1, v)
+    v = np.where(src == 3, a1, v)
+    return np.where(src == 4, a0, v)
+
+
+def _next_value(src: I64, a0: I64, a1: I64) -> I64:
+    v = np.where(src == 2, 1, 0)
+    v = np.where(src == 3, 2, v)
+    v = np.where(src == 4, a1 + 1, v)
+    return np.where(src == 5, a0 + 1, v).astype(np.int64)
+
+
+def _keys(typ: I64, g: I64, a0: I64) -> I64:
+    ks = _KEY[typ]
+    return np.where(ks == 1, g, np.where(ks == 2, a0, GARBAGE_KEY))
+
+
+def check(perm: I64, typ: npt.NDArray[np.uint8], g: I64, a0: I64, a1: I64
+          ) -> tuple[I64, I64, I64, I64]:
+    """Go's merge preconditions along ``perm``.
+
+    Returns (failing positions in perm, and for every ordered event: its
+    position in perm, the goroutine sequence and status before it).
+    """
+    t_perm = typ[perm]
+    sel_pos = np.flatnonzero(_KEY[t_perm] != 0)
+    sel = perm[sel_pos]
+    t = typ[sel].astype(np.int64)
+    key = _keys(t, g[sel], a0[sel])
+    grp = np.argsort(key, kind="stable")
+    sel, sel_pos, t, key = sel[grp], sel_pos[grp], t[grp], key[grp]
+    n = len(sel)
+    if n == 0:
+        z = np.zeros(0, np.int64)
+        return z, z, z, z
+    ea0, ea1 = a0[sel], a1[sel]
+    new = np.ones(n, np.bool_)
+    new[1:] = key[1:] != key[:-1]
+    nsrc = _NEXT_SEQ[t]
+    expl = nsrc >= 2
+    inc = (nsrc == 1).astype(np.int64)
+    nval = _next_value(nsrc, ea0, ea1)
+    idx = np.arange(n)
+    anchor = np.maximum.accumulate(np.where(expl | new, idx, 0))
+    cs = np.cumsum(inc)
+    base = np.where(expl, nval, inc)
+    after = base[anchor] + (cs - cs[anchor])
+    cur_seq = np.zeros(n, np.int64)
+    cur_seq[1:] = after[:-1]
+    cur_seq[new] = 0
+    cur_status = np.zeros(n, np.int64)
+    cur_status[1:] = _NEXT_STATUS[t[:-1]]
+    cur_status[new] = G_DEAD
+    isrc = _INIT_SEQ[t]
+    ready = ((isrc == 0) | (_seq_value(isrc, ea0, ea1) == cur_seq)) & \
+        (_INIT_STATUS[t] == cur_status)
+    fails = np.sort(sel_pos[~ready])
+    return fails, sel_pos, cur_seq, cur_status
+
+
+def _transition(state: dict[int, tuple[int, int]], typ: int, key: int, a0: int, a1: int
+                ) -> bool:
+    seq, status = state.get(key, (0, G_DEAD))
+    isrc = int(_INIT_SEQ[typ])
+    want = {0: None, 1: 0, 2: 1, 3: a1, 4: a0}[isrc]
+    if status != int(_INIT_STATUS[typ]) or (want is not None and want != seq):
+        return False
+    nsrc = int(_NEXT_SEQ[typ])
+    nseq = {0: seq, 1: seq + 1, 2: 1, 3: 2, 4: a1 + 1, 5: a0 + 1}[nsrc]
+    state[key] = (nseq, int(_NEXT_STATUS[typ]))
+    return True
+
+
+def _repair(perm: I64, lo: int, hi: int, stream: I64, typ: npt.NDArray[np.uint8], g: I64,
+            a0: I64, a1: I64, sel_pos: I64, cur_seq: I64, cur_status: I64) -> int:
+    """Go's greedy merge over the equal-time run perm[lo:hi]; returns events placed."""
+    evs = perm[lo:hi].tolist()
+    inrun = np.flatnonzero((sel_pos >= lo) & (sel_pos < hi))
+    first: dict[int, tuple[int, int]] = {}
+    for j in sorted(inrun.tolist(), key=lambda j: int(sel_pos[j])):
+        e = int(perm[int(sel_pos[j])])
+        k = int(_keys(np.array([typ[e]], np.int64), g[e:e + 1], a0[e:e + 1])[0])
+        first.setdefault(k, (int(cur_seq[j]), int(cur_status[j])))
+    state = dict(first)
+    queues: dict[int, list[int]] = {}
+    for e in evs:
+        queues.setdefault(int(stream[e]), []).append(e)
+    placed: list[int] = []
+    while True:
+        best = -1
+        for q in queues.values():
+            if not q:
+                continue
+            e = q[0]
+            t = int(typ[e])
+            if _KEY[t] != 0:
+                k = int(_keys(np.array([t], np.int64), g[e:e + 1], a0[e:e + 1])[0])
+                probe = {k: state.get(k, (0, G_DEAD))}
+                if not _transition(probe, t, k, int(a0[e]), int(a1[e])):
+                    continue
+            if best < 0 or evs.index(e) < evs.index(best):
+                best = e
+        if best < 0:
+            break
+        t = int(typ[best])
+        if _KEY[t] != 0:
+            k = int(_keys(np.array([t], np.int64), g[best:best + 1], a0[best:best + 1])[0])
+            _transition(state, t, k, int(a0[best]), int(a1[best]))
+        queues[int(stream[best])].pop(0)
+        placed.append(best)
+    perm[lo:lo + len(placed)] = placed
+    rest = [e for e in evs if e not in set(placed)]
+    perm[lo + len(placed):hi] = rest
+    return len(placed)
+
+
+def _cat(xs: list[npt.NDArray[np.generic]] | list[I64] | list[npt.NDArray[np.int32]]) -> I64:
+    return np.concatenate(xs).astype(np.int64, copy=False) if xs else np.zeros(0, np.int64)
+
+
+def order(dec: Decoded) -> Events:
+    """Merge, fix up and validate like Go; drop what Go could not order."""
+    ts, p, g = _cat(dec.ts), _cat(dec.p), _cat(dec.g)
+    a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), _cat(dec.a2), _cat(dec.stk)
+    typ = np.concatenate(dec.typ) if dec.typ else np.zeros(0, np.uint8)
+    for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
+        getattr(dec, name).clear()
+    if dec.cpu:
+        cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64)
+        nc = len(cpu)
+        ts = np.concatenate((ts, cpu[:, 0]))
+        typ = np.concatenate((typ, np.full(nc, sp.EV_CPU_SAMPLE, np.uint8)))
+        p = np.concatenate((p, cpu[:, 1]))
+        g = np.concatenate((g, cpu[:, 2]))
+        z = np.zeros(nc, np.int64)
+        a0, a1, a2 = np.concatenate((a0, z)), np.concatenate((a1, z)), np.concatenate((a2, z))
+        stk = np.concatenate((stk, cpu[:, 3]))
+    stream = np.where(typ == sp.EV_CPU_SAMPLE, PROFILE_P, p)
+    perm = np.argsort(ts, kind="stable")
+    problem: str | None = None
+    cut = len(perm)
+    for _ in range(64):
+        fails, sel_pos, cur_seq, cur_status = check(perm[:cut], typ, g, a0, a1)
+        if len(fails) == 0:
+            break
+        f = int(fails[0])
+        tf = ts[perm[f]]
+        lo = f
+        while lo > 0 and ts[perm[lo - 1]] == tf:
+            lo -= 1
+        hi = f + 1
+        while hi < cut and ts[perm[hi]] == tf:
+            hi += 1
+        placed = hi - lo
+        if hi - lo > 1:
+            placed = _repair(perm, lo, hi, stream, typ, g, a0, a1, sel_pos, cur_seq,
+                             cur_status)
+        if placed < hi - lo or hi - lo == 1:
+            cut = lo + placed if hi - lo > 1 else f
+            problem = "no consistent ordering of events possible"
+    else:
+        problem = "no consistent ordering of events possible"
+        cut = int(fails[0])
+    perm = perm[:cut]
+    # Syscall exits take their real time (Go: lastSysBlock), then a stable re-sort.
+    t_perm = typ[perm]
+    sys_sel = np.flatnonzero(np.isin(t_perm, (sp.EV_GO_SYS_BLOCK, sp.EV_GO_IN_SYSCALL,
+                                               sp.EV_GO_SYS_EXIT, sp.EV_GO_SYS_EXIT_LOCAL)))
+    ts_adj = ts.copy()
+    if len(sys_sel):
+        ev = perm[sys_sel]
+        grp = np.argsort(g[ev], kind="stable")
+        ev_g, pos_g = ev[grp], sys_sel[grp]
+        te = typ[ev_g]
+        isblock = (te == sp.EV_GO_SYS_BLOCK) | (te == sp.EV_GO_IN_SYSCALL)
+        gg = g[ev_g]
+        n = len(ev_g)
+        new = np.ones(n, np.bool_)
+        new[1:] = gg[1:] != gg[:-1]
+        idx = np.arange(n)
+        last_block = np.maximum.accumulate(np.where(isblock | new, idx, 0))
+        has_block = isblock[last_block]
+        block_ts = ts[ev_g[last_block]]
+        real = a2[ev_g]
+        isexit = ~isblock & (real != 0)
+        stray = isexit & ~has_block
+        early = isexit & has_block & (real < block_ts)
+        badpos = pos_g[stray | early]
+        if len(badpos):
+            k = int(badpos.min())
+            problem = "stray syscall exit" if stray[pos_g == k].any() else \
+                "time stamps out of order"
+            perm = perm[:k]
+            keep = pos_g < k
+            ev_g, isexit, real = ev_g[keep], isexit[keep], real[keep]
+        ts_adj[ev_g[isexit]] = real[isexit]
+    perm = perm[np.argsort(ts_adj[perm], kind="stable")]
+    dropped = len(ts) - len(perm)
+    ts = ts_adj[perm]
+    typ = typ[perm]
+    p, g, a0, a1, a2, stk = p[perm], g[perm], a0[perm], a1[perm], a2[perm], stk[perm]
+    del perm
+    if len(ts):
+        freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
+        ts = ((ts - ts[0]).astype(np.float64) * freq).astype(np.int64)
+    # parse(): timers and syscall exits move to fake Ps.
+    unblock = (typ == sp.EV_GO_UNBLOCK) | (typ == sp.EV_GO_UNBLOCK_LOCAL)
+    if dec.timer_goids:
+        timer = unblock & np.isin(g, np.array(sorted(dec.timer_goids), dtype=np.uint64)
+                                  .astype(np.int64))
+        p = np.where(timer, TIMER_P, p)
+    sysexit = (typ == sp.EV_GO_SYS_EXIT) | (typ == sp.EV_GO_SYS_EXIT_LOCAL)
+    p = np.where(sysexit, SYSCALL_P, p)
+    # postProcessTrace's fix-ups.
+    p = np.where(typ == sp.EV_GC_START, GC_P, p)
+    p = np.where(unblock & _after_block_net(typ, g, a0), NETPOLL_P, p)
+    if dec.stacks:
+        ids = np.array(sorted(k for k, v in dec.stacks.items() if v), dtype=np.int64)
+        stk = np.where(np.isin(stk, ids), stk, 0)
+    else:
+        stk = np.zeros_like(stk)
+    typ = np.where(typ == sp.EV_GO_START_LOCAL, sp.EV_GO_START, typ)
+    typ = np.where(typ == sp.EV_GO_UNBLOCK_LOCAL, sp.EV_GO_UNBLOCK, typ)
+    typ = np.where(typ == sp.EV_GO_SYS_EXIT_LOCAL, sp.EV_GO_SYS_EXIT, typ).astype(np.uint8)
+    return Events(ts, typ, p, g, a0, a1, a2, stk, dropped, problem)
+
+
+_SETS_EV = _tbl({sp.EV_GO_WAITING: 1, sp.EV_GO_IN_SYSCALL: 1, sp.EV_GO_CREATE: 2,
+                 sp.EV_GO_START: 1, sp.EV_GO_START_LOCAL: 1, sp.EV_GO_START_LABEL: 1,
+                 sp.EV_GO_SCHED: 1, sp.EV_GO_PREEMPT: 1, sp.EV_GO_UNBLOCK: 2,
+                 sp.EV_GO_UNBLOCK_LOCAL: 2, sp.EV_GO_SYS_CALL: 1, sp.EV_GO_SYS_EXIT: 1,
+                 sp.EV_GO_SYS_EXIT_LOCAL: 1,
+                 **{t: 1 for t in _BLOCKS if t != sp.EV_GO_SYS_BLOCK}})
+
+
+def _after_block_net(typ: npt.NDArray[np.uint8], g: I64, a0: I64) -> npt.NDArray[np.bool_]:
+    """Unblocks whose goroutine's last recorded event (postProcess g.ev) is GoBlockNet."""
+    src = _SETS_EV[typ]
+    sel = np.flatnonzero(src != 0)
+    out = np.zeros(len(typ), np.bool_)
+    if len(sel) == 0:
+        return out
+    key = np.where(src[sel] == 2, a0[sel], g[sel])
+    grp = np.argsort(key, kind="stable")
+    sel, key = sel[grp], key[grp]
+    t = typ[sel]
+    prev_same = np.zeros(len(sel), np.bool_)
+    prev_same[1:] = key[1:] == key[:-1]
+    prev_net = np.zeros(len(sel), np.bool_)
+    prev_net[1:] = t[:-1] == sp.EV_GO_BLOCK_NET
+    hit = ((t == sp.EV_GO_UNBLOCK) | (t == sp.EV_GO_UNBLOCK_LOCAL)) & prev_same & prev_net
+    out[sel[hit]] = True
+    return out

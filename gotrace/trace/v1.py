@@ -1,0 +1,56 @@
+"""Reader for the old trace format (``go 1.11/1.19/1.21 trace``).
+
+Produces exactly the stream Go 1.27's ``internal/trace.Reader`` produces for
+these files: decode (decode_v1), order like tracev1's parser (order_v1), then
+convert to abstract events like tracev1.go (convert_v1), bracketed by the sync
+events ReadEvent adds. Damage (a cut or corrupt file) keeps every whole batch
+before the first bad record and what Go's ordering can place; the loss is
+reported in ``info.damage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..errors import TraceFormatError
+from ..tables import Tables
+from .convert_v1 import Converter
+from .decode_v1 import decode
+from .events import Damage, EventChunk, TraceInfo
+from .order_v1 import order
+
+Progress = Callable[[int], None]
+
+
+def read(data: bytes, info: TraceInfo, tables: Tables,
+         progress: Progress | None = None) -> Iterator[EventChunk]:
+    dec = decode(data, info.version, progress)
+    if dec.error is not None:
+        lost = len(data) - dec.error_offset
+        if dec.n_events == 0 and not dec.cpu:
+            raise TraceFormatError(f"{info.header}: cannot decode any batch: {dec.error} "
+                                   f"(at byte {dec.error_offset})")
+        info.damage.append(Damage(
+            f"trace damaged at byte {dec.error_offset} of {len(data)} ({dec.error}): "
+            f"kept the {dec.n_events} events of the whole batches before it", lost))
+    if dec.ticks_per_sec == 0:
+        if dec.error is None:
+            raise TraceFormatError(f"{info.header}: no EvFrequency event")
+        info.damage.append(Damage(
+            "the tick frequency record (written at the end of the trace) is missing: "
+            "times are in ticks, not nanoseconds", 0))
+    ev = order(dec)
+    if ev.problem is not None:
+        info.damage.append(Damage(
+            f"dropped {ev.dropped} events Go's ordering cannot place ({ev.problem})", 0))
+    conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs)
+    del dec
+    n = 0
+    for chunk in conv.chunks():
+        n += len(chunk)
+        yield chunk
+        if progress is not None:
+            progress(info.size)
+    if conv.error is not None:
+        info.damage.append(Damage(f"conversion stopped: {conv.error}", 0))
+    info.events = n
