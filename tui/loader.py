@@ -59,7 +59,9 @@ class Loader:
     """A running parse: call :meth:`next_message` until ("model", m) or ("error", text)."""
 
     def __init__(self, path: str, snapshot: int | None = None) -> None:
-        args = [sys.executable, "-m", "gotrace.tui.loader", path]
+        # -P: never let a source checkout in the working directory shadow the
+        # installed package (the checkout's gotrace/ has no tui/ inside).
+        args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path]
         if snapshot is not None:
             args.append(str(snapshot))
         # A pipe could fill up and stall the child; the file lives as long as the loader.
