@@ -64,6 +64,8 @@ class GenerationError(Exception):
         super().__init__(message)
         self.at = at
         self.truncated = truncated
+        # The whole generation is dropped, so the loss starts at its first byte.
+        self.unused_from = at
 
 
 # --- batches ---------------------------------------------------------------
@@ -278,6 +280,17 @@ def _finish(g: Generation, version: int) -> None:
 
 def generations(data: bytes, version: int) -> Iterator[Generation]:
     """Yield each complete generation; raise GenerationError at the first bad one."""
+    start = HEADER_LEN
+    try:
+        for g in _generations(data, version):
+            start = g.end
+            yield g
+    except GenerationError as e:
+        e.unused_from = min(e.at, start)
+        raise
+
+
+def _generations(data: bytes, version: int) -> Iterator[Generation]:
     u8 = np.frombuffer(data, np.uint8)
     off = HEADER_LEN
     n = len(data)
@@ -650,7 +663,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
                                            f"generation is incomplete ({e})") from None
                 raise TraceFormatError(f"corrupt trace ({info.header}) at byte {e.at:,}: "
                                        f"{e}") from None
-            _damage(info, e.at, gen_no + 1 if gen_no else 0, str(e), e.truncated)
+            _damage(info, e.unused_from, gen_no + 1 if gen_no else 0, str(e), e.truncated)
             yield _sync_only(info, last_ts)
             return
         gen_no = g.gen

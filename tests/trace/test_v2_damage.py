@@ -140,3 +140,12 @@ def test_flipped_bytes_in_multi_generation_traces(name: str,
     well_formed(chunks)
     for d in info.damage:
         assert "\n" not in d.message
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", MULTI_GEN)
+@pytest.mark.parametrize("missing", [1, 2, 17])
+def test_cut_near_the_end_reports_the_whole_dropped_generation(name: str, missing: int) -> None:
+    # Losing the last bytes drops the whole last generation; the loss reported
+    # must count from that generation's first byte, never as 0 bytes.
+    check_cut(name, len(trace(name)) - missing)
