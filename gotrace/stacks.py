@@ -6,22 +6,43 @@ standard library; a stack of only runtime frames falls back to its top frame.
 
 from __future__ import annotations
 
+from typing import Final
+
 from .tables import Frame, Tables
+
+_STD_ROOTS: Final[frozenset[str]] = frozenset(
+    {
+        "archive", "bufio", "builtin", "bytes", "cmp", "compress", "container", "context",
+        "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt",
+        "go", "hash", "html", "image", "index", "internal", "io", "iter", "log", "maps", "math",
+        "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort",
+        "strconv", "strings", "structs", "sync", "syscall", "testing", "text", "time",
+        "unicode", "unique", "unsafe", "vendor", "weak",
+    }
+)  # fmt: skip
+
+
+def package_of(func: str) -> str:
+    """``net/http.(*conn).serve`` -> ``net/http``; ``panic`` -> ``""``."""
+    bracket = func.find("[")
+    head = func if bracket < 0 else func[:bracket]
+    slash = head.rfind("/")
+    dot = head.find(".", slash + 1)
+    return head[:dot] if dot >= 0 else ""
 
 
 def is_std(func: str) -> bool:
-    """True for runtime and standard-library functions.
+    """True for runtime and standard-library functions (and the builtin "panic").
 
-    Go's rule of thumb: a standard-library import path has no dot in its first
-    element (``net/http``, ``sync``), a module path does (``example.com/x``).
-    Package ``main`` is the user's own.
+    Standard library means the package path's first element is one of Go's
+    top-level std directories, so ``main`` and dot-less module paths such as
+    ``shop/server`` are the user's own code.
     """
-    if func.startswith("main."):
-        return False
-    path = func.split("(", 1)[0]
-    slash = path.rfind("/")
-    first = path[:slash].split("/", 1)[0] if slash >= 0 else path.split(".", 1)[0]
-    return "." not in first
+    pkg = package_of(func)
+    if not pkg:
+        return True
+    root = pkg.split("/", 1)[0]
+    return root in _STD_ROOTS
 
 
 def user_frame(frames: list[Frame]) -> Frame | None:

@@ -1,51 +1,22 @@
 """Which frames are the user's code: the name a group is shown under.
 
 A stack's top frames are nearly always runtime.gopark, sync.(*Cond).Wait or
-internal/poll; what a reader needs is the first frame of *their* code. A
-function is standard library when its package path's first element has no dot
-and is one of Go's top-level std directories ("main" is never std).
+internal/poll; what a reader needs is the first frame of *their* code
+(``gotrace.stacks.is_std`` decides which frames are not).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from gotrace.stacks import is_std
 from gotrace.tables import Tables
-
-_STD_ROOTS: Final[frozenset[str]] = frozenset(
-    {
-        "archive", "bufio", "builtin", "bytes", "cmp", "compress", "container", "context",
-        "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt",
-        "go", "hash", "html", "image", "index", "internal", "io", "iter", "log", "maps", "math",
-        "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort",
-        "strconv", "strings", "structs", "sync", "syscall", "testing", "text", "time",
-        "unicode", "unique", "unsafe", "vendor", "weak",
-    }
-)  # fmt: skip
 
 # Root functions of goroutines the runtime and standard library start for
 # themselves (besides any runtime.* function other than runtime.main).
 _RUNTIME_HELPER_ROOTS: Final[frozenset[str]] = frozenset(
     {"os/signal.loop", "unique.registerCleanup.func1", "runtime.goexit"}
 )
-
-
-def package_of(func: str) -> str:
-    """``net/http.(*conn).serve`` -> ``net/http``; ``panic`` -> ``""``."""
-    bracket = func.find("[")
-    head = func if bracket < 0 else func[:bracket]
-    slash = head.rfind("/")
-    dot = head.find(".", slash + 1)
-    return head[:dot] if dot >= 0 else ""
-
-
-def is_std(func: str) -> bool:
-    """True for runtime and standard-library functions (and the builtin "panic")."""
-    pkg = package_of(func)
-    if not pkg:
-        return True
-    root = pkg.split("/", 1)[0]
-    return root in _STD_ROOTS
 
 
 def display_frame(tables: Tables, stack_id: int) -> int | None:

@@ -11,10 +11,11 @@ from gotrace.dump.diff import diff_snapshots
 from gotrace.dump.grouping import filter_goroutines, group_goroutines, is_idle
 from gotrace.dump.jsonshape import diff_json, snapshot_json
 from gotrace.dump.labels import parse_label_list, unquote
-from gotrace.dump.names import display_name, is_std, package_of
+from gotrace.dump.names import display_name
 from gotrace.dump.parse import parse_dumps, parse_file
 from gotrace.dump.snapshot import NS_PER_MINUTE, largest_snapshot_index
 from gotrace.errors import WrongInputKindError
+from gotrace.stacks import is_std, package_of
 from gotrace.tables import Tables
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "dumps"
