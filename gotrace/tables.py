@@ -21,6 +21,14 @@ class Frame:
     def site(self) -> str:
         return f"{self.file}:{self.line}"
 
+    def label(self) -> str:
+        """``pkg.Func (file.go:42)``: the form tables show a frame in."""
+        return site_label(self.func, self.file, self.line)
+
+
+def site_label(func: str, file: str, line: int) -> str:
+    return f"{func} ({file.rsplit('/', 1)[-1]}:{line})"
+
 
 class Tables:
     """Global id spaces for strings, frames and stacks.

@@ -10,6 +10,7 @@ from ..durations import format_duration
 from ..errors import WrongInputKindError
 from ..model import Model
 from ..render.table import count, render_table
+from ..tables import site_label
 
 MINUTE = 60_000_000_000
 
@@ -52,7 +53,7 @@ def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], matc
     rows = []
     for grp in groups:
         cb = grp.created_by
-        created = f"{cb[0]} ({cb[1].rsplit('/', 1)[-1]}:{cb[2]})" if cb else "-"
+        created = site_label(cb[0], cb[1], cb[2]) if cb else "-"
         wait = (f"{_wait(grp.wait_min)} / {_wait(grp.wait_median)} / {_wait(grp.wait_max)}"
                 if grp.wait_max else "-")
         sample = ", ".join(map(str, grp.sample_ids(3))) + (" …" if grp.count > 3 else "")

@@ -10,15 +10,11 @@ from ..durations import format_duration
 from ..model import Model
 from ..render.contract import goroutine_rows, source_json
 from ..render.table import count, render_table
+from ..tables import Frame
 
 
-def _frame_label(f: object) -> str:
-    if f is None:
-        return "(unknown creator)"
-    from ..tables import Frame
-
-    assert isinstance(f, Frame)
-    return f"{f.func} ({f.file.rsplit('/', 1)[-1]}:{f.line})"
+def _frame_label(f: Frame | None) -> str:
+    return "(unknown creator)" if f is None else f.label()
 
 
 def run(model: Model, older_than: int | None, states: tuple[str, ...], match: str | None,

@@ -15,7 +15,7 @@ _SPARK = " ▁▂▃▄▅▆▇█"
 def frame_label(f: Frame | None) -> str:
     if f is None:
         return "(unknown creator: existed before the trace or no creation stack)"
-    return f"{f.func} ({f.file.rsplit('/', 1)[-1]}:{f.line})"
+    return f.label()
 
 
 def rate(per_s: float) -> str:
@@ -51,7 +51,7 @@ def _details(sp: Spikes, s: Site) -> list[str]:
                      f"created ({100 * b.count / s.total:.1f}% of the site's), "
                      f"{rate(b.count * 1e9 / max(end - start, 1))} on average")
     for c in s.callers:
-        chain = " ← ".join(f"{f.func} ({f.file.rsplit('/', 1)[-1]}:{f.line})" for f in c.frames)
+        chain = " ← ".join(f.label() for f in c.frames)
         share = f"{100 * c.count / s.total:5.1f}% {count(c.count):>8}"
         lines.append(f"    {share}  ← {chain or '(no caller frames)'}")
     return lines
