@@ -611,7 +611,6 @@ class Ordering:
         pos = bc.ev_pos
         src = bc.offs[pos]
         t = bc.ev_time
-        out = self.out_src
 
         if typ == EV_GO_START:
             gid = vals[pos + 2]
@@ -630,11 +629,7 @@ class Ordering:
                 raise _ctx_error("no goroutine but had one")
             st.status = GO_RUNNING
             st.seq = seq
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             if ms is not None:
                 ms.g = gid
             return True
@@ -653,11 +648,7 @@ class Ordering:
                 st.status = GO_RUNNABLE
             else:
                 del self.gstates[cg]
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             if ms is not None:
                 ms.g = NONE
             return True
@@ -673,11 +664,7 @@ class Ordering:
                 return False
             st.status = GO_RUNNABLE
             st.seq = seq
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             return True
 
         if typ in (EV_GO_CREATE, EV_GO_CREATE_BLOCKED):
@@ -693,11 +680,7 @@ class Ordering:
                 raise OrderError(f"tried to create goroutine ({newg}) that already exists")
             self.gstates[newg] = GState(
                 newg, GO_RUNNABLE if typ == EV_GO_CREATE else GO_WAITING, gen)
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             return True
 
         if (typ in (EV_HEAP_ALLOC, EV_HEAP_GOAL, EV_GC_SWEEP_BEGIN, EV_GC_SWEEP_END)):
@@ -715,11 +698,7 @@ class Ordering:
                 if ps is None:
                     raise OrderError(f"unknown proc {cp}")
                 end_range(ps.ranges, typ)
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             return True
 
         if typ == EV_GO_SYSCALL_BEGIN:
@@ -739,11 +718,7 @@ class Ordering:
                 raise OrderError(f"failed to advance GoSyscallBegin: can't make sequence: "
                                  f"{ps.seq} (gen={ps.seq_gen}) -> {pseq} (gen={gen})")
             ps.seq = pseq
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             return True
 
         if typ == EV_GO_SYSCALL_END:
@@ -761,11 +736,7 @@ class Ordering:
                 raise OrderError(f"expected proc {cp} in state Syscall, but got "
                                  f"{_PROC_STATE_NAMES[ps.status]} instead")
             ps.status = PROC_RUNNING
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             return True
 
         if typ == EV_GO_SYSCALL_END_BLOCKED:
@@ -787,11 +758,7 @@ class Ordering:
             if st.status != GO_SYSCALL:
                 raise OrderError("GoSyscallEndBlocked event for goroutine that's not Running")
             st.status = GO_RUNNABLE
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             if ms is not None:
                 ms.g = NONE
             return True
@@ -807,11 +774,7 @@ class Ordering:
                 raise _ctx_error("a thread but didn't have one")
             ps.status = PROC_RUNNING
             ps.seq = seq
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             if ms is not None:
                 ms.p = pid
             return True
@@ -827,11 +790,7 @@ class Ordering:
             if cp == NONE:
                 raise _ctx_error("a proc but didn't have one")
             ps.status = PROC_IDLE
-            out.append(src)
-            self.out_g.append(cg)
-            self.out_p.append(cp)
-            self.out_m.append(m)
-            self.out_t.append(t)
+            self._emit(src, cg, cp, m, t)
             if ms is not None:
                 ms.p = NONE
             return True
