@@ -92,6 +92,7 @@ def group_long_lived(model: Model, rows: npt.NDArray[np.int64]) -> list[Group]:
     order = np.argsort(inv, kind="stable")
     bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
     wait = np.where(g.wait_ns[rows] == NONE, 0, g.wait_ns[rows])
+    block_total = np.bincount(g.block_row, weights=g.block_ns, minlength=len(g)).astype(np.int64)
     groups = []
     for k, (lab, bsite, csite) in enumerate(uniq.tolist()):
         idx = order[bounds[k] : bounds[k + 1]]
@@ -107,12 +108,7 @@ def group_long_lived(model: Model, rows: npt.NDArray[np.int64]) -> list[Group]:
         if model.is_trace:
             grp.exec = Dist.of(g.exec_ns[grows])
             grp.sched_wait = Dist.of(g.sched_wait_ns[grows])
-            blocked = np.bincount(
-                np.searchsorted(grows, g.block_row[np.isin(g.block_row, grows)]),
-                weights=g.block_ns[np.isin(g.block_row, grows)],
-                minlength=len(grows),
-            ).astype(np.int64)
-            grp.block = Dist.of(blocked)
+            grp.block = Dist.of(block_total[grows])
         groups.append(grp)
     groups.sort(key=lambda x: (-x.count, -x.wait.max, x.state))
     return groups
