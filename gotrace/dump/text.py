@@ -81,6 +81,12 @@ def _split_brackets(rest: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _location(fileline: str) -> str:
+    """``\t/src/x.go:12 +0x1d`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
+    s = fileline.find(" +0x")
+    return fileline[1:s] if s > 0 else fileline[1:]
+
+
 class _Pending:
     """A panic / fatal error / signal line waiting for the dump it introduces."""
 
@@ -289,8 +295,7 @@ class DumpReader:
 
     def _frame(self, func: str, fileline: str) -> int:
         """Frame id for a function and its ``\\tfile:line +0x..`` line (cached)."""
-        s = fileline.find(" +0x")
-        loc = fileline[1:s] if s > 0 else fileline[1:]
+        loc = _location(fileline)
         key = (func, loc)
         fid = self._frames.get(key)
         if fid is None:
@@ -303,8 +308,7 @@ class DumpReader:
         return fid
 
     def _created_by(self, text: str, fileline: str) -> CreatedBy:
-        s = fileline.find(" +0x")
-        loc = fileline[1:s] if s > 0 else fileline[1:]
+        loc = _location(fileline)
         key = (text, loc)
         cb = self._created.get(key)
         if cb is None:
