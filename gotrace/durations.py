@@ -69,6 +69,16 @@ def format_duration(ns: int) -> str:
     return f"{ns}ns"
 
 
+def nice_ceiling(ns: float) -> int:
+    """Smallest 1, 2 or 5 x 10^k ns that is at least ``ns``: a duration people read at a glance."""
+    scale = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * scale >= ns:
+                return m * scale
+        scale *= 10
+
+
 class Duration(click.ParamType):
     """A click parameter holding nanoseconds; bad values are usage errors (exit 2)."""
 

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from ..durations import nice_ceiling
 from ..model import Model, state_name
 from ..stacks import is_std
 from ..tables import Frame, Tables
@@ -123,16 +124,6 @@ class Spikes:
     def rows_of(self, site: Site) -> npt.NDArray[np.int64]:
         """Goroutine rows created at ``site`` (for views that list them)."""
         return np.flatnonzero(self.site_of_row == site.index)
-
-
-def nice_ceiling(ns: float) -> int:
-    """Smallest 1, 2 or 5 x 10^k ns that is at least ``ns``: a duration people read at a glance."""
-    scale = 1
-    while True:
-        for m in (1, 2, 5):
-            if m * scale >= ns:
-                return m * scale
-        scale *= 10
 
 
 def default_window(span_ns: int) -> int:

@@ -12,8 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..analysis.procs import ProcTimeline
-from ..analysis.spikes import nice_ceiling
-from ..durations import format_duration
+from ..durations import format_duration, nice_ceiling
 
 SHADES = " ░▒▓█"
 

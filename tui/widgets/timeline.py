@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from gotrace.durations import nice_ceiling
 from gotrace.model import Model
 from gotrace.trace.events import GoState
 
@@ -128,13 +129,7 @@ def lanes_of(model: Model) -> tuple[list[Lane], Lane, Lane]:
 
 def tick_step(span: int, columns: int) -> int:
     """A round time step (1, 2, 5 x 10^k ns) giving a label every ~14 columns."""
-    target = max(span * 14 // max(columns, 1), 1)
-    step = 1
-    while True:
-        for m in (1, 2, 5):
-            if step * m >= target:
-                return step * m
-        step *= 10
+    return nice_ceiling(max(span * 14 // max(columns, 1), 1))
 
 
 class Timeline(Widget, can_focus=True):
