@@ -52,9 +52,5 @@ def user_frame(frames: list[Frame]) -> Frame | None:
     return frames[0] if frames else None
 
 
-def user_frame_of(tables: Tables, stack_id: int) -> Frame | None:
-    return user_frame(tables.stack_frames(stack_id))
-
-
 def frames_json(tables: Tables, stack_id: int) -> list[dict[str, object]]:
     return [{"func": f.func, "file": f.file, "line": f.line} for f in tables.stack_frames(stack_id)]

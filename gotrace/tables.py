@@ -18,9 +18,6 @@ class Frame:
     file: str
     line: int
 
-    def site(self) -> str:
-        return f"{self.file}:{self.line}"
-
     def label(self) -> str:
         """``pkg.Func (file.go:42)``: the form tables show a frame in."""
         return site_label(self.func, self.file, self.line)
