@@ -154,10 +154,9 @@ def _goroutines(
     # Interval opened by each transition.
     undetermined = frm == GoState.UNDETERMINED
     start = np.where(undetermined, _sync_before(t, syncs), t)
-    nxt_same = np.zeros(n, bool)
-    nxt_same[:-1] = g[1:] == g[:-1] if n else nxt_same[:-1]
+    # ...and closed by the same goroutine's next transition, else by the end.
     end = np.full(n, last, np.int64)
-    end[:-1] = np.where(nxt_same[:-1], t[1:], last)
+    end[:-1] = np.where(g[1:] == g[:-1], t[1:], last)
     forever_id = tables.string("forever")
     forever = (to == GoState.WAITING) & (reason == forever_id)
     terminal = (to == GoState.NOT_EXIST) | forever
