@@ -1,11 +1,15 @@
 """Which frames matter to a Go engineer: the first one that is their own code.
 
 Views name a goroutine or a group by the first frame outside the runtime and the
-standard library; a stack of only runtime frames falls back to its top frame.
+standard library. A stack made only of standard-library frames (an idle HTTP
+keep-alive connection, a runtime helper) is named by its root function,
+``net/http.(*conn).serve``, which says more than the leaf
+``internal/poll.runtime_pollWait``. Traces and dumps share this one rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from .tables import Frame, Tables
@@ -45,11 +49,25 @@ def is_std(func: str) -> bool:
     return root in _STD_ROOTS
 
 
+def display_index(funcs: Sequence[str]) -> int | None:
+    """Index (leaf first) of the frame a stack is named by; None for an empty stack.
+
+    The first user frame; failing that the root, skipping ``runtime.goexit``
+    (printed at GOTRACEBACK=system and recorded in traces).
+    """
+    for i, func in enumerate(funcs):
+        if func and not is_std(func):
+            return i
+    for i in range(len(funcs) - 1, -1, -1):
+        if funcs[i] != "runtime.goexit":
+            return i
+    return 0 if funcs else None
+
+
 def user_frame(frames: list[Frame]) -> Frame | None:
-    for f in frames:
-        if f.func and not is_std(f.func):
-            return f
-    return frames[0] if frames else None
+    """The frame a stack is named by (see display_index)."""
+    i = display_index([f.func for f in frames])
+    return None if i is None else frames[i]
 
 
 def frames_json(tables: Tables, stack_id: int) -> list[dict[str, object]]:

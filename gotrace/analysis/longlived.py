@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import NONE, Model
-from ..stacks import is_std
+from ..stacks import display_index
 from ..tables import Frame, Tables
 from .selection import state_labels
 
@@ -57,18 +57,13 @@ class Group:
 
 
 def user_frame_per_stack(tables: Tables) -> npt.NDArray[np.int32]:
-    """For each stack id, the frame id of its first user frame (top frame if none)."""
+    """For each stack id, the frame id it is named by (``gotrace.stacks.display_index``)."""
     out = np.zeros(len(tables.stacks), np.int32)
     frames = tables.frames
     for sid, ids in enumerate(tables.stacks):
-        if not ids:
-            continue
-        pick = ids[0]
-        for fid in ids:
-            if frames[fid].func and not is_std(frames[fid].func):
-                pick = fid
-                break
-        out[sid] = pick
+        i = display_index([frames[fid].func for fid in ids])
+        if i is not None:
+            out[sid] = ids[i]
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from gotrace.stacks import is_std
+from gotrace.stacks import display_index
 from gotrace.tables import Tables
 
 # Root functions of goroutines the runtime and standard library start for
@@ -20,23 +20,11 @@ _RUNTIME_HELPER_ROOTS: Final[frozenset[str]] = frozenset(
 
 
 def display_frame(tables: Tables, stack_id: int) -> int | None:
-    """Frame id of the first frame outside runtime/std; None if the stack is empty.
-
-    A stack with only standard-library frames (an idle keep-alive connection,
-    a runtime helper) is named by its root function, ``net/http.(*conn).serve``,
-    which says more than the leaf ``internal/poll.runtime_pollWait``.
-    """
+    """Frame id a stack is named by (``gotrace.stacks.display_index``); None if empty."""
     ids = tables.stacks[stack_id]
-    if not ids:
-        return None
     frames = tables.frames
-    for fid in ids:
-        if not is_std(frames[fid].func):
-            return fid
-    for fid in reversed(ids):
-        if frames[fid].func != "runtime.goexit":
-            return fid
-    return ids[0]
+    i = display_index([frames[fid].func for fid in ids])
+    return None if i is None else ids[i]
 
 
 def display_name(tables: Tables, stack_id: int) -> str:
