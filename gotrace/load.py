@@ -11,11 +11,12 @@ from .tables import Tables
 Progress = Callable[[int], None]
 
 
-def load_trace(raw: RawInput, progress: Progress | None = None) -> Model:
+def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None) -> Model:
+    """The trace's model; pass ``tables`` to compare stacks by id with another model."""
     from .model.from_trace import build_trace_model
     from .trace.reader import read_events
 
-    tables = Tables()
+    tables = tables if tables is not None else Tables()
     info, chunks = read_events(raw.data, tables, progress)
     return build_trace_model(chunks, info, tables, raw.name)
 

@@ -2,7 +2,7 @@
 # Rebuilds the samples in this folder from the Go programs in src/ with the
 # installed Go toolchains (standard library only, no module proxy).
 #
-#   ./regenerate.sh          spike.*, leak.*, testtimeout.* (~10 s with a warm build cache, ~1 min cold)
+#   ./regenerate.sh          spike.*, leak.*, leak-early.*, testtimeout.* (~10 s with a warm build cache, ~1 min cold)
 #   ./regenerate.sh --slow   the same, plus stuck.* (the program really waits ~3.5 minutes,
 #                            because a dump shows "N minutes" only after real monotonic time)
 #
@@ -125,6 +125,13 @@ count "$out/leak.go1.23.debug2.txt" '^goroutine [0-9]+ \[chan send\]:$' 300
 count "$out/leak.go1.23.debug1.txt" '^300 @ ' 1
 count "$out/leak.go1.23.sigquit.txt" '^SIGQUIT: quit$' 1
 count "$out/leak.go1.23.sigquit.txt" '^goroutine [0-9]+ gp=0x[0-9a-f]+ m=[0-9nil]+( mp=0x[0-9a-f]+)? \[chan send\]:$' 300
+# The same server after only 100 requests: `gotrace diff leak-early.go1.23.trace leak.go1.23.trace`.
+(cd "$out" && "$work/leak-1.23" -name leak-early.go1.23 -requests 100)
+rm "$out/leak-early.go1.23.debug1.txt"
+count "$out/leak-early.go1.23.debug2.txt" '^goroutine [0-9]+ \[chan send\]:$' 100
+header "$out/leak-early.go1.23.trace" 23
+alive "$out/leak-early.go1.23.trace" 'example.com/samples/leak/reports.(*Handler).render' \
+  example.com/samples/leak/reports/reports.go:28 100 'chan send'
 
 # testtimeout: the whole `go test` output of a deadlocking test (go test exits 1).
 (cd "$here/src/ledger" && expect_exit 1 gocmd 1.27 test -trimpath -count=1 -timeout 2s . > "$out/testtimeout.go1.27.txt" 2>&1)

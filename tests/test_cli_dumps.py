@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from click.testing import CliRunner
-from conftest import corpus_file
+from conftest import SAMPLES, corpus_file
 
 from gotrace.cli import cli
 
@@ -83,10 +84,56 @@ def test_diff_shows_growth(tmp_path: Path) -> None:
     assert (top["before"], top["after"], top["status"]) == (0, 2, "new")
 
 
-def test_diff_refuses_a_trace(tmp_path: Path) -> None:
+def test_diff_refuses_a_trace_against_a_dump(tmp_path: Path) -> None:
     t = tmp_path / "t.trace"
     t.write_bytes(b"go 1.26 trace\x00\x00\x00")
     d = tmp_path / "d.txt"
     d.write_text(DUMP)
     r = run("diff", str(t), str(d))
-    assert r.exit_code == 1 and "diff compares goroutine dumps" in r.stderr
+    assert r.exit_code == 1
+    assert r.stderr.strip().endswith("t.trace is an execution trace and "
+                                     f"{d} is a goroutine dump")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_diff_of_two_traces_shows_the_leak_growing() -> None:
+    early, late = SAMPLES / "leak-early.go1.23.trace", SAMPLES / "leak.go1.23.trace"
+    r = run("diff", str(early), str(late), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["old"]["kind"], doc["old"]["format"]) == ("trace", "go 1.23 trace")
+    top = doc["groups"][0]
+    assert top["name"] == "example.com/samples/leak/reports.(*Handler).render"
+    assert (top["before"], top["after"], top["status"]) == (100, 300, "grew")
+    assert top["stack"][0]["func"] == "runtime.chansend1"
+    # Waits are exact: the leaked goroutines of the longer run have waited longer.
+    assert 0 < top["wait_ns_before"]["median"] < top["wait_ns_after"]["median"]
+    assert top["wait_shift_ns"] == top["wait_ns_after"]["median"] - top["wait_ns_before"]["median"]
+    r = run("diff", str(early), str(late))
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("126 -> 326 goroutines alive at the end (+200)")
+    assert "grew" in lines[2] and "reports.(*Handler).render" in lines[2]
+
+
+def test_diff_of_a_trace_with_itself_changes_nothing() -> None:
+    path = str(SAMPLES / "leak.go1.23.trace")
+    r = run("diff", path, path)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["no group changed"]
+
+
+def test_end_state_keeps_the_living_with_exact_waits() -> None:
+    from gotrace.analysis.end_state import end_snapshot
+    from gotrace.load import load
+    from gotrace.trace.events import GoState
+
+    model = load(str(SAMPLES / "leak.go1.23.trace"))
+    snap = end_snapshot(model)
+    g = model.goroutines
+    alive = g.state != GoState.NOT_EXIST
+    assert [x.id for x in snap.goroutines] == g.id[alive].tolist()
+    assert [x.wait_ns for x in snap.goroutines] == np.maximum(g.wait_ns[alive], 0).tolist()
+    leaked = [x for x in snap.goroutines if x.state == "chan send"]
+    assert len(leaked) == 300
+    assert all(x.created_by is not None and x.created_by[3] is not None for x in leaked)

@@ -1,20 +1,45 @@
-"""``gotrace diff OLD NEW``: which goroutine groups grew between two dumps."""
+"""``gotrace diff OLD NEW``: which goroutine groups grew between two dumps or two traces."""
 
 from __future__ import annotations
 
 import click
 
+from ..analysis.end_state import end_snapshot
 from ..dump.diff import diff_snapshots
 from ..dump.grouping import GroupBy
 from ..dump.jsonshape import diff_json
+from ..dump.snapshot import Snapshot
 from ..durations import format_duration
 from ..errors import WrongInputKindError
-from ..inputs import open_input
+from ..inputs import RawInput, open_input
+from ..load import load_trace
 from ..model.from_dump import build_dump_model
+from ..progress import StderrProgress
 from ..render.table import count, render_table
 from ..tables import Tables
 
-MINUTE = 60_000_000_000
+
+def _snapshot(raw: RawInput, tables: Tables) -> tuple[Snapshot, list[str]]:
+    """The snapshot to compare (a trace's end state) and the notices loading it gave."""
+    if raw.kind == "dump":
+        m = build_dump_model(raw.data, raw.name, tables=tables)
+        return m.snapshot, m.notices
+    progress = StderrProgress(len(raw.data), f"loading {raw.name}")
+    try:
+        m = load_trace(raw, progress, tables)
+    finally:
+        progress.close()
+    return end_snapshot(m), m.notices
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _shift(ns: int) -> str:
+    if ns == 0:
+        return "0"
+    return ("+" if ns > 0 else "-") + format_duration(abs(ns))
 
 
 @click.command()
@@ -26,7 +51,7 @@ MINUTE = 60_000_000_000
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table for people, json for scripts.")
 def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
-    """Compare two goroutine dumps group by group, sorted by growth.
+    """Compare two goroutine dumps, or two traces' end states, group by group, sorted by growth.
 
     \b
     A slow leak shows itself between two dumps taken an hour apart:
@@ -34,39 +59,41 @@ def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
       ... an hour later ...
       curl -s host:6060/debug/pprof/goroutine?debug=2 > after.txt
       gotrace diff before.txt after.txt
+    Two traces compare the goroutines alive at each trace's end, with their
+    waits to the nanosecond.
     """
     from ..cli import emit_json, notice
 
+    raws = [open_input(old), open_input(new)]
+    if raws[0].kind != raws[1].kind:
+        what = {"dump": "a goroutine dump", "trace": "an execution trace"}
+        raise WrongInputKindError(
+            f"diff compares two dumps or two traces; {raws[0].name} is {what[raws[0].kind]} and "
+            f"{raws[1].name} is {what[raws[1].kind]}")
     tables = Tables()
-    models = []
-    for path in (old, new):
-        raw = open_input(path)
-        if raw.kind != "dump":
-            raise WrongInputKindError(
-                f"{raw.name}: diff compares goroutine dumps; this is an execution trace"
-            )
-        m = build_dump_model(raw.data, raw.name, tables=tables)
-        for n in m.notices:
+    snaps = []
+    for raw in raws:
+        snap, notices = _snapshot(raw, tables)
+        for n in notices:
             notice(n)
-        models.append(m)
-    a, b = models
+        snaps.append(snap)
+    a, b = snaps
     by: GroupBy = group_by  # type: ignore[assignment]
-    result = diff_snapshots(a.snapshot, b.snapshot, tables, by=by, hide_idle=hide_idle)
+    result = diff_snapshots(a, b, tables, by=by, hide_idle=hide_idle)
     if fmt == "json":
-        emit_json(diff_json(result, tables, (a.source.path, a.snapshot), (b.source.path, b.snapshot)))
+        emit_json(diff_json(result, tables, (raws[0].name, a), (raws[1].name, b)))
         return
-    click.echo(f"{count(result.total_before)} -> {count(result.total_after)} goroutines "
+    alive = " alive at the end" if a.kind == "trace" else ""
+    click.echo(f"{count(result.total_before)} -> {count(result.total_after)} goroutines{alive} "
                f"({result.total_after - result.total_before:+,}); "
-               f"{len(result.new_groups)} new groups, {len(result.vanished_groups)} vanished")
+               f"{_plural(len(result.new_groups), 'new group')}, {len(result.vanished_groups)} vanished")
     rows = []
     for r in result.rows:
-        if r.status == "same" and r.wait_shift_minutes in (None, 0):
+        shift = r.wait_shift_ns
+        if r.status == "same" and not shift:
             continue
-        shift = r.wait_shift_minutes
         rows.append([f"{r.count_before:,}", f"{r.count_after:,}", f"{r.change:+,}", r.status,
-                     "-" if shift is None else "0" if shift == 0
-                     else ("+" if shift > 0 else "-") + format_duration(abs(shift) * MINUTE),
-                     r.name])
+                     "-" if shift is None else _shift(shift), r.name])
     if rows:
         click.echo(render_table(["BEFORE", "AFTER", "CHANGE", "STATUS", "WAIT SHIFT", "WHERE"], rows,
                                 right=(0, 1, 2)))

@@ -12,13 +12,11 @@ from ..model import Model
 from ..render.table import count, render_table
 from ..tables import site_label
 
-MINUTE = 60_000_000_000
 
-
-def _wait(minutes: int | None) -> str:
-    if minutes is None:
+def _wait(ns: int | None) -> str:
+    if ns is None:
         return "-"
-    return "<1m" if minutes == 0 else format_duration(minutes * MINUTE)
+    return "<1m" if ns == 0 else format_duration(ns)
 
 
 def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], match: str | None,
@@ -54,8 +52,8 @@ def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], matc
     for grp in groups:
         cb = grp.created_by
         created = site_label(cb[0], cb[1], cb[2]) if cb else "-"
-        wait = (f"{_wait(grp.wait_min)} / {_wait(grp.wait_median)} / {_wait(grp.wait_max)}"
-                if grp.wait_max else "-")
+        wait = (f"{_wait(grp.wait_min_ns)} / {_wait(grp.wait_median_ns)} / {_wait(grp.wait_max_ns)}"
+                if grp.wait_max_ns else "-")
         sample = ", ".join(map(str, grp.sample_ids(3))) + (" …" if grp.count > 3 else "")
         rows.append([count(grp.count), grp.state or "-", wait, grp.name, created, sample])
     click.echo(render_table(["COUNT", "STATE", "WAIT min/med/max", "WHERE", "CREATED BY", "IDS"],

@@ -51,10 +51,10 @@ class DiffRow:
         return "shrank" if self.change < 0 else "same"
 
     @property
-    def wait_shift_minutes(self) -> int | None:
-        """Change of the median printed wait; None unless both sides have waits."""
-        b = self.before.wait_median if self.before is not None else None
-        a = self.after.wait_median if self.after is not None else None
+    def wait_shift_ns(self) -> int | None:
+        """Change of the median wait; None unless both sides have waits."""
+        b = self.before.wait_median_ns if self.before is not None else None
+        a = self.after.wait_median_ns if self.after is not None else None
         if a is None or b is None:
             return None
         return a - b

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from gotrace.dump.names import display_name, is_runtime_helper, start_func
-from gotrace.dump.snapshot import NS_PER_MINUTE, CreatedBy, DumpGoroutine, Snapshot
+from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, Snapshot
 from gotrace.dump.states import RUNTIME_IDLE_REASONS
 from gotrace.errors import WrongInputKindError
 from gotrace.tables import Tables
@@ -24,7 +24,7 @@ GroupBy = Literal["stack", "func", "created-by", "none"]
 
 @dataclass(slots=True, eq=False)
 class Group:
-    """Goroutines sharing a signature; wait values are in minutes as printed (0 if < 1)."""
+    """Goroutines sharing a signature; waits in ns (a dump's printed minutes, 0 if < 1)."""
 
     key: Hashable
     name: str
@@ -32,9 +32,9 @@ class Group:
     stack_id: int
     created_by: CreatedBy | None
     states: dict[str, int] = field(default_factory=dict)
-    wait_min: int | None = None
-    wait_median: int | None = None
-    wait_max: int | None = None
+    wait_min_ns: int | None = None
+    wait_median_ns: int | None = None
+    wait_max_ns: int | None = None
     labels: dict[str, list[str]] = field(default_factory=dict)
     ids: list[int] = field(default_factory=list)
 
@@ -47,13 +47,9 @@ class Group:
         return self.ids[:n]
 
     def wait_ns(self) -> dict[str, int] | None:
-        if self.wait_min is None or self.wait_median is None or self.wait_max is None:
+        if self.wait_min_ns is None or self.wait_median_ns is None or self.wait_max_ns is None:
             return None
-        return {
-            "min": self.wait_min * NS_PER_MINUTE,
-            "median": self.wait_median * NS_PER_MINUTE,
-            "max": self.wait_max * NS_PER_MINUTE,
-        }
+        return {"min": self.wait_min_ns, "median": self.wait_median_ns, "max": self.wait_max_ns}
 
 
 def is_idle(g: DumpGoroutine, tables: Tables) -> bool:
@@ -177,7 +173,7 @@ def _build(
     parents: set[int | None] = set()
     for g in members:
         states[g.state] = states.get(g.state, 0) + 1
-        waits.append(g.wait_minutes or 0)
+        waits.append(g.wait_ns)
         for k, v in g.labels.items():
             labels.setdefault(k, set()).add(v)
         if g.created_by is not None:
@@ -193,9 +189,9 @@ def _build(
         stack_id=first.stack_id,
         created_by=created,
         states=dict(sorted(states.items(), key=lambda kv: (-kv[1], kv[0]))),
-        wait_min=waits[0],
-        wait_median=waits[(len(waits) - 1) // 2],
-        wait_max=waits[-1],
+        wait_min_ns=waits[0],
+        wait_median_ns=waits[(len(waits) - 1) // 2],
+        wait_max_ns=waits[-1],
         labels={k: sorted(v) for k, v in sorted(labels.items())},
         ids=sorted(g.id for g in members),
     )

@@ -13,7 +13,7 @@ from typing import Any
 from gotrace.dump.diff import DiffResult, DiffRow
 from gotrace.dump.grouping import Group, group_goroutines
 from gotrace.dump.names import start_func
-from gotrace.dump.snapshot import NS_PER_MINUTE, CreatedBy, DumpGoroutine, Snapshot
+from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, Snapshot
 from gotrace.tables import Tables
 
 _FLAG_ORDER = ("durable", "leaked", "locked to thread", "scan")
@@ -48,7 +48,7 @@ def goroutine_dict(g: DumpGoroutine, tables: Tables, stack: _Stacks) -> dict[str
         "id": g.id,
         "start_func": start_func(tables, g.stack_id),
         "state": g.state,
-        "wait_ns": (g.wait_minutes or 0) * NS_PER_MINUTE,
+        "wait_ns": g.wait_ns,
         "created_ns": None,
         "ended_ns": None,
         "created_by": _created_by(g.created_by),
@@ -113,7 +113,6 @@ def snapshot_json(
 
 
 def _diff_row(row: DiffRow, stack: _Stacks) -> dict[str, Any]:
-    shift = row.wait_shift_minutes
     grp = row.after if row.after is not None else row.before
     assert grp is not None
     return {
@@ -124,7 +123,7 @@ def _diff_row(row: DiffRow, stack: _Stacks) -> dict[str, Any]:
         "change": row.change,
         "wait_ns_before": row.before.wait_ns() if row.before is not None else None,
         "wait_ns_after": row.after.wait_ns() if row.after is not None else None,
-        "wait_shift_ns": None if shift is None else shift * NS_PER_MINUTE,
+        "wait_shift_ns": row.wait_shift_ns,
         "stack": stack(row.stack_id),
         "created_by": _created_by(grp.created_by),
     }
@@ -142,7 +141,7 @@ def diff_json(
     def side(path: str, snap: Snapshot, total: int) -> dict[str, Any]:
         return {
             "path": path,
-            "kind": "dump",
+            "kind": "trace" if snap.kind == "trace" else "dump",
             "format": snap.format_name,
             "goroutines": total,
         }

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-SnapshotKind = Literal["debug2", "traceback", "debug1"]
+SnapshotKind = Literal["debug2", "traceback", "debug1", "trace"]
+"""How the goroutines were printed; "trace" is a trace's end state (model.end_state)."""
 
 # (function, file, line, parent goroutine id or None before Go 1.21).
 CreatedBy = tuple[str, str, int, int | None]
@@ -43,10 +44,14 @@ class DumpGoroutine:
     m: int | None = None
     mp: str | None = None
     stack_unavailable: bool = False
+    # A trace's end state knows the wait to the nanosecond (see model.end_state).
+    exact_wait_ns: int | None = None
 
     @property
     def wait_ns(self) -> int:
-        """Minutes as printed, in ns; 0 when the runtime printed none (< 1 minute)."""
+        """The exact wait when known, else minutes as printed in ns (0: under a minute)."""
+        if self.exact_wait_ns is not None:
+            return self.exact_wait_ns
         return (self.wait_minutes or 0) * NS_PER_MINUTE
 
 
@@ -72,6 +77,7 @@ class Snapshot:
     total: int | None = None
     warnings: list[str] = field(default_factory=list)
     prefix: str = ""
+    trace_format: str = ""  # "go 1.26 trace" when kind is "trace"
 
     @property
     def goroutine_count(self) -> int:
@@ -82,7 +88,9 @@ class Snapshot:
 
     @property
     def format_name(self) -> str:
-        """The name the JSON contract and notices use: debug=2, traceback, debug=1."""
+        """The name the JSON contract and notices use: debug=2, traceback, debug=1, or the trace's."""
+        if self.kind == "trace":
+            return self.trace_format
         return {"debug2": "debug=2", "traceback": "traceback", "debug1": "debug=1"}[self.kind]
 
 

@@ -88,7 +88,7 @@ def test_args_and_parent_id_never_split_a_group(leaks: tuple) -> None:
     assert top.name == "example.com/app.leak"
     assert top.states == {"chan send": 3, "select": 1}
     assert top.state == "chan send, select"
-    assert (top.wait_min, top.wait_median, top.wait_max) == (0, 4, 9)
+    assert (top.wait_min_ns, top.wait_median_ns, top.wait_max_ns) == (0, 4 * NS_PER_MINUTE, 9 * NS_PER_MINUTE)
     assert top.labels == {"tenant": ["a"]}
     # two different parents: the group's creator keeps the site, not a parent
     assert top.created_by == ("example.com/app.Start", "/src/app/leak.go", 5, None)
@@ -159,7 +159,7 @@ def test_diff_by_group_sorted_by_growth() -> None:
         2,
         1,
     )
-    assert top.status == "grew" and top.wait_shift_minutes == 1 - 2
+    assert top.status == "grew" and top.wait_shift_ns == (1 - 2) * NS_PER_MINUTE
     # main.main moved from line 10 to 12: one group vanished, one appeared
     assert {r.status for r in diff.rows[1:]} == {"new", "vanished"}
     assert len(diff.new_groups) == 1 and len(diff.vanished_groups) == 1
