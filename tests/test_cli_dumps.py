@@ -137,3 +137,17 @@ def test_end_state_keeps_the_living_with_exact_waits() -> None:
     leaked = [x for x in snap.goroutines if x.state == "chan send"]
     assert len(leaked) == 300
     assert all(x.created_by is not None and x.created_by[3] is not None for x in leaked)
+
+
+def test_groups_show_the_labels_seen(tmp_path: Path) -> None:
+    path = tmp_path / "labels.txt"
+    path.write_text(
+        "goroutine 5 [chan receive, 3 minutes] {queue: orders}:\nmain.worker()\n\t/src/main.go:20 +0x2a\n\n"
+        "goroutine 6 [chan receive, 2 minutes] {queue: emails}:\nmain.worker()\n\t/src/main.go:20 +0x2a\n"
+    )
+    r = run("goroutines", str(path))
+    assert r.exit_code == 0, r.stderr
+    head, row = r.stdout.splitlines()[1:3]
+    assert "LABELS" in head and "queue=emails|orders" in row
+    doc = json.loads(run("goroutines", str(path), "--format", "json").stdout)
+    assert doc["groups"][0]["labels"] == {"queue": ["emails", "orders"]}

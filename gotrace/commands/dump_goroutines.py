@@ -48,6 +48,7 @@ def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], matc
     click.echo(f"{count(shown)} of {count(total)} goroutines in {len(groups):,} groups ({what})")
     if not groups:
         return
+    with_labels = any(grp.labels for grp in groups)
     rows = []
     for grp in groups:
         cb = grp.created_by
@@ -55,7 +56,20 @@ def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], matc
         wait = (f"{_wait(grp.wait_min_ns)} / {_wait(grp.wait_median_ns)} / {_wait(grp.wait_max_ns)}"
                 if grp.wait_max_ns else "-")
         sample = ", ".join(map(str, grp.sample_ids(3))) + (" …" if grp.count > 3 else "")
-        rows.append([count(grp.count), grp.state or "-", wait, grp.name, created, sample])
-    click.echo(render_table(["COUNT", "STATE", "WAIT min/med/max", "WHERE", "CREATED BY", "IDS"],
-                            rows, right=(0,)))
+        row = [count(grp.count), grp.state or "-", wait, grp.name, created]
+        if with_labels:
+            row.append(_labels(grp.labels))
+        rows.append([*row, sample])
+    head = ["COUNT", "STATE", "WAIT min/med/max", "WHERE", "CREATED BY"]
+    head += ["LABELS", "IDS"] if with_labels else ["IDS"]
+    click.echo(render_table(head, rows, right=(0,)))
+
+
+def _labels(labels: dict[str, list[str]], most: int = 3) -> str:
+    """``queue=orders|payments tenant=a``: each key with the values seen (a few, then +N)."""
+    parts = []
+    for k, vals in labels.items():
+        shown = "|".join(vals[:most]) + (f"|+{len(vals) - most}" if len(vals) > most else "")
+        parts.append(f"{k}={shown}")
+    return " ".join(parts) or "-"
 

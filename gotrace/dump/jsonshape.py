@@ -66,7 +66,7 @@ def goroutine_dict(g: DumpGoroutine, tables: Tables, stack: _Stacks) -> dict[str
     }
 
 
-def group_dict(grp: Group, stack: _Stacks, profile: bool) -> dict[str, Any]:
+def group_dict(grp: Group, stack: _Stacks) -> dict[str, Any]:
     out: dict[str, Any] = {
         "count": grp.count,
         "state": grp.state if grp.states else None,
@@ -75,7 +75,7 @@ def group_dict(grp: Group, stack: _Stacks, profile: bool) -> dict[str, Any]:
         "created_by": _created_by(grp.created_by),
         "ids": list(grp.ids),
     }
-    if profile and grp.labels:
+    if grp.labels:
         out["labels"] = {k: list(v) for k, v in grp.labels.items()}
     return out
 
@@ -108,7 +108,7 @@ def snapshot_json(
         "goroutines": [
             goroutine_dict(g, tables, stack) for g in sorted(chosen, key=lambda g: g.id)
         ],
-        "groups": [group_dict(grp, stack, profile) for grp in groups],
+        "groups": [group_dict(grp, stack) for grp in groups],
     }
 
 

@@ -192,7 +192,10 @@ def test_json_contract(leaks: tuple) -> None:
     assert g["stack"] == [{"func": "example.com/app.leak", "file": "/src/app/leak.go", "line": 9}]
     assert next(x for x in doc["goroutines"] if x["id"] == 22)["wait_ns"] == 0
     grp = doc["groups"][0]
-    assert set(grp) == {"count", "state", "wait_ns", "stack", "created_by", "ids"}
+    # "labels" (values seen per key) is there only when the group's goroutines have labels.
+    assert set(grp) == {"count", "state", "wait_ns", "stack", "created_by", "ids", "labels"}
+    assert grp["labels"] == {"tenant": ["a"]}
+    assert "labels" not in next(x for x in doc["groups"] if x["ids"] == [30])
     assert grp["wait_ns"] == {"min": 0, "median": 4 * NS_PER_MINUTE, "max": 9 * NS_PER_MINUTE}
 
 
