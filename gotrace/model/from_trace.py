@@ -30,16 +30,31 @@ from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, T
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .infer import infer_reasons
 
-_GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack", "seq")
+_GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack")
+_SYS_COLS = ("time", "res", "frm", "to", "p", "seq")
 _PROC_COLS = ("time", "res", "frm", "to", "seq")
 _RANGE_COLS = ("time", "kind", "name", "res_kind", "res", "seq")
+_I32 = np.iinfo(np.int32)
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """An id column as int32 when its values allow (they nearly always do): half the memory."""
+    if len(a) == 0 or (int(a.min()) >= _I32.min and int(a.max()) <= _I32.max):
+        return a.astype(np.int32)
+    return a
 
 
 class _Collector:
-    """Keeps the events the model needs from each chunk, dropping the rest."""
+    """Keeps the events the model needs from each chunk, in narrow columns, dropping the rest.
+
+    Goroutine transitions are most of a trace, so they are kept without their
+    stream position; only the few that syscall accounting replays (syscall
+    transitions, Ps going idle) keep it, in their own small columns.
+    """
 
     def __init__(self) -> None:
         self.go: dict[str, list[np.ndarray]] = {c: [] for c in _GO_COLS}
+        self.sys: dict[str, list[np.ndarray]] = {c: [] for c in _SYS_COLS}
         self.proc: dict[str, list[np.ndarray]] = {c: [] for c in _PROC_COLS}
         self.rng: dict[str, list[np.ndarray]] = {c: [] for c in _RANGE_COLS}
         self.syncs: list[np.ndarray] = []
@@ -59,27 +74,37 @@ class _Collector:
         self.seen += n
         kind = c.kind
         self.syncs.append(c.time[kind == Kind.SYNC])
-        trans = (kind == Kind.STATE_TRANSITION) & (c.frm != c.to)
-        go = trans & (c.res_kind == ResourceKind.GOROUTINE)
-        cols: dict[str, np.ndarray] = {"time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name,
-                "p": c.p, "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq}
+        st = kind == Kind.STATE_TRANSITION
+        trans = st & (c.frm != c.to)
+        go = np.flatnonzero(trans & (c.res_kind == ResourceKind.GOROUTINE))
+        cols: dict[str, np.ndarray] = {
+            "time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name, "p": c.p,
+            "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq, "kind": kind,
+            "res_kind": c.res_kind,
+        }  # fmt: skip
+        narrow = {"res", "p", "g"}
         for k in _GO_COLS:
-            self.go[k].append(cols[k][go])
-        self.proc_ids.update(
-            np.unique(c.res[(kind == Kind.STATE_TRANSITION) & (c.res_kind == ResourceKind.PROC)]).tolist()
-        )
-        pr = trans & (c.res_kind == ResourceKind.PROC)
+            v = cols[k][go]
+            self.go[k].append(_narrow(v) if k in narrow else v)
+        frm, to = c.frm[go], c.to[go]
+        sysc = go[(frm == GoState.SYSCALL) | (to == GoState.SYSCALL)]
+        for k in _SYS_COLS:
+            self.sys[k].append(cols[k][sysc])
+        is_proc = st & (c.res_kind == ResourceKind.PROC)
+        self.proc_ids.update(np.unique(c.res[is_proc]).tolist())
+        pr = trans & is_proc
         for k in _PROC_COLS:
             self.proc[k].append(cols[k][pr])
         rg = (kind >= Kind.RANGE_BEGIN) & (kind <= Kind.RANGE_END)
-        cols2: dict[str, np.ndarray] = {"time": c.time, "kind": kind, "name": c.name, "res_kind": c.res_kind,
-                 "res": c.res, "seq": seq}
         for k in _RANGE_COLS:
-            self.rng[k].append(cols2[k][rg])
+            self.rng[k].append(cols[k][rg])
 
 
 def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    """Concatenate a column's parts, emptying the list so they are freed as we go."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    parts.clear()
+    return out
 
 
 def build_trace_model(
@@ -93,9 +118,9 @@ def build_trace_model(
     syncs = _cat(col.syncs, np.int64)
     if len(syncs) == 0 or syncs[0] != first:
         syncs = np.concatenate([np.array([first], np.int64), syncs])
-    go = {k: _cat(v, np.int64) for k, v in col.go.items()}
     proc = {k: _cat(v, np.int64) for k, v in col.proc.items()}
-    gor, intervals = _goroutines(go, proc, syncs, first, last, tables)
+    sysc = {k: _cat(v, np.int64) for k, v in col.sys.items()}
+    gor, intervals = _goroutines(col.go, sysc, proc, syncs, first, last, tables)
     model = Model(
         source=Source(path=path, kind="trace", format=info.header),
         tables=tables,
@@ -117,29 +142,42 @@ def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:
     return syncs[np.maximum(idx, 0)]
 
 
+def _take(parts: list[np.ndarray], order: np.ndarray, dtype: type) -> np.ndarray:
+    """One column in goroutine order; its unsorted parts are freed on the way."""
+    return _cat(parts, dtype)[order].astype(dtype, copy=False)
+
+
 def _goroutines(
-    go: dict[str, np.ndarray],
+    go: dict[str, list[np.ndarray]],
+    sysc: dict[str, np.ndarray],
     proc: dict[str, np.ndarray],
     syncs: np.ndarray,
     first: int,
     last: int,
     tables: Tables,
 ) -> tuple[Goroutines, Intervals]:
-    order = np.argsort(go["res"], kind="stable")
-    g = go["res"][order]
-    t = go["time"][order]
-    frm = go["frm"][order].astype(np.uint8)
-    to = go["to"][order].astype(np.uint8)
-    reason = go["name"][order].astype(np.int32)
-    evp = go["p"][order]
-    evg = go["g"][order]
-    stack = go["stack"][order].astype(np.int32)
-    tstack = go["tstack"][order].astype(np.int32)
+    res = _cat(go["res"], np.int64)
+    order = np.argsort(res, kind="stable")
+    g = res[order]
+    del res
+    t = _take(go["time"], order, np.int64)
+    frm = _take(go["frm"], order, np.uint8)
+    to = _take(go["to"], order, np.uint8)
+    reason = _take(go["name"], order, np.int32)
+    evp = _take(go["p"], order, np.int32)
+    evg = _take(go["g"], order, np.int64)
+    stack = _take(go["stack"], order, np.int32)
+    tstack = _take(go["tstack"], order, np.int32)
+    del order
     n = len(g)
 
-    ids, row_first, row_of = np.unique(g, return_index=True, return_inverse=True)
+    # g is sorted: each run of one id is a row.
+    new_row = np.ones(n, bool)
+    np.not_equal(g[1:], g[:-1], out=new_row[1:])
+    row_first = np.flatnonzero(new_row)
+    ids = g[row_first].astype(np.int64)
     nrows = len(ids)
-    row_of = row_of.astype(np.int32)
+    row_of = (np.cumsum(new_row, dtype=np.int32) - 1) if n else np.zeros(0, np.int32)
     row_last = np.append(row_first[1:], n) - 1
     idx = np.arange(n, dtype=np.int64)
 
@@ -156,7 +194,8 @@ def _goroutines(
     start = np.where(undetermined, _sync_before(t, syncs), t)
     # ...and closed by the same goroutine's next transition, else by the end.
     end = np.full(n, last, np.int64)
-    end[:-1] = np.where(g[1:] == g[:-1], t[1:], last)
+    end[:-1] = np.where(new_row[1:], last, t[1:])
+    del new_row, g
     forever_id = tables.string("forever")
     forever = (to == GoState.WAITING) & (reason == forever_id)
     terminal = (to == GoState.NOT_EXIST) | forever
@@ -177,7 +216,7 @@ def _goroutines(
     block_row = (ukey // (len(tables.strings) + 1)).astype(np.int32)
     block_reason = (ukey % (len(tables.strings) + 1)).astype(np.int32)
 
-    sys_ns, sysblock_ns, sched_extra = _syscalls(go, proc, syncs, ids, last)
+    sys_ns, sysblock_ns, sched_extra = _syscalls(sysc, proc, syncs, ids, last)
     sched_ns += sched_extra
 
     # Per-row facts from the last segment.
@@ -208,7 +247,7 @@ def _goroutines(
     wait_ns = np.where(alive, (last - first) - since, NONE)
 
     gor = Goroutines(
-        id=ids.astype(np.int64),
+        id=ids,
         name=names,
         state=state,
         reason=fin_reason,
@@ -262,18 +301,18 @@ def _last_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows:
 
 def _root_funcs(stack_ids: np.ndarray, tables: Tables) -> npt.NDArray[np.int32]:
     """String id of each stack's root frame function: Go names a goroutine so."""
-    uniq, inv = np.unique(stack_ids, return_inverse=True)
-    names = np.zeros(len(uniq), np.int32)
-    for i, sid in enumerate(uniq.tolist()):
+    used = np.flatnonzero(np.bincount(stack_ids, minlength=len(tables.stacks)))
+    names = np.zeros(len(tables.stacks), np.int32)
+    for sid in used.tolist():
         if sid > 0:
             root = tables.root_frame(sid)
             if root is not None:
-                names[i] = tables.string(root.func)
-    return names[inv].astype(np.int32)
+                names[sid] = tables.string(root.func)
+    return names[stack_ids]
 
 
 def _syscalls(
-    go: dict[str, np.ndarray],
+    sysc: dict[str, np.ndarray],
     pr: dict[str, np.ndarray],
     syncs: np.ndarray,
     ids: np.ndarray,
@@ -286,15 +325,15 @@ def _syscalls(
     Go keeps a P->G and a G->P map for this; the maps are reproduced as Go uses
     them (including deleting P 0's entry for a goroutine it never mapped).
     """
-    gsel = (go["to"] == GoState.SYSCALL) | (go["frm"] == GoState.SYSCALL)
     psel = pr["to"] == ProcState.IDLE
-    seq = np.concatenate([go["seq"][gsel], pr["seq"][psel]])
-    is_go = np.concatenate([np.ones(int(gsel.sum()), bool), np.zeros(int(psel.sum()), bool)])
-    res = np.concatenate([go["res"][gsel], pr["res"][psel]])
-    t = np.concatenate([go["time"][gsel], pr["time"][psel]])
-    frm = np.concatenate([go["frm"][gsel], pr["frm"][psel]])
-    to = np.concatenate([go["to"][gsel], pr["to"][psel]])
-    p = np.concatenate([go["p"][gsel], pr["res"][psel]])
+    ng = len(sysc["seq"])
+    seq = np.concatenate([sysc["seq"], pr["seq"][psel]])
+    is_go = np.concatenate([np.ones(ng, bool), np.zeros(int(psel.sum()), bool)])
+    res = np.concatenate([sysc["res"], pr["res"][psel]])
+    t = np.concatenate([sysc["time"], pr["time"][psel]])
+    frm = np.concatenate([sysc["frm"], pr["frm"][psel]])
+    to = np.concatenate([sysc["to"], pr["to"][psel]])
+    p = np.concatenate([sysc["p"], pr["res"][psel]])
     order = np.argsort(seq, kind="stable")
     sync_t = _sync_before(t, syncs)
 
