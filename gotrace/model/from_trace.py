@@ -179,19 +179,25 @@ def _goroutines(
     nrows = len(ids)
     row_of = (np.cumsum(new_row, dtype=np.int32) - 1) if n else np.zeros(0, np.int32)
     row_last = np.append(row_first[1:], n) - 1
-    idx = np.arange(n, dtype=np.int64)
 
     # A transition out of NotExist/Undetermined starts a fresh summary in Go;
-    # only each row's last such segment counts.
-    reset = (frm == GoState.NOT_EXIST) | (frm == GoState.UNDETERMINED)
-    seg = np.maximum.accumulate(np.where(reset, idx, 0)) if n else idx
-    seg = np.maximum(seg, row_first[row_of]) if n else seg
-    seg_start = seg[row_last] if n else np.zeros(0, np.int64)
-    keep = idx >= seg_start[row_of] if n else np.zeros(0, bool)
+    # only each row's last such segment counts. Nearly always that is the row's
+    # first transition, so the few earlier segments are cleared row by row.
+    undetermined = frm == GoState.UNDETERMINED
+    resets = np.flatnonzero(undetermined | (frm == GoState.NOT_EXIST))
+    seg_start = row_first.copy()
+    rows = row_of[resets]
+    row_end = np.ones(len(resets), bool)
+    np.not_equal(rows[1:], rows[:-1], out=row_end[:-1])
+    seg_start[rows[row_end]] = resets[row_end]
+    keep = np.ones(n, bool)
+    for r in np.flatnonzero(seg_start != row_first).tolist():
+        keep[row_first[r]:seg_start[r]] = False
 
     # Interval opened by each transition.
-    undetermined = frm == GoState.UNDETERMINED
-    start = np.where(undetermined, _sync_before(t, syncs), t)
+    start = t.copy()
+    und = np.flatnonzero(undetermined)
+    start[und] = _sync_before(t[und], syncs)
     # ...and closed by the same goroutine's next transition, else by the end.
     end = np.full(n, last, np.int64)
     end[:-1] = np.where(new_row[1:], last, t[1:])
@@ -228,15 +234,17 @@ def _goroutines(
     first_ns = start[s0] - first
 
     running_in = keep & (to == GoState.RUNNING)
-    start_ns = _first_per_row(running_in, row_of, t - first, nrows)
-    ended_ns = _last_per_row(keep & terminal, row_of, t - first, nrows)
+    start_ns = _first_per_row(running_in, row_of, t, nrows)
+    start_ns[start_ns != NONE] -= first
+    ended_ns = _last_per_row(keep & terminal, row_of, t, nrows)
+    ended_ns[ended_ns != NONE] -= first
     # Go names a goroutine by the root function of the first transition stack
     # whose root function is not empty.
     root = _root_funcs(tstack, tables)
-    names = _first_per_row(keep & (root != 0), row_of, root.astype(np.int64), nrows)
+    names = _first_per_row(keep & (root != 0), row_of, root, nrows)
     names = np.where(names == NONE, 0, names).astype(np.int32)
     start_stack = np.where(from_notexist, tstack[s0], 0).astype(np.int32)
-    last_stack = _last_per_row(tstack != 0, row_of, tstack.astype(np.int64), nrows)
+    last_stack = _last_per_row(tstack != 0, row_of, tstack, nrows)
     last_stack = np.where(last_stack == NONE, 0, last_stack).astype(np.int32)
 
     state = to[row_last] if n else np.zeros(0, np.uint8)
@@ -281,21 +289,30 @@ def _goroutines(
         reason=np.where(to[ikeep] == GoState.WAITING, reason[ikeep], 0).astype(np.int32),
         p=np.where(to[ikeep] == GoState.RUNNING, evp[ikeep], NONE).astype(np.int32),
         stack=tstack[ikeep],
-        starts=np.searchsorted(row_of[ikeep], np.arange(nrows + 1)).astype(np.int64),
+        starts=np.concatenate(([0], np.cumsum(np.bincount(row_of[ikeep], minlength=nrows)))),
     )
     return gor, ivl
 
 
 def _first_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:
+    """Per row, ``vals`` at its first masked element (NONE if none); ``row_of`` is sorted."""
     out = np.full(nrows, NONE, np.int64)
-    rows = row_of[mask][::-1]
-    out[rows] = vals[mask][::-1]  # later writes win: reversed, the first one wins
+    at = np.flatnonzero(mask)
+    rows = row_of[at]
+    first = np.ones(len(at), bool)
+    np.not_equal(rows[1:], rows[:-1], out=first[1:])
+    out[rows[first]] = vals[at[first]]
     return out
 
 
 def _last_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:
+    """Per row, ``vals`` at its last masked element (NONE if none); ``row_of`` is sorted."""
     out = np.full(nrows, NONE, np.int64)
-    out[row_of[mask]] = vals[mask]
+    at = np.flatnonzero(mask)
+    rows = row_of[at]
+    last = np.ones(len(at), bool)
+    np.not_equal(rows[1:], rows[:-1], out=last[:-1])
+    out[rows[last]] = vals[at[last]]
     return out
 
 
