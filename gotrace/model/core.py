@@ -84,6 +84,7 @@ class Goroutines:
 class Intervals:
     """Every state interval of every goroutine, grouped by row then time.
 
+    A goroutine's exit is a zero-length NOT_EXIST interval at the time it ended.
     ``p`` is the P a RUNNING interval ran on (NONE otherwise or when unknown).
     ``stack`` is the goroutine's stack when the interval began (e.g. where it
     blocked). ``starts`` gives each row's first interval: rows r's intervals are

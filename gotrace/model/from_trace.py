@@ -207,12 +207,9 @@ def _goroutines(
     terminal = (to == GoState.NOT_EXIST) | forever
     dur = np.where(terminal, 0, end - start)
 
-    def per_row(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(row_of[mask], weights=dur[mask], minlength=nrows).astype(np.int64)
-
     counted = keep & ~terminal
-    exec_ns = per_row(counted & (to == GoState.RUNNING))
-    sched_ns = per_row(counted & (to == GoState.RUNNABLE))
+    exec_ns = _per_row(counted & (to == GoState.RUNNING), row_of, dur, nrows)
+    sched_ns = _per_row(counted & (to == GoState.RUNNABLE), row_of, dur, nrows)
 
     # Block time by (row, reason), sparse.
     bmask = counted & (to == GoState.WAITING)
@@ -279,19 +276,26 @@ def _goroutines(
         reason_inferred=np.zeros(nrows, bool),
     )
     infer_reasons(gor, tables)
-    # Intervals table: every non-terminal transition opens one.
-    ikeep = ~terminal | forever
+    # Intervals: every transition opens one, so the sorted transition columns are
+    # the table, rewritten in place rather than copied (they are most of the
+    # model's memory). An exit is a zero-length NOT_EXIST interval marking the end.
+    exits = terminal & ~forever
+    del terminal, forever, dur, keep
+    end[exits] = start[exits]
+    start -= first
+    end -= first
+    reason[to != GoState.WAITING] = 0
+    evp[to != GoState.RUNNING] = NONE
     ivl = Intervals(
-        row=row_of[ikeep],
-        start=(start[ikeep] - first).astype(np.int64),
-        end=(end[ikeep] - first).astype(np.int64),
-        state=to[ikeep],
-        reason=np.where(to[ikeep] == GoState.WAITING, reason[ikeep], 0).astype(np.int32),
-        p=np.where(to[ikeep] == GoState.RUNNING, evp[ikeep], NONE).astype(np.int32),
-        stack=tstack[ikeep],
-        starts=np.concatenate(([0], np.cumsum(np.bincount(row_of[ikeep], minlength=nrows)))),
+        row=row_of, start=start, end=end, state=to, reason=reason, p=evp, stack=tstack,
+        starts=np.append(row_first, n).astype(np.int64),
     )
     return gor, ivl
+
+
+def _per_row(mask: np.ndarray, row_of: np.ndarray, dur: np.ndarray, nrows: int) -> np.ndarray:
+    """Sum of ``dur`` over each row's masked elements."""
+    return np.bincount(row_of[mask], weights=dur[mask], minlength=nrows).astype(np.int64)
 
 
 def _first_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:

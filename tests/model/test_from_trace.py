@@ -78,10 +78,12 @@ def test_intervals_cover_the_story() -> None:
     sl = ivl.of_row(row(m, 7))
     states = ivl.state[sl].tolist()
     assert states == [GoState.RUNNABLE, GoState.RUNNING, GoState.WAITING, GoState.RUNNABLE,
-                      GoState.RUNNING]
-    assert ivl.start[sl].tolist() == [200, 500, 700, 1700, 1800]
-    assert ivl.end[sl].tolist() == [500, 700, 1700, 1800, 1900]
-    assert ivl.p[sl].tolist() == [-1, 0, -1, -1, 0]
+                      GoState.RUNNING, GoState.NOT_EXIST]
+    assert ivl.start[sl].tolist() == [200, 500, 700, 1700, 1800, 1900]
+    # The exit is a zero-length mark at the time the goroutine ended.
+    assert ivl.end[sl].tolist() == [500, 700, 1700, 1800, 1900, 1900]
+    assert ivl.p[sl].tolist() == [-1, 0, -1, -1, 0, -1]
+    assert int(m.goroutines.ended_ns[row(m, 7)]) == 1900
 
 
 SYSCALL = f"""
