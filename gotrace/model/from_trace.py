@@ -199,17 +199,19 @@ def _goroutines(
     und = np.flatnonzero(undetermined)
     start[und] = _sync_before(t[und], syncs)
     # ...and closed by the same goroutine's next transition, else by the end.
-    end = np.full(n, last, np.int64)
-    end[:-1] = np.where(new_row[1:], last, t[1:])
+    end = np.empty(n, np.int64)
+    end[:-1] = t[1:]
+    end[row_last] = last
     del new_row, g
     forever_id = tables.string("forever")
     forever = (to == GoState.WAITING) & (reason == forever_id)
     terminal = (to == GoState.NOT_EXIST) | forever
-    dur = np.where(terminal, 0, end - start)
+    dur = end - start
+    dur[terminal] = 0
 
     counted = keep & ~terminal
-    exec_ns = _per_row(counted & (to == GoState.RUNNING), row_of, dur, nrows)
-    sched_ns = _per_row(counted & (to == GoState.RUNNABLE), row_of, dur, nrows)
+    exec_ns = _per_row(counted & (to == GoState.RUNNING), dur, row_first)
+    sched_ns = _per_row(counted & (to == GoState.RUNNABLE), dur, row_first)
 
     # Block time by (row, reason), sparse.
     bmask = counted & (to == GoState.WAITING)
@@ -293,9 +295,11 @@ def _goroutines(
     return gor, ivl
 
 
-def _per_row(mask: np.ndarray, row_of: np.ndarray, dur: np.ndarray, nrows: int) -> np.ndarray:
-    """Sum of ``dur`` over each row's masked elements."""
-    return np.bincount(row_of[mask], weights=dur[mask], minlength=nrows).astype(np.int64)
+def _per_row(mask: np.ndarray, dur: np.ndarray, row_first: np.ndarray) -> np.ndarray:
+    """Exact int64 sum of ``dur`` over each row's masked elements (rows are contiguous)."""
+    if len(row_first) == 0:
+        return np.zeros(0, np.int64)
+    return np.add.reduceat(np.where(mask, dur, 0), row_first)
 
 
 def _first_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows: int) -> np.ndarray:
