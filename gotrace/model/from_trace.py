@@ -165,10 +165,7 @@ def _goroutines(
     to = _take(go["to"], order, np.uint8)
     reason = _take(go["name"], order, np.int32)
     evp = _take(go["p"], order, np.int32)
-    evg = _take(go["g"], order, np.int64)
-    stack = _take(go["stack"], order, np.int32)
     tstack = _take(go["tstack"], order, np.int32)
-    del order
     n = len(g)
 
     # g is sorted: each run of one id is a row.
@@ -193,6 +190,12 @@ def _goroutines(
     keep = np.ones(n, bool)
     for r in np.flatnonzero(seg_start != row_first).tolist():
         keep[row_first[r]:seg_start[r]] = False
+    # The creating goroutine and the `go` statement's stack matter only where a
+    # row's segment starts: gathered there, never sorted whole.
+    at = order[seg_start]
+    del order
+    seg_g = _cat(go["g"], np.int64)[at].astype(np.int64)
+    seg_stack = _cat(go["stack"], np.int32)[at].astype(np.int32)
 
     # Interval opened by each transition.
     start = t.copy()
@@ -228,8 +231,8 @@ def _goroutines(
     s0 = seg_start
     from_notexist = frm[s0] == GoState.NOT_EXIST if n else np.zeros(0, bool)
     created = np.where(from_notexist, t[s0] - first, NONE)
-    creator = np.where(from_notexist, evg[s0], NONE)
-    creation_stack = np.where(from_notexist, stack[s0], 0).astype(np.int32)
+    creator = np.where(from_notexist, seg_g, NONE)
+    creation_stack = np.where(from_notexist, seg_stack, 0).astype(np.int32)
     first_ns = start[s0] - first
 
     running_in = keep & (to == GoState.RUNNING)
