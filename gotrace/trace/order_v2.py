@@ -9,9 +9,14 @@ frontier, ported so ties break exactly as in Go).
 The hot loop keeps no object per event: each emitted event is five integers
 appended to flat buffers (where the event's bytes start in the file, or a
 negative index into ``side`` for an event the orderer synthesised or rewrote;
-its goroutine, proc, thread; its raw time). The reader turns those buffers into
-columns with numpy. Written as plain typed classes and functions so that mypyc
-can compile it unchanged.
+its goroutine, proc, thread; its raw time). ``Ordering.take`` decodes those into
+columns with numpy: event type, its four arguments after dt, goroutine, proc,
+thread, raw time.
+
+``_order_v2.c`` is this module's C twin (same events, same columns, same
+errors; with v2.build_chunk's work included, ~30x faster); the reader uses it
+when built. Change one, change both: tests/trace/test_v2_native.py holds them
+equal.
 """
 
 from __future__ import annotations
@@ -79,6 +84,7 @@ NONE = -1  # NoGoroutine, NoProc, NoThread
 NO_TASK = (1 << 64) - 1
 U64 = 1 << 64
 I64 = 1 << 63
+INT64_MAX = I64 - 1
 
 # GoState / ProcState values (gotrace.trace.events.GoState / ProcState).
 GS_UNDETERMINED, GS_NOT_EXIST = 0, 1
@@ -95,6 +101,9 @@ RANGE_START: tuple[int, ...] = tuple(
 _WIDTH: tuple[int, ...] = TIMED_WIDTH
 _GO_STATE_NAMES = ("Bad", "Runnable", "Running", "Syscall", "Waiting")
 _PROC_STATE_NAMES = ("Bad", "Running", "Idle", "Syscall", "SyscallAbandoned")
+
+
+_ARGS_OF = np.array([max(w - 2, 0) for w in TIMED_WIDTH], np.int64)
 
 
 class OrderError(Exception):
@@ -129,6 +138,31 @@ def batch_tokens(u8: npt.NDArray[np.uint8], off: int, n: int) -> tuple[list[int]
     parts = (buf & 0x7F).astype(np.uint64) << shift.astype(np.uint64)
     vals = np.bitwise_or.reduceat(parts, starts)
     return vals.tolist(), (starts + off).tolist()
+
+
+def varints_at(u8: npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
+               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """Decode one varint at each position (vectorised); return values and next positions."""
+    last = len(u8) - 1
+    v = np.zeros(len(pos), np.uint64)
+    q = pos.copy()
+    active = np.ones(len(pos), np.bool_)
+    for k in range(10):
+        b = u8[np.minimum(q, last)].astype(np.uint64)
+        v |= np.where(active, (b & np.uint64(0x7F)) << np.uint64(7 * k), np.uint64(0))
+        q += active
+        active &= b >= 0x80
+        if not active.any():
+            break
+    return v, q
+
+
+Taken = tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.int64],
+              npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], bool,
+              list[str]]
+"""What ``take`` hands over: (n, type, args (n x 4, zero past the event's own),
+goroutine, proc, thread, raw time, whether a time overflowed int64 (then every
+time is INT64_MAX), task type names indexed by UserTaskEnd's last argument)."""
 
 
 class GState:
@@ -551,6 +585,45 @@ class Ordering:
         self.out_p.append(p)
         self.out_m.append(m)
         self.out_t.append(t)
+
+    def take(self) -> Taken:
+        """Hand over the buffered events as columns and start new buffers."""
+        src = np.array(self.out_src, np.int64)
+        n = len(src)
+        overflow = False
+        try:
+            t = np.array(self.out_t, np.int64)
+        except OverflowError:
+            overflow = True
+            t = np.full(n, INT64_MAX, np.int64)
+        g = np.array(self.out_g, np.int64)
+        p = np.array(self.out_p, np.int64)
+        m = np.array(self.out_m, np.int64)
+        side = np.array(self.side, np.uint64).reshape(-1, 5)
+        names = self.task_end_names
+        self.out_src, self.out_g, self.out_p, self.out_m, self.out_t = [], [], [], [], []
+        self.side = []
+        self.task_end_names = []
+
+        typ = np.zeros(n, np.uint8)
+        args = np.zeros((n, 4), np.uint64)
+        infile = src >= 0
+        if infile.any():
+            # The cursor read every token as a varint, the type included.
+            tv, q = varints_at(self.u8, src[infile])
+            _, q = varints_at(self.u8, q)  # dt
+            a = np.zeros((len(tv), 4), np.uint64)
+            for k in range(4):
+                a[:, k], q = varints_at(self.u8, q)
+            a[np.arange(4) >= _ARGS_OF[tv.astype(np.int64)][:, None]] = 0
+            typ[infile] = tv
+            args[infile] = a
+        sided = ~infile
+        if sided.any():
+            si = ~src[sided]
+            typ[sided] = side[si, 0]
+            args[sided] = side[si, 1:5]
+        return n, typ, args, g, p, m, t, overflow, names
 
     def run(self, limit: int) -> bool:
         """Order events until ``limit`` are buffered; True when the generation is done."""
