@@ -24,6 +24,7 @@ from .order_v1 import Events
 
 I64 = npt.NDArray[np.int64]
 SLICE = 1 << 20
+LUT_MAX = 1 << 24  # stack ids below this map through a table, others through np.unique
 
 STW_REASONS = (
     "", "GC mark termination", "GC sweep termination", "write heap dump", "goroutine profile",
@@ -114,6 +115,7 @@ class Converter:
         self.error: str | None = None
         self._stack_ids: dict[int, int] = {}
         self._str_ids: dict[int, int] = {}
+        self._lut = np.full(1024, -1, np.int64)
         n = 64
         self.kind = np.zeros(n, np.uint8)
         self.rkind = np.zeros(n, np.uint8)
@@ -155,9 +157,26 @@ class Converter:
         return out
 
     def _map_stacks(self, ids: I64) -> I64:
-        uniq, inv = np.unique(ids, return_inverse=True)
-        mapped = np.array([self.stack(int(s)) if s else 0 for s in uniq.tolist()], np.int64)
-        return mapped[inv] if len(uniq) else np.zeros(0, np.int64)
+        """Trace stack ids -> Tables ids, through a lookup table of the ids seen so far."""
+        ids = ids.astype(np.int64, copy=False)
+        if len(ids) == 0:
+            return np.zeros(0, np.int64)
+        top = int(ids.max())
+        if int(ids.min()) < 0 or top >= LUT_MAX:
+            uniq, inv = np.unique(ids, return_inverse=True)
+            mapped = np.array([self.stack(int(s)) if s else 0 for s in uniq.tolist()], np.int64)
+            return mapped[inv]
+        if top >= len(self._lut):
+            grown = np.full(max(top + 1, 2 * len(self._lut)), -1, np.int64)
+            grown[:len(self._lut)] = self._lut
+            self._lut = grown
+        out = self._lut[ids]
+        missing = out < 0
+        if missing.any():
+            for s in np.unique(ids[missing]).tolist():
+                self._lut[s] = self.stack(s) if s else 0
+            out = self._lut[ids]
+        return out
 
     # -- conversion ------------------------------------------------------
     def chunks(self) -> Iterator[EventChunk]:
@@ -297,7 +316,10 @@ class Converter:
         sc = np.flatnonzero(typ == sp.EV_GO_SYS_CALL)
         pair = np.zeros(n, np.bool_)
         if len(sc):
-            blocked = self._syscall_blocked(lo + sc, g[sc])
+            if self.ev.blocked is not None:
+                blocked = self.ev.blocked[lo + sc].astype(np.bool_)
+            else:
+                blocked = self._syscall_blocked(lo + sc, g[sc])
             pair[sc[~blocked]] = True
         label = typ == sp.EV_GO_START_LABEL
         count[pair | label] = 2

@@ -9,6 +9,9 @@ every unit at once, "where the next event would start if one started here".
 The only sequential work left is following that chain (a list walk), plus a
 byte-level fallback for strings, user logs and anything malformed, which also
 produces Go's error for a broken record.
+
+gotrace.trace._v1.decode is the C twin: one sequential pass over the records
+with the same checks, in the same order, giving the same columns and damage.
 """
 
 from __future__ import annotations
@@ -62,7 +65,8 @@ class Decoded:
     """Everything the rest of the reader needs from the bytes.
 
     Timed events (file order): ts (ticks), typ, p, g, a0..a2 (Args[0..2]),
-    stk. CPU samples are kept apart, as Go keeps them in their own stream.
+    stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
+    keeps them in their own stream.
     """
 
     ts: list[I64] = field(default_factory=list)
@@ -227,7 +231,16 @@ def _walk(nxt: list[int], u: int, stop: int, out: list[int]) -> int:
     return u
 
 
-def decode(data: bytes, version: int, progress: object = None) -> Decoded:
+def decode(data: bytes, version: int, progress: object = None,
+           native: object = None) -> Decoded:
+    """Decode every record; ``native`` is the C twin (gotrace.trace._v1) or None.
+
+    A record Go would reject ends decoding: the error is the first bad record's
+    (in file order), and only the batches before the one holding it are kept.
+    Strings and stacks defined before the bad record are kept.
+    """
+    if native is not None:
+        return _decode_native(native, data, version, progress)
     buf = np.frombuffer(data, dtype=np.uint8)
     known = _known_table(version)
     out = Decoded()
@@ -241,6 +254,8 @@ def decode(data: bytes, version: int, progress: object = None) -> Decoded:
             win = _Window(buf, pos, hi, known)
             fast: list[int] = []
             slow: list[_Slow] = []
+            string_at: list[tuple[int, int]] = []  # (record position, strings defined so far)
+            byte_error: tuple[str, int] | None = None
             starts = win.starts
             n_units = len(starts)
             stop = int(np.searchsorted(starts, limit)) if n_units else 0
@@ -257,30 +272,62 @@ def decode(data: bytes, version: int, progress: object = None) -> Decoded:
                     break
                 # Byte-level records until the chain can resume at a unit start.
                 while True:
+                    at = p
                     try:
                         rec, p = read_record(data, p, version, out.strings)
                     except DecodeError as e:
-                        state.fail(out, str(e), p)
+                        byte_error = (str(e), p)
                         break
                     if rec is not None:
                         slow.append(rec)
+                    else:
+                        string_at.append((at, len(out.strings)))
                     if p >= limit or p >= size:
                         break
                     u = int(np.searchsorted(starts, p))
                     if u < n_units and starts[u] == p and win.nxt[u] >= 0:
                         break
-                if out.error is not None or p >= limit or p >= size:
+                if byte_error is not None or p >= limit or p >= size:
                     break
-            state.absorb(out, win, np.array(fast, dtype=np.int64), slow, data)
-            if out.error is not None:
+            state.absorb(out, win, np.array(fast, dtype=np.int64), slow, data, string_at)
+            if byte_error is not None:
+                state.fail(out, *byte_error)
                 break
             pos = p
             out.bytes_done = pos
             if progress is not None:
                 progress(pos)  # type: ignore[operator]
-    except DecodeError as e:
-        state.fail(out, str(e), state.last_pos)
+    except DecodeError:
+        pass  # absorb recorded Go's error and where it is
     state.finish(out)
+    return out
+
+
+def _flags(version: int) -> bytes:
+    bits = (_known_table(version), _STACK, _TIMED, _G_SETTERS, _G_CLEARERS, _G_FROM_ARG)
+    fl = np.zeros(64, np.uint8)
+    for k, table in enumerate(bits):
+        fl |= table.astype(np.uint8) << np.uint8(k)
+    return fl.tobytes()
+
+
+_NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in range(64))
+
+
+def _decode_native(native: object, data: bytes, version: int, progress: object) -> Decoded:
+    """The same decode in C: one sequential pass, columns without copies."""
+    (ts, typ, p, g, a0, a1, a2, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
+     error_offset) = native.decode(  # type: ignore[attr-defined]
+        data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
+    out = Decoded(
+        ts=[np.frombuffer(ts, np.int64)], typ=[np.frombuffer(typ, np.uint8)],
+        p=[np.frombuffer(p, np.int32)], g=[np.frombuffer(g, np.int64)],
+        a0=[np.frombuffer(a0, np.int64)], a1=[np.frombuffer(a1, np.int64)],
+        a2=[np.frombuffer(a2, np.int64)], stk=[np.frombuffer(stk, np.uint32)],
+        n_events=n, cpu=cpu, strings=strings, stacks=stacks, pcs=pcs, timer_goids=timer,
+        ticks_per_sec=ticks, error=error, error_offset=error_offset, bytes_done=len(data))
+    if progress is not None:
+        progress(len(data))  # type: ignore[operator]
     return out
 
 
@@ -295,8 +342,6 @@ class _State:
         self.batch_offset = 0
         self.batch_event_index = 0  # events decoded before the current batch
         self.batch_cpu_index = 0
-        self.last_pos = 16
-        self.pending: list[tuple[int, int]] = []  # error raised while absorbing
 
     def fail(self, out: Decoded, msg: str, offset: int) -> None:
         if out.error is None:
@@ -325,7 +370,7 @@ class _State:
         del out.cpu[self.batch_cpu_index:]
 
     def absorb(self, out: Decoded, win: _Window, fast: I64, slow: list[_Slow],
-               data: bytes) -> None:
+               data: bytes, string_at: list[tuple[int, int]]) -> None:
         """Turn one window's records into columns, in file order."""
         vals = win.values
         nf = len(fast)
@@ -334,7 +379,7 @@ class _State:
         hb_pos = win.starts[fast]
         typ_f = (np.frombuffer(data, np.uint8)[hb_pos] & 0x3F).astype(np.int64)
         code_f = np.frombuffer(data, np.uint8)[hb_pos] >> 6
-        nxt_f = np.fromiter((win.nxt[u] for u in fast.tolist()), np.int64, nf)
+        nxt_f = np.array(win.nxt, np.int64)[fast] if nf else np.zeros(0, np.int64)
         nargs_f = nxt_f - argstart
         wf = np.zeros((nf, 5), np.uint64)
         nv = len(vals)
@@ -344,11 +389,10 @@ class _State:
             if k == 0:
                 col = np.where(code_f == 2, col >> np.uint64(7), col)
             wf[:, k] = np.where(nargs_f > k, col, 0)
-        pos_f = hb_pos
-        stacks_f = np.flatnonzero(typ_f == sp.EV_STACK)
-        for i in stacks_f.tolist():
+        stack_args: dict[int, list[int]] = {}  # position -> all wire args of an EvStack
+        for i in np.flatnonzero(typ_f == sp.EV_STACK).tolist():
             a = int(argstart[i])
-            self._stack(out, vals[a:a + int(nargs_f[i])].tolist())
+            stack_args[int(hb_pos[i])] = vals[a:a + int(nargs_f[i])].tolist()
         if slow:
             pos_s = np.array([r.pos for r in slow], np.int64)
             typ_s = np.array([r.typ for r in slow], np.int64)
@@ -356,29 +400,28 @@ class _State:
             ws = np.zeros((len(slow), 5), np.uint64)
             for i, r in enumerate(slow):
                 if r.typ == sp.EV_STACK:
-                    self._stack(out, r.args)
+                    stack_args[r.pos] = r.args
                 for k, v in enumerate(r.args[:5]):
                     ws[i, k] = v
-            pos_a = np.concatenate((pos_f, pos_s))
+            pos_a = np.concatenate((hb_pos, pos_s))
             order = np.argsort(pos_a, kind="stable")
             pos_a = pos_a[order]
             typ_a = np.concatenate((typ_f, typ_s))[order]
             nargs_a = np.concatenate((nargs_f, nargs_s))[order]
             w = np.concatenate((wf, ws))[order]
         else:
-            pos_a, typ_a, nargs_a, w = pos_f, typ_f, nargs_f, wf
-        self._records(out, pos_a, typ_a, nargs_a, w)
+            pos_a, typ_a, nargs_a, w = hb_pos, typ_f, nargs_f, wf
+        self._records(out, pos_a, typ_a, nargs_a, w, stack_args, string_at)
 
-    def _stack(self, out: Decoded, args: list[int]) -> None:
+    def _stack(self, out: Decoded, args: list[int]) -> str | None:
+        """Register an EvStack record; Go's message if it rejects it."""
         if len(args) < 2:
-            raise DecodeError(f"EvStack has wrong number of arguments: want at least 2, "
-                              f"got {len(args)}")
+            return f"EvStack has wrong number of arguments: want at least 2, got {len(args)}"
         size = args[1]
         if size > 1000:
-            raise DecodeError(f"EvStack has bad number of frames: {size}")
+            return f"EvStack has bad number of frames: {size}"
         if len(args) != 2 + 4 * size:
-            raise DecodeError(f"EvStack has wrong number of arguments: want {2 + 4 * size}, "
-                              f"got {len(args)}")
+            return f"EvStack has wrong number of arguments: want {2 + 4 * size}, got {len(args)}"
         sid = args[0] & 0xFFFFFFFF
         if sid != 0 and size > 0:
             pcs = args[2::4]
@@ -386,47 +429,62 @@ class _State:
                 if pc not in out.pcs:
                     out.pcs[pc] = (args[3 + 4 * i], args[4 + 4 * i], args[5 + 4 * i])
             out.stacks[sid] = pcs
+        return None
 
     def _records(self, out: Decoded, pos: I64, typ: I64, nargs: I64,
-                 w: npt.NDArray[np.uint64]) -> None:
-        n = len(typ)
-        if n == 0:
-            return
-        want = _NARG[typ]
-        bad = (want != nargs) & (typ != sp.EV_STACK)
-        is_batch = typ == sp.EV_BATCH
-        # Records before the first batch have no P: Go rejects them.
-        if not self.have_batch:
-            first_batch = int(np.argmax(is_batch)) if is_batch.any() else n
-            others = np.flatnonzero(typ != sp.EV_BATCH)[:1]
-            if len(others) and others[0] < first_batch:
-                k = int(others[0])
-                self._cut(out, pos, typ, nargs, w, k,
-                          f"read event {int(typ[k])} with current P of 0, but P has no "
-                          "batches yet")
-                return
-        if bad.any():
-            k = int(np.argmax(bad))
-            t = int(typ[k])
-            self._cut(out, pos, typ, nargs, w, k,
-                      f"{sp.EVENTS[t].name} has wrong number of arguments: want "
-                      f"{int(want[k])}, got {int(nargs[k])}")
-            return
-        bpids = w[is_batch, 0]
-        if len(bpids) and ((bpids != np.uint64(U64_MAX)) & (bpids > np.uint64(MAX_INT32))).any():
-            k = int(np.flatnonzero(is_batch)[np.argmax((bpids != np.uint64(U64_MAX))
-                                                        & (bpids > np.uint64(MAX_INT32)))])
-            self._cut(out, pos, typ, nargs, w, k,
-                      f"processor ID {int(w[k, 0])} is larger than maximum of {MAX_INT32}")
-            return
-        self._emit(out, pos, typ, w, 0, n)
-        self.last_pos = int(pos[-1])
+                 w: npt.NDArray[np.uint64], stack_args: dict[int, list[int]],
+                 string_at: list[tuple[int, int]]) -> None:
+        """Check and emit one window's records; stop at the first one Go rejects.
 
-    def _cut(self, out: Decoded, pos: I64, typ: I64, nargs: I64, w: npt.NDArray[np.uint64],
-             k: int, msg: str) -> None:
-        self._emit(out, pos, typ, w, 0, k)
-        self.fail(out, msg, int(pos[k]))
-        raise DecodeError(msg)
+        A record's checks run in this order: a P must be known, then the
+        argument count (or the batch's P id), then the stack, then the frequency.
+        """
+        n = len(typ)
+        first = n
+        msg = ""
+        is_batch = typ == sp.EV_BATCH
+        no_p = np.zeros(n, np.bool_)
+        if not self.have_batch:
+            no_p = ~is_batch & (np.cumsum(is_batch) == 0)
+        want = _NARG[typ]
+        wrong = (want != nargs) & (typ != sp.EV_STACK)
+        pid = w[:, 0]
+        big_pid = is_batch & (pid != np.uint64(U64_MAX)) & (pid > np.uint64(MAX_INT32))
+        bad_freq = (typ == sp.EV_FREQUENCY) & (w[:, 0].view(np.int64) <= 0)
+        bad = no_p | wrong | big_pid | bad_freq
+        if bad.any():
+            first = int(np.argmax(bad))
+        # Stacks before the first other error register in file order; a bad one
+        # is an earlier error.
+        for at in sorted(stack_args):
+            k = int(np.searchsorted(pos, at))
+            if k >= first:
+                break
+            err = self._stack(out, stack_args[at])
+            if err is not None:
+                first, msg = k, err
+                break
+        if first < n and not msg:
+            t = int(typ[first])
+            if no_p[first]:
+                msg = f"read event {t} with current P of 0, but P has no batches yet"
+            elif wrong[first]:
+                msg = (f"{sp.EVENTS[t].name} has wrong number of arguments: want "
+                       f"{int(want[first])}, got {int(nargs[first])}")
+            elif big_pid[first]:
+                msg = f"processor ID {int(w[first, 0])} is larger than maximum of {MAX_INT32}"
+            else:
+                msg = "time stamps out of order"
+        self._emit(out, pos, typ, w, 0, first)
+        if first < n:
+            # Strings defined after the bad record were never reached.
+            at = int(pos[first])
+            later = [count for p, count in string_at if p > at]
+            if later:
+                for sid in list(out.strings)[later[0] - 1:]:
+                    del out.strings[sid]
+            self.fail(out, msg, at)
+            raise DecodeError(msg)
 
     def _emit(self, out: Decoded, pos: I64, typ: I64, w: npt.NDArray[np.uint64],
               lo: int, hi: int) -> None:
@@ -455,14 +513,11 @@ class _State:
         """Records of one batch (no EvBatch among them)."""
         cur = self.cur_p
         for k in np.flatnonzero(typ == sp.EV_FREQUENCY).tolist():
-            f = _i64(int(w[k, 0]))
-            if f <= 0:
-                raise DecodeError("time stamps out of order")
-            out.ticks_per_sec = f
+            out.ticks_per_sec = _i64(int(w[k, 0]))
         for k in np.flatnonzero(typ == sp.EV_TIMER_GOROUTINE).tolist():
             out.timer_goids.add(int(w[k, 0]))
         for k in np.flatnonzero(typ == sp.EV_CPU_SAMPLE).tolist():
-            out.cpu.append((_i64(int(w[k, 1])), _i32(int(w[k, 2])), int(w[k, 3]),
+            out.cpu.append((_i64(int(w[k, 1])), _i32(int(w[k, 2])), _i64(int(w[k, 3])),
                             int(w[k, 4]) & 0xFFFFFFFF))
         timed = _TIMED[typ]
         if not timed.any():

@@ -6,13 +6,21 @@ the merged stream comes out sorted by time. So a successful merge *is* the
 time-sorted order, with only equal-time events across Ps left to choose; here
 that order is a stable sort by time, checked against the same preconditions
 for all goroutines at once. A failing check inside a run of equal times is
-repaired by running Go's greedy merge on that run; any other failure is where
-Go's ordering breaks down, and the events from there on are dropped.
+repaired by running Go's greedy merge on that run.
+
+A failure that no repair fixes means an event this one depends on is missing:
+in a cut trace, typically one written to the P-less buffer that the runtime
+flushes only at the end of the trace. Go rejects the whole trace; here the
+event keeps its place in time order (the only order Go's merge can produce)
+and is counted, so every complete batch is kept and the loss is reported.
+Syscall exits Go would reject (stray, or earlier than their syscall) keep
+their emission time the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,8 +96,13 @@ class Events:
     a1: I64
     a2: I64
     stk: I64
-    dropped: int = 0
-    problem: str | None = None
+    # Events kept in time order although Go's merge rejects them, by reason.
+    unordered: int = 0  # precondition never met (a predecessor is missing)
+    stray_exits: int = 0  # syscall exit with no syscall before it
+    early_exits: int = 0  # syscall exit before its syscall
+    # For every event, 1 if it is a GoSysCall whose goroutine's next event is
+    # GoSysBlock; None when the converter should look ahead itself.
+    blocked: npt.NDArray[np.uint8] | None = None
 
 
 def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
@@ -214,8 +227,14 @@ def _cat(xs: list[npt.NDArray[np.generic]] | list[I64] | list[npt.NDArray[np.int
     return np.concatenate(xs).astype(np.int64, copy=False) if xs else np.zeros(0, np.int64)
 
 
-def order(dec: Decoded) -> Events:
-    """Merge, fix up and validate like Go; drop what Go could not order."""
+def order(dec: Decoded, native: object = None) -> Events:
+    """Merge and fix up like Go; count, but keep, what Go's merge rejects.
+
+    ``native`` is the C twin (gotrace.trace._v1), which runs the same check and
+    repair as one sequential pass; None runs the numpy version below.
+    """
+    if native is not None:
+        return _order_native(native, dec)
     ts, p, g = _cat(dec.ts), _cat(dec.p), _cat(dec.g)
     a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), _cat(dec.a2), _cat(dec.stk)
     typ = np.concatenate(dec.typ) if dec.typ else np.zeros(0, np.uint8)
@@ -233,40 +252,26 @@ def order(dec: Decoded) -> Events:
         stk = np.concatenate((stk, cpu[:, 3]))
     stream = np.where(typ == sp.EV_CPU_SAMPLE, PROFILE_P, p)
     perm = np.argsort(ts, kind="stable")
-    problem: str | None = None
-    cut = len(perm)
-    for _ in range(64):
-        fails, sel_pos, cur_seq, cur_status = check(perm[:cut], typ, g, a0, a1)
-        if len(fails) == 0:
+    repaired: set[int] = set()
+    while True:
+        fails, sel_pos, cur_seq, cur_status = check(perm, typ, g, a0, a1)
+        run = _repairable(ts[perm], fails, repaired)
+        if run is None:
             break
-        f = int(fails[0])
-        tf = ts[perm[f]]
-        lo = f
-        while lo > 0 and ts[perm[lo - 1]] == tf:
-            lo -= 1
-        hi = f + 1
-        while hi < cut and ts[perm[hi]] == tf:
-            hi += 1
-        placed = hi - lo
-        if hi - lo > 1:
-            placed = _repair(perm, lo, hi, stream, typ, g, a0, a1, sel_pos, cur_seq,
-                             cur_status)
-        if placed < hi - lo or hi - lo == 1:
-            cut = lo + placed if hi - lo > 1 else f
-            problem = "no consistent ordering of events possible"
-    else:
-        problem = "no consistent ordering of events possible"
-        cut = int(fails[0])
-    perm = perm[:cut]
+        lo, hi = run
+        repaired.add(lo)
+        _repair(perm, lo, hi, stream, typ, g, a0, a1, sel_pos, cur_seq, cur_status)
+    unordered = len(fails)
     # Syscall exits take their real time (Go: lastSysBlock), then a stable re-sort.
     t_perm = typ[perm]
     sys_sel = np.flatnonzero(np.isin(t_perm, (sp.EV_GO_SYS_BLOCK, sp.EV_GO_IN_SYSCALL,
                                                sp.EV_GO_SYS_EXIT, sp.EV_GO_SYS_EXIT_LOCAL)))
     ts_adj = ts.copy()
+    stray_exits = early_exits = 0
     if len(sys_sel):
         ev = perm[sys_sel]
         grp = np.argsort(g[ev], kind="stable")
-        ev_g, pos_g = ev[grp], sys_sel[grp]
+        ev_g = ev[grp]
         te = typ[ev_g]
         isblock = (te == sp.EV_GO_SYS_BLOCK) | (te == sp.EV_GO_IN_SYSCALL)
         gg = g[ev_g]
@@ -281,17 +286,10 @@ def order(dec: Decoded) -> Events:
         isexit = ~isblock & (real != 0)
         stray = isexit & ~has_block
         early = isexit & has_block & (real < block_ts)
-        badpos = pos_g[stray | early]
-        if len(badpos):
-            k = int(badpos.min())
-            problem = "stray syscall exit" if stray[pos_g == k].any() else \
-                "time stamps out of order"
-            perm = perm[:k]
-            keep = pos_g < k
-            ev_g, isexit, real = ev_g[keep], isexit[keep], real[keep]
-        ts_adj[ev_g[isexit]] = real[isexit]
+        stray_exits, early_exits = int(stray.sum()), int(early.sum())
+        ok = isexit & ~stray & ~early
+        ts_adj[ev_g[ok]] = real[ok]
     perm = perm[np.argsort(ts_adj[perm], kind="stable")]
-    dropped = len(ts) - len(perm)
     ts = ts_adj[perm]
     typ = typ[perm]
     p, g, a0, a1, a2, stk = p[perm], g[perm], a0[perm], a1[perm], a2[perm], stk[perm]
@@ -318,7 +316,27 @@ def order(dec: Decoded) -> Events:
     typ = np.where(typ == sp.EV_GO_START_LOCAL, sp.EV_GO_START, typ)
     typ = np.where(typ == sp.EV_GO_UNBLOCK_LOCAL, sp.EV_GO_UNBLOCK, typ)
     typ = np.where(typ == sp.EV_GO_SYS_EXIT_LOCAL, sp.EV_GO_SYS_EXIT, typ).astype(np.uint8)
-    return Events(ts, typ, p, g, a0, a1, a2, stk, dropped, problem)
+    return Events(ts, typ, p, g, a0, a1, a2, stk, unordered, stray_exits, early_exits)
+
+
+MAX_REPAIRS = 64
+
+
+def _repairable(ts_sorted: I64, fails: I64, repaired: set[int]) -> tuple[int, int] | None:
+    """The first failing equal-time run the greedy merge has not tried yet."""
+    if len(fails) == 0 or len(repaired) >= MAX_REPAIRS:
+        return None
+    n = len(ts_sorted)
+    new = np.ones(n, np.bool_)
+    new[1:] = ts_sorted[1:] != ts_sorted[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n)
+    run = np.searchsorted(starts, fails, side="right") - 1
+    lo, hi = starts[run], ends[run]
+    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        if b - a > 1 and a not in repaired:
+            return a, b
+    return None
 
 
 _SETS_EV = _tbl({sp.EV_GO_WAITING: 1, sp.EV_GO_IN_SYSCALL: 1, sp.EV_GO_CREATE: 2,
@@ -347,3 +365,54 @@ def _after_block_net(typ: npt.NDArray[np.uint8], g: I64, a0: I64) -> npt.NDArray
     hit = ((t == sp.EV_GO_UNBLOCK) | (t == sp.EV_GO_UNBLOCK_LOCAL)) & prev_same & prev_net
     out[sel[hit]] = True
     return out
+
+
+_TABLES = np.concatenate((_KEY, _INIT_STATUS, _NEXT_STATUS, _INIT_SEQ, _NEXT_SEQ)).astype(
+    np.uint8).tobytes()
+
+
+def _take(xs: list[Any], dtype: type) -> npt.NDArray[np.generic]:
+    """One column from the decoder's pieces, emptying the list."""
+    col = (np.concatenate(xs) if len(xs) != 1 else xs[0]) if xs else np.zeros(0, dtype)
+    xs.clear()
+    return np.ascontiguousarray(col.astype(dtype, copy=False))
+
+
+def _order_native(native: object, dec: Decoded) -> Events:
+    """order() in C: the permutation, then each column gathered once."""
+    nat = native
+    ts = _take(dec.ts, np.int64)
+    if not ts.flags.writeable:
+        ts = ts.copy()
+    typ, p, g = _take(dec.typ, np.uint8), _take(dec.p, np.int32), _take(dec.g, np.int64)
+    a0, a1, a2 = _take(dec.a0, np.int64), _take(dec.a1, np.int64), _take(dec.a2, np.int64)
+    stk = _take(dec.stk, np.uint32)
+    cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
+    nc = len(cpu)
+    c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
+    perm_buf, unordered, stray, early = nat.order(  # type: ignore[attr-defined]
+        ts, typ, p, g, a0, a1, a2, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
+    perm = np.frombuffer(perm_buf, np.int64)
+    z = np.zeros(nc, np.int64)
+    extras = {"ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8),
+              "p": c_p.astype(np.int32), "g": c_g, "a0": z, "a1": z, "a2": z,
+              "stk": cpu[:, 3].astype(np.uint32)}
+    cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "a2": a2, "stk": stk}
+    del ts, typ, p, g, a0, a1, a2, stk
+    out: dict[str, npt.NDArray[np.generic]] = {}
+    for name in list(cols):
+        col = cols.pop(name)
+        out[name] = np.frombuffer(nat.gather(perm, col, extras[name],  # type: ignore[attr-defined]
+                                             col.itemsize), col.dtype)
+        del col
+    del perm, perm_buf
+    freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
+    timer = np.array(sorted(dec.timer_goids), dtype=np.uint64).astype(np.int64)
+    ids = np.array(sorted(k for k, v in dec.stacks.items() if v), dtype=np.int64)
+    nat.finish(out["ts"], out["typ"], out["p"], out["g"], out["a0"],  # type: ignore[attr-defined]
+               out["stk"], freq, timer, ids, _SETS_EV.astype(np.uint8).tobytes())
+    blocked = np.frombuffer(nat.syscall_blocked(out["typ"], out["g"]),  # type: ignore[attr-defined]
+                            np.uint8)
+    return Events(out["ts"], out["typ"], out["p"], out["g"],  # type: ignore[arg-type]
+                  out["a0"], out["a1"], out["a2"], out["stk"],  # type: ignore[arg-type]
+                  unordered, stray, early, blocked)

@@ -10,7 +10,9 @@ reported in ``info.damage``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from types import ModuleType
 
 from ..errors import TraceFormatError
 from ..tables import Tables
@@ -22,9 +24,26 @@ from .order_v1 import order
 Progress = Callable[[int], None]
 
 
+def _load_native() -> ModuleType | None:
+    if os.environ.get("GOTRACE_PURE_PYTHON"):
+        return None
+    try:
+        from . import _v1  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _v1
+
+
+_native = _load_native()
+NATIVE: bool = _native is not None
+"""True when the C accelerator (gotrace.trace._v1) is built and not disabled by
+GOTRACE_PURE_PYTHON=1; both paths give identical events and damage."""
+
+
 def read(data: bytes, info: TraceInfo, tables: Tables,
          progress: Progress | None = None) -> Iterator[EventChunk]:
-    dec = decode(data, info.version, progress)
+    native = _native if NATIVE else None
+    dec = decode(data, info.version, progress, native)
     if dec.error is not None:
         lost = len(data) - dec.error_offset
         if dec.n_events == 0 and not dec.cpu:
@@ -34,15 +53,24 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
             f"trace damaged at byte {dec.error_offset} of {len(data)} ({dec.error}): "
             f"kept the {dec.n_events} events of the whole batches before it", lost))
     if dec.ticks_per_sec == 0:
-        if dec.error is None:
+        # Go rejects the trace; but the record is written last, so the events
+        # before it are whole batches of a trace that was cut short.
+        if dec.n_events == 0 and not dec.cpu:
             raise TraceFormatError(f"{info.header}: no EvFrequency event")
         info.damage.append(Damage(
             "the tick frequency record (written at the end of the trace) is missing: "
             "times are in ticks, not nanoseconds", 0))
-    ev = order(dec)
-    if ev.problem is not None:
+    ev = order(dec, native)
+    rejected = ev.unordered + ev.stray_exits + ev.early_exits
+    if rejected:
+        why = [f"{n} {what}" for n, what in (
+            (ev.unordered, "whose goroutine's preceding events are missing (Go: no consistent "
+                           "ordering of events possible)"),
+            (ev.stray_exits, "syscall exits without a syscall (Go: stray syscall exit)"),
+            (ev.early_exits, "syscall exits before their syscall (Go: time stamps out of order)"),
+        ) if n]
         info.damage.append(Damage(
-            f"dropped {ev.dropped} events Go's ordering cannot place ({ev.problem})", 0))
+            f"kept {rejected} events Go's ordering rejects, in time order: {'; '.join(why)}", 0))
     conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs)
     del dec
     n = 0

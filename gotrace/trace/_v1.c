@@ -1,0 +1,1280 @@
+/* C twin of the old-format (v1) reader's per-event loops.
+ *
+ * decode_v1.py, order_v1.py and convert_v1.py state the algorithms with numpy;
+ * this file runs the same algorithms as plain loops, because decoding
+ * variable-length records, Go's greedy merge and the per-goroutine state
+ * machines are sequential by nature. Every decision table (argument counts,
+ * state transitions) is passed in from the Python modules, so the two paths
+ * cannot drift apart; tests/trace/test_v1_native.py checks they agree on
+ * every column, damaged inputs included.
+ *
+ * Columns are returned as Buf objects (malloc'd memory exported through the
+ * buffer protocol) and wrapped with numpy.frombuffer on the Python side: no
+ * copy, no Python object per event.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Buf: a growable byte buffer exported through the buffer protocol.   */
+
+typedef struct {
+    PyObject_HEAD
+    char *data;
+    Py_ssize_t len;
+} BufObject;
+
+static int buf_getbuffer(PyObject *self, Py_buffer *view, int flags) {
+    BufObject *b = (BufObject *)self;
+    return PyBuffer_FillInfo(view, self, b->data, b->len, 0, flags);
+}
+
+static void buf_dealloc(PyObject *self) {
+    free(((BufObject *)self)->data);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyBufferProcs buf_as_buffer = {buf_getbuffer, NULL};
+
+static PyTypeObject BufType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "gotrace.trace._v1.Buf",
+    .tp_basicsize = sizeof(BufObject),
+    .tp_dealloc = buf_dealloc,
+    .tp_as_buffer = &buf_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Memory owned by the C reader, exported through the buffer protocol.",
+};
+
+/* Take ownership of data (len bytes) into a new Buf. */
+static PyObject *buf_wrap(void *data, Py_ssize_t len) {
+    BufObject *b = PyObject_New(BufObject, &BufType);
+    if (b == NULL) {
+        free(data);
+        return NULL;
+    }
+    if (data == NULL) data = malloc(1);
+    b->data = data;
+    b->len = len;
+    return (PyObject *)b;
+}
+
+/* A growable array of fixed-size items. */
+typedef struct {
+    char *p;
+    size_t n, cap, item;
+} Vec;
+
+static int vec_reserve(Vec *v, size_t want) {
+    if (want <= v->cap) return 0;
+    size_t cap = v->cap ? v->cap : 1024;
+    while (cap < want) cap += cap / 2 + 1024;
+    char *q = realloc(v->p, cap * v->item);
+    if (q == NULL) return -1;
+    v->p = q;
+    v->cap = cap;
+    return 0;
+}
+
+static PyObject *vec_to_buf(Vec *v) {
+    char *p = v->p;
+    if (v->n && v->n < v->cap) {
+        char *q = realloc(p, v->n * v->item);
+        if (q != NULL) p = q;
+    }
+    v->p = NULL;
+    v->cap = 0;
+    return buf_wrap(p, (Py_ssize_t)(v->n * v->item));
+}
+
+/* ------------------------------------------------------------------ */
+/* An open-addressing map int64 -> (int64, int64).                      */
+
+typedef struct {
+    int64_t *key, *v1, *v2;
+    uint8_t *used;
+    size_t cap, len;
+} Map;
+
+static size_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static void map_free(Map *m) {
+    free(m->key);
+    free(m->v1);
+    free(m->v2);
+    free(m->used);
+    memset(m, 0, sizeof *m);
+}
+
+static int map_init(Map *m, size_t cap) {
+    size_t c = 64;
+    while (c < cap * 2) c <<= 1;
+    m->cap = c;
+    m->len = 0;
+    m->key = malloc(c * sizeof(int64_t));
+    m->v1 = malloc(c * sizeof(int64_t));
+    m->v2 = malloc(c * sizeof(int64_t));
+    m->used = calloc(c, 1);
+    if (!m->key || !m->v1 || !m->v2 || !m->used) {
+        map_free(m);
+        return -1;
+    }
+    return 0;
+}
+
+static Py_ssize_t map_find(const Map *m, int64_t k) {
+    size_t mask = m->cap - 1, i = mix64((uint64_t)k) & mask;
+    while (m->used[i]) {
+        if (m->key[i] == k) return (Py_ssize_t)i;
+        i = (i + 1) & mask;
+    }
+    return -1;
+}
+
+static int map_grow(Map *m) {
+    Map n;
+    if (map_init(&n, m->cap) < 0) return -1;
+    size_t mask = n.cap - 1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->used[i]) continue;
+        size_t j = mix64((uint64_t)m->key[i]) & mask;
+        while (n.used[j]) j = (j + 1) & mask;
+        n.used[j] = 1;
+        n.key[j] = m->key[i];
+        n.v1[j] = m->v1[i];
+        n.v2[j] = m->v2[i];
+    }
+    n.len = m->len;
+    map_free(m);
+    *m = n;
+    return 0;
+}
+
+/* The slot of k, inserted with (d1, d2) if absent; -1 when out of memory. */
+static Py_ssize_t map_slot(Map *m, int64_t k, int64_t d1, int64_t d2) {
+    if ((m->len + 1) * 2 > m->cap && map_grow(m) < 0) return -1;
+    size_t mask = m->cap - 1, i = mix64((uint64_t)k) & mask;
+    while (m->used[i]) {
+        if (m->key[i] == k) return (Py_ssize_t)i;
+        i = (i + 1) & mask;
+    }
+    m->used[i] = 1;
+    m->key[i] = k;
+    m->v1[i] = d1;
+    m->v2[i] = d2;
+    m->len++;
+    return (Py_ssize_t)i;
+}
+
+/* ------------------------------------------------------------------ */
+/* decode                                                              */
+
+enum {
+    EV_NONE = 0, EV_BATCH = 1, EV_FREQUENCY = 2, EV_STACK = 3, EV_PROC_START = 5,
+    EV_PROC_STOP = 6, EV_GC_START = 7, EV_GO_CREATE = 13, EV_GO_START = 14,
+    EV_GO_UNBLOCK = 21, EV_GO_BLOCK_NET = 27, EV_GO_SYS_CALL = 28, EV_GO_SYS_EXIT = 29,
+    EV_GO_SYS_BLOCK = 30, EV_GO_IN_SYSCALL = 32, EV_TIMER_GOROUTINE = 35, EV_STRING = 37,
+    EV_GO_START_LOCAL = 38, EV_GO_UNBLOCK_LOCAL = 39, EV_GO_SYS_EXIT_LOCAL = 40,
+    EV_USER_LOG = 48, EV_CPU_SAMPLE = 49,
+};
+
+/* Per-type flags passed in from decode_v1.py. */
+enum { F_KNOWN = 1, F_STACK = 2, F_TIMED = 4, F_SETTER = 8, F_CLEARER = 16, F_FROM_ARG = 32 };
+
+#define MAX_INT32 2147483647LL
+#define ERRLEN 200
+
+typedef struct {
+    const uint8_t *d;
+    size_t size;
+    char err[ERRLEN];
+} Reader;
+
+/* Go's binary.Uvarint rule; 0 on success. */
+static int uvarint(const uint8_t *d, size_t end, size_t *pos, uint64_t *out) {
+    uint64_t x = 0;
+    unsigned shift = 0;
+    size_t p = *pos;
+    for (int i = 0; i < 10; i++) {
+        if (p >= end) return -1;
+        uint8_t b = d[p++];
+        if (b < 0x80) {
+            if (i == 9 && b > 1) return -1;
+            *pos = p;
+            *out = x | ((uint64_t)b << shift);
+            return 0;
+        }
+        x |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+    }
+    return -1;
+}
+
+#define MAXARGS 4096 /* a 2048-byte argument list holds at most 2048 varints */
+
+typedef struct {
+    Vec ts, typ, p, g, a0, a1, a2, stk;
+    Vec cpu; /* int64 quadruples */
+    size_t n_events;
+    int64_t cur_p, last_ts;
+    int have_batch;
+    size_t batch_offset, batch_event_index, batch_cpu_index;
+    int64_t ticks;
+    Map lastg;
+    PyObject *strings, *stacks, *pcs, *timer;
+} Dec;
+
+static int dec_push(Vec *v, const void *x) {
+    if (vec_reserve(v, v->n + 1) < 0) return -1;
+    memcpy(v->p + v->n * v->item, x, v->item);
+    v->n++;
+    return 0;
+}
+
+/* Register an EvStack record; 1 = Go rejects it (message in err), -1 = Python error. */
+static int dec_stack(Dec *s, const uint64_t *args, size_t nargs, char *err) {
+    if (nargs < 2) {
+        snprintf(err, ERRLEN, "EvStack has wrong number of arguments: want at least 2, got %zu",
+                 nargs);
+        return 1;
+    }
+    uint64_t size = args[1];
+    if (size > 1000) {
+        snprintf(err, ERRLEN, "EvStack has bad number of frames: %llu", (unsigned long long)size);
+        return 1;
+    }
+    if (nargs != 2 + 4 * size) {
+        snprintf(err, ERRLEN, "EvStack has wrong number of arguments: want %llu, got %zu",
+                 (unsigned long long)(2 + 4 * size), nargs);
+        return 1;
+    }
+    uint64_t sid = args[0] & 0xffffffffULL;
+    if (sid == 0 || size == 0) return 0;
+    PyObject *list = PyList_New((Py_ssize_t)size);
+    if (list == NULL) return -1;
+    for (uint64_t i = 0; i < size; i++) {
+        uint64_t pc = args[2 + 4 * i];
+        PyObject *k = PyLong_FromUnsignedLongLong(pc);
+        if (k == NULL) goto fail;
+        PyList_SET_ITEM(list, (Py_ssize_t)i, k);
+        int has = PyDict_Contains(s->pcs, k);
+        if (has < 0) goto fail;
+        if (!has) {
+            PyObject *v = Py_BuildValue("(KKK)", (unsigned long long)args[3 + 4 * i],
+                                        (unsigned long long)args[4 + 4 * i],
+                                        (unsigned long long)args[5 + 4 * i]);
+            if (v == NULL || PyDict_SetItem(s->pcs, k, v) < 0) {
+                Py_XDECREF(v);
+                goto fail;
+            }
+            Py_DECREF(v);
+        }
+    }
+    PyObject *key = PyLong_FromUnsignedLongLong(sid);
+    if (key == NULL || PyDict_SetItem(s->stacks, key, list) < 0) {
+        Py_XDECREF(key);
+        goto fail;
+    }
+    Py_DECREF(key);
+    Py_DECREF(list);
+    return 0;
+fail:
+    Py_DECREF(list);
+    return -1;
+}
+
+static PyObject *py_decode(PyObject *self, PyObject *a) {
+    Py_buffer data;
+    int version;
+    const char *narg_t, *flags_t;
+    Py_ssize_t narg_len, flags_len;
+    PyObject *names;
+    if (!PyArg_ParseTuple(a, "y*iy#y#O", &data, &version, &narg_t, &narg_len, &flags_t,
+                          &flags_len, &names))
+        return NULL;
+    PyObject *result = NULL;
+    Dec s;
+    memset(&s, 0, sizeof s);
+    s.ts.item = s.g.item = s.a0.item = s.a1.item = s.a2.item = 8;
+    s.p.item = s.stk.item = 4;
+    s.typ.item = 1;
+    s.cpu.item = 32;
+    uint64_t *args = malloc(MAXARGS * sizeof(uint64_t));
+    s.strings = PyDict_New();
+    s.stacks = PyDict_New();
+    s.pcs = PyDict_New();
+    s.timer = PySet_New(NULL);
+    if (narg_len != 64 || flags_len != 64 || !PyTuple_Check(names) ||
+        PyTuple_GET_SIZE(names) != 64) {
+        PyErr_SetString(PyExc_ValueError, "bad tables");
+        goto done;
+    }
+    if (!args || !s.strings || !s.stacks || !s.pcs || !s.timer || map_init(&s.lastg, 64) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const uint8_t *d = data.buf;
+    size_t size = (size_t)data.len, pos = 16;
+    char err[ERRLEN];
+    int failed = 0;
+    size_t err_pos = 0;
+    while (pos < size) {
+        size_t start = pos;
+        uint8_t b = d[pos++];
+        int typ = b & 0x3f;
+        size_t narg = (size_t)(b >> 6) + 1;
+        uint8_t fl = (uint8_t)flags_t[typ];
+        size_t nargs = 0;
+        if (!(fl & F_KNOWN)) {
+            snprintf(err, ERRLEN, "unknown event type %d", typ);
+            goto bad;
+        }
+        if (typ == EV_STRING) {
+            uint64_t sid, ln;
+            if (uvarint(d, size, &pos, &sid)) goto varint;
+            if (sid == 0) {
+                snprintf(err, ERRLEN, "string has invalid id 0");
+                goto bad;
+            }
+            PyObject *k = PyLong_FromUnsignedLongLong(sid);
+            if (k == NULL) goto done;
+            int has = PyDict_Contains(s.strings, k);
+            if (has < 0) {
+                Py_DECREF(k);
+                goto done;
+            }
+            if (has) {
+                Py_DECREF(k);
+                snprintf(err, ERRLEN, "string has duplicate id %llu", (unsigned long long)sid);
+                goto bad;
+            }
+            if (uvarint(d, size, &pos, &ln)) {
+                Py_DECREF(k);
+                goto varint;
+            }
+            const char *msg = NULL;
+            if (ln == 0) msg = "string has invalid length 0";
+            else if (ln > 1000000) msg = "too large";
+            else if (pos + ln > size) msg = "failed to read trace: unexpected EOF";
+            if (msg) {
+                Py_DECREF(k);
+                if (ln > 1000000)
+                    snprintf(err, ERRLEN, "string has too large length %llu",
+                             (unsigned long long)ln);
+                else
+                    snprintf(err, ERRLEN, "%s", msg);
+                goto bad;
+            }
+            PyObject *v = PyBytes_FromStringAndSize((const char *)d + pos, (Py_ssize_t)ln);
+            if (v == NULL || PyDict_SetItem(s.strings, k, v) < 0) {
+                Py_XDECREF(v);
+                Py_DECREF(k);
+                goto done;
+            }
+            Py_DECREF(v);
+            Py_DECREF(k);
+            pos += ln;
+            continue;
+        }
+        if (typ == EV_BATCH && narg != 2) {
+            snprintf(err, ERRLEN, "EvBatch has wrong number of arguments: got %zu, want 2", narg);
+            goto bad;
+        }
+        if (narg <= 3) {
+            for (size_t i = 0; i < narg; i++)
+                if (uvarint(d, size, &pos, &args[nargs++])) goto varint;
+        } else {
+            uint64_t ln;
+            if (uvarint(d, size, &pos, &ln)) goto varint;
+            if (ln > 2048) {
+                snprintf(err, ERRLEN,
+                         "failed to read event %d argument: length-prefixed argument too big: "
+                         "%llu bytes, limit is 2048",
+                         typ, (unsigned long long)ln);
+                goto bad;
+            }
+            size_t end = pos + ln;
+            if (end > size) {
+                snprintf(err, ERRLEN, "failed to read trace: unexpected EOF");
+                goto bad;
+            }
+            while (pos < end)
+                if (uvarint(d, end, &pos, &args[nargs++])) goto varint;
+            if (typ == EV_USER_LOG) {
+                uint64_t sz;
+                if (uvarint(d, size, &pos, &sz)) goto varint;
+                if (sz > 1000000) {
+                    snprintf(err, ERRLEN, "string is too large (len=%llu)",
+                             (unsigned long long)sz);
+                    goto bad;
+                }
+                if (pos + sz > size) {
+                    snprintf(err, ERRLEN, "failed to read trace: unexpected EOF");
+                    goto bad;
+                }
+                pos += sz;
+            }
+        }
+        /* The record is well formed; now Go's checks on its meaning. */
+        if (typ != EV_BATCH && !s.have_batch) {
+            snprintf(err, ERRLEN,
+                     "read event %d with current P of 0, but P has no batches yet", typ);
+            goto bad;
+        }
+        if (typ != EV_STACK && nargs != (size_t)(uint8_t)narg_t[typ]) {
+            PyObject *nm = PyTuple_GET_ITEM(names, typ);
+            snprintf(err, ERRLEN, "%s has wrong number of arguments: want %d, got %zu",
+                     PyBytes_Check(nm) ? PyBytes_AS_STRING(nm) : "?", (int)(uint8_t)narg_t[typ],
+                     nargs);
+            goto bad;
+        }
+        if (typ == EV_BATCH) {
+            uint64_t pid = args[0];
+            if (pid != UINT64_MAX && pid > (uint64_t)MAX_INT32) {
+                snprintf(err, ERRLEN, "processor ID %llu is larger than maximum of %lld",
+                         (unsigned long long)pid, MAX_INT32);
+                goto bad;
+            }
+            s.cur_p = pid == UINT64_MAX ? -1 : (int64_t)pid;
+            s.last_ts = (int64_t)args[1];
+            s.have_batch = 1;
+            s.batch_offset = start;
+            s.batch_event_index = s.n_events;
+            s.batch_cpu_index = s.cpu.n;
+            continue;
+        }
+        if (typ == EV_STACK) {
+            int r = dec_stack(&s, args, nargs, err);
+            if (r < 0) goto done;
+            if (r > 0) goto bad;
+            continue;
+        }
+        if (typ == EV_FREQUENCY) {
+            if ((int64_t)args[0] <= 0) {
+                snprintf(err, ERRLEN, "time stamps out of order");
+                goto bad;
+            }
+            s.ticks = (int64_t)args[0];
+            continue;
+        }
+        if (typ == EV_TIMER_GOROUTINE) {
+            PyObject *k = PyLong_FromUnsignedLongLong(args[0]);
+            if (k == NULL || PySet_Add(s.timer, k) < 0) {
+                Py_XDECREF(k);
+                goto done;
+            }
+            Py_DECREF(k);
+            continue;
+        }
+        if (typ == EV_CPU_SAMPLE) {
+            int64_t q[4] = {(int64_t)args[1], (int64_t)(int32_t)(uint32_t)args[2],
+                            (int64_t)args[3], (int64_t)(args[4] & 0xffffffffULL)};
+            if (dec_push(&s.cpu, q) < 0) goto nomem;
+            continue;
+        }
+        if (!(fl & F_TIMED)) continue;
+        int has_stack = (fl & F_STACK) != 0;
+        int64_t ts = (int64_t)((uint64_t)s.last_ts + args[0]);
+        s.last_ts = ts;
+        uint32_t stk = has_stack ? (uint32_t)args[nargs - 1] : 0;
+        size_t nreal = nargs - 1 - (size_t)has_stack;
+        int64_t av[3] = {0, 0, 0};
+        for (size_t i = 0; i < nreal && i < 3; i++) av[i] = (int64_t)args[1 + i];
+        Py_ssize_t slot = map_slot(&s.lastg, s.cur_p, 0, 0);
+        if (slot < 0) goto nomem;
+        int64_t g = s.lastg.v1[slot];
+        if (fl & (F_SETTER | F_FROM_ARG)) g = av[0];
+        if (fl & F_SETTER) s.lastg.v1[slot] = av[0];
+        else if (fl & F_CLEARER) s.lastg.v1[slot] = 0;
+        uint8_t t8 = (uint8_t)typ;
+        int32_t p32 = (int32_t)s.cur_p;
+        if (vec_reserve(&s.ts, s.ts.n + 1) < 0 || vec_reserve(&s.typ, s.typ.n + 1) < 0 ||
+            vec_reserve(&s.p, s.p.n + 1) < 0 || vec_reserve(&s.g, s.g.n + 1) < 0 ||
+            vec_reserve(&s.a0, s.a0.n + 1) < 0 || vec_reserve(&s.a1, s.a1.n + 1) < 0 ||
+            vec_reserve(&s.a2, s.a2.n + 1) < 0 || vec_reserve(&s.stk, s.stk.n + 1) < 0)
+            goto nomem;
+        size_t n = s.n_events;
+        ((int64_t *)s.ts.p)[n] = ts;
+        ((uint8_t *)s.typ.p)[n] = t8;
+        ((int32_t *)s.p.p)[n] = p32;
+        ((int64_t *)s.g.p)[n] = g;
+        ((int64_t *)s.a0.p)[n] = av[0];
+        ((int64_t *)s.a1.p)[n] = av[1];
+        ((int64_t *)s.a2.p)[n] = av[2];
+        ((uint32_t *)s.stk.p)[n] = stk;
+        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.a2.n = s.stk.n = ++s.n_events;
+        continue;
+    varint:
+        snprintf(err, ERRLEN, "malformatted base-128 varint");
+    bad:
+        failed = 1;
+        err_pos = start;
+        break;
+    }
+    if (failed) {
+        /* Only whole batches are kept. */
+        size_t keep = s.batch_event_index;
+        if (s.have_batch) err_pos = s.batch_offset;
+        if (s.n_events > keep) s.n_events = keep;
+        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.a2.n = s.stk.n = s.n_events;
+        if (s.cpu.n > s.batch_cpu_index) s.cpu.n = s.batch_cpu_index;
+    }
+    PyObject *cpu = PyList_New((Py_ssize_t)s.cpu.n);
+    if (cpu == NULL) goto done;
+    for (size_t i = 0; i < s.cpu.n; i++) {
+        int64_t *q = (int64_t *)(s.cpu.p + 32 * i);
+        PyObject *t = Py_BuildValue("(LLLL)", (long long)q[0], (long long)q[1], (long long)q[2],
+                                    (long long)q[3]);
+        if (t == NULL) {
+            Py_DECREF(cpu);
+            goto done;
+        }
+        PyList_SET_ITEM(cpu, (Py_ssize_t)i, t);
+    }
+    PyObject *error = failed ? PyUnicode_FromString(err) : Py_NewRef(Py_None);
+    if (error == NULL) {
+        Py_DECREF(cpu);
+        goto done;
+    }
+    result = Py_BuildValue("(NNNNNNNNnNOOOOLNn)", vec_to_buf(&s.ts), vec_to_buf(&s.typ),
+                           vec_to_buf(&s.p), vec_to_buf(&s.g), vec_to_buf(&s.a0),
+                           vec_to_buf(&s.a1), vec_to_buf(&s.a2), vec_to_buf(&s.stk),
+                           (Py_ssize_t)s.n_events, cpu, s.strings, s.stacks, s.pcs, s.timer,
+                           (long long)s.ticks, error,
+                           (Py_ssize_t)(failed ? (Py_ssize_t)err_pos : -1));
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(args);
+    free(s.ts.p);
+    free(s.typ.p);
+    free(s.p.p);
+    free(s.g.p);
+    free(s.a0.p);
+    free(s.a1.p);
+    free(s.a2.p);
+    free(s.stk.p);
+    free(s.cpu.p);
+    map_free(&s.lastg);
+    Py_XDECREF(s.strings);
+    Py_XDECREF(s.stacks);
+    Py_XDECREF(s.pcs);
+    Py_XDECREF(s.timer);
+    PyBuffer_Release(&data);
+    return result;
+}
+
+/* ------------------------------------------------------------------ */
+/* order                                                               */
+
+/* Columns of the merged input: main events [0, n) then CPU samples [n, n + nc). */
+typedef struct {
+    int64_t *ts;
+    const uint8_t *typ;
+    const int32_t *p;
+    const int64_t *g, *a0, *a1, *a2;
+    size_t n;
+    const int64_t *cts, *cp, *cg;
+    size_t nc;
+    const uint8_t *key, *init_status, *next_status, *init_seq, *next_seq;
+} Cols;
+
+#define PROFILE_P 1000005
+#define GARBAGE_KEY (-2)
+#define G_DEAD 0
+
+static inline int64_t c_ts(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? c->ts[i] : c->cts[i - (int64_t)c->n];
+}
+static inline int c_typ(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? c->typ[i] : EV_CPU_SAMPLE;
+}
+static inline int64_t c_stream(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? (int64_t)c->p[i] : PROFILE_P;
+}
+static inline int64_t c_g(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? c->g[i] : c->cg[i - (int64_t)c->n];
+}
+static inline int64_t c_a0(const Cols *c, int64_t i) { return (size_t)i < c->n ? c->a0[i] : 0; }
+static inline int64_t c_a1(const Cols *c, int64_t i) { return (size_t)i < c->n ? c->a1[i] : 0; }
+
+/* Which goroutine an event's ordering precondition is about. */
+static inline int64_t c_key(const Cols *c, int64_t i, int t) {
+    switch (c->key[t]) {
+    case 1: return c_g(c, i);
+    case 2: return c_a0(c, i);
+    default: return GARBAGE_KEY;
+    }
+}
+
+/* transitionReady with the state (seq, status) of the key. */
+static inline int ready(const Cols *c, int64_t i, int t, int64_t seq, int64_t status) {
+    int64_t want;
+    switch (c->init_seq[t]) {
+    case 0: return status == c->init_status[t];
+    case 1: want = 0; break;
+    case 2: want = 1; break;
+    case 3: want = c_a1(c, i); break;
+    default: want = c_a0(c, i); break;
+    }
+    return status == c->init_status[t] && want == seq;
+}
+
+static inline int64_t next_seq(const Cols *c, int64_t i, int t, int64_t seq) {
+    switch (c->next_seq[t]) {
+    case 0: return seq;
+    case 1: return (int64_t)((uint64_t)seq + 1);
+    case 2: return 1;
+    case 3: return 2;
+    case 4: return (int64_t)((uint64_t)c_a1(c, i) + 1);
+    default: return (int64_t)((uint64_t)c_a0(c, i) + 1);
+    }
+}
+
+typedef struct {
+    int64_t ts, idx;
+} Pair;
+
+static int pair_cmp(const void *x, const void *y) {
+    const Pair *a = x, *b = y;
+    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+    return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+/* Stable argsort by ts: merge the per-stream runs (each one P's events, already
+ * in time order in a valid trace) by (ts, index). */
+static int64_t *stable_by_time(const Cols *c, size_t total) {
+    int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
+    int64_t *grouped = malloc((total ? total : 1) * sizeof(int64_t));
+    Map streams;
+    if (!perm || !grouped || map_init(&streams, 16) < 0) goto fail;
+    /* Count per stream; v1 = stream number, v2 = count. */
+    size_t ns = 0;
+    for (size_t i = 0; i < total; i++) {
+        Py_ssize_t s = map_slot(&streams, c_stream(c, (int64_t)i), -1, 0);
+        if (s < 0) goto fail;
+        if (streams.v1[s] < 0) streams.v1[s] = (int64_t)ns++;
+        streams.v2[s]++;
+    }
+    size_t *off = calloc(ns + 1, sizeof(size_t)), *fill = calloc(ns + 1, sizeof(size_t));
+    size_t *heap = malloc((ns ? ns : 1) * sizeof(size_t)), *head = calloc(ns + 1, sizeof(size_t));
+    if (!off || !fill || !heap || !head) {
+        free(off);
+        free(fill);
+        free(heap);
+        free(head);
+        goto fail;
+    }
+    for (size_t i = 0; i < streams.cap; i++)
+        if (streams.used[i]) off[streams.v1[i] + 1] = (size_t)streams.v2[i];
+    for (size_t k = 0; k < ns; k++) off[k + 1] += off[k];
+    memcpy(fill, off, (ns + 1) * sizeof(size_t));
+    int64_t last = -1;
+    Py_ssize_t lastslot = -1;
+    for (size_t i = 0; i < total; i++) {
+        int64_t st = c_stream(c, (int64_t)i);
+        if (lastslot < 0 || st != last) {
+            lastslot = map_find(&streams, st);
+            last = st;
+        }
+        grouped[fill[streams.v1[lastslot]]++] = (int64_t)i;
+    }
+    /* Sort any stream that is not in time order (damaged input only). */
+    for (size_t k = 0; k < ns; k++) {
+        int sorted = 1;
+        for (size_t j = off[k] + 1; j < off[k + 1] && sorted; j++)
+            sorted = c_ts(c, grouped[j - 1]) <= c_ts(c, grouped[j]);
+        if (sorted) continue;
+        size_t m = off[k + 1] - off[k];
+        Pair *tmp = malloc(m * sizeof(Pair));
+        if (!tmp) {
+            free(off);
+            free(fill);
+            free(heap);
+            free(head);
+            goto fail;
+        }
+        for (size_t j = 0; j < m; j++) {
+            tmp[j].idx = grouped[off[k] + j];
+            tmp[j].ts = c_ts(c, tmp[j].idx);
+        }
+        qsort(tmp, m, sizeof(Pair), pair_cmp);
+        for (size_t j = 0; j < m; j++) grouped[off[k] + j] = tmp[j].idx;
+        free(tmp);
+    }
+    /* k-way merge with a binary heap of stream numbers keyed by (ts, index). */
+#define HKEY_LESS(x, y)                                                                     \
+    (c_ts(c, grouped[head[x]]) < c_ts(c, grouped[head[y]]) ||                               \
+     (c_ts(c, grouped[head[x]]) == c_ts(c, grouped[head[y]]) &&                             \
+      grouped[head[x]] < grouped[head[y]]))
+    size_t hn = 0;
+    for (size_t k = 0; k < ns; k++) {
+        head[k] = off[k];
+        if (off[k] == off[k + 1]) continue;
+        size_t j = hn++;
+        heap[j] = k;
+        while (j > 0) {
+            size_t par = (j - 1) / 2;
+            if (!HKEY_LESS(heap[j], heap[par])) break;
+            size_t t = heap[j];
+            heap[j] = heap[par];
+            heap[par] = t;
+            j = par;
+        }
+    }
+    for (size_t o = 0; o < total; o++) {
+        size_t k = heap[0];
+        perm[o] = grouped[head[k]++];
+        if (head[k] == off[k + 1]) heap[0] = heap[--hn];
+        size_t j = 0;
+        for (;;) {
+            size_t l = 2 * j + 1, r = l + 1, m = j;
+            if (l < hn && HKEY_LESS(heap[l], heap[m])) m = l;
+            if (r < hn && HKEY_LESS(heap[r], heap[m])) m = r;
+            if (m == j) break;
+            size_t t = heap[j];
+            heap[j] = heap[m];
+            heap[m] = t;
+            j = m;
+        }
+    }
+#undef HKEY_LESS
+    free(off);
+    free(fill);
+    free(heap);
+    free(head);
+    free(grouped);
+    map_free(&streams);
+    return perm;
+fail:
+    free(perm);
+    free(grouped);
+    map_free(&streams);
+    PyErr_NoMemory();
+    return NULL;
+}
+
+/* order_v1._repair: Go's greedy merge over the equal-time run perm[lo:hi],
+ * starting from the goroutine states st (at lo). Returns events placed. */
+static Py_ssize_t repair(const Cols *c, int64_t *perm, size_t lo, size_t hi, Map *st) {
+    size_t r = hi - lo;
+    int64_t *evs = malloc(r * sizeof(int64_t));
+    size_t *qpos = malloc(r * sizeof(size_t)); /* positions in evs, grouped by stream */
+    int64_t *qstream = malloc(r * sizeof(int64_t));
+    size_t *qoff = malloc((r + 1) * sizeof(size_t)), *qhead = malloc((r + 1) * sizeof(size_t));
+    uint8_t *taken = calloc(r, 1);
+    Py_ssize_t placed = -1;
+    if (!evs || !qpos || !qstream || !qoff || !qhead || !taken) goto out;
+    memcpy(evs, perm + lo, r * sizeof(int64_t));
+    /* Streams in order of first appearance; each queue in run order. */
+    size_t nq = 0;
+    for (size_t j = 0; j < r; j++) {
+        int64_t s = c_stream(c, evs[j]);
+        size_t q = 0;
+        while (q < nq && qstream[q] != s) q++;
+        if (q == nq) qstream[nq++] = s;
+    }
+    size_t fillp = 0;
+    for (size_t q = 0; q < nq; q++) {
+        qoff[q] = fillp;
+        for (size_t j = 0; j < r; j++)
+            if (c_stream(c, evs[j]) == qstream[q]) qpos[fillp++] = j;
+    }
+    qoff[nq] = fillp;
+    for (size_t q = 0; q < nq; q++) qhead[q] = qoff[q];
+    placed = 0;
+    for (;;) {
+        size_t best = (size_t)-1, bestq = 0;
+        for (size_t q = 0; q < nq; q++) {
+            if (qhead[q] == qoff[q + 1]) continue;
+            size_t j = qpos[qhead[q]];
+            int64_t e = evs[j];
+            int t = c_typ(c, e);
+            if (c->key[t]) {
+                Py_ssize_t s = map_find(st, c_key(c, e, t));
+                int64_t seq = s >= 0 ? st->v1[s] : 0, status = s >= 0 ? st->v2[s] : G_DEAD;
+                if (!ready(c, e, t, seq, status)) continue;
+            }
+            if (best == (size_t)-1 || j < best) {
+                best = j;
+                bestq = q;
+            }
+        }
+        if (best == (size_t)-1) break;
+        int64_t e = evs[best];
+        int t = c_typ(c, e);
+        if (c->key[t]) {
+            Py_ssize_t s = map_slot(st, c_key(c, e, t), 0, G_DEAD);
+            if (s < 0) {
+                placed = -1;
+                goto out;
+            }
+            st->v1[s] = next_seq(c, e, t, st->v1[s]);
+            st->v2[s] = c->next_status[t];
+        }
+        qhead[bestq]++;
+        taken[best] = 1;
+        perm[lo + (size_t)placed++] = e;
+    }
+    size_t o = lo + (size_t)placed;
+    for (size_t j = 0; j < r; j++)
+        if (!taken[j]) perm[o++] = evs[j];
+out:
+    free(evs);
+    free(qpos);
+    free(qstream);
+    free(qoff);
+    free(qhead);
+    free(taken);
+    if (placed < 0) PyErr_NoMemory();
+    return placed;
+}
+
+/* A goroutine's state before the current equal-time run touched it. */
+typedef struct {
+    int64_t key, seq, status;
+} Undo;
+
+static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item, int writable) {
+    if (PyObject_GetBuffer(o, b, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
+        return -1;
+    if (b->len % item) {
+        PyBuffer_Release(b);
+        PyErr_SetString(PyExc_ValueError, "buffer size is not a multiple of the item size");
+        return -1;
+    }
+    return 0;
+}
+
+/* order(ts, typ, p, g, a0, a1, a2, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
+ * (perm, unordered, stray_exits, early_exits). ts is updated in place for
+ * syscall exits that take their real time. perm indexes main events, then CPU
+ * samples (index - len(ts)). */
+static PyObject *py_order(PyObject *self, PyObject *a) {
+    PyObject *o[10];
+    const char *tab;
+    Py_ssize_t tablen, max_repairs;
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOOy#n", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &o[9], &tab, &tablen, &max_repairs))
+        return NULL;
+    if (tablen != 5 * 64) {
+        PyErr_SetString(PyExc_ValueError, "bad tables");
+        return NULL;
+    }
+    static const Py_ssize_t items[10] = {8, 1, 4, 8, 8, 8, 8, 8, 8, 8};
+    Py_buffer b[10];
+    int nb = 0;
+    PyObject *result = NULL;
+    int64_t *perm = NULL;
+    Undo *undo = NULL;
+    Map st = {0}, sys = {0};
+    for (; nb < 10; nb++)
+        if (get_buf(o[nb], &b[nb], items[nb], nb == 0) < 0) goto done;
+    Cols c = {
+        .ts = b[0].buf, .typ = b[1].buf, .p = b[2].buf, .g = b[3].buf, .a0 = b[4].buf,
+        .a1 = b[5].buf, .a2 = b[6].buf, .n = (size_t)b[0].len / 8, .cts = b[7].buf,
+        .cp = b[8].buf, .cg = b[9].buf, .nc = (size_t)b[7].len / 8,
+        .key = (const uint8_t *)tab, .init_status = (const uint8_t *)tab + 64,
+        .next_status = (const uint8_t *)tab + 128, .init_seq = (const uint8_t *)tab + 192,
+        .next_seq = (const uint8_t *)tab + 256,
+    };
+    size_t n = c.n, total = n + c.nc;
+    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[3].len != 8 * n ||
+        (size_t)b[4].len != 8 * n || (size_t)b[5].len != 8 * n || (size_t)b[6].len != 8 * n ||
+        (size_t)b[8].len != 8 * c.nc || (size_t)b[9].len != 8 * c.nc) {
+        PyErr_SetString(PyExc_ValueError, "columns differ in length");
+        goto done;
+    }
+    for (int t = 0; t < 64; t++)
+        if (c.key[t] > 3 || c.init_seq[t] > 4 || c.next_seq[t] > 5) {
+            PyErr_SetString(PyExc_ValueError, "bad tables");
+            goto done;
+        }
+    perm = stable_by_time(&c, total);
+    if (perm == NULL) goto done;
+    if (map_init(&st, 1024) < 0) goto nomem;
+    size_t ucap = 64, un = 0;
+    undo = malloc(ucap * sizeof(Undo));
+    if (!undo) goto nomem;
+    /* Check Go's merge preconditions along perm: repair an equal-time run the
+     * first time it fails, otherwise keep the event where it is (counted). */
+    size_t cut = total, i = 0, run_lo = 0, last_repaired = (size_t)-1;
+    Py_ssize_t repairs = 0, unordered = 0, stray = 0, early = 0;
+    int64_t run_ts = 0;
+    while (i < cut) {
+        int64_t e = perm[i], ts = c_ts(&c, e);
+        if (i == run_lo || ts != run_ts) {
+            if (i != run_lo) run_lo = i;
+            run_ts = ts;
+            un = 0;
+        }
+        int t = c_typ(&c, e);
+        if (!c.key[t]) {
+            i++;
+            continue;
+        }
+        int64_t k = c_key(&c, e, t);
+        Py_ssize_t s = map_find(&st, k);
+        int64_t seq = s >= 0 ? st.v1[s] : 0, status = s >= 0 ? st.v2[s] : G_DEAD;
+        if (!ready(&c, e, t, seq, status)) {
+            size_t lo = run_lo, hi = i + 1;
+            while (hi < cut && c_ts(&c, perm[hi]) == ts) hi++;
+            if (hi - lo > 1 && lo != last_repaired && repairs < max_repairs) {
+                /* Back to the states at lo, then Go's greedy merge on the run. */
+                for (size_t u = un; u-- > 0;) {
+                    Py_ssize_t q = map_slot(&st, undo[u].key, 0, G_DEAD);
+                    if (q < 0) goto nomem;
+                    st.v1[q] = undo[u].seq;
+                    st.v2[q] = undo[u].status;
+                }
+                un = 0;
+                Map rs;
+                if (map_init(&rs, hi - lo) < 0) goto nomem;
+                for (size_t j = lo; j < hi; j++) {
+                    int tj = c_typ(&c, perm[j]);
+                    if (!c.key[tj]) continue;
+                    int64_t kj = c_key(&c, perm[j], tj);
+                    Py_ssize_t sj = map_find(&st, kj);
+                    if (map_slot(&rs, kj, sj >= 0 ? st.v1[sj] : 0,
+                                 sj >= 0 ? st.v2[sj] : G_DEAD) < 0) {
+                        map_free(&rs);
+                        goto nomem;
+                    }
+                }
+                Py_ssize_t placed = repair(&c, perm, lo, hi, &rs);
+                map_free(&rs);
+                if (placed < 0) goto done;
+                repairs++;
+                last_repaired = lo;
+                i = lo;
+                run_lo = lo;
+                run_ts = ts;
+                continue;
+            }
+            unordered++;
+        }
+        size_t u = 0;
+        while (u < un && undo[u].key != k) u++;
+        if (u == un) {
+            if (un == ucap) {
+                Undo *q = realloc(undo, 2 * ucap * sizeof(Undo));
+                if (!q) goto nomem;
+                undo = q;
+                ucap *= 2;
+            }
+            undo[un++] = (Undo){k, seq, status};
+        }
+        s = map_slot(&st, k, 0, G_DEAD);
+        if (s < 0) goto nomem;
+        st.v1[s] = next_seq(&c, e, t, seq);
+        st.v2[s] = c.next_status[t];
+        i++;
+    }
+    map_free(&st);
+    /* Syscall exits take their real time (Go: lastSysBlock) unless Go would
+     * reject them; those keep their emission time. */
+    if (map_init(&sys, 1024) < 0) goto nomem;
+    uint8_t *adj = calloc(cut ? cut : 1, 1);
+    if (!adj) goto nomem;
+    size_t nadj = 0;
+    for (size_t j = 0; j < cut; j++) {
+        int64_t e = perm[j];
+        if ((size_t)e >= n) continue;
+        int t = c.typ[e];
+        if (t == EV_GO_SYS_BLOCK || t == EV_GO_IN_SYSCALL) {
+            Py_ssize_t s = map_slot(&sys, c.g[e], 0, 0);
+            if (s < 0) {
+                free(adj);
+                goto nomem;
+            }
+            sys.v1[s] = c.ts[e];
+        } else if ((t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) && c.a2[e] != 0) {
+            Py_ssize_t s = map_find(&sys, c.g[e]);
+            if (s < 0) stray++;
+            else if (c.a2[e] < sys.v1[s]) early++;
+            else {
+                adj[j] = 1;
+                nadj++;
+            }
+        }
+    }
+    map_free(&sys);
+    /* Adjusted exits move; everything else stays in time order. A stable sort
+     * by the new times is a merge of the two sequences by (time, position). */
+    if (nadj) {
+        Pair *moved = malloc(nadj * sizeof(Pair));
+        int64_t *rest = malloc((cut - nadj + 1) * sizeof(int64_t));
+        int64_t *restpos = malloc((cut - nadj + 1) * sizeof(int64_t));
+        int64_t *np_ = malloc((cut + 1) * sizeof(int64_t));
+        if (!moved || !rest || !restpos || !np_) {
+            free(moved);
+            free(rest);
+            free(restpos);
+            free(np_);
+            free(adj);
+            goto nomem;
+        }
+        size_t nm = 0, nr = 0;
+        for (size_t j = 0; j < cut; j++) {
+            int64_t e = perm[j];
+            if (adj[j]) {
+                c.ts[e] = c.a2[e];
+                moved[nm].ts = c.ts[e];
+                moved[nm++].idx = (int64_t)j;
+            } else {
+                restpos[nr] = (int64_t)j;
+                rest[nr++] = e;
+            }
+        }
+        qsort(moved, nm, sizeof(Pair), pair_cmp);
+        size_t x = 0, y = 0, w = 0;
+        while (x < nr || y < nm) {
+            int take_rest;
+            if (y == nm) take_rest = 1;
+            else if (x == nr) take_rest = 0;
+            else {
+                int64_t tr = c_ts(&c, rest[x]), tm = moved[y].ts;
+                take_rest = tr < tm || (tr == tm && restpos[x] < moved[y].idx);
+            }
+            np_[w++] = take_rest ? rest[x++] : perm[moved[y++].idx];
+        }
+        free(moved);
+        free(rest);
+        free(restpos);
+        free(perm);
+        perm = np_;
+    }
+    free(adj);
+    PyObject *pb = buf_wrap(perm, (Py_ssize_t)(cut * sizeof(int64_t)));
+    perm = NULL;
+    if (pb == NULL) goto done;
+    result = Py_BuildValue("(Nnnn)", pb, unordered, stray, early);
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(perm);
+    free(undo);
+    map_free(&st);
+    map_free(&sys);
+    while (nb-- > 0) PyBuffer_Release(&b[nb]);
+    return result;
+}
+
+/* gather(perm, src, extra, item) -> Buf: out[i] = src[perm[i]], indices past
+ * src continue into extra. */
+static PyObject *py_gather(PyObject *self, PyObject *a) {
+    PyObject *po, *so, *eo;
+    Py_ssize_t item;
+    if (!PyArg_ParseTuple(a, "OOOn", &po, &so, &eo, &item)) return NULL;
+    if (item != 1 && item != 4 && item != 8) {
+        PyErr_SetString(PyExc_ValueError, "item size must be 1, 4 or 8");
+        return NULL;
+    }
+    Py_buffer pb, sb, eb;
+    if (get_buf(po, &pb, 8, 0) < 0) return NULL;
+    if (get_buf(so, &sb, item, 0) < 0) {
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    if (get_buf(eo, &eb, item, 0) < 0) {
+        PyBuffer_Release(&pb);
+        PyBuffer_Release(&sb);
+        return NULL;
+    }
+    size_t n = (size_t)pb.len / 8, ns = (size_t)(sb.len / item), ne = (size_t)(eb.len / item);
+    const int64_t *perm = pb.buf;
+    char *out = malloc(n ? n * (size_t)item : 1);
+    PyObject *r = NULL;
+    if (!out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = (size_t)perm[i];
+        if (k >= ns + ne) {
+            free(out);
+            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
+            goto done;
+        }
+        const char *from = k < ns ? (const char *)sb.buf + k * item
+                                  : (const char *)eb.buf + (k - ns) * item;
+        memcpy(out + i * item, from, (size_t)item);
+    }
+    r = buf_wrap(out, (Py_ssize_t)(n * item));
+done:
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&sb);
+    PyBuffer_Release(&eb);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* finish: order_v1's post-merge fix-ups, in place.                    */
+
+static int in_sorted(const int64_t *a, size_t n, int64_t v) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = (lo + hi) / 2;
+        if (a[m] < v) lo = m + 1;
+        else hi = m;
+    }
+    return lo < n && a[lo] == v;
+}
+
+/* finish(ts, typ, p, g, a0, stk, freq, timer_goids, stack_ids, sets_ev)
+ * ts: ticks -> ns; p: fake Ps; stk: unknown stacks -> 0; typ: Local -> plain. */
+static PyObject *py_finish(PyObject *self, PyObject *a) {
+    PyObject *o[6], *tim, *sid;
+    double freq;
+    const char *sets;
+    Py_ssize_t setslen;
+    if (!PyArg_ParseTuple(a, "OOOOOOdOOy#", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &freq,
+                          &tim, &sid, &sets, &setslen))
+        return NULL;
+    if (setslen != 64) {
+        PyErr_SetString(PyExc_ValueError, "bad tables");
+        return NULL;
+    }
+    static const Py_ssize_t items[6] = {8, 1, 4, 8, 8, 4};
+    Py_buffer b[8];
+    int nb = 0;
+    PyObject *result = NULL;
+    Map last = {0};
+    for (; nb < 6; nb++)
+        if (get_buf(o[nb], &b[nb], items[nb], nb != 3 && nb != 4) < 0) goto done;
+    if (get_buf(tim, &b[6], 8, 0) < 0) goto done;
+    nb++;
+    if (get_buf(sid, &b[7], 8, 0) < 0) goto done;
+    nb++;
+    size_t n = (size_t)b[0].len / 8;
+    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[3].len != 8 * n ||
+        (size_t)b[4].len != 8 * n || (size_t)b[5].len != 4 * n) {
+        PyErr_SetString(PyExc_ValueError, "columns differ in length");
+        goto done;
+    }
+    int64_t *ts = b[0].buf;
+    uint8_t *typ = b[1].buf;
+    int32_t *p = b[2].buf;
+    const int64_t *g = b[3].buf, *a0 = b[4].buf;
+    uint32_t *stk = b[5].buf;
+    const int64_t *timer = b[6].buf, *ids = b[7].buf;
+    size_t ntimer = (size_t)b[6].len / 8, nids = (size_t)b[7].len / 8;
+    if (n) {
+        int64_t t0 = ts[0];
+        for (size_t i = 0; i < n; i++) {
+            double x = (double)(int64_t)((uint64_t)ts[i] - (uint64_t)t0) * freq;
+            ts[i] = (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x
+                                                                                : INT64_MIN;
+        }
+    }
+    if (map_init(&last, 1024) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int t = typ[i];
+        int unblock = t == EV_GO_UNBLOCK || t == EV_GO_UNBLOCK_LOCAL;
+        int after_net = 0;
+        if (sets[t]) {
+            int64_t k = sets[t] == 2 ? a0[i] : g[i];
+            Py_ssize_t s = map_slot(&last, k, -1, 0);
+            if (s < 0) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            after_net = unblock && last.v1[s] == EV_GO_BLOCK_NET;
+            last.v1[s] = t;
+        }
+        if (unblock && ntimer && in_sorted(timer, ntimer, g[i])) p[i] = PROFILE_P - 4;
+        if (t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) p[i] = PROFILE_P - 2;
+        if (t == EV_GC_START) p[i] = PROFILE_P - 1;
+        if (after_net) p[i] = PROFILE_P - 3;
+        if (stk[i] && !in_sorted(ids, nids, (int64_t)stk[i])) stk[i] = 0;
+        if (t == EV_GO_START_LOCAL) typ[i] = EV_GO_START;
+        else if (t == EV_GO_UNBLOCK_LOCAL) typ[i] = EV_GO_UNBLOCK;
+        else if (t == EV_GO_SYS_EXIT_LOCAL) typ[i] = EV_GO_SYS_EXIT;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    map_free(&last);
+    while (nb-- > 0) PyBuffer_Release(&b[nb]);
+    return result;
+}
+
+/* syscall_blocked(typ, g) -> Buf of uint8: for each GoSysCall, 1 if the same
+ * goroutine's next event is GoSysBlock (tracev1.go looks ahead the same way). */
+static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
+    PyObject *to, *go;
+    if (!PyArg_ParseTuple(a, "OO", &to, &go)) return NULL;
+    Py_buffer tb, gb;
+    if (get_buf(to, &tb, 1, 0) < 0) return NULL;
+    if (get_buf(go, &gb, 8, 0) < 0) {
+        PyBuffer_Release(&tb);
+        return NULL;
+    }
+    size_t n = (size_t)tb.len;
+    PyObject *r = NULL;
+    Map pending = {0};
+    uint8_t *out = calloc(n ? n : 1, 1);
+    if (!out || (size_t)gb.len != 8 * n || map_init(&pending, 1024) < 0) {
+        free(out);
+        if (!PyErr_Occurred()) {
+            if ((size_t)gb.len != 8 * n) PyErr_SetString(PyExc_ValueError, "length mismatch");
+            else PyErr_NoMemory();
+        }
+        goto done;
+    }
+    const uint8_t *typ = tb.buf;
+    const int64_t *g = gb.buf;
+    for (size_t i = 0; i < n; i++) {
+        Py_ssize_t s = map_find(&pending, g[i]);
+        if (s >= 0 && pending.v1[s] >= 0) {
+            out[pending.v1[s]] = typ[i] == EV_GO_SYS_BLOCK;
+            pending.v1[s] = -1;
+        }
+        if (typ[i] == EV_GO_SYS_CALL) {
+            s = map_slot(&pending, g[i], -1, 0);
+            if (s < 0) {
+                free(out);
+                PyErr_NoMemory();
+                goto done;
+            }
+            pending.v1[s] = (int64_t)i;
+        }
+    }
+    r = buf_wrap(out, (Py_ssize_t)n);
+done:
+    map_free(&pending);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&gb);
+    return r;
+}
+
+static PyMethodDef methods[] = {
+    {"decode", py_decode, METH_VARARGS, "Decode a v1 trace into columns, in file order."},
+    {"order", py_order, METH_VARARGS, "Go's v1 event ordering: the final permutation."},
+    {"gather", py_gather, METH_VARARGS, "A column in permutation order."},
+    {"finish", py_finish, METH_VARARGS, "order_v1's post-merge fix-ups, in place."},
+    {"syscall_blocked", py_syscall_blocked, METH_VARARGS,
+     "For each GoSysCall: does its goroutine block next?"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_v1", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__v1(void) {
+    if (PyType_Ready(&BufType) < 0) return NULL;
+    return PyModule_Create(&module);
+}
