@@ -61,3 +61,15 @@ def test_unsupported_trace_version(tmp_path: Path) -> None:
     r = run("info", str(p))
     assert r.exit_code == 1
     assert "unsupported trace format 'go 1.99 trace'" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["spike.go1.21.trace", "spike.go1.27.trace"])
+def test_info_says_which_reader_ran(name: str) -> None:
+    import json
+
+    from gotrace.trace import v1, v2
+
+    r = CliRunner().invoke(cli, ["info", "--format", "json", str(Path(__file__).parents[1] / "samples" / name)])
+    assert r.exit_code == 0, r.output
+    native = v1.NATIVE if "1.21" in name else v2.NATIVE
+    assert json.loads(r.stdout)["reader"].startswith("C accelerated" if native else "pure Python")

@@ -28,6 +28,8 @@ def summarize(model: Model) -> dict[str, Any]:
         out["gc_cycles"] = sum(1 for n in names if n == "GC concurrent mark phase")
         out["stw_pauses"] = sum(1 for n in names if n.startswith("stop-the-world"))
         out["data_lost"] = [d.message for d in model.info.damage]
+        out["reader"] = ("C accelerated" if model.info.reader == "C" else
+                         "pure Python (about 10x slower: reinstall with a C compiler present)")
     else:
         snap = model.snapshot
         out["goroutines"] = snap.goroutine_count if snap is not None else len(g)

@@ -207,3 +207,5 @@ class TraceInfo:
     size: int  # bytes
     events: int = 0  # events in Go's ordered stream, all kinds
     damage: list[Damage] = field(default_factory=list)
+    # "C" when the reader's C accelerator ran, "Python" for its (~10x slower) twin.
+    reader: str = "Python"

@@ -44,9 +44,11 @@ def read_events(
     """
     info = parse_header(data)
     if info.version in V1_VERSIONS:
-        from .v1 import read as read_v1
+        from . import v1
 
-        return info, read_v1(data, info, tables, progress)
-    from .v2 import read as read_v2
+        info.reader = "C" if v1.NATIVE else "Python"
+        return info, v1.read(data, info, tables, progress)
+    from . import v2
 
-    return info, read_v2(data, info, tables, progress)
+    info.reader = "C" if v2.NATIVE else "Python"
+    return info, v2.read(data, info, tables, progress)
