@@ -69,7 +69,8 @@ def test_info_says_which_reader_ran(name: str) -> None:
 
     from gotrace.trace import v1, v2
 
-    r = CliRunner().invoke(cli, ["info", "--format", "json", str(Path(__file__).parents[1] / "samples" / name)])
+    path = Path(__file__).parents[1] / "samples" / name
+    r = CliRunner().invoke(cli, ["info", "--format", "json", str(path)])
     assert r.exit_code == 0, r.output
     native = v1.NATIVE if "1.21" in name else v2.NATIVE
     assert json.loads(r.stdout)["reader"].startswith("C accelerated" if native else "pure Python")
