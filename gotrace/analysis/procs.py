@@ -151,7 +151,9 @@ class ProcTimeline:
         self._end = end
         self._row = iv.row[run][order]
         self._cum = np.concatenate([[0], np.cumsum(end - start)]).astype(np.int64)
-        seen = set(np.unique(p).tolist())
+        first_of_p = np.ones(len(p), bool)
+        np.not_equal(p[1:], p[:-1], out=first_of_p[1:])
+        seen = set(p[first_of_p].tolist())  # p is sorted
         if model.procs is not None:
             seen.update(np.unique(model.procs.p).tolist())
         self.procs: list[int] = sorted(int(x) for x in seen)
