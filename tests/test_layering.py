@@ -34,5 +34,5 @@ def test_core_import_does_not_load_textual() -> None:
         "bad = [m for m in sys.modules if m.startswith(('textual', 'gotrace.tui'))];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -17,15 +17,11 @@ from textual.screen import Screen
 
 from gotrace.model import Model
 
-from .session import Session
+from .session import Precomputed, Session
+from .text import PAGES, TRACE_ONLY, clean
 
-PAGES = {
-    "overview": ("1", "Overview"),
-    "spikes": ("2", "Spikes"),
-    "longlived": ("3", "Long-lived"),
-    "timeline": ("4", "Timeline"),
-}
-TRACE_ONLY = {"spikes", "timeline"}
+_PAGE_GROUP = Binding.Group("Pages", compact=True)
+SWITCH_HOLD_S = 0.008
 
 
 class GotraceApp(App[str | None]):
@@ -34,39 +30,40 @@ class GotraceApp(App[str | None]):
     TITLE = "gotrace"
     CSS = """
     Screen { layers: base; }
-    .title { background: $primary-background; color: $text; text-style: bold; padding: 0 1; height: 1; }
+    .title { background: $primary-background; color: $text; height: 1; }
     .hint { color: $text-muted; padding: 0 1; height: 1; }
     .pane-title { color: $accent; text-style: bold; height: 1; padding: 0 1; }
     DataTable { height: auto; max-height: 50%; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"page('{name}')", label) for name, (key, label) in PAGES.items()),
+        *(Binding(key, f"page('{name}')", label, group=_PAGE_GROUP) for name, (key, label) in PAGES.items()),
         Binding("slash", "search", "Search"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
 
     def __init__(self, path: str | None = None, *, model: Model | None = None,
-                 snapshot: int | None = None) -> None:
+                 precomputed: Precomputed | None = None, snapshot: int | None = None) -> None:
         super().__init__()
         self.path = path
         self.snapshot = snapshot
         self._preloaded = model
+        self._precomputed = precomputed
         self.session: Session | None = None
 
     # --- loading ----------------------------------------------------------
     def on_mount(self) -> None:
         if self._preloaded is not None:
-            self.start(self._preloaded)
+            self.start(self._preloaded, self._precomputed)
             return
         from .screens.loading import LoadingScreen
 
         assert self.path is not None
         self.push_screen(LoadingScreen(self.path, self.snapshot))
 
-    def start(self, model: Model) -> None:
+    def start(self, model: Model, pre: Precomputed | None = None) -> None:
         """The model is here: build the pages and open the one that answers first."""
-        self.session = Session(model)
+        self.session = Session(model, pre)
         self.sub_title = model.source.path
         from .screens.longlived import LongLivedScreen
         from .screens.overview import OverviewScreen
@@ -80,15 +77,30 @@ class GotraceApp(App[str | None]):
             self.add_mode("spikes", SpikesScreen)
             self.add_mode("timeline", TimelineScreen)
         for n in model.notices:
-            self.notify(n, severity="warning", timeout=8)
-        self.switch_mode("overview" if model.is_trace else "longlived")
+            self.notify(clean(n), severity="warning", timeout=8, markup=False)  # may quote the input
+        first = "overview" if model.is_trace else "longlived"
+        # Compose every page now, unseen, so that its first visit costs a switch
+        # (~20 ms) rather than a compose (~300 ms).
+        with self.batch_update():
+            for name in self._modes:
+                if name != first:
+                    self.switch_mode(name)
+            self.switch_mode(first)
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual holds the screen for 50 ms on every page switch to hide the transition.
+
+        The pages here are composed once and kept, so there is nothing to hide after
+        a frame; the full 50 ms alone would break the 50 ms budget for a key press.
+        """
+        super().delay_update(min(delay, SWITCH_HOLD_S))
 
     # --- actions ----------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.session is None and action in ("page", "search"):
             return False
         if action == "page" and parameters and parameters[0] in TRACE_ONLY:
-            return None if not self.session or not self.session.model.is_trace else True
+            return self.session is not None and self.session.model.is_trace
         return True
 
     def action_page(self, name: str) -> None:

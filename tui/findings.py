@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from gotrace.analysis.longlived import Group, group_long_lived
-from gotrace.analysis.selection import select_rows
+from gotrace.analysis.longlived import Group
 
 from .session import Session
 from .spikes_view import burst_span
@@ -24,12 +23,6 @@ class Finding:
     key: str
     where: str
     colour: str
-
-
-def blocked_groups(session: Session, older_than_ns: int | None) -> list[Group]:
-    """Long-lived groups of the goroutines still blocked at the end (all when no age given)."""
-    rows = select_rows(session.model, older_than_ns=older_than_ns or 0)
-    return group_long_lived(session.model, rows)
 
 
 def long_lived_finding(session: Session, groups: list[Group]) -> Finding | None:
@@ -83,7 +76,7 @@ def findings(session: Session) -> list[Finding]:
         f = spike_finding(session)
         if f is not None:
             out.append(f)
-    ll = long_lived_finding(session, blocked_groups(session, None))
+    ll = long_lived_finding(session, session.long_lived())
     if ll is not None:
         out.append(ll)
     return out

@@ -2,9 +2,11 @@
 
 In a thread the parser holds the GIL and every keypress waits behind it; in a
 process the UI stays free (DESIGN.md, TUI lessons) and Escape stops the parse at
-once. The child is a plain ``python -m gotrace.tui.loader`` that writes
-length-prefixed pickles to its stdout: ``multiprocessing`` would need the real
-stderr descriptor, which Textual has replaced. This module imports no Textual.
+once. The analyses the first pages show (summary, spikes, long-lived groups,
+the per-P index) are computed there too, so no page freezes when first opened.
+The child is a plain ``python -m gotrace.tui.loader`` that writes length-prefixed
+pickles to its stdout: ``multiprocessing`` would need the real stderr
+descriptor, which Textual has replaced. This module imports no Textual.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes]) -> None:
     from gotrace.inputs import open_input
     from gotrace.load import load_raw
 
+    from .session import precompute
+
     try:
         raw = open_input(path)
         _send(out, "total", len(raw.data))
@@ -46,7 +50,9 @@ def child(path: str, snapshot: int | None, out: IO[bytes]) -> None:
                 _send(out, "progress", done)
 
         model = load_raw(raw, progress, snapshot)
-        _send(out, "model", model)
+        _send(out, "analysing", None)
+        # One pickle, so the analyses' references to the model arrive as references.
+        _send(out, "model", (model, precompute(model)))
     except GotraceError as e:
         _send(out, "error", str(e))
     except MemoryError:
@@ -56,7 +62,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes]) -> None:
 
 
 class Loader:
-    """A running parse: call :meth:`next_message` until ("model", m) or ("error", text)."""
+    """A running parse: call :meth:`next_message` until ("model", (model, precomputed)) or ("error", text)."""
 
     def __init__(self, path: str, snapshot: int | None = None) -> None:
         # -P: never let a source checkout in the working directory shadow the

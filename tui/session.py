@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cached_property
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from gotrace.analysis.longlived import Group, group_long_lived
+from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
+from gotrace.analysis.summary import summarize
 from gotrace.durations import format_duration as dur
 from gotrace.model import NONE, Model, state_name
 from gotrace.stacks import user_frame
@@ -23,23 +28,100 @@ from gotrace.tables import Frame
 from gotrace.trace.events import GoState
 
 Rows = npt.NDArray[np.int64]
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Precomputed:
+    """Analyses the first screens need, keyed by name (see :data:`ANALYSES`).
+
+    The loader's child process fills this next to the model, so on a model of
+    millions of goroutines no page ever computes them on the UI's side at all.
+    """
+
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def _by_creator(model: Model) -> tuple[Rows, Rows]:
+    """Rows sorted by creator id, and those ids: children of a goroutine by binary search."""
+    order = np.argsort(model.goroutines.creator, kind="stable")
+    return order.astype(np.int64), model.goroutines.creator[order].astype(np.int64)
+
+
+def _site_index(sp: Spikes) -> tuple[Rows, Rows]:
+    """Rows ordered by creation site, and where each site's run starts: a site's rows in O(1)."""
+    order = np.argsort(sp.site_of_row, kind="stable").astype(np.int64)
+    bounds = np.searchsorted(sp.site_of_row[order], np.arange(len(sp.sites) + 1)).astype(np.int64)
+    return order, bounds
+
+
+def _long_lived(model: Model) -> list[Group]:
+    """Groups of every goroutine blocked at the end, of any age; age filters narrow these."""
+    return group_long_lived(model, select_rows(model, older_than_ns=0))
+
+
+def _procs(model: Model) -> ProcTimeline | None:
+    return ProcTimeline(model) if model.is_trace and model.intervals is not None \
+        and model.ranges is not None else None
+
+
+ANALYSES: dict[str, Callable[[Model], Any]] = {
+    "summary": summarize,
+    "spikes": lambda m: creation_spikes(m) if m.is_trace else None,
+    "long_lived": _long_lived,
+    "procs": _procs,
+    "by_creator": _by_creator,
+}
+
+
+def precompute(model: Model) -> Precomputed:
+    results = {name: fn(model) for name, fn in ANALYSES.items()}
+    if results["spikes"] is not None:
+        results["site_index"] = _site_index(results["spikes"])
+    return Precomputed(results)
 
 
 class Session:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, pre: Precomputed | None = None) -> None:
         self.model = model
         self.g = model.goroutines
         self.strings = model.tables.strings
         self._lock = threading.Lock()
-        self._spikes: dict[bool, Spikes] = {}
+        self._results: dict[str, Any] = dict(pre.results) if pre is not None else {}
+
+    def ready(self, name: str) -> bool:
+        """Whether analysis ``name`` is at hand (a page shows a placeholder until it is)."""
+        return name in self._results
+
+    def _get(self, name: str, compute: Callable[[], T]) -> T:
+        """Computed once; pages ask from worker threads, so one computes and the rest wait."""
+        if name in self._results:
+            return self._results[name]  # type: ignore[no-any-return]
+        with self._lock:
+            if name not in self._results:
+                self._results[name] = compute()
+            return self._results[name]  # type: ignore[no-any-return]
+
+    def summary(self) -> dict[str, Any]:
+        return self._get("summary", lambda: summarize(self.model))
 
     def spikes(self, user_frames: bool = False) -> Spikes:
-        """Creation spikes by site, computed once (screens ask from worker threads)."""
-        with self._lock:
-            sp = self._spikes.get(user_frames)
-            if sp is None:
-                sp = self._spikes[user_frames] = creation_spikes(self.model, user_frames=user_frames)
-            return sp
+        """Creation spikes by site (traces only)."""
+        if user_frames:
+            return self._get("spikes_user", lambda: creation_spikes(self.model, user_frames=True))
+        return self._get("spikes", lambda: creation_spikes(self.model))
+
+    def site_rows(self, sp: Spikes, site_index: int) -> Rows:
+        """Rows created at a site, like ``Spikes.rows_of`` but without a pass over every goroutine."""
+        name = "site_index" if sp is self._results.get("spikes") else "site_index_user"
+        order, bounds = self._get(name, lambda: _site_index(sp))
+        return order[bounds[site_index]: bounds[site_index + 1]]
+
+    def long_lived(self) -> list[Group]:
+        return self._get("long_lived", lambda: _long_lived(self.model))
+
+    def procs(self) -> ProcTimeline | None:
+        return self._get("procs", lambda: _procs(self.model))
 
     # --- one goroutine -------------------------------------------------
     def state(self, row: int) -> str:
@@ -87,14 +169,9 @@ class Session:
         return self.g.row_of(goid)
 
     # --- indexes ---------------------------------------------------------
-    @cached_property
-    def _by_creator(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        order = np.argsort(self.g.creator, kind="stable")
-        return order.astype(np.int64), self.g.creator[order]
-
     def children(self, row: int) -> Rows:
         """Rows of the goroutines this one created (in id order)."""
-        order, keys = self._by_creator
+        order, keys = self._get("by_creator", lambda: _by_creator(self.model))
         goid = int(self.g.id[row])
         lo, hi = np.searchsorted(keys, goid, "left"), np.searchsorted(keys, goid, "right")
         return np.sort(order[lo:hi])

@@ -87,3 +87,28 @@ def pad(s: str, width: int, right: bool = False) -> str:
     if n > width:
         return set_cell_size(s, width - 1) + "…" if width > 0 else ""
     return " " * (width - n) + s if right else s + " " * (width - n)
+
+
+PAGES = {
+    "overview": ("1", "Overview"),
+    "spikes": ("2", "Spikes"),
+    "longlived": ("3", "Long-lived"),
+    "timeline": ("4", "Timeline"),
+}
+TRACE_ONLY = {"spikes", "timeline"}
+
+
+def tabs(current: str, is_trace: bool, title: str) -> Text:
+    """The top line of every page: where each page is (its key), which one this is, what it shows."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for name, (key, label) in PAGES.items():
+        if name in TRACE_ONLY and not is_trace:
+            continue
+        if name == current:
+            out.append(f" {key} {label} ", style="bold reverse")
+        else:
+            out.append(f" {key} ", style="bold")
+            out.append(f"{label} ", style=DIM)
+    out.append("  ")
+    out.append(title, style=DIM)
+    return out

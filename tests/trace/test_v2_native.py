@@ -158,12 +158,13 @@ def test_small_chunks_same_on_both_paths(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_pure_python_switch() -> None:
+    # -P: import the installed gotrace (with its built extension), not the source tree in cwd.
     code = "import gotrace.trace.v2 as v; print(v.NATIVE)"
     env = dict(os.environ, GOTRACE_PURE_PYTHON="1")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
     env.pop("GOTRACE_PURE_PYTHON")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-P", "-c", code], env=env, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "True"

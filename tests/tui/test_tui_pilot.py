@@ -11,12 +11,30 @@ from gotrace.tui.screens.longlived import LongLivedScreen
 from gotrace.tui.screens.overview import OverviewScreen
 from gotrace.tui.screens.spikes import SpikesScreen
 from gotrace.tui.screens.timeline import TimelineScreen
+from gotrace.tui.session import Session, precompute
 from gotrace.tui.widgets.goroutine_list import GoroutineList
+from gotrace.tui.widgets.group_tree import GroupTree
 from screen_text import screen_text
 from textual.widgets import Input
-from tui_inputs import LEAK_CORPUS, LEAK_DUMP, SPIKE_TRACE, model_of, settle, sync
+from tui_inputs import (
+    LEAK_CORPUS,
+    LEAK_DUMP,
+    SPIKE_TRACE,
+    SPIKE_TRACE_V1,
+    TIMINGWHEEL_CORPUS,
+    V1_CORPUS,
+    model_of,
+    settle,
+    sync,
+)
 
 SIZE = (120, 40)
+
+
+def tree_lines(app: GotraceApp) -> list[str]:
+    """The long-lived tree's lines as shown (guides included)."""
+    tree = app.screen.query_one(GroupTree)
+    return ["".join(s.text for s in tree.render_line(y)).rstrip() for y in range(tree.size.height)]
 
 
 @sync
@@ -28,6 +46,7 @@ async def test_trace_pages_by_key() -> None:
         text = screen_text(app)
         assert "3,000 goroutines created in" in text and "subscription.(*Hub).Subscribe" in text
         assert "3,000 still alive" in text
+        assert "1 Overview  2 Spikes  3 Long-lived  4 Timeline" in text
 
         await pilot.press("2")
         await settle(pilot)
@@ -40,29 +59,63 @@ async def test_trace_pages_by_key() -> None:
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
         text = screen_text(app)
-        assert "subscription.(*Hub).Subscribe" in text and "states (" in text
+        assert "subscription.(*Hub).watch" in text and "last stack" in text
         await pilot.press("escape")
         assert isinstance(app.screen, SpikesScreen)
 
         await pilot.press("3")
         await settle(pilot)
         assert isinstance(app.screen, LongLivedScreen)
-        text = screen_text(app)
-        assert "3,000" in text and "subscription.(*Hub).watch" in text
+        lines = tree_lines(app)
+        assert lines[0].startswith("▼ select")
+        assert lines[0].split()[-4:] == ["3,000", "30ms", "117ms", "194ms"]
+        assert lines[1].startswith("└ ▼ at subscription.(*Hub).watch (hub.go:46)")
+        assert lines[2].startswith("  └   by subscription.(*Hub).Subscribe (hub.go:40)")
 
         await pilot.press("4")
         await settle(pilot)
         assert isinstance(app.screen, TimelineScreen)
         text = screen_text(app)
-        for lane in ("P0", "P1", "GC", "STW", "time"):
+        for lane in ("▶P0", " P1", " P2", " P3", "GC", "STW", "time   |0"):
             assert lane in text
-        span_before = app.screen.query_one("#timeline").span  # type: ignore[attr-defined]
+        timeline = app.screen.query_one("#timeline")
+        span_before = timeline.span  # type: ignore[attr-defined]
         await pilot.press("plus")
-        assert app.screen.query_one("#timeline").span < span_before  # type: ignore[attr-defined]
+        assert timeline.span < span_before  # type: ignore[attr-defined]
         await pilot.press("s")  # the spike's burst
         await pilot.press("n", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
+
+
+@sync
+async def test_long_lived_tree_drills_down_to_a_goroutine() -> None:
+    app = GotraceApp(model=model_of(SPIKE_TRACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LongLivedScreen)
+        members = screen.query_one("#members", GoroutineList)
+        assert len(members.rows) == 3000  # the wait reason's goroutines
+        await pilot.press("down", "down")  # to the creation site: the group itself
+        assert len(members.rows) == screen.groups[0].count == 3000
+        assert "3,000 goroutines created at subscription.(*Hub).Subscribe" in screen_text(app)
+        await pilot.press("left")  # a leaf: up to its blocking site
+        await pilot.press("left")  # collapse it
+        assert len(tree_lines(app)[2].strip()) and "by subscription" not in tree_lines(app)[2]
+        await pilot.press("right", "right")  # open it again, then go to its child
+        assert "by subscription" in tree_lines(app)[2]
+        await pilot.press("s")  # by longest wait: the runtime's goroutines first
+        await settle(pilot)
+        assert "by longest wait" in screen_text(app)
+        assert not tree_lines(app)[0].startswith("▼ select")
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("enter", "end", "enter")  # the list, its last goroutine, open it
+        await settle(pilot)
+        assert isinstance(app.screen, GoroutineScreen)
+        assert "select" in screen_text(app) and "subscription.(*Hub).watch" in screen_text(app)
 
 
 @sync
@@ -78,10 +131,25 @@ async def test_long_lived_age_filter_as_you_type() -> None:
         assert "≥ 150ms" in screen_text(app)
         assert 0 < sum(g.count for g in screen.groups) < 3000
         assert all(g.wait.min >= 150_000_000 for g in screen.groups)
+        # The same groups as regrouping only the goroutines that old (the CLI's --older-than).
+        from gotrace.analysis.longlived import group_long_lived
+        from gotrace.analysis.selection import select_rows
+
+        model = model_of(SPIKE_TRACE)
+        expected = group_long_lived(model, select_rows(model, older_than_ns=150_000_000))
+        assert [(g.state, g.count, g.wait) for g in screen.groups] == \
+            [(g.state, g.count, g.wait) for g in expected]
+        lines = tree_lines(app)
+        assert lines[0].startswith("▼ select") and lines[0].split()[-4] == f"{expected[0].count:,}"
         inp = screen.query_one("#older", Input)
         inp.value = "5 minutes"
         await pilot.pause(0.3)
         assert "invalid duration" in screen_text(app)
+        inp.value = "1h"  # nothing that old: an empty tree, said so
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "0 blocked ≥ 1h0m0s" in screen_text(app) or "0 blocked ≥ 1h" in screen_text(app)
+        assert "no goroutines blocked that long" in screen_text(app)
 
 
 @sync
@@ -91,8 +159,11 @@ async def test_dump_opens_on_long_lived_with_the_leak() -> None:
         await settle(pilot)
         assert isinstance(app.screen, LongLivedScreen)
         text = screen_text(app)
-        assert "300  chan send" in text and "reports.(*Handler).render" in text
-        await pilot.press("2")  # traces only: stays, says why
+        assert "2 Spikes" not in text and "4 Timeline" not in text  # traces only
+        lines = tree_lines(app)
+        assert lines[0].startswith("▼ chan send") and lines[0].split()[-4:] == ["300", "<1m", "<1m", "<1m"]
+        assert "at reports.(*Handler).render (reports.go:46)" in lines[1]
+        await pilot.press("2")  # not bound for a dump
         assert isinstance(app.screen, LongLivedScreen)
         await pilot.press("enter", "enter")
         await settle(pilot)
@@ -112,10 +183,12 @@ async def test_search_help_and_palette() -> None:
         results = app.screen.query_one("#results", GoroutineList)
         assert len(results.rows) == 3000
         assert "3,000 goroutines match" in screen_text(app)
-        await pilot.press("escape", "4", "question_mark")
-        await pilot.pause()
+        await pilot.press("escape", "4")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)  # a modal is laid out on the next frame
         text = screen_text(app)
-        assert "Zoom in" in text and "Next GC" in text and "Quit" in text
+        assert "Zoom in" in text and "GC" in text and "Quit" in text and "Ctrl+P" in text
         await pilot.press("escape")
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Zoom in" in commands and "Long-lived" in commands and "Search" in commands
@@ -129,10 +202,63 @@ async def test_quit() -> None:
     assert app.return_value is None
 
 
+@sync
+async def test_old_format_trace_every_page() -> None:
+    app = GotraceApp(model=model_of(SPIKE_TRACE_V1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "go 1.21 trace" in screen_text(app)
+        assert "3,000 goroutines created in" in screen_text(app)
+        await pilot.press("2")
+        await settle(pilot)
+        assert "subscription.(*Hub).Subscribe (hub.go:40)" in screen_text(app)
+        await pilot.press("3")
+        await settle(pilot)
+        assert tree_lines(app)[0].startswith("▼ select")
+        await pilot.press("4")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▶P0" in text and " P3" in text and "GC" in text
+        await pilot.press("n", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoroutineScreen)
+        assert "states (" in screen_text(app)
+
+
+@pytest.mark.parametrize("path", V1_CORPUS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@sync
+async def test_corpus_old_format_traces_open(path: Path) -> None:
+    model = model_of(path)
+    app = GotraceApp(model=model, precomputed=precompute(model))
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key in ("1", "2", "3", "4", "enter"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert "▶P0" in screen_text(app) or isinstance(app.screen, GoroutineScreen)
+
+
+@pytest.mark.skipif(not TIMINGWHEEL_CORPUS.exists(), reason="corpus not available")
+@sync
+async def test_leaking_stacks_three_keys_from_the_overview() -> None:
+    """The issue's promise: the spike on the first screen, the leak's stack three keys away."""
+    model = model_of(TIMINGWHEEL_CORPUS)
+    app = GotraceApp(model=model, precomputed=precompute(model))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "20,000 goroutines created in" in text and "collection.NewTimingWheel" in text
+        await pilot.press("3", "enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoroutineScreen)
+        text = screen_text(app)
+        assert "last stack" in text and "collection.(*TimingWheel)" in text
+
+
 @pytest.mark.skipif(not LEAK_CORPUS.exists(), reason="corpus not available")
 @sync
 async def test_corpus_leak_group() -> None:
-    app = GotraceApp(model=model_of(LEAK_CORPUS))
+    model = model_of(LEAK_CORPUS)
+    app = GotraceApp(model=model, precomputed=precompute(model))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await settle(pilot)
@@ -140,6 +266,19 @@ async def test_corpus_leak_group() -> None:
         assert isinstance(screen, LongLivedScreen)
         top = screen.groups[0]
         assert (top.count, top.state) == (1200, "chan send")
+        assert tree_lines(app)[0].startswith("▼ chan send")
+
+
+def test_session_uses_what_the_loader_computed() -> None:
+    model = model_of(SPIKE_TRACE)
+    pre = precompute(model)
+    session = Session(model, pre)
+    for name in ("summary", "spikes", "long_lived", "procs", "by_creator", "site_index"):
+        assert session.ready(name)
+    assert session.spikes() is pre.results["spikes"]
+    sp = session.spikes()
+    for s in sp.sites:
+        assert session.site_rows(sp, s.index).tolist() == sp.rows_of(s).tolist()
 
 
 @sync
@@ -152,6 +291,7 @@ async def test_loads_in_a_child_process_with_progress() -> None:
                 break
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
+        assert app.session is not None and app.session.ready("procs") and app.session.ready("long_lived")
 
 
 @sync
@@ -165,3 +305,23 @@ async def test_bad_input_exits_with_one_line(tmp_path: Path) -> None:
             if app.return_value is not None:
                 break
     assert app.return_value is not None and "unsupported trace format" in app.return_value
+
+
+@pytest.mark.parametrize("name", ["stuck.go1.27.debug1.txt", "leak.go1.23.sigquit.txt",
+                                  "testtimeout.go1.27.txt", "stuck.go1.27.debug2.txt"])
+@sync
+async def test_every_kind_of_dump_opens(name: str) -> None:
+    from conftest import SAMPLES
+
+    app = GotraceApp(model=model_of(SAMPLES / name))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LongLivedScreen)
+        text = screen_text(app)
+        if name.endswith("debug1.txt"):
+            assert "a debug=1 dump counts stacks, not goroutines" in text
+        else:
+            assert tree_lines(app)[0].startswith("▼ ")
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, GoroutineScreen) and "stack" in screen_text(app)

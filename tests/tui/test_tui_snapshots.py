@@ -27,6 +27,7 @@ PAGES = {
     "overview": (SPIKE_TRACE, ()),
     "spikes": (SPIKE_TRACE, ("2",)),
     "long_lived": (SPIKE_TRACE, ("3",)),
+    "long_lived_older_than": (SPIKE_TRACE, ("3", "f", "1", "5", "0", "m", "s", "enter", "down", "down")),
     "timeline": (SPIKE_TRACE, ("4", "plus", "plus", "s")),
     "goroutine": (SPIKE_TRACE, ("2", "enter", "enter")),
     "help": (SPIKE_TRACE, ("4", "question_mark")),

@@ -10,11 +10,12 @@ from gotrace.tui.app import GotraceApp
 from gotrace.tui.screens.goroutine import GoroutineScreen
 from gotrace.tui.session import Session
 from gotrace.tui.widgets.goroutine_list import GoroutineList
-from gotrace.tui.widgets.timeline import Lane, Timeline, tick_step
+from gotrace.tui.widgets.timeline import Timeline, cell_rows, tick_step
 from screen_text import screen_text
 from textual.app import App, ComposeResult
 from tui_inputs import SPIKE_TRACE, model_of, settle, sync
 
+from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import load
 from gotrace.model import Model
 from gotrace.tables import Frame
@@ -33,14 +34,20 @@ class Host(App[None]):
         yield self.widget  # type: ignore[misc]
 
 
-def test_lane_cells_occupancy_and_owner() -> None:
-    # Busy [0,10) with row 7 and [15,20) with row 8; cells of 10 ns.
-    lane = Lane.of("P0", np.array([15, 0]), np.array([20, 10]), np.array([8, 7]))
-    occ, tags = lane.cells(np.array([0, 10, 20, 30]))
-    assert occ.tolist() == [1.0, 0.5, 0.0]
-    assert tags.tolist() == [7, 8, -1]
-    assert lane.at(16) == 1 and lane.at(12) is None
-    assert lane.busy_until(np.array([5, 17, 100])).tolist() == [5, 12, 15]
+def test_cells_show_busy_share_and_the_goroutine_running() -> None:
+    model = model_of(SPIKE_TRACE)
+    procs = ProcTimeline(model)
+    sp = procs.spans(0)
+    i = int(np.argmax(sp.end - sp.start))  # P0's longest run
+    s, e = int(sp.start[i]), int(sp.end[i])
+    edges = np.array([s, e, e + (e - s)], np.int64)
+    occ, rows = cell_rows(procs, 0, edges)
+    assert occ[0] == 1.0
+    assert int(model.goroutines.id[rows[0]]) == procs.goroutine_at(0, (s + e) // 2)
+    idle_s, idle_e = procs.idle(0, 0, procs.span_ns)
+    j = int(np.argmax(idle_e - idle_s))  # P0's longest idle stretch
+    occ, rows = cell_rows(procs, 0, np.array([idle_s[j] + 1, idle_e[j] - 1], np.int64))
+    assert occ.tolist() == [0.0] and rows.tolist() == [-1]
 
 
 def test_tick_step_is_round() -> None:
@@ -71,7 +78,7 @@ async def test_goroutine_list_paints_visible_lines_only() -> None:
 @sync
 async def test_timeline_lines_and_zoom() -> None:
     model = model_of(SPIKE_TRACE)
-    widget = Timeline(model)
+    widget = Timeline(ProcTimeline(model))
     async with Host(widget).run_test(size=(100, 12)) as pilot:
         await pilot.pause()
         assert line(widget.render_line(0)).startswith("time   |0")
@@ -154,3 +161,29 @@ async def test_dump_labels_shown_literally(tmp_path: Path) -> None:
         shown = screen_text(app)
         assert "tenant=[bold]acme" in shown and "queue=orders" in shown
         assert "3 minutes" in shown and "goroutine 1" in shown
+
+
+@sync
+async def test_group_tree_shows_sites_literally_with_aligned_numbers() -> None:
+    from gotrace.tui.groups import Node
+    from gotrace.tui.widgets.group_tree import GroupTree
+
+    from gotrace.analysis.longlived import Dist
+
+    rows = np.arange(3, dtype=np.int64)
+    leaf = Node(2, "[bold]chan send", Frame("main.[red]x[/red]", "/src/m.go", 7), rows, Dist(1, 2, 3, 4))
+    mid = Node(1, "[bold]chan send", Frame("main.\x1b[31mwait", "/src/m.go", 9), rows, Dist(1, 2, 3, 4),
+               children=[leaf])
+    top = Node(0, "[bold]chan send", None, rows, Dist(1, 2, 3, 4), children=[mid])
+    tree = GroupTree(lambda ns: f"{ns}ns")
+    async with Host(tree).run_test(size=(90, 8)) as pilot:
+        tree.show([top])
+        await pilot.pause()
+        lines = [line(tree.render_line(y)).rstrip() for y in range(3)]
+        assert lines[0].startswith("▼ [bold]chan send")
+        assert "at main.\\x1b[31mwait (m.go:9)" in lines[1]
+        assert "by main.[red]x[/red] (m.go:7)" in lines[2]
+        header = tree.header(tree.scrollable_content_region.width).plain
+        ends = {len(text) for text in lines}
+        assert ends == {len(header.rstrip())}  # MAX lines up whatever the depth
+        assert all(text.endswith("1ns     2ns     4ns") for text in lines)

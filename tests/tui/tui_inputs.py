@@ -18,8 +18,12 @@ from gotrace.load import load
 from gotrace.model import Model
 
 SPIKE_TRACE = SAMPLES / "spike.go1.27.trace"
+SPIKE_TRACE_V1 = SAMPLES / "spike.go1.21.trace"
 LEAK_DUMP = SAMPLES / "leak.go1.23.debug2.txt"
 LEAK_CORPUS = CORPUS / "go1.26" / "leakhttp.trace"
+TIMINGWHEEL_CORPUS = CORPUS / "go1.26" / "timingwheel.trace"
+# Old-format traces (the whole set is tried by hand; these two keep the test fast).
+V1_CORPUS = [CORPUS / "go1.19" / "leakhttp.trace", CORPUS / "go1.21" / "worker.trace"]
 
 
 @cache

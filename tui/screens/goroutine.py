@@ -9,8 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from gotrace.model import NONE, state_name
 from gotrace.stacks import is_std, user_frame
@@ -19,9 +18,11 @@ from gotrace.trace.events import GoState
 
 from ..session import Session
 from ..text import BOLD, DIM, HEAD, colour_of, count, dur, lit, site, state_colour
+from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from .page import Page
 
-MAX_INTERVALS = 2000
+MAX_INTERVALS = 500
 _STATE_WORD = {GoState.RUNNING: "running", GoState.RUNNABLE: "runnable", GoState.SYSCALL: "syscall"}
 
 
@@ -46,11 +47,11 @@ def _kv(out: Text, key: str, value: Text | str) -> None:
     out.append("\n")
 
 
-class GoroutineScreen(Screen[None]):
+class GoroutineScreen(Page):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("c", "creator", "Creator"),
-        Binding("tab", "children", "Created goroutines"),
+        Binding("tab", "children", "Its goroutines"),
     ]
     DEFAULT_CSS = """
     GoroutineScreen #story { height: 1fr; padding: 0 1; }
@@ -78,7 +79,7 @@ class GoroutineScreen(Screen[None]):
             yield Static(Text(f"created {count(len(self.kids))} goroutines (Tab, then Enter opens one)",
                               style=HEAD), id="kids-title", classes="pane-title")
             yield GoroutineList(s, self.kids, id="kids")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#story", VerticalScroll).focus()
@@ -101,12 +102,17 @@ class GoroutineScreen(Screen[None]):
         now = Text()
         now.append_text(lit(label, state_colour(label)))
         if s.in_state(r) >= 0:
-            now.append(f" for {dur(s.in_state(r))}" + (" (at least)" if not s.model.is_trace else ""))
+            waited = s.wait_text(s.in_state(r))  # a dump prints whole minutes, from one up
+            now.append(f" for {waited}" + (" (at least)" if not s.model.is_trace and waited != "<1m" else ""))
         if s.model.is_trace and g.ended_ns[r] != NONE:
             now = Text(f"ended at {dur(int(g.ended_ns[r]))}", style=DIM)
         kv("now", now)
         if len(g.reason_inferred) and g.reason_inferred[r]:
             kv("note", Text("wait reason inferred from the stack: the trace gave none", style=DIM))
+
+        # Where it is now comes first: it is why anyone opened this goroutine.
+        head("last stack" if s.model.is_trace else "stack")
+        out.append_text(stack_text(t.stack_frames(int(g.last_stack[r]))))
 
         head("created")
         creator = int(g.creator[r])
@@ -140,8 +146,6 @@ class GoroutineScreen(Screen[None]):
                 kv("blocked", Text.assemble(lit(reason or "waiting"), f"  {dur(ns)}"))
             self._intervals(out)
 
-        head("last stack" if s.model.is_trace else "stack")
-        out.append_text(stack_text(t.stack_frames(int(g.last_stack[r]))))
         return out
 
     def _dump_facts(self, out: Text) -> None:
@@ -196,6 +200,15 @@ class GoroutineScreen(Screen[None]):
             out.append(f"  … {count(n - MAX_INTERVALS)} more intervals\n", style=DIM)
 
     # --- navigation -------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would lead nowhere are not offered."""
+        if action == "children":
+            return bool(len(self.kids))
+        if action == "creator":
+            creator = int(self.session.g.creator[self.row])
+            return creator != NONE and self.session.row_of(creator) is not None
+        return True
+
     def action_back(self) -> None:
         self.app.pop_screen()
 

@@ -47,6 +47,8 @@ class HelpScreen(ModalScreen[None]):
         t.add_column(style="bold cyan", no_wrap=True)
         t.add_column()
         t.add_row(Text("Keys", style=BOLD), Text(type(self.under).__name__.removesuffix("Screen"), style=DIM))
+        t.add_row(Text("Ctrl+P"), Text("command palette: every action by name"))
+        t.add_row(Text("Esc"), Text("closes this help", style=DIM))
         seen: set[tuple[str, str]] = set()
         for namespace, bindings in self.under._modal_binding_chain:
             for _, b in bindings:
@@ -57,8 +59,6 @@ class HelpScreen(ModalScreen[None]):
                 seen.add(key)
                 t.add_row(Text(key_label(b.key)), Text(desc) if b.description else Text(desc, style=DIM))
             del namespace
-        t.add_row(Text("Ctrl+P"), Text("command palette: every action by name"))
-        t.add_row(Text(""), Text("Esc closes this help", style=DIM))
         return t
 
     def action_dismiss(self) -> None:  # type: ignore[override]

@@ -10,12 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 from textual.worker import get_current_worker
 
 from gotrace.model import Model
 
 from ..loader import Loader
+from ..session import Precomputed
+from ..text import lit
+from ..widgets.footer import KeyFooter
 
 
 class LoadingScreen(Screen[None]):
@@ -34,12 +37,12 @@ class LoadingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Middle(), Center():
-            yield Static(Text.assemble("loading ", (self.path, "bold")), id="what")
+            yield Static(Text.assemble("loading ", lit(self.path, "bold")), id="what")
         with Center():
             yield ProgressBar(total=None, show_eta=True, id="bar")
         with Center():
             yield Static("", id="rate")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._load, thread=True, exclusive=True)
@@ -57,8 +60,10 @@ class LoadingScreen(Screen[None]):
                 self.app.call_from_thread(self._progress, 0, total)
             elif kind == "progress":
                 self.app.call_from_thread(self._progress, int(value), total)
+            elif kind == "analysing":
+                self.app.call_from_thread(self._analysing)
             elif kind == "model":
-                self.app.call_from_thread(self._done, value)
+                self.app.call_from_thread(self._done, *value)
                 return
             else:
                 self.app.call_from_thread(self.app.exit, str(value))
@@ -73,9 +78,15 @@ class LoadingScreen(Screen[None]):
             Text(f"{done / 1e6:,.1f} of {total / 1e6:,.1f} MB  {rate:,.1f} MB/s  (Escape cancels)")
         )
 
-    def _done(self, model: Model) -> None:
+    def _analysing(self) -> None:
+        self.query_one("#bar", ProgressBar).update(total=None)
+        secs = time.monotonic() - self.t0
+        self.query_one("#rate", Static).update(
+            Text(f"read in {secs:,.1f}s; finding spikes and long-lived goroutines…  (Escape cancels)"))
+
+    def _done(self, model: Model, pre: Precomputed) -> None:
         self.app.pop_screen()
-        self.app.start(model)  # type: ignore[attr-defined]
+        self.app.start(model, pre)  # type: ignore[attr-defined]
 
     def action_cancel(self) -> None:
         if self.loader is not None:

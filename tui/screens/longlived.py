@@ -1,4 +1,8 @@
-"""Long-lived goroutines: wait reason x blocking site x creation site, filtered by age as you type."""
+"""Long-lived goroutines: wait reason -> blocked at -> created at, filtered by age as you type.
+
+The tree answers "what are they stuck on and who made them"; the list under it
+holds the goroutines of the node under the cursor, and Enter opens one.
+"""
 
 from __future__ import annotations
 
@@ -9,67 +13,71 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Input, Static, Tree
 
 from gotrace.analysis.longlived import Group
 from gotrace.durations import parse_duration
 
-from ..findings import blocked_groups
+from ..groups import SORTS, Node, narrow, tree_of
 from ..session import Session
-from ..text import BOLD, DIM, count, dur, lit, pad, site, state_colour
+from ..text import BOLD, DIM, count, dur, lit, site, state_colour, tabs
+from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from ..widgets.group_tree import GroupTree
+from .page import Page
 
-SORTS = {
-    "count": lambda g: (-g.count, -g.wait.max),
-    "longest wait": lambda g: (-g.wait.max, -g.count),
-    "state": lambda g: (g.state, -g.count),
-    "blocking site": lambda g: (site(g.blocking), -g.count),
-}
+_LEVEL_WORD = ("in", "blocked at", "created at")
 
 
-class LongLivedScreen(Screen[None]):
+class LongLivedScreen(Page):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter", "Filter age"),
+        Binding("f", "filter", "Older than…"),
         Binding("s", "sort", "Sort"),
-        Binding("escape", "leave_filter", "Back to table", show=False),
+        Binding("escape", "to_tree", "Back to tree", show=False),
     ]
     DEFAULT_CSS = """
     LongLivedScreen #bar { height: 1; padding: 0 1; }
     LongLivedScreen #bar Static { width: auto; }
-    LongLivedScreen Input { border: none; height: 1; width: 24; padding: 0 1; }
-    LongLivedScreen #status { padding: 0 0 0 2; }
-    LongLivedScreen #groups { height: 1fr; max-height: 100%; }
-    LongLivedScreen GoroutineList { height: 1fr; }
+    LongLivedScreen Input { border: none; height: 1; width: 16; padding: 0 1; }
+    LongLivedScreen #bar #status { padding: 0 0 0 1; width: 1fr; }
+    LongLivedScreen #head { height: 1; }
+    LongLivedScreen GroupTree { height: 1fr; max-height: 45%; min-height: 3; }
+    LongLivedScreen #members-title { height: 1; }
+    LongLivedScreen GoroutineList { height: 1fr; min-height: 3; }
     """
 
     def compose(self) -> ComposeResult:
         self.session: Session = self.app.session  # type: ignore[attr-defined]
         self.groups: list[Group] = []
+        self.older_than: int | None = None
         self.sort = "count"
         self._summary = ""
         self._debounce: Timer | None = None
-        yield Static(Text("Long-lived goroutines: state × blocked at × created at", style=BOLD),
+        yield Static(tabs("longlived", self.session.model.is_trace,
+                          "goroutines still blocked: wait reason › blocked at › created at"),
                      classes="title")
         with Horizontal(id="bar"):
-            yield Static(Text("blocked at least "))
-            yield Input(placeholder="60m, 500ms…", id="older")
-            yield Static(Text("…", style=DIM), id="status")
-        table: DataTable[Text] = DataTable(id="groups", cursor_type="row", zebra_stripes=True)
-        yield table
-        yield Static(Text("goroutines of the selected group (Enter opens one)", style=DIM),
-                     classes="pane-title", id="members-title")
+            yield Static(Text("blocked ≥"))
+            yield Input(placeholder="e.g. 60m", id="older")
+            yield Static(Text("grouping…", style=DIM), id="status")
+        yield Static("", id="head")
+        yield GroupTree(self.session.wait_text, id="groups")
+        yield Static(Text("", style=DIM), classes="pane-title", id="members-title")
         yield GoroutineList(self.session, id="members")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#groups", DataTable)
-        for label, key in (("COUNT", "count"), ("STATE", "state"), ("MIN", "min"), ("P50", "p50"),
-                           ("MAX", "max"), ("BLOCKED AT", "at"), ("CREATED AT", "created")):
-            table.add_column(label, key=key)
-        table.focus()
-        self._recompute(None)
+        self.query_one("#groups", GroupTree).focus()
+        self._recompute()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._header)
+
+    def _header(self) -> None:
+        tree = self.query_one("#groups", GroupTree)
+        self.query_one("#head", Static).update(tree.header(tree.scrollable_content_region.width),
+                                               layout=False)
 
     # --- filtering ----------------------------------------------------------
     @on(Input.Changed, "#older")
@@ -80,85 +88,80 @@ class LongLivedScreen(Screen[None]):
 
     @on(Input.Submitted, "#older")
     def _submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
         self._apply(event.value)
-        self.query_one("#groups", DataTable).focus()
+        self.query_one("#groups", GroupTree).focus()
 
     def _apply(self, value: str) -> None:
         value = value.strip()
-        status = self.query_one("#status", Static)
-        if not value:
-            self._recompute(None)
-            return
         try:
-            ns = parse_duration(value)
+            ns = parse_duration(value) if value else None
         except ValueError as e:
-            status.update(lit(str(e), "red"))
+            self.query_one("#status", Static).update(lit(str(e), "red"), layout=False)
             return
-        self._recompute(ns)
+        if ns != self.older_than or not self.groups:
+            self.older_than = ns
+            self._recompute()
 
-    def _recompute(self, older_than: int | None) -> None:
-        self.query_one("#status", Static).update(Text("grouping…", style=DIM))
-        self.run_worker(lambda: self._group(older_than), thread=True, exclusive=True, group="group")
+    def _recompute(self) -> None:
+        if not self.session.ready("long_lived"):
+            self.query_one("#status", Static).update(Text("grouping…", style=DIM), layout=False)
+        older, sort = self.older_than, self.sort
+        self.run_worker(lambda: self._group(older, sort), thread=True, exclusive=True, group="group")
 
-    def _group(self, older_than: int | None) -> None:
-        groups = blocked_groups(self.session, older_than)
-        self.app.call_from_thread(self._show, groups, older_than)
+    def _group(self, older_than: int | None, sort: str) -> None:
+        """Off the UI thread: grouping (once) and narrowing touch every blocked goroutine."""
+        groups = narrow(self.session.model, self.session.long_lived(), older_than)
+        nodes = tree_of(self.session.model, groups, sort)
+        self.app.call_from_thread(self._show, groups, nodes, older_than)
 
-    def _show(self, groups: list[Group], older_than: int | None) -> None:
-        self.groups = sorted(groups, key=SORTS[self.sort])
+    def _show(self, groups: list[Group], nodes: list[Node], older_than: int | None) -> None:
+        self.groups = groups
         total = sum(g.count for g in groups)
         age = f"≥ {dur(older_than)}" if older_than else "of any age"
-        self._summary = f"{count(total)} blocked goroutines {age} in {len(groups):,} groups"
+        self._summary = f"{count(total)} blocked {age} in {len(groups):,} groups"
         self._status()
-        self._fill()
+        tree = self.query_one("#groups", GroupTree)
+        tree.show(nodes)
+        self.call_after_refresh(self._header)
+        self._list(nodes[0] if nodes else None)
 
     def _status(self) -> None:
         self.query_one("#status", Static).update(
-            Text(f"{self._summary} · sorted by {self.sort} (s)", style=DIM))
-
-    def _fill(self) -> None:
-        table = self.query_one("#groups", DataTable)
-        table.clear()
-        wait = self.session.wait_text
-        # Both sites share what the fixed columns leave, so nothing scrolls sideways.
-        state_w = max((len(g.state) + 1 for g in self.groups), default=5)
-        site_w = max((self.size.width - state_w - 7 - 3 * 6 - 2 * 7 - 2) // 2, 16)
-        for i, g in enumerate(self.groups):
-            table.add_row(
-                Text(count(g.count), justify="right", style="bold"),
-                lit(g.state + ("*" if g.inferred else ""), state_colour(g.state)),
-                Text(wait(g.wait.min), justify="right"),
-                Text(wait(g.wait.p50), justify="right"),
-                Text(wait(g.wait.max), justify="right"),
-                lit(pad(site(g.blocking, "-"), site_w).rstrip()),
-                lit(pad(site(g.created_at, "(unknown creator)"), site_w).rstrip()),
-                key=str(i),
-            )
-        members = self.query_one("#members", GoroutineList)
-        members.set_rows(self.groups[0].rows if self.groups else members.rows[:0])
+            Text(f"{self._summary} · by {self.sort} (s)", style=DIM, no_wrap=True, overflow="ellipsis"),
+            layout=False)
 
     # --- selection ----------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#groups")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is None or not self.groups:
-            return
-        g = self.groups[int(event.row_key.value)]
-        self.query_one("#members", GoroutineList).set_rows(g.rows)
-        self.query_one("#members-title", Static).update(Text.assemble(
-            (f"{count(g.count)} goroutines ", "bold"), ("in ", ""), (g.state, state_colour(g.state)),
-            (" at ", ""), lit(site(g.blocking, "-")), ("  (Enter opens one)", "dim")))
+    @on(Tree.NodeHighlighted, "#groups")
+    def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
+        self._list(event.node.data)
 
-    @on(DataTable.RowSelected, "#groups")
+    def _list(self, node: Node | None) -> None:
+        members = self.query_one("#members", GoroutineList)
+        title = self.query_one("#members-title", Static)
+        if node is None:
+            members.set_rows(members.rows[:0])
+            title.update(Text(self._nothing(), style=DIM), layout=False)
+            return
+        members.set_rows(node.rows)
+        what = site(node.frame, "(unknown)") if node.level else node.state
+        t = Text.assemble((count(node.count), BOLD), " goroutines ", _LEVEL_WORD[node.level], " ")
+        t.append_text(lit(what, state_colour(node.state) if node.level == 0 else "bold"))
+        t.append("  (Enter: list, Enter again: open one)", style=DIM)
+        t.no_wrap, t.overflow = True, "ellipsis"
+        title.update(t, layout=False)
+
+    def _nothing(self) -> str:
+        if self.older_than:
+            return "no goroutines blocked that long"
+        if self.session.model.source.format == "debug=1":
+            return "a debug=1 dump counts stacks, not goroutines: take a debug=2 dump for states and waits"
+        return "no blocked goroutines in this input"
+
+    @on(Tree.NodeSelected, "#groups")
     def _selected(self) -> None:
         self.query_one("#members", GoroutineList).focus()
-
-    @on(DataTable.HeaderSelected, "#groups")
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        by = {"count": "count", "max": "longest wait", "state": "state", "at": "blocking site"}
-        key = by.get(str(event.column_key.value))
-        if key:
-            self.sort = key
-            self._resort()
 
     @on(GoroutineList.Selected)
     def _open(self, event: GoroutineList.Selected) -> None:
@@ -167,15 +170,10 @@ class LongLivedScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one("#older", Input).focus()
 
-    def action_leave_filter(self) -> None:
-        self.query_one("#groups", DataTable).focus()
+    def action_to_tree(self) -> None:
+        self.query_one("#groups", GroupTree).focus()
 
     def action_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
-        self._resort()
-
-    def _resort(self) -> None:
-        self.groups.sort(key=SORTS[self.sort])
-        self._status()
-        self._fill()
+        self._recompute()

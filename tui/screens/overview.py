@@ -8,19 +8,18 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Sparkline, Static
-
-from gotrace.analysis.summary import summarize
+from textual.widgets import Sparkline, Static
 
 from ..findings import Finding, findings
 from ..session import Session
-from ..text import BOLD, DIM, HEAD, count, dur, lit, state_colour
+from ..text import DIM, HEAD, count, dur, lit, state_colour, tabs
+from ..widgets.footer import KeyFooter
+from .page import Page
 
 RATE_BINS = 100
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(Page):
     DEFAULT_CSS = """
     OverviewScreen #facts { height: auto; padding: 0 1; }
     OverviewScreen #rate { height: 3; margin: 0 1; }
@@ -31,9 +30,11 @@ class OverviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         session: Session = self.app.session  # type: ignore[attr-defined]
         self.session = session
-        yield Static(Text("Overview", style=BOLD), classes="title")
+        yield Static(tabs("overview", session.model.is_trace, "what is in the file; findings first"),
+                     classes="title")
         with VerticalScroll():
-            yield Static(self._facts(summarize(session.model)), id="facts")
+            yield Static(self._facts(session.summary()) if session.ready("summary")
+                         else Text("reading the model…", style=DIM), id="facts")
             if session.model.is_trace:
                 yield Static(Text("goroutines created over time", style=HEAD), classes="pane-title")
                 rate = session.creation_rate(RATE_BINS)
@@ -41,12 +42,15 @@ class OverviewScreen(Screen[None]):
                 yield Static(self._axis(int(rate.max()) if len(rate) else 0), id="rate-axis")
             yield Static(Text("findings", style=HEAD), classes="pane-title")
             yield Static(Text("working…", style=DIM), id="findings")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._find, thread=True, exclusive=True)
 
     def _find(self) -> None:
+        if not self.session.ready("summary"):
+            facts = self._facts(self.session.summary())
+            self.app.call_from_thread(self.query_one("#facts", Static).update, facts)
         found = findings(self.session)
         self.app.call_from_thread(self._show, found)
 

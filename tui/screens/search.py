@@ -8,16 +8,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ..session import Session
 from ..text import BOLD, DIM, count, lit
+from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from .page import Page
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(Page):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("down", "to_results", "Results", show=False),
@@ -40,7 +41,7 @@ class SearchScreen(Screen[None]):
                     id="q")
         yield Static(Text("type to search; Enter or ↓ goes to the results", style=DIM), id="found")
         yield GoroutineList(self.session, id="results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#q", Input).focus()
@@ -58,7 +59,7 @@ class SearchScreen(Screen[None]):
         self.action_to_results()
 
     def _search(self, text: str) -> None:
-        self.query_one("#found", Static).update(Text("searching…", style=DIM))
+        self.query_one("#found", Static).update(Text("searching…", style=DIM), layout=False)
         self.run_worker(lambda: self._work(text), thread=True, exclusive=True)
 
     def _work(self, text: str) -> None:
@@ -72,7 +73,8 @@ class SearchScreen(Screen[None]):
         self.query_one("#results", GoroutineList).set_rows(found)
         msg = Text(f"{count(len(found))} goroutines match ", style=DIM)
         msg.append_text(lit(text, "bold"))
-        self.query_one("#found", Static).update(msg if text.strip() else Text("", style=DIM))
+        self.query_one("#found", Static).update(msg if text.strip() else Text("", style=DIM),
+                                                layout=False)
 
     def action_to_results(self) -> None:
         self.query_one("#results", GoroutineList).focus()

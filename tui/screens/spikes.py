@@ -8,29 +8,30 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from gotrace.analysis.spikes import Site, Spikes
 
 from ..session import Session
 from ..spikes_view import burst_span
-from ..text import BOLD, DIM, HEAD, count, dur, lit, pad, short_func, site, state_colour
+from ..text import DIM, HEAD, clean, count, dur, lit, pad, short_func, site, state_colour, tabs
+from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from .page import Page
 
-MAX_CALLER_LINES = 4
+MAX_CALLER_LINES = 3
 
 
-class SpikesScreen(Screen[None]):
+class SpikesScreen(Page):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("u", "user_frames", "Attribute to user code"),
-        Binding("t", "on_timeline", "Show on timeline"),
+        Binding("u", "user_frames", "User frames"),
+        Binding("t", "on_timeline", "On timeline"),
     ]
     DEFAULT_CSS = """
     SpikesScreen #sites { height: auto; max-height: 35%; }
     SpikesScreen #rate { height: 2; margin: 0 1; }
     SpikesScreen #rate-title, SpikesScreen #rate-axis { height: 1; padding: 0 1; }
-    SpikesScreen #callers { height: auto; max-height: 6; padding: 0 1; }
+    SpikesScreen #callers { height: 5; padding: 0 1; }
     SpikesScreen GoroutineList { height: 1fr; min-height: 4; }
     """
 
@@ -39,7 +40,7 @@ class SpikesScreen(Screen[None]):
         self.user_frames = False
         self.sp: Spikes | None = None
         self.site: Site | None = None
-        yield Static(Text("Spikes: goroutine creation by call site, busiest first", style=BOLD),
+        yield Static(tabs("spikes", True, "goroutine creation by call site, busiest first"),
                      classes="title")
         yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
         yield Static(Text("", style=HEAD), id="rate-title")
@@ -47,7 +48,7 @@ class SpikesScreen(Screen[None]):
         yield Static("", id="rate-axis")
         yield Static("", id="callers")
         yield GoroutineList(self.session, id="created")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sites", DataTable)
@@ -78,7 +79,7 @@ class SpikesScreen(Screen[None]):
                 Text(count(s.total), justify="right"),
                 Text(count(s.alive_at_end), justify="right"),
                 lit(s.end_state or "-", state_colour(s.end_state or "dead")),
-                lit(pad(site(s.frame, "(unknown: existed before the trace)"), site_w).rstrip()),
+                lit(pad(clean(site(s.frame, "(unknown: existed before the trace)")), site_w).rstrip()),
                 key=str(i),
             )
         if sp.sites:
@@ -100,7 +101,7 @@ class SpikesScreen(Screen[None]):
         title = Text("creation rate of ", style=HEAD)
         title.append_text(lit(site(s.frame, "(unknown creator)"), "bold"))
         title.append(f"  per {dur(sp.window_ns)}", style=DIM)
-        self.query_one("#rate-title", Static).update(title)
+        self.query_one("#rate-title", Static).update(title, layout=False)
         self.query_one("#rate", Sparkline).data = s.series.astype(float).tolist()
         axis = Text(f"0 … {dur(sp.span_ns)}   peak {count(s.peak_count)}", style=DIM)
         if s.peak_window >= 0:
@@ -109,9 +110,9 @@ class SpikesScreen(Screen[None]):
             lo, hi = burst_span(sp, s)
             axis.append(f"; burst {dur(lo)}–{dur(hi)}: {count(s.burst.count)} created", style=DIM)
         axis.append(f"; usual {s.baseline * 1e9 / sp.window_ns:,.0f}/s", style=DIM)
-        self.query_one("#rate-axis", Static).update(axis)
-        self.query_one("#callers", Static).update(self._callers(s))
-        self.query_one("#created", GoroutineList).set_rows(sp.rows_of(s))
+        self.query_one("#rate-axis", Static).update(axis, layout=False)
+        self.query_one("#callers", Static).update(self._callers(s), layout=False)
+        self.query_one("#created", GoroutineList).set_rows(self.session.site_rows(sp, s.index))
 
     def _callers(self, s: Site) -> Text:
         out = Text("called from", style=HEAD, no_wrap=True, overflow="ellipsis")

@@ -8,18 +8,19 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..session import Session
 from ..spikes_view import spike_times
-from ..text import BOLD, DIM, lit
+from ..text import DIM, lit, tabs
+from ..widgets.footer import KeyFooter
 from ..widgets.timeline import Timeline
+from .page import Page
 
 
-class TimelineScreen(Screen[None]):
+class TimelineScreen(Page):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "spike(1)", "Next spike"),
+        Binding("s", "spike(1)", "Spike"),
         Binding("S", "spike(-1)", "Prev spike", show=False),
     ]
     DEFAULT_CSS = """
@@ -29,29 +30,59 @@ class TimelineScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self.session: Session = self.app.session  # type: ignore[attr-defined]
-        yield Static(Text("Timeline: goroutines running on each P", style=BOLD), classes="title")
-        yield Timeline(self.session.model, spike_times(self.session), id="timeline")
+        self._pending_time: int | None = None
+        yield Static(tabs("timeline", True, "goroutines running on each P"), classes="title")
+        if self.session.ready("procs") and self.session.ready("spikes"):
+            yield self._timeline()
+        else:
+            yield Static(Text("indexing the per-P timeline…", style=DIM), id="placeholder")
         yield Static("", id="under")
         yield Static(Text("░▒▓█ busy share · colour: function · ←→↑↓ cursor · h/l pan · +/- zoom · "
                           "0 all · g GC · s spike · Enter opens", style=DIM, no_wrap=True,
                           overflow="ellipsis"), id="legend")
-        yield Footer()
+        yield KeyFooter()
+
+    def _timeline(self) -> Timeline:
+        procs = self.session.procs()
+        assert procs is not None
+        return Timeline(procs, spike_times(self.session), name_of=self.session.name, id="timeline")
 
     def on_mount(self) -> None:
-        self.query_one(Timeline).focus()
+        if self.query(Timeline):
+            self.query_one(Timeline).focus()
+        else:
+            self.run_worker(self._index, thread=True, exclusive=True)
+
+    def _index(self) -> None:
+        self.session.procs()
+        self.session.spikes()
+        self.app.call_from_thread(self._indexed)
+
+    def _indexed(self) -> None:
+        timeline = self._timeline()
+        self.mount(timeline, after=self.query_one("#placeholder"))
+        self.query_one("#placeholder").remove()
+        timeline.focus()
+        if self._pending_time is not None:
+            self.show_time(self._pending_time)
 
     @on(Timeline.Moved)
     def _moved(self, event: Timeline.Moved) -> None:
-        self.query_one("#under", Static).update(lit(event.text))
+        self.query_one("#under", Static).update(lit(event.text), layout=False)
 
     @on(Timeline.Open)
     def _open(self, event: Timeline.Open) -> None:
         self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
 
     def action_spike(self, direction: int) -> None:
-        self.query_one(Timeline).jump_mark(direction)
+        for timeline in self.query(Timeline):
+            timeline.jump_mark(direction)
 
     def show_time(self, t: int) -> None:
         """Centre the view on time t (used by other pages' "show on timeline")."""
-        timeline = self.query_one(Timeline)
+        found = self.query(Timeline)
+        if not found:
+            self._pending_time = t
+            return
+        timeline = found.first()
         timeline.call_after_refresh(timeline.center_on, t)

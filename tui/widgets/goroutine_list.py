@@ -42,7 +42,7 @@ class GoroutineList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Open goroutine"),
+        Binding("enter", "select", "Open", show=False),  # the title says so; the footer stays put
     ]
     DEFAULT_CSS = """
     GoroutineList { height: 1fr; }

@@ -1,15 +1,16 @@
 """Per-P timeline: which goroutine ran where, with GC and stop-the-world bands.
 
 Each terminal cell covers ``dt`` nanoseconds; its block character says how much
-of that time the lane was busy (░ ▒ ▓ █) and its colour names the goroutine's
-function. Every lane is a sorted, non-overlapping interval list with a running
-sum of busy time, so a whole row of cells is two binary searches per cell edge,
-whatever the zoom and however many events the trace holds.
+of that time the P was busy (░ ▒ ▓ █) and its colour names the goroutine's
+function. All of it is asked of :class:`gotrace.analysis.procs.ProcTimeline`,
+which answers by binary search over prefix sums: a row of cells costs the same
+at any zoom, however many intervals the trace holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -17,114 +18,70 @@ import numpy.typing as npt
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from gotrace.analysis.procs import ProcTimeline, Spans
 from gotrace.durations import nice_ceiling
 from gotrace.model import Model
-from gotrace.trace.events import GoState
 
-from ..text import clean, colour_of, dur, pad
+from ..text import clean, colour_of, dur, pad, short_func
 
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 GUTTER = 7
 _SHADES = " ░▒▓█"
 _AXIS = Style(color="cyan")
 _CURSOR = Style(reverse=True)
 _LABEL = Style(bold=True)
+_IDLE = Style(color="grey30")
+_LEGEND = Style(dim=True)
 _GC = "#d7875f"
+_PAN = Binding.Group("Pan")
+_ZOOM = Binding.Group("Zoom")
 _STW = "#ff5f5f"
 
 
-@dataclass(slots=True)
-class Lane:
-    """Non-overlapping [start, end) intervals sorted by start, each tagged with a model row."""
+def cell_rows(procs: ProcTimeline, p: int, edges: I64) -> tuple[F64, I64]:
+    """Busy share of P ``p`` in each cell [edges[i], edges[i+1]) and the goroutine row it shows.
 
-    name: str
-    start: I64
-    end: I64
-    tag: I64
-    cum: I64  # busy time before interval i
-
-    @staticmethod
-    def of(name: str, start: I64, end: I64, tag: I64) -> Lane:
-        order = np.argsort(start, kind="stable")
-        s, e, t = start[order], end[order], tag[order]
-        if len(s):  # clip overlaps so busy time never counts twice
-            e = np.maximum(e, s)
-            prev_end = np.maximum.accumulate(e)
-            s = np.maximum(s, np.concatenate([[s[0]], prev_end[:-1]]))
-            e = np.maximum(e, s)
-        cum = np.concatenate([[0], np.cumsum(e - s)]).astype(np.int64)
-        return Lane(name, s.astype(np.int64), e.astype(np.int64), t.astype(np.int64), cum)
-
-    def busy_until(self, t: I64) -> I64:
-        """Busy ns in [0, t) for each t."""
-        k = np.searchsorted(self.start, t, "right") - 1
-        kc = np.maximum(k, 0)
-        partial = np.clip(t - self.start[kc], 0, self.end[kc] - self.start[kc])
-        return np.where(k >= 0, self.cum[kc] + partial, 0)
-
-    def cells(self, edges: I64) -> tuple[npt.NDArray[np.float64], I64]:
-        """Occupancy (0..1) and the tag of the longest-running interval touching each cell."""
-        busy = self.busy_until(edges)
-        width = np.maximum(np.diff(edges), 1)
-        occ = np.diff(busy) / width
-        lo, hi = edges[:-1], edges[1:]
-        k = np.searchsorted(self.end, lo, "right")  # first interval ending after the cell start
-        kc = np.minimum(k, max(len(self.start) - 1, 0))
-        hit = (k < len(self.start)) & (self.start[kc] < hi) if len(self.start) else np.zeros(len(lo), bool)
-        tag = np.where(hit, self.tag[kc] if len(self.start) else -1, -1)
-        # A wide cell may hold many intervals: prefer the one covering the cell's middle.
-        mid = (lo + hi) // 2
-        m = np.searchsorted(self.start, mid, "right") - 1
-        mc = np.maximum(m, 0)
-        cover = (m >= 0) & (self.end[mc] > mid) if len(self.start) else np.zeros(len(lo), bool)
-        tag = np.where(cover, self.tag[mc] if len(self.start) else -1, tag)
-        return occ, tag.astype(np.int64)
-
-    def at(self, t: int) -> int | None:
-        """Index of the interval covering t."""
-        k = int(np.searchsorted(self.start, t, "right")) - 1
-        if k >= 0 and int(self.end[k]) > t:
-            return k
-        return None
-
-    def next_start(self, t: int) -> int | None:
-        k = int(np.searchsorted(self.start, t, "right"))
-        return int(self.start[k]) if k < len(self.start) else None
-
-    def prev_start(self, t: int) -> int | None:
-        k = int(np.searchsorted(self.start, t, "left")) - 1
-        return int(self.start[k]) if k >= 0 else None
-
-
-def lanes_of(model: Model) -> tuple[list[Lane], Lane, Lane]:
-    """Per-P running lanes (tag = goroutine row), then GC and STW lanes (tag = range index)."""
-    ivl = model.intervals
-    lanes: list[Lane] = []
-    if ivl is not None and len(ivl):
-        run = (ivl.state == GoState.RUNNING) & (ivl.p >= 0)
-        ps = ivl.p[run]
-        for p in np.unique(ps).tolist():
-            sel = np.flatnonzero(run)[ps == p]
-            lanes.append(Lane.of(f"P{p}", ivl.start[sel], ivl.end[sel], ivl.row[sel].astype(np.int64)))
-    empty = np.zeros(0, np.int64)
-    gc = stw = Lane.of("", empty, empty, empty)
-    rg = model.ranges
-    if rg is not None and len(rg.name):
-        names = model.tables.strings
-        idx = np.arange(len(rg.name), dtype=np.int64)
-        is_gc = np.array([names[n] == "GC concurrent mark phase" for n in rg.name.tolist()], bool)
-        is_stw = np.array([names[n].startswith("stop-the-world") for n in rg.name.tolist()], bool)
-        gc = Lane.of("GC", rg.start[is_gc], rg.end[is_gc], idx[is_gc])
-        stw = Lane.of("STW", rg.start[is_stw], rg.end[is_stw], idx[is_stw])
-    else:
-        gc = Lane.of("GC", empty, empty, empty)
-        stw = Lane.of("STW", empty, empty, empty)
-    return lanes, gc, stw
+    A cell shows the goroutine running at its middle, else the first one that ran
+    inside it (-1: idle). One ``goroutine_at`` per distinct interval, so at most
+    one per cell.
+    """
+    columns = len(edges) - 1
+    occ = procs.density(p, int(edges[0]), int(edges[-1]), columns)
+    sp: Spans = procs.spans(p)
+    rows = np.full(columns, -1, np.int64)
+    n = len(sp)
+    if n == 0 or columns <= 0:
+        return occ, rows
+    lo, hi = edges[:-1], edges[1:]
+    mid = (lo + hi) // 2
+    m = np.searchsorted(sp.start, mid, "right") - 1
+    mc = np.maximum(m, 0)
+    cover = (m >= 0) & (sp.end[mc] > mid)
+    k = np.searchsorted(sp.end, lo, "right")  # first interval ending after the cell starts
+    kc = np.minimum(k, n - 1)
+    touch = (k < n) & (sp.start[kc] < hi)
+    idx = np.where(cover, mc, np.where(touch, kc, -1))
+    ids: dict[int, int] = {}
+    for i in np.unique(idx[idx >= 0]).tolist():
+        gid = procs.goroutine_at(p, int(sp.start[i]))
+        if gid is not None:
+            ids[i] = gid
+    if ids:
+        keys = np.fromiter(ids.keys(), np.int64, len(ids))
+        goids = np.fromiter(ids.values(), np.int64, len(ids))
+        row_of = np.searchsorted(procs.model.goroutines.id, goids)
+        pos = np.searchsorted(keys, idx)
+        pos_c = np.minimum(pos, len(keys) - 1)
+        found = (idx >= 0) & (keys[pos_c] == idx)
+        rows = np.where(found, row_of[pos_c], -1).astype(np.int64)
+    return occ, rows
 
 
 def tick_step(span: int, columns: int) -> int:
@@ -140,18 +97,18 @@ class Timeline(Widget, can_focus=True):
         Binding("right", "move(1)", "→", show=False),
         Binding("up,k", "lane(-1)", "Up", show=False),
         Binding("down,j", "lane(1)", "Down", show=False),
-        Binding("h,shift+left", "pan(-1)", "Pan ←"),
-        Binding("l,shift+right", "pan(1)", "Pan →"),
-        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in"),
-        Binding("minus", "zoom(2)", "Zoom out"),
-        Binding("0", "reset", "All"),
-        Binding("g", "next_gc(1)", "Next GC"),
+        Binding("h,shift+left", "pan(-1)", "Pan ←", group=_PAN),
+        Binding("l,shift+right", "pan(1)", "Pan →", group=_PAN),
+        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", group=_ZOOM),
+        Binding("minus", "zoom(2)", "Zoom out", group=_ZOOM),
+        Binding("0", "reset", "All", show=False),
+        Binding("g", "next_gc(1)", "GC"),
         Binding("G", "next_gc(-1)", "Prev GC", show=False),
         Binding("n", "next_run(1)", "Next run", show=False),
         Binding("N", "next_run(-1)", "Prev run", show=False),
-        Binding("enter", "open", "Open goroutine"),
+        Binding("enter", "open", "Open"),
     ]
-    DEFAULT_CSS = "Timeline { height: 1fr; }"
+    DEFAULT_CSS = "Timeline { height: auto; max-height: 85%; }"
 
     t0: reactive[int] = reactive(0, repaint=True)
     span: reactive[int] = reactive(1, repaint=True)
@@ -177,18 +134,27 @@ class Timeline(Widget, can_focus=True):
         def control(self) -> Timeline:
             return self.timeline
 
-    def __init__(self, model: Model, marks: list[int] | None = None, *, id: str | None = None) -> None:
+    def __init__(self, procs: ProcTimeline, marks: list[int] | None = None, *,
+                 name_of: Callable[[int], str] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.model = model
-        self.total = max(int(model.span_ns or 0), 1)
-        self.lanes, self.gc, self.stw = lanes_of(model)
+        self.procs = procs
+        self.name_of = name_of or self._start_function
+        self.model: Model = procs.model
+        self.total = max(procs.span_ns, 1)
+        self.lanes: list[int] = list(procs.procs)  # P ids, one row each
         self.marks = sorted(marks or [])
-        self._names = model.tables.strings
+        self._names = self.model.tables.strings
         self._frame: list[Strip] | None = None
         self._frame_key: tuple[int, ...] = ()
         self.set_reactive(Timeline.span, self.total)
 
+    def _start_function(self, row: int) -> str:
+        return self._names[int(self.model.goroutines.name[row])] or "?"
+
     # --- geometry ---------------------------------------------------------
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 4 + len(self.lanes)  # axis, GC, STW, a row per P, the colours
+
     @property
     def columns(self) -> int:
         return max(self.size.width - GUTTER, 1)
@@ -205,10 +171,9 @@ class Timeline(Widget, can_focus=True):
         """Model row running on the cursor's P at the cursor's time (or within its cell)."""
         if not self.lanes:
             return None
-        lane = self.lanes[self.lane]
         e = self.edges()
-        _, tags = lane.cells(e[self.col: self.col + 2])
-        return int(tags[0]) if tags[0] >= 0 else None
+        _, rows = cell_rows(self.procs, self.lanes[self.lane], e[self.col: self.col + 2])
+        return int(rows[0]) if rows[0] >= 0 else None
 
     # --- painting -------------------------------------------------------
     def _build(self) -> list[Strip]:
@@ -216,11 +181,26 @@ class Timeline(Widget, can_focus=True):
         if self._frame is not None and key == self._frame_key:
             return self._frame
         e = self.edges()
-        lines = [self._axis(e), self._band(self.gc, e, _GC), self._band(self.stw, e, _STW)]
-        for i, lane in enumerate(self.lanes):
-            lines.append(self._lane_line(lane, e, i == self.lane))
+        lines = [self._axis(e), self._band("GC", self.procs.gc, e, _GC),
+                 self._band("STW", self.procs.stw, e, _STW)]
+        shown: Counter[str] = Counter()
+        for i, p in enumerate(self.lanes):
+            lines.append(self._lane_line(p, e, i == self.lane, shown))
+        lines.append(self._legend(shown))
         self._frame, self._frame_key = lines, key
         return lines
+
+    def _legend(self, shown: Counter[str]) -> Strip:
+        """Which colour is which function, busiest in view first, as many as fit."""
+        segs = [Segment(pad("", GUTTER))]
+        room = self.columns
+        for name, _ in shown.most_common():
+            label = clean(short_func(name))
+            if len(label) + 3 > room:
+                break
+            segs += [Segment("■ ", Style(color=colour_of(name))), Segment(label + " ", _LEGEND)]
+            room -= len(label) + 3
+        return Strip(segs)
 
     def _axis(self, e: I64) -> Strip:
         c = self.columns
@@ -234,27 +214,28 @@ class Timeline(Widget, can_focus=True):
                 chars[x: x + len(label)] = label
         return Strip([Segment(pad("time", GUTTER), _LABEL), Segment("".join(chars), _AXIS)])
 
-    def _band(self, lane: Lane, e: I64, colour: str) -> Strip:
-        occ, _ = lane.cells(e)
+    def _band(self, name: str, spans: Spans, e: I64, colour: str) -> Strip:
+        occ = spans.density(int(e[0]), int(e[-1]), len(e) - 1)
         text = "".join(_SHADES[min(int(np.ceil(o * 4)), 4)] for o in occ.tolist())
-        segs = [Segment(pad(lane.name, GUTTER), _LABEL), Segment(text, Style(color=colour))]
+        segs = [Segment(pad(name, GUTTER), _LABEL), Segment(text, Style(color=colour))]
         return self._with_cursor(Strip(segs))
 
-    def _lane_line(self, lane: Lane, e: I64, current: bool) -> Strip:
-        occ, tags = lane.cells(e)
-        segs = [Segment(pad(("▶" if current else " ") + lane.name, GUTTER),
+    def _lane_line(self, p: int, e: I64, current: bool, shown: Counter[str]) -> Strip:
+        occ, tags = cell_rows(self.procs, p, e)
+        segs = [Segment(pad(("▶" if current else " ") + f"P{p}", GUTTER),
                         Style(bold=True, reverse=current and self.has_focus))]
         run_style: Style | None = None
         run: list[str] = []
-        names = self._names
-        gname = self.model.goroutines.name
+        styles: dict[int, Style] = {-1: Style(color="white")}
         for o, tag in zip(occ.tolist(), tags.tolist(), strict=True):
             ch = _SHADES[min(int(np.ceil(o * 4)), 4)] if tag >= 0 or o > 0 else " "
             if ch == " ":
-                style = Style(color="grey30")
+                style = _IDLE
                 ch = "·" if current else " "
             else:
-                style = Style(color=colour_of(names[int(gname[tag])]) if tag >= 0 else "white")
+                if tag >= 0:
+                    shown[self.name_of(tag)] += 1
+                style = styles.get(tag) or styles.setdefault(tag, Style(color=colour_of(self.name_of(tag))))
             if style != run_style and run:
                 segs.append(Segment("".join(run), run_style))
                 run = []
@@ -273,11 +254,13 @@ class Timeline(Widget, can_focus=True):
         lines = self._build()
         if y < 3:
             return lines[y].adjust_cell_length(self.size.width)
+        if y == self.size.height - 1:
+            return lines[-1].adjust_cell_length(self.size.width)
         # Lanes scroll under the fixed axis and bands when there are more Ps than lines.
-        room = max(self.size.height - 3, 1)
+        room = max(self.size.height - 4, 1)
         first = max(0, min(self.lane - room + 1, len(self.lanes) - room)) if self.lane >= room else 0
         i = 3 + first + (y - 3)
-        if i < len(lines):
+        if i < len(lines) - 1:
             return lines[i].adjust_cell_length(self.size.width)
         return Strip.blank(self.size.width)
 
@@ -288,17 +271,15 @@ class Timeline(Widget, can_focus=True):
         parts = [f"t={dur(t)}", f"cell {dur(int(cell))}", f"view {dur(self.t0)}–{dur(self.t0 + self.span)}"]
         row = self.lane_at_cursor()
         if self.lanes:
-            parts.insert(1, self.lanes[self.lane].name)
+            parts.insert(1, f"P{self.lanes[self.lane]}")
         if row is not None:
             g = self.model.goroutines
-            parts.append(f"g{int(g.id[row])} {clean(self._names[int(g.name[row])]) or '?'}")
+            parts.append(f"g{int(g.id[row])} {clean(self.name_of(row))}")
         else:
             parts.append("idle")
-        for band in (self.gc, self.stw):
-            k = band.at(t)
-            if k is not None:
-                assert self.model.ranges is not None
-                parts.append(clean(self._names[int(self.model.ranges.name[int(band.tag[k])])]))
+        if self.procs.gc.index_at(t) is not None:
+            parts.append("GC mark phase")
+        parts.extend(clean(n) for n in self.procs.stw_intervals(t, t + 1)[2])
         return "  ".join(parts), row
 
     def _announce(self) -> None:
@@ -362,7 +343,7 @@ class Timeline(Widget, can_focus=True):
             self.notify("no more", timeout=1.5)
 
     def action_next_gc(self, direction: int) -> None:
-        self._jump(self.gc.start.tolist(), direction)
+        self._jump(self.procs.gc.start.tolist(), direction)
 
     def jump_mark(self, direction: int) -> None:
         self._jump(self.marks, direction)
@@ -371,9 +352,14 @@ class Timeline(Widget, can_focus=True):
         """Next time the cursor's P starts running something (skips idle stretches)."""
         if not self.lanes:
             return
-        lane = self.lanes[self.lane]
-        t = self.cursor_time() + self.span // self.columns
-        nxt = lane.next_start(t) if direction > 0 else lane.prev_start(t - 2 * (self.span // self.columns))
+        start = self.procs.spans(self.lanes[self.lane]).start
+        cell = self.span // self.columns
+        if direction > 0:
+            k = int(np.searchsorted(start, self.cursor_time() + cell, "right"))
+            nxt = int(start[k]) if k < len(start) else None
+        else:
+            k = int(np.searchsorted(start, self.cursor_time() - cell, "left")) - 1
+            nxt = int(start[k]) if k >= 0 else None
         if nxt is not None:
             self.center_on(nxt)
 
