@@ -16,7 +16,7 @@ import numpy.typing as npt
 from ..model import NONE, Model
 from ..stacks import display_index
 from ..tables import Frame, Tables
-from .selection import state_labels
+from .selection import state_label_index
 
 
 @dataclass(slots=True)
@@ -77,8 +77,8 @@ def group_long_lived(model: Model, rows: npt.NDArray[np.int64]) -> list[Group]:
         return []
     g = model.goroutines
     t = model.tables
-    labels = state_labels(model)
-    label_ids = np.array([t.string(labels[r]) for r in rows.tolist()], np.int64)
+    labels, inv = state_label_index(model)
+    label_ids = np.array([t.string(lab) for lab in labels], np.int64)[inv[rows]]
     block_site = user_frame_per_stack(t)[g.last_stack[rows]].astype(np.int64)
     create_site = top_frame_per_stack(t)[g.creation_stack[rows]].astype(np.int64)
     keys = np.stack([label_ids, block_site, create_site], axis=1)

@@ -11,13 +11,23 @@ from ..model import Model, state_name
 from ..trace.events import GoState
 
 
-def state_labels(model: Model) -> list[str]:
-    """The user-facing state of each row, computed once per distinct (state, reason)."""
+def state_label_index(model: Model) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The distinct user-facing states, and each row's index into them.
+
+    Computed once per distinct (state, reason), so views of millions of
+    goroutines stay vectorised.
+    """
     g = model.goroutines
     strings = model.tables.strings
     key = g.state.astype(np.int64) << 32 | g.reason.astype(np.int64)
     uniq, inv = np.unique(key, return_inverse=True)
     labels = [state_name(int(k >> 32), strings[int(k & 0xFFFFFFFF)]) for k in uniq.tolist()]
+    return labels, inv.reshape(-1)
+
+
+def state_labels(model: Model) -> list[str]:
+    """The user-facing state of each row (a list: for per-row Python consumers)."""
+    labels, inv = state_label_index(model)
     return [labels[i] for i in inv.tolist()]
 
 
@@ -42,15 +52,16 @@ def select_rows(
         keep &= blocked & (g.wait_ns >= older_than_ns)
     if states:
         wanted = {s.lower() for s in states}
-        labels = state_labels(model)
-        keep &= np.array([lab.lower() in wanted for lab in labels], bool)
+        labels, inv = state_label_index(model)
+        keep &= np.array([lab.lower() in wanted for lab in labels], bool)[inv]
     if match:
         keep &= _match_rows(model, re.compile(match))
     return np.flatnonzero(keep)
 
 
 def _match_rows(model: Model, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
-    """Rows whose start function, any stack frame (function or file), id or label matches."""
+    """Rows whose start function, any stack frame (function or file) or label matches,
+    or whose id is the pattern when it is a number."""
     t = model.tables
     g = model.goroutines
     frame_hit = np.array(
@@ -59,7 +70,8 @@ def _match_rows(model: Model, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
     stack_hit = np.array([bool(ids) and bool(frame_hit[list(ids)].any()) for ids in t.stacks], bool)
     string_hit = np.array([bool(rx.search(s)) for s in t.strings], bool)
     hit = stack_hit[g.last_stack] | stack_hit[g.creation_stack] | string_hit[g.name]
-    hit |= np.array([bool(rx.fullmatch(str(i))) for i in g.id.tolist()], bool)
+    if rx.pattern.isdigit():  # a goroutine id
+        hit |= g.id == int(rx.pattern)
     if model.extras is not None:
         hit |= np.array([x.matches(rx) for x in model.extras], bool)
     return hit

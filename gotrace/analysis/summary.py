@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from ..model import Model
 from ..trace.events import GoState
-from .selection import state_labels
+from .selection import state_label_index
 
 
 def summarize(model: Model) -> dict[str, Any]:
@@ -37,6 +39,8 @@ def summarize(model: Model) -> dict[str, Any]:
             out["groups"] = len(snap.groups)
         if snap is not None and snap.panic_message:
             out["panic"] = snap.panic_message.splitlines()[0]
-    states = Counter(state_labels(model))
+    labels, inv = state_label_index(model)
+    states = Counter({lab: int(n) for lab, n in zip(labels, np.bincount(inv, minlength=len(labels)),
+                                                    strict=True) if n})
     out["states"] = dict(states.most_common())
     return out

@@ -94,3 +94,14 @@ def test_trace_and_dump_name_a_std_only_stack_alike() -> None:
     assert display_name(t, sid) == "net/http.(*conn).serve"
     assert t.frames[int(user_frame_per_stack(t)[sid])].func == "net/http.(*conn).serve"
     assert int(np.asarray(user_frame_per_stack(t))[0]) == 0  # the empty stack
+
+
+def test_select_rows_by_state_and_match() -> None:
+    model = load(str(corpus_file("go1.26", "leakhttp.trace")))
+    g = model.goroutines
+    sends = select_rows(model, states=("Chan Send",))
+    assert len(sends) == 1200
+    gid = int(g.id[sends[0]])
+    assert select_rows(model, match=str(gid)).tolist() == [int(sends[0])]  # an id, exactly
+    by_func = select_rows(model, match=r"server\.longRunningTask")
+    assert set(sends.tolist()) <= set(by_func.tolist())
