@@ -190,6 +190,16 @@ class ProcTimeline:
             return None
         return int(self.model.goroutines.id[self._row[self._offset[p] + i]])
 
+    def span_rows(self, p: int, idx: I64) -> I64:
+        """Goroutine rows of P ``p``'s running intervals ``idx`` (indexes into ``spans(p)``).
+
+        Vectorised for views that resolve a whole screen of cells at once; -1 stays -1.
+        """
+        if len(self._spans[p]) == 0:
+            return np.full(len(idx), -1, np.int64)
+        rows = self._row[self._offset[p] + np.maximum(idx, 0)].astype(np.int64)
+        return np.where(idx >= 0, rows, -1)
+
     def idle(self, p: int, t0: int, t1: int) -> tuple[I64, I64]:
         """Gaps in [t0, t1) when no goroutine ran on P ``p``."""
         return self._spans[p].gaps(t0, t1)

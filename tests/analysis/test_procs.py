@@ -161,3 +161,16 @@ def test_cli_text_and_json() -> None:
 
     r = CliRunner().invoke(procs, [path, "--from", "10s"])
     assert r.exit_code == 2 and "empty range" in r.output
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_span_rows_agree_with_goroutine_at(version: str) -> None:
+    tl = ProcTimeline(load(str(corpus_file(version, "worker.trace"))))
+    ids = tl.model.goroutines.id
+    for p in tl.procs:
+        sp = tl.spans(p)
+        idx = np.arange(-1, len(sp), dtype=np.int64)
+        rows = tl.span_rows(p, idx)
+        assert rows[0] == -1
+        want = [tl.goroutine_at(p, int(s)) for s in sp.start.tolist()]
+        assert [int(ids[r]) for r in rows[1:].tolist()] == want

@@ -49,8 +49,7 @@ def cell_rows(procs: ProcTimeline, p: int, edges: I64) -> tuple[F64, I64]:
     """Busy share of P ``p`` in each cell [edges[i], edges[i+1]) and the goroutine row it shows.
 
     A cell shows the goroutine running at its middle, else the first one that ran
-    inside it (-1: idle). One ``goroutine_at`` per distinct interval, so at most
-    one per cell.
+    inside it (-1: idle), resolved for all cells at once.
     """
     columns = len(edges) - 1
     occ = procs.density(p, int(edges[0]), int(edges[-1]), columns)
@@ -68,20 +67,7 @@ def cell_rows(procs: ProcTimeline, p: int, edges: I64) -> tuple[F64, I64]:
     kc = np.minimum(k, n - 1)
     touch = (k < n) & (sp.start[kc] < hi)
     idx = np.where(cover, mc, np.where(touch, kc, -1))
-    ids: dict[int, int] = {}
-    for i in np.unique(idx[idx >= 0]).tolist():
-        gid = procs.goroutine_at(p, int(sp.start[i]))
-        if gid is not None:
-            ids[i] = gid
-    if ids:
-        keys = np.fromiter(ids.keys(), np.int64, len(ids))
-        goids = np.fromiter(ids.values(), np.int64, len(ids))
-        row_of = np.searchsorted(procs.model.goroutines.id, goids)
-        pos = np.searchsorted(keys, idx)
-        pos_c = np.minimum(pos, len(keys) - 1)
-        found = (idx >= 0) & (keys[pos_c] == idx)
-        rows = np.where(found, row_of[pos_c], -1).astype(np.int64)
-    return occ, rows
+    return occ, procs.span_rows(p, idx)
 
 
 def tick_step(span: int, columns: int) -> int:
