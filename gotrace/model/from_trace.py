@@ -16,11 +16,19 @@ Most of the work is vectorised: goroutine transitions are gathered in columns,
 stably sorted by goroutine, and each transition opens the interval that the next
 one closes. Only syscall accounting, which depends on P transitions interleaved
 in time, is a sequential loop, over the few events that concern it.
+
+That numpy statement of the algorithm needs a dozen full-length temporaries, so
+by default its C twin (_summary.c: collect, counting-sort by goroutine, one pass
+per goroutine) does the goroutine part; ``NATIVE`` says which runs, and
+tests/model/test_from_trace_native.py keeps the two identical.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +37,22 @@ from ..tables import Tables
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .infer import infer_reasons
+
+
+def _load_native() -> ModuleType | None:
+    if os.environ.get("GOTRACE_PURE_PYTHON"):
+        return None
+    try:
+        from . import _summary  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _summary
+
+
+_native = _load_native()
+NATIVE: bool = _native is not None
+"""True when the C twin (gotrace.model._summary) is built and not disabled by
+GOTRACE_PURE_PYTHON=1; both paths build identical models."""
 
 _GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack")
 _SYS_COLS = ("time", "res", "frm", "to", "p", "seq")
@@ -107,33 +131,121 @@ def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     return out
 
 
+@dataclass(slots=True)
+class _Side:
+    """Everything the model needs besides goroutine transitions, as whole-trace columns."""
+
+    first: int
+    last: int
+    syncs: np.ndarray  # sync times, starting with the first event's time
+    sys: dict[str, np.ndarray]
+    proc: dict[str, np.ndarray]
+    rng: dict[str, np.ndarray]
+    proc_ids: list[int]
+
+
+def _side(col: _Collector) -> _Side:
+    first = col.first if col.first is not None else 0
+    return _Side(
+        first=first,
+        last=col.last,
+        syncs=_with_first(_cat(col.syncs, np.int64), first),
+        sys={k: _cat(v, np.int64) for k, v in col.sys.items()},
+        proc={k: _cat(v, np.int64) for k, v in col.proc.items()},
+        rng={k: _cat(v, np.int64) for k, v in col.rng.items()},
+        proc_ids=sorted(col.proc_ids),
+    )
+
+
+def _with_first(syncs: np.ndarray, first: int) -> np.ndarray:
+    """Go accounts undetermined goroutines from the trace's start if no sync precedes them."""
+    if len(syncs) == 0 or syncs[0] != first:
+        syncs = np.concatenate([np.array([first], np.int64), syncs])
+    return syncs
+
+
 def build_trace_model(
     chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str
 ) -> Model:
-    col = _Collector()
-    for chunk in chunks:
-        col.add(chunk)
-    first = col.first if col.first is not None else 0
-    last = col.last
-    syncs = _cat(col.syncs, np.int64)
-    if len(syncs) == 0 or syncs[0] != first:
-        syncs = np.concatenate([np.array([first], np.int64), syncs])
-    proc = {k: _cat(v, np.int64) for k, v in col.proc.items()}
-    sysc = {k: _cat(v, np.int64) for k, v in col.sys.items()}
-    gor, intervals = _goroutines(col.go, sysc, proc, syncs, first, last, tables)
+    if NATIVE:
+        gor, intervals, side = _native_goroutines(chunks, tables)
+    else:
+        col = _Collector()
+        for chunk in chunks:
+            col.add(chunk)
+        side = _side(col)
+        gor, intervals = _goroutines(col.go, side, tables)
+    _add_syscalls(gor, side)
+    infer_reasons(gor, tables)
     model = Model(
         source=Source(path=path, kind="trace", format=info.header),
         tables=tables,
         goroutines=gor,
-        span_ns=last - first,
+        span_ns=side.last - side.first,
         intervals=intervals,
-        procs=_procs(proc, syncs, first, last),
-        ranges=_ranges({k: _cat(v, np.int64) for k, v in col.rng.items()}, first, last),
+        procs=_procs(side.proc, side.syncs, side.first, side.last),
+        ranges=_ranges(side.rng, side.first, side.last),
         info=info,
-        proc_ids=sorted(col.proc_ids),
+        proc_ids=side.proc_ids,
     )
     model.notices.extend(d.message for d in info.damage)
     return model
+
+
+_NATIVE_COLS = (
+    ("id", np.int64), ("name", np.int32), ("state", np.uint8), ("reason", np.int32),
+    ("since_ns", np.int64), ("wait_ns", np.int64), ("first_ns", np.int64),
+    ("created_ns", np.int64), ("start_ns", np.int64), ("ended_ns", np.int64),
+    ("creator", np.int64), ("creation_stack", np.int32), ("start_stack", np.int32),
+    ("last_stack", np.int32), ("exec_ns", np.int64), ("sched_wait_ns", np.int64),
+    ("block_row", np.int32), ("block_reason", np.int32), ("block_ns", np.int64),
+)
+_NATIVE_IVL = (
+    ("row", np.int32), ("start", np.int64), ("end", np.int64), ("state", np.uint8),
+    ("reason", np.int32), ("p", np.int32), ("stack", np.int32), ("starts", np.int64),
+)
+
+
+def _native_goroutines(
+    chunks: Iterable[EventChunk], tables: Tables
+) -> tuple[Goroutines, Intervals, _Side]:
+    """The C twin of _Collector and _goroutines (see _summary.c)."""
+    assert _native is not None
+    col = _native.Collector()
+    for c in chunks:
+        col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
+                c.tstack)
+    first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
+
+    def cols(names: tuple[str, ...], bufs: tuple[object, ...], types: tuple[type, ...]
+             ) -> dict[str, np.ndarray]:
+        # The Python collector's empty columns are int64 when no chunk had events.
+        return {k: np.frombuffer(b, t if seen else np.int64)  # type: ignore[call-overload]
+                for k, b, t in zip(names, bufs, types, strict=True)}
+
+    side = _Side(
+        first=first,
+        last=last,
+        syncs=_with_first(np.frombuffer(syncs, np.int64), first),
+        sys=cols(_SYS_COLS, sysc, (np.int64, np.int64, np.uint8, np.uint8, np.int64, np.int64)),
+        proc=cols(_PROC_COLS, proc, (np.int64, np.int64, np.uint8, np.uint8, np.int64)),
+        rng=cols(_RANGE_COLS, rng, (np.int64, np.uint8, np.int32, np.uint8, np.int64, np.int64)),
+        proc_ids=sorted(np.frombuffer(proc_ids, np.int64).tolist()),
+    )
+    forever_id = tables.string("forever")  # interned before the root names, as _goroutines does
+    names = _root_names(np.frombuffer(used, np.int32), tables)
+    out = col.goroutines(side.syncs, first, last, forever_id, names)
+    ng = len(_NATIVE_COLS)
+    g = {k: np.frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
+    nrows = len(g["id"])
+    ivl = Intervals(**{k: np.frombuffer(b, t) for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)})
+    gor = Goroutines(
+        **g,
+        syscall_ns=np.zeros(nrows, np.int64),
+        syscall_block_ns=np.zeros(nrows, np.int64),
+        reason_inferred=np.zeros(nrows, bool),
+    )
+    return gor, ivl, side
 
 
 def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:
@@ -148,14 +260,10 @@ def _take(parts: list[np.ndarray], order: np.ndarray, dtype: type) -> np.ndarray
 
 
 def _goroutines(
-    go: dict[str, list[np.ndarray]],
-    sysc: dict[str, np.ndarray],
-    proc: dict[str, np.ndarray],
-    syncs: np.ndarray,
-    first: int,
-    last: int,
-    tables: Tables,
+    go: dict[str, list[np.ndarray]], side: _Side, tables: Tables
 ) -> tuple[Goroutines, Intervals]:
+    """Per-goroutine facts and intervals; syscall times are added by _add_syscalls."""
+    syncs, first, last = side.syncs, side.first, side.last
     res = _cat(go["res"], np.int64)
     order = np.argsort(res, kind="stable")
     g = res[order]
@@ -175,7 +283,7 @@ def _goroutines(
     ids = g[row_first].astype(np.int64)
     nrows = len(ids)
     row_of = (np.cumsum(new_row, dtype=np.int32) - 1) if n else np.zeros(0, np.int32)
-    row_last = np.append(row_first[1:], n) - 1
+    row_last = np.append(row_first[1:], n)[:nrows] - 1  # none when there are no rows
 
     # A transition out of NotExist/Undetermined starts a fresh summary in Go;
     # only each row's last such segment counts. Nearly always that is the row's
@@ -224,9 +332,6 @@ def _goroutines(
     block_row = (ukey // (len(tables.strings) + 1)).astype(np.int32)
     block_reason = (ukey % (len(tables.strings) + 1)).astype(np.int32)
 
-    sys_ns, sysblock_ns, sched_extra = _syscalls(sysc, proc, syncs, ids, last)
-    sched_ns += sched_extra
-
     # Per-row facts from the last segment.
     s0 = seg_start
     from_notexist = frm[s0] == GoState.NOT_EXIST if n else np.zeros(0, bool)
@@ -242,7 +347,8 @@ def _goroutines(
     ended_ns[ended_ns != NONE] -= first
     # Go names a goroutine by the root function of the first transition stack
     # whose root function is not empty.
-    root = _root_funcs(tstack, tables)
+    root = _root_names(np.flatnonzero(np.bincount(tstack, minlength=len(tables.stacks))),
+                       tables)[tstack]
     names = _first_per_row(keep & (root != 0), row_of, root, nrows)
     names = np.where(names == NONE, 0, names).astype(np.int32)
     start_stack = np.where(from_notexist, tstack[s0], 0).astype(np.int32)
@@ -273,14 +379,13 @@ def _goroutines(
         last_stack=last_stack,
         exec_ns=exec_ns,
         sched_wait_ns=sched_ns,
-        syscall_ns=sys_ns,
-        syscall_block_ns=sysblock_ns,
+        syscall_ns=np.zeros(nrows, np.int64),
+        syscall_block_ns=np.zeros(nrows, np.int64),
         block_row=block_row,
         block_reason=block_reason,
         block_ns=bsum,
         reason_inferred=np.zeros(nrows, bool),
     )
-    infer_reasons(gor, tables)
     # Intervals: every transition opens one, so the sorted transition columns are
     # the table, rewritten in place rather than copied (they are most of the
     # model's memory). An exit is a zero-length NOT_EXIST interval marking the end.
@@ -327,16 +432,23 @@ def _last_per_row(mask: np.ndarray, row_of: np.ndarray, vals: np.ndarray, nrows:
     return out
 
 
-def _root_funcs(stack_ids: np.ndarray, tables: Tables) -> npt.NDArray[np.int32]:
-    """String id of each stack's root frame function: Go names a goroutine so."""
-    used = np.flatnonzero(np.bincount(stack_ids, minlength=len(tables.stacks)))
+def _root_names(used: np.ndarray, tables: Tables) -> npt.NDArray[np.int32]:
+    """By stack id, the string id of the root frame's function (Go names a goroutine
+    so); filled for the ``used`` stacks only, 0 elsewhere."""
     names = np.zeros(len(tables.stacks), np.int32)
     for sid in used.tolist():
         if sid > 0:
             root = tables.root_frame(sid)
             if root is not None:
                 names[sid] = tables.string(root.func)
-    return names[stack_ids]
+    return names
+
+
+def _add_syscalls(gor: Goroutines, side: _Side) -> None:
+    gor.syscall_ns, gor.syscall_block_ns, sched_extra = _syscalls(
+        side.sys, side.proc, side.syncs, gor.id, side.last
+    )
+    gor.sched_wait_ns += sched_extra
 
 
 def _syscalls(

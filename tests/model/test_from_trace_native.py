@@ -1,0 +1,146 @@
+"""The C model builder (_summary.c) against its numpy twin (from_trace.py).
+
+Every column of every table of the model must be the same, on real traces and
+on synthetic streams that stress the corners (segments restarting mid-row,
+undetermined syscalls, sparse and huge goroutine ids, empty input).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from eventtext import parse_lines
+from test_from_trace import FOREVER, LIFE, MAIN, SYSCALL, WORKER
+
+from gotrace.model import from_trace
+from gotrace.model.core import Model
+from gotrace.tables import Tables
+from gotrace.trace.events import ChunkBuilder, EventChunk, GoState, Kind, ProcState, TraceInfo
+from gotrace.trace.reader import read_events
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / ".." / "shared" / "corpus"
+
+pytestmark = pytest.mark.skipif(from_trace._native is None,
+                                reason="C summary gotrace.model._summary not built")
+
+TRACES = sorted(CORPUS.glob("go1.*/*.trace")) + sorted((REPO / "samples").glob("*.trace"))
+
+Source = Callable[[Tables], tuple[TraceInfo, list[EventChunk]]]
+
+
+def build(source: Source, native: bool, monkeypatch: pytest.MonkeyPatch) -> Model:
+    monkeypatch.setattr(from_trace, "NATIVE", native)
+    tables = Tables()
+    info, chunks = source(tables)
+    return from_trace.build_trace_model(chunks, info, tables, "t")
+
+
+def assert_same(source: Source, monkeypatch: pytest.MonkeyPatch) -> Model:
+    py = build(source, False, monkeypatch)
+    c = build(source, True, monkeypatch)
+    for part in ("goroutines", "intervals", "procs", "ranges"):
+        a, b = getattr(py, part), getattr(c, part)
+        for f in dataclasses.fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            assert x.dtype == y.dtype, f"{part}.{f.name}: {x.dtype} != {y.dtype}"
+            np.testing.assert_array_equal(x, y, err_msg=f"{part}.{f.name}")
+    assert py.tables.strings == c.tables.strings
+    assert py.tables.stacks == c.tables.stacks
+    assert (py.span_ns, py.proc_ids, py.notices) == (c.span_ns, c.proc_ids, c.notices)
+    return c
+
+
+@pytest.mark.parametrize("path", TRACES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_traces(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+
+    def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
+        info, chunks = read_events(data, tables)
+        return info, list(chunks)
+
+    m = assert_same(source, monkeypatch)
+    assert len(m.goroutines) > 0
+
+
+def text(stream: str) -> Source:
+    def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
+        lines = [ln.strip() for ln in stream.strip().splitlines()]
+        return TraceInfo("go 1.26 trace", 26, 0, len(lines)), [parse_lines(lines, tables)]
+
+    return source
+
+
+RESTARTS = f"""
+1000 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+1100 13 -1 0 5 - | 1 8 0 2 "" | - | 0
+1200 13 -1 0 5 - | 1 8 2 3 "" | @:0 | 0
+1300 13 8 0 5 - | 1 8 3 1 "" | {WORKER} | 0
+1400 13 1 0 5 {MAIN} | 1 8 1 2 "" | {WORKER} | 0
+1500 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+1600 13 -1 0 5 - | 1 8 0 5 "" | {MAIN} | 0
+1700 13 -1 0 5 - | 1 8 5 4 "sleep" | {MAIN} | 0
+1800 13 -1 0 5 - | 1 8 4 4 "sleep" | - | 0
+1900 13 -1 0 5 - | 1 8 4 2 "" | - | 0
+2000 13 -1 0 5 - | 1 1099511627776 0 4 "" | {MAIN} | 0
+2100 13 -1 0 5 - | 1 -5 0 4 "select" | - | 0
+2200 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+"""
+
+
+@pytest.mark.parametrize("stream", [LIFE, SYSCALL, FOREVER, RESTARTS],
+                         ids=["life", "syscall", "forever", "restarts"])
+def test_streams(stream: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_same(text(stream), monkeypatch)
+
+
+def test_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    m = assert_same(lambda tables: (TraceInfo("go 1.26 trace", 26, 0, 0), []), monkeypatch)
+    assert m.intervals is not None
+    assert len(m.goroutines) == 0 and len(m.intervals) == 0
+
+
+def random_chunks(seed: int, tables: Tables) -> list[EventChunk]:
+    """Arbitrary transitions (not a valid Go story: both paths must still agree)."""
+    rng = np.random.default_rng(seed)
+    reasons = [tables.string(s) for s in ("", "forever", "sleep", "select", "chan receive")]
+    stacks = [0] + [tables.stack((tables.frame(f"main.f{i}", "m.go", i),)) for i in range(4)]
+    ids = rng.choice([1, 2, 3, 17, 1 << 33, -9, 1000], size=7, replace=False).tolist()
+    chunks, t = [], 100
+    for _ in range(3):
+        b = ChunkBuilder()
+        for _ in range(int(rng.integers(0, 400))):
+            t += int(rng.integers(1, 50))
+            r = rng.random()
+            if r < 0.05:
+                b.add(t, Kind.SYNC)
+            elif r < 0.15:
+                frm, to = (int(x) for x in rng.choice(
+                    [ProcState.RUNNING, ProcState.IDLE, ProcState.UNDETERMINED], 2))
+                b.add(t, Kind.STATE_TRANSITION, res_kind=2, res=int(rng.integers(0, 3)),
+                      frm=frm, to=to)
+            elif r < 0.2:
+                b.add(t, int(rng.integers(Kind.RANGE_BEGIN, Kind.RANGE_END + 1)),
+                      name=reasons[int(rng.integers(0, 5))], res_kind=int(rng.integers(0, 3)),
+                      res=int(rng.integers(0, 3)))
+            else:
+                b.add(t, Kind.STATE_TRANSITION, g=int(rng.choice(ids)),
+                      p=int(rng.integers(-1, 3)), stack=int(rng.choice(stacks)), res_kind=1,
+                      res=int(rng.choice(ids)), frm=int(rng.integers(0, 6)),
+                      to=int(rng.integers(0, 6)), name=reasons[int(rng.integers(0, 5))],
+                      tstack=int(rng.choice(stacks)))
+        chunks.append(b.freeze())
+    return chunks
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_streams(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
+        return TraceInfo("go 1.26 trace", 26, 0, 0), random_chunks(seed, tables)
+
+    m = assert_same(source, monkeypatch)
+    assert (m.goroutines.state <= GoState.SYSCALL).all()
