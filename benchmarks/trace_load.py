@@ -4,7 +4,7 @@
 
 For each trace: ``traceoracle bench`` (Go's internal/trace reader, bare parse; from
 ../shared/tools/traceoracle) and ``gotrace`` loading the full lifecycle model, each
-in a fresh process so peak RSS is its own. Prints seconds, peak RSS and the ratio;
+in a fresh process so peak RSS is its own. Prints seconds, the load's peak RSS and the ratio;
 "ours" is the model load, then the spikes and per-P analyses are timed on top
 (the analyses issue allows them 30% of the load).
 """
@@ -19,13 +19,15 @@ import sys
 import time
 
 LOAD = """
-import sys, time
+import resource, sys, time
 from gotrace.load import load
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.spikes import creation_spikes
 t = time.perf_counter(); m = load(sys.argv[1]); load_s = time.perf_counter() - t
+load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 t = time.perf_counter(); creation_spikes(m); ProcTimeline(m); an_s = time.perf_counter() - t
-print(f"goroutines={len(m.goroutines)} events={m.info.events} load={load_s:.3f}s "
+print(f"load_rss={load_rss} goroutines={len(m.goroutines)} events={m.info.events} "
+      f"reader={m.info.reader} load={load_s:.3f}s "
       f"analyses={an_s:.3f}s ({100 * an_s / load_s:.0f}% of load)")
 """
 
@@ -51,7 +53,11 @@ def main(paths: list[str]) -> None:
         go_s, go_rss = float("nan"), 0
         if oracle:
             go_s, go_rss, _ = run([oracle, "bench", path])
-        wall, our_rss, out = run([sys.executable, "-c", LOAD, path])
+        wall, all_rss, out = run([sys.executable, "-c", LOAD, path])
+        # Peak RSS of the load alone; the whole process's peak (with analyses) follows.
+        m = re.search(r"load_rss=(\d+) ", out)
+        our_rss = int(m.group(1)) if m else all_rss
+        out = re.sub(r"load_rss=\d+ ", "", out) + f" peak-with-analyses={all_rss / 2**20:.0f}M"
         # The process's wall time less the analyses: interpreter start-up and imports
         # count against us, as Go's process start counts against it.
         an = re.search(r"analyses=([0-9.]+)s", out)

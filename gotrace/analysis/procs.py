@@ -35,25 +35,32 @@ GC_MARK = "GC concurrent mark phase"
 STW_PREFIX = "stop-the-world"
 
 
-def _disjoint(start: I64, end: I64, group: I64 | None = None) -> tuple[I64, I64]:
+def _disjoint(start: I64, end: I64, group: npt.NDArray[np.integer] | None = None) -> tuple[I64, I64]:
     """Clip each interval to begin no earlier than every earlier one of its group ends.
 
     Input is sorted by (group, start); ``group`` values are small non-negative ints.
+    ``start`` and ``end`` are clipped in place (callers pass fresh copies): on
+    millions of intervals every temporary is tens of MB.
     """
     if len(start) == 0:
         return start, end
-    shift = (int(end.max()) - int(start.min()) + 1) if group is not None else 0
-    base = group * shift if group is not None else np.zeros(len(start), np.int64)
-    reach = np.maximum.accumulate(end - int(start.min()) + base) - base + int(start.min())
-    prev = np.empty_like(reach)
-    prev[0] = start[0]
-    prev[1:] = reach[:-1]
+    off = int(start.min())
+    reach = end - off
     if group is not None:
-        first_of_group = np.ones(len(start), bool)
-        first_of_group[1:] = group[1:] != group[:-1]
-        prev[first_of_group] = start[first_of_group]
-    s = np.maximum(start, prev)
-    return s, np.maximum(end, s)
+        base = group.astype(np.int64)
+        base *= int(end.max()) - off + 1
+        reach += base
+        np.maximum.accumulate(reach, out=reach)
+        reach -= base
+        del base
+        # The first interval of a group owes nothing to the previous group.
+        reach[:-1][group[1:] != group[:-1]] = np.iinfo(np.int64).min + off
+    else:
+        np.maximum.accumulate(reach, out=reach)
+    reach += off
+    np.maximum(start[1:], reach[:-1], out=start[1:])
+    np.maximum(end, start, out=end)
+    return start, end
 
 
 class Spans:
@@ -140,16 +147,15 @@ class ProcTimeline:
             raise ValueError("per-P timelines need an execution trace")
         self.model = model
         self.span_ns = int(model.span_ns or 0)
-        run = (iv.state == GoState.RUNNING) & (iv.p >= 0)
-        p = iv.p[run].astype(np.int64)
-        start = iv.start[run]
-        end = iv.end[run]
-        order = np.lexsort((start, p))
-        p = p[order]
-        start, end = _disjoint(start[order], end[order], p)
+        run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
+        order = run[np.lexsort((iv.start[run], iv.p[run]))]
+        del run
+        p = iv.p[order]
+        start, end = _disjoint(iv.start[order], iv.end[order], p)
         self._start = start
         self._end = end
-        self._row = iv.row[run][order]
+        self._row = iv.row[order]
+        del order
         self._cum = np.concatenate([[0], np.cumsum(end - start)]).astype(np.int64)
         first_of_p = np.ones(len(p), bool)
         np.not_equal(p[1:], p[:-1], out=first_of_p[1:])
