@@ -25,31 +25,19 @@ tests/model/test_from_trace_native.py keeps the two identical.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import accel
 from ..tables import Tables
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .infer import infer_reasons
 
-
-def _load_native() -> ModuleType | None:
-    if os.environ.get("GOTRACE_PURE_PYTHON"):
-        return None
-    try:
-        from . import _summary  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return _summary
-
-
-_native = _load_native()
+_native = accel.load("gotrace.model._summary")
 NATIVE: bool = _native is not None
 """True when the C twin (gotrace.model._summary) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths build identical models."""

@@ -18,77 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------ */
-/* Buf: a growable byte buffer exported through the buffer protocol.   */
-
-typedef struct {
-    PyObject_HEAD
-    char *data;
-    Py_ssize_t len;
-} BufObject;
-
-static int buf_getbuffer(PyObject *self, Py_buffer *view, int flags) {
-    BufObject *b = (BufObject *)self;
-    return PyBuffer_FillInfo(view, self, b->data, b->len, 0, flags);
-}
-
-static void buf_dealloc(PyObject *self) {
-    free(((BufObject *)self)->data);
-    Py_TYPE(self)->tp_free(self);
-}
-
-static PyBufferProcs buf_as_buffer = {buf_getbuffer, NULL};
-
-static PyTypeObject BufType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "gotrace.trace._v1.Buf",
-    .tp_basicsize = sizeof(BufObject),
-    .tp_dealloc = buf_dealloc,
-    .tp_as_buffer = &buf_as_buffer,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Memory owned by the C reader, exported through the buffer protocol.",
-};
-
-/* Take ownership of data (len bytes) into a new Buf. */
-static PyObject *buf_wrap(void *data, Py_ssize_t len) {
-    BufObject *b = PyObject_New(BufObject, &BufType);
-    if (b == NULL) {
-        free(data);
-        return NULL;
-    }
-    if (data == NULL) data = malloc(1);
-    b->data = data;
-    b->len = len;
-    return (PyObject *)b;
-}
-
-/* A growable array of fixed-size items. */
-typedef struct {
-    char *p;
-    size_t n, cap, item;
-} Vec;
-
-static int vec_reserve(Vec *v, size_t want) {
-    if (want <= v->cap) return 0;
-    size_t cap = v->cap ? v->cap : 1024;
-    while (cap < want) cap += cap / 2 + 1024;
-    char *q = realloc(v->p, cap * v->item);
-    if (q == NULL) return -1;
-    v->p = q;
-    v->cap = cap;
-    return 0;
-}
-
-static PyObject *vec_to_buf(Vec *v) {
-    char *p = v->p;
-    if (v->n && v->n < v->cap) {
-        char *q = realloc(p, v->n * v->item);
-        if (q != NULL) p = q;
-    }
-    v->p = NULL;
-    v->cap = 0;
-    return buf_wrap(p, (Py_ssize_t)(v->n * v->item));
-}
+#define GOTRACE_BUF_NAME "gotrace.trace._v1.Buf"
+#include "../_buffers.h"
 
 /* ------------------------------------------------------------------ */
 /* An open-addressing map int64 -> (int64, int64).                      */
@@ -546,9 +477,9 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         Py_DECREF(cpu);
         goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNnNOOOOLNn)", vec_to_buf(&s.ts), vec_to_buf(&s.typ),
-                           vec_to_buf(&s.p), vec_to_buf(&s.g), vec_to_buf(&s.a0),
-                           vec_to_buf(&s.a1), vec_to_buf(&s.a2), vec_to_buf(&s.stk),
+    result = Py_BuildValue("(NNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
+                           vec_take(&s.p), vec_take(&s.g), vec_take(&s.a0),
+                           vec_take(&s.a1), vec_take(&s.a2), vec_take(&s.stk),
                            (Py_ssize_t)s.n_events, cpu, s.strings, s.stacks, s.pcs, s.timer,
                            (long long)s.ticks, error,
                            (Py_ssize_t)(failed ? (Py_ssize_t)err_pos : -1));

@@ -10,10 +10,9 @@ reported in ``info.damage``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from types import ModuleType
 
+from .. import accel
 from ..errors import TraceFormatError
 from ..tables import Tables
 from .convert_v1 import Converter
@@ -24,17 +23,7 @@ from .order_v1 import order
 Progress = Callable[[int], None]
 
 
-def _load_native() -> ModuleType | None:
-    if os.environ.get("GOTRACE_PURE_PYTHON"):
-        return None
-    try:
-        from . import _v1  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return _v1
-
-
-_native = _load_native()
+_native = accel.load("gotrace.trace._v1")
 NATIVE: bool = _native is not None
 """True when the C accelerator (gotrace.trace._v1) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths give identical events and damage."""

@@ -1,0 +1,100 @@
+/* Shared by the C accelerators: memory handed to numpy without a copy.
+ *
+ * Buf owns malloc'd memory and exports it through the buffer protocol, so the
+ * Python side wraps it with numpy.frombuffer; Vec is a growable array of
+ * fixed-size items that becomes a Buf when done. Include after Python.h,
+ * with GOTRACE_BUF_NAME defined as the type's qualified name.
+ */
+#ifndef GOTRACE_BUFFERS_H
+#define GOTRACE_BUFFERS_H
+
+#include <stdlib.h>
+
+/* ------------------------------------------------------------------ */
+/* Buf: malloc'd memory exported through the buffer protocol.          */
+
+typedef struct {
+    PyObject_HEAD
+    char *data;
+    Py_ssize_t len;
+} BufObject;
+
+static inline int buf_getbuffer(PyObject *self, Py_buffer *view, int flags) {
+    BufObject *b = (BufObject *)self;
+    return PyBuffer_FillInfo(view, self, b->data, b->len, 0, flags);
+}
+
+static inline void buf_dealloc(PyObject *self) {
+    free(((BufObject *)self)->data);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyBufferProcs buf_as_buffer = {buf_getbuffer, NULL};
+
+static PyTypeObject BufType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = GOTRACE_BUF_NAME,
+    .tp_basicsize = sizeof(BufObject),
+    .tp_dealloc = buf_dealloc,
+    .tp_as_buffer = &buf_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Memory owned by a C accelerator, exported through the buffer protocol.",
+};
+
+/* Take ownership of data (len bytes) into a new Buf. */
+static inline PyObject *buf_wrap(void *data, Py_ssize_t len) {
+    if (data == NULL) data = malloc(1);
+    if (data == NULL) return PyErr_NoMemory();
+    BufObject *b = PyObject_New(BufObject, &BufType);
+    if (b == NULL) {
+        free(data);
+        return NULL;
+    }
+    b->data = data;
+    b->len = len;
+    return (PyObject *)b;
+}
+
+/* malloc for a column (at least one byte, so that empty columns are not NULL). */
+static inline void *column_alloc(size_t bytes) {
+    return malloc(bytes ? bytes : 1);
+}
+
+/* A growable array of fixed-size items. */
+typedef struct {
+    char *p;
+    size_t n, cap, item;
+} Vec;
+
+static inline int vec_reserve(Vec *v, size_t want) {
+    if (want <= v->cap) return 0;
+    size_t cap = v->cap ? v->cap : 1024;
+    while (cap < want) cap += cap / 2 + 1024;
+    char *q = realloc(v->p, cap * v->item);
+    if (q == NULL) return -1;
+    v->p = q;
+    v->cap = cap;
+    return 0;
+}
+
+static inline void vec_free(Vec *v) {
+    free(v->p);
+    v->p = NULL;
+    v->n = v->cap = 0;
+}
+
+/* The vector's memory as a Buf; the vector is left empty. */
+static inline PyObject *vec_take(Vec *v) {
+    char *p = v->p;
+    size_t n = v->n;
+    if (n && n < v->cap) {
+        char *q = realloc(p, n * v->item);
+        if (q != NULL) p = q;
+    }
+    v->p = NULL;
+    v->n = v->cap = 0;
+    return buf_wrap(p, (Py_ssize_t)(n * v->item));
+}
+
+
+#endif
