@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from gotrace.model import Model
 
+from .screens.goroutine import GoroutineScreen
 from .session import Precomputed, Session
 from .text import PAGES, TRACE_ONLY, clean
 
@@ -50,6 +51,7 @@ class GotraceApp(App[str | None]):
         self._preloaded = model
         self._precomputed = precomputed
         self.session: Session | None = None
+        self._goroutine_screens: list[GoroutineScreen] = []
 
     # --- loading ----------------------------------------------------------
     def on_mount(self) -> None:
@@ -86,6 +88,16 @@ class GotraceApp(App[str | None]):
                 if name != first:
                     self.switch_mode(name)
             self.switch_mode(first)
+            # The same for the goroutine pages, one for each page to open a goroutine from.
+            # Each tells some goroutine's story already, one that created none
+            # as most did not: opening such a goroutine then lays nothing out anew.
+            leaf = self.session.leaf_row() if len(model.goroutines) else None
+            for _ in self._modes:
+                spare = self._goroutine_screen(spare=True)
+                if leaf is not None:  # a debug=1 dump counts stacks, not goroutines
+                    spare.show(leaf)
+                self.push_screen(spare)
+                self.pop_screen()
 
     def delay_update(self, delay: float = 0.05) -> None:
         """Textual holds the screen for 50 ms on every page switch to hide the transition.
@@ -125,11 +137,30 @@ class GotraceApp(App[str | None]):
             self.push_screen(HelpScreen(self.screen))
 
     def open_goroutine(self, row: int) -> None:
-        """Push the goroutine's story on top of whatever page asked for it."""
-        from .screens.goroutine import GoroutineScreen
+        """Show the goroutine's story on top of whatever page asked for it.
 
+        From a goroutine's page it replaces what that page shows (Escape comes
+        back); elsewhere a kept goroutine page that no page is showing is reused.
+        """
+        screen = self.screen
+        if isinstance(screen, GoroutineScreen):
+            screen.show(row, remember=True)
+            return
+        page = self._goroutine_screen()
+        page.show(row)
+        page.in_use = True
+        self.push_screen(page)
+
+    def _goroutine_screen(self, spare: bool = False) -> GoroutineScreen:
+        """A goroutine page not on any page's stack (``spare``: a new one); installed, so popping keeps it."""
+        free = None if spare else next((p for p in self._goroutine_screens if not p.in_use), None)
+        if free is not None:
+            return free
         assert self.session is not None
-        self.push_screen(GoroutineScreen(self.session, row))
+        page = GoroutineScreen(self.session)
+        self.install_screen(page, f"goroutine-{len(self._goroutine_screens)}")
+        self._goroutine_screens.append(page)
+        return page
 
     # --- command palette: every binding by name ------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

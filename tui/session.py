@@ -170,11 +170,20 @@ class Session:
 
     # --- indexes ---------------------------------------------------------
     def children(self, row: int) -> Rows:
-        """Rows of the goroutines this one created (in id order)."""
+        """Rows of the goroutines this one created, in id order (the index's sort is stable)."""
         order, keys = self._get("by_creator", lambda: _by_creator(self.model))
         goid = int(self.g.id[row])
         lo, hi = np.searchsorted(keys, goid, "left"), np.searchsorted(keys, goid, "right")
-        return np.sort(order[lo:hi])
+        return order[lo:hi]
+
+    def leaf_row(self) -> int:
+        """A goroutine that created none, as most do (0 if none of the first thousand)."""
+        _, keys = self._get("by_creator", lambda: _by_creator(self.model))
+        ids = self.g.id[:1000]
+        i = np.searchsorted(keys, ids)
+        made = (i < len(keys)) & (keys[np.minimum(i, len(keys) - 1)] == ids) if len(keys) else ids < 0
+        leaves = np.flatnonzero(~made)
+        return int(leaves[0]) if len(leaves) else 0
 
     def alive_rows(self) -> Rows:
         return np.flatnonzero(self.g.state != GoState.NOT_EXIST).astype(np.int64)
@@ -188,11 +197,14 @@ class Session:
         text = text.strip()
         if not text:
             return np.zeros(0, np.int64)
-        try:
-            rx = "(?i)" + text
-            re.compile(rx)
-        except re.error:
-            rx = "(?i)" + re.escape(text)
+        if text.isdigit():  # as it is: the core matches ids only against a bare number
+            rx = text
+        else:
+            try:
+                rx = "(?i)" + text
+                re.compile(rx)
+            except re.error:
+                rx = "(?i)" + re.escape(text)
         return select_rows(self.model, match=rx).astype(np.int64)
 
     def creation_rate(self, bins: int, t0: int = 0, t1: int | None = None) -> npt.NDArray[np.int64]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.screens.goroutine import GoroutineScreen
@@ -12,8 +13,10 @@ from gotrace.tui.screens.overview import OverviewScreen
 from gotrace.tui.screens.spikes import SpikesScreen
 from gotrace.tui.screens.timeline import TimelineScreen
 from gotrace.tui.session import Session, precompute
+from gotrace.tui.text import dur
 from gotrace.tui.widgets.goroutine_list import GoroutineList
 from gotrace.tui.widgets.group_tree import GroupTree
+from gotrace.tui.widgets.story import Story
 from screen_text import screen_text
 from textual.widgets import Input
 from tui_inputs import (
@@ -27,6 +30,8 @@ from tui_inputs import (
     settle,
     sync,
 )
+
+from gotrace.trace.events import GoState
 
 SIZE = (120, 40)
 
@@ -116,6 +121,88 @@ async def test_long_lived_tree_drills_down_to_a_goroutine() -> None:
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
         assert "select" in screen_text(app) and "subscription.(*Hub).watch" in screen_text(app)
+
+
+def story_lines(app: GotraceApp) -> list[str]:
+    """Every line of the goroutine page's story, drawn or not."""
+    story = app.screen.query_one(Story)
+    return [story.line_text(i).plain for i in range(story.line_count)]
+
+
+@sync
+async def test_goroutine_page_is_reused_and_shows_each_goroutine() -> None:
+    app = GotraceApp(model=model_of(SPIKE_TRACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        members = app.screen.query_one("#members", GoroutineList)
+        first, second = (int(app.session.g.id[r]) for r in members.rows[:2])  # type: ignore[union-attr]
+        await pilot.press("enter", "enter")  # the list, then its first goroutine
+        await settle(pilot)
+        page = app.screen
+        assert isinstance(page, GoroutineScreen)
+        assert f"goroutine {first}  " in screen_text(app)
+        await pilot.press("escape", "down", "enter")
+        await settle(pilot)
+        assert app.screen is page  # the same screen, updated in place
+        text = screen_text(app)
+        assert f"goroutine {second}  " in text and f"goroutine {first}  " not in text
+        assert "subscription.(*Hub).watch" in text and "runtime.selectgo" in text
+
+        await pilot.press("c")  # its creator replaces it on the same page...
+        await settle(pilot)
+        assert app.screen is page
+        text = screen_text(app)
+        assert f"goroutine {second}  " not in text and "main.(*server).worker" in text.splitlines()[0]
+        assert "runtime.selectgo" not in "\n".join(story_lines(app)[:12])
+        await pilot.press("escape")  # ...and Escape comes back to it before leaving
+        await settle(pilot)
+        assert app.screen is page and f"goroutine {second}  " in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, LongLivedScreen)
+
+        await pilot.press("enter", "4")  # open it again, then go to another page...
+        await settle(pilot)
+        row = app.session.row_of(first)  # type: ignore[union-attr]
+        assert row is not None
+        app.open_goroutine(row)  # ...which opens a goroutine on a page of its own
+        await settle(pilot)
+        other = app.screen
+        assert isinstance(other, GoroutineScreen) and other is not page
+        assert f"goroutine {first}  " in screen_text(app)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.screen is page and f"goroutine {second}  " in screen_text(app)
+
+
+@sync
+async def test_goroutine_story_lists_every_interval_and_its_exit() -> None:
+    model = model_of(SPIKE_TRACE)
+    app = GotraceApp(model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ivl = model.intervals
+        assert ivl is not None
+        busy = int(np.argmax(np.diff(ivl.starts)))  # more intervals than a screen built them all
+        n = ivl.of_row(busy).stop - ivl.of_row(busy).start
+        assert n > 1000
+        app.open_goroutine(busy)
+        await settle(pilot)
+        lines = story_lines(app)
+        assert f"states ({n:,} intervals)" in lines
+        header = lines.index(f"states ({n:,} intervals)") + 1
+        assert len(lines) == header + 1 + n
+        await pilot.press("end")  # the last screenful is drawn on demand
+        await settle(pilot)
+        assert lines[-1].split()[-1] in screen_text(app)
+
+        dead = int(np.flatnonzero(model.goroutines.state == GoState.NOT_EXIST)[0])
+        await pilot.press("escape")
+        app.open_goroutine(dead)
+        await settle(pilot)
+        last = story_lines(app)[-1]
+        assert last.split() == [dur(int(model.goroutines.ended_ns[dead])), "ended"]
+        assert "dead" not in last
 
 
 @sync

@@ -10,6 +10,7 @@ from gotrace.tui.app import GotraceApp
 from gotrace.tui.screens.goroutine import GoroutineScreen
 from gotrace.tui.session import Session
 from gotrace.tui.widgets.goroutine_list import GoroutineList
+from gotrace.tui.widgets.story import Story
 from gotrace.tui.widgets.timeline import Timeline, cell_rows, tick_step
 from screen_text import screen_text
 from textual.app import App, ComposeResult
@@ -129,8 +130,9 @@ async def test_input_strings_are_never_markup() -> None:
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
         assert "goroutine 1  main.[bold]evil[/bold]\\x1b[31m" in screen_text(app)
-        story = app.screen.story().plain  # the whole Static, most of it below the fold
-        assert "main.[red]x[/red]" in story and "/src/[b]main.go:1" in story
+        story = app.screen.query_one(Story)  # most of it below the fold
+        text = "\n".join(story.line_text(i).plain for i in range(story.line_count))
+        assert "main.[red]x[/red]" in text and "/src/[b]main.go:1" in text
 
 
 LABELLED_DUMP = """goroutine 1 [running]:
@@ -187,3 +189,10 @@ async def test_group_tree_shows_sites_literally_with_aligned_numbers() -> None:
         ends = {len(text) for text in lines}
         assert ends == {len(header.rstrip())}  # MAX lines up whatever the depth
         assert all(text.endswith("1ns     2ns     4ns") for text in lines)
+
+
+def test_search_finds_a_goroutine_by_its_id() -> None:
+    model = model_of(SPIKE_TRACE)
+    row = model.goroutines.row_of(30)
+    assert row is not None
+    assert row in Session(model).search(" 30 ").tolist()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
+import numpy as np
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gotrace.model import NONE, state_name
+from gotrace.model import NONE, Intervals, state_name
 from gotrace.stacks import is_std, user_frame
 from gotrace.tables import Frame
 from gotrace.trace.events import GoState
@@ -20,9 +21,9 @@ from ..session import Session
 from ..text import BOLD, DIM, HEAD, colour_of, count, dur, lit, site, state_colour
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from ..widgets.story import Story
 from .page import Page
 
-MAX_INTERVALS = 500
 _STATE_WORD = {GoState.RUNNING: "running", GoState.RUNNABLE: "runnable", GoState.SYSCALL: "syscall"}
 
 
@@ -48,44 +49,87 @@ def _kv(out: Text, key: str, value: Text | str) -> None:
 
 
 class GoroutineScreen(Page):
+    """One screen shows goroutine after goroutine: opening one updates it in place.
+
+    Building a screen (its widgets, styles and footer) per goroutine took 100 ms
+    and more on a big model; the app keeps these screens and :meth:`show` swaps
+    what they say. Goroutines opened from here (its creator, its children) are
+    remembered, so Escape walks back through them before leaving.
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back"),
         Binding("c", "creator", "Creator"),
         Binding("tab", "children", "Its goroutines"),
     ]
     DEFAULT_CSS = """
-    GoroutineScreen #story { height: 1fr; padding: 0 1; }
-    GoroutineScreen #kids { height: 12; }
+    GoroutineScreen #kids { height: 12; overflow-y: scroll; }  /* no scrollbar to add on the next one */
     GoroutineScreen #kids-title { height: 1; }
     """
 
-    def __init__(self, session: Session, row: int) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.row = row
-        self.kids = session.children(row)
+        self.row = -1
+        self.kids = np.zeros(0, np.int64)
+        self.history: list[int] = []
+        self.in_use = False  # on some page's stack: the app must not show it from another page
 
     def compose(self) -> ComposeResult:
-        s = self.session
-        g = s.g
-        title = Text.assemble(("goroutine ", BOLD), (str(int(g.id[self.row])), BOLD), "  ")
-        title.append_text(lit(s.name(self.row), colour_of(s.name(self.row))))
-        title.append("  ")
-        title.append_text(lit(s.state(self.row), state_colour(s.state(self.row))))
-        yield Static(title, classes="title")
-        with VerticalScroll(id="story"):
-            yield Static(self.story(), id="text")
-        if len(self.kids):
-            yield Static(Text(f"created {count(len(self.kids))} goroutines (Tab, then Enter opens one)",
-                              style=HEAD), id="kids-title", classes="pane-title")
-            yield GoroutineList(s, self.kids, id="kids")
+        yield Static("", classes="title", id="title")
+        yield Story(id="story")
+        yield Static("", id="kids-title", classes="pane-title")
+        yield GoroutineList(self.session, id="kids")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#story", VerticalScroll).focus()
+        if self.row >= 0:
+            self._fill()
+        if not self.is_current:
+            # A spare composed at start: lay it out now, unseen, twice (the first
+            # pass sizes the footer's keys, which asks for a second), rather than
+            # on the key press that first shows it (~40 ms).
+            self._refresh_layout(self.app.size)
+            self.call_after_refresh(self._refresh_layout, self.app.size)
+
+    def show(self, row: int, *, remember: bool = False) -> None:
+        """Tell goroutine ``row``'s story; ``remember``: Escape comes back to the one shown now."""
+        if remember and self.row >= 0 and row != self.row:
+            self.history.append(self.row)
+        self.row = row
+        self.kids = self.session.children(row)
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        s = self.session
+        r = self.row
+        title = Text.assemble(("goroutine ", BOLD), (str(int(s.g.id[r])), BOLD), "  ")
+        title.append_text(lit(s.name(r), colour_of(s.name(r))))
+        title.append("  ")
+        title.append_text(lit(s.state(r), state_colour(s.state(r))))
+        self.query_one("#title", Static).update(title, layout=False)
+        head = list(self.story().split("\n", allow_blank=True))
+        ivl = s.model.intervals
+        story = self.query_one("#story", Story)
+        if ivl is not None and s.model.extras is None:
+            sl = ivl.of_row(r)
+            story.show(head, sl.stop - sl.start, partial(self._interval, ivl, sl.start))
+        else:
+            story.show(head)
+        has_kids = bool(len(self.kids))
+        kids_title = self.query_one("#kids-title", Static)
+        kids = self.query_one("#kids", GoroutineList)
+        kids_title.display = kids.display = has_kids
+        if has_kids:
+            kids_title.update(Text(f"created {count(len(self.kids))} goroutines (Tab, then Enter opens one)",
+                                   style=HEAD), layout=False)
+        kids.set_rows(self.kids)
+        story.focus()
 
     # --- the story ---------------------------------------------------------
     def story(self) -> Text:
+        """Everything but the state intervals, which :class:`Story` draws as they come into view."""
         s = self.session
         g = s.g
         r = self.row
@@ -144,8 +188,12 @@ class GoroutineScreen(Page):
             kv("syscall", dur(int(g.syscall_ns[r])))
             for reason, ns in sorted(g.block_by_reason(r, t.strings).items(), key=lambda x: -x[1]):
                 kv("blocked", Text.assemble(lit(reason or "waiting"), f"  {dur(ns)}"))
-            self._intervals(out)
-
+            ivl = s.model.intervals
+            if ivl is not None:
+                sl = ivl.of_row(r)
+                out.append(f"\nstates ({count(sl.stop - sl.start)} intervals)\n", style=HEAD)
+                out.append(f"  {'at':>9}  {'for':>8}  {'state':<22} {'P':>3}  where\n", style=DIM)
+        out.rstrip()  # no blank last line
         return out
 
     def _dump_facts(self, out: Text) -> None:
@@ -174,42 +222,32 @@ class GoroutineScreen(Page):
         if dg.frames_elided:
             _kv(out, "note", Text("the runtime elided frames from this stack", style=DIM))
 
-    def _intervals(self, out: Text) -> None:
-        ivl = self.session.model.intervals
-        if ivl is None:
-            return
-        sl = ivl.of_row(self.row)
-        n = sl.stop - sl.start
-        out.append(f"\nstates ({count(n)} intervals)\n", style=HEAD)
-        out.append(f"  {'at':>9}  {'for':>8}  {'state':<22} {'P':>3}  where\n", style=DIM)
-        strings = self.session.model.tables.strings
+    def _interval(self, ivl: Intervals, first: int, k: int) -> Text:
+        """Line ``k`` of the state intervals, as the story scrolls it into view."""
+        i = first + k
         tables = self.session.model.tables
-        for i in range(sl.start, min(sl.stop, sl.start + MAX_INTERVALS)):
-            st = int(ivl.state[i])
-            label = state_name(st, strings[int(ivl.reason[i])]) if st == GoState.WAITING else \
-                _STATE_WORD.get(GoState(st), state_name(st, ""))
-            p = int(ivl.p[i])
+        st = int(ivl.state[i])
+        start = dur(int(ivl.start[i]))
+        if st == GoState.NOT_EXIST:  # the zero-length mark of its exit
+            return Text(f"  {start:>9}  {'':>8}  ended", style=DIM)
+        label = state_name(st, tables.strings[int(ivl.reason[i])]) if st == GoState.WAITING else \
+            _STATE_WORD.get(GoState(st), state_name(st, ""))
+        p = int(ivl.p[i])
+        out = Text(f"  {start:>9}  {dur(int(ivl.end[i] - ivl.start[i])):>8}  ")
+        out.append_text(lit(f"{label:<22}", state_colour(label)))
+        out.append(f" {('P' + str(p)) if p >= 0 else '':>3}  ")
+        if st != GoState.RUNNING:
             where = user_frame(tables.stack_frames(int(ivl.stack[i])))
-            out.append(f"  {dur(int(ivl.start[i])):>9}  {dur(int(ivl.end[i] - ivl.start[i])):>8}  ")
-            out.append_text(lit(f"{label:<22}", state_colour(label)))
-            out.append(f" {('P' + str(p)) if p >= 0 else '':>3}  ")
-            if where is not None and st != GoState.RUNNING:
+            if where is not None:
                 out.append_text(lit(site(where), DIM))
-            out.append("\n")
-        if n > MAX_INTERVALS:
-            out.append(f"  … {count(n - MAX_INTERVALS)} more intervals\n", style=DIM)
+        return out
 
     # --- navigation -------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that would lead nowhere are not offered."""
-        if action == "children":
-            return bool(len(self.kids))
-        if action == "creator":
-            creator = int(self.session.g.creator[self.row])
-            return creator != NONE and self.session.row_of(creator) is not None
-        return True
-
     def action_back(self) -> None:
+        if self.history:
+            self.show(self.history.pop())
+            return
+        self.in_use = False
         self.app.pop_screen()
 
     def action_creator(self) -> None:
@@ -224,7 +262,7 @@ class GoroutineScreen(Page):
         if len(self.kids):
             kids = self.query_one("#kids", GoroutineList)
             if kids.has_focus:
-                self.query_one("#story", VerticalScroll).focus()
+                self.query_one("#story", Story).focus()
             else:
                 kids.focus()
         else:

@@ -45,7 +45,7 @@ class GoroutineList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False),  # the title says so; the footer stays put
     ]
     DEFAULT_CSS = """
-    GoroutineList { height: 1fr; }
+    GoroutineList { height: 1fr; overflow-x: hidden; }
     GoroutineList:focus { background-tint: $foreground 3%; }
     """
 
@@ -81,13 +81,13 @@ class GoroutineList(ScrollView, can_focus=True):
         self._cache: OrderedDict[tuple[int, int, int], Strip] = OrderedDict()
 
     def on_mount(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)  # never wider: no relayout on resize
 
     # --- data -----------------------------------------------------------
     def set_rows(self, rows: npt.NDArray[np.int64]) -> None:
         self.rows = np.asarray(rows, np.int64)
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)  # never wider: no relayout on resize
         self.set_reactive(GoroutineList.cursor, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
@@ -104,7 +104,7 @@ class GoroutineList(ScrollView, can_focus=True):
     # --- painting ---------------------------------------------------------
     def on_resize(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)  # never wider: no relayout on resize
 
     def _widths(self, width: int) -> tuple[int, int, int, int, int]:
         wid, wstate, wage, wlife = 9, 18, 8, 8
