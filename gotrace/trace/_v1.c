@@ -108,6 +108,79 @@ static Py_ssize_t map_slot(Map *m, int64_t k, int64_t d1, int64_t d2) {
 }
 
 /* ------------------------------------------------------------------ */
+/* Dense per-key state: keys in [0, limit) live in arrays grown on demand
+ * (goroutine ids, Ps and stack ids are small integers in real traces), any
+ * other key in a Map. No deletion: callers keep presence in the values. */
+
+typedef struct {
+    int64_t *v1, *v2;
+    uint8_t *used;
+    size_t cap, limit;
+    Map sparse;
+} Dense;
+
+static void dense_free(Dense *d) {
+    free(d->v1);
+    free(d->v2);
+    free(d->used);
+    map_free(&d->sparse);
+    memset(d, 0, sizeof *d);
+}
+
+static int dense_init(Dense *d, size_t limit) {
+    memset(d, 0, sizeof *d);
+    d->limit = limit;
+    return map_init(&d->sparse, 16);
+}
+
+static inline int dense_get(const Dense *d, int64_t k, int64_t *v1, int64_t *v2) {
+    if (k >= 0 && (uint64_t)k < d->limit) {
+        if ((uint64_t)k >= d->cap || !d->used[k]) return 0;
+        *v1 = d->v1[k];
+        *v2 = d->v2[k];
+        return 1;
+    }
+    Py_ssize_t s = map_find(&d->sparse, k);
+    if (s < 0) return 0;
+    *v1 = d->sparse.v1[s];
+    *v2 = d->sparse.v2[s];
+    return 1;
+}
+
+static int dense_grow(Dense *d, size_t k) {
+    size_t cap = d->cap ? d->cap : 1024;
+    while (cap <= k) cap *= 2;
+    if (cap > d->limit) cap = d->limit;
+    int64_t *a = realloc(d->v1, cap * sizeof(int64_t));
+    if (!a) return -1;
+    d->v1 = a;
+    a = realloc(d->v2, cap * sizeof(int64_t));
+    if (!a) return -1;
+    d->v2 = a;
+    uint8_t *u = realloc(d->used, cap);
+    if (!u) return -1;
+    d->used = u;
+    memset(u + d->cap, 0, cap - d->cap);
+    d->cap = cap;
+    return 0;
+}
+
+static inline int dense_set(Dense *d, int64_t k, int64_t v1, int64_t v2) {
+    if (k >= 0 && (uint64_t)k < d->limit) {
+        if ((uint64_t)k >= d->cap && dense_grow(d, (size_t)k) < 0) return -1;
+        d->used[k] = 1;
+        d->v1[k] = v1;
+        d->v2[k] = v2;
+        return 0;
+    }
+    Py_ssize_t s = map_slot(&d->sparse, k, v1, v2);
+    if (s < 0) return -1;
+    d->sparse.v1[s] = v1;
+    d->sparse.v2[s] = v2;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* decode                                                              */
 
 enum {
@@ -809,7 +882,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     PyObject *result = NULL;
     int64_t *perm = NULL;
     Undo *undo = NULL;
-    Map st = {0}, sys = {0};
+    Dense st = {0}, sys = {0};
     for (; nb < 10; nb++)
         if (get_buf(o[nb], &b[nb], items[nb], nb == 0) < 0) goto done;
     Cols c = {
@@ -834,7 +907,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         }
     perm = stable_by_time(&c, total);
     if (perm == NULL) goto done;
-    if (map_init(&st, 1024) < 0) goto nomem;
+    if (dense_init(&st, total + ((size_t)1 << 20)) < 0) goto nomem;
     size_t ucap = 64, un = 0;
     undo = malloc(ucap * sizeof(Undo));
     if (!undo) goto nomem;
@@ -856,18 +929,16 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             continue;
         }
         int64_t k = c_key(&c, e, t);
-        Py_ssize_t s = map_find(&st, k);
-        int64_t seq = s >= 0 ? st.v1[s] : 0, status = s >= 0 ? st.v2[s] : G_DEAD;
+        int64_t seq = 0, status = G_DEAD;
+        dense_get(&st, k, &seq, &status);
         if (!ready(&c, e, t, seq, status)) {
             size_t lo = run_lo, hi = i + 1;
             while (hi < cut && c_ts(&c, perm[hi]) == ts) hi++;
             if (hi - lo > 1 && lo != last_repaired && repairs < max_repairs) {
                 /* Back to the states at lo, then Go's greedy merge on the run. */
                 for (size_t u = un; u-- > 0;) {
-                    Py_ssize_t q = map_slot(&st, undo[u].key, 0, G_DEAD);
-                    if (q < 0) goto nomem;
-                    st.v1[q] = undo[u].seq;
-                    st.v2[q] = undo[u].status;
+                    if (dense_set(&st, undo[u].key, undo[u].seq, undo[u].status) < 0)
+                        goto nomem;
                 }
                 un = 0;
                 Map rs;
@@ -876,9 +947,9 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                     int tj = c_typ(&c, perm[j]);
                     if (!c.key[tj]) continue;
                     int64_t kj = c_key(&c, perm[j], tj);
-                    Py_ssize_t sj = map_find(&st, kj);
-                    if (map_slot(&rs, kj, sj >= 0 ? st.v1[sj] : 0,
-                                 sj >= 0 ? st.v2[sj] : G_DEAD) < 0) {
+                    int64_t sq = 0, ss = G_DEAD;
+                    dense_get(&st, kj, &sq, &ss);
+                    if (map_slot(&rs, kj, sq, ss) < 0) {
                         map_free(&rs);
                         goto nomem;
                     }
@@ -906,16 +977,13 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             }
             undo[un++] = (Undo){k, seq, status};
         }
-        s = map_slot(&st, k, 0, G_DEAD);
-        if (s < 0) goto nomem;
-        st.v1[s] = next_seq(&c, e, t, seq);
-        st.v2[s] = c.next_status[t];
+        if (dense_set(&st, k, next_seq(&c, e, t, seq), c.next_status[t]) < 0) goto nomem;
         i++;
     }
-    map_free(&st);
+    dense_free(&st);
     /* Syscall exits take their real time (Go: lastSysBlock) unless Go would
      * reject them; those keep their emission time. */
-    if (map_init(&sys, 1024) < 0) goto nomem;
+    if (dense_init(&sys, total + ((size_t)1 << 20)) < 0) goto nomem;
     uint8_t *adj = calloc(cut ? cut : 1, 1);
     if (!adj) goto nomem;
     size_t nadj = 0;
@@ -924,23 +992,21 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         if ((size_t)e >= n) continue;
         int t = c.typ[e];
         if (t == EV_GO_SYS_BLOCK || t == EV_GO_IN_SYSCALL) {
-            Py_ssize_t s = map_slot(&sys, c.g[e], 0, 0);
-            if (s < 0) {
+            if (dense_set(&sys, c.g[e], c.ts[e], 0) < 0) {
                 free(adj);
                 goto nomem;
             }
-            sys.v1[s] = c.ts[e];
         } else if ((t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) && c.a2[e] != 0) {
-            Py_ssize_t s = map_find(&sys, c.g[e]);
-            if (s < 0) stray++;
-            else if (c.a2[e] < sys.v1[s]) early++;
+            int64_t block_ts, unused;
+            if (!dense_get(&sys, c.g[e], &block_ts, &unused)) stray++;
+            else if (c.a2[e] < block_ts) early++;
             else {
                 adj[j] = 1;
                 nadj++;
             }
         }
     }
-    map_free(&sys);
+    dense_free(&sys);
     /* Adjusted exits move; everything else stays in time order. A stable sort
      * by the new times is a merge of the two sequences by (time, position). */
     if (nadj) {
@@ -997,8 +1063,8 @@ nomem:
 done:
     free(perm);
     free(undo);
-    map_free(&st);
-    map_free(&sys);
+    dense_free(&st);
+    dense_free(&sys);
     while (nb-- > 0) PyBuffer_Release(&b[nb]);
     return result;
 }
@@ -1082,7 +1148,8 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
     Py_buffer b[8];
     int nb = 0;
     PyObject *result = NULL;
-    Map last = {0};
+    Dense last = {0};
+    uint8_t *known = NULL; /* bitmap of stack ids, when they are small */
     for (; nb < 6; nb++)
         if (get_buf(o[nb], &b[nb], items[nb], nb != 3 && nb != 4) < 0) goto done;
     if (get_buf(tim, &b[6], 8, 0) < 0) goto done;
@@ -1110,7 +1177,15 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
                                                                                 : INT64_MIN;
         }
     }
-    if (map_init(&last, 1024) < 0) {
+    int64_t max_id = nids ? ids[nids - 1] : 0;
+    int bitmap = max_id >= 0 && max_id < ((int64_t)1 << 28);
+    if (bitmap) {
+        known = calloc((size_t)max_id / 8 + 1, 1);
+        if (known)
+            for (size_t j = 0; j < nids; j++)
+                if (ids[j] >= 0) known[ids[j] >> 3] |= (uint8_t)(1u << (ids[j] & 7));
+    }
+    if ((bitmap && !known) || dense_init(&last, n + ((size_t)1 << 20)) < 0) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1120,26 +1195,30 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         int after_net = 0;
         if (sets[t]) {
             int64_t k = sets[t] == 2 ? a0[i] : g[i];
-            Py_ssize_t s = map_slot(&last, k, -1, 0);
-            if (s < 0) {
+            int64_t prev = -1, unused;
+            dense_get(&last, k, &prev, &unused);
+            after_net = unblock && prev == EV_GO_BLOCK_NET;
+            if (dense_set(&last, k, t, 0) < 0) {
                 PyErr_NoMemory();
                 goto done;
             }
-            after_net = unblock && last.v1[s] == EV_GO_BLOCK_NET;
-            last.v1[s] = t;
         }
         if (unblock && ntimer && in_sorted(timer, ntimer, g[i])) p[i] = PROFILE_P - 4;
         if (t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) p[i] = PROFILE_P - 2;
         if (t == EV_GC_START) p[i] = PROFILE_P - 1;
         if (after_net) p[i] = PROFILE_P - 3;
-        if (stk[i] && !in_sorted(ids, nids, (int64_t)stk[i])) stk[i] = 0;
+        uint32_t sk = stk[i];
+        if (sk && !(bitmap ? (int64_t)sk <= max_id && (known[sk >> 3] >> (sk & 7)) & 1
+                           : in_sorted(ids, nids, (int64_t)sk)))
+            stk[i] = 0;
         if (t == EV_GO_START_LOCAL) typ[i] = EV_GO_START;
         else if (t == EV_GO_UNBLOCK_LOCAL) typ[i] = EV_GO_UNBLOCK;
         else if (t == EV_GO_SYS_EXIT_LOCAL) typ[i] = EV_GO_SYS_EXIT;
     }
     result = Py_NewRef(Py_None);
 done:
-    map_free(&last);
+    dense_free(&last);
+    free(known);
     while (nb-- > 0) PyBuffer_Release(&b[nb]);
     return result;
 }
@@ -1157,9 +1236,9 @@ static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
     }
     size_t n = (size_t)tb.len;
     PyObject *r = NULL;
-    Map pending = {0};
+    Dense pending = {0};
     uint8_t *out = calloc(n ? n : 1, 1);
-    if (!out || (size_t)gb.len != 8 * n || map_init(&pending, 1024) < 0) {
+    if (!out || (size_t)gb.len != 8 * n || dense_init(&pending, n + ((size_t)1 << 20)) < 0) {
         free(out);
         if (!PyErr_Occurred()) {
             if ((size_t)gb.len != 8 * n) PyErr_SetString(PyExc_ValueError, "length mismatch");
@@ -1170,28 +1249,477 @@ static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
     const uint8_t *typ = tb.buf;
     const int64_t *g = gb.buf;
     for (size_t i = 0; i < n; i++) {
-        Py_ssize_t s = map_find(&pending, g[i]);
-        if (s >= 0 && pending.v1[s] >= 0) {
-            out[pending.v1[s]] = typ[i] == EV_GO_SYS_BLOCK;
-            pending.v1[s] = -1;
+        int64_t at = -1, unused;
+        int syscall = typ[i] == EV_GO_SYS_CALL;
+        if (dense_get(&pending, g[i], &at, &unused) && at >= 0) {
+            out[at] = typ[i] == EV_GO_SYS_BLOCK;
+            if (!syscall && dense_set(&pending, g[i], -1, 0) < 0) goto oom;
         }
-        if (typ[i] == EV_GO_SYS_CALL) {
-            s = map_slot(&pending, g[i], -1, 0);
-            if (s < 0) {
-                free(out);
-                PyErr_NoMemory();
-                goto done;
-            }
-            pending.v1[s] = (int64_t)i;
-        }
+        if (syscall && dense_set(&pending, g[i], (int64_t)i, 0) < 0) goto oom;
     }
     r = buf_wrap(out, (Py_ssize_t)n);
+    goto done;
+oom:
+    free(out);
+    PyErr_NoMemory();
 done:
-    map_free(&pending);
+    dense_free(&pending);
     PyBuffer_Release(&tb);
     PyBuffer_Release(&gb);
     return r;
 }
+
+/* ------------------------------------------------------------------ */
+/* convert: convert_v1.Converter._slice as one sequential pass.        */
+
+enum {
+    EV_GOMAXPROCS = 4, EV_STW_START = 9, EV_STW_DONE = 10, EV_GO_WAITING = 31,
+    EV_GO_START_LABEL = 41, EV_USER_TASK_CREATE = 45, EV_USER_TASK_END = 46,
+    EV_USER_REGION = 47,
+};
+enum { K_LABEL = 3, K_REGION_BEGIN = 10, K_REGION_END = 11, K_STATE_TRANSITION = 13 };
+enum { GS_UNDETERMINED = 0, GS_RUNNABLE = 2, GS_RUNNING = 3, GS_SYSCALL = 5, RK_GOROUTINE = 1 };
+#define NCOLS 13
+
+/* The output columns of one slice, in events.COLUMNS order. */
+typedef struct {
+    int64_t *time, *g, *p, *m, *res, *task;
+    uint8_t *kind, *rk, *frm, *to;
+    int32_t *stack, *name, *tstack; /* raw uint32 trace stack ids until mapped */
+    size_t n, cap;
+} Out;
+
+static void out_free(Out *o) {
+    void *cols[NCOLS] = {o->time, o->kind, o->g, o->p, o->m, o->stack, o->rk,
+                         o->res, o->frm, o->to, o->name, o->tstack, o->task};
+    for (int k = 0; k < NCOLS; k++) free(cols[k]);
+    memset(o, 0, sizeof *o);
+}
+
+static const size_t OUT_ITEM[NCOLS] = {8, 1, 8, 8, 8, 4, 1, 8, 1, 1, 4, 4, 8};
+
+static int out_reserve(Out *o, size_t want) {
+    if (want <= o->cap) return 0;
+    size_t cap = o->cap ? o->cap : 1024;
+    while (cap < want) cap *= 2;
+    void **cols[NCOLS] = {(void **)&o->time, (void **)&o->kind, (void **)&o->g,
+                          (void **)&o->p, (void **)&o->m, (void **)&o->stack,
+                          (void **)&o->rk, (void **)&o->res, (void **)&o->frm,
+                          (void **)&o->to, (void **)&o->name, (void **)&o->tstack,
+                          (void **)&o->task};
+    for (int k = 0; k < NCOLS; k++) {
+        void *q = realloc(*cols[k], cap * OUT_ITEM[k]);
+        if (!q) return -1;
+        *cols[k] = q;
+    }
+    o->cap = cap;
+    return 0;
+}
+
+static inline void out_put(Out *o, int64_t time, uint8_t kind, int64_t g, int64_t p, int64_t m,
+                           uint32_t stack, uint8_t rk, int64_t res, uint8_t frm, uint8_t to,
+                           int32_t name, uint32_t tstack, int64_t task) {
+    size_t i = o->n++;
+    o->time[i] = time;
+    o->kind[i] = kind;
+    o->g[i] = g;
+    o->p[i] = p;
+    o->m[i] = m;
+    o->stack[i] = (int32_t)stack;
+    o->rk[i] = rk;
+    o->res[i] = res;
+    o->frm[i] = frm;
+    o->to[i] = to;
+    o->name[i] = name;
+    o->tstack[i] = (int32_t)tstack;
+    o->task[i] = task;
+}
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer b[9];
+    int nb;
+    const int64_t *ts, *g, *a0, *a1, *a2;
+    const uint8_t *typ, *blocked;
+    const int32_t *p;
+    const uint32_t *stk;
+    size_t n;
+    /* Converter's per-type tables: kind, rkind, frm, to, has_stack, res_src,
+     * tstack_src, valid; then reason (a Tables string id). */
+    uint8_t tab[8][64];
+    int32_t reason[64];
+    /* Sequential state carried between slices. */
+    Dense procs;       /* P -> (a0 of its last ProcStart, flags P_*) */
+    Map tasks;         /* task id -> (name, present) */
+    Map strs;          /* trace string id -> Tables string id */
+    Dense stacks;      /* trace stack id -> Tables stack id */
+    Vec created;       /* goroutines created before the first Gomaxprocs, in order */
+    Vec alive;         /* uint8 per entry of created */
+    Map created_at;    /* gid -> (index in created, alive) */
+    int64_t last_ts, slice_no;
+    int32_t stw_reason;
+    int pre_init;
+} ConvObject;
+
+enum { T_KIND, T_RK, T_FRM, T_TO, T_HAS_STACK, T_RES_SRC, T_TSTACK_SRC, T_VALID };
+/* procs flags: the P's last ProcStart/Stop was a start; the P has had one;
+ * the slice of that mark is flags >> 2. */
+enum { P_STARTED = 1, P_SEEN = 2 };
+
+static void conv_dealloc(PyObject *self) {
+    ConvObject *c = (ConvObject *)self;
+    while (c->nb-- > 0) PyBuffer_Release(&c->b[c->nb]);
+    dense_free(&c->procs);
+    map_free(&c->tasks);
+    map_free(&c->strs);
+    dense_free(&c->stacks);
+    vec_free(&c->created);
+    vec_free(&c->alive);
+    map_free(&c->created_at);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyTypeObject ConvType;
+
+/* Converter(ts, typ, p, g, a0, a1, a2, stk, blocked, tables, reasons): the
+ * ordered columns (int64 but p int32, typ/blocked uint8, stk uint32). */
+static PyObject *py_converter(PyObject *self, PyObject *a) {
+    PyObject *o[9];
+    const char *tab;
+    Py_ssize_t tablen;
+    Py_buffer rb;
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOy#y*", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &tab, &tablen, &rb))
+        return NULL;
+    if (tablen != 8 * 64 || rb.len != 64 * 4) {
+        PyBuffer_Release(&rb);
+        PyErr_SetString(PyExc_ValueError, "bad tables");
+        return NULL;
+    }
+    ConvObject *c = PyObject_New(ConvObject, &ConvType);
+    if (c == NULL) {
+        PyBuffer_Release(&rb);
+        return NULL;
+    }
+    memset((char *)c + sizeof(PyObject), 0, sizeof(ConvObject) - sizeof(PyObject));
+    memcpy(c->tab, tab, sizeof c->tab);
+    memcpy(c->reason, rb.buf, sizeof c->reason);
+    PyBuffer_Release(&rb);
+    c->created.item = 8;
+    c->alive.item = 1;
+    c->last_ts = -1;
+    c->pre_init = 1;
+    static const Py_ssize_t items[9] = {8, 1, 4, 8, 8, 8, 8, 4, 1};
+    for (; c->nb < 9; c->nb++)
+        if (get_buf(o[c->nb], &c->b[c->nb], items[c->nb], 0) < 0) goto fail;
+    size_t n = (size_t)c->b[0].len / 8;
+    for (int k = 1; k < 9; k++)
+        if ((size_t)c->b[k].len != n * (size_t)items[k]) {
+            PyErr_SetString(PyExc_ValueError, "columns differ in length");
+            goto fail;
+        }
+    for (int t = 0; t < 64; t++)
+        if (c->tab[T_RES_SRC][t] > 3 || c->tab[T_TSTACK_SRC][t] > 2) {
+            PyErr_SetString(PyExc_ValueError, "bad tables");
+            goto fail;
+        }
+    c->n = n;
+    c->ts = c->b[0].buf;
+    c->typ = c->b[1].buf;
+    c->p = c->b[2].buf;
+    c->g = c->b[3].buf;
+    c->a0 = c->b[4].buf;
+    c->a1 = c->b[5].buf;
+    c->a2 = c->b[6].buf;
+    c->stk = c->b[7].buf;
+    c->blocked = c->b[8].buf;
+    if (dense_init(&c->procs, 4096) < 0 || map_init(&c->tasks, 16) < 0 ||
+        map_init(&c->strs, 64) < 0 || dense_init(&c->stacks, (size_t)1 << 24) < 0 ||
+        map_init(&c->created_at, 64) < 0) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    return (PyObject *)c;
+fail:
+    Py_DECREF(c);
+    return NULL;
+}
+
+/* A Python callback's int result; -1 with an exception set on failure. */
+static int call_int(PyObject *cb, int64_t arg, int32_t *out) {
+    PyObject *r = PyObject_CallFunction(cb, "L", (long long)arg);
+    if (r == NULL) return -1;
+    long v = PyLong_AsLong(r);
+    Py_DECREF(r);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+
+static int conv_string(ConvObject *c, PyObject *cb, int64_t sid, int32_t *out) {
+    Py_ssize_t s = map_find(&c->strs, sid);
+    if (s >= 0) {
+        *out = (int32_t)c->strs.v1[s];
+        return 0;
+    }
+    if (call_int(cb, sid, out) < 0) return -1;
+    if (map_slot(&c->strs, sid, *out, 0) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static int u32_cmp(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Trace stack ids -> Tables ids in place; ids not seen before are interned
+ * in ascending order, as Converter._map_stacks does. */
+static int conv_map_stacks(ConvObject *c, PyObject *cb, int32_t *col, size_t n) {
+    Vec fresh = {.item = 4};
+    int64_t v = 0, unused = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = (uint32_t)col[i];
+        if (s == 0 || dense_get(&c->stacks, s, &v, &unused)) continue;
+        if (dense_set(&c->stacks, s, -1, 0) < 0 || dec_push(&fresh, &s) < 0) goto nomem;
+    }
+    if (fresh.n) {
+        qsort(fresh.p, fresh.n, 4, u32_cmp);
+        for (size_t j = 0; j < fresh.n; j++) {
+            uint32_t s = ((uint32_t *)fresh.p)[j];
+            int32_t id;
+            if (call_int(cb, s, &id) < 0) goto fail;
+            if (dense_set(&c->stacks, s, id, 0) < 0) goto nomem;
+        }
+    }
+    vec_free(&fresh);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t s = (uint32_t)col[i];
+        if (s == 0) continue;
+        dense_get(&c->stacks, s, &v, &unused);
+        col[i] = (int32_t)v;
+    }
+    return 0;
+nomem:
+    PyErr_NoMemory();
+fail:
+    vec_free(&fresh);
+    return -1;
+}
+
+/* slice(lo, hi, string, stack, stw) -> (error or None, last_ts, columns):
+ * the events of ordered input [lo, hi); string(sid), stack(sid) and stw(kid)
+ * intern through the Python Converter. */
+static PyObject *conv_slice(PyObject *self, PyObject *a) {
+    ConvObject *c = (ConvObject *)self;
+    Py_ssize_t lo_, hi_;
+    PyObject *string_cb, *stack_cb, *stw_cb;
+    if (!PyArg_ParseTuple(a, "nnOOO", &lo_, &hi_, &string_cb, &stack_cb, &stw_cb)) return NULL;
+    if (lo_ < 0 || hi_ < lo_ || (size_t)hi_ > c->n) {
+        PyErr_SetString(PyExc_IndexError, "slice out of range");
+        return NULL;
+    }
+    size_t lo = (size_t)lo_, hi = (size_t)hi_;
+    Out o = {0};
+    Vec labels = {.item = 16}; /* (output index, string id) of GoStartLabel labels */
+    PyObject *error = Py_NewRef(Py_None), *result = NULL;
+    if (out_reserve(&o, (hi - lo) + (hi - lo) / 8 + 16) < 0) goto nomem;
+    const uint8_t(*tab)[64] = c->tab;
+    int64_t slice_no = c->slice_no++;
+    for (size_t i = lo; i < hi; i++) {
+        int t = c->typ[i];
+        if (t >= 64 || !tab[T_VALID][t] || (t == EV_USER_REGION && c->a1[i] > 1)) {
+            Py_DECREF(error);
+            error = PyUnicode_FromFormat("unexpected event type %d", t);
+            if (error == NULL) goto done;
+            break;
+        }
+        int64_t p = c->p[i], g = c->g[i], a0 = c->a0[i], a1 = c->a1[i], ts = c->ts[i];
+        /* Which thread runs the P (procMs), before this event's own update. */
+        int64_t pa0 = 0, pfl = 0;
+        dense_get(&c->procs, p, &pa0, &pfl);
+        int have = (pfl & P_STARTED) && ((pfl >> 2) != slice_no || pa0 >= 0);
+        int64_t val = pa0;
+        int isstart = t == EV_PROC_START, isstop = t == EV_PROC_STOP;
+        uint8_t frm = tab[T_FRM][t];
+        if (isstart) {
+            have = 1;
+            val = a0;
+        }
+        int64_t m_raw = have ? val : 0;
+        int64_t m = (p != -1 && have && t != EV_CPU_SAMPLE) ? val : -1;
+        if (isstart || isstop) {
+            if (!(pfl & P_SEEN)) frm = GS_UNDETERMINED;
+            if (dense_set(&c->procs, p, isstart ? a0 : pa0,
+                          P_SEEN | (isstart ? P_STARTED : 0) | (slice_no << 2)) < 0)
+                goto nomem;
+        }
+        int32_t name = c->reason[t];
+        int64_t task = 0;
+        uint8_t kind = tab[T_KIND][t];
+        switch (t) {
+        case EV_STW_START:
+            if (call_int(stw_cb, a0, &c->stw_reason) < 0) goto done;
+            name = c->stw_reason;
+            break;
+        case EV_STW_DONE:
+            name = c->stw_reason;
+            break;
+        case EV_USER_TASK_CREATE: {
+            if (conv_string(c, string_cb, c->a2[i], &name) < 0) goto done;
+            Py_ssize_t s = map_slot(&c->tasks, a0, 0, 0);
+            if (s < 0) goto nomem;
+            c->tasks.v1[s] = name;
+            c->tasks.v2[s] = 1;
+            task = a0;
+            break;
+        }
+        case EV_USER_TASK_END: {
+            Py_ssize_t s = map_find(&c->tasks, a0);
+            name = 0;
+            if (s >= 0 && c->tasks.v2[s]) {
+                name = (int32_t)c->tasks.v1[s];
+                c->tasks.v2[s] = 0;
+            }
+            task = a0;
+            break;
+        }
+        case EV_USER_REGION:
+            if (conv_string(c, string_cb, c->a2[i], &name) < 0) goto done;
+            kind = a1 == 0 ? K_REGION_BEGIN : K_REGION_END;
+            task = a0;
+            break;
+        case EV_USER_LOG:
+            if (conv_string(c, string_cb, a1, &name) < 0) goto done;
+            task = a0;
+            break;
+        }
+        int64_t g_out = g == 0 ? -1 : g;
+        int rsrc = tab[T_RES_SRC][t];
+        int64_t res = rsrc == 1 ? g_out : rsrc == 2 ? a0 : rsrc == 3 ? p : 0;
+        uint32_t stack = tab[T_HAS_STACK][t] ? c->stk[i] : 0;
+        int tsrc = tab[T_TSTACK_SRC][t];
+        uint32_t tstack = tsrc == 1 ? c->stk[i] : tsrc == 2 ? (uint32_t)a1 : 0;
+        int count = t == EV_GO_SYS_BLOCK ? 0 : 1;
+        /* Goroutines that existed at trace start: GoStatus until the first Gomaxprocs. */
+        if (c->pre_init) {
+            if (t == EV_GOMAXPROCS) {
+                c->pre_init = 0;
+                if (out_reserve(&o, o.n + c->created.n + 2 * (hi - i)) < 0) goto nomem;
+                for (size_t j = 0; j < c->created.n; j++)
+                    if (((uint8_t *)c->alive.p)[j])
+                        out_put(&o, ts, K_STATE_TRANSITION, -1, -1, -1, 0, RK_GOROUTINE,
+                                ((int64_t *)c->created.p)[j], GS_UNDETERMINED, GS_RUNNABLE, 0,
+                                0, 0);
+                vec_free(&c->created);
+                vec_free(&c->alive);
+                map_free(&c->created_at);
+                continue;
+            }
+            if (t == EV_GO_CREATE) {
+                Py_ssize_t s = map_find(&c->created_at, a0);
+                if (s < 0 || !c->created_at.v2[s]) {
+                    int64_t at = (int64_t)c->created.n;
+                    uint8_t one = 1;
+                    if (dec_push(&c->created, &a0) < 0 || dec_push(&c->alive, &one) < 0 ||
+                        (s = map_slot(&c->created_at, a0, 0, 0)) < 0)
+                        goto nomem;
+                    c->created_at.v1[s] = at;
+                    c->created_at.v2[s] = 1;
+                }
+                count = 0;
+            } else if (t == EV_GO_START || t == EV_GO_WAITING || t == EV_GO_IN_SYSCALL) {
+                if (t == EV_GO_START) frm = GS_UNDETERMINED;
+                Py_ssize_t s = map_find(&c->created_at, a0);
+                if (s >= 0 && c->created_at.v2[s]) {
+                    ((uint8_t *)c->alive.p)[c->created_at.v1[s]] = 0;
+                    c->created_at.v2[s] = 0;
+                }
+            }
+        }
+        if (count == 0) continue;
+        /* A syscall that does not block next is a 1 ns begin/end pair; a
+         * GoStartLabel is followed by its label. */
+        int pair = t == EV_GO_SYS_CALL && !c->blocked[i];
+        int label = t == EV_GO_START_LABEL;
+        int64_t g_ctx = (pair || label) ? g : g_out, m_ctx = (pair || label) ? m_raw : m;
+        if (pair) res = g;
+        if (o.n + 2 > o.cap && out_reserve(&o, o.n + 2 * (hi - i)) < 0) goto nomem;
+        out_put(&o, ts, kind, g_ctx, p, m_ctx, stack, tab[T_RK][t], res, frm, tab[T_TO][t], name,
+                tstack, task);
+        if (pair)
+            out_put(&o, (int64_t)((uint64_t)ts + 1), kind, g_ctx, p, m_ctx, 0, tab[T_RK][t], res,
+                    GS_SYSCALL, GS_RUNNING, name, 0, task);
+        else if (label) {
+            int64_t lb[2] = {(int64_t)o.n, c->a2[i]};
+            if (dec_push(&labels, lb) < 0) goto nomem;
+            out_put(&o, ts, K_LABEL, g_ctx, p, m_ctx, stack, 0, 0, 0, 0, 0, tstack, task);
+        }
+    }
+    for (size_t j = 0; j < labels.n; j++) {
+        int64_t *lb = (int64_t *)labels.p + 2 * j;
+        if (conv_string(c, string_cb, lb[1], &o.name[lb[0]]) < 0) goto done;
+    }
+    if (conv_map_stacks(c, stack_cb, o.stack, o.n) < 0 ||
+        conv_map_stacks(c, stack_cb, o.tstack, o.n) < 0)
+        goto done;
+    /* Two events never share a time: each is at least the previous + 1. */
+    if (o.n) {
+        int64_t u = (int64_t)((uint64_t)c->last_ts + 1);
+        for (size_t i = 0; i < o.n; i++) {
+            int64_t d = (int64_t)((uint64_t)o.time[i] - (uint64_t)i);
+            if (d > u) u = d;
+            o.time[i] = (int64_t)((uint64_t)u + (uint64_t)i);
+        }
+        c->last_ts = o.time[o.n - 1];
+    }
+    PyObject *cols = PyTuple_New(NCOLS);
+    if (cols == NULL) goto done;
+    void **ptrs[NCOLS] = {(void **)&o.time, (void **)&o.kind, (void **)&o.g, (void **)&o.p,
+                          (void **)&o.m, (void **)&o.stack, (void **)&o.rk, (void **)&o.res,
+                          (void **)&o.frm, (void **)&o.to, (void **)&o.name, (void **)&o.tstack,
+                          (void **)&o.task};
+    for (int k = 0; k < NCOLS; k++) {
+        void *p = *ptrs[k];
+        if (o.n < o.cap) {
+            void *q = realloc(p, o.n ? o.n * OUT_ITEM[k] : 1);
+            if (q) p = q;
+        }
+        *ptrs[k] = NULL;
+        PyObject *b = buf_wrap(p, (Py_ssize_t)(o.n * OUT_ITEM[k]));
+        if (b == NULL) {
+            Py_DECREF(cols);
+            goto done;
+        }
+        PyTuple_SET_ITEM(cols, k, b);
+    }
+    result = Py_BuildValue("(OLN)", error, (long long)c->last_ts, cols);
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    Py_XDECREF(error);
+    out_free(&o);
+    vec_free(&labels);
+    return result;
+}
+
+static PyMethodDef conv_methods[] = {
+    {"slice", conv_slice, METH_VARARGS, "Convert the ordered events [lo, hi) to columns."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject ConvType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "gotrace.trace._v1.Converter",
+    .tp_basicsize = sizeof(ConvObject),
+    .tp_dealloc = conv_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = conv_methods,
+    .tp_doc = "convert_v1.Converter's sequential state, carried from slice to slice.",
+};
 
 static PyMethodDef methods[] = {
     {"decode", py_decode, METH_VARARGS, "Decode a v1 trace into columns, in file order."},
@@ -1200,12 +1728,13 @@ static PyMethodDef methods[] = {
     {"finish", py_finish, METH_VARARGS, "order_v1's post-merge fix-ups, in place."},
     {"syscall_blocked", py_syscall_blocked, METH_VARARGS,
      "For each GoSysCall: does its goroutine block next?"},
+    {"converter", py_converter, METH_VARARGS, "convert_v1.Converter's state over ordered columns."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_v1", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__v1(void) {
-    if (PyType_Ready(&BufType) < 0) return NULL;
+    if (PyType_Ready(&BufType) < 0 || PyType_Ready(&ConvType) < 0) return NULL;
     return PyModule_Create(&module);
 }

@@ -13,13 +13,14 @@ task names, the time bump) are carried between slices.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..tables import Tables
 from . import spec_v1 as sp
-from .events import EventChunk, GoState, Kind, ProcState, ResourceKind
+from .events import COLUMNS, EventChunk, GoState, Kind, ProcState, ResourceKind
 from .order_v1 import Events
 
 I64 = npt.NDArray[np.int64]
@@ -98,7 +99,7 @@ class Converter:
 
     def __init__(self, ev: Events, tables: Tables, version: int,
                  strings: dict[int, bytes], stacks: dict[int, list[int]],
-                 pcs: dict[int, tuple[int, int, int]]) -> None:
+                 pcs: dict[int, tuple[int, int, int]], native: Any = None) -> None:
         self.ev = ev
         self.tables = tables
         self.version = version
@@ -134,6 +135,16 @@ class Converter:
             self.res_src[t] = {"": 0, "g": 1, "a0": 2, "p": 3}[rs]
             self.tstack_src[t] = {"": 0, "stk": 1, "a1": 2}[ts]
         self.valid[sp.EV_GO_SYS_BLOCK] = True
+        # The C twin (gotrace.trace._v1) runs _slice as one sequential pass over
+        # the native ordering's columns, with these tables and this interning.
+        self._native: Any = None
+        if native is not None and ev.blocked is not None:
+            layout = np.concatenate([a.astype(np.uint8) for a in (
+                self.kind, self.rkind, self.frm, self.to, self.has_stack, self.res_src,
+                self.tstack_src, self.valid)])
+            self._native = native.converter(ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.a2,
+                                            ev.stk, ev.blocked, layout.tobytes(),
+                                            self.reason.astype(np.int32).tobytes())
 
     # -- interning -------------------------------------------------------
     def string(self, sid: int) -> int:
@@ -143,6 +154,14 @@ class Converter:
             out = self.tables.string(raw.decode("utf-8", errors="replace"))
             self._str_ids[sid] = out
         return out
+
+    def stw_name(self, kid: int) -> int:
+        """The range name of a STW start with reason ``kid``."""
+        if self.version < 21:
+            r = kid + 1 if kid in (0, 1) else 0
+        else:
+            r = kid if 0 <= kid < len(STW_REASONS) else 0
+        return self.tables.string(f"stop-the-world ({STW_REASONS[r]})")
 
     def stack(self, sid: int) -> int:
         out = self._stack_ids.get(sid)
@@ -187,11 +206,18 @@ class Converter:
         lo = 0
         while lo < n and self.error is None:
             hi = min(n, lo + SLICE)
-            c = self._slice(lo, hi)
+            c = self._slice(lo, hi) if self._native is None else self._native_slice(lo, hi)
             if c is not None and len(c):
                 yield c
             lo = hi
+        self._native = None
         yield _sync(self.last_ts + 1)
+
+    def _native_slice(self, lo: int, hi: int) -> EventChunk:
+        self.error, self.last_ts, cols = self._native.slice(lo, hi, self.string, self.stack,
+                                                            self.stw_name)
+        return EventChunk(*(np.frombuffer(col, dtype)
+                            for col, dtype in zip(cols, COLUMNS.values(), strict=True)))
 
     def _slice(self, lo: int, hi: int) -> EventChunk | None:
         ev = self.ev
@@ -257,12 +283,7 @@ class Converter:
                                 | (typ == sp.EV_STW_START) | (typ == sp.EV_STW_DONE)).tolist():
             t = int(typ[k])
             if t == sp.EV_STW_START:
-                kid = int(a0[k])
-                if self.version < 21:
-                    r = kid + 1 if kid in (0, 1) else 0
-                else:
-                    r = kid if kid < len(STW_REASONS) else 0
-                self.stw_reason = self.tables.string(f"stop-the-world ({STW_REASONS[r]})")
+                self.stw_reason = self.stw_name(int(a0[k]))
                 name[k] = self.stw_reason
             elif t == sp.EV_STW_DONE:
                 name[k] = self.stw_reason

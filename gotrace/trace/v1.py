@@ -60,7 +60,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
         ) if n]
         info.damage.append(Damage(
             f"kept {rejected} events Go's ordering rejects, in time order: {'; '.join(why)}", 0))
-    conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs)
+    conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs, native)
     del dec
     n = 0
     for chunk in conv.chunks():

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 
 from gotrace.errors import TraceFormatError
 from gotrace.tables import Tables
-from gotrace.trace import v1
+from gotrace.trace import convert_v1, v1
+from gotrace.trace import spec_v1 as sp
 from gotrace.trace.events import COLUMNS
+from gotrace.trace.order_v1 import Events
 from gotrace.trace.reader import read_events
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
@@ -114,3 +116,96 @@ def test_fuzz_native_equals_python(which: int, cut: float, flips: list[tuple[flo
     for at, val in flips:
         data[16 + int(at * (len(data) - 17))] = val
     _assert_same(bytes(data[:16 + int(cut * (len(data) - 16))]), monkeypatch)
+
+
+@native
+@pytest.mark.parametrize("slice_len", [1, 7, 300])
+@pytest.mark.parametrize("path", [p for p in _small_inputs() if p.parent == DATA][:12],
+                         ids=lambda p: p.name)
+def test_native_equals_python_in_small_slices(path: Path, slice_len: int,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The converter's state (Ps' threads, tasks, interning) carries across slices alike."""
+    monkeypatch.setattr(convert_v1, "SLICE", slice_len)
+    _assert_same(path.read_bytes(), monkeypatch)
+
+
+# Synthetic ordered streams straight into the converter: the odd values real
+# traces do not have (negative threads, huge stack ids, P -1, bad types).
+_TYPES = [sp.EV_GOMAXPROCS, sp.EV_PROC_START, sp.EV_PROC_STOP, sp.EV_GO_CREATE, sp.EV_GO_START,
+          sp.EV_GO_WAITING, sp.EV_GO_IN_SYSCALL, sp.EV_GO_SYS_CALL, sp.EV_GO_SYS_BLOCK,
+          sp.EV_GO_START_LABEL, sp.EV_STW_START, sp.EV_STW_DONE, sp.EV_USER_TASK_CREATE,
+          sp.EV_USER_TASK_END, sp.EV_USER_REGION, sp.EV_USER_LOG, sp.EV_CPU_SAMPLE,
+          sp.EV_GO_BLOCK_NET, sp.EV_GC_START, sp.EV_HEAP_ALLOC, sp.EV_GO_END, sp.EV_STRING]
+_VALUES = st.sampled_from([0, 1, 2, 3, 5, -1, -7, (1 << 24) + 3, (1 << 32) + 2, 1 << 40])
+_EVENT = st.tuples(st.sampled_from(_TYPES), st.integers(0, 50), st.sampled_from([0, 1, 2, -1]),
+                   st.integers(0, 4), _VALUES, _VALUES, _VALUES,
+                   st.sampled_from([0, 1, 2, 9, (1 << 24) + 1, (1 << 32) - 1]), st.booleans())
+
+
+def _convert(ev: Events, version: int, use_native: bool) -> tuple[object, ...]:
+    tables = Tables()
+    strings = {1: b"one", 2: b"two", 5: b"\xff bad utf-8"}
+    stacks = {1: [10, 11], 2: [11], 9: [99], (1 << 24) + 1: [10]}
+    pcs = {10: (1, 2, 3), 11: (2, 1, 7)}
+    conv = convert_v1.Converter(ev, tables, version, strings, stacks, pcs,
+                                v1._native if use_native else None)
+    assert (conv._native is not None) == use_native
+    cols = [tuple(getattr(c, name).tobytes() for name in COLUMNS) for c in conv.chunks()]
+    return cols, conv.error, conv.last_ts, tables.strings, tables.stacks
+
+
+@native
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(_EVENT, max_size=40), slice_len=st.integers(1, 12),
+       version=st.sampled_from([19, 21]))
+def test_fuzz_converter_native_equals_python(events: list[tuple[int, ...]], slice_len: int,
+                                             version: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(convert_v1, "SLICE", slice_len)
+    col = {k: np.array([e[j] for e in events], np.int64) for j, k in enumerate(
+        ("typ", "dt", "p", "g", "a0", "a1", "a2", "stk", "blocked"))}
+    ev = Events(ts=np.cumsum(col["dt"], dtype=np.int64), typ=col["typ"].astype(np.uint8),
+                p=col["p"].astype(np.int32), g=col["g"], a0=col["a0"], a1=col["a1"],
+                a2=col["a2"], stk=col["stk"].astype(np.uint32),
+                blocked=col["blocked"].astype(np.uint8))
+    assert _convert(ev, version, True) == _convert(ev, version, False)
+
+
+def _events(rows: list[tuple[int, ...]]) -> Events:
+    """Events from (type, p, g, a0, a1, a2, stk, blocked) rows, 10 ns apart."""
+    col = np.array(rows, np.int64).reshape(-1, 8)
+    return Events(ts=np.arange(len(rows), dtype=np.int64) * 10, typ=col[:, 0].astype(np.uint8),
+                  p=col[:, 1].astype(np.int32), g=col[:, 2].copy(), a0=col[:, 3].copy(),
+                  a1=col[:, 4].copy(), a2=col[:, 5].copy(), stk=col[:, 6].astype(np.uint32),
+                  blocked=col[:, 7].astype(np.uint8))
+
+
+EDGE_STREAM: list[tuple[int, ...]] = [
+    (sp.EV_GO_CREATE, 0, 1, 5, 2, 0, 1, 0), (sp.EV_GO_CREATE, 0, 1, 6, 0, 0, 0, 0),
+    (sp.EV_GO_CREATE, 0, 1, 5, 0, 0, 0, 0), (sp.EV_GO_WAITING, 0, 1, 5, 0, 0, 0, 0),
+    (sp.EV_GO_CREATE, 0, 1, 5, 0, 0, 0, 0), (sp.EV_GO_START, 0, 1, 7, 0, 0, 0, 0),
+    (sp.EV_PROC_START, 0, 0, -7, 0, 0, 0, 0), (sp.EV_GO_SYS_CALL, 0, 6, 0, 0, 0, 9, 0),
+    (sp.EV_GOMAXPROCS, 0, 0, 4, 0, 0, 2, 0), (sp.EV_GO_SYS_CALL, 0, 6, 0, 0, 0, 9, 0),
+    (sp.EV_GO_START_LABEL, -1, 6, 6, 0, 2, 0, 0), (sp.EV_PROC_STOP, 0, 0, 0, 0, 0, 0, 0),
+    (sp.EV_GO_SYS_CALL, 0, 6, 0, 0, 0, 0, 1), (sp.EV_GO_SYS_BLOCK, 0, 6, 0, 0, 0, 0, 0),
+    (sp.EV_USER_TASK_CREATE, 1, 6, 3, 0, 1, (1 << 24) + 1, 0),
+    (sp.EV_USER_TASK_END, 1, 6, 3, 0, 0, 0, 0), (sp.EV_USER_TASK_END, 1, 6, 3, 0, 0, 0, 0),
+    (sp.EV_USER_REGION, 1, 6, 3, -1, 5, 0, 0), (sp.EV_USER_LOG, 1, 6, 3, 2, 0, 0, 0),
+    (sp.EV_STW_START, 1, 6, -3, 0, 0, 0, 0), (sp.EV_STW_DONE, 1, 6, 0, 0, 0, 0, 0),
+    (sp.EV_GO_CREATE, 1, 6, 8, (1 << 32) + 9, 0, 1, 0), (sp.EV_CPU_SAMPLE, 1, 6, 0, 0, 0, 2, 0),
+    (sp.EV_USER_REGION, 1, 6, 3, 2, 5, 0, 0), (sp.EV_GO_END, 1, 6, 0, 0, 0, 0, 0),
+]
+
+
+@native
+@pytest.mark.parametrize("slice_len", [1, 2, 3, 8, 100])
+@pytest.mark.parametrize("version", [19, 21])
+def test_converter_edge_cases_native_equals_python(slice_len: int, version: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Negative threads, re-created and popped early goroutines, huge stack ids, bad types."""
+    monkeypatch.setattr(convert_v1, "SLICE", slice_len)
+    ev = _events(EDGE_STREAM)
+    got = _convert(ev, version, True)
+    assert got == _convert(ev, version, False)
+    assert got[1] == f"unexpected event type {sp.EV_USER_REGION}"
