@@ -148,15 +148,23 @@ class ProcTimeline:
         self.model = model
         self.span_ns = int(model.span_ns or 0)
         run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
-        order = run[np.lexsort((iv.start[run], iv.p[run]))]
-        del run
+        # By (P, start) with one sort of a combined key (P ids are small).
+        t0 = int(iv.start[run].min()) if len(run) else 0
+        width = int(iv.start[run].max()) - t0 + 1 if len(run) else 1
+        key = iv.p[run].astype(np.int64)
+        key *= width
+        key += iv.start[run]
+        key -= t0
+        order = run[np.argsort(key, kind="stable")]
+        del run, key
         p = iv.p[order]
         start, end = _disjoint(iv.start[order], iv.end[order], p)
         self._start = start
         self._end = end
         self._row = iv.row[order]
         del order
-        self._cum = np.concatenate([[0], np.cumsum(end - start)]).astype(np.int64)
+        self._cum = np.zeros(len(start) + 1, np.int64)
+        np.cumsum(end - start, out=self._cum[1:])
         first_of_p = np.ones(len(p), bool)
         np.not_equal(p[1:], p[:-1], out=first_of_p[1:])
         seen = set(p[first_of_p].tolist())  # p is sorted
@@ -172,8 +180,9 @@ class ProcTimeline:
 
         r = model.ranges
         names = model.tables.strings
-        gc = np.array([names[n] == GC_MARK for n in r.name.tolist()], bool)
-        stw = np.array([names[n].startswith(STW_PREFIX) for n in r.name.tolist()], bool)
+        ids, inv = np.unique(r.name, return_inverse=True)
+        gc = np.array([names[n] == GC_MARK for n in ids.tolist()], bool)[inv.reshape(-1)]
+        stw = np.array([names[n].startswith(STW_PREFIX) for n in ids.tolist()], bool)[inv.reshape(-1)]
         self.gc = Spans.of(r.start[gc], r.end[gc])
         self.stw = Spans.of(r.start[stw], r.end[stw])
         self._stw_names = r.name[stw][np.argsort(r.start[stw], kind="stable")]
