@@ -7,12 +7,15 @@ lists every key, Ctrl+P runs any action by name.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import constants
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.screen import Screen
 
 from gotrace.model import Model
@@ -52,6 +55,14 @@ class GotraceApp(App[str | None]):
         self._precomputed = precomputed
         self.session: Session | None = None
         self._goroutine_screens: list[GoroutineScreen] = []
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Linux terminals, the driver with a quick Escape key (tui/driver.py)."""
+        if sys.platform.startswith("linux") and constants.DRIVER is None:
+            from .driver import QuickEscapeDriver
+
+            return QuickEscapeDriver
+        return super().get_driver_class()
 
     # --- loading ----------------------------------------------------------
     def on_mount(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,30 @@ def test_search_finds_a_goroutine_by_its_id() -> None:
     row = model.goroutines.row_of(30)
     assert row is not None
     assert row in Session(model).search(" 30 ").tolist()
+
+
+def test_quick_escape_driver_polls_often_enough() -> None:
+    import selectors
+    import sys
+    import time
+
+    from gotrace.tui.app import GotraceApp
+    from gotrace.tui.driver import POLL_S, PromptSelector, QuickEscapeDriver
+
+    r, w = os.pipe()
+    try:
+        sel = PromptSelector()
+        sel.register(r, selectors.EVENT_READ)
+        t = time.perf_counter()
+        assert sel.select(0.1) == []  # nothing to read: back after POLL_S, not 100 ms
+        assert time.perf_counter() - t < 0.08
+        os.write(w, b"\x1b")
+        assert [mask for _key, mask in sel.select(0.1)] == [selectors.EVENT_READ]
+        sel.close()
+    finally:
+        os.close(r)
+        os.close(w)
+    assert POLL_S <= 0.02
+    assert int(os.environ["ESCDELAY"]) <= 25  # set by gotrace.tui before Textual reads it
+    if sys.platform.startswith("linux") and "TEXTUAL_DRIVER" not in os.environ:
+        assert GotraceApp().driver_class is QuickEscapeDriver
