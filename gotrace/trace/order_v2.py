@@ -709,12 +709,7 @@ class Ordering:
 
         if typ in (EV_GO_BLOCK, EV_GO_STOP, EV_GO_DESTROY):
             self._user_go(m, cp, cg)
-            st = self.gstates.get(cg)
-            if st is None:
-                raise OrderError(f"event {SPECS[typ].name} for goroutine ({cg}) that doesn't "
-                                 "exist")
-            if st.status != GO_RUNNING:
-                raise OrderError(f"{SPECS[typ].name} event for goroutine that's not Running")
+            st = self._current_go(cg, typ, GO_RUNNING)
             if typ == EV_GO_BLOCK:
                 st.status = GO_WAITING
             elif typ == EV_GO_STOP:
@@ -776,15 +771,9 @@ class Ordering:
 
         if typ == EV_GO_SYSCALL_BEGIN:
             self._user_go(m, cp, cg)
-            st = self.gstates.get(cg)
-            if st is None:
-                raise OrderError(f"event GoSyscallBegin for goroutine ({cg}) that doesn't exist")
-            if st.status != GO_RUNNING:
-                raise OrderError("GoSyscallBegin event for goroutine that's not Running")
+            st = self._current_go(cg, typ, GO_RUNNING)
             st.status = GO_SYSCALL
-            ps = self.pstates.get(cp)
-            if ps is None:
-                raise OrderError(f"uninitialized proc {cp} found during GoSyscallBegin")
+            ps = self._proc(cp, typ)
             ps.status = PROC_SYSCALL
             pseq = vals[pos + 2]
             if not (ps.seq_gen == gen and pseq == ps.seq + 1):
@@ -796,15 +785,9 @@ class Ordering:
 
         if typ == EV_GO_SYSCALL_END:
             self._user_go(m, cp, cg)
-            st = self.gstates.get(cg)
-            if st is None:
-                raise OrderError(f"event GoSyscallEnd for goroutine ({cg}) that doesn't exist")
-            if st.status != GO_SYSCALL:
-                raise OrderError("GoSyscallEnd event for goroutine that's not Running")
+            st = self._current_go(cg, typ, GO_SYSCALL, "Running")  # sic, as Go says
             st.status = GO_RUNNING
-            ps = self.pstates.get(cp)
-            if ps is None:
-                raise OrderError(f"uninitialized proc {cp} found during GoSyscallEnd")
+            ps = self._proc(cp, typ)
             if ps.status != PROC_SYSCALL:
                 raise OrderError(f"expected proc {cp} in state Syscall, but got "
                                  f"{_PROC_STATE_NAMES[ps.status]} instead")
@@ -813,23 +796,13 @@ class Ordering:
             return True
 
         if typ == EV_GO_SYSCALL_END_BLOCKED:
-            if cp != NONE:
-                ps = self.pstates.get(cp)
-                if ps is None:
-                    raise OrderError(f"uninitialized proc {cp} found during "
-                                     "GoSyscallEndBlocked")
-                if ps.status == PROC_SYSCALL:
-                    return False
+            if cp != NONE and self._proc(cp, typ).status == PROC_SYSCALL:
+                return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
             if cg == NONE:
                 raise _ctx_error("a goroutine but didn't have one")
-            st = self.gstates.get(cg)
-            if st is None:
-                raise OrderError(f"event GoSyscallEndBlocked for goroutine ({cg}) that "
-                                 "doesn't exist")
-            if st.status != GO_SYSCALL:
-                raise OrderError("GoSyscallEndBlocked event for goroutine that's not Running")
+            st = self._current_go(cg, typ, GO_SYSCALL, "Running")  # sic, as Go says
             st.status = GO_RUNNABLE
             self._emit(src, cg, cp, m, t)
             if ms is not None:
@@ -878,6 +851,22 @@ class Ordering:
             raise _ctx_error("a proc but didn't have one")
         if cg == NONE:
             raise _ctx_error("a goroutine but didn't have one")
+
+    def _current_go(self, cg: int, typ: int, want: int, want_name: str = "Running") -> GState:
+        """The state of the M's current goroutine, which must be ``want`` (Go's errors verbatim)."""
+        st = self.gstates.get(cg)
+        if st is None:
+            raise OrderError(f"event {SPECS[typ].name} for goroutine ({cg}) that doesn't exist")
+        if st.status != want:
+            raise OrderError(f"{SPECS[typ].name} event for goroutine that's not {want_name}")
+        return st
+
+    def _proc(self, cp: int, typ: int) -> PState:
+        """The M's current P, which must be known."""
+        ps = self.pstates.get(cp)
+        if ps is None:
+            raise OrderError(f"uninitialized proc {cp} found during {SPECS[typ].name}")
+        return ps
 
     def _emit(self, src: int, g: int, p: int, m: int, t: int) -> None:
         self.out_src.append(src)
@@ -1020,12 +1009,7 @@ class Ordering:
                 raise _ctx_error("a thread but didn't have one")
             if cg == NONE:
                 raise _ctx_error("a goroutine but didn't have one")
-            st = self.gstates.get(cg)
-            if st is None:
-                raise OrderError(f"event GoDestroySyscall for goroutine ({cg}) that doesn't "
-                                 "exist")
-            if st.status != GO_SYSCALL:
-                raise OrderError("GoDestroySyscall event for goroutine that's not Syscall")
+            self._current_go(cg, typ, GO_SYSCALL, "Syscall")
             del self.gstates[cg]
             ng = NONE
             if cp != NONE:
@@ -1041,12 +1025,7 @@ class Ordering:
             self._emit(src, cg, cp, m, t)
         elif typ in (EV_GO_SWITCH, EV_GO_SWITCH_DESTROY):
             self._user_go(m, cp, cg)
-            cur = self.gstates.get(cg)
-            if cur is None:
-                raise OrderError(f"event {SPECS[typ].name} for goroutine ({cg}) that doesn't "
-                                 "exist")
-            if cur.status != GO_RUNNING:
-                raise OrderError(f"{SPECS[typ].name} event for goroutine that's not Running")
+            cur = self._current_go(cg, typ, GO_RUNNING)
             nraw = vals[pos + 2]
             nextg = signed(nraw)
             seq = vals[pos + 3]
