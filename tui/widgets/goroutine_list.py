@@ -51,16 +51,6 @@ class GoroutineList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class Highlighted(Message):
-        def __init__(self, goroutines: GoroutineList, row: int) -> None:
-            super().__init__()
-            self.goroutines = goroutines
-            self.row = row
-
-        @property
-        def control(self) -> GoroutineList:
-            return self.goroutines
-
     class Selected(Message):
         """Enter on a goroutine: ``row`` is the model row to open."""
 
@@ -91,8 +81,6 @@ class GoroutineList(ScrollView, can_focus=True):
         self.set_reactive(GoroutineList.cursor, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
-        if len(self.rows):
-            self.post_message(self.Highlighted(self, int(self.rows[0])))
 
     @property
     def current_row(self) -> int | None:
@@ -166,8 +154,6 @@ class GoroutineList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
         self._scroll_cursor_into_view()
-        if len(self.rows):
-            self.post_message(self.Highlighted(self, int(self.rows[new])))
 
     def _scroll_cursor_into_view(self) -> None:
         visible = max(self.size.height - 1, 1)
