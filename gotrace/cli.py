@@ -16,10 +16,11 @@ import click
 from . import __version__
 from .durations import DURATION, format_duration
 from .errors import GotraceError, WrongInputKindError
-from .inputs import open_input
+from .inputs import RawInput, open_input
 from .load import load_raw
 from .model import Model
 from .progress import StderrProgress
+from .tables import Tables
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -60,9 +61,14 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None) 
     raw = open_input(path)
     if want == "trace" and raw.kind != "trace":
         raise WrongInputKindError(f"{raw.name}: this command needs an execution trace, got a goroutine dump")
+    return load_model(raw, snapshot)
+
+
+def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
+    """Load with progress on stderr, then print the loader's notices (data lost, other dumps)."""
     progress = StderrProgress(len(raw.data), f"loading {raw.name}")
     try:
-        model = load_raw(raw, progress, snapshot)
+        model = load_raw(raw, progress, snapshot, tables)
     finally:
         progress.close()
     for n in model.notices:

@@ -21,16 +21,18 @@ def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables |
     return build_trace_model(chunks, info, tables, raw.name)
 
 
-def load_dump(raw: RawInput, snapshot: int | None = None) -> Model:
+def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
     from .model.from_dump import build_dump_model
 
-    return build_dump_model(raw.data, raw.name, snapshot)
+    return build_dump_model(raw.data, raw.name, snapshot, tables)
 
 
-def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None) -> Model:
+def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
+             tables: Tables | None = None) -> Model:
+    """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable."""
     if raw.kind == "trace":
-        return load_trace(raw, progress)
-    return load_dump(raw, snapshot)
+        return load_trace(raw, progress, tables)
+    return load_dump(raw, snapshot, tables)
 
 
 def load(source: str, progress: Progress | None = None, snapshot: int | None = None) -> Model:

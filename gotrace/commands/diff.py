@@ -8,28 +8,11 @@ from ..analysis.end_state import end_snapshot
 from ..dump.diff import diff_snapshots
 from ..dump.grouping import GroupBy
 from ..dump.jsonshape import diff_json
-from ..dump.snapshot import Snapshot
 from ..durations import format_duration
 from ..errors import WrongInputKindError
-from ..inputs import RawInput, open_input
-from ..load import load_trace
-from ..model.from_dump import build_dump_model
-from ..progress import StderrProgress
+from ..inputs import open_input
 from ..render.table import count, render_table
 from ..tables import Tables
-
-
-def _snapshot(raw: RawInput, tables: Tables) -> tuple[Snapshot, list[str]]:
-    """The snapshot to compare (a trace's end state) and the notices loading it gave."""
-    if raw.kind == "dump":
-        m = build_dump_model(raw.data, raw.name, tables=tables)
-        return m.snapshot, m.notices
-    progress = StderrProgress(len(raw.data), f"loading {raw.name}")
-    try:
-        m = load_trace(raw, progress, tables)
-    finally:
-        progress.close()
-    return end_snapshot(m), m.notices
 
 
 def _plural(n: int, noun: str) -> str:
@@ -62,7 +45,7 @@ def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
     Two traces compare the goroutines alive at each trace's end, with their
     waits to the nanosecond.
     """
-    from ..cli import emit_json, notice
+    from ..cli import emit_json, load_model
 
     raws = [open_input(old), open_input(new)]
     if raws[0].kind != raws[1].kind:
@@ -71,13 +54,9 @@ def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
             f"diff compares two dumps or two traces; {raws[0].name} is {what[raws[0].kind]} and "
             f"{raws[1].name} is {what[raws[1].kind]}")
     tables = Tables()
-    snaps = []
-    for raw in raws:
-        snap, notices = _snapshot(raw, tables)
-        for n in notices:
-            notice(n)
-        snaps.append(snap)
-    a, b = snaps
+    models = [load_model(raw, tables=tables) for raw in raws]
+    # A trace is compared by its end state, put in a dump's terms.
+    a, b = (m.snapshot if m.source.kind == "dump" else end_snapshot(m) for m in models)
     by: GroupBy = group_by  # type: ignore[assignment]
     result = diff_snapshots(a, b, tables, by=by, hide_idle=hide_idle)
     if fmt == "json":
