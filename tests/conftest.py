@@ -1,16 +1,45 @@
-"""Shared fixtures: where the reference corpus and the samples live."""
+"""Shared fixtures and paths: the repository, its test data, the samples and the corpus.
+
+The reference corpus (``../shared/corpus``) is optional: tests that need it skip
+when it is absent. ``GOTRACE_TEST_NO_CORPUS=1`` hides it even when present, so CI
+proves that a bare clone passes (``.ci/run`` runs the suite both ways).
+
+``python -m pytest`` puts the checkout first on ``sys.path``, where the source
+folder ``gotrace/`` would shadow the installed package (which alone has
+``gotrace.tui`` and the compiled accelerators). The checkout is taken off the path
+before anything imports gotrace, so both ``pytest`` and ``python -m pytest`` test
+the installed package.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+if "gotrace" not in sys.modules:
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO]
+
+try:
+    import gotrace.tui  # noqa: F401  (installed with the package)
+except ImportError:  # pragma: no cover - a setup mistake, said plainly
+    raise SystemExit("gotrace is not installed: run  pip install '.[test]'  first, then  pytest -q") from None
+
+DATA = REPO / "tests" / "data"
+DUMPS = DATA / "dumps"
 SAMPLES = REPO / "samples"
+NO_CORPUS = os.environ.get("GOTRACE_TEST_NO_CORPUS", "") not in ("", "0")
+CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+if NO_CORPUS:
+    CORPUS = REPO / "tests" / "no-corpus (GOTRACE_TEST_NO_CORPUS is set)"
+HAS_CORPUS = CORPUS.is_dir()
 VERSIONS = ["go1.19", "go1.21", "go1.22", "go1.23", "go1.26"]
 SCENARIOS = ["keepalive", "leakhttp", "mixed", "timingwheel", "worker"]
+
+needs_corpus = pytest.mark.skipif(not HAS_CORPUS, reason="reference corpus ../shared/corpus not available")
 
 
 def corpus_file(version: str, name: str) -> Path:
@@ -22,6 +51,6 @@ def corpus_file(version: str, name: str) -> Path:
 
 @pytest.fixture
 def corpus() -> Path:
-    if not CORPUS.exists():
+    if not HAS_CORPUS:
         pytest.skip("reference corpus ../shared/corpus not available")
     return CORPUS

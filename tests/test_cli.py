@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from gotrace import __version__
 from gotrace.cli import cli
@@ -69,7 +70,7 @@ def test_info_says_which_reader_ran(name: str) -> None:
 
     from gotrace.trace import v1, v2
 
-    path = Path(__file__).parents[1] / "samples" / name
+    path = SAMPLES / name
     r = CliRunner().invoke(cli, ["info", "--format", "json", str(path)])
     assert r.exit_code == 0, r.output
     native = v1.NATIVE if "1.21" in name else v2.NATIVE

@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from gotrace.dump.parse import parse_file
 from gotrace.dump.snapshot import Snapshot
 from gotrace.tables import Tables
 
-CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
 FILES = sorted(CORPUS.glob("go*/*.txt")) if CORPUS.exists() else []
 
 HEADER = re.compile(r"^goroutine (\d+) (?:gp=\S+ m=\S+ (?:mp=\S+ )?)?\[([^\]]*)\]:$")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS
+from conftest import DUMPS as DATA
 
 from gotrace.dump.diff import diff_snapshots
 from gotrace.dump.grouping import filter_goroutines, group_goroutines, is_idle
@@ -17,9 +18,6 @@ from gotrace.dump.snapshot import NS_PER_MINUTE, largest_snapshot_index
 from gotrace.errors import WrongInputKindError
 from gotrace.stacks import is_std, package_of
 from gotrace.tables import Tables
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "dumps"
-CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
 
 LEAKS = """goroutine 1 [running]:
 main.main()

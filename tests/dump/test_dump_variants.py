@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import DUMPS as DATA
 
 from gotrace.dump.parse import parse_dumps, parse_file
 from gotrace.dump.snapshot import DumpGoroutine, Snapshot
 from gotrace.errors import DumpFormatError
 from gotrace.tables import Tables
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "dumps"
 
 
 def load(name: str) -> tuple[list[Snapshot], Tables]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CORPUS, REPO
 from eventtext import parse_lines
 from test_from_trace import FOREVER, LIFE, MAIN, SYSCALL, WORKER
 
@@ -21,9 +22,6 @@ from gotrace.model.core import Model
 from gotrace.tables import Tables
 from gotrace.trace.events import ChunkBuilder, EventChunk, GoState, Kind, ProcState, TraceInfo
 from gotrace.trace.reader import read_events
-
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / ".." / "shared" / "corpus"
 
 pytestmark = pytest.mark.skipif(from_trace._native is None,
                                 reason="C summary gotrace.model._summary not built")

@@ -7,13 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import CORPUS, DATA
 
 from gotrace.trace import spec_v2
 from gotrace.trace.order_v2 import Cursor, OrderError, sort_frontier
 from gotrace.trace.v2 import Generation, RawBatch, _add_stacks, read_batch
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 TRACES = [DATA / "v2small.trace"] + (
     sorted(CORPUS.glob("go1.2[2-6]/*.trace")) if CORPUS.is_dir() else [])
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import construct as cs
 import numpy as np
 import pytest
+from conftest import CORPUS
+from conftest import DATA as _DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +21,7 @@ from gotrace.trace.events import COLUMNS, EventChunk, Kind
 from gotrace.trace.reader import read_events
 from gotrace.trace.textdump import event_lines
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+DATA = _DATA / "v1"
 GOLDEN = sorted(p.name for p in DATA.iterdir() if p.name.endswith("_good"))
 
 

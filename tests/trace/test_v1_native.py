@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CORPUS
+from conftest import DATA as _DATA
+from conftest import REPO as ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,9 +26,7 @@ from gotrace.trace.events import COLUMNS
 from gotrace.trace.order_v1 import Events
 from gotrace.trace.reader import read_events
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "v1"
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpus"
+DATA = _DATA / "v1"
 GO_TESTDATA = Path("/opt/go-debian/usr/lib/go-1.27/src/internal/trace/internal/tracev1/testdata")
 
 native = pytest.mark.skipif(v1._native is None, reason="C accelerator not built")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DATA
 
 from gotrace.errors import TraceFormatError
 from gotrace.tables import Tables
@@ -14,8 +14,6 @@ from gotrace.trace.events import Kind
 from gotrace.trace.reader import read_events
 from gotrace.trace.textdump import event_lines
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 ENDS = json.loads((DATA / "v2_corpus_ends.json").read_text())
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS, DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,8 +15,6 @@ from gotrace.trace.events import EventChunk, Kind, TraceInfo
 from gotrace.trace.reader import read_events
 from gotrace.trace.textdump import event_lines
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 # Two generations each: Go 1.22's "spilled batch" framing and Go 1.26's end marker.
 MULTI_GEN = ["go1.22/worker.trace", "go1.26/worker.trace"]
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
