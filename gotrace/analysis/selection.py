@@ -35,7 +35,7 @@ def select_rows(
     model: Model,
     older_than_ns: int | None = None,
     states: tuple[str, ...] = (),
-    match: str | None = None,
+    match: str | re.Pattern[str] | None = None,
 ) -> npt.NDArray[np.int64]:
     """Rows that pass every filter given.
 
@@ -55,7 +55,7 @@ def select_rows(
         labels, inv = state_label_index(model)
         keep &= np.array([lab.lower() in wanted for lab in labels], bool)[inv]
     if match:
-        keep &= _match_rows(model, re.compile(match))
+        keep &= _match_rows(model, re.compile(match) if isinstance(match, str) else match)
     return np.flatnonzero(keep)
 
 

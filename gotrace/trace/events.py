@@ -18,11 +18,18 @@ are remapped on the way in).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 import numpy as np
 import numpy.typing as npt
+
+HEADER_LEN = 16
+"""Every trace starts with ``go 1.N trace`` padded with NULs to 16 bytes."""
+
+Progress = Callable[[int], None]
+"""Called with the number of input bytes consumed so far."""
 
 NO_GOROUTINE = -1
 NO_PROC = -1

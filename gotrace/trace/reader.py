@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ..errors import TraceFormatError
 from ..tables import Tables
-from .events import EventChunk, TraceInfo
+from .events import HEADER_LEN, EventChunk, Progress, TraceInfo
 
-HEADER_LEN = 16
 _HEADER = re.compile(rb"go 1\.(\d+) trace\x00*")
 
 # The N in "go 1.N trace" each reader accepts (DESIGN.md, format facts).
 V1_VERSIONS = frozenset({11, 19, 21})
 V2_VERSIONS = frozenset({22, 23, 25, 26})
-
-Progress = Callable[[int], None]
-"""Called with the number of input bytes consumed so far."""
-
 
 def parse_header(data: bytes) -> TraceInfo:
     head = bytes(data[:HEADER_LEN])

@@ -31,7 +31,17 @@ import numpy.typing as npt
 
 from ..errors import TraceFormatError
 from ..tables import Tables
-from .events import ChunkBuilder, Damage, EventChunk, GoState, Kind, ProcState, TraceInfo
+from .events import (
+    HEADER_LEN,
+    ChunkBuilder,
+    Damage,
+    EventChunk,
+    GoState,
+    Kind,
+    ProcState,
+    Progress,
+    TraceInfo,
+)
 from .order_v2 import (
     PROC_STATUS_TO_STATE,
     RANGE_START,
@@ -41,7 +51,6 @@ from .order_v2 import (
     batch_tokens,
     signed,
 )
-from .reader import HEADER_LEN, Progress
 from .spec_v2 import (
     EV_CPU_SAMPLE,
     EV_CPU_SAMPLES,

@@ -14,7 +14,7 @@ from conftest import SCENARIOS, VERSIONS, corpus_file
 from eventtext import parse_lines
 
 from gotrace.analysis.procs import ProcTimeline, Spans
-from gotrace.commands.procs import procs
+from gotrace.cli.procs import procs
 from gotrace.load import load
 from gotrace.model.from_trace import build_trace_model
 from gotrace.render.timeline import SHADES, render_procs

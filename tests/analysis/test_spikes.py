@@ -21,7 +21,7 @@ from gotrace.analysis.spikes import (
     default_window,
     spikes_json,
 )
-from gotrace.commands.spikes import spikes
+from gotrace.cli.spikes import spikes
 from gotrace.load import load
 from gotrace.model import Model
 from gotrace.model.from_trace import build_trace_model

@@ -14,6 +14,7 @@ import sys
 import click
 
 from ..errors import InputError
+from .common import fail
 
 
 @click.command()
@@ -40,6 +41,4 @@ def view(file: str, snapshot: int | None) -> None:
     app = importlib.import_module("gotrace.tui.app")
     error = app.run(file, snapshot)
     if error:
-        from ..cli import fail
-
         fail(error)

@@ -10,9 +10,9 @@ from ..dump.grouping import GroupBy
 from ..dump.jsonshape import diff_json
 from ..durations import format_duration
 from ..errors import WrongInputKindError
-from ..inputs import open_input
 from ..render.table import count, render_table
 from ..tables import Tables
+from .common import emit_json, format_option, load_model, read_input
 
 
 def _plural(n: int, noun: str) -> str:
@@ -31,8 +31,7 @@ def _shift(ns: int) -> str:
 @click.option("--group-by", type=click.Choice(["stack", "func", "created-by"]), default="stack",
               show_default=True, help="What makes two goroutines the same group.")
 @click.option("--hide-idle", is_flag=True, help="Drop the runtime's own idle goroutines.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table for people, json for scripts.")
+@format_option
 def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
     """Compare two goroutine dumps, or two traces' end states, group by group, sorted by growth.
 
@@ -45,9 +44,7 @@ def diff(old: str, new: str, group_by: str, hide_idle: bool, fmt: str) -> None:
     Two traces compare the goroutines alive at each trace's end, with their
     waits to the nanosecond.
     """
-    from ..cli import emit_json, load_model
-
-    raws = [open_input(old), open_input(new)]
+    raws = [read_input(old), read_input(new)]
     if raws[0].kind != raws[1].kind:
         what = {"dump": "a goroutine dump", "trace": "an execution trace"}
         raise WrongInputKindError(

@@ -10,6 +10,7 @@ import click
 from ..analysis.procs import ProcTimeline
 from ..durations import DURATION, format_duration
 from ..render.timeline import render_procs, summary_line
+from .common import emit_json, format_option, open_model
 
 
 def procs_json(tl: ProcTimeline, t0: int, t1: int) -> dict[str, Any]:
@@ -50,8 +51,7 @@ def procs_json(tl: ProcTimeline, t0: int, t1: int) -> dict[str, Any]:
 @click.option("--to", "t_to", type=DURATION, metavar="DUR", help="End of the range (default: trace end).")
 @click.option("--width", type=click.IntRange(min=10, max=2000), metavar="N",
               help="Timeline columns (default: fit the terminal).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json (every running interval) for scripts.")
+@format_option
 def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fmt: str) -> None:
     """One row per P: when it ran goroutines, when it idled, GC and STW pauses.
 
@@ -71,8 +71,6 @@ def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fm
            "gc": [{"start_ns", "end_ns"}], "stw": [{"start_ns", "end_ns", "name"}],
            "goroutines": {id: start function}}
     """
-    from ..cli import emit_json, open_model
-
     model = open_model(file, want="trace")
     tl = ProcTimeline(model)
     span = tl.span_ns

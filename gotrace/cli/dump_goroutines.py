@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from ..dump.grouping import GroupBy, group_goroutines
@@ -11,6 +13,7 @@ from ..errors import WrongInputKindError
 from ..model import Model
 from ..render.table import count, render_table
 from ..tables import site_label
+from .common import emit_json
 
 
 def _wait(ns: int | None) -> str:
@@ -19,7 +22,7 @@ def _wait(ns: int | None) -> str:
     return "<1m" if ns == 0 else format_duration(ns)
 
 
-def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], match: str | None,
+def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], match: re.Pattern[str] | None,
              group_by: str, hide_idle: bool, fmt: str) -> None:
     snap = model.snapshot
     tables = model.tables
@@ -32,8 +35,6 @@ def run_dump(model: Model, older_than: int | None, states: tuple[str, ...], matc
     groups = group_goroutines(snap, tables, by=by, older_than_ns=older_than, hide_idle=hide_idle,
                               states=list(states) or None, match=match)
     if fmt == "json":
-        from ..cli import emit_json
-
         chosen = None
         if snap.kind != "debug1":
             wanted = {i for grp in groups for i in grp.ids}

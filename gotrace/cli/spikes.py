@@ -8,6 +8,7 @@ from ..analysis.spikes import Site, Spikes, creation_spikes, spikes_json
 from ..durations import DURATION, format_duration
 from ..render.table import count, render_table
 from ..tables import Frame
+from .common import emit_json, format_option, open_model
 
 _SPARK = " ▁▂▃▄▅▆▇█"
 
@@ -95,8 +96,7 @@ def render(sp: Spikes, top: int) -> str:
 @click.option("--user-frames", is_flag=True,
               help="Name each site by its first frame of your own code, skipping the runtime, "
                    "the standard library (sync.WaitGroup.Go, net/http) and wrappers like errgroup.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table for people, json for scripts.")
+@format_option
 def spikes(file: str, window: int | None, top: int, user_frames: bool, fmt: str) -> None:
     """Where goroutines were created, and which call site suddenly created many.
 
@@ -120,8 +120,6 @@ def spikes(file: str, window: int | None, top: int, user_frames: bool, fmt: str)
                       "callers": [{"stack": [{"func", "file", "line"}], "count", "share"}],
                       "series": [creations per window]}]}
     """
-    from ..cli import emit_json, open_model
-
     model = open_model(file, want="trace")
     if window is not None and window <= 0:
         raise click.BadParameter("must be positive", param_hint="--window")

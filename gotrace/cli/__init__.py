@@ -1,0 +1,39 @@
+"""The ``gotrace`` command line: the click group and nothing else.
+
+Each command lives in its own module (``gotrace/cli/<command>.py``) and imports
+what it shares with the others from ``common``; this module only builds the
+group. ``main`` is the console script.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .common import GotraceGroup
+from .diff import diff
+from .events import events
+from .goroutines import goroutines
+from .info import info
+from .procs import procs
+from .spikes import spikes
+from .view import view
+
+
+@click.group(cls=GotraceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gotrace")
+def cli() -> None:
+    """Which goroutines pile up, where they were created, what they wait on.
+
+    FILE is a Go execution trace (runtime/trace, /debug/pprof/trace) or a goroutine
+    dump (/debug/pprof/goroutine?debug=2 or ?debug=1, a panic or SIGQUIT traceback,
+    a test timeout). Use - for stdin; .gz is read transparently.
+    """
+
+
+for _command in (info, goroutines, spikes, procs, diff, view, events):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="gotrace")

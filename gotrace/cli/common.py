@@ -1,0 +1,169 @@
+"""What every command shares: options, loading with progress, errors, JSON out.
+
+Every failure the user can cause ends as one ``gotrace: error: ...`` line naming
+the input and exit 1; usage mistakes are click's exit 2 (a bad regex, an option
+that does not apply to the input). ``GOTRACE_DEBUG=1`` shows tracebacks. Commands
+import from here; nothing here imports a command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from ..errors import GotraceError, WrongInputKindError
+from ..inputs import RawInput, open_input
+from ..load import load_raw
+from ..model import Model
+from ..progress import StderrProgress
+from ..tables import Tables
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def format_option(f: F) -> F:
+    """``--format table|json``, the same on every command."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+        help="table for people, json for scripts (the README documents each schema).",
+    )(f)
+
+
+def wide_option(f: F) -> F:
+    """``--wide``: every column and full names, even when that is wider than the terminal."""
+    return click.option(
+        "--wide", is_flag=True,
+        help="On a terminal, show every column and full names (piped output is never cut).",
+    )(f)
+
+
+class Regex(click.ParamType):
+    """A regular expression, compiled; a bad one is a usage error naming the problem."""
+
+    name = "regex"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> re.Pattern[str]:
+        if isinstance(value, re.Pattern):
+            return value
+        try:
+            return re.compile(str(value))
+        except re.error as e:
+            self.fail(f"{value!r} is not a valid regular expression: {e}", param, ctx)
+
+
+REGEX = Regex()
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"gotrace: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def notice(message: str) -> None:
+    click.echo(f"gotrace: warning: {message}", err=True)
+
+
+def usage_error(message: str, option: str | None = None) -> NoReturn:
+    """Exit 2 with click's usage line: the command line, not the data, is wrong."""
+    if option:
+        raise click.BadParameter(message, param_hint=option)
+    raise click.UsageError(message)
+
+
+class GotraceGroup(click.Group):
+    """Turns every failure into one stderr line: GotraceError, memory, and (as a last
+    resort, so a user never sees a traceback) an internal error naming the command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except GotraceError as e:
+            if os.environ.get("GOTRACE_DEBUG"):
+                raise
+            fail(str(e))
+        except MemoryError:
+            if os.environ.get("GOTRACE_DEBUG"):
+                raise
+            fail(f"{_inputs(ctx)}: out of memory while loading the input")
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except BrokenPipeError:
+            # The reader (head, less) went away: not an error; keep Python quiet at exit.
+            _silence_stdout()
+            sys.exit(0)
+        except Exception as e:
+            if os.environ.get("GOTRACE_DEBUG"):
+                raise
+            fail(f"{_inputs(ctx)}: internal error: {type(e).__name__}: {e} "
+                 "(a bug in gotrace; GOTRACE_DEBUG=1 shows where)")
+
+
+def _inputs(ctx: click.Context) -> str:
+    """The input(s) the command was reading, for error lines (see :func:`read_input`)."""
+    return ", ".join(ctx.meta.get(_INPUTS, ())) or "gotrace"
+
+
+_INPUTS = "gotrace.inputs"
+
+
+def read_input(path: str) -> RawInput:
+    """``open_input``, remembering the name so that even an unexpected failure names it."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(_INPUTS, []).append("stdin" if path == "-" else path)
+    return open_input(path)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def check_applies(raw: RawInput, *, dump_only: dict[str, object] | None = None,
+                  trace_only: dict[str, object] | None = None) -> None:
+    """Refuse (exit 2) an option given for the other kind of input, rather than ignore it."""
+    for kind, options in (("dump", dump_only), ("trace", trace_only)):
+        if raw.kind == kind:
+            continue
+        for name, value in (options or {}).items():
+            if value not in (None, False, (), ""):
+                what = {"dump": "a goroutine dump", "trace": "an execution trace"}
+                usage_error(f"{name} applies to {what[kind]}; {raw.name} is {what[raw.kind]}")
+
+
+def open_model(path: str, snapshot: int | None = None, want: str | None = None) -> Model:
+    raw = read_input(path)
+    if want == "trace" and raw.kind != "trace":
+        raise WrongInputKindError(f"{raw.name}: this command needs an execution trace, got a goroutine dump")
+    return load_model(raw, snapshot)
+
+
+def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
+    """Load with progress on stderr, then print the loader's notices (data lost, other dumps)."""
+    progress = StderrProgress(len(raw.data), f"loading {raw.name}")
+    try:
+        model = load_raw(raw, progress, snapshot, tables)
+    finally:
+        progress.close()
+    for n in model.notices:
+        notice(n)
+    return model
+
+
+def emit_json(doc: object) -> None:
+    click.echo(json.dumps(doc, indent=1, ensure_ascii=False))

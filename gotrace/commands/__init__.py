@@ -1,1 +1,0 @@
-"""Bodies of the CLI commands: model + options -> analysis -> rendered output."""
