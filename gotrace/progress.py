@@ -1,7 +1,9 @@
 """Loading progress on stderr: only for a terminal, only after a second.
 
 Scripts and CI read stderr too; a progress bar there would be noise, so nothing is
-printed unless stderr is a terminal, and short loads print nothing at all.
+drawn unless stderr is a terminal, and short loads draw nothing at all. Rich draws
+the bar, so it fits the terminal's width (one line, redrawn in place, gone when
+the load ends) however narrow the SSH window is.
 """
 
 from __future__ import annotations
@@ -10,38 +12,65 @@ import sys
 import time
 from typing import TextIO
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from .render.text import safe
+
+DELAY_S = 1.0
+
 
 class StderrProgress:
-    """Callable with bytes done; draws ``loading 45% 12.3 MB/s ETA 4s`` in place."""
+    """Callable with bytes done; draws ``loading FILE ━━━━━━━   45% 12.3/40.0 MB 30 MB/s 0:00:04``."""
 
     def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
         self.total = max(total, 1)
-        self.label = label
+        self.label = safe(label)
         self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
+        try:
+            self.enabled = self.stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
         self.t0 = time.monotonic()
         self.last_draw = 0.0
-        self.drawn = False
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __call__(self, done: int) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        elapsed = now - self.t0
-        if elapsed < 1.0 or now - self.last_draw < 0.1:
+        if now - self.t0 < DELAY_S or now - self.last_draw < 0.1:
             return
         self.last_draw = now
-        rate = done / elapsed if elapsed else 0.0
-        eta = (self.total - done) / rate if rate else 0.0
-        pct = 100 * done / self.total
-        self.stream.write(
-            f"\r{self.label}: {pct:5.1f}%  {done / 1e6:,.1f}/{self.total / 1e6:,.1f} MB"
-            f"  {rate / 1e6:,.1f} MB/s  ETA {eta:,.0f}s   "
-        )
-        self.stream.flush()
-        self.drawn = True
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}", style="", markup=False),
+                BarColumn(bar_width=None),
+                TextColumn("{task.percentage:>3.0f}%"),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream, highlight=False),
+                transient=True,
+                auto_refresh=False,
+                expand=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total)
+        assert self._task is not None
+        self._bar.update(self._task, completed=min(done, self.total))
+        self._bar.refresh()
 
     def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * 78 + "\r")
-            self.stream.flush()
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from .tables import Frame, Tables
+from .tables import Frame
 
 _STD_ROOTS: Final[frozenset[str]] = frozenset(
     {
@@ -68,7 +68,3 @@ def user_frame(frames: list[Frame]) -> Frame | None:
     """The frame a stack is named by (see display_index)."""
     i = display_index([f.func for f in frames])
     return None if i is None else frames[i]
-
-
-def frames_json(tables: Tables, stack_id: int) -> list[dict[str, object]]:
-    return [{"func": f.func, "file": f.file, "line": f.line} for f in tables.stack_frames(stack_id)]

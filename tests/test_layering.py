@@ -30,7 +30,7 @@ def test_core_source_has_no_textual_import() -> None:
 
 def test_core_import_does_not_load_textual() -> None:
     code = (
-        "import sys, gotrace.cli, gotrace.load, gotrace.analysis.longlived;"
+        "import sys, gotrace.cli, gotrace.load, gotrace.analysis.grouping;"
         "from gotrace.cli import cli;"
         "bad = [m for m in sys.modules if m.startswith(('textual', 'gotrace.tui'))];"
         "print(bad); sys.exit(1 if bad else 0)"

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from gotrace.analysis.longlived import Group
+from gotrace.analysis.grouping import Group
 
 from .session import Session
-from .spikes_view import burst_span
 from .text import count, dur, site
 
 
@@ -50,7 +49,7 @@ def spike_finding(session: Session) -> Finding | None:
     top = next((s for s in sp.sites if s.is_spike), None)
     if top is None:
         return None
-    lo, hi = burst_span(sp, top)
+    lo, hi = sp.burst_span(top)
     n = top.burst.count if top.burst is not None else top.peak_count
     t = Text()
     t.append(count(n), style="bold")

@@ -1,6 +1,6 @@
 """The long-lived groups as a tree: wait reason -> blocking site -> creation site.
 
-The groups come from :func:`gotrace.analysis.longlived.group_long_lived`, computed
+The groups come from :func:`gotrace.analysis.grouping.group_rows`, computed
 once for every blocked goroutine of any age. An age filter only drops rows: a
 goroutine's group key does not depend on which others are selected, so narrowing
 each group to its rows waiting at least that long gives exactly the groups
@@ -12,12 +12,12 @@ percentiles are exact too, not sums of percentiles.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
-from gotrace.analysis.longlived import Dist, Group
+from gotrace.analysis.grouping import Dist, Group
 from gotrace.model import NONE, Model
 from gotrace.tables import Frame
 
@@ -63,9 +63,8 @@ def narrow(model: Model, groups: list[Group], older_than_ns: int | None) -> list
         if not keep.any():
             continue
         rows = g.rows[keep]
-        out.append(Group(state=g.state, blocking=g.blocking, created_at=g.created_at, rows=rows,
-                         wait=Dist.of(w[keep]),
-                         inferred=bool(inferred[rows].any()) if len(inferred) else False))
+        out.append(replace(g, rows=rows, count=model.goroutines.count(rows), wait=Dist.of(w[keep]),
+                           inferred=bool(inferred[rows].any()) if len(inferred) else False))
     out.sort(key=lambda x: (-x.count, -x.wait.max, x.state))
     return out
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from gotrace.analysis.longlived import Group, group_long_lived
+from gotrace.analysis.grouping import Group, group_rows
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
@@ -57,7 +57,7 @@ def _site_index(sp: Spikes) -> tuple[Rows, Rows]:
 
 def _long_lived(model: Model) -> list[Group]:
     """Groups of every goroutine blocked at the end, of any age; age filters narrow these."""
-    return group_long_lived(model, select_rows(model, older_than_ns=0))
+    return group_rows(model, select_rows(model, older_than_ns=0))
 
 
 def _procs(model: Model) -> ProcTimeline | None:
@@ -116,6 +116,13 @@ class Session:
         name = "site_index" if sp is self._results.get("spikes") else "site_index_user"
         order, bounds = self._get(name, lambda: _site_index(sp))
         return order[bounds[site_index]: bounds[site_index + 1]]
+
+    def spike_times(self) -> list[int]:
+        """Start of every spiking site's burst: where the timeline's ``s`` jumps."""
+        if not self.model.is_trace:
+            return []
+        sp = self.spikes()
+        return sorted({sp.burst_span(s)[0] for s in sp.sites if s.is_spike})
 
     def long_lived(self) -> list[Group]:
         return self._get("long_lived", lambda: _long_lived(self.model))

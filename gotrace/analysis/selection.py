@@ -7,8 +7,21 @@ import re
 import numpy as np
 import numpy.typing as npt
 
+from ..dump.names import is_runtime_helper
+from ..dump.states import KNOWN_STATES, RUNTIME_IDLE_REASONS
 from ..model import Model, state_name
+from ..tables import Tables
 from ..trace.events import GoState
+
+# The block reasons a trace records (traceBlockReasonStrings, runtime/traceruntime.go);
+# dumps print runtime2.go's wait reasons instead (gotrace.dump.states).
+TRACE_BLOCK_REASONS = frozenset({
+    "unspecified", "forever", "network", "select", "sync.(*Cond).Wait", "sync", "chan send",
+    "chan receive", "GC mark assist wait for work", "GC background sweeper wait",
+    "system goroutine wait", "preempted", "wait for debug call", "wait until GC ends", "sleep",
+    "GC weak to strong wait", "synctest",
+})
+PLAIN_STATES = frozenset({"running", "runnable", "syscall", "dead", "waiting", "unknown"})
 
 
 def state_label_index(model: Model) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -31,20 +44,38 @@ def state_labels(model: Model) -> list[str]:
     return [labels[i] for i in inv.tolist()]
 
 
+def state_check(model: Model, states: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """For ``--state``: (names Go never uses for a state, names no goroutine here is in,
+    the states that are here, most common first)."""
+    labels, inv = state_label_index(model)
+    weights = model.goroutines.weights()
+    n = np.bincount(inv, weights=weights, minlength=len(labels)) if len(labels) else np.zeros(0)
+    here = [labels[i] for i in np.argsort(-n, kind="stable").tolist() if n[i]]
+    lower_here = {s.lower() for s in here}
+    known = {s.lower() for s in (*KNOWN_STATES, *TRACE_BLOCK_REASONS, *PLAIN_STATES)}
+    unknown = [s for s in states if s.lower() not in known and s.lower() not in lower_here]
+    absent = [s for s in states if s.lower() in known and s.lower() not in lower_here]
+    return unknown, absent, here
+
+
 def select_rows(
     model: Model,
     older_than_ns: int | None = None,
     states: tuple[str, ...] = (),
     match: str | re.Pattern[str] | None = None,
+    hide_idle: bool = False,
 ) -> npt.NDArray[np.int64]:
     """Rows that pass every filter given.
 
     ``older_than_ns`` keeps goroutines in a blocked state (waiting, runnable,
     syscall) for at least that long at the end — inclusive, so a dump's
-    "60 minutes" passes ``--older-than 60m``.
+    "60 minutes" passes ``--older-than 60m``. ``hide_idle`` drops the runtime's
+    own idle goroutines (:func:`idle_rows`).
     """
     g = model.goroutines
     keep = np.ones(len(g), bool)
+    if hide_idle:
+        keep &= ~idle_rows(model)
     if older_than_ns is not None:
         blocked = (g.state == GoState.WAITING) | (g.state == GoState.RUNNABLE) | (
             g.state == GoState.SYSCALL
@@ -75,3 +106,22 @@ def _match_rows(model: Model, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
     if model.extras is not None:
         hit |= np.array([x.matches(rx) for x in model.extras], bool)
     return hit
+
+
+def idle_rows(model: Model) -> npt.NDArray[np.bool_]:
+    """The runtime's own idle goroutines: GC workers, sweeper, finalizers, timers, g0."""
+    g = model.goroutines
+    t = model.tables
+    labels, inv = state_label_index(model)
+    by_state = np.array([lab in RUNTIME_IDLE_REASONS for lab in labels], bool)[inv]
+    helper = np.array([bool(ids) and is_runtime_helper(t.frames[_root(t, ids)].func)
+                       for ids in t.stacks], bool)
+    return by_state | helper[g.last_stack] | (g.id == 0)
+
+
+def _root(t: Tables, ids: tuple[int, ...]) -> int:
+    """The stack's root frame, skipping ``runtime.goexit``."""
+    for fid in reversed(ids):
+        if t.frames[fid].func != "runtime.goexit":
+            return fid
+    return ids[-1]

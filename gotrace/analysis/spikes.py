@@ -125,6 +125,15 @@ class Spikes:
         """Goroutine rows created at ``site`` (for views that list them)."""
         return np.flatnonzero(self.site_of_row == site.index)
 
+    def burst_span(self, site: Site) -> tuple[int, int]:
+        """[start, end) in ns of the site's burst, or of its peak window when it has none."""
+        if site.burst is not None:
+            lo, hi = site.burst.start_window, site.burst.end_window + 1
+        else:
+            lo = max(site.peak_window, 0)
+            hi = lo + 1
+        return lo * self.window_ns, min(hi * self.window_ns, self.span_ns)
+
 
 def default_window(span_ns: int) -> int:
     """span/100 rounded up to 1, 2 or 5 x 10^k ns, at least 1 µs."""
@@ -264,48 +273,3 @@ def _dominant_end_states(model: Model, alive_site: npt.NDArray[np.int32], nsites
     names = [state_name(int(k // nstr), model.tables.strings[int(k % nstr)]) for k in present.tolist()]
     best = per.argmax(axis=1)
     return [names[int(best[i])] if per[i, best[i]] else None for i in range(nsites)]
-
-
-def frame_json(f: Frame) -> dict[str, object]:
-    return {"func": f.func, "file": f.file, "line": f.line}
-
-
-def spikes_json(sp: Spikes, top: int | None = None) -> dict[str, object]:
-    """The ``gotrace spikes --format json`` document (see the command's help)."""
-    per_s = 1e9 / sp.window_ns
-
-    def site(s: Site) -> dict[str, object]:
-        f = s.frame
-        out: dict[str, object] = {
-            "func": f.func if f else None,
-            "file": f.file if f else None,
-            "line": f.line if f else None,
-            "total": s.total,
-            "alive_at_end": s.alive_at_end,
-            "end_state": s.end_state,
-            "is_spike": s.is_spike,
-            "peak": None if s.peak_window < 0 else {
-                "start_ns": s.peak_window * sp.window_ns,
-                "count": s.peak_count,
-                "rate_per_s": s.peak_count * per_s,
-            },
-            "burst": None if s.burst is None else {
-                "start_ns": s.burst.start_window * sp.window_ns,
-                "end_ns": min((s.burst.end_window + 1) * sp.window_ns, sp.span_ns),
-                "count": s.burst.count,
-            },
-            "baseline_rate_per_s": s.baseline * per_s,
-            "callers": [{"stack": [frame_json(x) for x in c.frames], "count": c.count,
-                         "share": c.count / s.total} for c in s.callers],
-            "series": s.series.tolist(),
-        }
-        return out
-
-    shown = sp.sites if top is None else sp.sites[:top]
-    return {
-        "window_ns": sp.window_ns,
-        "span_ns": sp.span_ns,
-        "baseline_rate_per_s": sp.baseline * per_s,
-        "sites_total": len(sp.sites),
-        "sites": [site(s) for s in shown],
-    }

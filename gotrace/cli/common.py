@@ -22,6 +22,7 @@ from ..inputs import RawInput, open_input
 from ..load import load_raw
 from ..model import Model
 from ..progress import StderrProgress
+from ..render import table
 from ..tables import Tables
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,7 +93,7 @@ class GotraceGroup(click.Group):
         except GotraceError as e:
             if os.environ.get("GOTRACE_DEBUG"):
                 raise
-            fail(str(e))
+            fail(_naming_input(ctx, str(e)))
         except MemoryError:
             if os.environ.get("GOTRACE_DEBUG"):
                 raise
@@ -124,6 +125,14 @@ def read_input(path: str) -> RawInput:
     if ctx is not None:
         ctx.meta.setdefault(_INPUTS, []).append("stdin" if path == "-" else path)
     return open_input(path)
+
+
+def _naming_input(ctx: click.Context, message: str) -> str:
+    """The message, prefixed with the input it is about when it does not name one already."""
+    names = ctx.meta.get(_INPUTS, ())
+    if not names or any(name in message for name in names):
+        return message
+    return f"{names[-1]}: {message}"
 
 
 def _silence_stdout() -> None:
@@ -163,6 +172,11 @@ def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None
     for n in model.notices:
         notice(n)
     return model
+
+
+def output_width() -> int | None:
+    """The width tables must fit: the terminal's, or None when stdout is not one (never cut)."""
+    return table.terminal_width()
 
 
 def emit_json(doc: object) -> None:

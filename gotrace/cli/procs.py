@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from typing import Any
-
 import click
 
 from ..analysis.procs import ProcTimeline
 from ..durations import DURATION, format_duration
+from ..errors import TraceFormatError
+from ..render.documents import procs_document
 from ..render.timeline import render_procs, summary_line
-from .common import emit_json, format_option, open_model
-
-
-def procs_json(tl: ProcTimeline, t0: int, t1: int) -> dict[str, Any]:
-    g = tl.model.goroutines
-    strings = tl.model.tables.strings
-    util = tl.utilisation(t0, t1)
-    out_procs = []
-    seen: set[int] = set()
-    for p in tl.procs:
-        r = tl.running(p, t0, t1)
-        ids = r.goroutine.tolist()
-        seen.update(ids)
-        out_procs.append({
-            "p": p,
-            "busy_ns": tl.busy(p, t0, t1),
-            "utilisation": util[p],
-            "running": [{"start_ns": s, "end_ns": e, "goroutine": gid}
-                        for s, e, gid in zip(r.start.tolist(), r.end.tolist(), ids, strict=True)],
-        })
-    gs, ge = tl.gc_intervals(t0, t1)
-    ss, se, names = tl.stw_intervals(t0, t1)
-    rows = [g.row_of(gid) for gid in sorted(seen)]
-    return {
-        "from_ns": t0,
-        "to_ns": t1,
-        "procs": out_procs,
-        "gc": [{"start_ns": s, "end_ns": e} for s, e in zip(gs.tolist(), ge.tolist(), strict=True)],
-        "stw": [{"start_ns": s, "end_ns": e, "name": n}
-                for s, e, n in zip(ss.tolist(), se.tolist(), names, strict=True)],
-        "goroutines": {str(int(g.id[r])): strings[int(g.name[r])] or None for r in rows if r is not None},
-    }
+from .common import emit_json, format_option, open_model, output_width
 
 
 @click.command()
@@ -74,6 +42,8 @@ def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fm
     model = open_model(file, want="trace")
     tl = ProcTimeline(model)
     span = tl.span_ns
+    if span <= 0:
+        raise TraceFormatError(f"{model.source.path}: the trace spans no time; there is no timeline to draw")
     t0 = t_from or 0
     t1 = span if t_to is None else min(t_to, span)
     if t0 >= t1:
@@ -81,9 +51,9 @@ def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fm
             f"empty range {format_duration(t0)} – {format_duration(t1)} (the trace lasts "
             f"{format_duration(span)})", param_hint="--from/--to")
     if fmt == "json":
-        emit_json(procs_json(tl, t0, t1))
+        emit_json(procs_document(tl, t0, t1))
         return
     labels = max([len(f"P{p}") for p in tl.procs] + [3]) + 1
-    cols = width or max(10, shutil.get_terminal_size((120, 24)).columns - labels - 10)
+    cols = width or max(10, (output_width() or 120) - labels - 10)
     click.echo(summary_line(tl, t0, t1))
     click.echo(render_procs(tl, t0, t1, cols))

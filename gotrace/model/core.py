@@ -59,9 +59,27 @@ class Goroutines:
     block_ns: I64
     # Rows whose reason was not in the trace but inferred from the stack.
     reason_inferred: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    # How many goroutines each row stands for. Empty: one each (traces, debug=2 dumps).
+    # A debug=1 or protobuf goroutine profile prints stacks with counts, not goroutines:
+    # its rows are those records, ``id`` numbers them in file order, and views count
+    # ``weight`` rather than rows.
+    weight: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.id)
+
+    def weights(self, rows: npt.NDArray[np.int64] | None = None) -> I64:
+        """Goroutines per row (of ``rows``, or of every row): what a count sums."""
+        n = len(self.id) if rows is None else len(rows)
+        if not len(self.weight):
+            return np.ones(n, np.int64)
+        return self.weight if rows is None else self.weight[rows]
+
+    def count(self, rows: npt.NDArray[np.int64] | None = None) -> int:
+        """Goroutines the rows stand for."""
+        if not len(self.weight):
+            return len(self.id) if rows is None else len(rows)
+        return int(self.weights(rows).sum())
 
     def row_of(self, goid: int) -> int | None:
         i = int(np.searchsorted(self.id, goid))
@@ -150,6 +168,11 @@ class Model:
     @property
     def is_trace(self) -> bool:
         return self.source.kind == "trace"
+
+    @property
+    def is_profile(self) -> bool:
+        """Rows are stack records with counts (debug=1, protobuf), not goroutines."""
+        return bool(len(self.goroutines.weight))
 
 
 _STATE_NAMES = {

@@ -19,6 +19,7 @@ from ..errors import DumpFormatError
 from ..tables import Tables
 from ..trace.events import GoState
 from .core import NONE, Goroutines, Model, Source
+from .infer import DUMP_REASONS, infer_reasons
 
 _PLAIN_STATES = {
     "running": GoState.RUNNING,
@@ -64,13 +65,25 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
     return snap, notices
 
 
+def _profile_records(snap: Snapshot) -> list[DumpGoroutine]:
+    """A debug=1 profile's records as rows, numbered in file order; their counts become the
+    model's ``weight`` column and their state is read from the stack (a profile prints none)."""
+    return [
+        DumpGoroutine(id=i + 1, state="", raw_state="", wait_minutes=None, flags=frozenset(),
+                      synctest_bubble=None, labels=dict(rec.labels), stack_id=rec.stack, frame_args=(),
+                      created_by=None, ancestors=[], frames_elided=False, line=0)
+        for i, rec in enumerate(snap.groups)
+    ]
+
+
 def build_dump_model(
     data: bytes, name: str, wanted: int | None = None, tables: Tables | None = None
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
     tables = tables or Tables()
     snap, notices = choose_snapshot(parse_dumps(data, tables), wanted, name)
-    gs = sorted(snap.goroutines, key=lambda g: g.id)
+    profile = snap.kind == "debug1"
+    gs = _profile_records(snap) if profile else sorted(snap.goroutines, key=lambda g: g.id)
     n = len(gs)
     state = np.zeros(n, np.uint8)
     reason = np.zeros(n, np.int32)
@@ -117,7 +130,18 @@ def build_dump_model(
         block_reason=np.zeros(0, np.int32),
         block_ns=np.zeros(0, np.int64),
         reason_inferred=np.zeros(n, bool),
+        weight=np.array([rec.count for rec in snap.groups], np.int64) if profile else np.zeros(0, np.int64),
     )
+    if profile:
+        goroutines.wait_ns[:] = NONE  # a profile prints no waits
+        infer_reasons(goroutines, tables, DUMP_REASONS)
+        # The goroutine writing the profile is the one running.
+        writer = np.array([any(f.func.startswith("runtime/pprof.") for f in tables.stack_frames(g.stack_id))
+                           for g in gs], bool)
+        goroutines.state[writer & (goroutines.reason == 0)] = GoState.RUNNING
+        # What the stack does not tell (debug=1 hides the runtime's frames) stays unknown.
+        unknown = (goroutines.state == GoState.WAITING) & (goroutines.reason == 0)
+        goroutines.state[unknown] = GoState.UNDETERMINED
     model = Model(
         source=Source(path=name, kind="dump", format=snap.format_name),
         tables=tables,

@@ -46,7 +46,37 @@ _BY_FUNC: dict[str, str] = {
 }
 
 
-def infer_reasons(g: Goroutines, tables: Tables) -> None:
+# The same inference in a goroutine dump's vocabulary (runtime2.go's waitReasonStrings),
+# for debug=1 and protobuf profiles, which print stacks but no states.
+DUMP_REASONS: dict[str, str] = {
+    "runtime.selectgo": "select",
+    "runtime.block": "select (no cases)",
+    "runtime.chanrecv": "chan receive",
+    "runtime.chanrecv1": "chan receive",
+    "runtime.chanrecv2": "chan receive",
+    "runtime.chansend": "chan send",
+    "runtime.chansend1": "chan send",
+    "sync.(*Cond).Wait": "sync.Cond.Wait",
+    "sync.(*Mutex).Lock": "sync.Mutex.Lock",
+    "sync.(*Mutex).lockSlow": "sync.Mutex.Lock",
+    "internal/sync.(*Mutex).Lock": "sync.Mutex.Lock",
+    "internal/sync.(*Mutex).lockSlow": "sync.Mutex.Lock",
+    "sync.(*RWMutex).Lock": "sync.RWMutex.Lock",
+    "sync.(*RWMutex).RLock": "sync.RWMutex.RLock",
+    "sync.(*WaitGroup).Wait": "sync.WaitGroup.Wait",
+    "sync.runtime_Semacquire": "semacquire",
+    "internal/poll.runtime_pollWait": "IO wait",
+    "time.Sleep": "sleep",
+    "runtime.gcBgMarkWorker": "GC worker (idle)",
+    "runtime.bgsweep": "GC sweep wait",
+    "runtime.bgscavenge": "GC scavenge wait",
+    "runtime.forcegchelper": "force gc (idle)",
+    "runtime.runfinq": "finalizer wait",
+    "runtime.runCleanups": "cleanup wait",
+}
+
+
+def infer_reasons(g: Goroutines, tables: Tables, by_func: dict[str, str] = _BY_FUNC) -> None:
     """Fill ``reason`` (and flag ``reason_inferred``) where a waiting row has none."""
     empty = tables.string("")
     todo = np.flatnonzero((g.state == GoState.WAITING) & (g.reason == empty) & (g.last_stack != 0))
@@ -59,7 +89,7 @@ def infer_reasons(g: Goroutines, tables: Tables) -> None:
         if rid is None:
             rid = 0
             for f in tables.stack_frames(sid):
-                reason = _BY_FUNC.get(f.func)
+                reason = by_func.get(f.func)
                 if reason is not None:
                     rid = tables.string(reason)
                     break

@@ -1,38 +1,118 @@
-"""Plain aligned text tables: readable in a terminal, a log, or an SSH session.
+"""Aligned text tables that fit the terminal and never cut what a script greps.
 
-No colour or box drawing: output is pasted into incident channels and grepped.
+Two rules (the first-hour issue):
+
+* stdout is not a terminal (piped, redirected, CI logs): nothing is ever cut or
+  shortened; lines are as long as their content.
+* stdout is a terminal: the table fits its width. First package paths are
+  dropped from names (``collection.NewTimingWheel``, not
+  ``example.com/shop/collection.NewTimingWheel``), then low-value columns are
+  left out (each column says how readily), and only then are the name columns
+  cut with an ellipsis. ``--wide`` shows everything.
+
+No colour and no box drawing: output is pasted into incident channels. Rich
+lays the cells out (it measures wide characters and places the ellipsis); every
+cell goes through :func:`gotrace.render.text.safe` and is a ``Text``, never
+markup, so input can neither style nor control the terminal.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .text import safe
+
+GAP = 2
+MIN_FLEX = 12
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = (),
-                 width: int | None = None) -> str:
-    """Columns sized to content; the last column is cut to fit the terminal width."""
-    width = width or shutil.get_terminal_size((160, 24)).columns
-    cols = len(headers)
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i in range(cols - 1):
-            widths[i] = max(widths[i], len(row[i]))
-    used = sum(widths[:-1]) + 2 * (cols - 1)
-    last_w = max(20, width - used)
-    lines = []
-    for row in [list(headers), *map(list, rows)]:
-        cells = []
-        for i, cell in enumerate(row):
-            if i == cols - 1:
-                cells.append(cell if len(cell) <= last_w else cell[: last_w - 1] + "…")
-            elif i in right:
-                cells.append(cell.rjust(widths[i]))
-            else:
-                cells.append(cell.ljust(widths[i]))
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+@dataclass(frozen=True, slots=True)
+class Col:
+    """A column: its header, alignment, and how it gives way on a narrow terminal.
+
+    ``drop``: 0 never; otherwise columns with the highest ``drop`` go first.
+    ``shorten``: a shorter form of a cell (e.g. without package paths), used on a
+    terminal when the table is too wide. ``flex``: cut with an ellipsis as the last
+    resort (names), evenly; other columns keep their width. ``squeeze``: a width
+    the column is cut to before any ``flex`` column is (a long state label gives way
+    before a function name does).
+    """
+
+    header: str
+    right: bool = False
+    drop: int = 0
+    shorten: Callable[[str], str] | None = None
+    flex: bool = False
+    squeeze: int = 0
 
 
-def count(n: int) -> str:
-    return f"{n:,}"
+def terminal_width() -> int | None:
+    """The terminal's width, or None when stdout is not a terminal (then nothing is cut)."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _natural(header: str, cells: list[str]) -> int:
+    return max([cell_len(header), *(cell_len(c) for c in cells)])
+
+
+def _total(widths: Sequence[int]) -> int:
+    return sum(widths) + GAP * (len(widths) - 1) if widths else 0
+
+
+def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int | None = None,
+                 wide: bool = False) -> str:
+    """The table as text; ``width`` None means "not a terminal": full width, nothing cut."""
+    keep = list(range(len(cols)))
+    data = [[safe(str(c)) for c in row] for row in rows]
+    columns = [[row[i] for row in data] for i in range(len(cols))]
+    widths = [_natural(c.header, columns[i]) for i, c in enumerate(cols)]
+    if width is not None and not wide and _total(widths) > width:
+        for i, c in enumerate(cols):
+            if c.shorten is not None:
+                columns[i] = [c.shorten(v) for v in columns[i]]
+                widths[i] = _natural(c.header, columns[i])
+        for i in sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: -cols[i].drop):
+            if _total([widths[k] for k in keep]) <= width:
+                break
+            keep.remove(i)
+        over = _total([widths[k] for k in keep]) - width
+        for k in keep:
+            if over > 0 and cols[k].squeeze and widths[k] > cols[k].squeeze:
+                cut = min(over, widths[k] - max(cols[k].squeeze, cell_len(cols[k].header)))
+                widths[k] -= cut
+                over -= cut
+        flex = [k for k in keep if cols[k].flex]
+        while over > 0 and flex:  # cut the widest name column one cell at a time: names end up even
+            widest = max(flex, key=lambda k: widths[k])
+            if widths[widest] <= MIN_FLEX:
+                break
+            widths[widest] -= 1
+            over -= 1
+    table = Table(box=None, padding=(0, GAP // 2), pad_edge=False, show_edge=False,
+                  header_style="", highlight=False)
+    for k in keep:
+        c = cols[k]
+        table.add_column(Text(c.header), justify="right" if c.right else "left", width=widths[k],
+                         no_wrap=True, overflow="ellipsis")
+    for r in range(len(data)):
+        table.add_row(*(Text(columns[k][r]) for k in keep))
+    buf = io.StringIO()
+    console = Console(file=buf, width=_total([widths[k] for k in keep]) + 1, color_system=None,
+                      force_terminal=False, highlight=False, emoji=False, soft_wrap=False,
+                      legacy_windows=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())

@@ -19,12 +19,12 @@ from gotrace.analysis.spikes import (
     MIN_COUNT,
     creation_spikes,
     default_window,
-    spikes_json,
 )
 from gotrace.cli.spikes import spikes
 from gotrace.load import load
 from gotrace.model import Model
 from gotrace.model.from_trace import build_trace_model
+from gotrace.render.documents import spikes_document
 from gotrace.tables import Tables
 from gotrace.trace.events import TraceInfo
 
@@ -197,7 +197,7 @@ def test_worker_creates_steadily(version: str) -> None:
 
 def test_json_contract_and_cli() -> None:
     path = str(corpus_file("go1.26", "timingwheel.trace"))
-    doc = spikes_json(creation_spikes(load(path)), top=3)
+    doc = spikes_document(creation_spikes(load(path)), top=3)
     site = doc["sites"][0]  # type: ignore[index]
     assert set(site) >= {"func", "file", "line", "total", "alive_at_end", "end_state", "is_spike", "peak",
                          "baseline_rate_per_s", "callers", "series"}

@@ -219,11 +219,11 @@ async def test_long_lived_age_filter_as_you_type() -> None:
         assert 0 < sum(g.count for g in screen.groups) < 3000
         assert all(g.wait.min >= 150_000_000 for g in screen.groups)
         # The same groups as regrouping only the goroutines that old (the CLI's --older-than).
-        from gotrace.analysis.longlived import group_long_lived
+        from gotrace.analysis.grouping import group_rows
         from gotrace.analysis.selection import select_rows
 
         model = model_of(SPIKE_TRACE)
-        expected = group_long_lived(model, select_rows(model, older_than_ns=150_000_000))
+        expected = group_rows(model, select_rows(model, older_than_ns=150_000_000))
         assert [(g.state, g.count, g.wait) for g in screen.groups] == \
             [(g.state, g.count, g.wait) for g in expected]
         lines = tree_lines(app)

@@ -171,7 +171,7 @@ async def test_group_tree_shows_sites_literally_with_aligned_numbers() -> None:
     from gotrace.tui.groups import Node
     from gotrace.tui.widgets.group_tree import GroupTree
 
-    from gotrace.analysis.longlived import Dist
+    from gotrace.analysis.grouping import Dist
 
     rows = np.arange(3, dtype=np.int64)
     leaf = Node(2, "[bold]chan send", Frame("main.[red]x[/red]", "/src/m.go", 7), rows, Dist(1, 2, 3, 4))

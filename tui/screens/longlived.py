@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
-from gotrace.analysis.longlived import Group
+from gotrace.analysis.grouping import Group
 from gotrace.durations import parse_duration
 
 from ..groups import SORTS, Node, narrow, tree_of

@@ -13,7 +13,6 @@ from textual.widgets import DataTable, Sparkline, Static
 from gotrace.analysis.spikes import Site, Spikes
 
 from ..session import Session
-from ..spikes_view import burst_span
 from ..text import DIM, HEAD, clean, count, dur, lit, pad, short_func, site, state_colour, tabs
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
@@ -107,7 +106,7 @@ class SpikesScreen(Page):
         if s.peak_window >= 0:
             axis.append(f" at {dur(s.peak_window * sp.window_ns)}", style=DIM)
         if s.burst is not None:
-            lo, hi = burst_span(sp, s)
+            lo, hi = sp.burst_span(s)
             axis.append(f"; burst {dur(lo)}–{dur(hi)}: {count(s.burst.count)} created", style=DIM)
         axis.append(f"; usual {s.baseline * 1e9 / sp.window_ns:,.0f}/s", style=DIM)
         self.query_one("#rate-axis", Static).update(axis, layout=False)
@@ -140,7 +139,7 @@ class SpikesScreen(Page):
     def action_on_timeline(self) -> None:
         if self.sp is None or self.site is None or self.site.peak_window < 0:
             return
-        lo, _ = burst_span(self.sp, self.site)
+        lo, _ = self.sp.burst_span(self.site)
         self.app.switch_mode("timeline")
         from .timeline import TimelineScreen
 

@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from ..session import Session
-from ..spikes_view import spike_times
 from ..text import DIM, lit, tabs
 from ..widgets.footer import KeyFooter
 from ..widgets.timeline import Timeline
@@ -45,7 +44,7 @@ class TimelineScreen(Page):
     def _timeline(self) -> Timeline:
         procs = self.session.procs()
         assert procs is not None
-        return Timeline(procs, spike_times(self.session), name_of=self.session.name, id="timeline")
+        return Timeline(procs, self.session.spike_times(), name_of=self.session.name, id="timeline")
 
     def on_mount(self) -> None:
         if self.query(Timeline):

@@ -1,0 +1,245 @@
+"""Every ``--format json`` document, built in one place: the contracts scripts rely on.
+
+Each document carries ``schema_version``; a change a script could notice bumps
+it (and the README says what changed). Traces and dumps share one shape: the
+fields a dump cannot fill (creation time, exec and block totals) are present
+with their "unknown" values, and a dump adds what only it has (labels, flags,
+ancestors). Times are ns since the first event of the trace; a dump's waits are
+its printed minutes in ns (0 when none is printed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..analysis.diff import DiffResult, DiffRow
+from ..analysis.grouping import Group
+from ..analysis.procs import ProcTimeline
+from ..analysis.spikes import Site, Spikes
+from ..dump.names import start_func
+from ..model import NONE, Model, state_name
+from ..tables import Frame, Tables
+
+GOROUTINES_SCHEMA = 2
+DIFF_SCHEMA = 2
+SPIKES_SCHEMA = 1
+PROCS_SCHEMA = 1
+
+_FLAG_ORDER = ("durable", "leaked", "locked to thread", "scan")
+
+
+def frame_json(f: Frame | None) -> dict[str, Any] | None:
+    return None if f is None else {"func": f.func, "file": f.file, "line": f.line}
+
+
+class Stacks:
+    """Stack id -> list of frame dicts, built once per stack and shared by every record."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.cache: dict[int, list[dict[str, Any]]] = {}
+
+    def __call__(self, stack_id: int) -> list[dict[str, Any]]:
+        out = self.cache.get(stack_id)
+        if out is None:
+            out = self.cache[stack_id] = [
+                {"func": f.func, "file": f.file, "line": f.line} for f in self.tables.stack_frames(stack_id)]
+        return out
+
+
+def source_json(model: Model) -> dict[str, Any]:
+    s = model.source
+    return {"path": s.path, "kind": s.kind, "format": s.format}
+
+
+def _opt(v: int) -> int | None:
+    return None if v == NONE else int(v)
+
+
+def goroutine_records(model: Model, rows: npt.NDArray[np.int64], stacks: Stacks | None = None
+                      ) -> list[dict[str, Any]]:
+    """Per-goroutine records for the given rows, in id order (the per-goroutine contract)."""
+    g = model.goroutines
+    t = model.tables
+    strings = t.strings
+    stacks = stacks or Stacks(t)
+    is_dump = not model.is_trace
+    out: list[dict[str, Any]] = []
+    for r in np.sort(rows).tolist():
+        cs = int(g.creation_stack[r])
+        top = t.top_frame(cs)
+        stack = int(g.last_stack[r])
+        rec: dict[str, Any] = {
+            "id": int(g.id[r]),
+            "start_func": (start_func(t, stack) if is_dump else strings[int(g.name[r])] or None),
+            "state": state_name(int(g.state[r]), strings[int(g.reason[r])]),
+            "wait_ns": _opt(int(g.wait_ns[r])),
+            "created_ns": _opt(int(g.created_ns[r])),
+            "ended_ns": _opt(int(g.ended_ns[r])),
+            "created_by": None if top is None else {
+                "func": top.func, "file": top.file, "line": top.line, "goroutine": _opt(int(g.creator[r]))},
+            "creation_stack": [] if is_dump else stacks(cs),
+            "exec_ns": int(g.exec_ns[r]),
+            "sched_wait_ns": int(g.sched_wait_ns[r]),
+            "syscall_ns": int(g.syscall_ns[r]),
+            "block_ns": {k: v for k, v in g.block_by_reason(r, strings).items() if v},
+            "stack": stacks(stack),
+        }
+        rec["state_inferred"] = bool(len(g.reason_inferred) and g.reason_inferred[r])
+        if is_dump and model.extras is not None:
+            d = model.extras[r].g
+            rec["labels"] = dict(d.labels)
+            rec["flags"] = [f for f in _FLAG_ORDER if f in d.flags]
+            rec["synctest_bubble"] = d.synctest_bubble
+            rec["ancestors"] = list(d.ancestors)
+            rec["frames_elided"] = d.frames_elided
+        out.append(rec)
+    return out
+
+
+def group_json(model: Model, grp: Group, stacks: Stacks, max_ids: int | None = None) -> dict[str, Any]:
+    """One group, the same shape for traces and dumps (``exec_ns`` etc. are null for dumps)."""
+    ids = model.goroutines.id[grp.rows if max_ids is None else grp.rows[:max_ids]]
+    return {
+        "count": grp.count,
+        "state": grp.state,
+        "states": grp.states,
+        "state_inferred": grp.inferred,
+        "blocking_site": frame_json(grp.blocking),
+        "created_at": frame_json(grp.created_at),
+        "creator": grp.creator,
+        "stack": stacks(grp.stack),
+        "wait_ns": grp.wait.json(),
+        "exec_ns": grp.exec.json() if grp.exec is not None else None,
+        "sched_wait_ns": grp.sched_wait.json() if grp.sched_wait is not None else None,
+        "block_ns": grp.block.json() if grp.block is not None else None,
+        "labels": grp.labels,
+        "ids": ids.tolist(),
+    }
+
+
+def goroutines_document(model: Model, rows: npt.NDArray[np.int64], groups: list[Group]) -> dict[str, Any]:
+    """``gotrace goroutines --format json``: the selected goroutines and their groups."""
+    stacks = Stacks(model.tables)
+    doc: dict[str, Any] = {
+        "schema_version": GOROUTINES_SCHEMA,
+        "source": source_json(model),
+        "span_ns": model.span_ns,
+        "goroutines": goroutine_records(model, rows, stacks),
+        "groups": [group_json(model, grp, stacks) for grp in groups],
+    }
+    return doc
+
+
+def profile_groups_json(groups: list[Any], tables: Tables) -> list[dict[str, Any]]:
+    """A debug=1 profile's records (``gotrace.dump.profile``'s groups): count, stack, labels."""
+    stacks = Stacks(tables)
+    return [{"count": grp.count, "stack": stacks(grp.stack_id), "labels": grp.labels} for grp in groups]
+
+
+def _diff_row(row: DiffRow, stacks: Stacks) -> dict[str, Any]:
+    grp = row.group
+    return {
+        "status": row.status,
+        "before": row.count_before,
+        "after": row.count_after,
+        "change": row.change,
+        "state": grp.state,
+        "blocking_site": frame_json(grp.blocking),
+        "created_at": frame_json(grp.created_at),
+        "stack": stacks(grp.stack),
+        "wait_ns_before": row.before.wait.json() if row.before is not None else None,
+        "wait_ns_after": row.after.wait.json() if row.after is not None else None,
+        "wait_shift_ns": row.wait_shift_ns,
+    }
+
+
+def diff_document(result: DiffResult, old: Model, new: Model) -> dict[str, Any]:
+    """``gotrace diff --format json``: every group with its counts, sorted by growth."""
+    stacks = Stacks(new.tables)
+
+    def side(model: Model, n: int) -> dict[str, Any]:
+        return {**source_json(model), "goroutines": n}
+
+    return {
+        "schema_version": DIFF_SCHEMA,
+        "old": side(old, result.total_before),
+        "new": side(new, result.total_after),
+        "change": result.total_after - result.total_before,
+        "groups": [_diff_row(r, stacks) for r in result.rows],
+    }
+
+
+def spikes_document(sp: Spikes, top: int | None = None) -> dict[str, Any]:
+    """``gotrace spikes --format json`` (the command's help lists the fields)."""
+    per_s = 1e9 / sp.window_ns
+
+    def site(s: Site) -> dict[str, Any]:
+        f = s.frame
+        burst = sp.burst_span(s) if s.burst is not None else None
+        return {
+            "func": f.func if f else None,
+            "file": f.file if f else None,
+            "line": f.line if f else None,
+            "total": s.total,
+            "alive_at_end": s.alive_at_end,
+            "end_state": s.end_state,
+            "is_spike": s.is_spike,
+            "peak": None if s.peak_window < 0 else {
+                "start_ns": s.peak_window * sp.window_ns,
+                "count": s.peak_count,
+                "rate_per_s": s.peak_count * per_s,
+            },
+            "burst": None if burst is None or s.burst is None else {
+                "start_ns": burst[0], "end_ns": burst[1], "count": s.burst.count},
+            "baseline_rate_per_s": s.baseline * per_s,
+            "callers": [{"stack": [frame_json(x) for x in c.frames], "count": c.count,
+                         "share": c.count / s.total} for c in s.callers],
+            "series": s.series.tolist(),
+        }
+
+    shown = sp.sites if top is None else sp.sites[:top]
+    return {
+        "schema_version": SPIKES_SCHEMA,
+        "window_ns": sp.window_ns,
+        "span_ns": sp.span_ns,
+        "baseline_rate_per_s": sp.baseline * per_s,
+        "sites_total": len(sp.sites),
+        "sites": [site(s) for s in shown],
+    }
+
+
+def procs_document(tl: ProcTimeline, t0: int, t1: int) -> dict[str, Any]:
+    """``gotrace procs --format json``: every running interval of every P in [t0, t1)."""
+    g = tl.model.goroutines
+    strings = tl.model.tables.strings
+    util = tl.utilisation(t0, t1)
+    out_procs = []
+    seen: set[int] = set()
+    for p in tl.procs:
+        r = tl.running(p, t0, t1)
+        ids = r.goroutine.tolist()
+        seen.update(ids)
+        out_procs.append({
+            "p": p,
+            "busy_ns": tl.busy(p, t0, t1),
+            "utilisation": util[p],
+            "running": [{"start_ns": s, "end_ns": e, "goroutine": gid}
+                        for s, e, gid in zip(r.start.tolist(), r.end.tolist(), ids, strict=True)],
+        })
+    gs, ge = tl.gc_intervals(t0, t1)
+    ss, se, names = tl.stw_intervals(t0, t1)
+    rows = [g.row_of(gid) for gid in sorted(seen)]
+    return {
+        "schema_version": PROCS_SCHEMA,
+        "from_ns": t0,
+        "to_ns": t1,
+        "procs": out_procs,
+        "gc": [{"start_ns": s, "end_ns": e} for s, e in zip(gs.tolist(), ge.tolist(), strict=True)],
+        "stw": [{"start_ns": s, "end_ns": e, "name": n}
+                for s, e, n in zip(ss.tolist(), se.tolist(), names, strict=True)],
+        "goroutines": {str(int(g.id[r])): strings[int(g.name[r])] or None for r in rows if r is not None},
+    }
