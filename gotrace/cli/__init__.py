@@ -15,6 +15,7 @@ from .diff import diff
 from .events import events
 from .goroutines import goroutines
 from .info import info
+from .leaks import leaks
 from .procs import procs
 from .spikes import spikes
 from .view import view
@@ -31,7 +32,7 @@ def cli() -> None:
     """
 
 
-for _command in (info, goroutines, spikes, procs, diff, view, events):
+for _command in (info, goroutines, leaks, spikes, procs, diff, view, events):
     cli.add_command(_command)
 
 

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from ..analysis.diff import DiffResult, DiffRow
 from ..analysis.grouping import Group
+from ..analysis.leaks import VERDICTS, LeakReport, Suspect
 from ..analysis.procs import ProcTimeline
 from ..analysis.spikes import Site, Spikes
 from ..dump.names import start_func
@@ -27,6 +28,7 @@ GOROUTINES_SCHEMA = 2
 DIFF_SCHEMA = 2
 SPIKES_SCHEMA = 1
 PROCS_SCHEMA = 1
+LEAKS_SCHEMA = 1
 
 _FLAG_ORDER = ("durable", "leaked", "locked to thread", "scan")
 
@@ -242,4 +244,48 @@ def procs_document(tl: ProcTimeline, t0: int, t1: int) -> dict[str, Any]:
         "stw": [{"start_ns": s, "end_ns": e, "name": n}
                 for s, e, n in zip(ss.tolist(), se.tolist(), names, strict=True)],
         "goroutines": {str(int(g.id[r])): strings[int(g.name[r])] or None for r in rows if r is not None},
+    }
+
+
+def suspect_json(model: Model, s: Suspect, stacks: Stacks, baseline: str | None = None) -> dict[str, Any]:
+    grp = s.group
+    return {
+        "verdict": s.verdict,
+        "score": s.score,
+        "count": grp.count,
+        "state": grp.state,
+        "blocking_site": frame_json(grp.blocking),
+        "created_at": frame_json(grp.created_at),
+        "stack": stacks(grp.stack),
+        "wait_ns": grp.wait.json(),
+        "leaked": s.leaked,
+        "series": s.series,
+        "baseline": baseline,
+        "evidence": [e.json() for e in s.evidence],
+        "labels": grp.labels,
+        "ids": model.goroutines.id[grp.rows].tolist(),
+    }
+
+
+def leaks_document(report: LeakReport, baseline: dict[int, str] | None = None,
+                   fail_on: str | None = None, failed: bool = False) -> dict[str, Any]:
+    """``gotrace leaks --format json``: every suspect, most certain first, with its evidence.
+
+    ``baseline`` maps a suspect's index to ``new``, ``grown`` or ``known`` when
+    ``--baseline`` was given.
+    """
+    model = report.model
+    stacks = Stacks(model.tables)
+    counts = {v: 0 for v in VERDICTS}
+    for s in report.suspects:
+        counts[s.verdict] += 1
+    return {
+        "schema_version": LEAKS_SCHEMA,
+        "inputs": [{**source_json(m), "span_ns": m.span_ns, "goroutines": m.goroutines.count()}
+                   for m in report.models],
+        "verdicts": counts,
+        "fail_on": fail_on,
+        "failed": failed,
+        "suspects": [suspect_json(model, s, stacks, None if baseline is None else baseline.get(i))
+                     for i, s in enumerate(report.suspects)],
     }

@@ -1,0 +1,407 @@
+"""Which goroutine groups leak, how sure we are, and why: a ranked verdict with its evidence.
+
+A *suspect* is a group of the latest input (:mod:`gotrace.analysis.grouping`'s
+``site`` key: state x blocking site x creation site) of goroutines that are not
+running. Each suspect collects *evidence*: facts with their numbers, each worth
+points. The score (0-100) is their sum, capped by known-benign shapes, and the
+verdict follows from it, except that proof decides outright.
+
+Verdicts:
+
+* ``leak``: proven (the runtime's own leak detector marked them; blocked forever
+  by construction; every goroutine asleep) or score >= 80;
+* ``likely``: score >= 55;
+* ``watch``: score >= 30;
+* ``benign``: anything lower, and known-benign shapes without proof.
+
+Evidence, and what it is worth (the numbers are tuned on the leak zoo in
+``tests/data/zoo`` and the corpus, and documented in the README):
+
+=========================  ======================================================  ======
+kind                       fact                                                    points
+=========================  ======================================================  ======
+``runtime-proof``          goroutines marked ``(leaked)`` / in a goroutineleak       leak
+                           profile: the GC proved nothing runnable can wake them
+``forever``                nil channel, ``select {}``: blocked by construction        leak
+``all-asleep``             the runtime died with "all goroutines are asleep"          leak
+``test-timeout``           still blocked when the test binary timed out               +35
+``blocked``                a channel, select or lock wait (the leak states)           +10
+``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
+``per-request``            created by many different goroutines (dump), or          +20
+                           steadily throughout the trace
+``none-ended``             none of the site's goroutines ended during the trace      +15
+``churn``                  most of the site's goroutines end: these are in flight   -25
+``burst-at-start``         all created together at the start: a pool               -15
+``age``                    blocked for 10 minutes or more (dump)                     +15
+``ages-spread``            ages spread over the uptime: they pile up                 +10
+``long-in-trace``          blocked for most of the trace                             +10
+``lock-held``              waiting for a lock for a minute or more                   +30
+``idle-conns``             100+ HTTP connections idle (keep-alive never closed)      +40
+``timer-loop``             a ticker/timer/wheel loop per object                      +10
+``growth``                 grew between snapshots of a series                     +20..+45
+``steady``                 the same count in every snapshot                          -20
+``shrank``                 fewer than in the previous snapshot                       -30
+``benign-shape``           runtime worker, signal loop, accept loop, main,        caps score
+                           testing parents, a fixed pool
+=========================  ======================================================  ======
+
+Everything here reads the model and the groups; nothing per goroutine is done in
+Python except gathering the flags of a dump's goroutines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ..model import NONE, Model
+from ..stacks import is_std
+from ..tables import Frame
+from ..trace.events import GoState
+from .grouping import Group, group_rows
+
+Verdict = Literal["leak", "likely", "watch", "benign"]
+VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most certain first
+THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
+MINUTE = 60_000_000_000
+
+FOREVER_STATES = frozenset({
+    "chan receive (nil chan)", "chan send (nil chan)", "select (no cases)", "forever",
+})
+CHANNEL_STATES = frozenset({"chan send", "chan receive", "select"})
+LOCK_STATES = frozenset({
+    "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire", "sync",
+    "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
+})
+NET_STATES = frozenset({"IO wait", "network"})
+LOCK_WAIT_MEANS = {
+    "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
+    "sync.Cond.Wait": "a Signal or Broadcast that never comes",
+    "sync.(*Cond).Wait": "a Signal or Broadcast that never comes",
+}
+CONN_FUNCS = frozenset({
+    "net/http.(*conn).serve", "net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop",
+    "net/http.(*http2serverConn).serve", "golang.org/x/net/http2.(*serverConn).serve",
+})
+ACCEPT_FUNCS = frozenset({
+    "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
+})
+TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).")
+TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
+POOL_MAX = 1024
+
+
+@dataclass(slots=True)
+class Evidence:
+    kind: str
+    points: int  # 0 for proof and caps: they decide the verdict, not the sum
+    text: str
+
+    def json(self) -> dict[str, object]:
+        return {"kind": self.kind, "points": self.points, "text": self.text}
+
+
+@dataclass(slots=True)
+class Suspect:
+    group: Group  # in the latest input
+    verdict: Verdict
+    score: int
+    evidence: list[Evidence]
+    series: list[int] = field(default_factory=list)  # count in each input of a series, oldest first
+    leaked: int = 0  # goroutines the runtime marked as leaked
+
+    @property
+    def key(self) -> tuple[str, Frame | None, Frame | None]:
+        return (self.group.state, self.group.blocking, self.group.created_at)
+
+
+@dataclass(slots=True)
+class LeakReport:
+    models: list[Model]  # the series, oldest first; the suspects are groups of the last
+    suspects: list[Suspect]  # most certain first
+
+    @property
+    def model(self) -> Model:
+        return self.models[-1]
+
+
+def verdict_rank(v: str) -> int:
+    """0 for leak ... 3 for benign: smaller is worse."""
+    return VERDICTS.index(v)  # type: ignore[arg-type]
+
+
+def verdict_of(score: int) -> Verdict:
+    """The verdict a score earns without proof."""
+    if score >= THRESHOLDS["leak"]:
+        return "leak"
+    if score >= THRESHOLDS["likely"]:
+        return "likely"
+    return "watch" if score >= THRESHOLDS["watch"] else "benign"
+
+
+def _count_points(n: int) -> tuple[int, str] | None:
+    for floor, points in ((10_000, 55), (1_000, 45), (100, 30), (10, 15), (2, 5)):
+        if n >= floor:
+            return points, f"{n:,} goroutines wait at this one site"
+    return None
+
+
+def _where(grp: Group) -> str:
+    f = grp.blocking
+    if f is None:
+        return "(no stack)"
+    return f"{f.func.rsplit('/', 1)[-1]} ({f.file.rsplit('/', 1)[-1]}:{f.line})"
+
+
+def _dur(ns: int) -> str:
+    from ..durations import format_duration
+
+    return format_duration(ns)
+
+
+class _Context:
+    """What every suspect of one input is judged against: the model's facts, computed once."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        g = model.goroutines
+        self.g = g
+        self.is_trace = model.is_trace
+        self.span = int(model.span_ns or 0)
+        snap = model.snapshot
+        panic = (snap.panic_message or "") if snap is not None else ""
+        self.all_asleep = "all goroutines are asleep" in panic
+        self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
+        fmt = model.source.format.lower()
+        self.leak_profile = "goroutineleak" in fmt
+        self.leaked_rows = np.zeros(len(g), bool)
+        if model.extras is not None:
+            self.leaked_rows = np.array(["leaked" in x.g.flags for x in model.extras], bool)
+        if self.leak_profile:
+            self.leaked_rows[:] = True
+        alive_waits = g.wait_ns[(g.state != GoState.NOT_EXIST) & (g.wait_ns > 0)]
+        self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
+        # Per creation site (top frame of the creation stack): created in the trace, and ended.
+        t = model.tables
+        top = np.array([ids[0] if ids else 0 for ids in t.stacks], np.int64)
+        self.site_of_row = top[g.creation_stack]
+        n = len(t.frames)
+        created = g.created_ns >= 0
+        self.site_created = np.bincount(self.site_of_row[created], minlength=n)
+        self.site_ended = np.bincount(self.site_of_row[created & (g.ended_ns >= 0)], minlength=n)
+
+
+def _runtime_shape(grp: Group) -> str | None:
+    """A known-benign shape this group has, in words, or None."""
+    f = grp.blocking
+    func = f.func if f is not None else ""
+    created = grp.created_at.func if grp.created_at is not None else ""
+    if func.startswith("runtime.") or (is_std(func) and created.startswith("runtime.")):
+        return "one of the runtime's own goroutines"
+    if func in ("os/signal.loop", "os/signal.signal_recv") or func.startswith("os/signal."):
+        return "the signal-handling loop"
+    if func.startswith(TESTING_FUNCS):
+        return "the testing framework waiting for a test"
+    if func in ACCEPT_FUNCS and grp.count <= 2:
+        return "an accept loop"
+    if func in ("main.main",) and grp.count == 1:
+        return "the main goroutine waiting"
+    if f is None:
+        return "no stack: nothing tells what these wait for"
+    return None
+
+
+def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
+    g = ctx.g
+    state = grp.state
+    n = grp.count
+    where = _where(grp)
+    ev: list[Evidence] = []
+    proof: str | None = None
+    leaked = int(ctx.leaked_rows[grp.rows].sum()) if len(grp.rows) else 0
+    if ctx.leak_profile:
+        leaked = n
+
+    # --- proof -------------------------------------------------------------------
+    if leaked:
+        proof = "runtime-proof"
+        ev.append(Evidence("runtime-proof", 0, f"the runtime marked {leaked:,} as leaked: the GC found "
+                           "nothing runnable that can ever wake them"))
+    shape = _runtime_shape(grp)
+    if state in FOREVER_STATES:
+        in_main = grp.blocking is not None and grp.blocking.func == "main.main"
+        if shape == "the main goroutine waiting" or in_main:
+            ev.append(Evidence("benign-shape", 0, f"main blocks forever on purpose ({state} in main.main)"))
+            shape = "main blocking forever on purpose"
+        else:
+            proof = proof or "forever"
+            ev.append(Evidence("forever", 0, f"{n:,} blocked forever by construction ({state}) at {where}"))
+    if ctx.all_asleep and shape is None:
+        proof = proof or "all-asleep"
+        ev.append(Evidence("all-asleep", 0, f"the runtime stopped the program: all goroutines are asleep, "
+                           f"these {n:,} at {where} among them (a deadlock)"))
+
+    # --- what the group is ---------------------------------------------------------
+    if state in CHANNEL_STATES or state in LOCK_STATES:
+        ev.append(Evidence("blocked", 10, f"{n:,} blocked in {state} at {where}"))
+    elif state == "unknown" and ctx.model.is_profile and grp.blocking is not None \
+            and not is_std(grp.blocking.func):
+        ev.append(Evidence("blocked", 10, f"{n:,} parked in your code at {where} "
+                           "(the profile does not say on what)"))
+    counted = _count_points(n)
+    if counted is not None:
+        ev.append(Evidence("count", counted[0], counted[1]))
+    if ctx.test_timeout and shape is None:
+        ev.append(Evidence("test-timeout", 35,
+                           f"still blocked when the test binary timed out ({n:,} at {where})"))
+
+    # --- how they came to be ---------------------------------------------------------
+    creators = np.unique(g.creator[grp.rows])
+    creators = creators[creators != NONE]
+    if not ctx.is_trace and len(creators) >= 10:
+        ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
+                           "one per request or connection, never finished"))
+    pool = False
+    if ctx.is_trace and ctx.span > 0:
+        created = g.created_ns[grp.rows]
+        made = created[created >= 0]
+        site = int(ctx.site_of_row[grp.rows[0]]) if len(grp.rows) else 0
+        site_created = int(ctx.site_created[site]) if site else 0
+        site_ended = int(ctx.site_ended[site]) if site else 0
+        if len(made) >= 10:
+            first, last = int(made.min()), int(made.max())
+            spread = (last - first) / ctx.span
+            if spread >= 0.25:
+                ev.append(Evidence("per-request", 20, f"created steadily through the trace: {len(made):,} "
+                                   f"between {_dur(first)} and {_dur(last)} ({spread:.0%} of it)"))
+            elif spread < 0.05 and first <= 0.2 * ctx.span and len(made) == n:
+                pool = True
+                ev.append(Evidence("burst-at-start", -15, f"all {n:,} created within {_dur(last - first)} "
+                                   f"at {_dur(first)}: a pool started together"))
+        if site_created >= 10 and site_ended == 0 and n >= 10:
+            ev.append(Evidence("none-ended", 15, f"0 of the {site_created:,} goroutines created there ended "
+                               f"in {_dur(ctx.span)} of trace"))
+        elif site_created >= 10 and site_ended * 2 >= site_created:
+            ev.append(Evidence("churn", -25, f"{site_ended:,} of the {site_created:,} goroutines created "
+                               "there ended: these are likely in flight"))
+        waits = np.maximum(g.wait_ns[grp.rows], 0)
+        if len(waits) and ctx.span >= 10_000_000 and int(waits.min()) >= ctx.span // 2 and n >= 2:
+            ev.append(Evidence("long-in-trace", 10, f"every one blocked for at least "
+                               f"{_dur(int(waits.min()))}, over half of the {_dur(ctx.span)} trace"))
+
+    # --- how long they have waited (dumps print minutes) -------------------------------
+    if not ctx.is_trace and grp.wait.max >= 10 * MINUTE:
+        ev.append(Evidence("age", 15, f"blocked for up to {_dur(grp.wait.max)}"))
+        if grp.wait.min * 4 <= grp.wait.max and n >= 3:
+            youngest = _dur(grp.wait.min) if grp.wait.min else "<1m"
+            ev.append(Evidence("ages-spread", 10, f"ages spread from {youngest} to {_dur(grp.wait.max)}: "
+                               "they pile up over the uptime"))
+    if state in LOCK_STATES and grp.wait.max >= MINUTE:
+        ev.append(Evidence("lock-held", 30, f"waiting {_dur(grp.wait.max)} in {state}: "
+                           + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
+
+    # --- shapes ------------------------------------------------------------------------
+    func = grp.blocking.func if grp.blocking is not None else ""
+    if func in CONN_FUNCS and (state in NET_STATES or state == "select") and n >= 100:
+        ev.append(Evidence("idle-conns", 40, f"{n:,} HTTP connections held open and idle at {where}: "
+                           "keep-alive connections or response bodies never closed"))
+    if TIMER_NAME.search(func.rsplit(".", 1)[-1] + (grp.created_at.func if grp.created_at else "")) \
+            and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
+        ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
+    if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in CHANNEL_STATES \
+            | {"sync.Cond.Wait"} and grp.wait.min == grp.wait.max:
+        pool = True
+
+    # --- a series --------------------------------------------------------------------
+    if len(series) >= 2:
+        steps = np.diff(np.array(series, np.int64))
+        trail = " → ".join(f"{c:,}" for c in series)
+        if (steps > 0).all() and series[-1] - series[0] >= 2:
+            pts = 45 if len(series) >= 3 else 30
+            ev.append(Evidence("growth", pts, f"grew in every snapshot: {trail}"))
+        elif series[-1] > series[0]:
+            ev.append(Evidence("growth", 20, f"grew overall: {trail}"))
+        elif steps[-1] < 0:
+            ev.append(Evidence("shrank", -30, f"fewer than before: {trail}"))
+        elif (steps == 0).all():
+            ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
+
+    score = max(0, min(100, sum(e.points for e in ev)))
+    growing = any(e.kind == "growth" for e in ev)
+    if shape is not None and proof is None:
+        ev.append(Evidence("benign-shape", 0, shape))
+        score = min(score, 10)
+    elif pool and not growing and proof is None and n <= POOL_MAX:
+        ev.append(Evidence("benign-shape", 0, f"a fixed pool of {n:,} workers, created together and idle"))
+        score = min(score, 30)
+    if proof is not None:
+        verdict: Verdict = "leak"
+        score = max(score, 90 if proof != "runtime-proof" else 100)
+    else:
+        verdict = verdict_of(score)
+    order = {"runtime-proof": 0, "forever": 0, "all-asleep": 0, "benign-shape": 9}
+    ev.sort(key=lambda e: (order.get(e.kind, 1), -abs(e.points)))
+    return Suspect(grp, verdict, score, ev, series, leaked)
+
+
+def suspect_rows(model: Model) -> npt.NDArray[np.int64]:
+    """Goroutines that can leak: alive and not running (a profile's records of any state)."""
+    s = model.goroutines.state
+    keep = (s != GoState.NOT_EXIST) & (s != GoState.RUNNING)
+    return np.flatnonzero(keep)
+
+
+def find_leaks(models: Sequence[Model]) -> LeakReport:
+    """The suspects of the last model; earlier models are the same service's earlier captures.
+
+    Models of a series should share one ``Tables``; groups are matched across them by
+    state, blocking site and creation site (the creation site is left out when any
+    input is a profile, which prints none).
+    """
+    models = list(models)
+    with_creator = not any(m.is_profile for m in models)
+    history: list[dict[tuple[str, Frame | None, Frame | None], int]] = []
+    for m in models[:-1]:
+        groups = group_rows(m, suspect_rows(m), with_creator=with_creator)
+        history.append({(x.state, x.blocking, x.created_at): x.count for x in groups})
+    last = models[-1]
+    ctx = _Context(last)
+    suspects = []
+    for grp in group_rows(last, suspect_rows(last), with_creator=with_creator):
+        key = (grp.state, grp.blocking, grp.created_at)
+        series = [h.get(key, 0) for h in history] + [grp.count] if history else []
+        suspects.append(_judge(ctx, grp, series))
+    suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
+    return LeakReport(models, suspects)
+
+
+SiteKey = tuple[str, tuple[str, str, int] | None, tuple[str, str, int] | None]
+
+
+def site_key(state: str, blocking: dict[str, object] | Frame | None,
+             created: dict[str, object] | Frame | None) -> SiteKey:
+    """A suspect's identity across runs: state, blocking site and creation site by value."""
+
+    def frame(f: dict[str, object] | Frame | None) -> tuple[str, str, int] | None:
+        if f is None:
+            return None
+        if isinstance(f, Frame):
+            return (f.func, f.file, f.line)
+        return (str(f.get("func")), str(f.get("file")), int(f.get("line") or 0))  # type: ignore[call-overload]
+
+    return (state, frame(blocking), frame(created))
+
+
+def against_baseline(report: LeakReport, baseline: dict[SiteKey, int]) -> dict[int, str]:
+    """Each suspect (by index) as ``new``, ``grown`` (more goroutines than in the baseline)
+    or ``known``, given the baseline's counts by site."""
+    out = {}
+    for i, s in enumerate(report.suspects):
+        before = baseline.get(site_key(s.group.state, s.group.blocking, s.group.created_at))
+        out[i] = "new" if before is None else "grown" if s.group.count > before else "known"
+    return out

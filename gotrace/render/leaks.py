@@ -1,0 +1,61 @@
+"""The ``gotrace leaks`` report: the verdict first, then each suspect with its evidence.
+
+One line per suspect (verdict, score, count, state, where blocked, where created),
+and under it the facts that earned the verdict. Benign groups are listed too, never
+hidden, but briefly: one line each, the first few unless ``--all``.
+"""
+
+from __future__ import annotations
+
+from ..analysis.leaks import LeakReport, Suspect, verdict_rank
+from .table import Col, render_table
+from .text import count, dur, plural, safe, shorten_site, site, wrap
+
+BENIGN_SHOWN = 5
+
+
+def headline(report: LeakReport) -> str:
+    m = report.model
+    counts = {v: sum(1 for s in report.suspects if s.verdict == v) for v in ("leak", "likely", "watch")}
+    what = (f"{dur(m.span_ns or 0)} of {m.source.format}" if m.is_trace else m.source.format)
+    series = f", the last of {len(report.models)} captures" if len(report.models) > 1 else ""
+    found = ", ".join(f"{n:,} {v}" for v, n in counts.items())
+    return (f"{safe(m.source.path)} ({what}{series}): {found}; "
+            f"{plural(len(report.suspects), 'group')} of {plural(m.goroutines.count(), 'goroutine')} judged")
+
+
+def _row(s: Suspect, marks: str) -> list[str]:
+    grp = s.group
+    return [s.verdict + marks, str(s.score), count(grp.count), grp.state, site(grp.blocking, "-"),
+            site(grp.created_at, "-")]
+
+
+def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bool,
+                 baseline: dict[int, str] | None = None) -> str:
+    out = [headline(report)]
+    serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
+    benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
+    shown_benign = benign if show_all else benign[:BENIGN_SHOWN]
+    rows = []
+    for i, s in serious + shown_benign:
+        mark = ""
+        if baseline is not None:
+            mark = {"new": " (new)", "grown": " (grown)", "known": ""}[baseline[i]]
+        rows.append(_row(s, mark))
+    if not rows:
+        out.append("no goroutine is blocked")
+        return "\n".join(out)
+    cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=12),
+            Col("BLOCKED AT", flex=True, shorten=shorten_site),
+            Col("CREATED AT", flex=True, shorten=shorten_site)]
+    lines = render_table(cols, rows, width, wide).splitlines()
+    out.append(lines[0])
+    for (_, s), line in zip(serious + shown_benign, lines[1:], strict=True):
+        out.append(line)
+        facts = (s.evidence if verdict_rank(s.verdict) < 3
+                 else [e for e in s.evidence if e.kind == "benign-shape"])
+        for e in facts:
+            out.append(wrap(f"    - {safe(e.text)}", None if wide else width))
+    if len(benign) > len(shown_benign):
+        out.append(f"(+{plural(len(benign) - len(shown_benign), 'more benign group')}; --all lists them)")
+    return "\n".join(out)

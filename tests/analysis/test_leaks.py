@@ -1,0 +1,216 @@
+"""Leak verdicts: the corpus scenarios, each kind of evidence, the CI gate and the baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES, VERSIONS, corpus_file
+
+from gotrace.analysis.leaks import Suspect, find_leaks
+from gotrace.cli import cli
+from gotrace.load import load
+from gotrace.model import Model
+from gotrace.model.from_dump import build_dump_model
+from gotrace.tables import Tables
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def top(model: Model) -> Suspect:
+    return find_leaks([model]).suspects[0]
+
+
+def dump(text: str, tables: Tables | None = None) -> Model:
+    return build_dump_model(text.encode(), "dump.txt", tables=tables)
+
+
+def goroutine(gid: int, state: str, func: str, line: int, creator: str | None = "main.main",
+              parent: int = 1) -> str:
+    text = f"goroutine {gid} [{state}]:\n{func}()\n\t/src/app/{func.split('.')[-1]}.go:{line} +0x25\n"
+    if creator:
+        text += f"created by {creator} in goroutine {parent}\n\t/src/app/main.go:9 +0x2a\n"
+    return text + "\n"
+
+
+MAIN = goroutine(1, "running", "main.main", 10, creator=None)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("kind", ["trace", "debug2.txt"])
+@pytest.mark.parametrize(("scenario", "func", "count"), [
+    ("leakhttp", "example.com/shop/server.longRunningTask", 1200),
+    ("timingwheel", "example.com/shop/collection.(*TimingWheel).run", 20000),
+    ("keepalive", "net/http.(*conn).serve", 300),
+])
+def test_corpus_leaks_lead_at_leak_or_likely(version: str, kind: str, scenario: str, func: str,
+                                             count: int) -> None:
+    s = top(load(str(corpus_file(version, f"{scenario}.{kind}"))))
+    assert s.verdict in ("leak", "likely"), [e.text for e in s.evidence]
+    assert s.group.blocking is not None and s.group.blocking.func == func
+    assert s.group.count == count
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("kind", ["trace", "debug2.txt"])
+def test_worker_is_not_above_watch(version: str, kind: str) -> None:
+    report = find_leaks([load(str(corpus_file(version, f"worker.{kind}")))])
+    assert all(s.verdict in ("watch", "benign") for s in report.suspects), \
+        [(s.verdict, s.group.blocking) for s in report.suspects]
+
+
+def test_runtime_noise_is_never_first() -> None:
+    for name in ("leakhttp", "keepalive", "worker", "mixed", "timingwheel"):
+        report = find_leaks([load(str(corpus_file("go1.26", f"{name}.trace")))])
+        for s in report.suspects:
+            if s.group.blocking is not None and s.group.blocking.func.startswith("runtime."):
+                assert s.verdict == "benign"
+        if report.suspects and report.suspects[0].verdict != "benign":
+            first = report.suspects[0].group.blocking
+            assert first is not None and not first.func.startswith("runtime.")
+
+
+def test_every_suspect_has_evidence_with_numbers() -> None:
+    report = find_leaks([load(str(corpus_file("go1.26", "leakhttp.trace")))])
+    s = report.suspects[0]
+    assert s.score >= 80 and s.verdict == "leak"
+    assert any(ch.isdigit() for e in s.evidence for ch in e.text)
+    assert {e.kind for e in s.evidence} >= {"count", "per-request", "none-ended", "blocked"}
+
+
+# --- each kind of evidence, on small dumps --------------------------------------------
+
+def test_nil_channel_and_empty_select_are_leaks_by_construction() -> None:
+    text = MAIN + goroutine(7, "chan receive (nil chan)", "main.consume", 20) + \
+        goroutine(8, "select (no cases)", "main.wait", 30)
+    report = find_leaks([dump(text)])
+    assert [s.verdict for s in report.suspects] == ["leak", "leak"]
+    assert all(any(e.kind == "forever" for e in s.evidence) for s in report.suspects)
+
+
+def test_main_blocking_forever_is_on_purpose() -> None:
+    text = goroutine(1, "select (no cases)", "main.main", 30, creator=None)
+    (s,) = find_leaks([dump(text)]).suspects
+    assert s.verdict == "benign"
+
+
+def test_runtime_leak_flag_is_proof() -> None:
+    text = MAIN + goroutine(7, "chan send (leaked)", "main.send", 20)
+    (s,) = find_leaks([dump(text)]).suspects
+    assert s.verdict == "leak" and s.leaked == 1 and s.score == 100
+    assert s.evidence[0].kind == "runtime-proof"
+
+
+def test_all_goroutines_asleep_is_a_deadlock() -> None:
+    text = ("fatal error: all goroutines are asleep - deadlock!\n\n"
+            + goroutine(1, "semacquire", "main.main", 12, creator=None)
+            + goroutine(6, "sync.Mutex.Lock", "main.transfer", 40))
+    verdicts = {s.group.blocking.func: s.verdict
+                for s in find_leaks([dump(text)]).suspects if s.group.blocking}
+    assert verdicts["main.transfer"] == "leak"
+
+
+def test_test_timeout_blames_the_blocked_not_the_framework() -> None:
+    report = find_leaks([load(str(SAMPLES / "testtimeout.go1.27.txt"))])
+    for s in report.suspects:
+        func = s.group.blocking.func if s.group.blocking else ""
+        if func.startswith("testing."):
+            assert s.verdict == "benign"
+    assert any(e.kind == "test-timeout" for s in report.suspects for e in s.evidence)
+
+
+def test_growth_across_a_series_is_evidence() -> None:
+    def snapshot(n: int) -> str:
+        return MAIN + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(n))
+
+    tables = Tables()
+    models = [dump(snapshot(n), tables) for n in (5, 10, 20)]
+    s = find_leaks(models).suspects[0]
+    assert s.series == [5, 10, 20]
+    assert any(e.kind == "growth" and "5 → 10 → 20" in e.text for e in s.evidence)
+    steady = find_leaks([dump(snapshot(20), tables), dump(snapshot(20), tables)]).suspects[0]
+    assert any(e.kind == "steady" for e in steady.evidence)
+    assert s.score > steady.score
+
+
+def test_per_request_creators_and_ages() -> None:
+    rows = "".join(goroutine(100 + i, f"chan send, {5 + i} minutes", "main.handle", 20, "main.serve", 10 + i)
+                   for i in range(30))
+    s = find_leaks([dump(MAIN + rows)]).suspects[0]
+    kinds = {e.kind for e in s.evidence}
+    assert {"per-request", "age", "ages-spread", "count", "blocked"} <= kinds
+    assert s.verdict in ("leak", "likely")
+
+
+def test_idle_fixed_pool_is_benign_or_watch() -> None:
+    rows = "".join(goroutine(100 + i, "chan receive", "main.worker", 20, "main.startPool", 1)
+                   for i in range(8))
+    s = find_leaks([dump(MAIN + rows)]).suspects[0]
+    assert s.verdict in ("benign", "watch")
+
+
+# --- the command: table, JSON, exit status, baseline ------------------------------------
+
+def test_exit_status_is_the_ci_gate(tmp_path: Path) -> None:
+    leak = str(corpus_file("go1.26", "leakhttp.trace"))
+    r = run("leaks", leak)
+    assert r.exit_code == 3, r.stderr
+    assert r.stdout.splitlines()[2].startswith("leak ")
+    assert run("leaks", leak, "--fail-on", "never").exit_code == 0
+    worker = str(corpus_file("go1.26", "worker.trace"))
+    assert run("leaks", worker).exit_code == 0
+    assert run("leaks", str(tmp_path / "missing.txt")).exit_code == 1
+    assert run("leaks", leak, "--fail-on", "sometimes").exit_code == 2
+
+
+def test_json_lists_every_suspect_with_ids(tmp_path: Path) -> None:
+    path = str(corpus_file("go1.26", "leakhttp.debug2.txt"))
+    r = run("leaks", path, "--format", "json")
+    assert r.exit_code in (0, 3), r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"] == 1
+    s = doc["suspects"][0]
+    assert {"verdict", "score", "count", "state", "blocking_site", "created_at", "stack", "wait_ns", "leaked",
+            "series", "baseline", "evidence", "labels", "ids"} <= set(s)
+    assert len(s["ids"]) == s["count"] == 1200
+    assert all({"kind", "points", "text"} == set(e) for e in s["evidence"])
+    assert sum(doc["verdicts"].values()) == len(doc["suspects"])
+
+
+def test_baseline_fails_only_on_new_or_grown(tmp_path: Path) -> None:
+    early = str(SAMPLES / "leak-early.go1.23.debug2.txt")
+    late = str(SAMPLES / "leak.go1.23.debug2.txt")
+    base = tmp_path / "base.json"
+    base.write_text(run("leaks", late, "--format", "json", "--fail-on", "never").stdout)
+    # the same state as the baseline: nothing new, pass
+    r = run("leaks", late, "--baseline", str(base), "--fail-on", "watch")
+    assert r.exit_code == 0, r.stdout
+    # the baseline taken early; the leak grew since: fail, and say so
+    base.write_text(run("leaks", early, "--format", "json", "--fail-on", "never").stdout)
+    r = run("leaks", late, "--baseline", str(base), "--fail-on", "watch", "--format", "json")
+    doc = json.loads(r.stdout)
+    grown = [s for s in doc["suspects"] if s["baseline"] == "grown"]
+    assert grown and grown[0]["blocking_site"]["func"].endswith("reports.(*Handler).render")
+    assert r.exit_code == 3 and doc["failed"] is True
+
+
+def test_bad_baseline_is_one_line_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text("{not json")
+    r = run("leaks", str(SAMPLES / "leak.go1.23.debug2.txt"), "--baseline", str(bad))
+    assert r.exit_code == 1 and str(bad) in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_series_of_two_captures_shows_growth() -> None:
+    r = run("leaks", str(SAMPLES / "leak-early.go1.23.debug2.txt"), str(SAMPLES / "leak.go1.23.debug2.txt"))
+    assert "100 → 300" in r.stdout
+    assert "the last of 2 captures" in r.stdout.splitlines()[0]
+
+
+def test_a_series_mixing_traces_and_dumps_is_refused() -> None:
+    r = run("leaks", str(SAMPLES / "leak.go1.23.trace"), str(SAMPLES / "leak.go1.23.debug2.txt"))
+    assert r.exit_code == 1 and "all traces or all dumps" in r.stderr
