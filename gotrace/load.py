@@ -37,3 +37,24 @@ def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | No
 
 def load(source: str, progress: Progress | None = None, snapshot: int | None = None) -> Model:
     return load_raw(open_input(source), progress, snapshot)
+
+
+def cached(source: str) -> tuple[str | None, Model | None]:
+    """The model cache's key for ``source`` (None when it cannot be cached: stdin, a URL,
+    a small file, the cache switched off) and its cached model if there is one."""
+    from . import cache
+
+    if source == "-" or "://" in source or not cache.enabled():
+        return None, None
+    key = cache.key_of(source)
+    if key is None:
+        return None, None
+    return key, cache.fetch(key, source)
+
+
+def remember(key: str | None, model: Model) -> None:
+    """Save a freshly loaded trace model in the cache under ``key`` (from :func:`cached`)."""
+    if key is not None and model.is_trace:
+        from . import cache
+
+        cache.store(key, model)

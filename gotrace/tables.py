@@ -44,6 +44,13 @@ class Tables:
         self.stacks: list[tuple[int, ...]] = [()]
         self._stack_ids: dict[tuple[int, ...], int] = {(): 0}
 
+    def rebuild_index(self) -> None:
+        """Rebuild the lookups from the lists (after the lists were set wholesale, e.g. from
+        the model cache), so that interning more strings, frames or stacks still dedupes."""
+        self._string_ids = {s: i for i, s in enumerate(self.strings)}
+        self._frame_ids = {f: i for i, f in enumerate(self.frames) if i}
+        self._stack_ids = {s: i for i, s in enumerate(self.stacks)}
+
     def string(self, s: str) -> int:
         sid = self._string_ids.get(s)
         if sid is None:

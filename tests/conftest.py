@@ -54,3 +54,10 @@ def corpus() -> Path:
     if not HAS_CORPUS:
         pytest.skip("reference corpus ../shared/corpus not available")
     return CORPUS
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's model cache: each run gets its own."""
+    os.environ["GOTRACE_CACHE_DIR"] = str(tmp_path_factory.mktemp("gotrace-cache"))
+    os.environ.pop("GOTRACE_NO_CACHE", None)

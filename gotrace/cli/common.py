@@ -19,7 +19,7 @@ import click
 
 from ..errors import GotraceError, WrongInputKindError
 from ..inputs import RawInput, open_input
-from ..load import load_raw
+from ..load import cached, load_raw, remember
 from ..model import Model
 from ..progress import StderrProgress
 from ..render import table
@@ -97,7 +97,7 @@ class GotraceGroup(click.Group):
         except MemoryError:
             if os.environ.get("GOTRACE_DEBUG"):
                 raise
-            fail(f"{_inputs(ctx)}: out of memory while loading the input")
+            fail(f"{_inputs(ctx) or 'gotrace'}: out of memory while loading the input")
         except KeyboardInterrupt:
             sys.exit(130)
         except BrokenPipeError:
@@ -107,23 +107,28 @@ class GotraceGroup(click.Group):
         except Exception as e:
             if os.environ.get("GOTRACE_DEBUG"):
                 raise
-            fail(f"{_inputs(ctx)}: internal error: {type(e).__name__}: {e} "
+            where = _inputs(ctx)
+            fail(f"{where + ': ' if where else ''}internal error: {type(e).__name__}: {e} "
                  "(a bug in gotrace; GOTRACE_DEBUG=1 shows where)")
 
 
 def _inputs(ctx: click.Context) -> str:
     """The input(s) the command was reading, for error lines (see :func:`read_input`)."""
-    return ", ".join(ctx.meta.get(_INPUTS, ())) or "gotrace"
+    return ", ".join(ctx.meta.get(_INPUTS, ()))
 
 
 _INPUTS = "gotrace.inputs"
 
 
-def read_input(path: str) -> RawInput:
-    """``open_input``, remembering the name so that even an unexpected failure names it."""
+def _remember_input(path: str) -> None:
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.meta.setdefault(_INPUTS, []).append("stdin" if path == "-" else path)
+
+
+def read_input(path: str) -> RawInput:
+    """``open_input``, remembering the name so that even an unexpected failure names it."""
+    _remember_input(path)
     return open_input(path)
 
 
@@ -143,23 +148,41 @@ def _silence_stdout() -> None:
         pass
 
 
-def check_applies(raw: RawInput, *, dump_only: dict[str, object] | None = None,
-                  trace_only: dict[str, object] | None = None) -> None:
+Options = dict[str, object]
+
+
+def check_applies(name: str, kind: str, *, dump_only: Options | None = None,
+                  trace_only: Options | None = None) -> None:
     """Refuse (exit 2) an option given for the other kind of input, rather than ignore it."""
-    for kind, options in (("dump", dump_only), ("trace", trace_only)):
-        if raw.kind == kind:
+    for only, options in (("dump", dump_only), ("trace", trace_only)):
+        if kind == only:
             continue
-        for name, value in (options or {}).items():
+        for option, value in (options or {}).items():
             if value not in (None, False, (), ""):
                 what = {"dump": "a goroutine dump", "trace": "an execution trace"}
-                usage_error(f"{name} applies to {what[kind]}; {raw.name} is {what[raw.kind]}")
+                usage_error(f"{option} applies to {what[only]}; {name} is {what[kind]}")
 
 
-def open_model(path: str, snapshot: int | None = None, want: str | None = None) -> Model:
+def open_model(path: str, snapshot: int | None = None, want: str | None = None, *,
+               dump_only: Options | None = None) -> Model:
+    """The model of the input at ``path``, from the model cache when it holds this very file.
+
+    ``want="trace"`` refuses a dump; ``dump_only`` options given for a trace are refused
+    (:func:`check_applies`) before anything is parsed.
+    """
+    key, model = cached(path) if snapshot is None else (None, None)
+    if model is not None:
+        _remember_input(path)
+        check_applies(model.source.path, model.source.kind, dump_only=dump_only)
+        _notices(model)
+        return model
     raw = read_input(path)
     if want == "trace" and raw.kind != "trace":
         raise WrongInputKindError(f"{raw.name}: this command needs an execution trace, got a goroutine dump")
-    return load_model(raw, snapshot)
+    check_applies(raw.name, raw.kind, dump_only=dump_only)
+    model = load_model(raw, snapshot)
+    remember(key, model)
+    return model
 
 
 def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
@@ -169,9 +192,13 @@ def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None
         model = load_raw(raw, progress, snapshot, tables)
     finally:
         progress.close()
+    _notices(model)
+    return model
+
+
+def _notices(model: Model) -> None:
     for n in model.notices:
         notice(n)
-    return model
 
 
 def output_width() -> int | None:

@@ -14,13 +14,11 @@ from ..render.documents import goroutines_document
 from ..render.goroutines import footnotes, goroutines_table, headline
 from .common import (
     REGEX,
-    check_applies,
     emit_json,
     format_option,
-    load_model,
     notice,
+    open_model,
     output_width,
-    read_input,
     usage_error,
     wide_option,
 )
@@ -54,18 +52,17 @@ def goroutines(file: str, older_than: int | None, states: tuple[str, ...], match
       gotrace goroutines dump.txt --older-than 60m --state "chan receive"
       gotrace goroutines dump.txt --format json | jq '.groups[0]'
     """
-    raw = read_input(file)
-    check_applies(raw, dump_only={"--snapshot": snapshot})
-    model = load_model(raw, snapshot)
+    model = open_model(file, snapshot, dump_only={"--snapshot": snapshot})
+    name = model.source.path
     if model.is_profile and (older_than is not None or match is not None):
-        usage_error(f"{raw.name} is a {model.source.format} profile: it prints no wait or per-goroutine "
+        usage_error(f"{name} is a {model.source.format} profile: it prints no wait or per-goroutine "
                     "data, so --older-than and --match need a debug=2 dump")
     unknown, absent, here = state_check(model, states)
     if unknown:
         usage_error(f"Go has no state {', '.join(map(repr, unknown))}; "
-                    f"the states in {raw.name}: {', '.join(here)}", "--state")
+                    f"the states in {name}: {', '.join(here)}", "--state")
     for s in absent:
-        notice(f"no goroutine in {raw.name} is in state {s!r}; its states: {', '.join(here)}")
+        notice(f"no goroutine in {name} is in state {s!r}; its states: {', '.join(here)}")
     run(model, older_than, states, match, group_by, hide_idle, wide, fmt)
 
 

@@ -1,0 +1,270 @@
+"""The model cache: a trace opened a second time maps its model instead of parsing it.
+
+A 127 MB trace takes seconds to read; the model it becomes is a few dozen numpy
+columns plus the interned tables. The first open saves them under the user's cache
+directory (``$GOTRACE_CACHE_DIR``, else ``$XDG_CACHE_HOME/gotrace``, else
+``~/.cache/gotrace``); a later open of the same unchanged file memory-maps the
+columns (``np.load(mmap_mode="r")``), so it costs milliseconds and the OS pages in
+only what the user looks at.
+
+Safety:
+
+* the key covers the file's identity and content (real path, size, mtime, and a
+  hash of its first and last MiB) and :data:`MODEL_VERSION`, so a changed file or
+  a new gotrace never reads an old entry;
+* an entry is written to a temporary folder and renamed into place, so two
+  concurrent opens never see half an entry (the loser's rename fails; its copy is
+  dropped);
+* every entry is checked when read (its manifest names each file with its size,
+  and ``np.load`` checks the arrays' headers); a corrupt or stale entry is removed
+  and the trace parsed again — never trusted blindly;
+* nothing is pickled: columns are ``.npy`` files, tables and facts are JSON;
+* a size cap (``$GOTRACE_CACHE_MAX``, default 4 GiB) evicts least recently used
+  entries; ``gotrace cache`` shows the cache and ``--clear`` empties it;
+  ``--no-cache`` (or ``GOTRACE_NO_CACHE=1``) reads and writes nothing.
+
+Only traces are cached: a dump parses at tens of MB/s into per-goroutine extras
+that would not map, and a small trace (under :data:`MIN_SIZE`) loads faster than
+an entry is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
+from .tables import Frame, Tables
+from .trace.events import Damage, TraceInfo
+
+MODEL_VERSION = 1
+"""Bumped whenever the model's columns or their meaning change."""
+
+MIN_SIZE = 4 << 20
+DEFAULT_MAX = 4 << 30
+_HASHED = 1 << 20
+_MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    path: Path
+    size: int
+    last_used: float
+    source: str
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("GOTRACE_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gotrace"
+
+
+def enabled() -> bool:
+    return os.environ.get("GOTRACE_NO_CACHE", "") in ("", "0")
+
+
+def max_bytes() -> int:
+    try:
+        return int(os.environ.get("GOTRACE_CACHE_MAX", DEFAULT_MAX))
+    except ValueError:
+        return DEFAULT_MAX
+
+
+def key_of(path: str) -> str | None:
+    """The entry name for the file at ``path`` as it is now; None if it cannot be cached."""
+    try:
+        real = os.path.realpath(path)
+        st = os.stat(real)
+        if not os.path.isfile(real) or st.st_size < MIN_SIZE:
+            return None
+        h = hashlib.sha256()
+        h.update(json.dumps([MODEL_VERSION, __version__, real, st.st_size, st.st_mtime_ns]).encode())
+        with open(real, "rb") as f:
+            h.update(f.read(_HASHED))
+            f.seek(max(st.st_size - _HASHED, 0))
+            h.update(f.read(_HASHED))
+    except OSError:
+        return None
+    return h.hexdigest()[:32]
+
+
+# --- writing ------------------------------------------------------------------------
+
+def _columns(obj: Any, prefix: str) -> dict[str, np.ndarray]:
+    return {f"{prefix}.{f.name}": getattr(obj, f.name) for f in fields(obj)}
+
+
+def store(key: str, model: Model) -> None:
+    """Save a trace's model as entry ``key``; any failure just leaves no entry."""
+    root = cache_dir()
+    final = root / key
+    if final.exists() or not model.is_trace or model.intervals is None or model.procs is None \
+            or model.ranges is None or model.info is None:
+        return
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+    except OSError:
+        return
+    try:
+        arrays = {**_columns(model.goroutines, "g"), **_columns(model.intervals, "i"),
+                  **_columns(model.procs, "p"), **_columns(model.ranges, "r")}
+        files = {}
+        for name, arr in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+            files[f"{name}.npy"] = (tmp / f"{name}.npy").stat().st_size
+        t = model.tables
+        info = model.info
+        facts = {
+            "strings": t.strings,
+            "frames": [[f.func, f.file, f.line] for f in t.frames],
+            "stacks": [list(s) for s in t.stacks],
+            "source": [model.source.path, model.source.kind, model.source.format],
+            "span_ns": model.span_ns,
+            "proc_ids": model.proc_ids,
+            "notices": model.notices,
+            "info": {"header": info.header, "version": info.version, "size": info.size, "events": info.events,
+                     "reader": info.reader, "damage": [[d.message, d.bytes_lost] for d in info.damage]},
+        }
+        (tmp / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
+        files["facts.json"] = (tmp / "facts.json").stat().st_size
+        manifest = {"model_version": MODEL_VERSION, "gotrace": __version__, "files": files,
+                    "source": model.source.path}
+        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        os.rename(tmp, final)  # atomic; fails if a concurrent open stored it first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    evict(max_bytes())
+
+
+# --- reading ------------------------------------------------------------------------
+
+class CorruptEntry(Exception):
+    """The entry is not what its manifest says: rebuild."""
+
+
+def _load_columns(root: Path, prefix: str, cls: type[Any]) -> Any:
+    values = {}
+    for f in fields(cls):
+        try:
+            values[f.name] = np.load(root / f"{prefix}.{f.name}.npy", mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise CorruptEntry(f"{prefix}.{f.name}: {e}") from None
+    return cls(**values)
+
+
+def fetch(key: str, name: str) -> Model | None:
+    """The cached model of entry ``key`` (shown as ``name``), or None; a bad entry is removed."""
+    root = cache_dir() / key
+    if not root.is_dir():
+        return None
+    try:
+        model = _read(root, name)
+    except (CorruptEntry, OSError, ValueError, KeyError, TypeError, json.JSONDecodeError):
+        shutil.rmtree(root, ignore_errors=True)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(root / _MANIFEST)  # least recently used: by the manifest's mtime
+    return model
+
+
+def _read(root: Path, name: str) -> Model:
+    manifest = json.loads((root / _MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("model_version") != MODEL_VERSION or manifest.get("gotrace") != __version__:
+        raise CorruptEntry("stale")
+    for fname, size in manifest["files"].items():
+        if (root / fname).stat().st_size != size:
+            raise CorruptEntry(f"{fname}: size")
+    facts = json.loads((root / "facts.json").read_text(encoding="utf-8"))
+    tables = Tables()
+    tables.strings = [str(s) for s in facts["strings"]]
+    tables.frames = [Frame(str(a), str(b), int(c)) for a, b, c in facts["frames"]]
+    tables.stacks = [tuple(int(x) for x in s) for s in facts["stacks"]]
+    tables.rebuild_index()
+    g = _load_columns(root, "g", Goroutines)
+    intervals = _load_columns(root, "i", Intervals)
+    procs = _load_columns(root, "p", ProcIntervals)
+    ranges = _load_columns(root, "r", Ranges)
+    n = len(g.id)
+    if any(len(getattr(g, f.name)) not in (n, 0) for f in fields(Goroutines)
+           if not f.name.startswith("block_")) or len(intervals.starts) != n + 1:
+        raise CorruptEntry("column lengths")
+    for arr in (g.name, g.reason, g.block_reason, ranges.name):
+        if len(arr) and (int(arr.max()) >= len(tables.strings) or int(arr.min()) < 0):
+            raise CorruptEntry("string ids")
+    for arr in (g.creation_stack, g.start_stack, g.last_stack, intervals.stack):
+        if len(arr) and (int(arr.max()) >= len(tables.stacks) or int(arr.min()) < 0):
+            raise CorruptEntry("stack ids")
+    i = facts["info"]
+    info = TraceInfo(header=str(i["header"]), version=int(i["version"]), size=int(i["size"]),
+                     events=int(i["events"]), reader=str(i["reader"]),
+                     damage=[Damage(str(m), int(b)) for m, b in i["damage"]])
+    path, kind, fmt = facts["source"]
+    return Model(source=Source(path=name or str(path), kind=str(kind), format=str(fmt)), tables=tables,
+                 goroutines=g, span_ns=facts["span_ns"], intervals=intervals, procs=procs, ranges=ranges,
+                 info=info, proc_ids=[int(p) for p in facts["proc_ids"]],
+                 notices=[str(x) for x in facts["notices"]])
+
+
+# --- managing -----------------------------------------------------------------------
+
+def entries() -> list[Entry]:
+    """Every complete entry, most recently used first."""
+    root = cache_dir()
+    out: list[Entry] = []
+    if not root.is_dir():
+        return out
+    for d in root.iterdir():
+        m = d / _MANIFEST
+        if d.name.startswith(".") or not m.is_file():
+            continue
+        try:
+            size = sum(f.stat().st_size for f in d.iterdir())
+            source = json.loads(m.read_text(encoding="utf-8")).get("source", "?")
+            out.append(Entry(d, size, m.stat().st_mtime, str(source)))
+        except (OSError, ValueError):
+            continue
+    out.sort(key=lambda e: -e.last_used)
+    return out
+
+
+def evict(limit: int) -> list[Entry]:
+    """Remove least recently used entries until the cache fits ``limit`` bytes; and
+    leftovers of interrupted writes older than an hour."""
+    removed = []
+    total = 0
+    for e in entries():
+        total += e.size
+        if total > limit:
+            shutil.rmtree(e.path, ignore_errors=True)
+            removed.append(e)
+    root = cache_dir()
+    if root.is_dir():
+        for d in root.glob(".*"):
+            with contextlib.suppress(OSError):
+                if time.time() - d.stat().st_mtime > 3600:
+                    shutil.rmtree(d, ignore_errors=True)
+    return removed
+
+
+def clear() -> int:
+    """Remove every entry; the number removed."""
+    found = entries()
+    for e in found:
+        shutil.rmtree(e.path, ignore_errors=True)
+    return len(found)
