@@ -76,6 +76,10 @@ func (c *client) call(req string) {
 	conn.Close()
 }
 
+// pool is the process-wide client. (Were it garbage, the finalizers of its
+// forgotten connections would close them and end the sessions.)
+var pool *client
+
 func main() {
 	run := harness.Start("session_reader_io")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -84,7 +88,8 @@ func main() {
 	}
 	srv := &Server{ln: ln}
 	go srv.acceptLoop()
-	c := &client{addr: ln.Addr().String()}
+	pool = &client{addr: ln.Addr().String()}
+	c := pool
 	n := 0
 	for wave := 1; wave <= 3; wave++ {
 		time.Sleep(100 * time.Millisecond) // time passes between waves of traffic

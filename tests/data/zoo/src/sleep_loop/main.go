@@ -62,9 +62,9 @@ func main() {
 		for i := 0; i < 10; i++ {
 			url := fmt.Sprintf("https://feeds.example/%d/%d.xml", wave, i)
 			f.Subscribe(url)
-			if i%5 != 4 {
-				f.Unsubscribe(url)
-			}
+		}
+		for i := 0; i < 10; i++ {
+			f.Unsubscribe(fmt.Sprintf("https://feeds.example/%d/%d.xml", wave, i))
 		}
 		run.Await(10*wave, "sleep", "main.(*Subscription).pollLoop")
 		if wave < 3 {
