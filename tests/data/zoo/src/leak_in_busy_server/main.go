@@ -64,31 +64,37 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"id":%d,"price":%d}`, id, id*3)
 }
 
-func client(c *http.Client, base string, first, n int, stop <-chan struct{}, wg *sync.WaitGroup) {
+// client makes requests for ids first..first+n-1 over its keep-alive
+// connection, one after the other.
+func client(c *http.Client, base string, first, n int, wg *sync.WaitGroup) {
 	defer wg.Done()
 	for i := first; i < first+n; i++ {
-		resp, err := c.Get(fmt.Sprintf("%s/item?id=%d", base, i))
-		if err != nil {
-			panic(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		get(c, fmt.Sprintf("%s/item?id=%d", base, i))
 	}
-	// Keep the connection busy until the dumps are taken.
+}
+
+// poller is the steady background traffic: valid ids until stop.
+func poller(c *http.Client, base string, k int, stop <-chan struct{}, wg *sync.WaitGroup) {
+	defer wg.Done()
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
 			return
 		default:
 		}
-		resp, err := c.Get(fmt.Sprintf("%s/item?id=%d", base, 100000+97*i))
-		if err != nil {
-			return
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		// 1000000+97*j is never an id the handler rejects.
+		get(c, fmt.Sprintf("%s/item?id=%d", base, 1000000+97*(k*100000+i)))
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func get(c *http.Client, url string) {
+	resp, err := c.Get(url)
+	if err != nil {
+		panic(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
 }
 
 func main() {
@@ -103,22 +109,31 @@ func main() {
 	mux.Handle("/item", h)
 	go http.Serve(ln, mux)
 	base := "http://" + ln.Addr().String()
-	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	// 16 clients x 40 ids: ids 0..639 contain 7 with id%97 == 13; the first
-	// 2 audit records are written, the other 5 leak.
+	var pollers sync.WaitGroup
 	for k := 0; k < 16; k++ {
-		wg.Add(1)
-		go client(c, base, k*40, 40, stop, &wg)
+		pollers.Add(1)
+		go poller(c, base, k, stop, &pollers)
 	}
-	for i := 1; i <= 2; i++ {
-		time.Sleep(150 * time.Millisecond)
-		run.Snapshot()
+	// Three rounds of 16 clients x 14 ids (ids 0..671). 7 ids have
+	// id%97 == 13 (3, 2 and 2 per round); the audit writer takes the first 2
+	// records and dies, so 1, 3 and then 5 audit goroutines are stuck.
+	for round := 0; round < 3; round++ {
+		time.Sleep(100 * time.Millisecond)
+		var wg sync.WaitGroup
+		for k := 0; k < 16; k++ {
+			wg.Add(1)
+			go client(c, base, round*224+k*14, 14, &wg)
+		}
+		wg.Wait()
+		run.Await([]int{1, 3, 5}[round], "chan send", "main.(*Handler).audit")
+		if round < 2 {
+			run.Snapshot()
+		}
 	}
-	run.Await(5, "chan send", "main.(*Handler).audit")
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
 	run.Finish()
 	close(stop)
-	wg.Wait()
+	pollers.Wait()
 }
