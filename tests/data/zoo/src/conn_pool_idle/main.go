@@ -18,8 +18,34 @@ import (
 	"example.com/zoo/internal/harness"
 )
 
+// warm holds the first requests until 6 are in flight, so that the client
+// really opens its 6 connections.
+var warm sync.WaitGroup
+
 func upstream(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("warm") != "" {
+		warm.Done()
+		warm.Wait()
+	}
 	fmt.Fprintf(w, "pong %s\n", r.URL.Query().Get("n"))
+}
+
+func warmUp(c *http.Client, base string) {
+	warm.Add(6)
+	var wg sync.WaitGroup
+	for k := 0; k < 6; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Get(base + "/ping?warm=1")
+			if err != nil {
+				panic(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
 }
 
 func burst(c *http.Client, base string, n int) {
@@ -53,6 +79,7 @@ func main() {
 	base := "http://" + ln.Addr().String()
 	tr := &http.Transport{MaxIdleConnsPerHost: 6, MaxConnsPerHost: 6, IdleConnTimeout: 90 * time.Second}
 	c := &http.Client{Transport: tr}
+	warmUp(c, base)
 	for b := 1; b <= 3; b++ {
 		burst(c, base, 30)
 		run.Await(6, "IO wait", "net/http.(*persistConn).readLoop")

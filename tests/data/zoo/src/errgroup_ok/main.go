@@ -103,7 +103,7 @@ func main() {
 	}
 	done := make(chan struct{})
 	go func() {
-		IndexAll(context.Background(), ids, 150*time.Millisecond, "")
+		IndexAll(context.Background(), ids, 300*time.Millisecond, "")
 		close(done)
 	}()
 	run.Await(60, "select", "main.fetch")

@@ -46,7 +46,7 @@ func main() {
 	rng := rand.New(rand.NewSource(3))
 	var shards []*Shard
 	for i := 0; i < 200; i++ {
-		shards = append(shards, &Shard{ID: i, latency: time.Duration(100+rng.Intn(50)) * time.Millisecond})
+		shards = append(shards, &Shard{ID: i, latency: time.Duration(300+rng.Intn(50)) * time.Millisecond})
 	}
 	done := make(chan []Hit)
 	go func() { done <- Search(shards, "golang goroutine leak") }()

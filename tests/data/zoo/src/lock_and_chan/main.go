@@ -38,7 +38,7 @@ func (m *StatusManager) SetStatus(s PodStatus) {
 
 func (m *StatusManager) syncLoop() {
 	for s := range m.updates {
-		time.Sleep(20 * time.Millisecond) // the API call
+		time.Sleep(100 * time.Millisecond) // the API call
 		m.mu.Lock()
 		m.synced++
 		m.statuses[s.Pod] = PodStatus{Pod: s.Pod, Phase: s.Phase + " (synced)"}

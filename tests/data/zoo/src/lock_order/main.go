@@ -32,7 +32,7 @@ const auditAbove = 100
 
 // audit records the pending transfer; it is slow (a remote call).
 func (a *Account) audit(note string) {
-	time.Sleep(20 * time.Millisecond)
+	time.Sleep(100 * time.Millisecond)
 	a.history = append(a.history, note)
 }
 

@@ -33,7 +33,7 @@ func (t *Table) Lookup(prefix string) string {
 	defer t.mu.RUnlock()
 	r := t.routes[prefix]
 	if r.Alias != "" {
-		time.Sleep(10 * time.Millisecond) // logs the alias hop
+		time.Sleep(100 * time.Millisecond) // logs the alias hop
 		return t.resolve(r.Alias)
 	}
 	return r.Backend
@@ -89,8 +89,8 @@ func main() {
 	wg.Wait()
 	run.Snapshot()
 	wg.Add(1)
-	go p.serve("/legacy", &wg) // holds the read lock for 10 ms
-	time.Sleep(2 * time.Millisecond)
+	go p.serve("/legacy", &wg) // holds the read lock for 100 ms
+	run.Await(1, "sleep", "main.(*Table).Lookup")
 	reloads <- routes(1) // the writer queues behind it
 	run.Await(1, "sync.RWMutex.RLock", "main.(*Table).resolve")
 	run.Snapshot()

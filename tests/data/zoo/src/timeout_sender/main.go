@@ -31,7 +31,7 @@ type Backend struct {
 // caller waits.
 func (b *Backend) fetch(sku string) Quote {
 	if b.slow[sku] {
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
 	}
 	return Quote{SKU: sku, Cents: len(sku) * 100}
 }
@@ -74,7 +74,7 @@ func main() {
 			b.slow[skus[w*40+i]] = true
 		}
 	}
-	svc := &PriceService{backend: b, timeout: 50 * time.Millisecond}
+	svc := &PriceService{backend: b, timeout: 100 * time.Millisecond}
 
 	failed := 0
 	for w := 0; w < 3; w++ {
