@@ -24,23 +24,30 @@ kind                       fact                                                 
                            profile: the GC proved nothing runnable can wake them
 ``forever``                nil channel, ``select {}``: blocked by construction        leak
 ``all-asleep``             the runtime died with "all goroutines are asleep"          leak
-``test-timeout``           still blocked when the test binary timed out               +35
+``test-timeout``           still blocked when the test binary timed out              +45
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
                            steadily throughout the trace
 ``none-ended``             none of the site's goroutines ended during the trace      +15
-``churn``                  most of the site's goroutines end: these are in flight   -25
+``outlived``               blocked 10x longer than the site's ended goroutines       +35
+                           lived (p99): stuck outliers of a busy site
+``churn``                  most of the site's goroutines end (and these did not     -25
+                           outlive them): these are in flight
 ``burst-at-start``         all created together at the start: a pool               -15
 ``age``                    blocked for 10 minutes or more (dump)                     +15
 ``ages-spread``            ages spread over the uptime: they pile up                 +10
 ``long-in-trace``          blocked for most of the trace                             +10
-``lock-held``              waiting for a lock for a minute or more                   +30
-``idle-conns``             100+ HTTP connections idle (keep-alive never closed)      +40
+``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
+                           and a quarter of the trace
+``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
+                           or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
-``growth``                 grew between snapshots of a series                     +20..+45
+``growth``                 grew between snapshots of a series, never shrank       +30..+45
 ``steady``                 the same count in every snapshot                          -20
-``shrank``                 fewer than in the previous snapshot                       -30
+``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
+``stuck``                  the same goroutine ids as in an earlier snapshot          +25
+``churning``               other goroutines than in an earlier snapshot             -30
 ``benign-shape``           runtime worker, signal loop, accept loop, main,        caps score
                            testing parents, a fixed pool
 =========================  ======================================================  ======
@@ -84,9 +91,9 @@ LOCK_WAIT_MEANS = {
     "sync.Cond.Wait": "a Signal or Broadcast that never comes",
     "sync.(*Cond).Wait": "a Signal or Broadcast that never comes",
 }
-CONN_FUNCS = frozenset({
-    "net/http.(*conn).serve", "net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop",
-    "net/http.(*http2serverConn).serve", "golang.org/x/net/http2.(*serverConn).serve",
+SERVER_CONN_FUNCS = frozenset({
+    "net/http.(*conn).serve", "net/http.(*http2serverConn).serve",
+    "golang.org/x/net/http2.(*serverConn).serve",
 })
 ACCEPT_FUNCS = frozenset({
     "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
@@ -193,7 +200,18 @@ class _Context:
         n = len(t.frames)
         created = g.created_ns >= 0
         self.site_created = np.bincount(self.site_of_row[created], minlength=n)
-        self.site_ended = np.bincount(self.site_of_row[created & (g.ended_ns >= 0)], minlength=n)
+        ended = created & (g.ended_ns >= 0)
+        self.site_ended = np.bincount(self.site_of_row[ended], minlength=n)
+        ended_rows = np.flatnonzero(ended)
+        order = np.argsort(self.site_of_row[ended_rows], kind="stable")
+        self._ended_rows = ended_rows[order]
+        self._ended_sites = self.site_of_row[self._ended_rows]
+
+    def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
+        """How long the goroutines created at ``site`` that ended during the trace lived."""
+        lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
+        rows = self._ended_rows[lo:hi]
+        return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
 
 
 def _runtime_shape(grp: Group) -> str | None:
@@ -216,7 +234,13 @@ def _runtime_shape(grp: Group) -> str | None:
     return None
 
 
-def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
+def _judge(ctx: _Context, grp: Group, series: list[int],
+           earlier_ids: npt.NDArray[np.int64] | None) -> Suspect:
+    """The suspect ``grp`` becomes: its evidence, score and verdict.
+
+    ``series`` is its count in each input of a series (empty for one input);
+    ``earlier_ids`` the ids of its goroutines in the earliest input that had it.
+    """
     g = ctx.g
     state = grp.state
     n = grp.count
@@ -257,7 +281,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
     if counted is not None:
         ev.append(Evidence("count", counted[0], counted[1]))
     if ctx.test_timeout and shape is None:
-        ev.append(Evidence("test-timeout", 35,
+        ev.append(Evidence("test-timeout", 45,
                            f"still blocked when the test binary timed out ({n:,} at {where})"))
 
     # --- how they came to be ---------------------------------------------------------
@@ -273,7 +297,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
         site = int(ctx.site_of_row[grp.rows[0]]) if len(grp.rows) else 0
         site_created = int(ctx.site_created[site]) if site else 0
         site_ended = int(ctx.site_ended[site]) if site else 0
-        if len(made) >= 10:
+        if len(made) >= 5:
             first, last = int(made.min()), int(made.max())
             spread = (last - first) / ctx.span
             if spread >= 0.25:
@@ -283,13 +307,23 @@ def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
                 pool = True
                 ev.append(Evidence("burst-at-start", -15, f"all {n:,} created within {_dur(last - first)} "
                                    f"at {_dur(first)}: a pool started together"))
+        waits = np.maximum(g.wait_ns[grp.rows], 0)
+        lived = ctx.lifetimes(site) if site else None
+        outlived = False
+        if lived is not None and len(lived) >= 5 and len(waits):
+            usual = max(int(np.percentile(lived, 99)), 1_000_000)
+            stuck = int((waits >= 10 * usual).sum())
+            if stuck >= max(3, (n + 1) // 2):
+                outlived = True
+                ev.append(Evidence("outlived", 35, f"{stuck:,} of them blocked for over {_dur(10 * usual)}, "
+                                   f"while the {len(lived):,} that ended from the same site lived "
+                                   f"{_dur(usual)} or less (p99)"))
         if site_created >= 10 and site_ended == 0 and n >= 10:
             ev.append(Evidence("none-ended", 15, f"0 of the {site_created:,} goroutines created there ended "
                                f"in {_dur(ctx.span)} of trace"))
-        elif site_created >= 10 and site_ended * 2 >= site_created:
+        elif site_created >= 10 and site_ended * 2 >= site_created and not outlived:
             ev.append(Evidence("churn", -25, f"{site_ended:,} of the {site_created:,} goroutines created "
                                "there ended: these are likely in flight"))
-        waits = np.maximum(g.wait_ns[grp.rows], 0)
         if len(waits) and ctx.span >= 10_000_000 and int(waits.min()) >= ctx.span // 2 and n >= 2:
             ev.append(Evidence("long-in-trace", 10, f"every one blocked for at least "
                                f"{_dur(int(waits.min()))}, over half of the {_dur(ctx.span)} trace"))
@@ -301,35 +335,53 @@ def _judge(ctx: _Context, grp: Group, series: list[int]) -> Suspect:
             youngest = _dur(grp.wait.min) if grp.wait.min else "<1m"
             ev.append(Evidence("ages-spread", 10, f"ages spread from {youngest} to {_dur(grp.wait.max)}: "
                                "they pile up over the uptime"))
-    if state in LOCK_STATES and grp.wait.max >= MINUTE:
-        ev.append(Evidence("lock-held", 30, f"waiting {_dur(grp.wait.max)} in {state}: "
+    long_wait = MINUTE if not ctx.is_trace else max(100_000_000, ctx.span // 4)
+    if state in LOCK_STATES and grp.wait.max >= long_wait:
+        ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""
-    if func in CONN_FUNCS and (state in NET_STATES or state == "select") and n >= 100:
-        ev.append(Evidence("idle-conns", 40, f"{n:,} HTTP connections held open and idle at {where}: "
-                           "keep-alive connections or response bodies never closed"))
+    if func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100:
+        ev.append(Evidence("idle-conns", 40, f"{n:,} server connections held open and idle at {where}: "
+                           "keep-alive connections that are never closed"))
+    elif func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10:
+        ev.append(Evidence("idle-conns", 40, f"{n:,} client connections waiting for their response body "
+                           "to be read or closed: bodies never closed"))
+    elif func == "net/http.(*persistConn).writeLoop":
+        shape = shape or "the write half of client connections (their read half tells more)"
     if TIMER_NAME.search(func.rsplit(".", 1)[-1] + (grp.created_at.func if grp.created_at else "")) \
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
-    if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in CHANNEL_STATES \
-            | {"sync.Cond.Wait"} and grp.wait.min == grp.wait.max:
+    idle_states = CHANNEL_STATES | {"sync.Cond.Wait", "sync.(*Cond).Wait"}
+    if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \
+            and grp.wait.min == grp.wait.max:
         pool = True
+    # A test that timed out should have ended every goroutine it started: no pool excuses them.
+    pool = pool and state in idle_states and not ctx.test_timeout
 
     # --- a series --------------------------------------------------------------------
     if len(series) >= 2:
         steps = np.diff(np.array(series, np.int64))
         trail = " → ".join(f"{c:,}" for c in series)
-        if (steps > 0).all() and series[-1] - series[0] >= 2:
-            pts = 45 if len(series) >= 3 else 30
-            ev.append(Evidence("growth", pts, f"grew in every snapshot: {trail}"))
-        elif series[-1] > series[0]:
-            ev.append(Evidence("growth", 20, f"grew overall: {trail}"))
-        elif steps[-1] < 0:
-            ev.append(Evidence("shrank", -30, f"fewer than before: {trail}"))
-        elif (steps == 0).all():
+        if (steps < 0).any():
+            ev.append(Evidence("fluctuates", -15,
+                               f"goes up and down: {trail}: leaked goroutines never leave"))
+        elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):
+            rises = int((steps > 0).sum())
+            pts = 45 if rises >= 2 else 30
+            how = "in every snapshot" if rises == len(steps) else "and never shrank"
+            ev.append(Evidence("growth", pts, f"grew {how}: {trail}"))
+        else:
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
+    if earlier_ids is not None and len(earlier_ids) >= 2 and not ctx.model.is_profile:
+        still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
+        if still * 5 >= len(earlier_ids) * 4:
+            ev.append(Evidence("stuck", 25, f"the same goroutines: {still:,} of the {len(earlier_ids):,} "
+                               "here in an earlier snapshot are still here"))
+        elif still * 5 < len(earlier_ids):
+            ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
+                               "here in an earlier snapshot are still here"))
 
     score = max(0, min(100, sum(e.points for e in ev)))
     growing = any(e.kind == "growth" for e in ev)
@@ -365,17 +417,21 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     """
     models = list(models)
     with_creator = not any(m.is_profile for m in models)
-    history: list[dict[tuple[str, Frame | None, Frame | None], int]] = []
+    Key = tuple[str, Frame | None, Frame | None]
+    history: list[dict[Key, Group]] = []
     for m in models[:-1]:
         groups = group_rows(m, suspect_rows(m), with_creator=with_creator)
-        history.append({(x.state, x.blocking, x.created_at): x.count for x in groups})
+        history.append({(x.state, x.blocking, x.created_at): x for x in groups})
     last = models[-1]
     ctx = _Context(last)
     suspects = []
     for grp in group_rows(last, suspect_rows(last), with_creator=with_creator):
         key = (grp.state, grp.blocking, grp.created_at)
-        series = [h.get(key, 0) for h in history] + [grp.count] if history else []
-        suspects.append(_judge(ctx, grp, series))
+        series = [h[key].count if key in h else 0 for h in history] + [grp.count] if history else []
+        # The earliest capture that had the group: are its goroutines the ones here now?
+        first = next((i for i, h in enumerate(history) if key in h), None)
+        earlier_ids = None if first is None else models[first].goroutines.id[history[first][key].rows]
+        suspects.append(_judge(ctx, grp, series, earlier_ids))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(models, suspects)
 

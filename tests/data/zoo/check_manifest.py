@@ -82,9 +82,13 @@ def parse_dump(text: str) -> list[dict]:
             if not line.strip():
                 cur = None
             elif line.startswith("created by "):
-                cur["created_by"] = line[len("created by "):].split(" in goroutine ")[0].strip()
+                cur["created_by"] = line[len("created by ") :].split(" in goroutine ")[0].strip()
             elif not line.startswith("\t") and not line.startswith("..."):
-                where = lines[i + 1].strip().split(" ")[0] if i + 1 < len(lines) and lines[i + 1].startswith("\t") else ""
+                where = (
+                    lines[i + 1].strip().split(" ")[0]
+                    if i + 1 < len(lines) and lines[i + 1].startswith("\t")
+                    else ""
+                )
                 cur["frames"].append((func_name(line), where))
         i += 1
     return gs
@@ -110,8 +114,11 @@ def groups(gs: list[dict]) -> Counter:
 
 def match(gs: list[dict], grp: dict) -> list[dict]:
     return [
-        g for g in gs
-        if g["state"] == grp["state"] and blocking_frame(g)[0] == grp["blocking_func"] and g["created_by"] == grp["created_by"]
+        g
+        for g in gs
+        if g["state"] == grp["state"]
+        and blocking_frame(g)[0] == grp["blocking_func"]
+        and g["created_by"] == grp["created_by"]
     ]
 
 
@@ -150,8 +157,11 @@ class Checker:
         kinds = Counter(p["kind"] for p in m["programs"])
         for p in self.problems:
             print(p)
-        print(f"check_manifest: {len(m['programs'])} programs ({kinds['leak']} leak, {kinds['healthy']} healthy), "
-              f"{len(self.problems)} problem(s)", file=sys.stderr)
+        print(
+            f"check_manifest: {len(m['programs'])} programs ({kinds['leak']} leak, "
+            f"{kinds['healthy']} healthy), {len(self.problems)} problem(s)",
+            file=sys.stderr,
+        )
         return 1 if self.problems else 0
 
     def check_program(self, prog: dict) -> None:
@@ -167,13 +177,17 @@ class Checker:
             self.fail(name, "no files")
         for v, ent in files.items():
             for key, rel in ent.items():
-                for r in (rel if isinstance(rel, list) else [rel]):
+                for r in rel if isinstance(rel, list) else [rel]:
                     if not self.path(r).is_file():
                         self.fail(name, f"{v} {key}: {r} does not exist")
-            if any(not self.path(r).is_file() for rels in ent.values() for r in (rels if isinstance(rels, list) else [rels])):
+            if any(
+                not self.path(r).is_file()
+                for rels in ent.values()
+                for r in (rels if isinstance(rels, list) else [rels])
+            ):
                 continue
             self.check_version(prog, v, ent)
-        for v, want in (prog.get("runtime_leaked") or {}).items():
+        for v, _want in (prog.get("runtime_leaked") or {}).items():
             if "goroutineleak_debug2" not in files.get(v, {}):
                 self.fail(name, f"runtime_leaked for {v} but no goroutineleak_debug2 file")
 
@@ -198,25 +212,34 @@ class Checker:
                 print(f"  {n:5d} [{st}] {fn} <- {cb}")
 
         leak = prog.get("leak")
-        grps = [] if leak is None else [leak] + list(leak.get("also", []))
+        grps = [] if leak is None else [leak, *list(leak.get("also", []))]
         for i, grp in enumerate(grps):
             g = for_version(grp, v)
             got = match(gs, g)
             label = "leak" if i == 0 else f"leak.also[{i - 1}]"
             if len(got) != g["count"]:
-                self.fail(name, f"{v} {label}: {len(got)} goroutines [{g['state']}] in {g['blocking_func']} "
-                                f"created by {g['created_by']}, manifest says {g['count']}")
+                self.fail(
+                    name,
+                    f"{v} {label}: {len(got)} goroutines [{g['state']}] in {g['blocking_func']} "
+                    f"created by {g['created_by']}, manifest says {g['count']}",
+                )
             if "blocking_line" in g:
                 lines = {blocking_frame(x)[1].rsplit(":", 1)[-1] for x in got}
                 if lines and lines != {str(g["blocking_line"])}:
-                    self.fail(name, f"{v} {label}: blocking lines {sorted(lines)}, manifest says {g['blocking_line']}")
+                    self.fail(
+                        name,
+                        f"{v} {label}: blocking lines {sorted(lines)}, manifest says {g['blocking_line']}",
+                    )
 
         series = ent.get("series", [])
         if series:
-            if "debug2" in ent and self.path(series[-1]).read_bytes() != self.path(ent["debug2"]).read_bytes():
-                # gzip -n output is deterministic, so equal dumps give equal files.
-                if read_text(self.path(series[-1])) != read_text(self.path(ent["debug2"])):
-                    self.fail(name, f"{v}: last series dump differs from the final debug2 dump")
+            # gzip -n output is deterministic, so equal dumps give equal files.
+            if (
+                "debug2" in ent
+                and self.path(series[-1]).read_bytes() != self.path(ent["debug2"]).read_bytes()
+                and read_text(self.path(series[-1])) != read_text(self.path(ent["debug2"]))
+            ):
+                self.fail(name, f"{v}: last series dump differs from the final debug2 dump")
             if leak is not None:
                 g = for_version(leak, v)
                 counts = [len(match(parse_dump(read_text(self.path(s))), g)) for s in series]
@@ -255,7 +278,9 @@ class Checker:
             lt = read_text(self.path(ent["goroutineleak_debug2"]))
             n = sum(1 for g in parse_dump(lt) if g["leaked"])
             if want is None:
-                self.fail(name, f"{v}: goroutineleak profile present but runtime_leaked not given ({n} leaked)")
+                self.fail(
+                    name, f"{v}: goroutineleak profile present but runtime_leaked not given ({n} leaked)"
+                )
             elif n != want:
                 self.fail(name, f"{v}: {n} goroutines marked (leaked), manifest says {want}")
             if "goroutineleak_debug1" in ent:
@@ -272,7 +297,12 @@ class Checker:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--manifest", type=Path, default=HERE / "manifest.json")
-    ap.add_argument("--out", type=Path, default=None, help="directory that stands for out/ (default: out/ next to the manifest)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="directory that stands for out/ (default: out/ next to the manifest)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     return Checker(a.manifest.resolve(), a.out.resolve() if a.out else None, a.verbose).run()
