@@ -61,7 +61,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -235,11 +235,13 @@ def _runtime_shape(grp: Group) -> str | None:
 
 
 def _judge(ctx: _Context, grp: Group, series: list[int],
-           earlier_ids: npt.NDArray[np.int64] | None) -> Suspect:
+           earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
-    ``earlier_ids`` the ids of its goroutines in the earliest input that had it.
+    ``earlier_ids`` the ids of its goroutines in the earliest input that had it, and
+    ``same_process`` whether that input is of the same process (None: cannot tell), for
+    goroutine ids mean something across captures only within one process.
     """
     g = ctx.g
     state = grp.state
@@ -374,12 +376,13 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
             ev.append(Evidence("growth", pts, f"grew {how}: {trail}"))
         else:
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
-    if earlier_ids is not None and len(earlier_ids) >= 2 and not ctx.model.is_profile:
+    if earlier_ids is not None and len(earlier_ids) >= 2 and not ctx.model.is_profile \
+            and same_process is not False:
         still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
         if still * 5 >= len(earlier_ids) * 4:
             ev.append(Evidence("stuck", 25, f"the same goroutines: {still:,} of the {len(earlier_ids):,} "
                                "here in an earlier snapshot are still here"))
-        elif still * 5 < len(earlier_ids):
+        elif still * 5 < len(earlier_ids) and same_process:
             ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
                                "here in an earlier snapshot are still here"))
 
@@ -399,6 +402,22 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     order = {"runtime-proof": 0, "forever": 0, "all-asleep": 0, "benign-shape": 9}
     ev.sort(key=lambda e: (order.get(e.kind, 1), -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
+
+
+def same_process(old: Model, old_groups: dict[Any, Group], new: Model,
+                 new_groups: dict[Any, Group]) -> bool | None:
+    """Whether two captures are of one process, judged by the goroutines that are there
+    once in both (an accept loop, a signal handler): one process keeps their ids. None when
+    no such goroutine tells.
+    """
+    keys = [k for k, grp in old_groups.items() if grp.count == 1 and k in new_groups
+            and new_groups[k].count == 1
+            and not (grp.blocking is not None and grp.blocking.func.startswith("runtime."))]
+    if not keys:
+        return None
+    same = sum(int(old.goroutines.id[old_groups[k].rows[0]]) == int(new.goroutines.id[new_groups[k].rows[0]])
+               for k in keys)
+    return same * 5 >= len(keys) * 4
 
 
 def suspect_rows(model: Model) -> npt.NDArray[np.int64]:
@@ -425,13 +444,16 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     last = models[-1]
     ctx = _Context(last)
     suspects = []
-    for grp in group_rows(last, suspect_rows(last), with_creator=with_creator):
+    groups = group_rows(last, suspect_rows(last), with_creator=with_creator)
+    latest = {(x.state, x.blocking, x.created_at): x for x in groups}
+    for grp in groups:
         key = (grp.state, grp.blocking, grp.created_at)
         series = [h[key].count if key in h else 0 for h in history] + [grp.count] if history else []
         # The earliest capture that had the group: are its goroutines the ones here now?
         first = next((i for i, h in enumerate(history) if key in h), None)
         earlier_ids = None if first is None else models[first].goroutines.id[history[first][key].rows]
-        suspects.append(_judge(ctx, grp, series, earlier_ids))
+        same = None if first is None else same_process(models[first], history[first], last, latest)
+        suspects.append(_judge(ctx, grp, series, earlier_ids, same))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(models, suspects)
 

@@ -32,7 +32,7 @@ def _row(s: Suspect, marks: str) -> list[str]:
 
 def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bool,
                  baseline: dict[int, str] | None = None) -> str:
-    out = [headline(report)]
+    out = [wrap(headline(report), None if wide else width)]
     serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
     benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
     shown_benign = benign if show_all else benign[:BENIGN_SHOWN]
@@ -47,15 +47,20 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
         return "\n".join(out)
     cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=12),
             Col("BLOCKED AT", flex=True, shorten=shorten_site),
-            Col("CREATED AT", flex=True, shorten=shorten_site)]
+            Col("CREATED AT", flex=True, shorten=shorten_site, drop=1)]
     lines = render_table(cols, rows, width, wide).splitlines()
     out.append(lines[0])
+    # On a narrow terminal the creation site leaves the table for a line of its own.
+    created_shown = "CREATED AT" in lines[0]
     for (_, s), line in zip(serious + shown_benign, lines[1:], strict=True):
         out.append(line)
-        facts = (s.evidence if verdict_rank(s.verdict) < 3
-                 else [e for e in s.evidence if e.kind == "benign-shape"])
-        for e in facts:
-            out.append(wrap(f"    - {safe(e.text)}", None if wide else width))
+        serious_one = verdict_rank(s.verdict) < 3
+        facts = [e.text for e in s.evidence] if serious_one else \
+            [e.text for e in s.evidence if e.kind == "benign-shape"]
+        if serious_one and not created_shown:
+            facts.insert(0, f"created at {site(s.group.created_at, '(unknown)', full=False)}")
+        for text in facts:
+            out.append(wrap(f"    - {safe(text)}", None if wide else width, indent=6))
     if len(benign) > len(shown_benign):
         out.append(f"(+{plural(len(benign) - len(shown_benign), 'more benign group')}; --all lists them)")
     return "\n".join(out)

@@ -115,8 +115,9 @@ def shorten_site(label: str) -> str:
     return short_func(head) + sep + tail
 
 
-def wrap(text: str, width: int | None) -> str:
-    """A line of prose wrapped to the terminal (``width`` None: not a terminal, one line)."""
+def wrap(text: str, width: int | None, indent: int = 2) -> str:
+    """A line of prose wrapped to the terminal (``width`` None: not a terminal, one line),
+    its continuation lines indented by ``indent``."""
     if width is None or len(text) <= width:
         return text
-    return textwrap.fill(text, width, subsequent_indent="  ", break_on_hyphens=False)
+    return textwrap.fill(text, width, subsequent_indent=" " * indent, break_on_hyphens=False)
