@@ -46,7 +46,8 @@ def goroutines_table(model: Model, groups: list[Group], width: int | None, wide:
     cols = [
         Col("COUNT", right=True),
         Col("STATE", squeeze=14),
-        Col("IN STATE min/p50/max", drop=2),
+        Col("IN STATE min/p50/max", short_header="WAIT max",
+            shorten=lambda v: v.rsplit(" / ", 1)[-1]),
         Col("BLOCKED AT", flex=True, shorten=shorten_site),
         Col("CREATED AT", flex=True, shorten=shorten_site),
     ]

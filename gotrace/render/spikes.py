@@ -78,7 +78,7 @@ def spikes_report(sp: Spikes, top: int, width: int | None, wide: bool) -> str:
         ])
     cols = [Col(""), Col("CREATED", right=True), Col("PEAK @ WINDOW", right=True, drop=2),
             Col("PEAK RATE", right=True), Col("BASELINE", right=True, drop=3), Col("ALIVE", right=True),
-            Col("END STATE", drop=1, squeeze=12), Col("CREATED AT", flex=True, shorten=shorten_site)]
+            Col("END STATE", squeeze=10), Col("CREATED AT", flex=True, shorten=shorten_site)]
     out.append(render_table(cols, rows, width, wide))
     for s in shown:
         if s.is_spike or s is shown[0]:

@@ -53,6 +53,14 @@ class Col:
     shorten: Callable[[str], str] | None = None
     flex: bool = False
     squeeze: int = 0
+    short_header: str | None = None  # the header once ``shorten`` has been applied
+
+    def width_floor(self, natural: int) -> int:
+        """The narrowest this column gets before a column is dropped instead: a name keeps its
+        whole width (names are cut only once nothing is left to drop), a state its squeeze."""
+        if self.squeeze:
+            return min(natural, max(self.squeeze, cell_len(self.header)))
+        return natural
 
 
 def terminal_width() -> int | None:
@@ -77,6 +85,7 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
                  wide: bool = False) -> str:
     """The table as text; ``width`` None means "not a terminal": full width, nothing cut."""
     keep = list(range(len(cols)))
+    headers = [c.header for c in cols]
     data = [[safe(str(c)) for c in row] for row in rows]
     columns = [[row[i] for row in data] for i in range(len(cols))]
     widths = [_natural(c.header, columns[i]) for i, c in enumerate(cols)]
@@ -84,15 +93,17 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
         for i, c in enumerate(cols):
             if c.shorten is not None:
                 columns[i] = [c.shorten(v) for v in columns[i]]
-                widths[i] = _natural(c.header, columns[i])
+                headers[i] = c.short_header or c.header
+                widths[i] = _natural(headers[i], columns[i])
+        # Drop low-value columns only while even squeezed and cut the table would not fit.
         for i in sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: -cols[i].drop):
-            if _total([widths[k] for k in keep]) <= width:
+            if _total([cols[k].width_floor(widths[k]) for k in keep]) <= width:
                 break
             keep.remove(i)
         over = _total([widths[k] for k in keep]) - width
         for k in keep:
             if over > 0 and cols[k].squeeze and widths[k] > cols[k].squeeze:
-                cut = min(over, widths[k] - max(cols[k].squeeze, cell_len(cols[k].header)))
+                cut = min(over, widths[k] - max(cols[k].squeeze, cell_len(headers[k])))
                 widths[k] -= cut
                 over -= cut
         flex = [k for k in keep if cols[k].flex]
@@ -106,7 +117,7 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
                   header_style="", highlight=False)
     for k in keep:
         c = cols[k]
-        table.add_column(Text(c.header), justify="right" if c.right else "left", width=widths[k],
+        table.add_column(Text(headers[k]), justify="right" if c.right else "left", width=widths[k],
                          no_wrap=True, overflow="ellipsis")
     for r in range(len(data)):
         table.add_row(*(Text(columns[k][r]) for k in keep))
