@@ -19,9 +19,10 @@ from .common import emit_json, format_option, load_model, output_width, read_inp
 @click.option("--group-by", type=click.Choice(["site", "stack", "func", "created-by"]), default="site",
               show_default=True, help="What makes two goroutines the same group (see goroutines --help).")
 @click.option("--hide-idle", is_flag=True, help="Leave out the runtime's own idle goroutines.")
+@click.option("--all", "show_all", is_flag=True, help="List the unchanged groups too, with their wait shift.")
 @wide_option
 @format_option
-def diff(old: str, new: str, group_by: str, hide_idle: bool, wide: bool, fmt: str) -> None:
+def diff(old: str, new: str, group_by: str, hide_idle: bool, show_all: bool, wide: bool, fmt: str) -> None:
     """Compare two goroutine dumps, or two traces' end states, group by group, sorted by growth.
 
     \b
@@ -47,5 +48,5 @@ def diff(old: str, new: str, group_by: str, hide_idle: bool, wide: bool, fmt: st
         emit_json(diff_document(result, a, b))
         return
     click.echo(headline(result, a))
-    table = diff_table(result, a, output_width(), wide)
-    click.echo(table if table is not None else "no group changed")
+    table = diff_table(result, a, output_width(), wide, show_all)
+    click.echo(table if table is not None else "no group changed its count")

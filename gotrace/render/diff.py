@@ -20,18 +20,21 @@ def _shift(ns: int | None, minutes: bool) -> str:
 
 def headline(result: DiffResult, old: Model) -> str:
     alive = " alive at the end" if old.is_trace else ""
+    same = sum(1 for r in result.rows if r.status == "same")
     return (f"{count(result.total_before)} -> {plural(result.total_after, 'goroutine')}{alive} "
             f"({result.total_after - result.total_before:+,}); "
-            f"{plural(len(result.new_groups), 'new group')}, {len(result.vanished_groups):,} vanished")
+            f"{plural(len(result.new_groups), 'new group')}, {len(result.vanished_groups):,} vanished, "
+            f"{same:,} unchanged")
 
 
-def diff_table(result: DiffResult, old: Model, width: int | None, wide: bool) -> str | None:
-    """Changed groups (and unchanged ones whose wait moved); None when nothing changed."""
+def diff_table(result: DiffResult, old: Model, width: int | None, wide: bool,
+               show_all: bool = False) -> str | None:
+    """Groups whose count changed (every group with ``show_all``); None when none did."""
     minutes = not old.is_trace
     rows = []
     for r in result.rows:
         shift = r.wait_shift_ns
-        if r.status == "same" and not shift:
+        if r.status == "same" and not show_all:
             continue
         grp = r.group
         rows.append([f"{r.count_before:,}", f"{r.count_after:,}", f"{r.change:+,}", r.status,
