@@ -380,11 +380,11 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
             and same_process is not False:
         still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
         if still * 5 >= len(earlier_ids) * 4:
-            ev.append(Evidence("stuck", 25, f"the same goroutines: {still:,} of the {len(earlier_ids):,} "
-                               "here in an earlier snapshot are still here"))
+            ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
+                               f"{len(earlier_ids):,} here in the first capture that had them are still here"))
         elif still * 5 < len(earlier_ids) and same_process:
             ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
-                               "here in an earlier snapshot are still here"))
+                               "here in the first capture that had them are still here"))
 
     score = max(0, min(100, sum(e.points for e in ev)))
     growing = any(e.kind == "growth" for e in ev)

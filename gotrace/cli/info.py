@@ -6,7 +6,8 @@ import click
 
 from ..analysis.summary import summarize
 from ..durations import format_duration
-from .common import emit_json, format_option, open_model
+from ..render.text import safe, wrap
+from .common import emit_json, format_option, open_model, output_width
 
 
 @click.command()
@@ -29,4 +30,5 @@ def info(file: str, fmt: str) -> None:
             v = format_duration(v)
         elif isinstance(v, int):
             v = f"{v:,}"
-        click.echo(f"{k.removesuffix('_ns').replace('_', ' '):<{width}}  {v}")
+        line = f"{k.removesuffix('_ns').replace('_', ' '):<{width}}  {safe(str(v))}"
+        click.echo(wrap(line, output_width(), indent=width + 2))
