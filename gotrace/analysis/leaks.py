@@ -381,7 +381,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
         if still * 5 >= len(earlier_ids) * 4:
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
-                               f"{len(earlier_ids):,} here in the first capture that had them are still here"))
+                               f"{len(earlier_ids):,} here in the first capture that had them "
+                               "are still here"))
         elif still * 5 < len(earlier_ids) and same_process:
             ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
                                "here in the first capture that had them are still here"))
