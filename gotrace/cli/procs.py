@@ -8,6 +8,7 @@ from ..analysis.procs import ProcTimeline
 from ..durations import DURATION, format_duration
 from ..errors import TraceFormatError
 from ..render.documents import procs_document
+from ..render.text import wrap
 from ..render.timeline import render_procs, summary_line
 from .common import emit_json, format_option, open_model, output_width
 
@@ -55,5 +56,5 @@ def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fm
         return
     labels = max([len(f"P{p}") for p in tl.procs] + [3]) + 1
     cols = width or max(10, (output_width() or 120) - labels - 10)
-    click.echo(summary_line(tl, t0, t1))
+    click.echo(wrap(summary_line(tl, t0, t1), output_width()))
     click.echo(render_procs(tl, t0, t1, cols))
