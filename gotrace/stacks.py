@@ -9,6 +9,7 @@ keep-alive connection, a runtime helper) is named by its root function,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -49,17 +50,23 @@ def is_std(func: str) -> bool:
     return root in _STD_ROOTS
 
 
+# The compiler's wrapper for ``go f(args)`` (Go 1.21+): shown in tracebacks at
+# GOTRACEBACK=system, never what a goroutine is.
+_GOWRAP = re.compile(r"\.gowrap\d+$")
+
+
 def display_index(funcs: Sequence[str]) -> int | None:
     """Index (leaf first) of the frame a stack is named by; None for an empty stack.
 
-    The first user frame; failing that the root, skipping ``runtime.goexit``
-    (printed at GOTRACEBACK=system and recorded in traces).
+    The first user frame; failing that the root, skipping ``runtime.goexit`` and the
+    ``go`` statement's ``.gowrapN`` wrapper (both printed at GOTRACEBACK=system and
+    recorded in traces).
     """
     for i, func in enumerate(funcs):
         if func and not is_std(func):
             return i
     for i in range(len(funcs) - 1, -1, -1):
-        if funcs[i] != "runtime.goexit":
+        if funcs[i] != "runtime.goexit" and not _GOWRAP.search(funcs[i]):
             return i
     return 0 if funcs else None
 

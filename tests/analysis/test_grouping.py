@@ -87,6 +87,8 @@ def test_group_json_carries_sites_and_distributions() -> None:
         (["internal/poll.runtime_pollWait", "net/http.(*conn).serve", "runtime.goexit"], 1),
         (["runtime.gopark", "runtime.bgsweep"], 1),
         (["runtime.goexit"], 0),
+        (["internal/poll.runtime_pollWait", "net/http.(*persistConn).readLoop",
+          "net/http.(*Transport).dialConn.gowrap2", "runtime.goexit"], 1),
         (["example.com/m.f"], 0),
         ([], None),
     ],
