@@ -48,6 +48,11 @@ class DumpGoroutine:
     exact_wait_ns: int | None = None
 
     @property
+    def leaked(self) -> bool:
+        """The runtime proved it stuck: Go 1.26+ ``(leaked)`` (goroutineleak GC)."""
+        return "leaked" in self.flags
+
+    @property
     def wait_ns(self) -> int:
         """The exact wait when known, else minutes as printed in ns (0: under a minute)."""
         if self.exact_wait_ns is not None:
@@ -57,11 +62,16 @@ class DumpGoroutine:
 
 @dataclass(slots=True, frozen=True)
 class ProfileGroup:
-    """One record of a debug=1 goroutine profile: ``count @ pcs`` plus its frames."""
+    """One record of a count profile (debug=1 text or pprof protobuf): count, frames, labels.
+
+    ``leaked`` is set for every record of a ``goroutineleak`` profile: the
+    runtime only lists goroutines its leak-detecting GC proved stuck.
+    """
 
     count: int
     stack: int
     labels: dict[str, str]
+    leaked: bool = False
 
 
 @dataclass(slots=True, eq=False)
@@ -78,6 +88,17 @@ class Snapshot:
     warnings: list[str] = field(default_factory=list)
     prefix: str = ""
     trace_format: str = ""  # "go 1.26 trace" when kind is "trace"
+    # Count profiles: the profile's name from its header or sample type,
+    # "goroutine" or "goroutineleak" (Go 1.26+, every record leaked).
+    profile: str = ""
+    # Where the snapshot came from when not a text dump: "pprof proto" (the
+    # default answer of /debug/pprof/goroutine), "race report".
+    origin: str = ""
+    # Lines the reader skipped: log output interleaved with the stacks
+    # (noise), and stack-shaped lines it could not attach to a goroutine
+    # (dropped). Both are also said in ``warnings``.
+    noise_lines: int = 0
+    dropped_lines: int = 0
 
     @property
     def goroutine_count(self) -> int:
@@ -87,11 +108,26 @@ class Snapshot:
         return len(self.goroutines)
 
     @property
+    def leaked_count(self) -> int:
+        """Goroutines the runtime marked leaked (for a profile: in leaked records)."""
+        if self.kind == "debug1":
+            return sum(g.count for g in self.groups if g.leaked)
+        return sum(1 for g in self.goroutines if "leaked" in g.flags)
+
+    @property
     def format_name(self) -> str:
-        """The name the JSON contract and notices use: debug=2, traceback, debug=1, or the trace's."""
+        """The name the JSON contract and notices use.
+
+        debug=2, traceback, race report, debug=1, pprof proto, the trace's; a
+        leak profile is prefixed "goroutineleak " (goroutineleak debug=1).
+        """
         if self.kind == "trace":
             return self.trace_format
-        return {"debug2": "debug=2", "traceback": "traceback", "debug1": "debug=1"}[self.kind]
+        kinds = {"debug2": "debug=2", "traceback": "traceback", "debug1": "debug=1"}
+        name = self.origin or kinds[self.kind]
+        if self.profile == "goroutineleak":
+            return "goroutineleak " + name
+        return name
 
 
 def largest_snapshot_index(snapshots: list[Snapshot]) -> int:

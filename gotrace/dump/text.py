@@ -2,16 +2,27 @@
 
 One pass over the lines handles pprof ``debug=2`` pages, panic / fatal error /
 signal tracebacks (``GOTRACEBACK=all|system|crash``: ``gp= m=`` headers,
-``fp= sp= pc=`` suffixes, goroutine 0, register dumps) and ``debug=1`` count
-profiles, also when each line carries a constant prefix (a log prefix, the
-indentation of test output). Speed comes from doing almost nothing per frame:
-a frame line is split with ``str.rfind``/``str.find`` and looked up in a cache
-of already-interned frames; regexes run only on headers and rare lines.
+``fp= sp= pc=`` suffixes, goroutine 0, register dumps), ``debug=1`` count
+profiles (``goroutine`` and Go 1.26+ ``goroutineleak``), also when each line
+carries a constant prefix (a log prefix, the indentation of test output).
+
+Stack lines are recognised by shape, not by their exact indentation: a file
+line is an indented ``file:line`` (a tab from the runtime, spaces after a trip
+through an editor or a chat tool, one space in a cgo ``??:0`` frame), a
+function line is whatever precedes one. Lines that are neither (log output
+interleaved on stderr) are skipped when the stack goes on after them, and
+counted; stack-shaped lines that cannot be paired are counted as dropped.
 
 Snapshots are cut where a new dump evidently begins: a ``panic:``/``fatal
-error:``/``SIGxxx:`` line, a ``goroutine profile:`` header, a goroutine id seen
-before in the current dump, a change of prefix, or a ``[running]`` goroutine
-after unrelated lines (every debug=2 page starts with the goroutine writing it).
+error:``/``SIGxxx:`` line, a ``goroutine profile:`` header, a change of prefix,
+or a goroutine id seen before in the current dump. One exception: inside a
+crash traceback the runtime may print the goroutine it is crashing on a second
+time (once as the crashing goroutine, once among the others). The same id
+with the same header in one crash stays in that dump and is counted once.
+
+Every number is range-checked where it is read: a goroutine id, creator id,
+count or wait that does not fit the int64 columns is damage, reported in
+``Snapshot.warnings``, never an overflow later.
 """
 
 from __future__ import annotations
@@ -21,18 +32,24 @@ from typing import Final
 
 from gotrace.dump.labels import parse_label_list
 from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
-from gotrace.dump.states import BracketInfo, parse_bracket
+from gotrace.dump.states import INT64_MAX, BracketInfo, parse_bracket
 from gotrace.tables import Tables
 
 HEADER: Final = re.compile(
-    r"goroutine (\d+)(?: gp=(0x[0-9a-fA-F]+) m=(nil|\d+)(?: mp=(0x[0-9a-fA-F]+))?)? \["
+    r"goroutine ([0-9]+)(?: gp=(0x[0-9a-fA-F]+) m=(nil|[0-9]+)(?: mp=(0x[0-9a-fA-F]+))?)? \["
 )
-PROFILE_HEADER: Final = re.compile(r"(goroutine(?:leak)?) profile: total (\d+)\s*$")
-_RECORD: Final = re.compile(r"(\d+) @(?: 0x[0-9a-fA-F]+)*\s*$")
+PROFILE_HEADER: Final = re.compile(r"(goroutine(?:leak)?) profile: total ([0-9]+)\s*$")
+_RECORD: Final = re.compile(r"([0-9]+) @(?: 0x[0-9a-fA-F]+)*\s*$")
 _MARKER: Final = re.compile(r"(?:panic: |fatal error: |SIG[A-Z0-9]+: )")
-_LOC: Final = re.compile(r"(.*):(\d+)(?= |$)")
-_ORIGIN: Final = re.compile(r"\[originating from goroutine (\d+)\]:")
+_LOC: Final = re.compile(r"(.*):([0-9]+)(?= |$)")
+_ORIGIN: Final = re.compile(r"\[originating from goroutine ([0-9]+)\]:")
+_ELIDED: Final = re.compile(r"\.\.\.(?:[0-9]+|additional) frames elided\.\.\.\s*$")
+_FUNC_SHAPED: Final = re.compile(r"[^\s(]\S*\(.*\)\s*$")
 _WHITESPACE: Final = re.compile(r"[ \t]*")
+_DIGITS: Final = re.compile(r"[0-9]+")
+
+# Go's line numbers are int32; anything larger is damage, not a line.
+MAX_LINE: Final = (1 << 31) - 1
 
 # Lines a crash prints between its panic/fatal/signal line and the first
 # goroutine header; anything else there means the marker was a log message.
@@ -52,39 +69,112 @@ _PREAMBLE_STARTS: Final = (
     "non-Go function",
 )
 
+# Lines that always end a goroutine's stack: the start of something else.
+_HARD_ENDS: Final = ("runtime stack:", "-----", "PC=", "signal arrived", "[signal ")
+
+# How many unrecognised lines in a row may sit inside a stack (interleaved
+# log output) before the stack is taken to have ended before them.
+_NOISE_LOOKAHEAD: Final = 64
+
 _BRACKET_CACHE_LIMIT: Final = 50_000
+_DAMAGE_SHOWN: Final = 5
+
+# Kinds of a line inside a goroutine's stack.
+_BLANK: Final = 0
+_FILE: Final = 1
+_FUNC: Final = 2  # function-shaped: name(args)
+_CREATED: Final = 3
+_ELIDE: Final = 4
+_ORIGIN_K: Final = 5
+_UNAVAIL: Final = 6
+_NONGO: Final = 7
+_OTHER: Final = 8  # a function line only if a file line follows, else noise
+_END: Final = 9  # the start of something else (header, marker, register dump)
 
 
-def _split_brackets(rest: str) -> tuple[str, str | None] | None:
+def split_brackets(rest: str) -> tuple[str, str | None] | None:
     """Split what follows ``[`` into the bracket text and the label text (or None).
 
     ``rest`` is ``select, 5 minutes]:`` (no labels), ``select labels:{"k": "v"}]:``
-    (Go 1.26) or ``select] {k: v}:`` (Go 1.27). The status and its decorations
-    never contain ``]``, so the first ``]`` closes the brackets unless 1.26 labels
-    come first. None when the header is cut short (no closing ``]...:``).
+    (Go 1.26) or ``select] {k: v}:`` (Go 1.27). A status never contains ``]``
+    as the runtime prints it, but a damaged or hand-edited one may
+    (``select [x]]:``): then the brackets close at the last ``]``. None when
+    the header is cut short (no closing ``]...:``).
     """
     if not rest.endswith(":"):
         return None
-    close = rest.find("]")
     lab = rest.find(" labels:{")
-    if lab != -1 and (close == -1 or lab < close):
-        if not rest.endswith("}]:"):
-            return None
-        return rest[:lab], rest[lab + 9 : -3]
-    if close == -1:
-        return None
-    after = rest[close + 1 : -1]
-    if not after:
-        return rest[:close], None
-    if after.startswith(" {") and after.endswith("}"):
-        return rest[:close], after[2:-1]
+    if lab != -1 and rest.endswith("}]:"):
+        close = rest.find("]")
+        if close == -1 or lab < close:
+            return rest[:lab], rest[lab + 9 : -3]
+    if rest.endswith("]:"):
+        return rest[:-2], None
+    if rest.endswith("}:"):
+        close = rest.find("] {")
+        while close != -1:
+            label_text = rest[close + 3 : -2]
+            if parse_label_list(label_text) is not None:
+                return rest[:close], label_text
+            close = rest.find("] {", close + 1)
+        close = rest.find("] {")
+        if close != -1:
+            return rest[:close], rest[close + 3 : -2]
     return None
 
 
-def _location(fileline: str) -> str:
-    """``\t/src/x.go:12 +0x1d`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
-    s = fileline.find(" +0x")
-    return fileline[1:s] if s > 0 else fileline[1:]
+def _location(text: str) -> str:
+    """``/src/x.go:12 +0x1d fp=..`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
+    s = text.find(" +0x")
+    return text[:s] if s > 0 else text
+
+
+def _file_shaped(text: str) -> bool:
+    """Whether stripped ``text`` reads as ``file:line`` with only a pc suffix after it."""
+    loc = _location(text)
+    m = _LOC.match(loc)
+    if m is None:
+        return False
+    rest = loc[m.end() :]
+    return not rest or rest.startswith((" fp=", " pc=", " sp="))
+
+
+def _kind(s: str) -> int:
+    """What a line (its prefix removed) is inside a goroutine's stack."""
+    if not s or s.isspace():
+        return _BLANK
+    c = s[0]
+    if c == "\t" or c == " ":
+        t = s.lstrip(" \t")
+        if t.startswith("goroutine running on other thread"):
+            return _UNAVAIL
+        # The runtime indents file lines with a tab; trust that, and read
+        # space-indented lines (tabs expanded, cgo " ??:0") by their shape.
+        if c == "\t" or _file_shaped(t):
+            return _FILE
+        s = t
+        c = s[0]
+    if c == "c" and s.startswith("created by "):
+        return _CREATED
+    if c == "." and _ELIDED.match(s):
+        return _ELIDE
+    if c == "[" and s.startswith("[originating from goroutine "):
+        return _ORIGIN_K
+    if c == "g" and s.startswith("goroutine ") and HEADER.match(s):
+        return _END
+    if c == "n" and s.startswith("non-Go function"):
+        return _NONGO
+    if _MARKER.match(s) or s.startswith(_HARD_ENDS) or PROFILE_HEADER.match(s):
+        return _END
+    return _FUNC if _FUNC_SHAPED.match(s) else _OTHER
+
+
+def number(text: str, limit: int = INT64_MAX) -> int | None:
+    """ASCII digits as an int, or None when empty, not digits or above ``limit``."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 class _Pending:
@@ -113,18 +203,35 @@ class DumpReader:
         self.snapshots: list[Snapshot] = []
         self._cur: Snapshot | None = None
         self._ids: set[int] = set()
-        self._noise = False
+        # Crash tracebacks only: header text and index per id, to recognise a
+        # goroutine the runtime printed twice.
+        self._seen: dict[int, tuple[str, int]] = {}
         self._pending: _Pending | None = None
         self._last_nonblank = ""
         self._continued = False
         self._profile_open = False
         self._frames: dict[tuple[str, str], int] = {}
-        self._created: dict[tuple[str, str], CreatedBy] = {}
+        self._created: dict[tuple[str, str], tuple[str, str, int, int | None] | None] = {}
         self._brackets: dict[str, tuple[BracketInfo, dict[str, str] | None] | None] = {}
+        self._damage: dict[int, int] = {}  # snapshot identity -> damage reports
+        # Lines dropped or skipped before the first snapshot opens.
+        self._orphan_damage: list[str] = []
         # Only meaningful while feeding the final lines: index of the last
         # non-blank line, and whether the input stops mid-line.
         self._last_content = -1
         self._no_newline = False
+
+    # ---------------------------------------------------------------- damage
+    def damage(self, snap: Snapshot | None, lineno: int, what: str) -> None:
+        """Report a value that cannot be represented; the first few by line, then a count."""
+        if snap is None:
+            if len(self._orphan_damage) < _DAMAGE_SHOWN:
+                self._orphan_damage.append(f"line {lineno}: {what}")
+            return
+        n = self._damage.get(id(snap), 0) + 1
+        self._damage[id(snap)] = n
+        if n <= _DAMAGE_SHOWN:
+            snap.warnings.append(f"line {lineno}: {what}")
 
     # ----------------------------------------------------------------- lines
     def feed(self, lines: list[str], base: int, final: bool) -> None:
@@ -166,7 +273,7 @@ class DumpReader:
                     i = self._open_profile(lines, i, pm, "", base)
                     continue
             else:
-                k = line.find("goroutine ")
+                k = line.find("goroutine")
                 if k > 0:
                     m = header_match(line, k)
                     if m is not None:
@@ -214,15 +321,18 @@ class DumpReader:
             and not stripped.rstrip().endswith(")")
         ):
             self._pending = None
-        if stripped.strip() != "-----":
-            self._noise = True
         self._last_nonblank = stripped.strip()
 
     # ------------------------------------------------------------- snapshots
-    def _snapshot_for(self, gid: int, state: str, prefix: str, lineno: int) -> Snapshot:
-        """The snapshot a goroutine header belongs to, opening a new one if needed."""
+    def _snapshot_for(self, gid: int, header: str, prefix: str, lineno: int) -> tuple[Snapshot, int]:
+        """The snapshot a goroutine header belongs to, opening a new one if needed.
+
+        Returns it and, for a goroutine a crash printed a second time, the
+        index of its first print (else -1).
+        """
         cur = self._cur
         pending = self._pending
+        dup = -1
         if pending is not None and pending.prefix not in ("", prefix):
             pending = self._pending = None
         if (
@@ -237,13 +347,18 @@ class DumpReader:
             self._continued = True
             new = False
         else:
+            repeated = gid in self._ids and not self._continued
+            if repeated and pending is None and cur is not None and cur.kind == "traceback":
+                seen = self._seen.get(gid)
+                if seen is not None and seen[0] == header:
+                    repeated = False
+                    dup = seen[1]
             new = (
                 cur is None
                 or cur.kind == "debug1"
                 or cur.prefix != prefix
                 or pending is not None
-                or (gid in self._ids and not self._continued)
-                or (self._noise and state == "running" and not self._continued)
+                or repeated
             )
         if new:
             self._close()
@@ -256,21 +371,39 @@ class DumpReader:
             self._cur = cur
             self.snapshots.append(cur)
             self._ids = set()
+            self._seen = {}
         self._pending = None
-        self._noise = False
         assert cur is not None
-        return cur
+        return cur, dup
 
     def _close(self) -> None:
         cur = self._cur
-        if cur is not None and cur.kind == "debug1":
-            self._finish_profile(cur)
+        if cur is not None:
+            if cur.kind == "debug1":
+                self._finish_profile(cur)
+            self._summarise(cur)
         self._cur = None
         self._profile_open = False
+
+    def _summarise(self, snap: Snapshot) -> None:
+        """Say what was skipped or dropped, once per snapshot."""
+        more = self._damage.pop(id(snap), 0) - _DAMAGE_SHOWN
+        if more > 0:
+            snap.warnings.append(f"{more} more value(s) could not be represented")
+        if snap.noise_lines:
+            snap.warnings.append(
+                f"skipped {snap.noise_lines} line(s) of other output interleaved with the stacks"
+            )
+        if snap.dropped_lines:
+            snap.warnings.append(
+                f"{snap.dropped_lines} stack line(s) could not be attached to a frame and were dropped"
+            )
 
     def finish(self) -> list[Snapshot]:
         """Close the last snapshot; returns every snapshot found, in file order."""
         self._close()
+        if self.snapshots and self._orphan_damage:
+            self.snapshots[0].warnings[:0] = self._orphan_damage
         return self.snapshots
 
     # ------------------------------------------------------------- goroutine
@@ -279,22 +412,25 @@ class DumpReader:
         hit = cache.get(rest, False)
         if hit is not False:
             return hit  # type: ignore[return-value]
-        split = _split_brackets(rest)
+        split = split_brackets(rest)
         result: tuple[BracketInfo, dict[str, str] | None] | None
         if split is None:
             result = None
         else:
             inner, label_text = split
             labels = parse_label_list(label_text) if label_text is not None else None
-            unreadable = label_text is not None and labels is None
-            result = None if unreadable else (parse_bracket(inner), labels)
+            if label_text is not None and labels is None:
+                # Labels we cannot read: keep the goroutine, state and all.
+                result = (parse_bracket(inner + "] {" + label_text + "}"), None)
+            else:
+                result = (parse_bracket(inner), labels)
         if len(cache) >= _BRACKET_CACHE_LIMIT:
             cache.clear()
         cache[rest] = result
         return result
 
-    def _frame(self, func: str, fileline: str) -> int:
-        """Frame id for a function and its ``\\tfile:line +0x..`` line (cached)."""
+    def _frame(self, func: str, fileline: str, snap: Snapshot, lineno: int) -> int:
+        """Frame id for a function and its ``file:line +0x..`` text, stripped (cached)."""
         loc = _location(fileline)
         key = (func, loc)
         fid = self._frames.get(key)
@@ -303,27 +439,44 @@ class DumpReader:
             if lm is None:
                 fid = self.tables.frame(func, loc.strip(), 0)
             else:
-                fid = self.tables.frame(func, lm.group(1), int(lm.group(2)))
+                line = int(lm.group(2))
+                if line > MAX_LINE:
+                    self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+                    return self.tables.frame(func, lm.group(1), 0)
+                fid = self.tables.frame(func, lm.group(1), line)
             self._frames[key] = fid
         return fid
 
-    def _created_by(self, text: str, fileline: str) -> CreatedBy:
+    def _created_by(self, text: str, fileline: str, snap: Snapshot, lineno: int) -> CreatedBy:
         loc = _location(fileline)
         key = (text, loc)
-        cb = self._created.get(key)
-        if cb is None:
-            func = text
-            parent: int | None = None
-            k = text.rfind(" in goroutine ")
-            if k > 0 and text[k + 14 :].isdigit():
-                func = text[:k]
-                parent = int(text[k + 14 :])
-            lm = _LOC.match(loc)
-            if lm is None:
-                cb = (func, loc.strip(), 0, parent)
-            else:
-                cb = (func, lm.group(1), int(lm.group(2)), parent)
-            self._created[key] = cb
+        if key in self._created:
+            cached = self._created[key]
+            if cached is not None:
+                return cached
+        func = text
+        parent: int | None = None
+        damaged = False
+        k = text.rfind(" in goroutine ")
+        if k > 0 and _DIGITS.fullmatch(text, k + 14):
+            func = text[:k]
+            parent = number(text[k + 14 :])
+            if parent is None:
+                damaged = True
+                self.damage(snap, lineno, f"creator id {text[k + 14:]} cannot be represented")
+        lm = _LOC.match(loc)
+        cb: CreatedBy
+        if lm is None:
+            cb = (func, loc.strip(), 0, parent)
+        else:
+            line = int(lm.group(2))
+            if line > MAX_LINE:
+                damaged = True
+                self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+                line = 0
+            cb = (func, lm.group(1), line, parent)
+        # Damage is reported per occurrence, so a damaged line is not cached.
+        self._created[key] = None if damaged else cb
         return cb
 
     def _body_prefix(self, lines: list[str], i: int, prefix: str) -> str:
@@ -342,7 +495,13 @@ class DumpReader:
         ws_end = _WHITESPACE.match(nxt)
         assert ws_end is not None
         ws = nxt[: ws_end.end()]
-        if ws and not nxt[len(ws) :].startswith("\t") and lines[i + 2].startswith(ws + "\t"):
+        after = lines[i + 2]
+        if (
+            ws
+            and not nxt[len(ws) :].startswith(("\t", " "))
+            and after.startswith(ws)
+            and _kind(after[len(ws) :]) == _FILE
+        ):
             return ws
         return prefix
 
@@ -351,18 +510,25 @@ class DumpReader:
     ) -> int:
         """Parse the goroutine whose header is ``lines[i]``; returns the next index."""
         header = lines[i]
+        lineno = base + i
         parsed = self._bracket(header[m.end() :])
         if parsed is None:
             if final and i >= self._last_content and self._cur is not None:
                 self._cur.warnings.append(
-                    f"line {base + i}: goroutine header cut off at the end of the input: {header!r}"
+                    f"line {lineno}: goroutine header cut off at the end of the input: {header!r}"
                 )
-            self._other_line(header, base + i)
+            elif self._cur is not None:
+                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {header!r}")
+            self._other_line(header, lineno)
             return i + 1
         info, labels = parsed
         prefix = self._body_prefix(lines, i, prefix)
-        gid = int(m.group(1))
-        snap = self._snapshot_for(gid, info.state, prefix, base + i)
+        gid = number(m.group(1))
+        snap, dup = self._snapshot_for(
+            -1 if gid is None else gid, header[len(prefix) :], prefix, lineno
+        )
+        if gid is not None and info.damage is not None:
+            self.damage(snap, lineno, f"goroutine {gid}: {info.damage}")
         plen = len(prefix)
         bare_prefix = prefix.rstrip()
 
@@ -373,82 +539,136 @@ class DumpReader:
         elided = False
         unavailable = False
         in_ancestor = False
+        pending = -1  # index of a function line waiting for its file line
+        pending_text = ""
+        created_text: str | None = None
         incomplete = False  # the last element read misses its file line
-        frame = self._frame
+        noise = 0
+        dropped = 0
         n = len(lines)
+
+        def body(idx: int) -> str | None:
+            """The line without the prefix; None for a line of other output."""
+            raw = lines[idx]
+            if not plen:
+                return raw
+            if raw.startswith(prefix):
+                return raw[plen:]
+            if not raw or raw.isspace() or raw == bare_prefix:
+                return ""
+            return None
+
+        def kind_at(idx: int) -> int:
+            s = body(idx)
+            return _OTHER if s is None else _kind(s)
+
         j = i + 1
         while j < n:
-            line = lines[j]
-            if plen:
-                if not line.startswith(prefix):
-                    if line.isspace() or line == bare_prefix:
-                        break
-                    if line:
-                        self._noise = True
-                    break
-                line = line[plen:]
-            if not line or line.isspace():
+            s = body(j)
+            kind = _OTHER if s is None else _kind(s)
+            if kind in (_BLANK, _END):
                 break
-            c = line[0]
-            if c == "\t":
-                if line.startswith("\tgoroutine running on other thread"):
-                    unavailable = True
+            if kind == _FILE:
+                assert s is not None
+                text = s.lstrip(" \t")
+                if pending >= 0:
+                    if not in_ancestor:
+                        k = pending_text.rfind("(")
+                        if k > 0 and pending_text[-1] == ")":
+                            frames.append(self._frame(pending_text[:k], text, snap, base + j))
+                            args.append(pending_text[k + 1 : -1])
+                        else:
+                            frames.append(self._frame(pending_text, text, snap, base + j))
+                            args.append("")
+                    pending = -1
+                elif created_text is not None:
+                    if not in_ancestor:
+                        created = self._created_by(created_text, text, snap, base + j)
+                    created_text = None
+                else:
+                    dropped += 1
                 j += 1
                 continue
-            if c == "c" and line.startswith("created by "):
-                if j + 1 < n:
-                    fl = lines[j + 1]
-                    if plen:
-                        fl = fl[plen:] if fl.startswith(prefix) else ""
-                    if fl.startswith("\t"):
-                        if not in_ancestor:
-                            created = self._created_by(line[11:], fl)
-                        j += 2
-                        continue
-                incomplete = True
-                j += 1
-                continue
-            if c == "." and line.startswith("...") and line.endswith(" elided..."):
-                if not in_ancestor:
-                    elided = True
-                j += 1
-                continue
-            if c == "[" and line.startswith("[originating from goroutine "):
-                om = _ORIGIN.match(line)
-                if om is not None:
-                    ancestors.append(int(om.group(1)))
-                    in_ancestor = True
+            if kind == _OTHER:
+                if (
+                    s is not None
+                    and pending < 0
+                    and created_text is None
+                    and j + 1 < n
+                    and kind_at(j + 1) == _FILE
+                ):
+                    # A function line of an unusual shape (a cgo symbolizer's name).
+                    pending, pending_text = j, s.strip()
                     j += 1
                     continue
-            if c == "g" and line.startswith("goroutine ") and HEADER.match(line):
-                break
-            if j + 1 < n:
-                fl = lines[j + 1]
-                if plen:
-                    fl = fl[plen:] if fl.startswith(prefix) else ""
-                if fl and fl[0] == "\t":
-                    if not in_ancestor:
-                        k = line.rfind("(")
-                        if k > 0 and line[-1] == ")":
-                            frames.append(frame(line[:k], fl))
-                            args.append(line[k + 1 : -1])
-                        else:
-                            frames.append(frame(line, fl))
-                            args.append("")
-                    j += 2
-                    continue
-            if line.startswith("non-Go function"):
-                if not in_ancestor:
-                    frames.append(self.tables.frame(line, "", 0))
-                    args.append("")
-                j += 1
+                # Output from elsewhere, or the end of this goroutine: look
+                # past it for the stack going on.
+                k = j + 1
+                limit = min(n, j + 1 + _NOISE_LOOKAHEAD)
+                while k < limit and kind_at(k) == _OTHER:
+                    k += 1
+                nk = kind_at(k) if k < limit else _BLANK
+                goes_on = nk in (_FUNC, _CREATED, _ELIDE, _ORIGIN_K, _UNAVAIL, _NONGO) or (
+                    nk == _FILE and (pending >= 0 or created_text is not None)
+                )
+                if not goes_on:
+                    if (
+                        final
+                        and j == self._last_content
+                        and s is not None
+                        and (s.rstrip().endswith(")") or self._no_newline)
+                    ):
+                        incomplete = True  # a function line cut off by the end
+                    break
+                noise += k - j
+                j = k
                 continue
-            # Not part of a stack: a log line, or a frame cut off by the end.
-            if final and j >= self._last_content and (line[-1] == ")" or self._no_newline):
+            # A new stack element: anything still waiting for a file line lost it.
+            if pending >= 0 or created_text is not None:
+                dropped += 1
+                pending = -1
+                created_text = None
+            assert s is not None
+            t = s.lstrip(" \t")
+            if kind == _FUNC:
+                pending, pending_text = j, t.rstrip()
+            elif kind == _CREATED:
+                created_text = t[11:].rstrip()
+            elif kind == _ELIDE:
+                if not in_ancestor:
+                    elided = True
+            elif kind == _ORIGIN_K:
+                om = _ORIGIN.match(t)
+                if om is not None:
+                    anc = number(om.group(1))
+                    if anc is None:
+                        self.damage(snap, base + j, f"ancestor id {om.group(1)} cannot be represented")
+                    else:
+                        ancestors.append(anc)
+                in_ancestor = True
+            elif kind == _UNAVAIL:
+                unavailable = True
+            elif kind == _NONGO:
+                if j + 1 < n and kind_at(j + 1) == _FILE:
+                    pending, pending_text = j, t.rstrip()
+                elif not in_ancestor:
+                    frames.append(self.tables.frame(t.rstrip(), "", 0))
+                    args.append("")
+            j += 1
+
+        at_end = final and j >= self._last_content
+        if pending >= 0 or created_text is not None:
+            if at_end:
                 incomplete = True
             else:
-                self._noise = True
-            break
+                dropped += 1
+        snap.noise_lines += noise
+        snap.dropped_lines += dropped
+        snap.end_line = base + max(j - 1, i)
+        self._last_nonblank = ""
+        if gid is None:
+            self.damage(snap, lineno, f"goroutine id {m.group(1)} cannot be represented; goroutine skipped")
+            return j
 
         tables = self.tables
         g = DumpGoroutine(
@@ -464,30 +684,41 @@ class DumpReader:
             created_by=created,
             ancestors=ancestors,
             frames_elided=elided,
-            line=base + i,
+            line=lineno,
             stack_unavailable=unavailable,
         )
         if m.group(2) is not None:
             g.gp = m.group(2)
             mid = m.group(3)
-            g.m = None if mid == "nil" else int(mid)
+            if mid != "nil":
+                g.m = number(mid)
+                if g.m is None:
+                    self.damage(snap, lineno, f"goroutine {gid}: m={mid} cannot be represented")
             g.mp = m.group(4)
             snap.kind = "traceback" if snap.kind == "debug2" else snap.kind
-        snap.goroutines.append(g)
-        self._ids.add(gid)
-        snap.end_line = base + max(j - 1, i)
-        if final and j >= self._last_content:
+        if dup >= 0:
+            first = snap.goroutines[dup]
+            snap.warnings.append(
+                f"goroutine {gid} is printed twice (lines {first.line} and {lineno}); counted once"
+            )
+            if len(frames) > len(tables.stacks[first.stack_id]):
+                snap.goroutines[dup] = g
+        else:
+            if snap.kind == "traceback":
+                self._seen[gid] = (header[len(prefix) :], len(snap.goroutines))
+            snap.goroutines.append(g)
+            self._ids.add(gid)
+        if at_end:
             if incomplete or (not frames and not unavailable):
                 snap.warnings.append(
-                    f"goroutine {gid} (line {base + i}) is cut off at the end of the input;"
+                    f"goroutine {gid} (line {lineno}) is cut off at the end of the input;"
                     f" kept with the {len(frames)} frame(s) read"
                 )
             elif self._no_newline:
                 snap.warnings.append(
                     f"the input ends mid-line: the last frame of goroutine {gid}"
-                    f" (line {base + i}) may be cut off"
+                    f" (line {lineno}) may be cut off"
                 )
-        self._last_nonblank = ""
         return j
 
     # ---------------------------------------------------------------- debug=1
@@ -500,15 +731,35 @@ class DumpReader:
             kind="debug1",
             start_line=base + i,
             end_line=base + i,
-            total=int(pm.group(2)),
             prefix=prefix,
+            profile=pm.group(1),
         )
+        snap.total = number(pm.group(2))
+        if snap.total is None:
+            self.damage(snap, base + i, f"profile total {pm.group(2)} cannot be represented")
         self.snapshots.append(snap)
         self._cur = snap
         self._ids = set()
+        self._seen = {}
         self._profile_open = True
-        self._noise = False
         return self._profile_records(lines, i + 1, base)
+
+    def _record_follows(self, lines: list[str], i: int, prefix: str) -> int:
+        """Index of a ``count @`` record within the noise lookahead after ``i``, or -1."""
+        plen = len(prefix)
+        for k in range(i, min(len(lines), i + _NOISE_LOOKAHEAD)):
+            line = lines[k]
+            if plen:
+                if not line.startswith(prefix):
+                    continue
+                line = line[plen:]
+            if not line or line.isspace():
+                return -1
+            if _RECORD.match(line):
+                return k
+            if line.startswith(("#", "goroutine")) or _MARKER.match(line):
+                return -1
+        return -1
 
     def _profile_records(self, lines: list[str], i: int, base: int) -> int:
         """Read ``count @ pcs`` records until a line that is not one; returns its index."""
@@ -518,6 +769,7 @@ class DumpReader:
         plen = len(prefix)
         n = len(lines)
         tables = self.tables
+        leaked = snap.profile == "goroutineleak"
         while i < n:
             line = lines[i]
             if plen:
@@ -525,17 +777,27 @@ class DumpReader:
                     if line.isspace() or line == prefix.rstrip():
                         i += 1
                         continue
-                    self._profile_open = False
-                    return i
+                    nxt = self._record_follows(lines, i + 1, prefix)
+                    if nxt < 0:
+                        self._profile_open = False
+                        return i
+                    snap.noise_lines += nxt - i
+                    i = nxt
+                    continue
                 line = line[plen:]
             if not line or line.isspace():
                 i += 1
                 continue
             rm = _RECORD.match(line)
             if rm is None:
-                self._profile_open = False
-                return i
-            count = int(rm.group(1))
+                nxt = self._record_follows(lines, i + 1, prefix)
+                if nxt < 0:
+                    self._profile_open = False
+                    return i
+                snap.noise_lines += nxt - i
+                i = nxt
+                continue
+            count = number(rm.group(1))
             labels: dict[str, str] = {}
             frames: list[int] = []
             j = i + 1
@@ -555,26 +817,41 @@ class DumpReader:
                     else:
                         labels = parsed
                 else:
-                    frames.append(self._profile_frame(fl))
+                    frames.append(self._profile_frame(fl, snap, base + j))
                 j += 1
-            snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels))
+            if count is None:
+                self.damage(
+                    snap, base + i, f"record count {rm.group(1)} cannot be represented; record skipped"
+                )
+            else:
+                snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels, leaked))
             snap.end_line = base + j - 1
             i = j
         return i
 
-    def _profile_frame(self, line: str) -> int:
-        """``#\\t0x68f038\\tmain.f+0x18\\tdir/main.go:78`` (tabwriter may double tabs)."""
-        parts = [p for p in line[1:].split("\t") if p]
+    def _profile_frame(self, line: str, snap: Snapshot, lineno: int) -> int:
+        """``#\\t0x68f038\\tmain.f+0x18\\tdir/main.go:78`` (tabwriter may double tabs).
+
+        Tabs expanded to spaces read the same: pc, symbol, then the location.
+        """
+        parts = [p for p in line[1:].split("\t") if p.strip()]
+        if len(parts) < 3:
+            parts = line[1:].split(None, 2)
         if len(parts) < 3:
             pc = parts[0] if parts else "?"
             return self.tables.frame(pc.strip(), "", 0)
-        sym = parts[1]
+        sym = parts[1].strip()
         k = sym.rfind("+0x")
         func = sym[:k] if k > 0 else sym
-        lm = _LOC.match(parts[2].rstrip())
+        loc = parts[2].strip()
+        lm = _LOC.match(loc)
         if lm is None:
-            return self.tables.frame(func, parts[2].strip(), 0)
-        return self.tables.frame(func, lm.group(1), int(lm.group(2)))
+            return self.tables.frame(func, loc, 0)
+        line_no = int(lm.group(2))
+        if line_no > MAX_LINE:
+            self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+            line_no = 0
+        return self.tables.frame(func, lm.group(1), line_no)
 
     def _finish_profile(self, snap: Snapshot) -> None:
         counted = sum(g.count for g in snap.groups)
