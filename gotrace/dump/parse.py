@@ -8,9 +8,13 @@ memory is the input plus one piece's lines, not a list of every line of a
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from pathlib import Path
 from typing import AnyStr
 
+from gotrace.dump.pprof import looks_like_profile, parse_profile
+from gotrace.dump.race import parse_race_reports
 from gotrace.dump.snapshot import Snapshot
 from gotrace.dump.text import DumpReader
 from gotrace.errors import DumpFormatError, InputError
@@ -48,6 +52,11 @@ def parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
     """
     if not data:
         raise DumpFormatError("empty input: no goroutine dump to read")
+    if isinstance(data, bytes):
+        if data[:2] == b"\x1f\x8b":
+            data = _gunzip(data)
+        if looks_like_profile(data):
+            return [parse_profile(data, tables)]
     reader = DumpReader(tables)
     base = 1
     if isinstance(data, bytes):
@@ -72,6 +81,15 @@ def parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
             reader.feed(text.split("\n"), base, k == len(spans) - 1)
             base += newlines
     snapshots = reader.finish()
+    if isinstance(data, bytes):
+        text = data.decode("utf-8", "replace") if b"WARNING: DATA RACE" in data else ""
+    else:
+        text = data if "WARNING: DATA RACE" in data else ""
+    if text:
+        race = parse_race_reports(text.replace("\r\n", "\n"), tables)
+        if race is not None:
+            snapshots.append(race)
+            snapshots.sort(key=lambda s: s.start_line)
     if not snapshots:
         head = data[:4096]
         binary = (b"\x00" in head) if isinstance(head, bytes) else ("\x00" in head)
@@ -84,6 +102,17 @@ def parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
             " or a 'goroutine profile: total N' line"
         )
     return snapshots
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Gzip undone; a truncated stream yields what was compressed before the cut."""
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        try:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data)
+        except zlib.error as e:
+            raise DumpFormatError(f"corrupt gzip data ({e})") from None
 
 
 def parse_file(path: str | Path, tables: Tables) -> list[Snapshot]:

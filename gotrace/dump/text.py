@@ -123,15 +123,15 @@ def split_brackets(rest: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _location(text: str) -> str:
+def location(text: str) -> str:
     """``/src/x.go:12 +0x1d fp=..`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
     s = text.find(" +0x")
     return text[:s] if s > 0 else text
 
 
-def _file_shaped(text: str) -> bool:
+def file_shaped(text: str) -> bool:
     """Whether stripped ``text`` reads as ``file:line`` with only a pc suffix after it."""
-    loc = _location(text)
+    loc = location(text)
     m = _LOC.match(loc)
     if m is None:
         return False
@@ -150,7 +150,7 @@ def _kind(s: str) -> int:
             return _UNAVAIL
         # The runtime indents file lines with a tab; trust that, and read
         # space-indented lines (tabs expanded, cgo " ??:0") by their shape.
-        if c == "\t" or _file_shaped(t):
+        if c == "\t" or file_shaped(t):
             return _FILE
         s = t
         c = s[0]
@@ -263,7 +263,7 @@ class DumpReader:
                 if i >= n:
                     break
                 line = lines[i]
-            if line[0] == "g" and line.startswith("goroutine "):
+            if line[0] == "g" and line.startswith("goroutine"):
                 m = header_match(line)
                 if m is not None:
                     i = self._goroutine(lines, i, m, "", base, final)
@@ -431,7 +431,7 @@ class DumpReader:
 
     def _frame(self, func: str, fileline: str, snap: Snapshot, lineno: int) -> int:
         """Frame id for a function and its ``file:line +0x..`` text, stripped (cached)."""
-        loc = _location(fileline)
+        loc = location(fileline)
         key = (func, loc)
         fid = self._frames.get(key)
         if fid is None:
@@ -448,7 +448,7 @@ class DumpReader:
         return fid
 
     def _created_by(self, text: str, fileline: str, snap: Snapshot, lineno: int) -> CreatedBy:
-        loc = _location(fileline)
+        loc = location(fileline)
         key = (text, loc)
         if key in self._created:
             cached = self._created[key]

@@ -25,6 +25,7 @@ _PLAIN_STATES = {
     "runnable": GoState.RUNNABLE,
     "syscall": GoState.SYSCALL,
     "dead": GoState.NOT_EXIST,
+    "finished": GoState.NOT_EXIST,  # a race report's goroutine that has exited
 }
 
 
@@ -33,6 +34,11 @@ class DumpExtras:
     """What a dump row knows beyond the common model."""
 
     g: DumpGoroutine
+
+    @property
+    def leaked(self) -> bool:
+        """The runtime proved this goroutine leaked (``(leaked)``, Go 1.26+ goroutineleak GC)."""
+        return "leaked" in self.g.flags
 
     def matches(self, rx: re.Pattern[str]) -> bool:
         return any(rx.search(k) or rx.search(v) for k, v in self.g.labels.items())
