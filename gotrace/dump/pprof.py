@@ -158,7 +158,7 @@ def profile_kind(data: bytes) -> str | None:
     return ", ".join(types) if types else None
 
 
-def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
+def parse_profile(data: bytes, tables: Tables) -> Snapshot:
     """One Snapshot (kind debug1, origin "pprof proto") from a gunzipped Profile message."""
     warnings: list[str] = []
     try:
@@ -168,6 +168,25 @@ def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
         warnings.append(
             f"the protobuf profile is cut off ({len(data):,} bytes); kept the samples read before the cut"
         )
+    damaged = 0
+
+    def sub(a: int, b: int) -> list[tuple[int, int, int, int]]:
+        """Fields of a nested record; a record that runs past its end is damage, left out."""
+        nonlocal damaged
+        try:
+            return _fields(data, a, b)
+        except _Cut:
+            damaged += 1
+            return []
+
+    def ints(f: tuple[int, int, int, int]) -> list[int]:
+        nonlocal damaged
+        try:
+            return _ints(data, f)
+        except _Cut:
+            damaged += 1
+            return []
+
     strings: list[str] = []
     sample_types: list[tuple[int, int]] = []
     samples: list[tuple[int, int]] = []
@@ -175,18 +194,18 @@ def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
     locations: dict[int, _Location] = {}
     for num, wire, a, b in top:
         if _PROFILE_WIRE.get(num, wire) != wire:
-            raise DumpFormatError(f"{name}: not a pprof profile (field {num} has wire type {wire})")
+            raise DumpFormatError(f"not a pprof profile (field {num} has wire type {wire})")
         if num == 6:
             strings.append(data[a:b].decode("utf-8", "replace"))
         elif num == 1:
-            vt = {f[0]: f[2] for f in _fields(data, a, b) if f[1] == 0}
+            vt = {f[0]: f[2] for f in sub(a, b) if f[1] == 0}
             sample_types.append((vt.get(1, 0), vt.get(2, 0)))
         elif num == 2:
             samples.append((a, b))
         elif num == 5:
             fn = _Function()
             fid = 0
-            for f in _fields(data, a, b):
+            for f in sub(a, b):
                 if f[1] != 0:
                     continue
                 if f[0] == 1:
@@ -199,13 +218,13 @@ def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
         elif num == 4:
             loc = _Location()
             lid = 0
-            for f in _fields(data, a, b):
+            for f in sub(a, b):
                 if f[0] == 1 and f[1] == 0:
                     lid = f[2]
                 elif f[0] == 3 and f[1] == 0:
                     loc.address = f[2]
                 elif f[0] == 4 and f[1] == 2:
-                    ln = {g[0]: g[2] for g in _fields(data, f[2], f[3]) if g[1] == 0}
+                    ln = {g[0]: g[2] for g in sub(f[2], f[3]) if g[1] == 0}
                     loc.lines.append((ln.get(1, 0), _signed(ln.get(2, 0))))
             locations[lid] = loc
 
@@ -215,23 +234,22 @@ def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
         if idx >= len(strings):
             if cut:
                 raise DumpFormatError(
-                    f"{name}: the protobuf profile is cut off before its string table ends"
+                    "the protobuf profile is cut off before its string table ends"
                     f" ({len(data):,} bytes read): its frames cannot be named; fetch it again"
                 )
-            raise DumpFormatError(f"{name}: pprof profile names string {idx} of {len(strings)}")
+            raise DumpFormatError(f"pprof profile: a name refers to string {idx} of {len(strings)}")
         return strings[idx]
 
     types = [string(t) for t, _ in sample_types]
     profile = next((t for t in types if t in _COUNT_PROFILES), None)
     if profile is None:
         what = ", ".join(types) or "no sample type"
-        raise DumpFormatError(f"{name}: a pprof profile of {what}, not a goroutine profile")
+        raise DumpFormatError(f"a pprof profile of {what}, not a goroutine profile")
     vi = types.index(profile)
     snap = Snapshot(kind="debug1", start_line=1, end_line=1, profile=profile, origin="pprof proto")
     snap.warnings.extend(warnings)
     leaked = profile == "goroutineleak"
     frame_cache: dict[int, tuple[int, ...]] = {}
-    damaged = 0
 
     def frames_of(lid: int) -> tuple[int, ...]:
         """A location's frames, innermost (inlined) first, as pprof lists them."""
@@ -262,13 +280,13 @@ def parse_profile(data: bytes, tables: Tables, name: str = "input") -> Snapshot:
         locs: list[int] = []
         values: list[int] = []
         labels: dict[str, str] = {}
-        for f in _fields(data, a, b):
+        for f in sub(a, b):
             if f[0] == 1:
-                locs.extend(_ints(data, f))
+                locs.extend(ints(f))
             elif f[0] == 2:
-                values.extend(_signed(v) for v in _ints(data, f))
+                values.extend(_signed(v) for v in ints(f))
             elif f[0] == 3 and f[1] == 2:
-                lab = {g[0]: g[2] for g in _fields(data, f[2], f[3]) if g[1] == 0}
+                lab = {g[0]: g[2] for g in sub(f[2], f[3]) if g[1] == 0}
                 key = string(lab.get(1, 0))
                 if lab.get(2):
                     labels[key] = string(lab[2])

@@ -28,8 +28,13 @@ count or wait that does not fit the int64 columns is damage, reported in
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
+
+from gotrace.accel import load
 from gotrace.dump.labels import parse_label_list
 from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
 from gotrace.dump.states import INT64_MAX, BracketInfo, parse_bracket
@@ -44,9 +49,13 @@ _MARKER: Final = re.compile(r"(?:panic: |fatal error: |SIG[A-Z0-9]+: )")
 _LOC: Final = re.compile(r"(.*):([0-9]+)(?= |$)")
 _ORIGIN: Final = re.compile(r"\[originating from goroutine ([0-9]+)\]:")
 _ELIDED: Final = re.compile(r"\.\.\.(?:[0-9]+|additional) frames elided\.\.\.\s*$")
-_FUNC_SHAPED: Final = re.compile(r"[^\s(]\S*\(.*\)\s*$")
+_SPACE: Final = re.compile(r"\s")
 _WHITESPACE: Final = re.compile(r"[ \t]*")
 _DIGITS: Final = re.compile(r"[0-9]+")
+
+# The C fast path's object builder (gotrace/dump/_scan.c), None in pure Python.
+_scan = load("gotrace.dump._scan")
+build = None if _scan is None else _scan.build
 
 # Go's line numbers are int32; anything larger is damage, not a line.
 MAX_LINE: Final = (1 << 31) - 1
@@ -112,7 +121,9 @@ def split_brackets(rest: str) -> tuple[str, str | None] | None:
         return rest[:-2], None
     if rest.endswith("}:"):
         close = rest.find("] {")
-        while close != -1:
+        for _ in range(8):  # a few candidates: a hostile header must not cost O(n^2)
+            if close == -1:
+                break
             label_text = rest[close + 3 : -2]
             if parse_label_list(label_text) is not None:
                 return rest[:close], label_text
@@ -166,7 +177,17 @@ def _kind(s: str) -> int:
         return _NONGO
     if _MARKER.match(s) or s.startswith(_HARD_ENDS) or PROFILE_HEADER.match(s):
         return _END
-    return _FUNC if _FUNC_SHAPED.match(s) else _OTHER
+    return _FUNC if func_shaped(s) else _OTHER
+
+
+def func_shaped(s: str) -> bool:
+    """``name(args)`` with no whitespace in the name: how a function line looks.
+
+    Linear on purpose (no backtracking regex): a 1 MB line must not hang.
+    """
+    t = s.rstrip()
+    k = t.rfind("(")
+    return k > 0 and t[-1] == ")" and _SPACE.search(t, 0, k) is None
 
 
 def number(text: str, limit: int = INT64_MAX) -> int | None:
@@ -188,6 +209,73 @@ class _Pending:
         self.message = [first]
         self.collecting = True
         self.after_separator = after_separator
+
+
+class _Stack:
+    """What the lines under one goroutine header say (see DumpReader._stack)."""
+
+    __slots__ = (
+        "ancestors", "args", "at_end", "created", "elided", "end", "frames", "incomplete", "unavailable",
+    )
+
+    def __init__(
+        self,
+        frames: list[int],
+        args: list[str],
+        created: CreatedBy | None,
+        ancestors: list[int],
+        elided: bool,
+        unavailable: bool,
+        incomplete: bool,
+        end: int,
+        at_end: bool,
+    ) -> None:
+        self.frames = frames
+        self.args = args
+        self.created = created
+        self.ancestors = ancestors
+        self.elided = elided
+        self.unavailable = unavailable
+        self.incomplete = incomplete
+        self.end = end  # index of the first line after the stack
+        self.at_end = at_end  # the stack reaches the end of the input
+
+
+class PlainBlocks:
+    """The C scanner's plain debug=2 blocks, with each distinct header and stack read once.
+
+    ``headers[k]`` is (bracket info, labels, bracket text); ``bodies[k]`` is
+    (stack id, creation site or None, frames elided); per block i: ``ids``,
+    ``lines`` (of the header), ``header_keys``, ``body_keys``, ``parents``
+    (creator id, -1 if none), ``nlines``; ``args_of(i)`` reads block i's
+    argument texts (called on first access to a goroutine's frame_args).
+    """
+
+    __slots__ = (
+        "args_of", "bodies", "body_keys", "header_keys", "headers", "ids", "lines", "nlines", "parents",
+    )
+
+    def __init__(
+        self,
+        ids: list[int],
+        lines: list[int],
+        header_keys: list[int],
+        body_keys: list[int],
+        parents: list[int],
+        nlines: list[int],
+        headers: list[tuple[BracketInfo, dict[str, str] | None, str]],
+        bodies: list[tuple[int, tuple[str, str, int] | None, bool]],
+        args_of: Callable[[int], tuple[str, ...]],
+    ) -> None:
+        self.ids = ids
+        self.lines = lines
+        self.header_keys = header_keys
+        self.body_keys = body_keys
+        self.parents = parents
+        self.nlines = nlines
+        self.headers = headers
+        self.bodies = bodies
+        self.args_of = args_of
 
 
 class DumpReader:
@@ -505,30 +593,13 @@ class DumpReader:
             return ws
         return prefix
 
-    def _goroutine(
-        self, lines: list[str], i: int, m: re.Match[str], prefix: str, base: int, final: bool
-    ) -> int:
-        """Parse the goroutine whose header is ``lines[i]``; returns the next index."""
-        header = lines[i]
-        lineno = base + i
-        parsed = self._bracket(header[m.end() :])
-        if parsed is None:
-            if final and i >= self._last_content and self._cur is not None:
-                self._cur.warnings.append(
-                    f"line {lineno}: goroutine header cut off at the end of the input: {header!r}"
-                )
-            elif self._cur is not None:
-                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {header!r}")
-            self._other_line(header, lineno)
-            return i + 1
-        info, labels = parsed
-        prefix = self._body_prefix(lines, i, prefix)
-        gid = number(m.group(1))
-        snap, dup = self._snapshot_for(
-            -1 if gid is None else gid, header[len(prefix) :], prefix, lineno
-        )
-        if gid is not None and info.damage is not None:
-            self.damage(snap, lineno, f"goroutine {gid}: {info.damage}")
+    def _stack(
+        self, lines: list[str], i: int, prefix: str, snap: Snapshot, base: int, final: bool
+    ) -> _Stack:
+        """Read the stack under the header ``lines[i]``: frames, creator, ancestors...
+
+        Counts the noise skipped and lines dropped into ``snap``.
+        """
         plen = len(prefix)
         bare_prefix = prefix.rstrip()
 
@@ -662,8 +733,44 @@ class DumpReader:
                 incomplete = True
             else:
                 dropped += 1
+        at_end = final and j >= self._last_content
+        if pending >= 0 or created_text is not None:
+            if at_end:
+                incomplete = True
+            else:
+                dropped += 1
         snap.noise_lines += noise
         snap.dropped_lines += dropped
+        return _Stack(frames, args, created, ancestors, elided, unavailable, incomplete, j, at_end)
+
+    def _goroutine(
+        self, lines: list[str], i: int, m: re.Match[str], prefix: str, base: int, final: bool
+    ) -> int:
+        """Parse the goroutine whose header is ``lines[i]``; returns the next index."""
+        header = lines[i]
+        lineno = base + i
+        parsed = self._bracket(header[m.end() :])
+        if parsed is None:
+            if final and i >= self._last_content and self._cur is not None:
+                self._cur.warnings.append(
+                    f"line {lineno}: goroutine header cut off at the end of the input: {header!r}"
+                )
+            elif self._cur is not None:
+                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {header!r}")
+            self._other_line(header, lineno)
+            return i + 1
+        info, labels = parsed
+        prefix = self._body_prefix(lines, i, prefix)
+        gid = number(m.group(1))
+        snap, dup = self._snapshot_for(
+            -1 if gid is None else gid, header[len(prefix) :], prefix, lineno
+        )
+        if gid is not None and info.damage is not None:
+            self.damage(snap, lineno, f"goroutine {gid}: {info.damage}")
+        st = self._stack(lines, i, prefix, snap, base, final)
+        j = st.end
+        frames = st.frames
+        at_end = st.at_end
         snap.end_line = base + max(j - 1, i)
         self._last_nonblank = ""
         if gid is None:
@@ -680,12 +787,12 @@ class DumpReader:
             synctest_bubble=info.bubble,
             labels=dict(labels) if labels else {},
             stack_id=tables.stack(tuple(frames)),
-            frame_args=tuple(args),
-            created_by=created,
-            ancestors=ancestors,
-            frames_elided=elided,
+            frame_args=tuple(st.args),
+            created_by=st.created,
+            ancestors=st.ancestors,
+            frames_elided=st.elided,
             line=lineno,
-            stack_unavailable=unavailable,
+            stack_unavailable=st.unavailable,
         )
         if m.group(2) is not None:
             g.gp = m.group(2)
@@ -696,20 +803,9 @@ class DumpReader:
                     self.damage(snap, lineno, f"goroutine {gid}: m={mid} cannot be represented")
             g.mp = m.group(4)
             snap.kind = "traceback" if snap.kind == "debug2" else snap.kind
-        if dup >= 0:
-            first = snap.goroutines[dup]
-            snap.warnings.append(
-                f"goroutine {gid} is printed twice (lines {first.line} and {lineno}); counted once"
-            )
-            if len(frames) > len(tables.stacks[first.stack_id]):
-                snap.goroutines[dup] = g
-        else:
-            if snap.kind == "traceback":
-                self._seen[gid] = (header[len(prefix) :], len(snap.goroutines))
-            snap.goroutines.append(g)
-            self._ids.add(gid)
+        self._add(snap, g, dup, header[len(prefix) :])
         if at_end:
-            if incomplete or (not frames and not unavailable):
+            if st.incomplete or (not frames and not st.unavailable):
                 snap.warnings.append(
                     f"goroutine {gid} (line {lineno}) is cut off at the end of the input;"
                     f" kept with the {len(frames)} frame(s) read"
@@ -720,6 +816,177 @@ class DumpReader:
                     f" (line {lineno}) may be cut off"
                 )
         return j
+
+    def _add(self, snap: Snapshot, g: DumpGoroutine, dup: int, header: str) -> None:
+        """Append ``g``, or for a goroutine a crash printed twice keep the fuller print."""
+        if dup >= 0:
+            first = snap.goroutines[dup]
+            snap.warnings.append(
+                f"goroutine {g.id} is printed twice (lines {first.line} and {g.line}); counted once"
+            )
+            stacks = self.tables.stacks
+            if len(stacks[g.stack_id]) > len(stacks[first.stack_id]):
+                snap.goroutines[dup] = g
+            return
+        if snap.kind == "traceback":
+            self._seen[g.id] = (header, len(snap.goroutines))
+        snap.goroutines.append(g)
+        self._ids.add(g.id)
+
+    # -------------------------------------------------------------- fast path
+    def add_blocks(self, blocks: PlainBlocks, lo: int, hi: int) -> None:
+        """Blocks ``lo:hi`` of the C scanner's plain debug=2 blocks, as ``_goroutine`` would read them.
+
+        Each distinct header and stack block was read once (``PlainBlocks``);
+        per goroutine only its id, creator id and line vary. Anything that
+        may open a new snapshot (a pending crash line, a repeated id, another
+        kind of dump) goes through the same ``_snapshot_for`` as the line path.
+        """
+        ids, lines, hks, bks, parents, nls = (
+            blocks.ids, blocks.lines, blocks.header_keys, blocks.body_keys, blocks.parents, blocks.nlines
+        )
+        headers, bodies, args_of = blocks.headers, blocks.bodies, blocks.args_of
+        if build is not None and hi - lo > 1:
+            self.add_blocks(blocks, lo, lo + 1)
+            if self._bulk(blocks, lo + 1, hi):
+                return
+            lo += 1
+        created_cache: dict[tuple[int, int], CreatedBy] = {}
+        known = self._ids
+        cur = self._cur
+        for i in range(lo, hi):
+            gid = ids[i]
+            hk = hks[i]
+            info, labels, text = headers[hk]
+            line = lines[i]
+            if (
+                cur is None
+                or cur is not self._cur
+                or cur.kind != "debug2"
+                or cur.prefix
+                or self._pending is not None
+                or self._profile_open
+                or gid in known
+            ):
+                self._profile_open = False
+                header = f"goroutine {gid} [{text}"
+                cur, dup = self._snapshot_for(gid, header, "", line)
+                known = self._ids
+            else:
+                dup = -1
+                header = ""
+            if info.damage is not None:
+                self.damage(cur, line, f"goroutine {gid}: {info.damage}")
+            bk = bks[i]
+            stack_id, site, elided = bodies[bk]
+            created: CreatedBy | None = None
+            if site is not None:
+                parent = parents[i]
+                key = (bk, parent)
+                created = created_cache.get(key)
+                if created is None:
+                    created = created_cache[key] = (
+                        site[0], site[1], site[2], None if parent < 0 else parent
+                    )
+            g = DumpGoroutine(
+                gid,
+                info.state,
+                info.raw_state,
+                info.wait_minutes,
+                info.flags,
+                info.bubble,
+                dict(labels) if labels else {},
+                stack_id,
+                [args_of, i],
+                created,
+                [],
+                elided,
+                line,
+            )
+            if dup < 0 and cur.kind == "debug2":
+                cur.goroutines.append(g)
+                known.add(gid)
+            else:
+                self._add(cur, g, dup, header or f"goroutine {gid} [{text}")
+            cur.end_line = line + nls[i] - 1
+        self._last_nonblank = ""
+
+    def _bulk(self, blocks: PlainBlocks, lo: int, hi: int) -> bool:
+        """Blocks ``lo:hi`` into the current debug=2 snapshot in one go, columns to objects in C.
+
+        Only when nothing can happen between them: the snapshot is a plain
+        debug=2 one, no id repeats, no header carries damage. False leaves
+        them to the per-goroutine loop.
+        """
+        cur = self._cur
+        if (
+            build is None
+            or cur is None
+            or cur.kind != "debug2"
+            or cur.prefix
+            or self._pending is not None
+            or self._profile_open
+        ):
+            return False
+        ids = blocks.ids[lo:hi]
+        fresh = set(ids)
+        if len(fresh) != len(ids) or not fresh.isdisjoint(self._ids):
+            return False
+        headers = blocks.headers
+        if any(h[0].damage is not None for h in headers):
+            return False
+        hk = np.array(blocks.header_keys[lo:hi], np.int64)
+        bk = np.array(blocks.body_keys[lo:hi], np.int64)
+        parents = np.array(blocks.parents[lo:hi], np.int64)
+
+        def per(values: list[Any], keys: npt.NDArray[np.int64]) -> list[Any]:
+            col = np.empty(len(values), object)
+            col[:] = values
+            out: list[Any] = col[keys].tolist()
+            return out
+
+        infos = [h[0] for h in headers]
+        bodies = blocks.bodies
+        # one creator tuple per distinct (stack block, creator id)
+        nb = max(len(bodies), 1)
+        if int(parents.max()) < (1 << 62) // nb:
+            uniq_keys, inverse = np.unique((parents + 1) * nb + bk, return_inverse=True)
+            uniq = np.stack([uniq_keys % nb, uniq_keys // nb - 1], axis=1)
+        else:
+            uniq, inverse = np.unique(np.stack([bk, parents], axis=1), axis=0, return_inverse=True)
+        sites = []
+        for b, parent in uniq.tolist():
+            site = bodies[b][1]
+            sites.append(
+                None if site is None else (site[0], site[1], site[2], None if parent < 0 else parent)
+            )
+        n = hi - lo
+        columns = {
+            "_frame_args": ("pair", blocks.args_of, lo),
+            "ancestors": ("newlist",),
+            "created_by": per(sites, inverse.reshape(-1)),
+            "exact_wait_ns": ("const", None),
+            "flags": per([x.flags for x in infos], hk),
+            "frames_elided": per([b[2] for b in bodies], bk),
+            "gp": ("const", None),
+            "id": ids,
+            "labels": ("copy", per([h[1] for h in headers], hk)),
+            "line": blocks.lines[lo:hi],
+            "m": ("const", None),
+            "mp": ("const", None),
+            "raw_state": per([x.raw_state for x in infos], hk),
+            "stack_id": per([b[0] for b in bodies], bk),
+            "stack_unavailable": ("const", False),
+            "state": per([x.state for x in infos], hk),
+            "synctest_bubble": per([x.bubble for x in infos], hk),
+            "wait_minutes": per([x.wait_minutes for x in infos], hk),
+        }
+        names = DumpGoroutine.__slots__
+        cur.goroutines.extend(build(DumpGoroutine, n, names, tuple(columns[k] for k in names)))
+        self._ids.update(fresh)
+        cur.end_line = blocks.lines[hi - 1] + blocks.nlines[hi - 1] - 1
+        self._last_nonblank = ""
+        return True
 
     # ---------------------------------------------------------------- debug=1
     def _open_profile(

@@ -75,7 +75,11 @@ def build_dump_model(
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
     tables = tables or Tables()
-    snap, notices = choose_snapshot(parse_dumps(data, tables), wanted, name)
+    try:
+        snapshots = parse_dumps(data, tables)
+    except DumpFormatError as e:
+        raise DumpFormatError(f"{name}: {e}") from None
+    snap, notices = choose_snapshot(snapshots, wanted, name)
     gs = sorted(snap.goroutines, key=lambda g: g.id)
     n = len(gs)
     state = np.zeros(n, np.uint8)
