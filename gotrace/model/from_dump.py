@@ -8,6 +8,7 @@ elided frames) rides along per row in ``Model.extras``.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 
@@ -80,32 +81,54 @@ def build_dump_model(
     except DumpFormatError as e:
         raise DumpFormatError(f"{name}: {e}") from None
     snap, notices = choose_snapshot(snapshots, wanted, name)
-    gs = sorted(snap.goroutines, key=lambda g: g.id)
+    paused = gc.isenabled()
+    gc.disable()  # hundreds of thousands of rows, no cycles: see dump.parse
+    try:
+        return _model(snap, notices, name, tables)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Model:
+    """The columns, computed once per distinct state, stack and creation site."""
+    ids = np.array([g.id for g in snap.goroutines], np.int64)
+    order = np.argsort(ids, kind="stable")
+    gs = [snap.goroutines[i] for i in order.tolist()]
     n = len(gs)
-    state = np.zeros(n, np.uint8)
-    reason = np.zeros(n, np.int32)
-    name_ids = np.zeros(n, np.int32)
-    creator = np.full(n, NONE, np.int64)
-    creation_stack = np.zeros(n, np.int32)
-    for i, g in enumerate(gs):
-        plain = _PLAIN_STATES.get(g.state)
-        if plain is None:
-            state[i] = GoState.WAITING
-            reason[i] = tables.string(g.state)
-        else:
-            state[i] = plain
-        root = tables.root_frame(g.stack_id)
-        if root is not None and not g.frames_elided:
-            name_ids[i] = tables.string(root.func)
-        if g.created_by is not None:
-            func, file, line, parent = g.created_by
-            creation_stack[i] = tables.stack((tables.frame(func, file, line),))
-            if parent is not None:
-                creator[i] = parent
+    state_of: dict[str, tuple[int, int]] = {}
+    for st in dict.fromkeys(g.state for g in gs):  # first-seen order: deterministic ids
+        plain = _PLAIN_STATES.get(st)
+        state_of[st] = (GoState.WAITING, tables.string(st)) if plain is None else (plain, 0)
+    pairs = [state_of[g.state] for g in gs]
+    state = np.array([p[0] for p in pairs], np.uint8)
+    reason = np.array([p[1] for p in pairs], np.int32)
+    root_of: dict[int, int] = {}
+    for sid in dict.fromkeys(g.stack_id for g in gs):
+        root = tables.root_frame(sid)
+        root_of[sid] = 0 if root is None else tables.string(root.func)
+    name_ids = np.array([0 if g.frames_elided else root_of[g.stack_id] for g in gs], np.int32)
+    site_of: dict[tuple[str, str, int], int] = {}
+    creation: list[int] = []
+    creator_l: list[int] = []
+    for g in gs:
+        cb = g.created_by
+        if cb is None:
+            creation.append(0)
+            creator_l.append(NONE)
+            continue
+        site = (cb[0], cb[1], cb[2])
+        sid = site_of.get(site)
+        if sid is None:
+            sid = site_of[site] = tables.stack((tables.frame(*site),))
+        creation.append(sid)
+        creator_l.append(NONE if cb[3] is None else cb[3])
+    creator = np.array(creator_l, np.int64)
+    creation_stack = np.array(creation, np.int32)
     none = np.full(n, NONE, np.int64)
     zeros = np.zeros(n, np.int64)
     goroutines = Goroutines(
-        id=np.array([g.id for g in gs], np.int64),
+        id=ids[order],
         name=name_ids,
         state=state,
         reason=reason,
