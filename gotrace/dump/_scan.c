@@ -534,7 +534,16 @@ static PyObject *build(PyObject *self, PyObject *args) {
             return NULL;
         }
     }
-    if ((Py_ssize_t)(cls->tp_basicsize) < (Py_ssize_t)sizeof(PyObject) + k * (Py_ssize_t)sizeof(PyObject *)) {
+    /* Every slot exactly once: an unset slot would read as a missing attribute. */
+    PyObject *slots = PyObject_GetAttrString((PyObject *)cls, "__slots__");
+    Py_ssize_t nslots = slots ? PySequence_Size(slots) : -1;
+    Py_XDECREF(slots);
+    if (nslots < 0) return NULL;
+    int distinct = 1;
+    for (Py_ssize_t a = 0; a < k; a++)
+        for (Py_ssize_t b = a + 1; b < k; b++)
+            if (offsets[a] == offsets[b]) distinct = 0;
+    if (nslots != k || !distinct) {
         PyErr_SetString(PyExc_TypeError, "build: names do not cover the slots");
         return NULL;
     }

@@ -54,8 +54,11 @@ def _pieces(data: AnyStr, nl2: AnyStr, crnl2: AnyStr) -> list[tuple[int, int]]:
     return out
 
 
-def parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
+def parse_dumps(data: str | bytes, tables: Tables, *, accelerated: bool = True) -> list[Snapshot]:
     """Every goroutine dump in ``data``, in file order (see _parse_dumps).
+
+    ``accelerated=False`` takes the pure-Python path even when the C scanner
+    is built: the tests compare the two.
 
     The cycle collector is paused meanwhile: parsing makes hundreds of
     thousands of objects and no cycles, and each collection would walk them
@@ -64,13 +67,13 @@ def parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_dumps(data, tables)
+        return _parse_dumps(data, tables, accelerated)
     finally:
         if paused:
             gc.enable()
 
 
-def _parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
+def _parse_dumps(data: str | bytes, tables: Tables, accelerated: bool) -> list[Snapshot]:
     """Every goroutine dump in ``data``, in file order.
 
     Raises DumpFormatError (one line) when the input is empty, binary, or holds
@@ -89,7 +92,7 @@ def _parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
     if isinstance(data, bytes):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
-        scan = load("gotrace.dump._scan")
+        scan = load("gotrace.dump._scan") if accelerated else None
         if scan is None or not _read_fast(scan, data, reader):
             reader = DumpReader(tables)
             _feed_bytes(reader, data, 1, True)
@@ -127,13 +130,17 @@ def _parse_dumps(data: str | bytes, tables: Tables) -> list[Snapshot]:
     return snapshots
 
 
-def _feed_bytes(reader: DumpReader, data: bytes, base: int, final: bool) -> None:
-    """Feed ``data`` to the line reader in pieces cut at blank lines."""
+def _feed_bytes(reader: DumpReader, data: bytes, base: int, final: bool, crlf: bool = True) -> None:
+    """Feed ``data`` to the line reader in pieces cut at blank lines.
+
+    ``crlf`` turns CRLF line ends into LF per piece; False when the caller
+    already did it for the whole input (doing it twice would eat a CR of CRCRLF).
+    """
     spans = _pieces(data, b"\n\n", b"\n\r\n")
     for k, (start, end) in enumerate(spans):
         raw = data[start:end]
         newlines = raw.count(b"\n")
-        if b"\r" in raw:
+        if crlf and b"\r" in raw:
             raw = raw.replace(b"\r\n", b"\n")
         reader.feed(raw.decode("utf-8", "replace").split("\n"), base, final and k == len(spans) - 1)
         base += newlines
@@ -198,7 +205,7 @@ def _read_fast(scan: Any, data: bytes, reader: DumpReader) -> bool:
             done = blocks_before
             line_pos, line_no = start_l[done - 1], blocks.lines[done - 1]
         base = line_no + data.count(b"\n", line_pos, start)
-        _feed_bytes(reader, data[start:end], base, end == len(data))
+        _feed_bytes(reader, data[start:end], base, end == len(data), crlf=False)
         line_pos, line_no = start, base
     if done < nblocks:
         reader.add_blocks(blocks, done, nblocks)
