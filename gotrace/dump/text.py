@@ -81,6 +81,23 @@ _PREAMBLE_STARTS: Final = (
 # Lines that always end a goroutine's stack: the start of something else.
 _HARD_ENDS: Final = ("runtime stack:", "-----", "PC=", "signal arrived", "[signal ")
 
+# Starts of every line _kind gives a kind other than _FUNC/_OTHER (when not
+# indented): a line without them, followed by a tab line, is a function line.
+_SPECIAL_STARTS: Final = (
+    "created by ",
+    ".",
+    "[",
+    "goroutine",
+    "non-Go function",
+    "panic: ",
+    "fatal error: ",
+    "SIG",
+    "runtime stack:",
+    "-----",
+    "PC=",
+    "signal arrived",
+)
+
 # How many unrecognised lines in a row may sit inside a stack (interleaved
 # log output) before the stack is taken to have ended before them.
 _NOISE_LOOKAHEAD: Final = 64
@@ -635,8 +652,25 @@ class DumpReader:
 
         j = i + 1
         while j < n:
-            s = body(j)
-            kind = _OTHER if s is None else _kind(s)
+            s = lines[j] if not plen else body(j)
+            # The runtime's own shape, decided without _kind: a tab file line,
+            # or a plain function line followed by one (same result, fewer calls).
+            if s and s[0] == "\t" and not s.startswith("\tgoroutine running on other thread"):
+                kind = _FILE
+            elif (
+                s
+                and pending < 0
+                and created_text is None
+                and j + 1 < n
+                and not s[0].isspace()
+                and not s.startswith(_SPECIAL_STARTS)
+                and (lines[j + 1] if not plen else body(j + 1) or "")[:1] == "\t"
+            ):
+                pending, pending_text = j, s.rstrip()
+                j += 1
+                continue
+            else:
+                kind = _OTHER if s is None else _kind(s)
             if kind in (_BLANK, _END):
                 break
             if kind == _FILE:
@@ -761,7 +795,9 @@ class DumpReader:
             return i + 1
         info, labels = parsed
         prefix = self._body_prefix(lines, i, prefix)
-        gid = number(m.group(1))
+        gid: int | None = int(m.group(1))  # HEADER matched ASCII digits
+        if gid is not None and gid > INT64_MAX:
+            gid = None
         snap, dup = self._snapshot_for(
             -1 if gid is None else gid, header[len(prefix) :], prefix, lineno
         )
@@ -803,7 +839,11 @@ class DumpReader:
                     self.damage(snap, lineno, f"goroutine {gid}: m={mid} cannot be represented")
             g.mp = m.group(4)
             snap.kind = "traceback" if snap.kind == "debug2" else snap.kind
-        self._add(snap, g, dup, header[len(prefix) :])
+        if dup < 0 and snap.kind == "debug2":
+            snap.goroutines.append(g)
+            self._ids.add(gid)
+        else:
+            self._add(snap, g, dup, header[len(prefix) :])
         if at_end:
             if st.incomplete or (not frames and not st.unavailable):
                 snap.warnings.append(
