@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dump.parse import parse_dumps
 from ..dump.snapshot import DumpGoroutine, Snapshot, largest_snapshot_index
+from ..dump.text import build
 from ..errors import DumpFormatError
 from ..tables import Tables
 from ..trace.events import GoState
@@ -69,6 +70,14 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
     snap = snapshots[idx]
     notices.extend(snap.warnings)
     return snap, notices
+
+
+def _extras(gs: list[DumpGoroutine]) -> list[DumpExtras]:
+    """One DumpExtras per row; made in C when the dump accelerator is built."""
+    if build is None:
+        return [DumpExtras(g) for g in gs]
+    out: list[DumpExtras] = build(DumpExtras, len(gs), ("g",), (gs,))
+    return out
 
 
 def build_dump_model(
@@ -133,7 +142,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         state=state,
         reason=reason,
         since_ns=none,
-        wait_ns=np.array([g.wait_ns for g in gs], np.int64),
+        wait_ns=np.array([g.wait_ns for g in gs], np.int64),  # minutes, range-checked when read
         first_ns=none.copy(),
         created_ns=none.copy(),
         start_ns=none.copy(),
@@ -156,7 +165,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         tables=tables,
         goroutines=goroutines,
         notices=notices,
-        extras=[DumpExtras(g) for g in gs],
+        extras=_extras(gs),
     )
     model.snapshot = snap
     return model

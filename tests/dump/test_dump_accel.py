@@ -114,3 +114,16 @@ def test_builder_refuses_a_partial_slot_list() -> None:
     assert scan is not None
     with pytest.raises(TypeError):
         scan.build(DumpGoroutine, 1, ("id",), ([1],))
+
+
+def test_model_rows_and_extras_match_without_the_builder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace.model import from_dump
+
+    data = (DUMPS / "go127_crash.txt").read_bytes()
+    fast = from_dump.build_dump_model(data, "x")
+    monkeypatch.setattr(from_dump, "build", None)
+    slow = from_dump.build_dump_model(data, "x")
+    assert fast.extras is not None and slow.extras is not None
+    assert [x.g.id for x in fast.extras] == [x.g.id for x in slow.extras] == fast.goroutines.id.tolist()
+    for name in ("id", "name", "state", "reason", "wait_ns", "creator", "creation_stack", "last_stack"):
+        assert getattr(fast.goroutines, name).tolist() == getattr(slow.goroutines, name).tolist()
