@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..dump.parse import parse_dumps
 from ..dump.snapshot import DumpGoroutine, Snapshot, largest_snapshot_index
@@ -99,41 +101,56 @@ def build_dump_model(
             gc.enable()
 
 
+def _distinct(values: list[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
+    """Distinct values in first-seen order (deterministic ids) and each row's index among them.
+
+    Keyed by identity: the reader shares one object per distinct header
+    field, stack or creation site, so this hashes small ints, not tuples.
+    """
+    index: dict[int, int] = {}
+    firsts: list[Any] = []
+    for v in values:
+        if id(v) not in index:
+            index[id(v)] = len(firsts)
+            firsts.append(v)
+    return firsts, np.array([index[id(v)] for v in values], np.int64)
+
+
 def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Model:
     """The columns, computed once per distinct state, stack and creation site."""
     ids = np.array([g.id for g in snap.goroutines], np.int64)
     order = np.argsort(ids, kind="stable")
     gs = [snap.goroutines[i] for i in order.tolist()]
     n = len(gs)
-    state_of: dict[str, tuple[int, int]] = {}
-    for st in dict.fromkeys(g.state for g in gs):  # first-seen order: deterministic ids
-        plain = _PLAIN_STATES.get(st)
-        state_of[st] = (GoState.WAITING, tables.string(st)) if plain is None else (plain, 0)
-    pairs = [state_of[g.state] for g in gs]
-    state = np.array([p[0] for p in pairs], np.uint8)
-    reason = np.array([p[1] for p in pairs], np.int32)
-    root_of: dict[int, int] = {}
-    for sid in dict.fromkeys(g.stack_id for g in gs):
-        root = tables.root_frame(sid)
-        root_of[sid] = 0 if root is None else tables.string(root.func)
-    name_ids = np.array([0 if g.frames_elided else root_of[g.stack_id] for g in gs], np.int32)
-    site_of: dict[tuple[str, str, int], int] = {}
-    creation: list[int] = []
-    creator_l: list[int] = []
-    for g in gs:
-        cb = g.created_by
+    states, state_row = _distinct([g.state for g in gs])
+    state_of = [_PLAIN_STATES.get(st) for st in states]
+    state = np.array([GoState.WAITING if p is None else p for p in state_of], np.uint8)[state_row]
+    reason = np.array(
+        [tables.string(st) if p is None else 0 for st, p in zip(states, state_of, strict=True)], np.int32
+    )[state_row]
+    last_stack = np.array([g.stack_id for g in gs], np.int32)
+    sids, sid_row = np.unique(last_stack, return_inverse=True)
+    roots = [tables.root_frame(sid) for sid in sids.tolist()]
+    root_name = np.array([0 if r is None else tables.string(r.func) for r in roots], np.int32)
+    elided = np.array([g.frames_elided for g in gs], bool)
+    name_ids = np.where(elided, 0, root_name[sid_row.reshape(-1)]).astype(np.int32)
+    sites, site_row = _distinct([g.created_by for g in gs])
+    site_stack: dict[tuple[str, str, int], int] = {}
+    creation_of: list[int] = []
+    creator_of: list[int] = []
+    for cb in sites:
         if cb is None:
-            creation.append(0)
-            creator_l.append(NONE)
+            creation_of.append(0)
+            creator_of.append(NONE)
             continue
         site = (cb[0], cb[1], cb[2])
-        sid = site_of.get(site)
+        sid = site_stack.get(site)
         if sid is None:
-            sid = site_of[site] = tables.stack((tables.frame(*site),))
-        creation.append(sid)
-        creator_l.append(NONE if cb[3] is None else cb[3])
-    creator = np.array(creator_l, np.int64)
-    creation_stack = np.array(creation, np.int32)
+            sid = site_stack[site] = tables.stack((tables.frame(*site),))
+        creation_of.append(sid)
+        creator_of.append(NONE if cb[3] is None else cb[3])
+    creation_stack = np.array(creation_of, np.int32)[site_row]
+    creator = np.array(creator_of, np.int64)[site_row]
     none = np.full(n, NONE, np.int64)
     zeros = np.zeros(n, np.int64)
     goroutines = Goroutines(
@@ -150,7 +167,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         creator=creator,
         creation_stack=creation_stack,
         start_stack=np.zeros(n, np.int32),
-        last_stack=np.array([g.stack_id for g in gs], np.int32),
+        last_stack=last_stack,
         exec_ns=zeros,
         sched_wait_ns=zeros.copy(),
         syscall_ns=zeros.copy(),
