@@ -55,6 +55,9 @@ def main() -> None:
     st = Stage()
     snaps = parse_dumps(data, Tables(), accelerated=not args.pure)
     parse = st.done("parse", mb)
+    goroutines = sum(len(s.goroutines) for s in snaps)
+    count = len(snaps)
+    del snaps  # the model below parses again; keep one copy for the RSS figure
     st = Stage()
     model = build_dump_model(data, path.name) if not args.pure else None
     if model is not None:
@@ -63,9 +66,9 @@ def main() -> None:
         groups = group_goroutines(model.snapshot, model.tables)
         group = st.done("group", mb)
         print(f"model only   {model_wall - parse:6.2f} s;  {len(groups)} groups")
-        print(f"end to end   {model_wall + group:6.2f} s  {mb / (model_wall + group):.1f} MB/s  (bar: 100 MB/s)")
-    goroutines = sum(len(s.goroutines) for s in snaps)
-    print(f"input        {mb:.1f} MB, {len(snaps)} snapshot(s), {goroutines:,} goroutines")
+        total = model_wall + group
+        print(f"end to end   {total:6.2f} s  {mb / total:.1f} MB/s  (bar: 100 MB/s)")
+    print(f"input        {mb:.1f} MB, {count} snapshot(s), {goroutines:,} goroutines")
     print(f"peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
