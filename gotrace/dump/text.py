@@ -466,6 +466,7 @@ class DumpReader:
                 or repeated
             )
         if new:
+            dup = -1  # a print twice only counts within its own dump
             self._close()
             cur = Snapshot(kind="debug2", start_line=lineno, end_line=lineno, prefix=prefix)
             if pending is not None:
