@@ -1,75 +1,76 @@
-"""End-to-end speed of dump parsing + grouping on a ~100 MB debug=2 dump.
+"""Speed of dump reading on a ~100 MB debug=2 dump: parse, model, grouping, by stage.
 
-Builds the dump in /tmp by concatenating the corpus debug=2 dumps (each copy is
-a separate snapshot, as it would be in a log of periodic dumps), then reads the
-file, parses every snapshot and groups each one by stack. Prints MB/s and the
-peak RSS. Bar: 25 MB/s.
+By default the dump is ``shared/tools/make_big_dump.py``'s: 100 MB, 363,728
+goroutines in one snapshot, deterministic (made in /tmp on first use). Prints
+each stage's wall and CPU time and MB/s, and the peak RSS; ``--pure`` reads
+without the C scanner (the pure-Python twin). Bar: 100 MB/s end to end.
 
-    python benchmarks/dump_parse.py [--size-mb 100] [--keep]
+    python benchmarks/dump_parse.py [--path FILE] [--pure]
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from gotrace.dump.grouping import group_goroutines
-from gotrace.dump.parse import parse_file
+from gotrace.analysis.grouping import group_rows
+from gotrace.analysis.selection import select_rows
+from gotrace.dump.parse import parse_dumps
+from gotrace.model.from_dump import build_dump_model
 from gotrace.tables import Tables
 
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+MAKER = Path(__file__).resolve().parents[1] / ".." / "shared" / "tools" / "make_big_dump.py"
 
 
-def build(target: Path, size: int) -> int:
-    sources = sorted(CORPUS.glob("go*/*.debug2.txt"))
-    if not sources:
-        sys.exit(f"no corpus dumps under {CORPUS}")
-    blobs = [p.read_bytes() for p in sources]
-    written = 0
-    with target.open("wb") as out:
-        while written < size:
-            for blob in blobs:
-                out.write(blob)
-                out.write(b"\n")
-                written += len(blob) + 1
-                if written >= size:
-                    break
-    return written
+class Stage:
+    """Wall and CPU time of one stage."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def done(self, name: str, mb: float) -> float:
+        wall = time.perf_counter() - self.wall
+        cpu = time.process_time() - self.cpu
+        print(f"{name:<12} {wall:6.2f} s wall  {cpu:6.2f} s CPU  {mb / wall:7.1f} MB/s")
+        return wall
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--size-mb", type=float, default=100.0)
-    ap.add_argument("--path", default="/tmp/gotrace_bench_dump.txt")
-    ap.add_argument("--keep", action="store_true", help="reuse an existing file")
+    ap.add_argument("--path", default="/tmp/big.debug2.txt")
+    ap.add_argument("--pure", action="store_true", help="without the C scanner")
     args = ap.parse_args()
     path = Path(args.path)
-    size = int(args.size_mb * 1e6)
-    if not (args.keep and path.exists()):
-        build(path, size)
-    nbytes = path.stat().st_size
+    if not path.exists():
+        if not MAKER.exists():
+            sys.exit(f"no {path} and no {MAKER} to make it")
+        subprocess.run([sys.executable, str(MAKER), "--out", str(path)], check=True, capture_output=True)
+    data = path.read_bytes()
+    mb = len(data) / 1e6
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    tables = Tables()
-    snaps = parse_file(path, tables)
-    t1 = time.perf_counter()
-    groups = 0
-    for snap in snaps:
-        groups += len(group_goroutines(snap, tables))
-    t2 = time.perf_counter()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-    mb = nbytes / 1e6
+    st = Stage()
+    snaps = parse_dumps(data, Tables(), accelerated=not args.pure)
+    parse = st.done("parse", mb)
     goroutines = sum(len(s.goroutines) for s in snaps)
-    print(f"input        {mb:.1f} MB, {len(snaps)} snapshots, {goroutines} goroutines")
-    print(f"parse        {t1 - t0:.2f} s  {mb / (t1 - t0):.1f} MB/s")
-    print(f"group        {t2 - t1:.2f} s  ({groups} groups)")
-    print(f"end to end   {t2 - t0:.2f} s  {mb / (t2 - t0):.1f} MB/s  (bar: 25 MB/s)")
-    print(f"peak RSS     {rss / 1024:.0f} MB (before parsing {rss_before / 1024:.0f} MB)")
+    count = len(snaps)
+    del snaps  # the model below parses again; keep one copy for the RSS figure
+    st = Stage()
+    model = build_dump_model(data, path.name) if not args.pure else None
+    if model is not None:
+        model_wall = st.done("parse+model", mb)
+        st = Stage()
+        groups = group_rows(model, select_rows(model))
+        group = st.done("group", mb)
+        print(f"model only   {model_wall - parse:6.2f} s;  {len(groups)} groups")
+        total = model_wall + group
+        print(f"end to end   {total:6.2f} s  {mb / total:.1f} MB/s  (bar: 100 MB/s)")
+    print(f"input        {mb:.1f} MB, {count} snapshot(s), {goroutines:,} goroutines")
+    print(f"peak RSS     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

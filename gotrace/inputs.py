@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dump.pprof import looks_like_profile, profile_kind
 from .errors import InputError, UnknownInputError
 
 MAX_INPUT = 8 << 30  # refuse to pull more than 8 GiB into memory
@@ -62,16 +63,29 @@ def _gunzip(name: str, data: bytes) -> bytes:
             raise InputError(f"{name}: corrupt gzip data ({e})") from None
 
 
+_DUMP_MARKS = (
+    b"goroutine profile: total",
+    b"goroutineleak profile: total",
+    b"WARNING: DATA RACE",
+)
+
+
 def sniff(name: str, data: bytes) -> str:
-    """'trace' or 'dump'; UnknownInputError naming what the bytes look like."""
+    """'trace' or 'dump'; UnknownInputError naming what the bytes look like.
+
+    "dump" covers every goroutine listing: the text forms, the pprof protobuf
+    goroutine/goroutineleak profiles and race-detector reports.
+    """
     if data.startswith(b"go 1.") and b" trace" in data[:16]:
         return "trace"
     if not data.strip():
         raise UnknownInputError(f"{name}: empty input")
-    head = data[:65536]
-    if b"goroutine " in head or b"goroutine profile: total" in head:
+    if looks_like_profile(data):
         return "dump"
-    if data.find(b"\ngoroutine ") >= 0:
+    head = data[:65536]
+    if b"goroutine " in head or any(mark in head for mark in _DUMP_MARKS):
+        return "dump"
+    if data.find(b"\ngoroutine ") >= 0 or data.find(b"WARNING: DATA RACE") >= 0:
         return "dump"
     raise UnknownInputError(f"{name}: not a Go execution trace or goroutine dump ({describe(data)})")
 
@@ -84,8 +98,9 @@ def describe(data: bytes) -> str:
         return "an ELF executable"
     if data[:1] in (b"{", b"[") and data.lstrip()[:1] in (b"{", b"["):
         return "JSON"
-    if data[:1] == b"\x0a" and b"goroutine" in data[:4096]:
-        return "a pprof protobuf profile: fetch it with ?debug=2 for text"
+    kind = profile_kind(data)
+    if kind is not None:
+        return f"a pprof protobuf profile of {kind}, not of goroutines"
     sample = data[:512]
     printable = sum(32 <= b < 127 or b in (9, 10, 13) for b in sample)
     if printable < len(sample) * 0.9:

@@ -10,7 +10,13 @@ whichever toolchain wrote the dump; an unknown state is still kept as printed.
 
 from __future__ import annotations
 
+import re
 from typing import Final
+
+# Numbers the columns hold are int64: a wait must fit in ns, ids in int64.
+INT64_MAX: Final = (1 << 63) - 1
+MAX_WAIT_MINUTES: Final = INT64_MAX // 60_000_000_000
+_DIGITS: Final = re.compile(r"[0-9]+")
 
 # waitReasonStrings, Go 1.19-1.27 (runtime/runtime2.go). Reasons ending in
 # "(durable)" (1.25+) or "(synctest)" (1.24) are the durably-blocking variants
@@ -143,9 +149,14 @@ def strip_decorations(status: str) -> tuple[str, frozenset[str]]:
 
 
 class BracketInfo:
-    """The parsed text between a header's brackets (shared by equal headers)."""
+    """The parsed text between a header's brackets (shared by equal headers).
 
-    __slots__ = ("bubble", "flags", "raw_state", "state", "wait_minutes")
+    ``damage`` names a number that was printed but cannot be represented (a
+    wait of more than 292 years, a bubble id past int64): the value is dropped
+    and the reader reports it instead of overflowing a column later.
+    """
+
+    __slots__ = ("bubble", "damage", "flags", "raw_state", "state", "wait_minutes")
 
     def __init__(
         self,
@@ -154,12 +165,14 @@ class BracketInfo:
         wait_minutes: int | None,
         flags: frozenset[str],
         bubble: int | None,
+        damage: str | None = None,
     ) -> None:
         self.state = state
         self.raw_state = raw_state
         self.wait_minutes = wait_minutes
         self.flags = flags
         self.bubble = bubble
+        self.damage = damage
 
 
 def parse_bracket(inner: str) -> BracketInfo:
@@ -172,16 +185,24 @@ def parse_bracket(inner: str) -> BracketInfo:
     state, flags = strip_decorations(parts[0])
     wait: int | None = None
     bubble: int | None = None
+    damage: list[str] = []
     extra: set[str] = set()
     for part in parts[1:]:
-        if part.endswith(" minutes") and part[:-8].isdigit():
-            wait = int(part[:-8])
+        if part.endswith(" minutes") and _DIGITS.fullmatch(part, 0, len(part) - 8):
+            minutes = int(part[:-8])
+            if minutes <= MAX_WAIT_MINUTES:
+                wait = minutes
+            else:
+                damage.append(f"a wait of {part} cannot be represented")
         elif part == "locked to thread":
             extra.add("locked to thread")
         elif part.startswith(("synctest bubble ", "synctest group ")):
             num = part.rpartition(" ")[2]
-            if num.isdigit():
-                bubble = int(num)
+            if _DIGITS.fullmatch(num):
+                if int(num) <= INT64_MAX:
+                    bubble = int(num)
+                else:
+                    damage.append(f"{part} cannot be represented")
     if extra:
         flags = flags | extra
-    return BracketInfo(state, parts[0], wait, flags, bubble)
+    return BracketInfo(state, parts[0], wait, flags, bubble, "; ".join(damage) or None)

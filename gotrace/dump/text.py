@@ -2,37 +2,63 @@
 
 One pass over the lines handles pprof ``debug=2`` pages, panic / fatal error /
 signal tracebacks (``GOTRACEBACK=all|system|crash``: ``gp= m=`` headers,
-``fp= sp= pc=`` suffixes, goroutine 0, register dumps) and ``debug=1`` count
-profiles, also when each line carries a constant prefix (a log prefix, the
-indentation of test output). Speed comes from doing almost nothing per frame:
-a frame line is split with ``str.rfind``/``str.find`` and looked up in a cache
-of already-interned frames; regexes run only on headers and rare lines.
+``fp= sp= pc=`` suffixes, goroutine 0, register dumps), ``debug=1`` count
+profiles (``goroutine`` and Go 1.26+ ``goroutineleak``), also when each line
+carries a constant prefix (a log prefix, the indentation of test output).
+
+Stack lines are recognised by shape, not by their exact indentation: a file
+line is an indented ``file:line`` (a tab from the runtime, spaces after a trip
+through an editor or a chat tool, one space in a cgo ``??:0`` frame), a
+function line is whatever precedes one. Lines that are neither (log output
+interleaved on stderr) are skipped when the stack goes on after them, and
+counted; stack-shaped lines that cannot be paired are counted as dropped.
 
 Snapshots are cut where a new dump evidently begins: a ``panic:``/``fatal
-error:``/``SIGxxx:`` line, a ``goroutine profile:`` header, a goroutine id seen
-before in the current dump, a change of prefix, or a ``[running]`` goroutine
-after unrelated lines (every debug=2 page starts with the goroutine writing it).
+error:``/``SIGxxx:`` line, a ``goroutine profile:`` header, a change of prefix,
+or a goroutine id seen before in the current dump. One exception: inside a
+crash traceback the runtime may print the goroutine it is crashing on a second
+time (once as the crashing goroutine, once among the others). The same id
+with the same header in one crash stays in that dump and is counted once.
+
+Every number is range-checked where it is read: a goroutine id, creator id,
+count or wait that does not fit the int64 columns is damage, reported in
+``Snapshot.warnings``, never an overflow later.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
+
+from gotrace.accel import load
 from gotrace.dump.labels import parse_label_list
 from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
-from gotrace.dump.states import BracketInfo, parse_bracket
+from gotrace.dump.states import INT64_MAX, BracketInfo, parse_bracket
 from gotrace.tables import Tables
 
 HEADER: Final = re.compile(
-    r"goroutine (\d+)(?: gp=(0x[0-9a-fA-F]+) m=(nil|\d+)(?: mp=(0x[0-9a-fA-F]+))?)? \["
+    r"goroutine ([0-9]+)(?: gp=(0x[0-9a-fA-F]+) m=(nil|[0-9]+)(?: mp=(0x[0-9a-fA-F]+))?)? \["
 )
-PROFILE_HEADER: Final = re.compile(r"(goroutine(?:leak)?) profile: total (\d+)\s*$")
-_RECORD: Final = re.compile(r"(\d+) @(?: 0x[0-9a-fA-F]+)*\s*$")
+PROFILE_HEADER: Final = re.compile(r"(goroutine(?:leak)?) profile: total ([0-9]+)\s*$")
+_RECORD: Final = re.compile(r"([0-9]+) @(?: 0x[0-9a-fA-F]+)*\s*$")
 _MARKER: Final = re.compile(r"(?:panic: |fatal error: |SIG[A-Z0-9]+: )")
-_LOC: Final = re.compile(r"(.*):(\d+)(?= |$)")
-_ORIGIN: Final = re.compile(r"\[originating from goroutine (\d+)\]:")
+_LOC: Final = re.compile(r"(.*):([0-9]+)(?= |$)")
+_ORIGIN: Final = re.compile(r"\[originating from goroutine ([0-9]+)\]:")
+_ELIDED: Final = re.compile(r"\.\.\.(?:[0-9]+|additional) frames elided\.\.\.\s*$")
+_SPACE: Final = re.compile(r"\s")
 _WHITESPACE: Final = re.compile(r"[ \t]*")
+_DIGITS: Final = re.compile(r"[0-9]+")
+
+# The C fast path's object builder (gotrace/dump/_scan.c), None in pure Python.
+_scan = load("gotrace.dump._scan")
+build = None if _scan is None else _scan.build
+
+# Go's line numbers are int32; anything larger is damage, not a line.
+MAX_LINE: Final = (1 << 31) - 1
 
 # Lines a crash prints between its panic/fatal/signal line and the first
 # goroutine header; anything else there means the marker was a log message.
@@ -52,39 +78,141 @@ _PREAMBLE_STARTS: Final = (
     "non-Go function",
 )
 
+# Lines that always end a goroutine's stack: the start of something else.
+_HARD_ENDS: Final = ("runtime stack:", "-----", "PC=", "signal arrived", "[signal ")
+
+# Starts of every line _kind gives a kind other than _FUNC/_OTHER (when not
+# indented): a line without them, followed by a tab line, is a function line.
+_SPECIAL_STARTS: Final = (
+    "created by ",
+    ".",
+    "[",
+    "goroutine",
+    "non-Go function",
+    "panic: ",
+    "fatal error: ",
+    "SIG",
+    "runtime stack:",
+    "-----",
+    "PC=",
+    "signal arrived",
+)
+
+# How many unrecognised lines in a row may sit inside a stack (interleaved
+# log output) before the stack is taken to have ended before them.
+_NOISE_LOOKAHEAD: Final = 64
+
 _BRACKET_CACHE_LIMIT: Final = 50_000
+_DAMAGE_SHOWN: Final = 5
+
+# Kinds of a line inside a goroutine's stack.
+_BLANK: Final = 0
+_FILE: Final = 1
+_FUNC: Final = 2  # function-shaped: name(args)
+_CREATED: Final = 3
+_ELIDE: Final = 4
+_ORIGIN_K: Final = 5
+_UNAVAIL: Final = 6
+_NONGO: Final = 7
+_OTHER: Final = 8  # a function line only if a file line follows, else noise
+_END: Final = 9  # the start of something else (header, marker, register dump)
 
 
-def _split_brackets(rest: str) -> tuple[str, str | None] | None:
+def split_brackets(rest: str) -> tuple[str, str | None] | None:
     """Split what follows ``[`` into the bracket text and the label text (or None).
 
     ``rest`` is ``select, 5 minutes]:`` (no labels), ``select labels:{"k": "v"}]:``
-    (Go 1.26) or ``select] {k: v}:`` (Go 1.27). The status and its decorations
-    never contain ``]``, so the first ``]`` closes the brackets unless 1.26 labels
-    come first. None when the header is cut short (no closing ``]...:``).
+    (Go 1.26) or ``select] {k: v}:`` (Go 1.27). A status never contains ``]``
+    as the runtime prints it, but a damaged or hand-edited one may
+    (``select [x]]:``): then the brackets close at the last ``]``. None when
+    the header is cut short (no closing ``]...:``).
     """
     if not rest.endswith(":"):
         return None
-    close = rest.find("]")
     lab = rest.find(" labels:{")
-    if lab != -1 and (close == -1 or lab < close):
-        if not rest.endswith("}]:"):
-            return None
-        return rest[:lab], rest[lab + 9 : -3]
-    if close == -1:
-        return None
-    after = rest[close + 1 : -1]
-    if not after:
-        return rest[:close], None
-    if after.startswith(" {") and after.endswith("}"):
-        return rest[:close], after[2:-1]
+    if lab != -1 and rest.endswith("}]:"):
+        close = rest.find("]")
+        if close == -1 or lab < close:
+            return rest[:lab], rest[lab + 9 : -3]
+    if rest.endswith("]:"):
+        return rest[:-2], None
+    if rest.endswith("}:"):
+        close = rest.find("] {")
+        for _ in range(8):  # a few candidates: a hostile header must not cost O(n^2)
+            if close == -1:
+                break
+            label_text = rest[close + 3 : -2]
+            if parse_label_list(label_text) is not None:
+                return rest[:close], label_text
+            close = rest.find("] {", close + 1)
+        close = rest.find("] {")
+        if close != -1:
+            return rest[:close], rest[close + 3 : -2]
     return None
 
 
-def _location(fileline: str) -> str:
-    """``\t/src/x.go:12 +0x1d`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
-    s = fileline.find(" +0x")
-    return fileline[1:s] if s > 0 else fileline[1:]
+def location(text: str) -> str:
+    """``/src/x.go:12 +0x1d fp=..`` -> ``/src/x.go:12`` (the pc offset never splits a frame)."""
+    s = text.find(" +0x")
+    return text[:s] if s > 0 else text
+
+
+def file_shaped(text: str) -> bool:
+    """Whether stripped ``text`` reads as ``file:line`` with only a pc suffix after it."""
+    loc = location(text)
+    m = _LOC.match(loc)
+    if m is None:
+        return False
+    rest = loc[m.end() :]
+    return not rest or rest.startswith((" fp=", " pc=", " sp="))
+
+
+def _kind(s: str) -> int:
+    """What a line (its prefix removed) is inside a goroutine's stack."""
+    if not s or s.isspace():
+        return _BLANK
+    c = s[0]
+    if c == "\t" or c == " ":
+        t = s.lstrip(" \t")
+        if t.startswith("goroutine running on other thread"):
+            return _UNAVAIL
+        # The runtime indents file lines with a tab; trust that, and read
+        # space-indented lines (tabs expanded, cgo " ??:0") by their shape.
+        if c == "\t" or file_shaped(t):
+            return _FILE
+        s = t
+        c = s[0]
+    if c == "c" and s.startswith("created by "):
+        return _CREATED
+    if c == "." and _ELIDED.match(s):
+        return _ELIDE
+    if c == "[" and s.startswith("[originating from goroutine "):
+        return _ORIGIN_K
+    if c == "g" and s.startswith("goroutine ") and HEADER.match(s):
+        return _END
+    if c == "n" and s.startswith("non-Go function"):
+        return _NONGO
+    if _MARKER.match(s) or s.startswith(_HARD_ENDS) or PROFILE_HEADER.match(s):
+        return _END
+    return _FUNC if func_shaped(s) else _OTHER
+
+
+def func_shaped(s: str) -> bool:
+    """``name(args)`` with no whitespace in the name: how a function line looks.
+
+    Linear on purpose (no backtracking regex): a 1 MB line must not hang.
+    """
+    t = s.rstrip()
+    k = t.rfind("(")
+    return k > 0 and t[-1] == ")" and _SPACE.search(t, 0, k) is None
+
+
+def number(text: str, limit: int = INT64_MAX) -> int | None:
+    """ASCII digits as an int, or None when empty, not digits or above ``limit``."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 class _Pending:
@@ -100,6 +228,73 @@ class _Pending:
         self.after_separator = after_separator
 
 
+class _Stack:
+    """What the lines under one goroutine header say (see DumpReader._stack)."""
+
+    __slots__ = (
+        "ancestors", "args", "at_end", "created", "elided", "end", "frames", "incomplete", "unavailable",
+    )
+
+    def __init__(
+        self,
+        frames: list[int],
+        args: list[str],
+        created: CreatedBy | None,
+        ancestors: list[int],
+        elided: bool,
+        unavailable: bool,
+        incomplete: bool,
+        end: int,
+        at_end: bool,
+    ) -> None:
+        self.frames = frames
+        self.args = args
+        self.created = created
+        self.ancestors = ancestors
+        self.elided = elided
+        self.unavailable = unavailable
+        self.incomplete = incomplete
+        self.end = end  # index of the first line after the stack
+        self.at_end = at_end  # the stack reaches the end of the input
+
+
+class PlainBlocks:
+    """The C scanner's plain debug=2 blocks, with each distinct header and stack read once.
+
+    ``headers[k]`` is (bracket info, labels, bracket text); ``bodies[k]`` is
+    (stack id, creation site or None, frames elided); per block i: ``ids``,
+    ``lines`` (of the header), ``header_keys``, ``body_keys``, ``parents``
+    (creator id, -1 if none), ``nlines``; ``args_of(i)`` reads block i's
+    argument texts (called on first access to a goroutine's frame_args).
+    """
+
+    __slots__ = (
+        "args_of", "bodies", "body_keys", "header_keys", "headers", "ids", "lines", "nlines", "parents",
+    )
+
+    def __init__(
+        self,
+        ids: list[int],
+        lines: list[int],
+        header_keys: list[int],
+        body_keys: list[int],
+        parents: list[int],
+        nlines: list[int],
+        headers: list[tuple[BracketInfo, dict[str, str] | None, str]],
+        bodies: list[tuple[int, tuple[str, str, int] | None, bool]],
+        args_of: Callable[[int], tuple[str, ...]],
+    ) -> None:
+        self.ids = ids
+        self.lines = lines
+        self.header_keys = header_keys
+        self.body_keys = body_keys
+        self.parents = parents
+        self.nlines = nlines
+        self.headers = headers
+        self.bodies = bodies
+        self.args_of = args_of
+
+
 class DumpReader:
     """Incremental parser: feed line lists (cut at blank lines), then ``finish()``.
 
@@ -113,18 +308,35 @@ class DumpReader:
         self.snapshots: list[Snapshot] = []
         self._cur: Snapshot | None = None
         self._ids: set[int] = set()
-        self._noise = False
+        # Crash tracebacks only: header text and index per id, to recognise a
+        # goroutine the runtime printed twice.
+        self._seen: dict[int, tuple[str, int]] = {}
         self._pending: _Pending | None = None
         self._last_nonblank = ""
         self._continued = False
         self._profile_open = False
         self._frames: dict[tuple[str, str], int] = {}
-        self._created: dict[tuple[str, str], CreatedBy] = {}
+        self._created: dict[tuple[str, str], tuple[str, str, int, int | None] | None] = {}
         self._brackets: dict[str, tuple[BracketInfo, dict[str, str] | None] | None] = {}
+        self._damage: dict[int, int] = {}  # snapshot identity -> damage reports
+        # Lines dropped or skipped before the first snapshot opens.
+        self._orphan_damage: list[str] = []
         # Only meaningful while feeding the final lines: index of the last
         # non-blank line, and whether the input stops mid-line.
         self._last_content = -1
         self._no_newline = False
+
+    # ---------------------------------------------------------------- damage
+    def damage(self, snap: Snapshot | None, lineno: int, what: str) -> None:
+        """Report a value that cannot be represented; the first few by line, then a count."""
+        if snap is None:
+            if len(self._orphan_damage) < _DAMAGE_SHOWN:
+                self._orphan_damage.append(f"line {lineno}: {what}")
+            return
+        n = self._damage.get(id(snap), 0) + 1
+        self._damage[id(snap)] = n
+        if n <= _DAMAGE_SHOWN:
+            snap.warnings.append(f"line {lineno}: {what}")
 
     # ----------------------------------------------------------------- lines
     def feed(self, lines: list[str], base: int, final: bool) -> None:
@@ -156,7 +368,7 @@ class DumpReader:
                 if i >= n:
                     break
                 line = lines[i]
-            if line[0] == "g" and line.startswith("goroutine "):
+            if line[0] == "g" and line.startswith("goroutine"):
                 m = header_match(line)
                 if m is not None:
                     i = self._goroutine(lines, i, m, "", base, final)
@@ -166,7 +378,7 @@ class DumpReader:
                     i = self._open_profile(lines, i, pm, "", base)
                     continue
             else:
-                k = line.find("goroutine ")
+                k = line.find("goroutine")
                 if k > 0:
                     m = header_match(line, k)
                     if m is not None:
@@ -214,15 +426,18 @@ class DumpReader:
             and not stripped.rstrip().endswith(")")
         ):
             self._pending = None
-        if stripped.strip() != "-----":
-            self._noise = True
         self._last_nonblank = stripped.strip()
 
     # ------------------------------------------------------------- snapshots
-    def _snapshot_for(self, gid: int, state: str, prefix: str, lineno: int) -> Snapshot:
-        """The snapshot a goroutine header belongs to, opening a new one if needed."""
+    def _snapshot_for(self, gid: int, header: str, prefix: str, lineno: int) -> tuple[Snapshot, int]:
+        """The snapshot a goroutine header belongs to, opening a new one if needed.
+
+        Returns it and, for a goroutine a crash printed a second time, the
+        index of its first print (else -1).
+        """
         cur = self._cur
         pending = self._pending
+        dup = -1
         if pending is not None and pending.prefix not in ("", prefix):
             pending = self._pending = None
         if (
@@ -237,15 +452,21 @@ class DumpReader:
             self._continued = True
             new = False
         else:
+            repeated = gid in self._ids and not self._continued
+            if repeated and pending is None and cur is not None and cur.kind == "traceback":
+                seen = self._seen.get(gid)
+                if seen is not None and seen[0] == header:
+                    repeated = False
+                    dup = seen[1]
             new = (
                 cur is None
                 or cur.kind == "debug1"
                 or cur.prefix != prefix
                 or pending is not None
-                or (gid in self._ids and not self._continued)
-                or (self._noise and state == "running" and not self._continued)
+                or repeated
             )
         if new:
+            dup = -1  # a print twice only counts within its own dump
             self._close()
             cur = Snapshot(kind="debug2", start_line=lineno, end_line=lineno, prefix=prefix)
             if pending is not None:
@@ -256,21 +477,39 @@ class DumpReader:
             self._cur = cur
             self.snapshots.append(cur)
             self._ids = set()
+            self._seen = {}
         self._pending = None
-        self._noise = False
         assert cur is not None
-        return cur
+        return cur, dup
 
     def _close(self) -> None:
         cur = self._cur
-        if cur is not None and cur.kind == "debug1":
-            self._finish_profile(cur)
+        if cur is not None:
+            if cur.kind == "debug1":
+                self._finish_profile(cur)
+            self._summarise(cur)
         self._cur = None
         self._profile_open = False
+
+    def _summarise(self, snap: Snapshot) -> None:
+        """Say what was skipped or dropped, once per snapshot."""
+        more = self._damage.pop(id(snap), 0) - _DAMAGE_SHOWN
+        if more > 0:
+            snap.warnings.append(f"{more} more value(s) could not be represented")
+        if snap.noise_lines:
+            snap.warnings.append(
+                f"skipped {snap.noise_lines} line(s) of other output interleaved with the stacks"
+            )
+        if snap.dropped_lines:
+            snap.warnings.append(
+                f"{snap.dropped_lines} stack line(s) could not be attached to a frame and were dropped"
+            )
 
     def finish(self) -> list[Snapshot]:
         """Close the last snapshot; returns every snapshot found, in file order."""
         self._close()
+        if self.snapshots and self._orphan_damage:
+            self.snapshots[0].warnings[:0] = self._orphan_damage
         return self.snapshots
 
     # ------------------------------------------------------------- goroutine
@@ -279,23 +518,26 @@ class DumpReader:
         hit = cache.get(rest, False)
         if hit is not False:
             return hit  # type: ignore[return-value]
-        split = _split_brackets(rest)
+        split = split_brackets(rest)
         result: tuple[BracketInfo, dict[str, str] | None] | None
         if split is None:
             result = None
         else:
             inner, label_text = split
             labels = parse_label_list(label_text) if label_text is not None else None
-            unreadable = label_text is not None and labels is None
-            result = None if unreadable else (parse_bracket(inner), labels)
+            if label_text is not None and labels is None:
+                # Labels we cannot read: keep the goroutine, state and all.
+                result = (parse_bracket(inner + "] {" + label_text + "}"), None)
+            else:
+                result = (parse_bracket(inner), labels)
         if len(cache) >= _BRACKET_CACHE_LIMIT:
             cache.clear()
         cache[rest] = result
         return result
 
-    def _frame(self, func: str, fileline: str) -> int:
-        """Frame id for a function and its ``\\tfile:line +0x..`` line (cached)."""
-        loc = _location(fileline)
+    def _frame(self, func: str, fileline: str, snap: Snapshot, lineno: int) -> int:
+        """Frame id for a function and its ``file:line +0x..`` text, stripped (cached)."""
+        loc = location(fileline)
         key = (func, loc)
         fid = self._frames.get(key)
         if fid is None:
@@ -303,27 +545,44 @@ class DumpReader:
             if lm is None:
                 fid = self.tables.frame(func, loc.strip(), 0)
             else:
-                fid = self.tables.frame(func, lm.group(1), int(lm.group(2)))
+                line = int(lm.group(2))
+                if line > MAX_LINE:
+                    self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+                    return self.tables.frame(func, lm.group(1), 0)
+                fid = self.tables.frame(func, lm.group(1), line)
             self._frames[key] = fid
         return fid
 
-    def _created_by(self, text: str, fileline: str) -> CreatedBy:
-        loc = _location(fileline)
+    def _created_by(self, text: str, fileline: str, snap: Snapshot, lineno: int) -> CreatedBy:
+        loc = location(fileline)
         key = (text, loc)
-        cb = self._created.get(key)
-        if cb is None:
-            func = text
-            parent: int | None = None
-            k = text.rfind(" in goroutine ")
-            if k > 0 and text[k + 14 :].isdigit():
-                func = text[:k]
-                parent = int(text[k + 14 :])
-            lm = _LOC.match(loc)
-            if lm is None:
-                cb = (func, loc.strip(), 0, parent)
-            else:
-                cb = (func, lm.group(1), int(lm.group(2)), parent)
-            self._created[key] = cb
+        if key in self._created:
+            cached = self._created[key]
+            if cached is not None:
+                return cached
+        func = text
+        parent: int | None = None
+        damaged = False
+        k = text.rfind(" in goroutine ")
+        if k > 0 and _DIGITS.fullmatch(text, k + 14):
+            func = text[:k]
+            parent = number(text[k + 14 :])
+            if parent is None:
+                damaged = True
+                self.damage(snap, lineno, f"creator id {text[k + 14:]} cannot be represented")
+        lm = _LOC.match(loc)
+        cb: CreatedBy
+        if lm is None:
+            cb = (func, loc.strip(), 0, parent)
+        else:
+            line = int(lm.group(2))
+            if line > MAX_LINE:
+                damaged = True
+                self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+                line = 0
+            cb = (func, lm.group(1), line, parent)
+        # Damage is reported per occurrence, so a damaged line is not cached.
+        self._created[key] = None if damaged else cb
         return cb
 
     def _body_prefix(self, lines: list[str], i: int, prefix: str) -> str:
@@ -342,27 +601,23 @@ class DumpReader:
         ws_end = _WHITESPACE.match(nxt)
         assert ws_end is not None
         ws = nxt[: ws_end.end()]
-        if ws and not nxt[len(ws) :].startswith("\t") and lines[i + 2].startswith(ws + "\t"):
+        after = lines[i + 2]
+        if (
+            ws
+            and not nxt[len(ws) :].startswith(("\t", " "))
+            and after.startswith(ws)
+            and _kind(after[len(ws) :]) == _FILE
+        ):
             return ws
         return prefix
 
-    def _goroutine(
-        self, lines: list[str], i: int, m: re.Match[str], prefix: str, base: int, final: bool
-    ) -> int:
-        """Parse the goroutine whose header is ``lines[i]``; returns the next index."""
-        header = lines[i]
-        parsed = self._bracket(header[m.end() :])
-        if parsed is None:
-            if final and i >= self._last_content and self._cur is not None:
-                self._cur.warnings.append(
-                    f"line {base + i}: goroutine header cut off at the end of the input: {header!r}"
-                )
-            self._other_line(header, base + i)
-            return i + 1
-        info, labels = parsed
-        prefix = self._body_prefix(lines, i, prefix)
-        gid = int(m.group(1))
-        snap = self._snapshot_for(gid, info.state, prefix, base + i)
+    def _stack(
+        self, lines: list[str], i: int, prefix: str, snap: Snapshot, base: int, final: bool
+    ) -> _Stack:
+        """Read the stack under the header ``lines[i]``: frames, creator, ancestors...
+
+        Counts the noise skipped and lines dropped into ``snap``.
+        """
         plen = len(prefix)
         bare_prefix = prefix.rstrip()
 
@@ -373,82 +628,191 @@ class DumpReader:
         elided = False
         unavailable = False
         in_ancestor = False
+        pending = -1  # index of a function line waiting for its file line
+        pending_text = ""
+        created_text: str | None = None
         incomplete = False  # the last element read misses its file line
-        frame = self._frame
+        noise = 0
+        dropped = 0
         n = len(lines)
+
+        def body(idx: int) -> str | None:
+            """The line without the prefix; None for a line of other output."""
+            raw = lines[idx]
+            if not plen:
+                return raw
+            if raw.startswith(prefix):
+                return raw[plen:]
+            if not raw or raw.isspace() or raw == bare_prefix:
+                return ""
+            return None
+
+        def kind_at(idx: int) -> int:
+            s = body(idx)
+            return _OTHER if s is None else _kind(s)
+
         j = i + 1
         while j < n:
-            line = lines[j]
-            if plen:
-                if not line.startswith(prefix):
-                    if line.isspace() or line == bare_prefix:
-                        break
-                    if line:
-                        self._noise = True
-                    break
-                line = line[plen:]
-            if not line or line.isspace():
+            s = lines[j] if not plen else body(j)
+            # The runtime's own shape, decided without _kind: a tab file line,
+            # or a plain function line followed by one (same result, fewer calls).
+            if s and s[0] == "\t" and not s.startswith("\tgoroutine running on other thread"):
+                kind = _FILE
+            elif (
+                s
+                and pending < 0
+                and created_text is None
+                and j + 1 < n
+                and not s[0].isspace()
+                and not s.startswith(_SPECIAL_STARTS)
+                and (lines[j + 1] if not plen else body(j + 1) or "")[:1] == "\t"
+            ):
+                pending, pending_text = j, s.rstrip()
+                j += 1
+                continue
+            else:
+                kind = _OTHER if s is None else _kind(s)
+            if kind in (_BLANK, _END):
                 break
-            c = line[0]
-            if c == "\t":
-                if line.startswith("\tgoroutine running on other thread"):
-                    unavailable = True
+            if kind == _FILE:
+                assert s is not None
+                text = s.lstrip(" \t")
+                if pending >= 0:
+                    if not in_ancestor:
+                        k = pending_text.rfind("(")
+                        if k > 0 and pending_text[-1] == ")":
+                            frames.append(self._frame(pending_text[:k], text, snap, base + j))
+                            args.append(pending_text[k + 1 : -1])
+                        else:
+                            frames.append(self._frame(pending_text, text, snap, base + j))
+                            args.append("")
+                    pending = -1
+                elif created_text is not None:
+                    if not in_ancestor:
+                        created = self._created_by(created_text, text, snap, base + j)
+                    created_text = None
+                else:
+                    dropped += 1
                 j += 1
                 continue
-            if c == "c" and line.startswith("created by "):
-                if j + 1 < n:
-                    fl = lines[j + 1]
-                    if plen:
-                        fl = fl[plen:] if fl.startswith(prefix) else ""
-                    if fl.startswith("\t"):
-                        if not in_ancestor:
-                            created = self._created_by(line[11:], fl)
-                        j += 2
-                        continue
-                incomplete = True
-                j += 1
-                continue
-            if c == "." and line.startswith("...") and line.endswith(" elided..."):
-                if not in_ancestor:
-                    elided = True
-                j += 1
-                continue
-            if c == "[" and line.startswith("[originating from goroutine "):
-                om = _ORIGIN.match(line)
-                if om is not None:
-                    ancestors.append(int(om.group(1)))
-                    in_ancestor = True
+            if kind == _OTHER:
+                if (
+                    s is not None
+                    and pending < 0
+                    and created_text is None
+                    and j + 1 < n
+                    and kind_at(j + 1) == _FILE
+                ):
+                    # A function line of an unusual shape (a cgo symbolizer's name).
+                    pending, pending_text = j, s.strip()
                     j += 1
                     continue
-            if c == "g" and line.startswith("goroutine ") and HEADER.match(line):
-                break
-            if j + 1 < n:
-                fl = lines[j + 1]
-                if plen:
-                    fl = fl[plen:] if fl.startswith(prefix) else ""
-                if fl and fl[0] == "\t":
-                    if not in_ancestor:
-                        k = line.rfind("(")
-                        if k > 0 and line[-1] == ")":
-                            frames.append(frame(line[:k], fl))
-                            args.append(line[k + 1 : -1])
-                        else:
-                            frames.append(frame(line, fl))
-                            args.append("")
-                    j += 2
-                    continue
-            if line.startswith("non-Go function"):
-                if not in_ancestor:
-                    frames.append(self.tables.frame(line, "", 0))
-                    args.append("")
-                j += 1
+                # Output from elsewhere, or the end of this goroutine: look
+                # past it for the stack going on.
+                k = j + 1
+                limit = min(n, j + 1 + _NOISE_LOOKAHEAD)
+                while k < limit and kind_at(k) == _OTHER:
+                    k += 1
+                nk = kind_at(k) if k < limit else _BLANK
+                goes_on = nk in (_FUNC, _CREATED, _ELIDE, _ORIGIN_K, _UNAVAIL, _NONGO) or (
+                    nk == _FILE and (pending >= 0 or created_text is not None)
+                )
+                if not goes_on:
+                    if (
+                        final
+                        and j == self._last_content
+                        and s is not None
+                        and (s.rstrip().endswith(")") or self._no_newline)
+                    ):
+                        incomplete = True  # a function line cut off by the end
+                    break
+                noise += k - j
+                j = k
                 continue
-            # Not part of a stack: a log line, or a frame cut off by the end.
-            if final and j >= self._last_content and (line[-1] == ")" or self._no_newline):
+            # A new stack element: anything still waiting for a file line lost it.
+            if pending >= 0 or created_text is not None:
+                dropped += 1
+                pending = -1
+                created_text = None
+            assert s is not None
+            t = s.lstrip(" \t")
+            if kind == _FUNC:
+                pending, pending_text = j, t.rstrip()
+            elif kind == _CREATED:
+                created_text = t[11:].rstrip()
+            elif kind == _ELIDE:
+                if not in_ancestor:
+                    elided = True
+            elif kind == _ORIGIN_K:
+                om = _ORIGIN.match(t)
+                if om is not None:
+                    anc = number(om.group(1))
+                    if anc is None:
+                        self.damage(snap, base + j, f"ancestor id {om.group(1)} cannot be represented")
+                    else:
+                        ancestors.append(anc)
+                in_ancestor = True
+            elif kind == _UNAVAIL:
+                unavailable = True
+            elif kind == _NONGO:
+                if j + 1 < n and kind_at(j + 1) == _FILE:
+                    pending, pending_text = j, t.rstrip()
+                elif not in_ancestor:
+                    frames.append(self.tables.frame(t.rstrip(), "", 0))
+                    args.append("")
+            j += 1
+
+        at_end = final and j >= self._last_content
+        if pending >= 0 or created_text is not None:
+            if at_end:
                 incomplete = True
             else:
-                self._noise = True
-            break
+                dropped += 1
+        at_end = final and j >= self._last_content
+        if pending >= 0 or created_text is not None:
+            if at_end:
+                incomplete = True
+            else:
+                dropped += 1
+        snap.noise_lines += noise
+        snap.dropped_lines += dropped
+        return _Stack(frames, args, created, ancestors, elided, unavailable, incomplete, j, at_end)
+
+    def _goroutine(
+        self, lines: list[str], i: int, m: re.Match[str], prefix: str, base: int, final: bool
+    ) -> int:
+        """Parse the goroutine whose header is ``lines[i]``; returns the next index."""
+        header = lines[i]
+        lineno = base + i
+        parsed = self._bracket(header[m.end() :])
+        if parsed is None:
+            if final and i >= self._last_content and self._cur is not None:
+                self._cur.warnings.append(
+                    f"line {lineno}: goroutine header cut off at the end of the input: {header!r}"
+                )
+            elif self._cur is not None:
+                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {header!r}")
+            self._other_line(header, lineno)
+            return i + 1
+        info, labels = parsed
+        prefix = self._body_prefix(lines, i, prefix)
+        gid: int | None = int(m.group(1))  # HEADER matched ASCII digits
+        if gid is not None and gid > INT64_MAX:
+            gid = None
+        snap, dup = self._snapshot_for(
+            -1 if gid is None else gid, header[len(prefix) :], prefix, lineno
+        )
+        if gid is not None and info.damage is not None:
+            self.damage(snap, lineno, f"goroutine {gid}: {info.damage}")
+        st = self._stack(lines, i, prefix, snap, base, final)
+        j = st.end
+        frames = st.frames
+        at_end = st.at_end
+        snap.end_line = base + max(j - 1, i)
+        self._last_nonblank = ""
+        if gid is None:
+            self.damage(snap, lineno, f"goroutine id {m.group(1)} cannot be represented; goroutine skipped")
+            return j
 
         tables = self.tables
         g = DumpGoroutine(
@@ -460,35 +824,210 @@ class DumpReader:
             synctest_bubble=info.bubble,
             labels=dict(labels) if labels else {},
             stack_id=tables.stack(tuple(frames)),
-            frame_args=tuple(args),
-            created_by=created,
-            ancestors=ancestors,
-            frames_elided=elided,
-            line=base + i,
-            stack_unavailable=unavailable,
+            frame_args=tuple(st.args),
+            created_by=st.created,
+            ancestors=st.ancestors,
+            frames_elided=st.elided,
+            line=lineno,
+            stack_unavailable=st.unavailable,
         )
         if m.group(2) is not None:
             g.gp = m.group(2)
             mid = m.group(3)
-            g.m = None if mid == "nil" else int(mid)
+            if mid != "nil":
+                g.m = number(mid)
+                if g.m is None:
+                    self.damage(snap, lineno, f"goroutine {gid}: m={mid} cannot be represented")
             g.mp = m.group(4)
             snap.kind = "traceback" if snap.kind == "debug2" else snap.kind
-        snap.goroutines.append(g)
-        self._ids.add(gid)
-        snap.end_line = base + max(j - 1, i)
-        if final and j >= self._last_content:
-            if incomplete or (not frames and not unavailable):
+        if dup < 0 and snap.kind == "debug2":
+            snap.goroutines.append(g)
+            self._ids.add(gid)
+        else:
+            self._add(snap, g, dup, header[len(prefix) :])
+        if at_end:
+            if st.incomplete or (not frames and not st.unavailable):
                 snap.warnings.append(
-                    f"goroutine {gid} (line {base + i}) is cut off at the end of the input;"
+                    f"goroutine {gid} (line {lineno}) is cut off at the end of the input;"
                     f" kept with the {len(frames)} frame(s) read"
                 )
             elif self._no_newline:
                 snap.warnings.append(
                     f"the input ends mid-line: the last frame of goroutine {gid}"
-                    f" (line {base + i}) may be cut off"
+                    f" (line {lineno}) may be cut off"
                 )
-        self._last_nonblank = ""
         return j
+
+    def _add(self, snap: Snapshot, g: DumpGoroutine, dup: int, header: str) -> None:
+        """Append ``g``, or for a goroutine a crash printed twice keep the fuller print."""
+        if dup >= 0:
+            first = snap.goroutines[dup]
+            snap.warnings.append(
+                f"goroutine {g.id} is printed twice (lines {first.line} and {g.line}); counted once"
+            )
+            stacks = self.tables.stacks
+            if len(stacks[g.stack_id]) > len(stacks[first.stack_id]):
+                snap.goroutines[dup] = g
+            return
+        if snap.kind == "traceback":
+            self._seen[g.id] = (header, len(snap.goroutines))
+        snap.goroutines.append(g)
+        self._ids.add(g.id)
+
+    # -------------------------------------------------------------- fast path
+    def add_blocks(self, blocks: PlainBlocks, lo: int, hi: int) -> None:
+        """Blocks ``lo:hi`` of the C scanner's plain debug=2 blocks, as ``_goroutine`` would read them.
+
+        Each distinct header and stack block was read once (``PlainBlocks``);
+        per goroutine only its id, creator id and line vary. Anything that
+        may open a new snapshot (a pending crash line, a repeated id, another
+        kind of dump) goes through the same ``_snapshot_for`` as the line path.
+        """
+        ids, lines, hks, bks, parents, nls = (
+            blocks.ids, blocks.lines, blocks.header_keys, blocks.body_keys, blocks.parents, blocks.nlines
+        )
+        headers, bodies, args_of = blocks.headers, blocks.bodies, blocks.args_of
+        if build is not None and hi - lo > 1:
+            self.add_blocks(blocks, lo, lo + 1)
+            if self._bulk(blocks, lo + 1, hi):
+                return
+            lo += 1
+        created_cache: dict[tuple[int, int], CreatedBy] = {}
+        known = self._ids
+        cur = self._cur
+        for i in range(lo, hi):
+            gid = ids[i]
+            hk = hks[i]
+            info, labels, text = headers[hk]
+            line = lines[i]
+            if (
+                cur is None
+                or cur is not self._cur
+                or cur.kind != "debug2"
+                or cur.prefix
+                or self._pending is not None
+                or self._profile_open
+                or gid in known
+            ):
+                self._profile_open = False
+                header = f"goroutine {gid} [{text}"
+                cur, dup = self._snapshot_for(gid, header, "", line)
+                known = self._ids
+            else:
+                dup = -1
+                header = ""
+            if info.damage is not None:
+                self.damage(cur, line, f"goroutine {gid}: {info.damage}")
+            bk = bks[i]
+            stack_id, site, elided = bodies[bk]
+            created: CreatedBy | None = None
+            if site is not None:
+                parent = parents[i]
+                key = (bk, parent)
+                created = created_cache.get(key)
+                if created is None:
+                    created = created_cache[key] = (
+                        site[0], site[1], site[2], None if parent < 0 else parent
+                    )
+            g = DumpGoroutine(
+                gid,
+                info.state,
+                info.raw_state,
+                info.wait_minutes,
+                info.flags,
+                info.bubble,
+                dict(labels) if labels else {},
+                stack_id,
+                [args_of, i],
+                created,
+                [],
+                elided,
+                line,
+            )
+            if dup < 0 and cur.kind == "debug2":
+                cur.goroutines.append(g)
+                known.add(gid)
+            else:
+                self._add(cur, g, dup, header or f"goroutine {gid} [{text}")
+            cur.end_line = line + nls[i] - 1
+        self._last_nonblank = ""
+
+    def _bulk(self, blocks: PlainBlocks, lo: int, hi: int) -> bool:
+        """Blocks ``lo:hi`` into the current debug=2 snapshot in one go, columns to objects in C.
+
+        Only when nothing can happen between them: the snapshot is a plain
+        debug=2 one, no id repeats, no header carries damage. False leaves
+        them to the per-goroutine loop.
+        """
+        cur = self._cur
+        if (
+            build is None
+            or cur is None
+            or cur.kind != "debug2"
+            or cur.prefix
+            or self._pending is not None
+            or self._profile_open
+        ):
+            return False
+        ids = blocks.ids[lo:hi]
+        fresh = set(ids)
+        if len(fresh) != len(ids) or not fresh.isdisjoint(self._ids):
+            return False
+        headers = blocks.headers
+        if any(h[0].damage is not None for h in headers):
+            return False
+        hk = np.array(blocks.header_keys[lo:hi], np.int64)
+        bk = np.array(blocks.body_keys[lo:hi], np.int64)
+        parents = np.array(blocks.parents[lo:hi], np.int64)
+
+        def per(values: list[Any], keys: npt.NDArray[np.int64]) -> list[Any]:
+            col = np.empty(len(values), object)
+            col[:] = values
+            out: list[Any] = col[keys].tolist()
+            return out
+
+        infos = [h[0] for h in headers]
+        bodies = blocks.bodies
+        # one creator tuple per distinct (stack block, creator id)
+        nb = max(len(bodies), 1)
+        if int(parents.max()) < (1 << 62) // nb:
+            uniq_keys, inverse = np.unique((parents + 1) * nb + bk, return_inverse=True)
+            uniq = np.stack([uniq_keys % nb, uniq_keys // nb - 1], axis=1)
+        else:
+            uniq, inverse = np.unique(np.stack([bk, parents], axis=1), axis=0, return_inverse=True)
+        sites = []
+        for b, parent in uniq.tolist():
+            site = bodies[b][1]
+            sites.append(
+                None if site is None else (site[0], site[1], site[2], None if parent < 0 else parent)
+            )
+        n = hi - lo
+        columns = {
+            "_frame_args": ("pair", blocks.args_of, lo),
+            "ancestors": ("newlist",),
+            "created_by": per(sites, inverse.reshape(-1)),
+            "exact_wait_ns": ("const", None),
+            "flags": per([x.flags for x in infos], hk),
+            "frames_elided": per([b[2] for b in bodies], bk),
+            "gp": ("const", None),
+            "id": ids,
+            "labels": ("copy", per([h[1] for h in headers], hk)),
+            "line": blocks.lines[lo:hi],
+            "m": ("const", None),
+            "mp": ("const", None),
+            "raw_state": per([x.raw_state for x in infos], hk),
+            "stack_id": per([b[0] for b in bodies], bk),
+            "stack_unavailable": ("const", False),
+            "state": per([x.state for x in infos], hk),
+            "synctest_bubble": per([x.bubble for x in infos], hk),
+            "wait_minutes": per([x.wait_minutes for x in infos], hk),
+        }
+        names = DumpGoroutine.__slots__
+        cur.goroutines.extend(build(DumpGoroutine, n, names, tuple(columns[k] for k in names)))
+        self._ids.update(fresh)
+        cur.end_line = blocks.lines[hi - 1] + blocks.nlines[hi - 1] - 1
+        self._last_nonblank = ""
+        return True
 
     # ---------------------------------------------------------------- debug=1
     def _open_profile(
@@ -500,15 +1039,35 @@ class DumpReader:
             kind="debug1",
             start_line=base + i,
             end_line=base + i,
-            total=int(pm.group(2)),
             prefix=prefix,
+            profile=pm.group(1),
         )
+        snap.total = number(pm.group(2))
+        if snap.total is None:
+            self.damage(snap, base + i, f"profile total {pm.group(2)} cannot be represented")
         self.snapshots.append(snap)
         self._cur = snap
         self._ids = set()
+        self._seen = {}
         self._profile_open = True
-        self._noise = False
         return self._profile_records(lines, i + 1, base)
+
+    def _record_follows(self, lines: list[str], i: int, prefix: str) -> int:
+        """Index of a ``count @`` record within the noise lookahead after ``i``, or -1."""
+        plen = len(prefix)
+        for k in range(i, min(len(lines), i + _NOISE_LOOKAHEAD)):
+            line = lines[k]
+            if plen:
+                if not line.startswith(prefix):
+                    continue
+                line = line[plen:]
+            if not line or line.isspace():
+                return -1
+            if _RECORD.match(line):
+                return k
+            if line.startswith(("#", "goroutine")) or _MARKER.match(line):
+                return -1
+        return -1
 
     def _profile_records(self, lines: list[str], i: int, base: int) -> int:
         """Read ``count @ pcs`` records until a line that is not one; returns its index."""
@@ -518,6 +1077,7 @@ class DumpReader:
         plen = len(prefix)
         n = len(lines)
         tables = self.tables
+        leaked = snap.profile == "goroutineleak"
         while i < n:
             line = lines[i]
             if plen:
@@ -525,17 +1085,27 @@ class DumpReader:
                     if line.isspace() or line == prefix.rstrip():
                         i += 1
                         continue
-                    self._profile_open = False
-                    return i
+                    nxt = self._record_follows(lines, i + 1, prefix)
+                    if nxt < 0:
+                        self._profile_open = False
+                        return i
+                    snap.noise_lines += nxt - i
+                    i = nxt
+                    continue
                 line = line[plen:]
             if not line or line.isspace():
                 i += 1
                 continue
             rm = _RECORD.match(line)
             if rm is None:
-                self._profile_open = False
-                return i
-            count = int(rm.group(1))
+                nxt = self._record_follows(lines, i + 1, prefix)
+                if nxt < 0:
+                    self._profile_open = False
+                    return i
+                snap.noise_lines += nxt - i
+                i = nxt
+                continue
+            count = number(rm.group(1))
             labels: dict[str, str] = {}
             frames: list[int] = []
             j = i + 1
@@ -555,26 +1125,41 @@ class DumpReader:
                     else:
                         labels = parsed
                 else:
-                    frames.append(self._profile_frame(fl))
+                    frames.append(self._profile_frame(fl, snap, base + j))
                 j += 1
-            snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels))
+            if count is None:
+                self.damage(
+                    snap, base + i, f"record count {rm.group(1)} cannot be represented; record skipped"
+                )
+            else:
+                snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels, leaked))
             snap.end_line = base + j - 1
             i = j
         return i
 
-    def _profile_frame(self, line: str) -> int:
-        """``#\\t0x68f038\\tmain.f+0x18\\tdir/main.go:78`` (tabwriter may double tabs)."""
-        parts = [p for p in line[1:].split("\t") if p]
+    def _profile_frame(self, line: str, snap: Snapshot, lineno: int) -> int:
+        """``#\\t0x68f038\\tmain.f+0x18\\tdir/main.go:78`` (tabwriter may double tabs).
+
+        Tabs expanded to spaces read the same: pc, symbol, then the location.
+        """
+        parts = [p for p in line[1:].split("\t") if p.strip()]
+        if len(parts) < 3:
+            parts = line[1:].split(None, 2)
         if len(parts) < 3:
             pc = parts[0] if parts else "?"
             return self.tables.frame(pc.strip(), "", 0)
-        sym = parts[1]
+        sym = parts[1].strip()
         k = sym.rfind("+0x")
         func = sym[:k] if k > 0 else sym
-        lm = _LOC.match(parts[2].rstrip())
+        loc = parts[2].strip()
+        lm = _LOC.match(loc)
         if lm is None:
-            return self.tables.frame(func, parts[2].strip(), 0)
-        return self.tables.frame(func, lm.group(1), int(lm.group(2)))
+            return self.tables.frame(func, loc, 0)
+        line_no = int(lm.group(2))
+        if line_no > MAX_LINE:
+            self.damage(snap, lineno, f"line number {lm.group(2)} cannot be represented")
+            line_no = 0
+        return self.tables.frame(func, lm.group(1), line_no)
 
     def _finish_profile(self, snap: Snapshot) -> None:
         counted = sum(g.count for g in snap.groups)

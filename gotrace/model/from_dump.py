@@ -8,13 +8,17 @@ elided frames) rides along per row in ``Model.extras``.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..dump.parse import parse_dumps
 from ..dump.snapshot import DumpGoroutine, Snapshot, largest_snapshot_index
+from ..dump.text import build
 from ..errors import DumpFormatError
 from ..tables import Tables
 from ..trace.events import GoState
@@ -26,6 +30,7 @@ _PLAIN_STATES = {
     "runnable": GoState.RUNNABLE,
     "syscall": GoState.SYSCALL,
     "dead": GoState.NOT_EXIST,
+    "finished": GoState.NOT_EXIST,  # a race report's goroutine that has exited
 }
 
 
@@ -34,6 +39,11 @@ class DumpExtras:
     """What a dump row knows beyond the common model."""
 
     g: DumpGoroutine
+
+    @property
+    def leaked(self) -> bool:
+        """The runtime proved this goroutine leaked (``(leaked)``, Go 1.26+ goroutineleak GC)."""
+        return "leaked" in self.g.flags
 
     def matches(self, rx: re.Pattern[str]) -> bool:
         return any(rx.search(k) or rx.search(v) for k, v in self.g.labels.items())
@@ -65,15 +75,28 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
     return snap, notices
 
 
+_LEAKED = frozenset({"leaked"})
+
+
 def _profile_records(snap: Snapshot) -> list[DumpGoroutine]:
-    """A debug=1 profile's records as rows, numbered in file order; their counts become the
-    model's ``weight`` column and their state is read from the stack (a profile prints none)."""
+    """A count profile's records (debug=1, protobuf) as rows, numbered in file order; their
+    counts become the model's ``weight`` column and their state is read from the stack (a
+    profile prints none). A goroutineleak profile's records carry the runtime's leak flag."""
     return [
-        DumpGoroutine(id=i + 1, state="", raw_state="", wait_minutes=None, flags=frozenset(),
-                      synctest_bubble=None, labels=dict(rec.labels), stack_id=rec.stack, frame_args=(),
-                      created_by=None, ancestors=[], frames_elided=False, line=0)
+        DumpGoroutine(id=i + 1, state="", raw_state="", wait_minutes=None,
+                      flags=_LEAKED if rec.leaked else frozenset(), synctest_bubble=None,
+                      labels=dict(rec.labels), stack_id=rec.stack, frame_args=(), created_by=None,
+                      ancestors=[], frames_elided=False, line=0)
         for i, rec in enumerate(snap.groups)
     ]
+
+
+def _extras(gs: list[DumpGoroutine]) -> list[DumpExtras]:
+    """One DumpExtras per row; made in C when the dump accelerator is built."""
+    if build is None:
+        return [DumpExtras(g) for g in gs]
+    out: list[DumpExtras] = build(DumpExtras, len(gs), ("g",), (gs,))
+    return out
 
 
 def build_dump_model(
@@ -81,39 +104,81 @@ def build_dump_model(
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
     tables = tables or Tables()
-    snap, notices = choose_snapshot(parse_dumps(data, tables), wanted, name)
+    try:
+        snapshots = parse_dumps(data, tables)
+    except DumpFormatError as e:
+        raise DumpFormatError(f"{name}: {e}") from None
+    snap, notices = choose_snapshot(snapshots, wanted, name)
+    paused = gc.isenabled()
+    gc.disable()  # hundreds of thousands of rows, no cycles: see dump.parse
+    try:
+        return _model(snap, notices, name, tables)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _distinct(values: list[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
+    """Distinct values in first-seen order (deterministic ids) and each row's index among them.
+
+    Keyed by identity: the reader shares one object per distinct header
+    field, stack or creation site, so this hashes small ints, not tuples.
+    """
+    index: dict[int, int] = {}
+    firsts: list[Any] = []
+    for v in values:
+        if id(v) not in index:
+            index[id(v)] = len(firsts)
+            firsts.append(v)
+    return firsts, np.array([index[id(v)] for v in values], np.int64)
+
+
+def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Model:
+    """The columns, computed once per distinct state, stack and creation site."""
     profile = snap.kind == "debug1"
-    gs = _profile_records(snap) if profile else sorted(snap.goroutines, key=lambda g: g.id)
+    rows = _profile_records(snap) if profile else snap.goroutines
+    ids = np.array([g.id for g in rows], np.int64)
+    order = np.argsort(ids, kind="stable")
+    gs = [rows[i] for i in order.tolist()]
     n = len(gs)
-    state = np.zeros(n, np.uint8)
-    reason = np.zeros(n, np.int32)
-    name_ids = np.zeros(n, np.int32)
-    creator = np.full(n, NONE, np.int64)
-    creation_stack = np.zeros(n, np.int32)
-    for i, g in enumerate(gs):
-        plain = _PLAIN_STATES.get(g.state)
-        if plain is None:
-            state[i] = GoState.WAITING
-            reason[i] = tables.string(g.state)
-        else:
-            state[i] = plain
-        root = tables.root_frame(g.stack_id)
-        if root is not None and not g.frames_elided:
-            name_ids[i] = tables.string(root.func)
-        if g.created_by is not None:
-            func, file, line, parent = g.created_by
-            creation_stack[i] = tables.stack((tables.frame(func, file, line),))
-            if parent is not None:
-                creator[i] = parent
+    states, state_row = _distinct([g.state for g in gs])
+    state_of = [_PLAIN_STATES.get(st) for st in states]
+    state = np.array([GoState.WAITING if p is None else p for p in state_of], np.uint8)[state_row]
+    reason = np.array(
+        [tables.string(st) if p is None else 0 for st, p in zip(states, state_of, strict=True)], np.int32
+    )[state_row]
+    last_stack = np.array([g.stack_id for g in gs], np.int32)
+    sids, sid_row = np.unique(last_stack, return_inverse=True)
+    roots = [tables.root_frame(sid) for sid in sids.tolist()]
+    root_name = np.array([0 if r is None else tables.string(r.func) for r in roots], np.int32)
+    elided = np.array([g.frames_elided for g in gs], bool)
+    name_ids = np.where(elided, 0, root_name[sid_row.reshape(-1)]).astype(np.int32)
+    sites, site_row = _distinct([g.created_by for g in gs])
+    site_stack: dict[tuple[str, str, int], int] = {}
+    creation_of: list[int] = []
+    creator_of: list[int] = []
+    for cb in sites:
+        if cb is None:
+            creation_of.append(0)
+            creator_of.append(NONE)
+            continue
+        site = (cb[0], cb[1], cb[2])
+        sid = site_stack.get(site)
+        if sid is None:
+            sid = site_stack[site] = tables.stack((tables.frame(*site),))
+        creation_of.append(sid)
+        creator_of.append(NONE if cb[3] is None else cb[3])
+    creation_stack = np.array(creation_of, np.int32)[site_row]
+    creator = np.array(creator_of, np.int64)[site_row]
     none = np.full(n, NONE, np.int64)
     zeros = np.zeros(n, np.int64)
     goroutines = Goroutines(
-        id=np.array([g.id for g in gs], np.int64),
+        id=ids[order],
         name=name_ids,
         state=state,
         reason=reason,
         since_ns=none,
-        wait_ns=np.array([g.wait_ns for g in gs], np.int64),
+        wait_ns=np.array([g.wait_ns for g in gs], np.int64),  # minutes, range-checked when read
         first_ns=none.copy(),
         created_ns=none.copy(),
         start_ns=none.copy(),
@@ -121,7 +186,7 @@ def build_dump_model(
         creator=creator,
         creation_stack=creation_stack,
         start_stack=np.zeros(n, np.int32),
-        last_stack=np.array([g.stack_id for g in gs], np.int32),
+        last_stack=last_stack,
         exec_ns=zeros,
         sched_wait_ns=zeros.copy(),
         syscall_ns=zeros.copy(),
@@ -147,7 +212,7 @@ def build_dump_model(
         tables=tables,
         goroutines=goroutines,
         notices=notices,
-        extras=[DumpExtras(g) for g in gs],
+        extras=_extras(gs),
     )
     model.snapshot = snap
     return model

@@ -1,0 +1,3 @@
+module example.com/crashgen
+
+go 1.19

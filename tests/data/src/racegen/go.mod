@@ -1,0 +1,3 @@
+module example.com/racegen
+
+go 1.19
