@@ -99,78 +99,149 @@ def top_frame_per_stack(tables: Tables) -> npt.NDArray[np.int32]:
     return np.array([ids[0] if ids else 0 for ids in tables.stacks], np.int32)
 
 
+def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+    """Each row's group number under the combined key of ``columns`` (non-negative ints).
+
+    The columns are mixed into one int64 (each has a known small range), so the
+    uniquing is one 1-D sort rather than numpy's row-wise ``unique(axis=0)``.
+    """
+    key = np.zeros(len(columns[0]), np.int64)
+    span = 1
+    for col in columns:
+        top = int(col.max()) + 1 if len(col) else 1
+        if span * top >= 1 << 62:  # cannot happen with real tables; stay exact if it does
+            _, inv = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+            return inv.reshape(-1).astype(np.int64)
+        key = key * top + col
+        span *= top
+    _, inv = np.unique(key, return_inverse=True)
+    return inv.reshape(-1).astype(np.int64)
+
+
+def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64]
+           ) -> list[Dist]:
+    """min / p50 / p99 / max (numpy's "lower" percentiles) of each group's values, in one sort."""
+    order = np.lexsort((values, inv))
+    v = values[order]
+    lo = bounds[:-1]
+    n = bounds[1:] - lo
+    mins, maxs = v[lo], v[bounds[1:] - 1]
+    p50 = v[lo + (n - 1) // 2]
+    p99 = v[lo + ((n - 1) * 99) // 100]
+    return [Dist(int(a), int(b), int(c), int(d))
+            for a, b, c, d in zip(mins.tolist(), p50.tolist(), p99.tolist(), maxs.tolist(), strict=True)]
+
+
+def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.int64],
+                      weights: npt.NDArray[np.int64], labels: list[str]) -> list[dict[str, int]]:
+    """Each group's states with their goroutine counts, most common first."""
+    nlab = max(len(labels), 1)
+    pairs, pair_of = np.unique(inv * nlab + state, return_inverse=True)
+    sums = np.bincount(pair_of.reshape(-1), weights=weights, minlength=len(pairs)).astype(np.int64)
+    out: list[dict[str, int]] = [{} for _ in range(int(inv.max()) + 1)]
+    per: list[list[tuple[int, str]]] = [[] for _ in out]
+    for key, n in zip(pairs.tolist(), sums.tolist(), strict=True):
+        per[key // nlab].append((n, labels[key % nlab]))
+    for k, items in enumerate(per):
+        if len(items) == 1:
+            out[k] = {items[0][1]: items[0][0]}
+        else:
+            out[k] = {lab: n for n, lab in sorted(items, key=lambda x: -x[0])}
+    return out
+
+
 def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: bool = True) -> list[Group]:
     """Groups of the given rows, largest first (ties: longest max wait, then state).
 
     ``with_creator=False`` leaves the creation site out (to compare with a debug=1
-    profile, which prints none).
+    profile, which prints none). Every per-goroutine step is a numpy operation over
+    all rows at once; Python loops over groups only.
     """
-    rows = np.asarray(rows, np.int64)
+    rows = np.sort(np.asarray(rows, np.int64))
     if len(rows) == 0:
         return []
     g = model.goroutines
     t = model.tables
     labels, state_of = state_label_index(model)
-    state = state_of[rows]
+    state = state_of[rows].astype(np.int64)
     naming = naming_frame_per_stack(t)
     blocking = naming[g.last_stack[rows]].astype(np.int64)
     created = top_frame_per_stack(t)[g.creation_stack[rows]].astype(np.int64)
     if not with_creator:
         created = np.zeros_like(created)
     if by == "site":
-        keys = np.stack([state, blocking, created], axis=1)
+        columns = [state, blocking, created]
     elif by == "stack":
-        keys = np.stack([state, g.last_stack[rows].astype(np.int64), created], axis=1)
+        columns = [state, g.last_stack[rows].astype(np.int64), created]
     elif by == "func":
         func_ids = np.array([t.string(t.frames[f].func) for f in range(len(t.frames))], np.int64)
-        keys = func_ids[blocking][:, None]
+        columns = [func_ids[blocking]]
     elif by == "created-by":
-        keys = created[:, None]
+        columns = [created]
     elif by == "none":
-        keys = rows[:, None]
+        columns = [np.arange(len(rows), dtype=np.int64)]
     else:
         raise ValueError(f"unknown grouping {by!r}")
-    _, inv = np.unique(keys, axis=0, return_inverse=True)
-    inv = inv.reshape(-1)
-    order = np.argsort(inv, kind="stable")
-    bounds = np.searchsorted(inv[order], np.arange(int(inv.max()) + 2))
-    wait = np.maximum(g.wait_ns[rows], 0)  # unknown (NONE) counts as 0
-    block_total = (np.bincount(g.block_row, weights=g.block_ns, minlength=len(g)).astype(np.int64)
-                   if model.is_trace else None)
-    inferred = g.reason_inferred if len(g.reason_inferred) else np.zeros(len(g), bool)
+    inv = _factorize(columns)
+    ngroups = int(inv.max()) + 1
+    order = np.argsort(inv, kind="stable")  # rows stay in id order within a group
+    bounds = np.searchsorted(inv[order], np.arange(ngroups + 1)).astype(np.int64)
+    firsts = order[bounds[:-1]]
+    weights = g.weights(rows)
+    counts = np.bincount(inv, weights=weights, minlength=ngroups).astype(np.int64).tolist()
+    states = _states_per_group(inv, state, weights, labels)
+    waits = _dists(np.maximum(g.wait_ns[rows], 0), inv, bounds)  # unknown (NONE) counts as 0
+    inferred = ((np.bincount(inv, weights=g.reason_inferred[rows], minlength=ngroups) > 0).tolist()
+                if len(g.reason_inferred) else [False] * ngroups)
+    creator = g.creator[rows]
+    cmin = np.full(ngroups, np.iinfo(np.int64).max)
+    cmax = np.full(ngroups, np.iinfo(np.int64).min)
+    np.minimum.at(cmin, inv, creator)
+    np.maximum.at(cmax, inv, creator)
+    single = ((cmin == cmax) & (cmin != NONE)).tolist()
+    cmin_l = cmin.tolist()
+    trace_dists: list[list[Dist]] | None = None
+    if model.is_trace:
+        block_total = np.bincount(g.block_row, weights=g.block_ns, minlength=len(g)).astype(np.int64)
+        trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds)
+                       for col in (g.exec_ns, g.sched_wait_ns, block_total)]
+    labelled = _labelled_rows(model, rows)
+    frames = t.frames
+    block_first = blocking[firsts].tolist()
+    created_first = created[firsts].tolist()
+    stack_first = g.last_stack[rows[firsts]].tolist()
+    row_parts = np.split(rows[order], bounds[1:-1])
     groups: list[Group] = []
-    for k in range(len(bounds) - 1):
-        idx = order[bounds[k]: bounds[k + 1]]
-        grows = rows[idx]
-        first = int(idx[0])
-        weights = g.weights(grows)
-        counts = np.bincount(state[idx], weights=weights).astype(np.int64)
-        present = np.flatnonzero(counts)
-        by_size = present[np.argsort(-counts[present], kind="stable")]
-        states = {labels[int(s)]: int(counts[s]) for s in by_size}
+    for k in range(ngroups):
         grp = Group(
-            state=next(iter(states)),
-            blocking=t.frames[int(blocking[first])] if blocking[first] else None,
-            created_at=t.frames[int(created[first])] if created[first] else None,
-            stack=int(g.last_stack[rows[first]]),
-            rows=np.sort(grows),
-            count=int(weights.sum()),
-            wait=Dist.of(wait[idx]),
-            states=states,
-            inferred=bool(inferred[grows].any()),
+            state=next(iter(states[k])),
+            blocking=frames[block_first[k]] if block_first[k] else None,
+            created_at=frames[created_first[k]] if created_first[k] else None,
+            stack=stack_first[k],
+            rows=row_parts[k],
+            count=counts[k],
+            wait=waits[k],
+            states=states[k],
+            inferred=inferred[k],
+            creator=cmin_l[k] if single[k] else None,
         )
-        creators = np.unique(g.creator[grows])
-        if len(creators) == 1 and creators[0] != NONE:
-            grp.creator = int(creators[0])
-        if block_total is not None:
-            grp.exec = Dist.of(g.exec_ns[grows])
-            grp.sched_wait = Dist.of(g.sched_wait_ns[grows])
-            grp.block = Dist.of(block_total[grows])
-        if model.extras is not None:
-            grp.labels = _labels(model, grp.rows)
+        if trace_dists is not None:
+            grp.exec, grp.sched_wait, grp.block = (d[k] for d in trace_dists)
+        if labelled is not None:
+            mine = labelled[order[bounds[k]: bounds[k + 1]]]
+            if mine.any():
+                grp.labels = _labels(model, row_parts[k][mine])
         groups.append(grp)
     groups.sort(key=lambda x: (-x.count, -x.wait.max, x.state))
     return groups
+
+
+def _labelled_rows(model: Model, rows: Rows) -> npt.NDArray[np.bool_] | None:
+    """Which of ``rows`` carry labels (a dump's pprof labels); None when none can."""
+    if model.extras is None:
+        return None
+    extras = model.extras
+    return np.fromiter((bool(extras[r].g.labels) for r in rows.tolist()), bool, len(rows))
 
 
 def _labels(model: Model, rows: Rows) -> dict[str, list[str]]:
