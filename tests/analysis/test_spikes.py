@@ -213,8 +213,8 @@ def test_json_contract_and_cli() -> None:
     r = CliRunner().invoke(spikes, [path, "--window", "5ms"])
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert "window 5.0ms" in lines[0] and "1 spiking site" in lines[0]
-    assert lines[2].startswith("SPIKE") and "collection.NewTimingWheel (timingwheel.go:24)" in lines[2]
+    assert "1 spiking site" in lines[0] and "window 5.0ms" in lines[1]
+    assert lines[3].startswith("SPIKE") and "collection.NewTimingWheel (timingwheel.go:24)" in lines[3]
     assert any("server.ConsumeMessage" in ln and "100.0%" in ln for ln in lines)
 
     r = CliRunner().invoke(spikes, [path, "--window", "1ns"])
