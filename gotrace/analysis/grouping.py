@@ -32,7 +32,7 @@ from ..model import NONE, Model
 from ..stacks import display_index
 from ..tables import Frame, Tables
 from ..trace.events import GoState
-from .selection import state_label_index
+from .selection import leaked_rows, state_label_index
 
 GroupBy = Literal["site", "stack", "func", "created-by", "none"]
 GROUP_BY: tuple[GroupBy, ...] = ("site", "stack", "func", "created-by", "none")
@@ -82,6 +82,7 @@ class Group:
     inferred: bool = False  # the state was inferred from the stack for some rows
     labels: dict[str, list[str]] = field(default_factory=dict)  # dumps: the values seen per key
     creator: int | None = None  # the creating goroutine, when all share one
+    leaked: int = 0  # goroutines the runtime proved leaked ((leaked), goroutineleak profiles)
 
 
 def naming_frame_per_stack(tables: Tables) -> npt.NDArray[np.int32]:
@@ -206,6 +207,8 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
         trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds)
                        for col in (g.exec_ns, g.sched_wait_ns, block_total)]
     labelled = _labelled_rows(model, rows)
+    leaked = np.bincount(inv, weights=weights * leaked_rows(model)[rows], minlength=ngroups)
+    leaked_l = leaked.astype(np.int64).tolist()
     frames = t.frames
     block_first = blocking[firsts].tolist()
     created_first = created[firsts].tolist()
@@ -224,6 +227,7 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
             states=states[k],
             inferred=inferred[k],
             creator=cmin_l[k] if single[k] else None,
+            leaked=leaked_l[k],
         )
         if trace_dists is not None:
             grp.exec, grp.sched_wait, grp.block = (d[k] for d in trace_dists)

@@ -184,13 +184,6 @@ class _Context:
         panic = (snap.panic_message or "") if snap is not None else ""
         self.all_asleep = "all goroutines are asleep" in panic
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
-        fmt = model.source.format.lower()
-        self.leak_profile = "goroutineleak" in fmt
-        self.leaked_rows = np.zeros(len(g), bool)
-        if model.extras is not None:
-            self.leaked_rows = np.array(["leaked" in x.g.flags for x in model.extras], bool)
-        if self.leak_profile:
-            self.leaked_rows[:] = True
         alive_waits = g.wait_ns[(g.state != GoState.NOT_EXIST) & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
@@ -249,9 +242,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     where = _where(grp)
     ev: list[Evidence] = []
     proof: str | None = None
-    leaked = int(ctx.leaked_rows[grp.rows].sum()) if len(grp.rows) else 0
-    if ctx.leak_profile:
-        leaked = n
+    leaked = grp.leaked
 
     # --- proof -------------------------------------------------------------------
     if leaked:

@@ -125,3 +125,11 @@ def _root(t: Tables, ids: tuple[int, ...]) -> int:
         if t.frames[fid].func != "runtime.goexit":
             return fid
     return ids[-1]
+
+
+def leaked_rows(model: Model) -> npt.NDArray[np.bool_]:
+    """Goroutines the runtime proved leaked: ``(leaked)`` in a dump, every record of a
+    goroutineleak profile (Go 1.26 with the experiment, Go 1.27)."""
+    if model.extras is None:
+        return np.zeros(len(model.goroutines), bool)
+    return np.fromiter(("leaked" in x.g.flags for x in model.extras), bool, len(model.extras))

@@ -119,6 +119,7 @@ def group_json(model: Model, grp: Group, stacks: Stacks, max_ids: int | None = N
         "sched_wait_ns": grp.sched_wait.json() if grp.sched_wait is not None else None,
         "block_ns": grp.block.json() if grp.block is not None else None,
         "labels": grp.labels,
+        "leaked": grp.leaked,
         "ids": ids.tolist(),
     }
 

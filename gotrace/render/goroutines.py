@@ -59,6 +59,8 @@ def goroutines_table(model: Model, groups: list[Group], width: int | None, wide:
         state = grp.state + ("*" if grp.inferred else "")
         if len(grp.states) > 1:
             state += f" (+{len(grp.states) - 1})"
+        if grp.leaked:
+            state += " (leaked)" if grp.leaked == grp.count else f" ({grp.leaked:,} leaked)"
         w = grp.wait
         in_state = ("-" if grp.state == "dead" or model.is_profile else
                     f"{wait(w.min, minutes)} / {wait(w.p50, minutes)} / {wait(w.max, minutes)}")
