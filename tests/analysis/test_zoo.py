@@ -40,5 +40,7 @@ def test_no_healthy_program_is_called_a_leak(results: list[Outcome]) -> None:
 
 
 def test_every_leak_is_at_least_seen(results: list[Outcome]) -> None:
-    """The leak's goroutines are a suspect of their own in every input (never missing)."""
-    assert [o for o in results if not o.healthy and o.verdict == "missing"] == []
+    """The leak's goroutines are a suspect of their own in every input (never missing), except
+    in a goroutineleak debug=1 or protobuf profile, which lists only what the runtime proved."""
+    only_proven = ("goroutineleak1", "goroutineleak_pb")
+    assert [o for o in results if not o.healthy and o.verdict == "missing" and o.kind not in only_proven] == []
