@@ -13,6 +13,7 @@ from .. import __version__
 from .common import GotraceGroup
 from .diff import diff
 from .events import events
+from .export import export
 from .goroutines import goroutines
 from .info import info
 from .leaks import leaks
@@ -32,7 +33,7 @@ def cli() -> None:
     """
 
 
-for _command in (info, goroutines, leaks, spikes, procs, diff, view, events):
+for _command in (info, goroutines, leaks, spikes, procs, diff, view, events, export):
     cli.add_command(_command)
 
 
