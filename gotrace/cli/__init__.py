@@ -18,6 +18,7 @@ from .goroutines import goroutines
 from .info import info
 from .leaks import leaks
 from .procs import procs
+from .scan import scan
 from .spikes import spikes
 from .view import view
 
@@ -33,7 +34,7 @@ def cli() -> None:
     """
 
 
-for _command in (info, goroutines, leaks, spikes, procs, diff, view, events, export):
+for _command in (info, goroutines, leaks, spikes, procs, diff, view, events, export, scan):
     cli.add_command(_command)
 
 
