@@ -102,7 +102,7 @@ def _lines(tl: Timeline, chunk: int) -> Iterator[list[str]]:
 
 def write_chrome(tl: Timeline, out: BinaryIO, chunk: int = CHUNK) -> None:
     """Write ``tl`` as gzipped Trace Event JSON to ``out``."""
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=5, mtime=0) as gz:
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as gz:
         other = json.dumps({"source": tl.source, "from_ns": tl.t0, "to_ns": tl.t1,
                             "goroutines_in_window": tl.goroutines_in_window,
                             "goroutine_tracks": tl.goroutine_tracks}, ensure_ascii=False)

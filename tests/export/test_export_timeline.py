@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,14 +47,28 @@ class Read:
     timestamps: list[int] = field(default_factory=list)
 
 
-def read_perfetto(data: bytes) -> Read:
-    trace = perfetto_trace()()
+def packets(data: bytes) -> list[Any]:
+    """Every TracePacket, the ones inside ``compressed_packets`` (zlib) inflated in place."""
+    Trace = perfetto_trace()
+    trace = Trace()
     trace.ParseFromString(data)
+    out = []
+    for p in trace.packet:
+        if p.HasField("compressed_packets"):
+            inner = Trace()
+            inner.ParseFromString(zlib.decompress(p.compressed_packets))
+            out.extend(inner.packet)
+        else:
+            out.append(p)
+    return out
+
+
+def read_perfetto(data: bytes) -> Read:
     names: dict[int, str] = {}
     ann: dict[int, str] = {}
     out = Read()
     open_: dict[int, list[tuple[int, str, dict]]] = defaultdict(list)
-    for p in trace.packet:
+    for p in packets(data):
         if p.HasField("interned_data"):
             assert p.sequence_flags & 1, "interned data clears the incremental state"
             names.update({e.iid: e.name for e in p.interned_data.event_names})
