@@ -23,19 +23,22 @@ name is spelled as a Prometheus label, which Pyroscope requires. A goroutine
 without any stack (it never blocked in a trace that began after it) is a sample
 without locations: counted in the total, as the runtime's own profile would.
 
-No addresses or mappings are written: frames are already symbolized, which
-``Function`` entries say, and pprof needs nothing more to report on them.
+Frames are already symbolized, so locations have no addresses; one mapping
+names the input file (pprof shows it as ``File:``) and says it has functions,
+file names and line numbers, so pprof never looks for a binary to symbolize.
 """
 
 from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
+from ..durations import format_duration
 from ..errors import WrongInputKindError
 from ..model import Model, state_name
 from ..trace.events import GoState
@@ -150,7 +153,7 @@ def encode_profile(model: Model, samples: Samples, comments: list[str]) -> bytes
     n_loc, n_fn = len(frame_ids), len(function_of)
     lines = Batch(n_loc).varint(1, np.array(loc_function, np.int64)).varint(
         2, np.array([t.frames[f].line for f in frame_ids], np.int64)).encode()
-    locations = Batch(n_loc).varint(1, np.arange(1, n_loc + 1)).message(4, lines).encode()
+    locations = Batch(n_loc).varint(1, np.arange(1, n_loc + 1)).varint(2, 1).message(4, lines).encode()
     fn_names = np.array([st(name) for name, _ in function_of], np.int64)
     fn_files = np.array([st(file) for _, file in function_of], np.int64)
     functions = (Batch(n_fn).varint(1, np.arange(1, n_fn + 1)).varint(2, fn_names).varint(3, fn_names)
@@ -175,9 +178,13 @@ def encode_profile(model: Model, samples: Samples, comments: list[str]) -> bytes
                    .raw(sample_labels)).encode()
     value_type = Batch(1).varint(1, goroutine).varint(2, count).encode()
     comment_ids = np.array([st(c) for c in comments], np.int64)
+    # id, filename, has_functions, has_filenames, has_line_numbers.
+    mapping = (Batch(1).varint(1, 1).varint(5, st(Path(model.source.path).name)).varint(7, 1).varint(8, 1)
+               .varint(9, 1)).encode()
     parts = [
         Batch(1).message(1, value_type).encode(),  # sample_type
         Batch(n).message(2, sample_msgs).encode(),  # sample
+        Batch(1).message(3, mapping).encode(),  # mapping
         Batch(n_loc).message(4, locations).encode(),  # location
         Batch(n_fn).message(5, functions).encode(),  # function
         Batch(len(st.strings)).message(6, strings(st.strings)).encode(),  # string_table
@@ -190,7 +197,7 @@ def encode_profile(model: Model, samples: Samples, comments: list[str]) -> bytes
 def write_pprof(model: Model, out: BinaryIO, at_ns: int | None = None) -> Samples:
     """Write the goroutine profile of ``model`` (gzipped) to ``out``; returns its samples."""
     samples = goroutine_samples(model, at_ns)
-    when = "end" if at_ns is None else f"at {at_ns} ns"
+    when = "end" if at_ns is None else f"at {format_duration(at_ns)}"
     comments = [f"gotrace export of {model.source.path} ({model.source.format}), {when}"]
     data = encode_profile(model, samples, comments)
     with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz:

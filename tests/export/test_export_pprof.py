@@ -54,6 +54,9 @@ def test_header_is_a_goroutine_count_profile(tmp_path: Path) -> None:
     assert [(st[v.type], st[v.unit]) for v in prof.sample_type] == [("goroutine", "count")]
     assert (st[prof.period_type.type], st[prof.period_type.unit], prof.period) == ("goroutine", "count", 1)
     assert "spike.go1.27.trace" in st[prof.comment[0]]
+    (mapping,) = prof.mapping
+    assert st[mapping.filename] == "spike.go1.27.trace" and mapping.has_functions
+    assert {loc.mapping_id for loc in prof.location} == {mapping.id}
 
 
 def test_trace_end_state_counts_every_live_goroutine_on_its_last_stack(tmp_path: Path) -> None:
