@@ -90,8 +90,10 @@ def run_local(tasks: list[Task], workers: int, task_fn: TaskFn = analyse) -> Ite
         suspects.clear()
 
 
-def run_dask(tasks: list[Task], scheduler: str, workers: int) -> Iterator[FileResult]:
-    """Results of ``tasks`` run on a Dask cluster (``local``: a LocalCluster of ``workers``)."""
+def run_dask(tasks: list[Task], scheduler: str, workers: int, task_fn: TaskFn = analyse
+             ) -> Iterator[FileResult]:
+    """Results of ``tasks`` run on a Dask cluster (``local``: a LocalCluster of ``workers``), in
+    completion order. ``task_fn`` as for :func:`run_local`."""
     distributed = require("distributed", "fleet", "--dask")
     cluster = None
     try:
@@ -101,20 +103,23 @@ def run_dask(tasks: list[Task], scheduler: str, workers: int) -> Iterator[FileRe
             client = distributed.Client(cluster)
         else:
             client = distributed.Client(scheduler, timeout="30s")
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, RuntimeError) as e:
         if cluster is not None:
             cluster.close()
-        raise GotraceError(f"--dask {scheduler}: cannot reach the scheduler ({e})") from None
+        what = "cannot start a LocalCluster" if scheduler == "local" else "cannot reach the scheduler"
+        raise GotraceError(f"--dask {scheduler}: {what} ({e})") from None
     try:
         keys = [f"gotrace-analyse-{i}" for i in range(len(tasks))]
-        futures = client.map(analyse, tasks, pure=False, key=keys)
+        futures = client.map(task_fn, tasks, pure=False, key=keys)
         task_of = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        for fut in distributed.as_completed(futures):
-            task = task_of[fut.key]
-            try:
-                yield fut.result()
-            except Exception as e:  # KilledWorker, a worker without gotrace...
-                yield failed(task, f"dask: {type(e).__name__}: {e}")
+        # with_results: the client fetches results in the background as tasks finish, instead of
+        # one round trip per result here (which made the scan wait on the network, not the CPU).
+        for fut, result in distributed.as_completed(futures, with_results=True, raise_errors=False):
+            if fut.status == "error":  # KilledWorker, a worker without gotrace...
+                error = fut.exception()
+                yield failed(task_of[fut.key], f"dask: {type(error).__name__}: {error}")
+            else:
+                yield result
             fut.release()
     finally:
         client.close()

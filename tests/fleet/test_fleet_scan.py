@@ -17,7 +17,7 @@ pq = pytest.importorskip("pyarrow.parquet", reason="gotrace[fleet] (pyarrow) is 
 
 from gotrace.fleet.analyse import FileResult, analyse  # noqa: E402
 from gotrace.fleet.inputs import Task, expand, tasks_for  # noqa: E402
-from gotrace.fleet.runners import run_local  # noqa: E402
+from gotrace.fleet.runners import run_dask, run_local  # noqa: E402
 from gotrace.fleet.scan import ScanReport, scan  # noqa: E402
 
 TABLES = ("groups", "spikes", "suspects", "sites")
@@ -120,6 +120,27 @@ def test_a_worker_that_dies_fails_its_file_only(fleet: Path, tmp_path: Path) -> 
     assert sorted(r.file for r in results) == sorted([str(crash), *files])
     died = [r for r in results if r.error and "died" in r.error]
     assert [r.file for r in died] == [str(crash)]
+    assert sum(r.ok for r in results) == 2
+
+
+def raise_on(task: Task) -> FileResult:
+    """Analyse, except that a file named ``crash`` raises out of the task (a worker without
+    gotrace, a KilledWorker: whatever Dask itself reports as the task's error)."""
+    if "crash" in task.file:
+        raise RuntimeError("no gotrace on this worker")
+    return analyse(task)
+
+
+def test_a_task_dask_reports_as_failed_fails_its_file_only(fleet: Path) -> None:
+    pytest.importorskip("distributed", reason="gotrace[fleet] (dask distributed) is not installed")
+    files, _ = expand([str(fleet / "web-1")])
+    crash = fleet / "crash.txt"
+    crash.write_text("goroutine 1 [running]:\nmain.main()\n\t/x.go:1\n")
+    results = list(run_dask(tasks_for([str(crash), *files]), "local", 2, raise_on))
+    assert sorted(r.file for r in results) == sorted([str(crash), *files])
+    (bad,) = [r for r in results if not r.ok]
+    assert bad.file == str(crash)
+    assert bad.error == f"{crash}: dask: RuntimeError: no gotrace on this worker"
     assert sum(r.ok for r in results) == 2
 
 
