@@ -20,8 +20,8 @@ trace), clipped to it; but a track of its own for at most ``max_goroutines``
 goroutines (default 1,000: a timeline viewer is unusable with a million tracks
 anyway). Those are picked round-robin over creation sites, biggest site first,
 and within a site longest-lived in the window first: every creation site shows
-up with at least one goroutine, and a site that piles up fills most of the
-tracks. Arrows are drawn to goroutines that have a track. The counter is
+up with at least one goroutine (when there are fewer sites than tracks), and a
+site that piles up fills most of the tracks. Arrows are drawn to goroutines that have a track. The counter is
 thinned to at most ``MAX_COUNTER_POINTS`` points, keeping each bucket's peak.
 
 Everything per goroutine or per interval is a numpy operation; Python loops run

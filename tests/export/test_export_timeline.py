@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import sys
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -255,6 +256,15 @@ def test_cli_writes_timelines_and_says_what_it_kept(tmp_path, fmt: str, name: st
     assert f"wrote {out}" in r.output and "a track for 25 of the" in r.output
     assert "(--goroutines N for more)" in r.output
     assert out.stat().st_size > 1000 and not list(tmp_path.glob(".*tmp*"))
+
+
+def test_timelines_need_no_optional_library(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The base install writes Perfetto and Chrome: only Parquet needs an extra."""
+    for name in [m for m in sys.modules if m.split(".")[0] in ("pyarrow", "google", "perfetto")]:
+        monkeypatch.setitem(sys.modules, name, None)  # type: ignore[arg-type]
+    for fmt in ("perfetto", "chrome"):
+        r = run("export", str(SPIKE), "--to", fmt, "-o", str(tmp_path / fmt))
+        assert r.exit_code == 0, r.output
 
 
 def test_cli_refuses_a_dump_for_a_timeline_in_one_line(tmp_path) -> None:
