@@ -16,10 +16,12 @@ from .cache import cache
 from .common import GotraceGroup
 from .diff import diff
 from .events import events
+from .export import export
 from .goroutines import goroutines
 from .info import info
 from .leaks import leaks
 from .procs import procs
+from .scan import scan
 from .spikes import spikes
 from .view import view
 
@@ -40,7 +42,7 @@ def cli(no_cache: bool) -> None:
         os.environ["GOTRACE_NO_CACHE"] = "1"
 
 
-for _command in (info, goroutines, leaks, spikes, procs, diff, view, cache, events):
+for _command in (info, goroutines, leaks, spikes, procs, diff, export, scan, view, cache, events):
     cli.add_command(_command)
 
 
