@@ -28,7 +28,7 @@ from gotrace.analysis.procs import ProcTimeline, Spans
 from gotrace.durations import nice_ceiling
 from gotrace.model import Model
 
-from ..text import clean, colour_of, dur, pad, short_func
+from ..text import colour_of, dur, pad, safe, short_func
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -79,15 +79,16 @@ class Timeline(Widget, can_focus=True):
     """Axis, GC and STW bands, then one lane per P; a cursor names what it is on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-1)", "←", show=False),
-        Binding("right", "move(1)", "→", show=False),
-        Binding("up,k", "lane(-1)", "Up", show=False),
-        Binding("down,j", "lane(1)", "Down", show=False),
+        # Moving the cursor: help sums these up in one line.
+        Binding("left", "move(-1)", "", show=False),
+        Binding("right", "move(1)", "", show=False),
+        Binding("up,k", "lane(-1)", "", show=False),
+        Binding("down,j", "lane(1)", "", show=False),
         Binding("h,shift+left", "pan(-1)", "Pan ←", group=_PAN),
         Binding("l,shift+right", "pan(1)", "Pan →", group=_PAN),
         Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", group=_ZOOM),
         Binding("minus", "zoom(2)", "Zoom out", group=_ZOOM),
-        Binding("0", "reset", "All", show=False),
+        Binding("0", "reset", "Show all", show=False),
         Binding("g", "next_gc(1)", "GC"),
         Binding("G", "next_gc(-1)", "Prev GC", show=False),
         Binding("n", "next_run(1)", "Next run", show=False),
@@ -181,7 +182,7 @@ class Timeline(Widget, can_focus=True):
         segs = [Segment(pad("", GUTTER))]
         room = self.columns
         for name, _ in shown.most_common():
-            label = clean(short_func(name))
+            label = safe(short_func(name))
             if len(label) + 3 > room:
                 break
             segs += [Segment("■ ", Style(color=colour_of(name))), Segment(label + " ", _LEGEND)]
@@ -260,12 +261,12 @@ class Timeline(Widget, can_focus=True):
             parts.insert(1, f"P{self.lanes[self.lane]}")
         if row is not None:
             g = self.model.goroutines
-            parts.append(f"g{int(g.id[row])} {clean(self.name_of(row))}")
+            parts.append(f"g{int(g.id[row])} {safe(self.name_of(row))}")
         else:
             parts.append("idle")
         if self.procs.gc.index_at(t) is not None:
             parts.append("GC mark phase")
-        parts.extend(clean(n) for n in self.procs.stw_intervals(t, t + 1)[2])
+        parts.extend(safe(n) for n in self.procs.stw_intervals(t, t + 1)[2])
         return "  ".join(parts), row
 
     def _announce(self) -> None:
