@@ -176,6 +176,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     from gotrace.inputs import open_input
     from gotrace.load import load_raw
 
+    from .packing import packed
     from .session import ANALYSES
 
     w = _Writer(out, shared)
@@ -201,7 +202,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                 step = f"computing {a.title}"
                 done[n] = a.compute(model, done.__getitem__)
         coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
-        w.send(Loaded(model, done, coming))
+        w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
         for n in coming:
             step = f"computing {ANALYSES[n].title}"

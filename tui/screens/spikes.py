@@ -161,7 +161,11 @@ class SpikesScreen(Page):
         self.need(("spikes", "site_index"), self._load)
 
     def action_on_timeline(self) -> None:
-        if self.sp is None or self.site is None or self.site.peak_window < 0:
+        if self.sp is None or self.site is None:
+            return
+        if self.site.peak_window < 0:
+            self.notify("these goroutines existed before the trace began: no creation to show",
+                        timeout=3)
             return
         lo, _ = self.sp.burst_span(self.site)
         self.post_message(OpenPage("timeline", lo))

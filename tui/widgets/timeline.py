@@ -28,7 +28,7 @@ from gotrace.analysis.procs import ProcTimeline, Spans
 from gotrace.durations import nice_ceiling
 from gotrace.model import Model
 
-from ..text import colour_of, dur, pad, safe, short_func
+from ..text import at, colour_of, dur, pad, safe, short_func
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -255,7 +255,7 @@ class Timeline(Widget, can_focus=True):
     def describe(self) -> tuple[str, int | None]:
         t = self.cursor_time()
         cell = self.span / self.columns
-        parts = [f"t={dur(t)}", f"cell {dur(int(cell))}", f"view {dur(self.t0)}–{dur(self.t0 + self.span)}"]
+        parts = [f"t={at(t)}", f"cell {dur(int(cell))}", f"view {at(self.t0)}–{dur(self.t0 + self.span)}"]
         row = self.lane_at_cursor()
         if self.lanes:
             parts.insert(1, f"P{self.lanes[self.lane]}")
@@ -320,20 +320,21 @@ class Timeline(Widget, can_focus=True):
         self._set_view(0, self.total)
         self._announce()
 
-    def _jump(self, times: list[int], direction: int) -> None:
+    def _jump(self, times: list[int], direction: int, what: str) -> None:
         t = self.cursor_time()
         cell = self.span // self.columns + 1
         later = [x for x in times if x > t + cell] if direction > 0 else [x for x in times if x < t - cell]
         if later:
             self.center_on(later[0] if direction > 0 else later[-1])
         else:
-            self.notify("no more", timeout=1.5)
+            self.notify(f"no {'later' if direction > 0 else 'earlier'} {what} than the cursor"
+                        if times else f"no {what} in this trace", timeout=2)
 
     def action_next_gc(self, direction: int) -> None:
-        self._jump(self.procs.gc.start.tolist(), direction)
+        self._jump(self.procs.gc.start.tolist(), direction, "GC")
 
     def jump_mark(self, direction: int) -> None:
-        self._jump(self.marks, direction)
+        self._jump(self.marks, direction, "spike")
 
     def action_next_run(self, direction: int) -> None:
         """Next time the cursor's P starts running something (skips idle stretches)."""
