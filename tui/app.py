@@ -274,7 +274,7 @@ class GotraceApp(App[str | None]):
 
     # --- failures: one handler ------------------------------------------------
     def on_work_failed(self, message: WorkFailed) -> None:
-        if message.fatal or self.session is None:
+        if self.session is None:
             self.exit(one_line(message.error))
         else:
             self.notify(one_line(message.error), severity="error", timeout=10, markup=False)

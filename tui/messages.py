@@ -33,9 +33,8 @@ class OpenPage(Message):
 
 
 class WorkFailed(Message):
-    """A page's background work raised: the app shows one line (``fatal``: and exits with it)."""
+    """Background work raised: the app shows one line (and exits with it if nothing is loaded)."""
 
-    def __init__(self, error: BaseException, fatal: bool = False) -> None:
+    def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
-        self.fatal = fatal

@@ -86,10 +86,6 @@ class PackedGoroutines(Sequence[DumpGoroutine]):
             i += len(self)
         return DumpGoroutine(**{f: self.values[f][int(self.codes[f][i])] for f in FIELDS})
 
-    def field(self, name: str, i: int) -> Any:
-        """One field of goroutine ``i`` without building it."""
-        return self.values[name][int(self.codes[name][i])]
-
 
 class _Row:
     """``model.extras[row]`` of a packed model: ``.g`` is built on first use."""

@@ -230,3 +230,20 @@ async def test_an_older_search_never_lands_after_a_newer_one(monkeypatch: pytest
         await settle(pilot)
         assert len(screen.query_one("#results", GoroutineList).rows) == 3000
         assert "match hub).watch" in screen_text(app)
+
+
+@sync
+async def test_a_failing_page_worker_is_one_line_and_the_app_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Session, text: str) -> np.ndarray:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(Session, "search", broken)
+    app = app_of(SPIKE_TRACE)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "x")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, SearchScreen)
+        line = "internal error: ValueError: boom (a bug in gotrace"
+        assert any(n.startswith(line) for n in notifications(app))

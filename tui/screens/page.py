@@ -20,20 +20,28 @@ DEBUG = bool(os.environ.get("GOTRACE_DEBUG"))
 """``GOTRACE_DEBUG=1``: a failing worker stops the app with its traceback (Textual's own way)."""
 
 
-class Worked(Screen[Any]):
-    """A screen whose workers' failures reach the app's one handler (:class:`WorkFailed`).
+class Page(Screen[Any]):
+    """A page of the session: its workers report to the app, and it is not restyled when it
+    comes back unless the theme changed meanwhile.
 
-    Textual tells only the node that started a worker (its message does not
-    bubble), so every screen forwards; ``fatal`` screens cannot go on without
-    their work (loading).
+    Textual tells only the node that started a worker that it failed (its message
+    does not bubble), so a page forwards the failure to the app's one handler
+    (:class:`WorkFailed`). Textual restyles every widget of a screen it switches
+    to, in case the app's CSS changed while it was away; on these pages that was
+    half of a page switch's time, for styles that had not changed.
     """
 
-    fatal_work = False
+    PAGE: ClassVar[str] = ""  # its key in tui.text.PAGES, for the pages 1-5
+    _styled_for: tuple[str, frozenset[str]] | None = None
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = event.worker.error
         if event.state == WorkerState.ERROR and error is not None:
-            self.post_message(WorkFailed(error, self.fatal_work))
+            self.post_message(WorkFailed(error))
 
     def deliver(self, fn: Callable[..., None], *args: Any) -> None:
         """From a worker's thread: run ``fn(*args)`` on the UI, unless the worker was cancelled
@@ -47,22 +55,6 @@ class Worked(Screen[Any]):
 
         if not worker.is_cancelled and self.app.is_running:
             self.app.call_from_thread(run)
-
-
-class Page(Worked):
-    """A page of the session; not restyled when it comes back unless the theme changed meanwhile.
-
-    Textual restyles every widget of a screen it switches to, in case the app's
-    CSS changed while it was away; on these pages that was half of a page
-    switch's time, for styles that had not changed.
-    """
-
-    PAGE: ClassVar[str] = ""  # its key in tui.text.PAGES, for the pages 1-5
-    _styled_for: tuple[str, frozenset[str]] | None = None
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
 
     def need(self, names: Iterable[str], fn: Callable[[], None]) -> None:
         """Call ``fn`` on the UI thread once analyses ``names`` are at hand: when the loader
