@@ -9,16 +9,17 @@ selector never sleeps longer than ``POLL_S``; ``ESCDELAY`` defaults to 20 ms
 (``tui/__init__.py``; set it in the environment to change it).
 
 If a Textual release stops building its selector from its module's
-``selectors``, the patch is inert and Escape is merely slow again.
+``selectors``, the patch is inert and Escape is merely slow again
+(tui/textual_private.py).
 """
 
 from __future__ import annotations
 
 import selectors
-from types import SimpleNamespace
 
-from textual.drivers import linux_driver
 from textual.drivers.linux_driver import LinuxDriver
+
+from .textual_private import use_input_selector
 
 POLL_S = 0.01
 """Longest sleep of the input thread between looks at a pending ESC."""
@@ -35,8 +36,5 @@ class QuickEscapeDriver(LinuxDriver):
     """LinuxDriver whose input thread polls with PromptSelector."""
 
     def run_input_thread(self) -> None:
-        # LinuxDriver.run_input_thread makes ``selectors.SelectSelector()`` from
-        # its module's global; one driver runs per process.
-        linux_driver.selectors = SimpleNamespace(  # type: ignore[assignment]
-            SelectSelector=PromptSelector, EVENT_READ=selectors.EVENT_READ)
+        use_input_selector(PromptSelector)  # one driver runs per process
         super().run_input_thread()

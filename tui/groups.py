@@ -31,13 +31,11 @@ class Node:
     state: str
     frame: Frame | None  # level 1: blocking site, level 2: creation site
     rows: Rows  # the biggest child's rows first, each child's in id order
+    count: int  # goroutines: the rows, or a profile's records' counts summed
     wait: Dist
     inferred: bool = False
     children: list[Node] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.rows)
+    key: tuple[str, Frame | None, Frame | None] | None = None  # a leaf's group: state, blocked at, created
 
 
 SORTS: dict[str, Callable[[Node], tuple[int, ...]]] = {
@@ -70,23 +68,31 @@ def narrow(model: Model, groups: list[Group], older_than_ns: int | None) -> list
 
 
 def tree_of(model: Model, groups: list[Group], sort: str = "count") -> list[Node]:
-    """Wait reasons, each with its blocking sites, each with its creation sites (the groups)."""
+    """Wait reasons, each with its blocking sites, each with its creation sites (the groups).
+
+    A debug=1 profile prints no creation sites: its tree stops at the blocking sites.
+    """
     key = SORTS[sort]
 
     def parent(level: int, state: str, frame: Frame | None, kids: list[Node]) -> Node:
         kids.sort(key=key)
         rows = np.concatenate([k.rows for k in kids]) if kids else np.zeros(0, np.int64)
-        return Node(level, state, frame, rows, Dist.of(waits(model, rows)),
+        return Node(level, state, frame, rows, model.goroutines.count(rows), Dist.of(waits(model, rows)),
                     any(k.inferred for k in kids), kids)
 
     by_state: dict[str, dict[Hashable, tuple[Frame | None, list[Node]]]] = {}
     for g in groups:
-        leaf = Node(2, g.state, g.created_at, g.rows, g.wait, g.inferred)
+        leaf = Node(2, g.state, g.created_at, g.rows, g.count, g.wait, g.inferred,
+                    key=(g.state, g.blocking, g.created_at))
         site_key = None if g.blocking is None else (g.blocking.func, g.blocking.file, g.blocking.line)
         by_state.setdefault(g.state, {}).setdefault(site_key, (g.blocking, []))[1].append(leaf)
     top: list[Node] = []
     for state, sites in by_state.items():
-        mids = [parent(1, state, frame, kids) for frame, kids in sites.values()]
+        if model.is_profile:  # no creation sites to tell apart: a blocking site is a group
+            mids = [replace(kids[0], level=1, frame=frame) for frame, kids in sites.values()]
+            mids.sort(key=key)
+        else:
+            mids = [parent(1, state, frame, kids) for frame, kids in sites.values()]
         top.append(parent(0, state, None, mids))
     top.sort(key=key)
     return top

@@ -1,102 +1,376 @@
-"""Parse the input in a child process and hand the model back.
+"""Parse the input in a child process; stream the model, then each analysis, back.
 
-In a thread the parser holds the GIL and every keypress waits behind it; in a
-process the UI stays free (DESIGN.md, TUI lessons) and Escape stops the parse at
-once. The analyses the first pages show (summary, spikes, long-lived groups,
-the per-P index) are computed there too, so no page freezes when first opened.
-The child is a plain ``python -m gotrace.tui.loader`` that writes length-prefixed
-pickles to its stdout: ``multiprocessing`` would need the real stderr
-descriptor, which Textual has replaced. This module imports no Textual.
+In a thread the parser holds the GIL and every key press waits behind it; in a
+process the UI stays free (DESIGN.md, TUI lessons) and cancelling is a kill. The
+child is a plain ``python -m gotrace.tui.loader`` that writes framed pickles to
+its stdout (``multiprocessing`` would need the real stderr descriptor, which
+Textual has replaced). This module imports no Textual.
+
+The model goes first, as soon as it exists, so the first page shows while the
+analyses (:data:`gotrace.tui.session.ANALYSES`) are still being computed; each
+follows in its own frame. Frames use pickle protocol 5 with out-of-band buffers:
+a model is mostly numpy arrays (600 MB for a 60 MB trace), and pickling them in
+band cost 6 s to write and 5 s to read, with the bytes and the arrays both in
+the UI's memory at once. Out of band, on Linux, the child writes each array into
+a memory file the UI created and passed to it, and the UI maps those pages as the
+arrays' memory: no copy through the pipe (2.5 s for the model on a busy
+two-core machine). Elsewhere the arrays follow their frame on the pipe, each
+read straight into a buffer of its own. An analysis that refers to the model (a
+timeline index, the leak report) is pickled with the model as a persistent
+reference, so it arrives pointing at the model the UI already holds rather than
+at a copy.
+
+Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
+UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the
+kernel to kill it when the UI's process goes away without closing it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import io
+import mmap
+import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from gotrace.errors import GotraceError
-
-Msg = tuple[str, Any]
-_LEN = struct.Struct("<Q")
+from gotrace.model import Model
 
 
-def _send(out: IO[bytes], kind: str, value: object) -> None:
-    data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(_LEN.pack(len(data)) + data)
-    out.flush()
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The input is in memory: its size in bytes, and whether it is a trace or a dump."""
+
+    total: int
+    kind: str
 
 
-def child(path: str, snapshot: int | None, out: IO[bytes]) -> None:
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Bytes of a trace read so far (a dump's parser reports none)."""
+
+    done: int
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The model with the analyses that come with it, and those that will follow, in order."""
+
+    model: Model
+    results: dict[str, Any]
+    coming: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """One analysis of the model, named as in ``ANALYSES``."""
+
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The one line to show. Before :class:`Loaded` the input cannot be viewed; after it,
+    the analyses not yet sent are left to the UI. ``detail`` is a traceback for
+    ``GOTRACE_DEBUG=1``."""
+
+    message: str
+    detail: str = ""
+
+
+Message = Opened | Progress | Loaded | Computed | Failed
+
+_HEAD = struct.Struct("<QI")  # in-band pickle length, number of out-of-band buffers
+_BUF = struct.Struct("<qQ")  # a buffer's offset in the shared file (-1: on the pipe), its length
+PROGRESS_EVERY_S = 0.05
+
+
+def _model_parts(model: Model) -> dict[int, str]:
+    """The model and its parts by identity: what an analysis may refer to without copying."""
+    parts = {id(model): "model"}
+    for f in dataclasses.fields(model):
+        value = getattr(model, f.name)
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            parts[id(value)] = f.name
+    return parts
+
+
+class _Writer:
+    """The child's side: frames on a binary stream; big buffers into ``shared`` when given."""
+
+    def __init__(self, out: IO[bytes], shared: int | None = None) -> None:
+        self.out = out
+        self.shared = shared
+        self.end = 0  # of what was written to the shared file
+        self.parts: dict[int, str] = {}
+
+    def _share(self, view: memoryview) -> int:
+        """Write ``view`` to the shared file at a page boundary (mmap needs one); its offset."""
+        assert self.shared is not None
+        at = -(-self.end // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY
+        done = 0
+        while done < view.nbytes:
+            done += os.pwrite(self.shared, view[done:], at + done)
+        self.end = at + done
+        return at
+
+    def send(self, msg: Message) -> None:
+        buffers: list[pickle.PickleBuffer] = []
+        body = io.BytesIO()
+        pickler = pickle.Pickler(body, protocol=5, buffer_callback=buffers.append)
+        if self.parts:
+            parts = self.parts
+            pickler.persistent_id = lambda obj: parts.get(id(obj))  # type: ignore[method-assign]
+        pickler.dump(msg)
+        views = [b.raw() for b in buffers]
+        where = [self._share(v) if self.shared is not None and v.nbytes else -1 for v in views]
+        head = _HEAD.pack(body.tell(), len(views)) + \
+            b"".join(_BUF.pack(at, v.nbytes) for at, v in zip(where, views, strict=True))
+        self.out.write(head)
+        self.out.write(body.getbuffer())
+        for at, v in zip(where, views, strict=True):
+            if at < 0:
+                self.out.write(v)
+        self.out.flush()
+
+
+class _Reader(pickle.Unpickler):
+    """Resolves the child's persistent references to the model the UI already holds."""
+
+    def __init__(self, data: bytes, buffers: list[Any], model: Model | None) -> None:
+        super().__init__(io.BytesIO(data), buffers=buffers)
+        self.model = model
+
+    def persistent_load(self, pid: Any) -> Any:
+        if self.model is None:
+            raise pickle.UnpicklingError(f"a reference to the model ({pid}) before the model")
+        return self.model if pid == "model" else getattr(self.model, pid)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this process when the UI's process ends, however it ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the UI ended before the request took effect
+        os._exit(1)
+
+
+def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = None) -> None:
     from gotrace.inputs import open_input
-    from gotrace.load import load_raw
+    from gotrace.load import cached, load_raw, remember
 
-    from .session import precompute
+    from .packing import packed
+    from .session import ANALYSES
 
+    w = _Writer(out, shared)
+    name = "stdin" if path == "-" else path
+    step = "loading"
     try:
-        raw = open_input(path)
-        _send(out, "total", len(raw.data))
-        last = 0.0
+        key, model = cached(path) if snapshot is None else (None, None)
+        if model is None:
+            raw = open_input(path)
+            w.send(Opened(len(raw.data), raw.kind))
+            last = 0.0
 
-        def progress(done: int) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= 0.05:
-                last = now
-                _send(out, "progress", done)
+            def progress(done: int) -> None:
+                nonlocal last
+                now = time.monotonic()
+                if now - last >= PROGRESS_EVERY_S:
+                    last = now
+                    w.send(Progress(done))
 
-        model = load_raw(raw, progress, snapshot)
-        _send(out, "analysing", None)
-        # One pickle, so the analyses' references to the model arrive as references.
-        _send(out, "model", (model, precompute(model)))
+            model = load_raw(raw, progress, snapshot)
+            del raw  # the input's bytes: as big as the file, and no analysis reads them
+            remember(key, model)
+        else:
+            w.send(Opened(model.info.size if model.info is not None else 0, model.source.kind))
+        done: dict[str, Any] = {}
+        for n, a in ANALYSES.items():
+            if a.with_model:
+                step = f"computing {a.title}"
+                done[n] = a.compute(model, done.__getitem__)
+        coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
+        w.send(Loaded(packed(model), done, coming))
+        w.parts = _model_parts(model)
+        for n in coming:
+            step = f"computing {ANALYSES[n].title}"
+            done[n] = ANALYSES[n].compute(model, done.__getitem__)
+            w.send(Computed(n, done[n]))
     except GotraceError as e:
-        _send(out, "error", str(e))
+        msg = str(e)
+        w.send(Failed(msg if name in msg else f"{name}: {msg}"))
     except MemoryError:
-        _send(out, "error", "out of memory while loading the input")
-    except Exception as e:  # a bug: say what it was rather than leave the UI waiting
-        _send(out, "error", f"internal error while loading: {type(e).__name__}: {e}")
+        w.send(Failed(f"{name}: out of memory while {step}"))
+    except BrokenPipeError:
+        os._exit(1)  # the UI went away: nobody to tell
+    except Exception as e:  # a bug: one line for the screen, the traceback for GOTRACE_DEBUG
+        w.send(Failed(f"{name}: internal error while {step}: {type(e).__name__}: {e} "
+                      "(a bug in gotrace; GOTRACE_DEBUG=1 shows where)", traceback.format_exc()))
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes | None:
+    data = stream.read(n)
+    return data if len(data) == n else None
+
+
+def _read_into(stream: IO[bytes], n: int) -> bytearray | None:
+    """``n`` bytes into a buffer of their own: it becomes an array's memory, copied once."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        if not k:
+            return None
+        got += k
+    return buf
+
+
+def _ended(code: int) -> str:
+    if code < 0:
+        try:
+            sig = signal.Signals(-code).name
+        except ValueError:
+            sig = f"signal {-code}"
+        hint = " (out of memory?)" if -code == signal.SIGKILL else ""
+        return f"killed by {sig}{hint}"
+    return f"exit status {code}"
 
 
 class Loader:
-    """A running parse: call :meth:`next_message` until ("model", (model, precomputed)) or ("error", text)."""
+    """A running child. Iterate :meth:`messages` in one thread; :meth:`close` from any.
 
-    def __init__(self, path: str, snapshot: int | None = None) -> None:
+    ``stdin``: a file the child reads as its input when ``path`` is ``-``.
+    """
+
+    def __init__(self, path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> None:
+        self.path = "stdin" if path == "-" else path
         # -P: never let a source checkout in the working directory shadow the
         # installed package (the checkout's gotrace/ has no tui/ inside).
-        args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path]
+        # Linux: a memory file for the arrays (see the module's docstring); the child inherits it.
+        self.shared = os.memfd_create("gotrace-model") if hasattr(os, "memfd_create") else None
+        args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path, str(os.getpid()),
+                str(self.shared if self.shared is not None else -1)]
         if snapshot is not None:
             args.append(str(snapshot))
         # A pipe could fill up and stall the child; the file lives as long as the loader.
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=self.errors)
+        if stdin is not None:
+            stdin.seek(0)
+        # Its own session: a terminal's signals reach the UI, which decides.
+        self.process = subprocess.Popen(args, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=self.errors, start_new_session=True,
+                                        pass_fds=() if self.shared is None else (self.shared,))
         assert self.process.stdout is not None
-        self.stream = self.process.stdout
+        self.stream: IO[bytes] = self.process.stdout
+        self.closed = False
+        self.model: Model | None = None
 
-    def next_message(self) -> Msg:
-        """Blocks until the next message; ("error", ...) if the child died without one."""
-        head = self.stream.read(_LEN.size)
-        if len(head) == _LEN.size:
-            (n,) = _LEN.unpack(head)
-            data = self.stream.read(n)
-            if len(data) == n:
-                msg: Msg = pickle.loads(data)
-                return msg
+    def messages(self) -> Iterator[Message]:
+        """Each message as it comes, until the child ends; a :class:`Failed` if it died
+        before saying all it meant to; nothing more once :meth:`close` was called."""
+        try:
+            yield from self._messages()
+        finally:
+            for f in (self.stream, self.errors):
+                f.close()
+            if self.shared is not None:  # the arrays' mappings keep their pages
+                os.close(self.shared)
+                self.shared = None
+
+    def _messages(self) -> Iterator[Message]:
+        coming: set[str] = set()
+        while not self.closed:
+            msg = self._next()
+            if msg is None:
+                break
+            if isinstance(msg, Loaded):
+                self.model = msg.model
+                coming = set(msg.coming)
+            elif isinstance(msg, Computed):
+                coming.discard(msg.name)
+            yield msg
+            if isinstance(msg, Failed) or (self.model is not None and not coming):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(2)  # it has said everything: let it end by itself
+                self.close()
+                return
+        if self.closed:
+            return
         code = self.process.wait()
         self.errors.seek(0)
         err = self.errors.read().decode(errors="replace").strip()
-        last = err.splitlines()[-1] if err else f"exit code {code}"
-        return ("error", f"the loader stopped unexpectedly ({last})")
+        why = err.splitlines()[-1] if err else _ended(code)
+        what = "loader" if self.model is None else "analysis process"
+        yield Failed(f"{self.path}: the {what} stopped unexpectedly ({why})", err)
+        self.close()
 
-    def cancel(self) -> None:
+    def _next(self) -> Message | None:
+        head = _read_exact(self.stream, _HEAD.size)
+        if head is None:
+            return None
+        size, nbuf = _HEAD.unpack(head)
+        table = _read_exact(self.stream, _BUF.size * nbuf)
+        data = _read_exact(self.stream, size)
+        if table is None or data is None:
+            return None
+        buffers: list[Any] = []
+        for at, n in _BUF.iter_unpack(table):
+            if at >= 0:  # mapped copy-on-write: the pages are the child's copy, not read again
+                assert self.shared is not None
+                buffers.append(mmap.mmap(self.shared, n, access=mmap.ACCESS_COPY, offset=at))
+                continue
+            buf = _read_into(self.stream, n)
+            if buf is None:
+                return None
+            buffers.append(buf)
+        msg: Message = _Reader(data, buffers, self.model).load()
+        return msg
+
+    def close(self) -> None:
+        """Kill the child if it still runs, and reap it; idempotent, from any thread.
+
+        A read blocked in :meth:`messages` then ends at once (the pipe closes), and
+        the reading thread closes the files.
+        """
+        self.closed = True
         if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(2)
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+
+def main(argv: list[str]) -> None:
+    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD [SNAPSHOT]``: what the UI runs
+    (SHARED_FD -1: no memory file, every buffer on the pipe)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the UI owns the terminal's keys
+    _die_with_parent(int(argv[2]))
+    shared = int(argv[3])
+    snapshot = int(argv[4]) if len(argv) > 4 else None
+    child(argv[1], snapshot, sys.stdout.buffer, shared if shared >= 0 else None)
 
 
 if __name__ == "__main__":
-    child(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None, sys.stdout.buffer)
+    # Run from the module's own name, not __main__: the messages it pickles must name
+    # classes the UI can import (gotrace.tui.loader.Opened, not __main__.Opened).
+    from gotrace.tui import loader
+
+    loader.main(sys.argv)

@@ -1,45 +1,54 @@
-"""The loaded model plus the per-view indexes the screens share, built once and on demand.
+"""The loaded model plus the analyses and indexes the pages share, each computed once.
 
-Screens ask the session rather than the model so that an index (children by
-creator, per-row state labels) is computed once however many screens need it,
-and so every view names a goroutine the same way.
+Pages ask the session rather than the model so that an analysis or index
+(children by creator, the leak report) is computed once however many pages need
+it, and so every page names a goroutine the same way.
+
+The analyses of :data:`ANALYSES` normally arrive from the loader's child process
+one by one after the model (``coming``); a page that needs one registers with
+:meth:`Session.when_ready` and shows a placeholder meanwhile, rather than
+computing it a second time on the UI's side. If the child stops early they are
+computed here, on demand, by :meth:`Session.get`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from gotrace.analysis.grouping import Group, group_rows
+from gotrace.analysis.leaks import LeakReport, find_leaks, suspect_rows
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
 from gotrace.analysis.summary import summarize
-from gotrace.durations import format_duration as dur
 from gotrace.model import NONE, Model, state_name
+from gotrace.render.text import wait
 from gotrace.stacks import user_frame
 from gotrace.tables import Frame
 from gotrace.trace.events import GoState
 
 Rows = npt.NDArray[np.int64]
-T = TypeVar("T")
+Get = Callable[[str], Any]
 
 
-@dataclass(slots=True)
-class Precomputed:
-    """Analyses the first screens need, keyed by name (see :data:`ANALYSES`).
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One analysis a page needs: ``compute(model, get)`` may ask ``get`` for an earlier one."""
 
-    The loader's child process fills this next to the model, so on a model of
-    millions of goroutines no page ever computes them on the UI's side at all.
-    """
+    title: str  # for "computing <title>"
+    compute: Callable[[Model, Get], Any]
+    traces_only: bool = False
+    with_model: bool = False  # sent with the model: the first page cannot say anything without it
 
-    results: dict[str, Any] = field(default_factory=dict)
+    def applies(self, model: Model) -> bool:
+        return model.is_trace or not self.traces_only
 
 
 def _by_creator(model: Model) -> tuple[Rows, Rows]:
@@ -55,67 +64,129 @@ def _site_index(sp: Spikes) -> tuple[Rows, Rows]:
     return order, bounds
 
 
-def _long_lived(model: Model) -> list[Group]:
-    """Groups of every goroutine blocked at the end, of any age; age filters narrow these."""
-    return group_rows(model, select_rows(model, older_than_ns=0))
+def long_lived_rows(model: Model) -> Rows:
+    """Goroutines still blocked at the end, of any age.
+
+    A debug=1 profile prints no state for most records and no wait at all, so
+    there every record that is not running counts (as ``gotrace leaks`` judges them).
+    """
+    if model.is_profile:
+        return suspect_rows(model).astype(np.int64)
+    return select_rows(model, older_than_ns=0).astype(np.int64)
 
 
 def _procs(model: Model) -> ProcTimeline | None:
-    return ProcTimeline(model) if model.is_trace and model.intervals is not None \
-        and model.ranges is not None else None
+    return ProcTimeline(model) if model.intervals is not None and model.ranges is not None else None
 
 
-ANALYSES: dict[str, Callable[[Model], Any]] = {
-    "summary": summarize,
-    "spikes": lambda m: creation_spikes(m) if m.is_trace else None,
-    "long_lived": _long_lived,
-    "procs": _procs,
-    "by_creator": _by_creator,
+# In the order the first page wants them: Overview's facts, then its findings.
+ANALYSES: dict[str, Analysis] = {
+    "summary": Analysis("the summary", lambda m, get: summarize(m), with_model=True),
+    "leaks": Analysis("leak suspects", lambda m, get: find_leaks([m])),
+    "spikes": Analysis("creation spikes", lambda m, get: creation_spikes(m), traces_only=True),
+    "long_lived": Analysis("long-lived groups", lambda m, get: group_rows(m, long_lived_rows(m))),
+    "site_index": Analysis("the index of creation sites", lambda m, get: _site_index(get("spikes")),
+                           traces_only=True),
+    "by_creator": Analysis("the index of creators", lambda m, get: _by_creator(m)),
+    "procs": Analysis("the per-P timeline", lambda m, get: _procs(m), traces_only=True),
 }
 
 
-def precompute(model: Model) -> Precomputed:
-    results = {name: fn(model) for name, fn in ANALYSES.items()}
-    if results["spikes"] is not None:
-        results["site_index"] = _site_index(results["spikes"])
-    return Precomputed(results)
+def precompute(model: Model) -> dict[str, Any]:
+    """Every analysis that applies, as the loader's child computes them (for tests and scripts)."""
+    results: dict[str, Any] = {}
+    for name, a in ANALYSES.items():
+        if a.applies(model):
+            results[name] = a.compute(model, results.__getitem__)
+    return results
 
 
 class Session:
-    def __init__(self, model: Model, pre: Precomputed | None = None) -> None:
+    """``results``: analyses already computed; ``coming``: the ones the loader will deliver."""
+
+    def __init__(self, model: Model, results: dict[str, Any] | None = None,
+                 coming: Iterable[str] = ()) -> None:
         self.model = model
         self.g = model.goroutines
         self.strings = model.tables.strings
         self._lock = threading.Lock()
-        self._results: dict[str, Any] = dict(pre.results) if pre is not None else {}
+        self._results: dict[str, Any] = dict(results or {})
+        self._coming = set(coming) - set(self._results)
+        self._waiting: list[tuple[frozenset[str], Callable[[], None]]] = []
 
+    # --- analyses as they arrive (UI thread) ------------------------------
     def ready(self, name: str) -> bool:
         """Whether analysis ``name`` is at hand (a page shows a placeholder until it is)."""
         return name in self._results
 
-    def _get(self, name: str, compute: Callable[[], T]) -> T:
+    @property
+    def coming(self) -> frozenset[str]:
+        return frozenset(self._coming)
+
+    def when_ready(self, names: Iterable[str], fn: Callable[[], None]) -> None:
+        """Call ``fn`` once every one of ``names`` is here or no longer coming (now, if so)."""
+        wanted = frozenset(names) & self._coming
+        if wanted:
+            self._waiting.append((wanted, fn))
+        else:
+            fn()
+
+    def deliver(self, name: str, value: Any) -> None:
+        """An analysis from the loader; the pages waiting for it go on."""
+        with self._lock:
+            self._results[name] = value
+        self._coming.discard(name)
+        self._wake()
+
+    def stop_coming(self) -> None:
+        """The loader stopped early: what it did not send is computed here, when asked for."""
+        self._coming.clear()
+        self._wake()
+
+    def _wake(self) -> None:
+        due = [fn for names, fn in self._waiting if not names & self._coming]
+        self._waiting = [(names, fn) for names, fn in self._waiting if names & self._coming]
+        for fn in due:
+            fn()
+
+    # --- analyses (any thread) -------------------------------------------------
+    def get(self, name: str) -> Any:
+        """Analysis ``name`` of :data:`ANALYSES`, computed here if it is not here yet."""
+        return self._get(name, lambda: ANALYSES[name].compute(self.model, self.get))
+
+    def _get(self, name: str, compute: Callable[[], Any]) -> Any:
         """Computed once; pages ask from worker threads, so one computes and the rest wait."""
         if name in self._results:
-            return self._results[name]  # type: ignore[no-any-return]
+            return self._results[name]
         with self._lock:
             if name not in self._results:
                 self._results[name] = compute()
-            return self._results[name]  # type: ignore[no-any-return]
+            return self._results[name]
 
     def summary(self) -> dict[str, Any]:
-        return self._get("summary", lambda: summarize(self.model))
+        out: dict[str, Any] = self.get("summary")
+        return out
+
+    def leaks(self) -> LeakReport:
+        out: LeakReport = self.get("leaks")
+        return out
 
     def spikes(self, user_frames: bool = False) -> Spikes:
         """Creation spikes by site (traces only)."""
         if user_frames:
-            return self._get("spikes_user", lambda: creation_spikes(self.model, user_frames=True))
-        return self._get("spikes", lambda: creation_spikes(self.model))
+            sp: Spikes = self._get("spikes_user", lambda: creation_spikes(self.model, user_frames=True))
+            return sp
+        out: Spikes = self.get("spikes")
+        return out
 
     def site_rows(self, sp: Spikes, site_index: int) -> Rows:
         """Rows created at a site, like ``Spikes.rows_of`` but without a pass over every goroutine."""
-        name = "site_index" if sp is self._results.get("spikes") else "site_index_user"
-        order, bounds = self._get(name, lambda: _site_index(sp))
-        return order[bounds[site_index]: bounds[site_index + 1]]
+        if sp is self._results.get("spikes"):
+            order, bounds = self.get("site_index")
+        else:
+            order, bounds = self._get("site_index_user", lambda: _site_index(sp))
+        rows: Rows = order[bounds[site_index]: bounds[site_index + 1]]
+        return rows
 
     def spike_times(self) -> list[int]:
         """Start of every spiking site's burst: where the timeline's ``s`` jumps."""
@@ -125,12 +196,21 @@ class Session:
         return sorted({sp.burst_span(s)[0] for s in sp.sites if s.is_spike})
 
     def long_lived(self) -> list[Group]:
-        return self._get("long_lived", lambda: _long_lived(self.model))
+        out: list[Group] = self.get("long_lived")
+        return out
 
     def procs(self) -> ProcTimeline | None:
-        return self._get("procs", lambda: _procs(self.model))
+        out: ProcTimeline | None = self.get("procs")
+        return out
 
-    # --- one goroutine -------------------------------------------------
+    # --- one goroutine (a profile: one stack record) ----------------------------
+    def count(self, rows: Rows) -> int:
+        """Goroutines the rows stand for: a profile's records count their goroutines."""
+        return self.g.count(rows)
+
+    def weight(self, row: int) -> int:
+        return int(self.g.weight[row]) if self.model.is_profile else 1
+
     def state(self, row: int) -> str:
         return state_name(int(self.g.state[row]), self.strings[int(self.g.reason[row])])
 
@@ -149,6 +229,14 @@ class Session:
     def created_at(self, row: int) -> Frame | None:
         return self.model.tables.top_frame(int(self.g.creation_stack[row]))
 
+    def labels(self, row: int) -> dict[str, str]:
+        """A dump's labels of the goroutine (a profile: of the record); a trace has none."""
+        extras = self.model.extras
+        if extras is None:
+            return {}
+        labels: dict[str, str] = extras[row].g.labels
+        return labels
+
     def lifetime(self, row: int) -> int:
         """How long it existed within the trace (dumps: unknown, -1)."""
         if not self.model.is_trace:
@@ -166,11 +254,7 @@ class Session:
 
     def wait_text(self, ns: int) -> str:
         """A duration as the data knows it: a dump prints waits only from one minute up."""
-        if ns < 0:
-            return "-"
-        if not self.model.is_trace and ns < 60_000_000_000:
-            return "<1m"
-        return dur(ns)
+        return wait(ns, minutes_only=not self.model.is_trace)
 
     def row_of(self, goid: int) -> int | None:
         return self.g.row_of(goid)
@@ -178,22 +262,20 @@ class Session:
     # --- indexes ---------------------------------------------------------
     def children(self, row: int) -> Rows:
         """Rows of the goroutines this one created, in id order (the index's sort is stable)."""
-        order, keys = self._get("by_creator", lambda: _by_creator(self.model))
+        order, keys = self.get("by_creator")
         goid = int(self.g.id[row])
         lo, hi = np.searchsorted(keys, goid, "left"), np.searchsorted(keys, goid, "right")
-        return order[lo:hi]
+        rows: Rows = order[lo:hi]
+        return rows
 
     def leaf_row(self) -> int:
         """A goroutine that created none, as most do (0 if none of the first thousand)."""
-        _, keys = self._get("by_creator", lambda: _by_creator(self.model))
+        _, keys = self.get("by_creator")
         ids = self.g.id[:1000]
         i = np.searchsorted(keys, ids)
         made = (i < len(keys)) & (keys[np.minimum(i, len(keys) - 1)] == ids) if len(keys) else ids < 0
         leaves = np.flatnonzero(~made)
         return int(leaves[0]) if len(leaves) else 0
-
-    def alive_rows(self) -> Rows:
-        return np.flatnonzero(self.g.state != GoState.NOT_EXIST).astype(np.int64)
 
     def search(self, text: str) -> Rows:
         """Rows whose function, file, id or label contains ``text`` (case-insensitive).

@@ -1,8 +1,11 @@
-"""Input strings as rich Text, never markup, and the short labels every screen shares.
+"""Input strings as rich Text, never markup, and the labels every page shares.
 
 Function names, file paths and labels come from the traced program; a function
-called ``[bold]`` or a label holding an escape sequence must be shown, not obeyed,
-so every such string goes through :func:`lit`.
+called ``[bold]`` or a label holding an escape sequence or a bidi override must
+be shown, not obeyed, so every such string goes through :func:`lit` (or
+:func:`safe` for plain strings). Counts, plurals and durations come from
+:mod:`gotrace.render.text`, re-exported here, so the pages say "1 goroutine"
+and "0" exactly as the CLI does.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 
-from gotrace.durations import format_duration
+from gotrace.render.text import at, count, dur, plural, safe, short_func
+from gotrace.render.text import site as _site
 from gotrace.tables import Frame
+
+__all__ = ["at", "count", "dur", "plural", "safe", "short_func"]
 
 DIM = Style(dim=True)
 BOLD = Style(bold=True)
@@ -31,20 +37,17 @@ STATE_COLOURS = {
     "syscall": "magenta",
     "dead": "bright_black",
 }
+VERDICT_STYLES = {
+    "leak": Style(bold=True, color="red"),
+    "likely": Style(bold=True, color="yellow"),
+    "watch": Style(color="cyan"),
+    "benign": Style(dim=True),
+}
 
 
 def lit(s: str, style: Style | str = "") -> Text:
-    """A literal Text: control characters made visible, markup never parsed."""
-    clean = s.translate(_CONTROLS) if any(ord(c) < 32 or ord(c) == 127 for c in s) else s
-    return Text(clean, style=style, no_wrap=True, overflow="ellipsis")
-
-
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
-
-
-def clean(s: str) -> str:
-    """The plain string with control characters escaped (for Segments)."""
-    return s.translate(_CONTROLS)
+    """A literal Text on one line: control and bidi characters made visible, markup never parsed."""
+    return Text(safe(s), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def colour_of(name: str) -> str:
@@ -55,30 +58,10 @@ def state_colour(label: str) -> str:
     return STATE_COLOURS.get(label, "red" if label != "unknown" else "white")
 
 
-def short_file(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def short_func(func: str) -> str:
-    """``example.com/shop/collection.(*T).run`` -> ``collection.(*T).run``: the part people say."""
-    head, bracket, rest = func.partition("[")  # generic arguments may hold slashes
-    return head.rsplit("/", 1)[-1] + bracket + rest
-
-
-def site(f: Frame | None, unknown: str = "(unknown)", full: bool = False) -> str:
-    """``pkg.Func (file.go:42)``: what a Go engineer greps for."""
-    if f is None or not f.func:
-        return unknown
-    func = f.func if full else short_func(f.func)
-    return f"{func} ({short_file(f.file)}:{f.line})" if f.file else func
-
-
-def dur(ns: int) -> str:
-    return format_duration(int(ns)) if ns >= 0 else "-"
-
-
-def count(n: int) -> str:
-    return f"{n:,}"
+def site(f: Frame | None, unknown: str = "(unknown)") -> str:
+    """``collection.NewTimingWheel (timingwheel.go:12)``: a site without its package path,
+    for columns; the goroutine page shows the full one."""
+    return _site(f, unknown, full=False)
 
 
 def pad(s: str, width: int, right: bool = False) -> str:
@@ -94,12 +77,16 @@ PAGES = {
     "spikes": ("2", "Spikes"),
     "longlived": ("3", "Long-lived"),
     "timeline": ("4", "Timeline"),
+    "leaks": ("5", "Leaks"),
 }
 TRACE_ONLY = {"spikes", "timeline"}
 
 
 def tabs(current: str, is_trace: bool, title: str) -> Text:
-    """The top line of every page: where each page is (its key), which one this is, what it shows."""
+    """The top line of every page: where each page is (its key), which one this is, what it shows.
+
+    A dump's line leaves out the pages only a trace has (their keys say why when pressed).
+    """
     out = Text(no_wrap=True, overflow="ellipsis")
     for name, (key, label) in PAGES.items():
         if name in TRACE_ONLY and not is_trace:

@@ -40,6 +40,7 @@ def summarize(model: Model) -> dict[str, Any]:
         if snap is not None and snap.panic_message:
             out["panic"] = snap.panic_message.splitlines()[0]
     labels, inv = state_label_index(model)
+    # Goroutines per state: a debug=1 profile's rows are stack records with counts.
     per_state = np.bincount(inv, weights=g.weights(), minlength=len(labels)).astype(np.int64)
     states = Counter({lab: int(n) for lab, n in zip(labels, per_state, strict=True) if n})
     out["states"] = dict(states.most_common())

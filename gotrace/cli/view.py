@@ -9,12 +9,35 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sys
+import tempfile
+from typing import IO
 
 import click
 
 from ..errors import InputError
 from .common import fail
+
+
+def input_from_stdin() -> IO[bytes]:
+    """``view -``: the input comes on stdin, and the keys must come from the terminal.
+
+    The input is kept in a temporary file (the viewer's loader reads it as its own
+    stdin), then stdin is reopened on the controlling terminal for the keys.
+    """
+    if sys.stdin.isatty():
+        raise InputError("view -: stdin is the terminal; pipe a trace or dump in: gotrace view - < trace.out")
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (the viewer's to close)
+    shutil.copyfileobj(sys.stdin.buffer, spool)
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        spool.close()
+        raise InputError("view -: no terminal to read keys from (/dev/tty)") from None
+    os.dup2(tty, sys.stdin.fileno())
+    os.close(tty)
+    return spool
 
 
 @click.command()
@@ -25,20 +48,28 @@ def view(file: str, snapshot: int | None) -> None:
     """Browse a trace or dump: overview, spikes, long-lived, timeline, goroutines.
 
     \b
-    Keys: 1-4 switch pages, Enter opens, Esc goes back, / searches, ? lists
-    every key, Ctrl+P finds any action, q quits. A trace opens on Overview,
-    a dump on Long-lived.
+    FILE is a path, - for stdin (the keys then come from the terminal), a .gz
+    file or a dump's URL. It opens on Overview: what the file holds, and the
+    findings, most certain leak first.
+
+    \b
+    Keys: 1-5 switch pages (Overview, Spikes, Long-lived, Timeline, Leaks),
+    Enter opens, Esc goes back, / searches, ? lists the page's keys, Ctrl+P
+    finds any action, q or Ctrl+C quits.
     """
     if file != "-" and not file.startswith(("http://", "https://")):
         if not os.path.exists(file):
             raise InputError(f"{file}: no such file")
         if os.path.isdir(file):
             raise InputError(f"{file}: is a directory, not a trace or dump file")
-    if file == "-":
-        raise InputError("view needs a file: the viewer reads keys from the terminal, not stdin")
     if not sys.stdout.isatty():
         raise InputError("view needs a terminal; use `gotrace goroutines` or `gotrace info` in scripts")
+    stdin = input_from_stdin() if file == "-" else None
     app = importlib.import_module("gotrace.tui.app")
-    error = app.run(file, snapshot)
+    try:
+        error = app.run(file, snapshot, stdin)
+    finally:
+        if stdin is not None:
+            stdin.close()
     if error:
         fail(error)

@@ -8,7 +8,7 @@ pages); each becomes one Snapshot. Frames and stacks live in the caller's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 SnapshotKind = Literal["debug2", "traceback", "debug1", "trace"]
 """How the goroutines were printed; "trace" is a trace's end state (model.end_state)."""
@@ -54,6 +54,13 @@ class DumpGoroutine:
         "synctest_bubble",
         "wait_minutes",
     )
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id", "state", "raw_state", "wait_minutes", "flags", "synctest_bubble", "labels", "stack_id",
+        "frame_args", "created_by", "ancestors", "frames_elided", "line", "gp", "m", "mp",
+        "stack_unavailable", "exact_wait_ns",
+    )
+    """The constructor's parameters, in order: what a copy of a goroutine needs."""
 
     def __init__(
         self,

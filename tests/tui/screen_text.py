@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from gotrace.tui.textual_private import screen_lines
 from textual.app import App
 
 
 def screen_text(app: App[object]) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+    return "\n".join(screen_lines(app))

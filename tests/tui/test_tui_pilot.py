@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gotrace.tui.app import GotraceApp
+from gotrace.tui.messages import OpenGoroutine
 from gotrace.tui.screens.goroutine import GoroutineScreen
 from gotrace.tui.screens.longlived import LongLivedScreen
 from gotrace.tui.screens.overview import OverviewScreen
@@ -14,6 +15,7 @@ from gotrace.tui.screens.spikes import SpikesScreen
 from gotrace.tui.screens.timeline import TimelineScreen
 from gotrace.tui.session import Session, precompute
 from gotrace.tui.text import dur
+from gotrace.tui.textual_private import notifications
 from gotrace.tui.widgets.goroutine_list import GoroutineList
 from gotrace.tui.widgets.group_tree import GroupTree
 from gotrace.tui.widgets.story import Story
@@ -36,6 +38,13 @@ from gotrace.trace.events import GoState
 SIZE = (120, 40)
 
 
+def findings_of(app: GotraceApp) -> list[str]:
+    """Overview's findings as plain text, in order (the screen wraps them)."""
+    screen = app.screen
+    assert isinstance(screen, OverviewScreen)
+    return [f.text.plain for f in screen.shown]
+
+
 def tree_lines(app: GotraceApp) -> list[str]:
     """The long-lived tree's lines as shown (guides included)."""
     tree = app.screen.query_one(GroupTree)
@@ -48,10 +57,11 @@ async def test_trace_pages_by_key() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
-        text = screen_text(app)
-        assert "3,000 goroutines created in" in text and "subscription.(*Hub).Subscribe" in text
-        assert "3,000 still alive" in text
-        assert "1 Overview  2 Spikes  3 Long-lived  4 Timeline" in text
+        found = findings_of(app)
+        spike = next(f for f in found if f.startswith("spike"))
+        assert "3,000 goroutines created in" in spike and "subscription.(*Hub).Subscribe" in spike
+        assert "3,000 still alive" in spike
+        assert "1 Overview  2 Spikes  3 Long-lived  4 Timeline  5 Leaks" in screen_text(app)
 
         await pilot.press("2")
         await settle(pilot)
@@ -165,7 +175,7 @@ async def test_goroutine_page_is_reused_and_shows_each_goroutine() -> None:
         await settle(pilot)
         row = app.session.row_of(first)  # type: ignore[union-attr]
         assert row is not None
-        app.open_goroutine(row)  # ...which opens a goroutine on a page of its own
+        app.post_message(OpenGoroutine(row))  # ...which opens a goroutine on a page of its own
         await settle(pilot)
         other = app.screen
         assert isinstance(other, GoroutineScreen) and other is not page
@@ -186,7 +196,7 @@ async def test_goroutine_story_lists_every_interval_and_its_exit() -> None:
         busy = int(np.argmax(np.diff(ivl.starts)))  # more intervals than a screen built them all
         n = ivl.of_row(busy).stop - ivl.of_row(busy).start
         assert n > 1000
-        app.open_goroutine(busy)
+        app.post_message(OpenGoroutine(busy))
         await settle(pilot)
         lines = story_lines(app)
         assert f"states ({n:,} intervals)" in lines
@@ -198,7 +208,7 @@ async def test_goroutine_story_lists_every_interval_and_its_exit() -> None:
 
         dead = int(np.flatnonzero(model.goroutines.state == GoState.NOT_EXIST)[0])
         await pilot.press("escape")
-        app.open_goroutine(dead)
+        app.post_message(OpenGoroutine(dead))
         await settle(pilot)
         last = story_lines(app)[-1]
         assert last.split() == [dur(int(model.goroutines.ended_ns[dead])), "ended"]
@@ -235,23 +245,30 @@ async def test_long_lived_age_filter_as_you_type() -> None:
         inp.value = "1h"  # nothing that old: an empty tree, said so
         await pilot.pause(0.3)
         await settle(pilot)
-        assert "0 blocked ≥ 1h0m0s" in screen_text(app) or "0 blocked ≥ 1h" in screen_text(app)
+        assert "0 goroutines ≥ 1h" in screen_text(app)
         assert "no goroutines blocked that long" in screen_text(app)
 
 
 @sync
-async def test_dump_opens_on_long_lived_with_the_leak() -> None:
+async def test_dump_opens_on_overview_with_the_leak_first() -> None:
     app = GotraceApp(model=model_of(LEAK_DUMP))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, LongLivedScreen)
+        assert isinstance(app.screen, OverviewScreen)
         text = screen_text(app)
         assert "2 Spikes" not in text and "4 Timeline" not in text  # traces only
+        first, second = findings_of(app)[:2]  # the CLI's verdict: no leak, one group to watch
+        assert first.startswith("no leak suspects: 6 groups") and first.endswith("1 to watch")
+        assert second.startswith("watch 40 · 300 goroutines in chan send at reports.(*Handler).render")
+        await pilot.press("3")
+        await settle(pilot)
         lines = tree_lines(app)
         assert lines[0].startswith("▼ chan send") and lines[0].split()[-4:] == ["300", "<1m", "<1m", "<1m"]
         assert "at reports.(*Handler).render (reports.go:46)" in lines[1]
-        await pilot.press("2")  # not bound for a dump
+        await pilot.press("2")  # a trace's page: said so, and nothing moves
+        await pilot.pause()
         assert isinstance(app.screen, LongLivedScreen)
+        assert any("needs an execution trace" in n for n in notifications(app))
         await pilot.press("enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
@@ -316,7 +333,7 @@ async def test_old_format_trace_every_page() -> None:
 @sync
 async def test_corpus_old_format_traces_open(path: Path) -> None:
     model = model_of(path)
-    app = GotraceApp(model=model, precomputed=precompute(model))
+    app = GotraceApp(model=model, results=precompute(model))
     async with app.run_test(size=(100, 30)) as pilot:
         for key in ("1", "2", "3", "4", "enter"):
             await pilot.press(key)
@@ -329,11 +346,11 @@ async def test_corpus_old_format_traces_open(path: Path) -> None:
 async def test_leaking_stacks_three_keys_from_the_overview() -> None:
     """The issue's promise: the spike on the first screen, the leak's stack three keys away."""
     model = model_of(TIMINGWHEEL_CORPUS)
-    app = GotraceApp(model=model, precomputed=precompute(model))
+    app = GotraceApp(model=model, results=precompute(model))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        text = screen_text(app)
-        assert "20,000 goroutines created in" in text and "collection.NewTimingWheel" in text
+        found = findings_of(app)
+        assert any("20,000 goroutines created in" in f and "collection.NewTimingWheel" in f for f in found)
         await pilot.press("3", "enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
@@ -345,7 +362,7 @@ async def test_leaking_stacks_three_keys_from_the_overview() -> None:
 @sync
 async def test_corpus_leak_group() -> None:
     model = model_of(LEAK_CORPUS)
-    app = GotraceApp(model=model, precomputed=precompute(model))
+    app = GotraceApp(model=model, results=precompute(model))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await settle(pilot)
@@ -360,9 +377,9 @@ def test_session_uses_what_the_loader_computed() -> None:
     model = model_of(SPIKE_TRACE)
     pre = precompute(model)
     session = Session(model, pre)
-    for name in ("summary", "spikes", "long_lived", "procs", "by_creator", "site_index"):
+    for name in ("summary", "leaks", "spikes", "long_lived", "procs", "by_creator", "site_index"):
         assert session.ready(name)
-    assert session.spikes() is pre.results["spikes"]
+    assert session.spikes() is pre["spikes"]
     sp = session.spikes()
     for s in sp.sites:
         assert session.site_rows(sp, s.index).tolist() == sp.rows_of(s).tolist()
@@ -403,12 +420,10 @@ async def test_every_kind_of_dump_opens(name: str) -> None:
     app = GotraceApp(model=model_of(SAMPLES / name))
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, LongLivedScreen)
-        text = screen_text(app)
-        if name.endswith("debug1.txt"):
-            assert "a debug=1 dump counts stacks, not goroutines" in text
-        else:
-            assert tree_lines(app)[0].startswith("▼ ")
-            await pilot.press("enter", "enter")
-            await settle(pilot)
-            assert isinstance(app.screen, GoroutineScreen) and "stack" in screen_text(app)
+        assert isinstance(app.screen, OverviewScreen) and findings_of(app)
+        await pilot.press("3")
+        await settle(pilot)
+        assert tree_lines(app)[0].startswith("▼ ")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GoroutineScreen) and "stack" in screen_text(app)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from gotrace.tui.app import GotraceApp
+from gotrace.tui.messages import OpenGoroutine
 from gotrace.tui.screens.goroutine import GoroutineScreen
 from gotrace.tui.session import Session
 from gotrace.tui.widgets.goroutine_list import GoroutineList
@@ -127,7 +128,7 @@ async def test_input_strings_are_never_markup() -> None:
     app = GotraceApp(model=model)
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot)
-        app.open_goroutine(0)
+        app.post_message(OpenGoroutine(0))
         await settle(pilot)
         assert isinstance(app.screen, GoroutineScreen)
         assert "goroutine 1  main.[bold]evil[/bold]\\x1b[31m" in screen_text(app)
@@ -159,7 +160,7 @@ async def test_dump_labels_shown_literally(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "chan send" not in screen_text(app) and "chan receive" in screen_text(app)
-        app.open_goroutine(row)
+        app.post_message(OpenGoroutine(row))
         await settle(pilot)
         shown = screen_text(app)
         assert "tenant=[bold]acme" in shown and "queue=orders" in shown
@@ -174,10 +175,10 @@ async def test_group_tree_shows_sites_literally_with_aligned_numbers() -> None:
     from gotrace.analysis.grouping import Dist
 
     rows = np.arange(3, dtype=np.int64)
-    leaf = Node(2, "[bold]chan send", Frame("main.[red]x[/red]", "/src/m.go", 7), rows, Dist(1, 2, 3, 4))
-    mid = Node(1, "[bold]chan send", Frame("main.\x1b[31mwait", "/src/m.go", 9), rows, Dist(1, 2, 3, 4),
+    leaf = Node(2, "[bold]chan send", Frame("main.[red]x[/red]", "/src/m.go", 7), rows, 3, Dist(1, 2, 3, 4))
+    mid = Node(1, "[bold]chan send", Frame("main.\x1b[31mwait", "/src/m.go", 9), rows, 3, Dist(1, 2, 3, 4),
                children=[leaf])
-    top = Node(0, "[bold]chan send", None, rows, Dist(1, 2, 3, 4), children=[mid])
+    top = Node(0, "[bold]chan send", None, rows, 3, Dist(1, 2, 3, 4), children=[mid])
     tree = GroupTree(lambda ns: f"{ns}ns")
     async with Host(tree).run_test(size=(90, 8)) as pilot:
         tree.show([top])

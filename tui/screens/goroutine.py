@@ -13,12 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from gotrace.model import NONE, Intervals, state_name
+from gotrace.render.text import site as render_site
 from gotrace.stacks import is_std, user_frame
 from gotrace.tables import Frame
 from gotrace.trace.events import GoState
 
+from ..messages import OpenGoroutine
 from ..session import Session
-from ..text import BOLD, DIM, HEAD, colour_of, count, dur, lit, site, state_colour
+from ..text import BOLD, DIM, HEAD, at, colour_of, dur, lit, plural, site, state_colour
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from ..widgets.story import Story
@@ -39,6 +41,18 @@ def stack_text(frames: list[Frame], indent: str = "  ") -> Text:
         out.append("\n" + indent + "    ")
         out.append_text(lit(f"{f.file}:{f.line}", DIM))
         out.append("\n")
+    return out
+
+
+def labels_text(labels: dict[str, str]) -> Text:
+    """``key=value, key=value``, sorted, each literally."""
+    out = Text()
+    for i, (k, v) in enumerate(sorted(labels.items())):
+        if i:
+            out.append(", ")
+        out.append_text(lit(k, "bold"))
+        out.append("=")
+        out.append_text(lit(v))
     return out
 
 
@@ -68,8 +82,7 @@ class GoroutineScreen(Page):
     """
 
     def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.row = -1
         self.kids = np.zeros(0, np.int64)
         self.history: list[int] = []
@@ -104,7 +117,11 @@ class GoroutineScreen(Page):
     def _fill(self) -> None:
         s = self.session
         r = self.row
-        title = Text.assemble(("goroutine ", BOLD), (str(int(s.g.id[r])), BOLD), "  ")
+        if s.model.is_profile:
+            title = Text.assemble(("stack record ", BOLD), (str(int(s.g.id[r])), BOLD),
+                                  f" of {len(s.g):,}: ", (plural(s.weight(r), "goroutine"), BOLD), "  ")
+        else:
+            title = Text.assemble(("goroutine ", BOLD), (str(int(s.g.id[r])), BOLD), "  ")
         title.append_text(lit(s.name(r), colour_of(s.name(r))))
         title.append("  ")
         title.append_text(lit(s.state(r), state_colour(s.state(r))))
@@ -122,8 +139,8 @@ class GoroutineScreen(Page):
         kids = self.query_one("#kids", GoroutineList)
         kids_title.display = kids.display = has_kids
         if has_kids:
-            kids_title.update(Text(f"created {count(len(self.kids))} goroutines (Tab, then Enter opens one)",
-                                   style=HEAD), layout=False)
+            made = plural(len(self.kids), "goroutine")
+            kids_title.update(Text(f"created {made} (Tab, then Enter opens one)", style=HEAD), layout=False)
         kids.set_rows(self.kids)
         story.focus()
 
@@ -149,10 +166,16 @@ class GoroutineScreen(Page):
             waited = s.wait_text(s.in_state(r))  # a dump prints whole minutes, from one up
             now.append(f" for {waited}" + (" (at least)" if not s.model.is_trace and waited != "<1m" else ""))
         if s.model.is_trace and g.ended_ns[r] != NONE:
-            now = Text(f"ended at {dur(int(g.ended_ns[r]))}", style=DIM)
+            now = Text(f"ended at {at(int(g.ended_ns[r]))}", style=DIM)
         kv("now", now)
         if len(g.reason_inferred) and g.reason_inferred[r]:
-            kv("note", Text("wait reason inferred from the stack: the trace gave none", style=DIM))
+            kv("note", Text("wait reason read from the stack: the input gave none", style=DIM))
+        if s.model.is_profile:
+            self._record_facts(out)
+            head("stack")
+            out.append_text(stack_text(t.stack_frames(int(g.last_stack[r]))))
+            out.rstrip()
+            return out
 
         # Where it is now comes first: it is why anyone opened this goroutine.
         head("last stack" if s.model.is_trace else "stack")
@@ -162,8 +185,8 @@ class GoroutineScreen(Page):
         creator = int(g.creator[r])
         if s.model.is_trace:
             created = int(g.created_ns[r])
-            kv("when", f"at {dur(created)}" if created != NONE else
-               f"before the trace began (first seen at {dur(int(g.first_ns[r]))})")
+            kv("when", f"at {at(created)}" if created != NONE else
+               f"before the trace began (first seen at {at(int(g.first_ns[r]))})")
             kv("lived", dur(s.lifetime(r)))
         if creator != NONE:
             crow = s.row_of(creator)
@@ -174,7 +197,7 @@ class GoroutineScreen(Page):
             kv("by", who)
         cs = int(g.creation_stack[r])
         if cs:
-            kv("at", lit(site(t.top_frame(cs), full=True)))
+            kv("at", lit(render_site(t.top_frame(cs))))
             out.append_text(stack_text(t.stack_frames(cs), "      "))
         elif creator == NONE:
             kv("by", Text("unknown (not in the trace or the dump)", style=DIM))
@@ -191,7 +214,7 @@ class GoroutineScreen(Page):
             ivl = s.model.intervals
             if ivl is not None:
                 sl = ivl.of_row(r)
-                out.append(f"\nstates ({count(sl.stop - sl.start)} intervals)\n", style=HEAD)
+                out.append(f"\nstates ({plural(sl.stop - sl.start, 'interval')})\n", style=HEAD)
                 out.append(f"  {'at':>9}  {'for':>8}  {'state':<22} {'P':>3}  where\n", style=DIM)
         out.rstrip()  # no blank last line
         return out
@@ -205,16 +228,9 @@ class GoroutineScreen(Page):
         out.append("\ndump\n", style=HEAD)
         _kv(out, "status", lit(dg.raw_state))
         if dg.wait_minutes:
-            _kv(out, "waiting", f"{dg.wait_minutes} minutes")
+            _kv(out, "waiting", plural(dg.wait_minutes, "minute"))
         if dg.labels:
-            lab = Text()
-            for i, (k, v) in enumerate(sorted(dg.labels.items())):
-                if i:
-                    lab.append(", ")
-                lab.append_text(lit(k, "bold"))
-                lab.append("=")
-                lab.append_text(lit(v))
-            _kv(out, "labels", lab)
+            _kv(out, "labels", labels_text(dg.labels))
         if dg.flags:
             _kv(out, "flags", lit(", ".join(sorted(dg.flags))))
         if dg.ancestors:
@@ -222,12 +238,23 @@ class GoroutineScreen(Page):
         if dg.frames_elided:
             _kv(out, "note", Text("the runtime elided frames from this stack", style=DIM))
 
+    def _record_facts(self, out: Text) -> None:
+        """A debug=1 profile's record: how many goroutines share the stack, and its labels."""
+        s = self.session
+        r = self.row
+        _kv(out, "goroutines", Text(f"{s.weight(r):,} with this stack and these labels", style=BOLD))
+        labels = s.labels(r)
+        if labels:
+            _kv(out, "labels", labels_text(labels))
+        _kv(out, "note", Text("a debug=1 profile prints no creator, wait or goroutine ids: "
+                              "?debug=2 has them", style=DIM))
+
     def _interval(self, ivl: Intervals, first: int, k: int) -> Text:
         """Line ``k`` of the state intervals, as the story scrolls it into view."""
         i = first + k
         tables = self.session.model.tables
         st = int(ivl.state[i])
-        start = dur(int(ivl.start[i]))
+        start = at(int(ivl.start[i]))
         if st == GoState.NOT_EXIST:  # the zero-length mark of its exit
             return Text(f"  {start:>9}  {'':>8}  ended", style=DIM)
         label = state_name(st, tables.strings[int(ivl.reason[i])]) if st == GoState.WAITING else \
@@ -256,7 +283,7 @@ class GoroutineScreen(Page):
         if crow is None:
             self.notify("its creator is not in the data", timeout=2)
             return
-        self.app.open_goroutine(crow)  # type: ignore[attr-defined]
+        self.post_message(OpenGoroutine(crow))
 
     def action_children(self) -> None:
         if len(self.kids):
@@ -270,4 +297,4 @@ class GoroutineScreen(Page):
 
     @on(GoroutineList.Selected, "#kids")
     def _open(self, event: GoroutineList.Selected) -> None:
-        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
+        self.post_message(OpenGoroutine(event.row))

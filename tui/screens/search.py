@@ -1,21 +1,29 @@
-"""``/``: find goroutines by function, file, id or label, as you type."""
+"""``/``: find goroutines by function, file, id or label, as you type.
+
+Each keystroke (after a short pause) starts a search in an exclusive worker
+group: starting a new one cancels the one before, and a cancelled search's
+result is dropped on arrival (:meth:`Worked.deliver`), so the list always shows
+the latest query's matches.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from ..session import Session
-from ..text import BOLD, DIM, count, lit
+from ..findings import goroutines
+from ..messages import OpenGoroutine
+from ..session import Rows, Session
+from ..text import BOLD, DIM, lit
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
-from .page import Page
+from .page import DEBUG, Page
 
 
 class SearchScreen(Page):
@@ -29,13 +37,13 @@ class SearchScreen(Page):
     """
 
     def __init__(self, session: Session, query: str = "") -> None:
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.query_text = query
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Search goroutines: function, file, id or label (regex or text)", style=BOLD),
+        what = "stack records" if self.session.model.is_profile else "goroutines"
+        yield Static(Text(f"Search {what}: function, file, id or label (regex or text)", style=BOLD),
                      classes="title")
         yield Input(value=self.query_text, placeholder="e.g. NewTimingWheel, handler.go, 1234, tenant=…",
                     id="q")
@@ -60,18 +68,16 @@ class SearchScreen(Page):
 
     def _search(self, text: str) -> None:
         self.query_one("#found", Static).update(Text("searching…", style=DIM), layout=False)
-        self.run_worker(lambda: self._work(text), thread=True, exclusive=True)
+        self._work(text)
 
+    @work(thread=True, exclusive=True, group="search", exit_on_error=DEBUG)
     def _work(self, text: str) -> None:
-        rows = self.session.search(text)
-        self.app.call_from_thread(self._show, text, rows)
+        self.deliver(self._show, text, self.session.search(text))
 
-    def _show(self, text: str, rows: object) -> None:
-        import numpy as np
-
-        found = np.asarray(rows, np.int64)
+    def _show(self, text: str, found: Rows) -> None:
         self.query_one("#results", GoroutineList).set_rows(found)
-        msg = Text(f"{count(len(found))} goroutines match ", style=DIM)
+        n = goroutines(self.session, self.session.count(found), len(found))
+        msg = Text(f"{n} match ", style=DIM)
         msg.append_text(lit(text, "bold"))
         self.query_one("#found", Static).update(msg if text.strip() else Text("", style=DIM),
                                                 layout=False)
@@ -84,4 +90,4 @@ class SearchScreen(Page):
 
     @on(GoroutineList.Selected, "#results")
     def _open(self, event: GoroutineList.Selected) -> None:
-        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
+        self.post_message(OpenGoroutine(event.row))

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Sparkline, Static
 
 from gotrace.analysis.spikes import Site, Spikes
 
+from ..messages import OpenGoroutine, OpenPage
 from ..session import Session
-from ..text import DIM, HEAD, clean, count, dur, lit, pad, short_func, site, state_colour, tabs
+from ..text import DIM, HEAD, at, count, dur, lit, pad, plural, safe, short_func, site, state_colour, tabs
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
-from .page import Page
+from .page import DEBUG, Page
 
 MAX_CALLER_LINES = 3
 
 
 class SpikesScreen(Page):
+    PAGE = "spikes"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("u", "user_frames", "User frames"),
         Binding("t", "on_timeline", "On timeline"),
@@ -34,11 +36,14 @@ class SpikesScreen(Page):
     SpikesScreen GoroutineList { height: 1fr; min-height: 4; }
     """
 
-    def compose(self) -> ComposeResult:
-        self.session: Session = self.app.session  # type: ignore[attr-defined]
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self.user_frames = False
         self.sp: Spikes | None = None
         self.site: Site | None = None
+        self._pending_item: int | None = None
+
+    def compose(self) -> ComposeResult:
         yield Static(tabs("spikes", True, "goroutine creation by call site, busiest first"),
                      classes="title")
         yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
@@ -55,21 +60,21 @@ class SpikesScreen(Page):
                            ("ALIVE", "alive"), ("END STATE", "state"), ("CREATED AT", "site")):
             table.add_column(label, key=key)
         table.focus()
-        self._load()
+        self.need(("spikes", "site_index"), self._load)
 
     def _load(self) -> None:
-        self.run_worker(self._compute, thread=True, exclusive=True)
+        self._compute(self.user_frames)
 
-    def _compute(self) -> None:
-        sp = self.session.spikes(self.user_frames)
-        self.app.call_from_thread(self._show, sp)
+    @work(thread=True, exclusive=True, group="spikes", exit_on_error=DEBUG)
+    def _compute(self, user_frames: bool) -> None:
+        self.deliver(self._show, self.session.spikes(user_frames))
 
     def _show(self, sp: Spikes) -> None:
         self.sp = sp
         per_s = 1e9 / sp.window_ns
         table = self.query_one("#sites", DataTable)
         table.clear()
-        site_w = max(self.size.width - 62, 16)  # the rest of the row: no sideways scrolling
+        site_w = max(self.app.size.width - 62, 16)  # the rest of the row: no sideways scrolling
         for i, s in enumerate(sp.sites):
             table.add_row(
                 Text("▲" if s.is_spike else " ", style="bold yellow"),
@@ -78,11 +83,30 @@ class SpikesScreen(Page):
                 Text(count(s.total), justify="right"),
                 Text(count(s.alive_at_end), justify="right"),
                 lit(s.end_state or "-", state_colour(s.end_state or "dead")),
-                lit(pad(clean(site(s.frame, "(unknown: existed before the trace)")), site_w).rstrip()),
+                lit(pad(safe(site(s.frame, "(unknown: existed before the trace)")), site_w).rstrip()),
                 key=str(i),
             )
-        if sp.sites:
+        if self._pending_item is not None:
+            self.show_item(self._pending_item)
+        elif sp.sites:
             self._select(sp.sites[0])
+
+    def show_item(self, item: Any) -> None:
+        """Select the site whose ``Site.index`` is ``item`` (of the go statements, not user frames)."""
+        if not isinstance(item, int):
+            return
+        if self.sp is None or self.user_frames:
+            self._pending_item = item
+            if self.user_frames:
+                self.action_user_frames()
+            return
+        self._pending_item = None
+        rank = next((i for i, site in enumerate(self.sp.sites) if site.index == item), None)
+        if rank is not None:
+            table = self.query_one("#sites", DataTable)
+            table.move_cursor(row=rank)
+            table.focus()
+            self._select(self.sp.sites[rank])
 
     @on(DataTable.RowHighlighted, "#sites")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -104,10 +128,10 @@ class SpikesScreen(Page):
         self.query_one("#rate", Sparkline).data = s.series.astype(float).tolist()
         axis = Text(f"0 … {dur(sp.span_ns)}   peak {count(s.peak_count)}", style=DIM)
         if s.peak_window >= 0:
-            axis.append(f" at {dur(s.peak_window * sp.window_ns)}", style=DIM)
+            axis.append(f" at {at(s.peak_window * sp.window_ns)}", style=DIM)
         if s.burst is not None:
             lo, hi = sp.burst_span(s)
-            axis.append(f"; burst {dur(lo)}–{dur(hi)}: {count(s.burst.count)} created", style=DIM)
+            axis.append(f"; burst {at(lo)}–{dur(hi)}: {count(s.burst.count)} created", style=DIM)
         axis.append(f"; usual {s.baseline * 1e9 / sp.window_ns:,.0f}/s", style=DIM)
         self.query_one("#rate-axis", Static).update(axis, layout=False)
         self.query_one("#callers", Static).update(self._callers(s), layout=False)
@@ -123,26 +147,25 @@ class SpikesScreen(Page):
             chain = " ← ".join(short_func(f.func) for f in c.frames[:4]) or "(top of stack)"
             out.append_text(lit(chain + (" ← …" if len(c.frames) > 4 else "")))
         if len(s.callers) > MAX_CALLER_LINES:
-            out.append(f"\n      … {len(s.callers) - MAX_CALLER_LINES} more chains", style=DIM)
+            out.append(f"\n      … {plural(len(s.callers) - MAX_CALLER_LINES, 'more chain')}", style=DIM)
         return out
 
     @on(GoroutineList.Selected, "#created")
     def _open(self, event: GoroutineList.Selected) -> None:
-        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
+        self.post_message(OpenGoroutine(event.row))
 
     def action_user_frames(self) -> None:
         self.user_frames = not self.user_frames
         self.notify("sites: first user frame of the creation stack" if self.user_frames
                     else "sites: the go statement itself", timeout=2)
-        self._load()
+        self.need(("spikes", "site_index"), self._load)
 
     def action_on_timeline(self) -> None:
-        if self.sp is None or self.site is None or self.site.peak_window < 0:
+        if self.sp is None or self.site is None:
+            return
+        if self.site.peak_window < 0:
+            self.notify("these goroutines existed before the trace began: no creation to show",
+                        timeout=3)
             return
         lo, _ = self.sp.burst_span(self.site)
-        self.app.switch_mode("timeline")
-        from .timeline import TimelineScreen
-
-        screen = self.app.screen
-        if isinstance(screen, TimelineScreen):
-            screen.show_time(lo)
+        self.post_message(OpenPage("timeline", lo))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from ..messages import OpenGoroutine
 from ..session import Session
 from ..text import DIM, lit, tabs
 from ..widgets.footer import KeyFooter
@@ -18,6 +19,7 @@ from .page import Page
 
 
 class TimelineScreen(Page):
+    PAGE = "timeline"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "spike(1)", "Spike"),
         Binding("S", "spike(-1)", "Prev spike", show=False),
@@ -27,38 +29,28 @@ class TimelineScreen(Page):
     TimelineScreen #legend { height: 1; padding: 0 1; }
     """
 
-    def compose(self) -> ComposeResult:
-        self.session: Session = self.app.session  # type: ignore[attr-defined]
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
         self._pending_time: int | None = None
+
+    def compose(self) -> ComposeResult:
         yield Static(tabs("timeline", True, "goroutines running on each P"), classes="title")
-        if self.session.ready("procs") and self.session.ready("spikes"):
-            yield self._timeline()
-        else:
-            yield Static(Text("indexing the per-P timeline…", style=DIM), id="placeholder")
+        yield Static(Text("indexing the per-P timeline…", style=DIM), id="placeholder")
         yield Static("", id="under")
         yield Static(Text("░▒▓█ busy share · colour: function · ←→↑↓ cursor · h/l pan · +/- zoom · "
                           "0 all · g GC · s spike · Enter opens", style=DIM, no_wrap=True,
                           overflow="ellipsis"), id="legend")
         yield KeyFooter()
 
-    def _timeline(self) -> Timeline:
-        procs = self.session.procs()
-        assert procs is not None
-        return Timeline(procs, self.session.spike_times(), name_of=self.session.name, id="timeline")
-
     def on_mount(self) -> None:
-        if self.query(Timeline):
-            self.query_one(Timeline).focus()
-        else:
-            self.run_worker(self._index, thread=True, exclusive=True)
-
-    def _index(self) -> None:
-        self.session.procs()
-        self.session.spikes()
-        self.app.call_from_thread(self._indexed)
+        self.need(("procs", "spikes"), self._indexed)
 
     def _indexed(self) -> None:
-        timeline = self._timeline()
+        procs = self.session.procs()
+        if procs is None:
+            self.query_one("#placeholder", Static).update(Text("this trace has no per-P data", style=DIM))
+            return
+        timeline = Timeline(procs, self.session.spike_times(), name_of=self.session.name, id="timeline")
         self.mount(timeline, after=self.query_one("#placeholder"))
         self.query_one("#placeholder").remove()
         timeline.focus()
@@ -71,11 +63,16 @@ class TimelineScreen(Page):
 
     @on(Timeline.Open)
     def _open(self, event: Timeline.Open) -> None:
-        self.app.open_goroutine(event.row)  # type: ignore[attr-defined]
+        self.post_message(OpenGoroutine(event.row))
 
     def action_spike(self, direction: int) -> None:
         for timeline in self.query(Timeline):
             timeline.jump_mark(direction)
+
+    def show_item(self, item: Any) -> None:
+        """An item here is a time (ns since the trace began)."""
+        if isinstance(item, int):
+            self.show_time(item)
 
     def show_time(self, t: int) -> None:
         """Centre the view on time t (used by other pages' "show on timeline")."""

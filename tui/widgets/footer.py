@@ -11,6 +11,8 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from ..textual_private import footer_composed
+
 
 class KeyFooter(Footer):
     """Also leaves out the command palette's key, which ``?`` lists: 80 columns are few."""
@@ -27,7 +29,7 @@ class KeyFooter(Footer):
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         signature = self._signature(screen)
-        if self._bindings_ready and signature == self._shown:
+        if footer_composed(self) and signature == self._shown:
             return
         super().bindings_changed(screen)
         if screen.app.app_focus and self.is_attached and screen is self.screen:

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..session import Session
-from ..text import clean, colour_of, dur, pad, short_func, site, state_colour
+from ..text import colour_of, dur, pad, safe, short_func, site, state_colour
 
 _HEADER_STYLE = Style(bold=True, color="cyan")
 _CURSOR = Style(reverse=True)
@@ -33,15 +33,17 @@ _CACHE = 512
 
 
 class GoroutineList(ScrollView, can_focus=True):
-    """Columns: id, state, time in state, lifetime, function and where it is blocked."""
+    """Columns: id, state, time in state, lifetime (traces), function and where it is blocked,
+    and a dump's labels; a debug=1 profile's rows are stack records with their goroutine count."""
 
+    # Moving keys have no description: help sums them up in one line.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "", show=False),
+        Binding("down,j", "cursor(1)", "", show=False),
+        Binding("pageup", "page(-1)", "", show=False),
+        Binding("pagedown", "page(1)", "", show=False),
+        Binding("home", "jump(0)", "", show=False),
+        Binding("end", "jump(-1)", "", show=False),
         Binding("enter", "select", "Open", show=False),  # the title says so; the footer stays put
     ]
     DEFAULT_CSS = """
@@ -94,16 +96,19 @@ class GoroutineList(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(0, len(self.rows) + 1)  # never wider: no relayout on resize
 
-    def _widths(self, width: int) -> tuple[int, int, int, int, int]:
-        wid, wstate, wage, wlife = 9, 18, 8, 8
-        rest = max(width - (wid + wstate + wage + wlife + 4), 10)
-        return wid, wstate, wage, wlife, rest
+    def _columns(self) -> list[tuple[str, int]]:
+        """Titles and widths before the function column, right-aligned (STATE: left)."""
+        m = self.session.model
+        if m.is_profile:  # rows are stack records: their number and how many goroutines
+            return [("RECORD", 7), ("GOROUTINES", 10), ("STATE", 18)]
+        cols = [("ID", 9), ("STATE", 18), ("IN STATE", 8)]
+        return [*cols, ("LIVED", 8)] if m.is_trace else cols
 
     def header_text(self, width: int) -> str:
-        wid, wstate, wage, wlife, rest = self._widths(width)
-        lived = "LIVED" if self.session.model.is_trace else ""
-        return (f"{pad('ID', wid, True)} {pad('STATE', wstate)} {pad('IN STATE', wage, True)} "
-                f"{pad(lived, wlife, True)} {pad('FUNCTION  @ BLOCKED AT', rest)}")
+        cols = self._columns()
+        used = sum(w + 1 for _, w in cols)
+        tail = "FUNCTION  @ BLOCKED AT" + ("  {LABELS}" if self.session.model.extras is not None else "")
+        return " ".join(pad(t, w, t != "STATE") for t, w in cols) + " " + pad(tail, max(width - used, 10))
 
     def line_for(self, index: int, width: int, mark: int = 0) -> Strip:
         """The text line of ``rows[index]``: cached, since only a screenful is ever drawn."""
@@ -114,21 +119,27 @@ class GoroutineList(ScrollView, can_focus=True):
             return strip
         s = self.session
         row = int(self.rows[index])
-        wid, wstate, wage, wlife, rest = self._widths(width)
         label = s.state(row)
-        name = clean(short_func(s.name(row)))
+        values = {"ID": str(int(s.g.id[row])), "RECORD": str(int(s.g.id[row])),
+                  "GOROUTINES": f"{s.weight(row):,}", "IN STATE": s.wait_text(s.in_state(row)),
+                  "LIVED": dur(s.lifetime(row))}
+        segs: list[Segment] = []
+        used = 0
+        for title, w in self._columns():
+            if title == "STATE":
+                segs.append(Segment(pad(safe(label), w) + " ", Style(color=state_colour(label))))
+            else:
+                segs.append(Segment(pad(values[title], w, True) + " "))
+            used += w + 1
+        name = safe(short_func(s.name(row)))
         at = s.blocked_at(row)
-        where = clean(site(at, "")) if at is not None and at.func != s.name(row) else ""
-        tail = name + (f"  @ {where}" if where else "")
-        cut = pad(tail, rest)
-        segs = [
-            Segment(pad(str(int(s.g.id[row])), wid, True) + " "),
-            Segment(pad(clean(label), wstate), Style(color=state_colour(label))),
-            Segment(" " + pad(s.wait_text(s.in_state(row)), wage, True) + " "),
-            Segment(pad(dur(s.lifetime(row)) if s.model.is_trace else "", wlife, True) + " "),
-            Segment(cut[: len(name)], Style(color=colour_of(s.name(row)))),
-            Segment(cut[len(name):], _DIM),
-        ]
+        where = safe(site(at, "")) if at is not None and at.func != s.name(row) else ""
+        labels = s.labels(row)
+        tail = name + (f"  @ {where}" if where else "") + \
+            ("  {" + safe(", ".join(f"{k}={v}" for k, v in sorted(labels.items()))) + "}" if labels else "")
+        cut = pad(tail, max(width - used, 10))
+        segs += [Segment(cut[: len(name)], Style(color=colour_of(s.name(row)))),
+                 Segment(cut[len(name):], _DIM)]
         strip = Strip(segs)
         if mark:
             strip = strip.apply_style(_CURSOR if mark == 2 else _UNFOCUSED)
@@ -145,7 +156,7 @@ class GoroutineList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - 1
         if index >= len(self.rows):
             if index == 0:
-                return Strip([Segment(pad("  (no goroutines)", width), _DIM)])
+                return Strip([Segment(pad("  (none)", width), _DIM)])
             return Strip.blank(width)
         mark = (2 if self.has_focus else 1) if index == self.cursor else 0
         return self.line_for(index, width, mark)

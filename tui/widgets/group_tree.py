@@ -18,7 +18,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ..groups import Node
-from ..text import DIM, clean, lit, pad, site, state_colour
+from ..text import DIM, lit, pad, safe, site, state_colour
+from ..textual_private import relayout_tree
 
 STATS_W = 4 * 8  # COUNT MIN P50 MAX
 GUIDE = 2
@@ -27,8 +28,8 @@ EXPAND_ALL_UP_TO = 80  # nodes; beyond that only the biggest path opens
 
 class GroupTree(Tree[Node]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "open_node", "Expand", show=False),
-        Binding("left", "close_node", "Collapse", show=False),
+        Binding("right", "open_node", "", show=False),
+        Binding("left", "close_node", "", show=False),
     ]
     DEFAULT_CSS = "GroupTree { overflow-x: hidden; scrollbar-gutter: stable; }"
 
@@ -79,12 +80,12 @@ class GroupTree(Tree[Node]):
         width = self.scrollable_content_region.width
         room = max(width - GUIDE * depth - 2 - STATS_W, 8)
         if data.level == 0:
-            name = lit(pad(clean(data.state) + ("*" if data.inferred else ""), room),
+            name = lit(pad(safe(data.state) + ("*" if data.inferred else ""), room),
                        Style(color=state_colour(data.state), bold=True))
         elif data.level == 1:
-            name = lit(pad("at " + clean(site(data.frame, "(no user frame)")), room))
+            name = lit(pad("at " + safe(site(data.frame, "(no user frame)")), room))
         else:
-            name = lit(pad("by " + clean(site(data.frame, "(unknown creator)")), room), DIM)
+            name = lit(pad("by " + safe(site(data.frame, "(unknown creator)")), room), DIM)
         name.stylize(style)
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand \
             else "  "
@@ -94,7 +95,7 @@ class GroupTree(Tree[Node]):
         return Text.assemble((icon, base_style + Style(bold=True)), name, stats)
 
     def on_resize(self) -> None:
-        self._invalidate()
+        relayout_tree(self)
 
     # --- keys ---------------------------------------------------------------
     def action_open_node(self) -> None:

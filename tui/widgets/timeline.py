@@ -28,7 +28,7 @@ from gotrace.analysis.procs import ProcTimeline, Spans
 from gotrace.durations import nice_ceiling
 from gotrace.model import Model
 
-from ..text import clean, colour_of, dur, pad, short_func
+from ..text import at, colour_of, dur, pad, safe, short_func
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -79,15 +79,16 @@ class Timeline(Widget, can_focus=True):
     """Axis, GC and STW bands, then one lane per P; a cursor names what it is on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-1)", "←", show=False),
-        Binding("right", "move(1)", "→", show=False),
-        Binding("up,k", "lane(-1)", "Up", show=False),
-        Binding("down,j", "lane(1)", "Down", show=False),
+        # Moving the cursor: help sums these up in one line.
+        Binding("left", "move(-1)", "", show=False),
+        Binding("right", "move(1)", "", show=False),
+        Binding("up,k", "lane(-1)", "", show=False),
+        Binding("down,j", "lane(1)", "", show=False),
         Binding("h,shift+left", "pan(-1)", "Pan ←", group=_PAN),
         Binding("l,shift+right", "pan(1)", "Pan →", group=_PAN),
         Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", group=_ZOOM),
         Binding("minus", "zoom(2)", "Zoom out", group=_ZOOM),
-        Binding("0", "reset", "All", show=False),
+        Binding("0", "reset", "Show all", show=False),
         Binding("g", "next_gc(1)", "GC"),
         Binding("G", "next_gc(-1)", "Prev GC", show=False),
         Binding("n", "next_run(1)", "Next run", show=False),
@@ -181,7 +182,7 @@ class Timeline(Widget, can_focus=True):
         segs = [Segment(pad("", GUTTER))]
         room = self.columns
         for name, _ in shown.most_common():
-            label = clean(short_func(name))
+            label = safe(short_func(name))
             if len(label) + 3 > room:
                 break
             segs += [Segment("■ ", Style(color=colour_of(name))), Segment(label + " ", _LEGEND)]
@@ -254,18 +255,18 @@ class Timeline(Widget, can_focus=True):
     def describe(self) -> tuple[str, int | None]:
         t = self.cursor_time()
         cell = self.span / self.columns
-        parts = [f"t={dur(t)}", f"cell {dur(int(cell))}", f"view {dur(self.t0)}–{dur(self.t0 + self.span)}"]
+        parts = [f"t={at(t)}", f"cell {dur(int(cell))}", f"view {at(self.t0)}–{dur(self.t0 + self.span)}"]
         row = self.lane_at_cursor()
         if self.lanes:
             parts.insert(1, f"P{self.lanes[self.lane]}")
         if row is not None:
             g = self.model.goroutines
-            parts.append(f"g{int(g.id[row])} {clean(self.name_of(row))}")
+            parts.append(f"g{int(g.id[row])} {safe(self.name_of(row))}")
         else:
             parts.append("idle")
         if self.procs.gc.index_at(t) is not None:
             parts.append("GC mark phase")
-        parts.extend(clean(n) for n in self.procs.stw_intervals(t, t + 1)[2])
+        parts.extend(safe(n) for n in self.procs.stw_intervals(t, t + 1)[2])
         return "  ".join(parts), row
 
     def _announce(self) -> None:
@@ -319,20 +320,21 @@ class Timeline(Widget, can_focus=True):
         self._set_view(0, self.total)
         self._announce()
 
-    def _jump(self, times: list[int], direction: int) -> None:
+    def _jump(self, times: list[int], direction: int, what: str) -> None:
         t = self.cursor_time()
         cell = self.span // self.columns + 1
         later = [x for x in times if x > t + cell] if direction > 0 else [x for x in times if x < t - cell]
         if later:
             self.center_on(later[0] if direction > 0 else later[-1])
         else:
-            self.notify("no more", timeout=1.5)
+            self.notify(f"no {'later' if direction > 0 else 'earlier'} {what} than the cursor"
+                        if times else f"no {what} in this trace", timeout=2)
 
     def action_next_gc(self, direction: int) -> None:
-        self._jump(self.procs.gc.start.tolist(), direction)
+        self._jump(self.procs.gc.start.tolist(), direction, "GC")
 
     def jump_mark(self, direction: int) -> None:
-        self._jump(self.marks, direction)
+        self._jump(self.marks, direction, "spike")
 
     def action_next_run(self, direction: int) -> None:
         """Next time the cursor's P starts running something (skips idle stretches)."""

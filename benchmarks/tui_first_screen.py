@@ -1,0 +1,117 @@
+"""Time ``gotrace view`` from start until Overview is drawn, headless, on real files.
+
+    python benchmarks/tui_first_screen.py FILE [FILE...] [--size 80x24] [--no-cli]
+
+Each file is opened by the real app (``App.run_test()``: the loader's child
+process, the streaming of the model and of each analysis) in a fresh process,
+so the peak RSS is the viewer's own. It prints, in seconds from the app's start:
+
+* ``overview``: Overview is the current page and its facts are drawn: the first
+  screen a user can read and act on (the findings may still be coming);
+* ``findings``: every finding is in (leak suspects, spikes, long-lived);
+* ``all``: every analysis has arrived (the timeline's index is last);
+
+then the peak RSS of the viewer's process, the model's arrays it maps from the
+loader's memory file (RSS counts them only once touched: RSS plus this is the
+most the viewer can hold), the peak RSS of the loader's child, and, for the bar
+the viewer should stay within, the peak RSS of ``gotrace leaks FILE`` (the CLI
+loading the same file and judging it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+
+POLL_S = 0.01
+
+
+async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
+    from gotrace.tui.app import GotraceApp
+    from gotrace.tui.screens.overview import OverviewScreen
+    from gotrace.tui.textual_private import screen_lines
+
+    marks: dict[str, float] = {}
+    t0 = time.perf_counter()
+    app = GotraceApp(path)
+    async with app.run_test(size=size) as pilot:
+        while "all" not in marks:
+            await pilot.pause(POLL_S)
+            now = time.perf_counter() - t0
+            screen = app.screen
+            if app.return_value is not None:
+                raise SystemExit(f"{path}: {app.return_value}")
+            if not isinstance(screen, OverviewScreen):
+                continue
+            if "overview" not in marks and any(line.lstrip().startswith("file ")
+                                               for line in screen_lines(app)):
+                marks["overview"] = now
+            if "findings" not in marks and screen.complete:
+                marks["findings"] = now
+            if app.session is not None and not app.session.coming and "findings" in marks:
+                marks["all"] = now
+        marks["shared_mb"] = _shared_model_mb()
+    marks["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    marks["child_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return marks
+
+
+def _shared_model_mb() -> float:
+    """MB of the model's arrays mapped from the loader's memory file (Linux): memory the viewer
+    holds that its RSS counts only as far as it has touched it."""
+    try:
+        with open("/proc/self/maps") as f:
+            spans = [line.split()[0] for line in f if "gotrace-model" in line]
+    except OSError:
+        return 0.0
+    return sum(int(b, 16) - int(a, 16) for a, b in (s.split("-") for s in spans)) / 2**20
+
+
+def _peak_rss_mb(cmd: list[str]) -> float:
+    """Peak RSS (MB) of a command, its output discarded (it must succeed: 3 = leaks found)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed: {err.strip()}")
+    return usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--size", default="80x24", help="terminal size, COLSxROWS (default 80x24)")
+    ap.add_argument("--no-cli", action="store_true", help="skip the CLI's RSS bar")
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # the measuring child
+    args = ap.parse_args()
+    cols, rows = (int(x) for x in args.size.split("x"))
+    if args.one:
+        print(json.dumps(asyncio.run(_measure(args.files[0], (cols, rows)))))
+        return
+    print(f"{'file':<40} {'MB':>6} {'overview':>9} {'findings':>9} {'all':>7} {'TUI RSS':>8} "
+          f"{'+mapped':>8} {'child RSS':>9} {'CLI RSS':>8}")
+    for path in args.files:
+        out = subprocess.run([sys.executable, __file__, "--one", "--size", args.size, path],
+                             capture_output=True, text=True, check=False)
+        if out.returncode:
+            print(f"{path}: failed: {out.stderr.strip().splitlines()[-1:]}")
+            continue
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        cli = "-"
+        if not args.no_cli:
+            gotrace = shutil.which("gotrace", path=os.path.dirname(sys.executable)) or "gotrace"
+            cli = f"{_peak_rss_mb([gotrace, 'leaks', '--format', 'json', path]):.0f}M"
+        size = os.path.getsize(path) / 1e6
+        print(f"{path[-40:]:<40} {size:6.1f} {m['overview']:8.2f}s {m['findings']:8.2f}s {m['all']:6.2f}s "
+              f"{m['rss_mb']:7.0f}M {m['shared_mb']:7.0f}M {m['child_rss_mb']:8.0f}M {cli:>8}")
+
+
+if __name__ == "__main__":
+    main()

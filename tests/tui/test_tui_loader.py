@@ -1,0 +1,244 @@
+"""The loader's child process: what it sends and in which order, and every way out of it.
+
+A FIFO as the input keeps the child reading for as long as a test needs (nothing
+ever writes to it), so cancelling, quitting and a dying child can be tried on a
+load that is really under way.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from gotrace.tui import loader as loader_module
+from gotrace.tui.app import GotraceApp
+from gotrace.tui.loader import Computed, Failed, Loaded, Loader, Opened, Progress
+from gotrace.tui.screens.loading import LoadingScreen
+from gotrace.tui.screens.overview import OverviewScreen
+from gotrace.tui.session import ANALYSES, precompute
+from screen_text import screen_text
+from textual import events
+from textual.app import App
+from textual.widgets import ProgressBar, Static
+from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, sync
+
+from gotrace.analysis.procs import ProcTimeline
+from gotrace.model import Model
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def stuck_input(tmp_path: Path) -> Path:
+    """An input whose reading never ends (a FIFO nobody writes to)."""
+    fifo = tmp_path / "stuck.trace"
+    os.mkfifo(fifo)
+    return fifo
+
+
+async def _until(pilot: object, done: object, seconds: float = 20.0) -> None:
+    t = time.monotonic()
+    while not done() and time.monotonic() - t < seconds:  # type: ignore[operator]
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+def test_model_first_then_each_analysis_referring_to_it() -> None:
+    loader = Loader(str(SPIKE_TRACE))
+    msgs = list(loader.messages())
+    kinds = [type(m) for m in msgs]
+    assert kinds[0] is Opened and msgs[0].kind == "trace" and msgs[0].total == SPIKE_TRACE.stat().st_size
+    assert all(k is Progress for k in kinds[1:kinds.index(Loaded)])
+    loaded = msgs[kinds.index(Loaded)]
+    assert isinstance(loaded, Loaded) and "summary" in loaded.results
+    computed = [m for m in msgs if isinstance(m, Computed)]
+    assert [m.name for m in computed] == list(loaded.coming)
+    applies = {n for n, a in ANALYSES.items() if a.applies(loaded.model)}
+    assert set(loaded.coming) | set(loaded.results) == applies
+    by_name = {m.name: m.value for m in computed}
+    procs = by_name["procs"]
+    assert isinstance(procs, ProcTimeline)
+    assert procs.model is loaded.model  # a reference to the model the UI holds, not a copy
+    assert by_name["leaks"].models[0] is loaded.model
+    assert loader.process.returncode == 0  # ended by itself, and reaped
+
+
+def test_a_dump_sends_no_progress_and_no_trace_analyses() -> None:
+    msgs = list(Loader(str(LEAK_DUMP)).messages())
+    assert not any(isinstance(m, Progress) for m in msgs)
+    opened = msgs[0]
+    assert isinstance(opened, Opened) and opened.kind == "dump"
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    assert "spikes" not in loaded.coming and "procs" not in loaded.coming and "leaks" in loaded.coming
+
+
+def test_stdin_as_the_input() -> None:
+    with SPIKE_TRACE.open("rb") as f:
+        msgs = list(Loader("-", stdin=f).messages())
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    assert loaded.model.source.path == "stdin"
+
+
+def _frames(data: bytes) -> list[object]:
+    """Decode what :func:`loader.child` wrote to a stream (no shared memory file)."""
+    reader = Loader.__new__(Loader)
+    reader.stream = io.BytesIO(data)
+    reader.shared = None
+    reader.model = None
+    out: list[object] = []
+    while (msg := reader._next()) is not None:
+        if isinstance(msg, Loaded):
+            reader.model = msg.model
+        out.append(msg)
+    return out
+
+
+def test_a_bug_in_the_child_is_one_line_naming_the_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gotrace.load
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(gotrace.load, "load_raw", broken)
+    out = io.BytesIO()
+    loader_module.child(str(SPIKE_TRACE), None, out)
+    failed = _frames(out.getvalue())[-1]
+    assert isinstance(failed, Failed)
+    assert failed.message.startswith(f"{SPIKE_TRACE}: internal error while loading: KeyError: 'boom'")
+    assert "\n" not in failed.message and "Traceback" in failed.detail
+
+
+def test_a_failing_analysis_leaves_the_rest_to_the_ui(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace.tui import session
+
+    def broken(model: object, get: object) -> None:
+        raise ValueError("no")
+
+    monkeypatch.setitem(session.ANALYSES, "leaks", session.Analysis("leak suspects", broken))
+    out = io.BytesIO()
+    loader_module.child(str(LEAK_DUMP), None, out)
+    msgs = _frames(out.getvalue())
+    assert any(isinstance(m, Loaded) for m in msgs)
+    failed = msgs[-1]
+    assert isinstance(failed, Failed) and "while computing leak suspects: ValueError: no" in failed.message
+
+
+@sync
+async def test_bad_input_exits_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "x.trace"
+    bad.write_bytes(b"go 1.99 trace\x00\x00\x00junk")
+    app = GotraceApp(str(bad))
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.return_value is not None)
+    assert app.return_value is not None
+    assert app.return_value.startswith(f"{bad}: unsupported trace format 'go 1.99 trace' (supported: ")
+
+
+@pytest.mark.parametrize("key", ["escape", "q", "ctrl+c"])
+@sync
+async def test_leaving_while_loading_is_no_error_and_ends_the_child(key: str, stuck_input: Path) -> None:
+    app = GotraceApp(str(stuck_input))
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.loader is not None)
+        assert isinstance(app.screen, LoadingScreen)
+        loader = app.loader
+        assert loader is not None and loader.process.poll() is None
+        t = time.monotonic()
+        await pilot.press(key)
+        await _until(pilot, lambda: loader.process.returncode is not None, 2.0)
+        assert time.monotonic() - t < 1.0
+    assert app.return_value is None  # not an error: the exit status is 0
+    assert loader.process.returncode == -signal.SIGKILL  # killed, and reaped: no zombie
+
+
+@sync
+async def test_a_child_killed_from_outside_is_one_line_naming_the_input(stuck_input: Path) -> None:
+    app = GotraceApp(str(stuck_input))
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.loader is not None)
+        assert app.loader is not None
+        os.kill(app.loader.process.pid, signal.SIGKILL)
+        await _until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == f"{stuck_input}: the loader stopped unexpectedly (killed by SIGKILL (out of " \
+                               "memory?))"
+
+
+@sync
+async def test_overview_in_the_meantime_while_the_analyses_arrive_then_complete() -> None:
+    app = GotraceApp(str(SPIKE_TRACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.screen.complete
+                     and app.session is not None and not app.session.coming)
+        assert isinstance(app.screen, OverviewScreen) and app.screen.complete
+        assert app.session is not None and app.session.ready("procs") and app.session.ready("leaks")
+    assert app.loader is not None and app.loader.process.returncode == 0
+
+
+class _Streamed(GotraceApp):
+    """The app as the loader leaves it: the model and the summary here, the rest coming."""
+
+    def __init__(self, model: Model) -> None:
+        super().__init__(model=model)
+        self.all = precompute(model)
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not GotraceApp's own start
+        assert self._preloaded is not None
+        self.start(self._preloaded, {"summary": self.all["summary"]},
+                   [n for n in self.all if n != "summary"])
+
+
+@sync
+async def test_overview_says_what_is_still_coming_and_fills_in_as_it_arrives() -> None:
+    app = _Streamed(model_of(SPIKE_TRACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        assert "3,070 seen" in screen_text(app)  # the facts: the summary came with the model
+        waiting = str(screen.query_one("#waiting", Static).render())
+        assert waiting == "computing leak suspects, creation spikes, long-lived groups…"
+        assert screen.shown == [] and not screen.complete
+        session = app.session
+        assert session is not None
+        session.deliver("spikes", app.all["spikes"])
+        await pilot.pause()
+        assert [f.page for f in screen.shown] == ["spikes"]
+        session.deliver("leaks", app.all["leaks"])
+        session.deliver("long_lived", app.all["long_lived"])
+        await pilot.pause()
+        assert [f.page for f in screen.shown] == ["leaks", "spikes", "longlived"]  # the leak first
+        assert screen.complete and str(screen.query_one("#waiting", Static).render()) == ""
+
+
+class _Host(App[None]):
+    def __init__(self, screen: LoadingScreen) -> None:
+        super().__init__()
+        self.loading = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.loading)
+
+
+@sync
+async def test_a_dump_loads_behind_a_moving_bar_not_a_stuck_zero() -> None:
+    screen = LoadingScreen("big.txt")
+    async with _Host(screen).run_test(size=(80, 24)) as pilot:
+        screen.opened(100_000_000, "dump")
+        await pilot.pause()
+        assert screen.query_one("#bar", ProgressBar).total is None  # indeterminate, not 0%
+        text = str(screen.query_one("#rate", Static).render())
+        assert text.startswith("parsing the 100.0 MB dump… ") and "Escape cancels" in text
+        screen.opened(100_000_000, "trace")
+        screen.progress(25_000_000)
+        await pilot.pause()
+        bar = screen.query_one("#bar", ProgressBar)
+        assert bar.percentage == 0.25 and not bar.show_eta  # no "25%00:00:03"
+        assert "25.0 of 100.0 MB" in str(screen.query_one("#rate", Static).render())
+        screen.progress(100_000_000)  # read: the model is being built, which reports nothing
+        await pilot.pause()
+        assert bar.total is None
+        assert str(screen.query_one("#rate", Static).render()).startswith("building the model of the trace")

@@ -1,0 +1,173 @@
+"""Leaks: every group of blocked goroutines judged, most certain first, with the evidence.
+
+One look answers "is something leaking, where, and how sure": the table lists
+the suspects as ``gotrace leaks`` does (verdict, score, count, state, where they
+are blocked, where they were created); under it the selected suspect's evidence,
+each fact with the points it earned; under that its goroutines. Enter moves into
+them, Enter again opens one, Escape comes back to the table.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from gotrace.analysis.leaks import LeakReport, Suspect
+from gotrace.render.text import site as full_site
+
+from ..findings import goroutines
+from ..messages import OpenGoroutine
+from ..session import Session
+from ..text import BOLD, DIM, VERDICT_STYLES, count, lit, pad, plural, safe, site, state_colour, tabs
+from ..widgets.footer import KeyFooter
+from ..widgets.goroutine_list import GoroutineList
+from .page import Page
+
+PROOF = frozenset({"runtime-proof", "forever", "all-asleep"})
+STATE_W = 13
+# VERDICT ("likely 55") COUNT STATE, a cell's padding on both sides of five columns, the scrollbar.
+FIXED_W = 9 + 7 + STATE_W + 5 * 2 + 2
+
+
+def points(kind: str, pts: int) -> str:
+    """What a piece of evidence did to the verdict: its points, or that it decided it."""
+    if kind in PROOF:
+        return "proof"
+    if kind == "benign-shape":
+        return "benign"
+    return f"{pts:+d}" if pts else ""
+
+
+class LeaksScreen(Page):
+    PAGE = "leaks"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "to_table", "Back to suspects", show=False),
+    ]
+    DEFAULT_CSS = """
+    LeaksScreen #headline { height: 1; padding: 0 1; }
+    LeaksScreen #suspects { height: auto; max-height: 30%; }
+    LeaksScreen #why { height: auto; max-height: 8; padding: 0 1; }
+    LeaksScreen #members-title { height: 1; }
+    LeaksScreen GoroutineList { height: 1fr; min-height: 4; }
+    """
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.report: LeakReport | None = None
+        self._pending_item: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(tabs("leaks", self.session.model.is_trace, "leak suspects, most certain first"),
+                     classes="title")
+        yield Static(Text("judging the groups of blocked goroutines…", style=DIM), id="headline")
+        yield DataTable(id="suspects", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="why")
+        yield Static(Text("", style=DIM), classes="pane-title", id="members-title")
+        yield GoroutineList(self.session, id="members")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#suspects", DataTable)
+        for label, key in (("VERDICT", "verdict"), ("COUNT", "count"), ("STATE", "state"),
+                           ("BLOCKED AT", "blocked"), ("CREATED AT", "created")):
+            table.add_column(label, key=key)
+        table.focus()
+        self.need(("leaks",), self._show)
+
+    def _show(self) -> None:
+        report = self.report = self.session.leaks()
+        verdicts = {v: sum(1 for s in report.suspects if s.verdict == v) for v in ("leak", "likely", "watch")}
+        head = Text(no_wrap=True, overflow="ellipsis")
+        for v, n in verdicts.items():
+            head.append(f"{n:,} {v}", style=VERDICT_STYLES[v] if n else DIM)
+            head.append(" · ")
+        total = plural(self.session.model.goroutines.count(), "goroutine")
+        judged = f"{plural(len(report.suspects), 'group')} of {total} judged"
+        head.append(judged, style=DIM)
+        self.query_one("#headline", Static).update(head)
+        table = self.query_one("#suspects", DataTable)
+        table.clear()
+        rest = max(self.app.size.width - FIXED_W, 20)
+        blocked_w = rest * 11 // 20
+        created_w = rest - blocked_w
+        for i, s in enumerate(report.suspects):
+            g = s.group
+            table.add_row(
+                Text(f"{s.verdict:<6} {s.score:>2}", style=VERDICT_STYLES[s.verdict]),
+                Text(count(g.count), justify="right", style=BOLD if s.verdict != "benign" else ""),
+                lit(pad(safe(g.state), STATE_W).rstrip(), state_colour(g.state)),
+                lit(pad(safe(site(g.blocking, "(no stack)")), blocked_w).rstrip()),
+                lit(pad(safe(site(g.created_at, "-")), created_w).rstrip(), DIM),
+                key=str(i),
+            )
+        if not report.suspects:
+            self.query_one("#why", Static).update(Text("no goroutine is blocked: nothing can leak",
+                                                       style=DIM))
+            self.query_one("#members-title", Static).update("")
+            return
+        item = self._pending_item if self._pending_item is not None else 0
+        self._pending_item = None
+        self.show_item(item)
+
+    def show_item(self, item: Any) -> None:
+        """Select suspect ``item`` (its index in the report), even before the report is in."""
+        if not isinstance(item, int):
+            return
+        if self.report is None:
+            self._pending_item = item
+            return
+        if 0 <= item < len(self.report.suspects):
+            table = self.query_one("#suspects", DataTable)
+            table.move_cursor(row=item)
+            table.focus()
+            self._select(self.report.suspects[item])
+
+    @on(DataTable.RowHighlighted, "#suspects")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.report is not None and event.row_key.value is not None:
+            self._select(self.report.suspects[int(event.row_key.value)])
+
+    @on(DataTable.RowSelected, "#suspects")
+    def _chosen(self) -> None:
+        self.query_one("#members", GoroutineList).focus()
+
+    def _select(self, s: Suspect) -> None:
+        g = s.group
+        why = Text()
+        why.append(f"{s.verdict} {s.score}/100", style=VERDICT_STYLES[s.verdict])
+        why.append(" · ")
+        why.append(goroutines(self.session, g.count, len(g.rows)), style=BOLD)
+        why.append(" in ")
+        why.append(safe(g.state), style=state_colour(g.state))
+        why.append("\n  at ")
+        why.append(safe(full_site(g.blocking, "(no stack)")), style=BOLD)
+        if g.created_at is not None:
+            why.append("\n  created at ")
+            why.append(safe(full_site(g.created_at)))
+        facts = Table.grid(padding=(0, 1))
+        facts.add_column(justify="right", width=7, no_wrap=True)
+        facts.add_column()
+        for e in s.evidence:
+            strong = e.points > 0 or e.kind in PROOF
+            facts.add_row(Text(points(e.kind, e.points), style=BOLD if strong else DIM),
+                          Text(safe(e.text), style="" if strong else DIM))
+        self.query_one("#why", Static).update(Group(why, facts))
+        members = self.query_one("#members", GoroutineList)
+        members.set_rows(g.rows)
+        unit = "records" if self.session.model.is_profile else "goroutines"
+        title = Text.assemble((f"its {unit}", BOLD), ("  (Enter: list, Enter again: open one)", DIM))
+        self.query_one("#members-title", Static).update(title)
+
+    @on(GoroutineList.Selected, "#members")
+    def _open(self, event: GoroutineList.Selected) -> None:
+        self.post_message(OpenGoroutine(event.row))
+
+    def action_to_table(self) -> None:
+        self.query_one("#suspects", DataTable).focus()
