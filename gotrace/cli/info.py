@@ -6,6 +6,7 @@ import click
 
 from ..analysis.summary import summarize
 from ..durations import format_duration
+from ..render.text import safe
 from .common import emit_json, format_option, open_model
 
 
@@ -29,4 +30,4 @@ def info(file: str, fmt: str) -> None:
             v = format_duration(v)
         elif isinstance(v, int):
             v = f"{v:,}"
-        click.echo(f"{k.removesuffix('_ns').replace('_', ' '):<{width}}  {v}")
+        click.echo(f"{k.removesuffix('_ns').replace('_', ' '):<{width}}  {safe(str(v))}")

@@ -97,3 +97,9 @@ def test_truncated_gzip_file_is_read_with_a_warning(tmp_path: Path) -> None:
     r = run_gotrace("goroutines", str(p))
     assert r.code == 0, r.stderr
     assert r.stderr_lines[0].startswith(f"gotrace: warning: {p}: the gzip data ends early (truncated?)")
+
+
+def test_a_hostile_status_line_reaches_the_terminal_escaped(server: str) -> None:
+    r = run_gotrace("info", f"{server}/hostile-status")
+    line = one_line(r, f"{server}/hostile-status", "HTTP 500 \\x1b]0;pwned\\x07\\x1b[2J")
+    assert "\x1b" not in line and "\x07" not in line
