@@ -7,8 +7,8 @@ Written for servers that misbehave, on purpose or not:
   plus the ``?seconds=`` the URL asks the server to record for). A per-read
   timeout alone let a server sending a byte every 2 s hold the client for
   minutes; here a timer shuts the connection's socket down when the deadline
-  passes, which wakes whatever read is waiting: TLS handshake, headers, body,
-  or a redirect's.
+  passes, which wakes whatever read is waiting: headers, body, or a
+  redirect's, over http or https.
 * Redirects are followed only to http(s) (urllib's default also follows
   ``ftp://``), at most :data:`MAX_REDIRECTS`, and a loop is caught the first
   time an address comes round again; each is one line, not urllib's three.
@@ -207,21 +207,17 @@ class _HTTPConnection(http.client.HTTPConnection):
 
 
 class _HTTPSConnection(http.client.HTTPSConnection):
-    """As :class:`_HTTPConnection`, and the TLS socket is watched before its handshake starts
-    (wrapping detaches the plain socket the deadline knew)."""
+    """As :class:`_HTTPConnection`; the TLS socket that replaces the plain one is watched too.
+    (The handshake needs no watching: CPython bounds it as a whole by the socket timeout.)"""
 
-    def __init__(self, *args: Any, deadline: _Deadline, context: ssl.SSLContext, **kwargs: Any) -> None:
-        super().__init__(*args, context=context, **kwargs)
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         _watch_sockets(self, deadline)
         self._deadline = deadline
-        self._tls = context
 
     def connect(self) -> None:
-        http.client.HTTPConnection.connect(self)  # TCP, and the CONNECT tunnel through a proxy
-        host = getattr(self, "_tunnel_host", None) or self.host
-        self.sock = self._tls.wrap_socket(self.sock, server_hostname=host, do_handshake_on_connect=False)
+        super().connect()
         self._deadline.watch(self.sock)
-        self.sock.do_handshake()
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
@@ -237,11 +233,9 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, deadline: _Deadline) -> None:
         super().__init__()
         self._deadline = deadline
-        self._tls = ssl.create_default_context()
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        factory = partial(_HTTPSConnection, deadline=self._deadline, context=self._tls)
-        return self.do_open(factory, req)  # type: ignore[arg-type]
+        return self.do_open(partial(_HTTPSConnection, deadline=self._deadline), req)  # type: ignore[arg-type]
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -137,14 +138,16 @@ ROUTES: dict[str, Callable[[Handler], None]] = {
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """The server's base URL (``http://127.0.0.1:PORT``) while the block runs."""
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """The server's base URL (``http://127.0.0.1:PORT``, or https with ``tls``) while the block runs."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -6,9 +6,13 @@ command, as a user meets it.
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hostile_server import DRIP_EVERY_S, DUMP, serve
@@ -139,3 +143,47 @@ def test_bad_url_is_one_line() -> None:
 def test_only_http_schemes() -> None:
     with pytest.raises(InputError, match="only http"):
         fetch("file:///etc/passwd", 2)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl to make a certificate")
+    d = tmp_path_factory.mktemp("tls")
+    key, cert = d / "key.pem", d / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    return key, cert
+
+
+@pytest.fixture(scope="module")
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[str]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate[1], certificate[0])
+    with serve(context) as url:
+        yield url
+
+
+@pytest.fixture
+def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust the test certificate, as the system store would a real one."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[1]))
+
+
+def test_https(tls_server: str, trusted: None) -> None:
+    assert fetch(f"{tls_server}/debug/pprof/goroutine?debug=2") == (DUMP, [])
+
+
+@pytest.mark.parametrize("path", ["/slow", "/slow-headers"])
+def test_https_slow_drip_hits_the_total_deadline(tls_server: str, trusted: None, path: str) -> None:
+    t = time.monotonic()
+    with pytest.raises(InputError, match=r"gave up after 1\.5s"):
+        fetch(f"{tls_server}{path}", timeout_s=1.5)
+    assert time.monotonic() - t < 1.5 + 2 * DRIP_EVERY_S + 1
+
+
+def test_an_untrusted_certificate_is_one_line(tls_server: str) -> None:
+    with pytest.raises(InputError, match=r"TLS failed: .*CERTIFICATE_VERIFY_FAILED") as err:
+        fetch(f"{tls_server}/debug/pprof/goroutine")
+    assert "\n" not in str(err.value)
