@@ -40,7 +40,7 @@ CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 
 TIME_LIMIT_S = 10.0  # CPU seconds, so that a loaded machine does not make findings up
 RSS_LIMIT = 1 << 30
-WALL_KILL_S = 60.0  # the watchdog's hard stop, on wall time
+WALL_KILL_S = 180.0  # the watchdog's hard stop, on wall time: a loaded machine stretches runs 10x
 MAX_LINE = 2000  # a stderr line longer than this is no "clear line"
 MAX_INPUT = 1_000_000
 
@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
 V1_VERSIONS = (b"11", b"19", b"21")
 V2_VERSIONS = (b"22", b"23", b"25", b"26")
 
+LOADING_KINDS = ("stderr", "long-line", "unsafe-output", "oom")  # any command meets these the same way
 _C0 = re.compile("[\x00-\x08\x0b-\x1f]")  # newline aside: a raw control character
 _UNSAFE_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -81,16 +82,22 @@ class Problem:
     detail: str
 
     def signature(self, input_name: str) -> str:
-        """What makes two findings the same bug: kind, command, and the message's shape."""
-        return f"{self.kind}:{self.command[0]}:{self.path}:{shape(self.detail, input_name)}"
+        """What makes two findings the same bug: kind, path, the message's shape, and the command
+        unless the message comes from loading, which every command shares."""
+        command = "" if self.kind in LOADING_KINDS else f"{self.command[0]}:"
+        detail = shape(self.detail, input_name, quoted=self.kind != "difference")
+        return f"{self.kind}:{command}{self.path}:{detail}"
 
 
-def shape(text: str, input_name: str = "") -> str:
-    """A message with the input's name, numbers and quoted values taken out, for deduplication."""
+def shape(text: str, input_name: str = "", quoted: bool = True) -> str:
+    """A message with the input's name, numbers and (``quoted``) quoted values taken out, for
+    deduplication. A path difference keeps its quotes: they hold the lines that differ."""
     if input_name:
         text = text.replace(input_name, "INPUT")
-    text = re.sub(r"0x[0-9a-f]+|\d+", "N", text)
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "Q", text)
+    text = re.sub(r"[^\s\"']*/(gotrace|site-packages)/", r"\1/", text)  # where it is installed
+    text = re.sub(r"0x[0-9a-f]+|\d[\d,.]*", "N", text)  # 0x1f, 7, 1,234, 1.5 alike
+    if quoted:
+        text = re.sub(r"'[^']*'|\"[^\"]*\"", "Q", text)
     return text[:160]
 
 
@@ -243,8 +250,12 @@ def check_one(command: Sequence[str], path: str, o: Outcome) -> list[Problem]:
 
 
 def problems(command: Sequence[str], c: Outcome, pure: Outcome) -> list[Problem]:
-    """The contract for a command run on both paths: each run's, then their agreement."""
-    found = check_one(command, "C", c) + check_one(command, "pure", pure)
+    """The contract for a command run on both paths: each run's, then their agreement. A problem
+    both paths have alike is one problem, on path "both"."""
+    on_c, on_pure = check_one(command, "C", c), check_one(command, "pure", pure)
+    alike = {(p.kind, p.detail) for p in on_c} & {(p.kind, p.detail) for p in on_pure}
+    found = [Problem(p.kind, "both", p.command, p.detail) if (p.kind, p.detail) in alike else p for p in on_c]
+    found += [p for p in on_pure if (p.kind, p.detail) not in alike]
     if c.killed or pure.killed or c.signal or pure.signal:
         return found
     differ = [what for what, a, b in (

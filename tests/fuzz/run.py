@@ -28,7 +28,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ from .mutate import mutate
 
 LIMIT_KINDS = ("killed-time", "killed-rss", "slow", "rss", "oom")
 TRACEBACK_KINDS = ("traceback", "internal-error")
-SHRINK_RUNS = 80
+SHRINK_S = 60.0  # per new finding
 
 
 @dataclass
@@ -73,9 +73,11 @@ class Stats:
     signatures_new: list[str] = field(default_factory=list)
     signatures_seen: Counter[str] = field(default_factory=Counter)
     peaks: dict[str, Peak] = field(default_factory=dict)  # "C cpu_s", "pure maxrss"...
+    exits: Counter[str] = field(default_factory=Counter)  # "info 0": how deep the inputs got
 
     def add(self, command: Sequence[str], size: int, c: Outcome, pure: Outcome) -> None:
         self.runs += 2
+        self.exits[f"{' '.join(command)}: exit {c.code}"] += 1
         for path, o in (("C", c), ("pure", pure)):
             for what in ("cpu_s", "wall_s", "maxrss"):
                 peak = self.peaks.setdefault(f"{path} {what}", Peak())
@@ -96,6 +98,7 @@ class Stats:
             "target", "seed", "minutes", "inputs", "runs", "inputs_with_findings", "signatures_new")}
         doc["findings"] = dict(self.findings)
         doc["signatures_seen"] = dict(self.signatures_seen)
+        doc["exits"] = dict(sorted(self.exits.items()))
         doc["peaks"] = {k: asdict(v) for k, v in self.peaks.items()}
         doc["tracebacks"] = sum(self.findings[k] for k in TRACEBACK_KINDS)
         doc["path_differences"] = self.findings["difference"]
@@ -111,6 +114,7 @@ class Campaign:
         self.crash_dir = crash_dir
         self.paths = paths
         self.input = paths.workdir / "input"
+        self.stats = Stats(target, 0)
         self.known = {c.signature for _, c in saved_crashes(crash_dir)}
         self.seed_paths = seed_files(target)
         self.seeds = [p.read_bytes() for p in self.seed_paths]
@@ -151,38 +155,49 @@ class Campaign:
         want = p.signature(str(self.input))
         return any(q.signature(str(self.input)) == want for q in found)
 
-    def shrink(self, data: bytes, p: Problem) -> bytes:
-        """A shorter input with the same finding: the shortest prefix a binary search finds, then
-        chunks taken out, within SHRINK_RUNS runs. Limit findings are not shrunk (too slow)."""
+    def shrink(self, data: bytes, p: Problem, seconds: float = SHRINK_S) -> bytes:
+        """A shorter input with the same finding, within ``seconds``: the shortest prefix a
+        binary search finds (half the time at most), then chunks taken out, from halves down
+        to single bytes (lines of a dump go first). Limit findings are not shrunk: too slow."""
         if p.kind in LIMIT_KINDS:
             return data
-        budget = SHRINK_RUNS
+        start = time.monotonic()
+
+        def left() -> float:
+            return seconds - (time.monotonic() - start)
+
         lo, hi = 0, len(data)
-        while hi - lo > max(16, hi // 100) and budget > SHRINK_RUNS // 2:
+        while hi - lo > max(16, hi // 100) and left() > seconds / 2:
             mid = (lo + hi) // 2
-            budget -= 1
             if self.reproduces(data[:mid], p):
                 hi = mid
             else:
                 lo = mid
         data = data[:hi]
+        if self.target == "dump":
+            lines = data.splitlines(keepends=True)
+            lines = self._without_chunks(lines, p, left)
+            data = b"".join(lines)
+        return b"".join(self._without_chunks([data[i: i + 1] for i in range(len(data))], p, left))
+
+    def _without_chunks(self, units: list[bytes], p: Problem, left: Callable[[], float]) -> list[bytes]:
+        """``units`` with runs of them taken out while the finding stays (ddmin, simplified)."""
         parts = 2
-        while budget > 0 and len(data) >= 32:
-            size = len(data) // parts
-            for k in range(parts):
-                if budget <= 0:
-                    break
-                budget -= 1
-                candidate = data[: k * size] + data[(k + 1) * size:]
-                if self.reproduces(candidate, p):
-                    data = candidate
+        while left() > 0 and len(units) >= 2:
+            size = max(1, len(units) // parts)
+            for k in range(0, len(units), size):
+                if left() <= 0:
+                    return units
+                candidate = units[:k] + units[k + size:]
+                if candidate and self.reproduces(b"".join(candidate), p):
+                    units = candidate
                     parts = max(parts - 1, 2)
                     break
             else:
-                if size <= 8:
-                    break
-                parts *= 2
-        return data
+                if size == 1:
+                    return units
+                parts = min(parts * 2, len(units))
+        return units
 
     def record(self, data: bytes, strategies: list[str], seed: str,
                found: list[tuple[Problem, Outcome, Outcome]]) -> None:
@@ -223,15 +238,46 @@ class Campaign:
         return self.stats
 
 
+def shrink_saved(meta: Path, minutes: float) -> None:
+    """Shrink a saved finding's input in place, for ``minutes``, keeping its first problem, and
+    bring its signature up to date (findings saved by an older harness)."""
+    crash = Crash(**json.loads(meta.read_text()))
+    first = crash.problems[0]
+    problem = Problem(first["kind"], first["path"], tuple(first["command"]), first["detail"])
+    data = meta.with_suffix(".bin").read_bytes()
+    with BothPaths() as paths:
+        campaign = Campaign(crash.target, random.Random(0), meta.parent.parent, paths)
+        campaign.input.write_bytes(data)
+        if problem.kind in TRACEBACK_KINDS or problem.signature(str(campaign.input)) != crash.signature:
+            problem = next(p for p in problems(problem.command, *paths.run([*problem.command,
+                                                                               str(campaign.input)]))
+                           if p.kind == problem.kind)
+        small = campaign.shrink(data, problem, minutes * 60)
+        campaign.input.write_bytes(small)
+        crash.signature, place = campaign.signature(problem)
+        crash.where = place or crash.where
+    meta.with_suffix(".bin").write_bytes(small)
+    crash.size = len(small)
+    meta.write_text(json.dumps(asdict(crash), indent=1) + "\n")
+    print(f"{meta.with_suffix('.bin')}: {len(data):,} -> {len(small):,} bytes", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m tests.fuzz.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--target", choices=TARGETS, required=True)
+    ap.add_argument("--target", choices=TARGETS)
     ap.add_argument("--minutes", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=None, help="random seed (default: from the clock)")
     ap.add_argument("--crash-dir", type=Path, default=CRASH_DIR,
                     help="where findings are saved, one folder per target (default: tests/data/fuzzcrash)")
     ap.add_argument("--report", type=Path, help="write the campaign's summary here as JSON")
+    ap.add_argument("--shrink", type=Path, metavar="ID.json",
+                    help="instead of a campaign, shrink a saved finding further for --minutes")
     args = ap.parse_args(argv)
+    if args.shrink:
+        shrink_saved(args.shrink, args.minutes)
+        return
+    if args.target is None:
+        ap.error("--target is required (or --shrink)")
     seed = args.seed if args.seed is not None else time.time_ns() % 2**32
     with BothPaths() as paths:
         campaign = Campaign(args.target, random.Random(seed), args.crash_dir, paths)

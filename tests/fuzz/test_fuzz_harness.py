@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -102,25 +101,21 @@ def test_where_names_the_innermost_gotrace_frame() -> None:
     assert where(tb) == "OverflowError: too large at gotrace/model/from_dump.py:116 in build"
 
 
-@pytest.fixture(scope="module")
-def watched() -> Iterator[BothPaths]:
-    with BothPaths(kill_after_s=2) as both:
-        yield both
-
-
-def test_runs_on_both_paths(watched: BothPaths) -> None:
-    c, pure = watched.run(["info", str(SAMPLES / "spike.go1.27.trace")])
+def test_runs_on_both_paths() -> None:
+    with BothPaths() as both:
+        c, pure = both.run(["info", str(SAMPLES / "spike.go1.27.trace")])
     assert (c.code, pure.code) == (0, 0)
     assert b"reader        C" in c.stdout or b"pure Python" in c.stdout  # C when it is built
     assert b"pure Python" in pure.stdout
 
 
-def test_watchdog_stops_a_run_that_hangs(watched: BothPaths, tmp_path: Path) -> None:
+def test_watchdog_stops_a_run_that_hangs(tmp_path: Path) -> None:
     fifo = tmp_path / "never"
     os.mkfifo(fifo)
     keep = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never writes
     try:
-        o = watched.run_one(False, ["info", str(fifo)])
+        with BothPaths(kill_after_s=2) as both:
+            o = both.run_one(False, ["info", str(fifo)])
     finally:
         os.close(keep)
     assert (o.killed, o.signal) == ("time", "SIGKILL")
