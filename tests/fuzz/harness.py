@@ -55,6 +55,8 @@ V1_VERSIONS = (b"11", b"19", b"21")
 V2_VERSIONS = (b"22", b"23", b"25", b"26")
 
 LOADING_KINDS = ("stderr", "long-line", "unsafe-output", "oom")  # any command meets these the same way
+# A problem on one path's stderr that makes the two stderrs differ by itself.
+EXPLAINS_STDERR = ("stderr", "long-line", "traceback", "internal-error", "oom", "exit-code")
 _C0 = re.compile("[\x00-\x08\x0b-\x1f]")  # newline aside: a raw control character
 _UNSAFE_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -239,8 +241,9 @@ def check_one(command: Sequence[str], path: str, o: Outcome) -> list[Problem]:
         if others or len(errors) != (o.code == 1):
             out.append(Problem("stderr", path, cmd, (others or errors or ["no error line"])[0]))
     long = [x for x in lines if len(x) > MAX_LINE]
-    if long:
-        out.append(Problem("long-line", path, cmd, f"{len(long[0]):,} chars: {long[0][:100]}"))
+    if long:  # its first words: a cut by characters would fall differently as numbers grow
+        words = " ".join(long[0].split()[:8])
+        out.append(Problem("long-line", path, cmd, f"{len(long[0]):,} chars: {words}"))
     text_out = "json" not in cmd
     for stream, data in (("stdout", o.stdout), ("stderr", o.stderr)):
         bad = (_UNSAFE_TEXT if text_out or stream == "stderr" else _C0).search(_text(data))
@@ -262,6 +265,8 @@ def problems(command: Sequence[str], c: Outcome, pure: Outcome) -> list[Problem]
         ("exit status", c.code, pure.code),
         ("stdout", _comparable(command, c.stdout), _comparable(command, pure.stdout)),
         ("stderr", c.stderr, pure.stderr)) if a != b]
+    if any(p.path != "both" and p.kind in EXPLAINS_STDERR for p in found):
+        differ = [what for what in differ if what != "stderr"]  # already a finding of its own
     if differ:
         first = _first_difference(c.stderr if "stderr" in differ else c.stdout,
                                   pure.stderr if "stderr" in differ else pure.stdout)

@@ -145,17 +145,14 @@ class Campaign:
         # One bug however many commands and paths meet it: the place is the signature.
         return f"{p.kind}:{shape(place, str(self.input))}", place
 
-    def reproduces(self, data: bytes, p: Problem) -> bool:
-        """Whether ``data`` still shows ``p`` (for a traceback: the same kind on the same path)."""
+    def reproduces(self, data: bytes, p: Problem, want: str) -> bool:
+        """Whether ``data`` still shows the finding signed ``want`` (a traceback: at the same place)."""
         self.input.write_bytes(data)
         c, pure = self.paths.run([*p.command, str(self.input)])
-        found = problems(p.command, c, pure)
-        if p.kind in TRACEBACK_KINDS:
-            return any(q.kind == p.kind and q.path == p.path for q in found)
-        want = p.signature(str(self.input))
-        return any(q.signature(str(self.input)) == want for q in found)
+        return any(q.kind == p.kind and q.path == p.path and self.signature(q)[0] == want
+                   for q in problems(p.command, c, pure))
 
-    def shrink(self, data: bytes, p: Problem, seconds: float = SHRINK_S) -> bytes:
+    def shrink(self, data: bytes, p: Problem, want: str, seconds: float = SHRINK_S) -> bytes:
         """A shorter input with the same finding, within ``seconds``: the shortest prefix a
         binary search finds (half the time at most), then chunks taken out, from halves down
         to single bytes (lines of a dump go first). Limit findings are not shrunk: too slow."""
@@ -166,56 +163,40 @@ class Campaign:
         def left() -> float:
             return seconds - (time.monotonic() - start)
 
+        def keeps(candidate: bytes) -> bool:
+            return self.reproduces(candidate, p, want)
+
         lo, hi = 0, len(data)
         while hi - lo > max(16, hi // 100) and left() > seconds / 2:
             mid = (lo + hi) // 2
-            if self.reproduces(data[:mid], p):
+            if keeps(data[:mid]):
                 hi = mid
             else:
                 lo = mid
         data = data[:hi]
         if self.target == "dump":
-            lines = data.splitlines(keepends=True)
-            lines = self._without_chunks(lines, p, left)
-            data = b"".join(lines)
-        return b"".join(self._without_chunks([data[i: i + 1] for i in range(len(data))], p, left))
-
-    def _without_chunks(self, units: list[bytes], p: Problem, left: Callable[[], float]) -> list[bytes]:
-        """``units`` with runs of them taken out while the finding stays (ddmin, simplified)."""
-        parts = 2
-        while left() > 0 and len(units) >= 2:
-            size = max(1, len(units) // parts)
-            for k in range(0, len(units), size):
-                if left() <= 0:
-                    return units
-                candidate = units[:k] + units[k + size:]
-                if candidate and self.reproduces(b"".join(candidate), p):
-                    units = candidate
-                    parts = max(parts - 1, 2)
-                    break
-            else:
-                if size == 1:
-                    return units
-                parts = min(parts * 2, len(units))
-        return units
+            data = b"".join(_without_chunks(data.splitlines(keepends=True), keeps, left))
+        return b"".join(_without_chunks([data[i: i + 1] for i in range(len(data))], keeps, left))
 
     def record(self, data: bytes, strategies: list[str], seed: str,
                found: list[tuple[Problem, Outcome, Outcome]]) -> None:
         self.stats.inputs_with_findings += 1
-        by_signature: dict[str, tuple[Problem, str]] = {}
+        by_signature: dict[str, list[Problem]] = {}
+        places: dict[str, str] = {}
         for p, _, _ in found:
             self.stats.findings[p.kind] += 1
-            sig, place = self.signature(p)
+            sig, places[p.kind] = self.signature(p)
             self.stats.signatures_seen[sig] += 1
-            by_signature.setdefault(sig, (p, place))
-        for sig, (p, place) in by_signature.items():
+            by_signature.setdefault(sig, []).append(p)
+        for sig, same in by_signature.items():
             if sig in self.known:
                 continue
             self.known.add(sig)
             self.stats.signatures_new.append(sig)
-            small = self.shrink(data, p)
-            crash = Crash(self.target, sig, [asdict(q) for q, _, _ in found],
-                          [list(p.command)], place, strategies, seed, len(small))
+            small = self.shrink(data, same[0], sig)
+            commands = list(dict.fromkeys(tuple(q.command) for q in same))
+            crash = Crash(self.target, sig, [asdict(q) for q in same], [list(c) for c in commands],
+                          places[same[0].kind], strategies, seed, len(small))
             path = crash.save(self.crash_dir / self.target, small)
             print(f"  new finding {path.name}: {sig}", file=sys.stderr)
 
@@ -238,21 +219,44 @@ class Campaign:
         return self.stats
 
 
+def _without_chunks(units: list[bytes], keeps: Callable[[bytes], bool],
+                    left: Callable[[], float]) -> list[bytes]:
+    """``units`` with runs of them taken out while ``keeps`` holds (ddmin, simplified)."""
+    parts = 2
+    while left() > 0 and len(units) >= 2:
+        size = max(1, len(units) // parts)
+        for k in range(0, len(units), size):
+            if left() <= 0:
+                return units
+            candidate = units[:k] + units[k + size:]
+            if candidate and keeps(b"".join(candidate)):
+                units = candidate
+                parts = max(parts - 1, 2)
+                break
+        else:
+            if size == 1:
+                return units
+            parts = min(parts * 2, len(units))
+    return units
+
+
 def shrink_saved(meta: Path, minutes: float) -> None:
     """Shrink a saved finding's input in place, for ``minutes``, keeping its first problem, and
     bring its signature up to date (findings saved by an older harness)."""
     crash = Crash(**json.loads(meta.read_text()))
-    first = crash.problems[0]
+    kind = crash.signature.split(":", 1)[0]
+    first = next(p for p in crash.problems if p["kind"] == kind and p["command"] in crash.commands)
     problem = Problem(first["kind"], first["path"], tuple(first["command"]), first["detail"])
     data = meta.with_suffix(".bin").read_bytes()
     with BothPaths() as paths:
         campaign = Campaign(crash.target, random.Random(0), meta.parent.parent, paths)
         campaign.input.write_bytes(data)
-        if problem.kind in TRACEBACK_KINDS or problem.signature(str(campaign.input)) != crash.signature:
-            problem = next(p for p in problems(problem.command, *paths.run([*problem.command,
-                                                                               str(campaign.input)]))
-                           if p.kind == problem.kind)
-        small = campaign.shrink(data, problem, minutes * 60)
+        # The problem as this harness words and signs it (the finding may be older).
+        found = [p for p in problems(problem.command, *paths.run([*problem.command, str(campaign.input)]))
+                 if p.kind == problem.kind]
+        problem = next((p for p in found if p.path == problem.path), found[0])
+        want, _ = campaign.signature(problem)
+        small = campaign.shrink(data, problem, want, minutes * 60)
         campaign.input.write_bytes(small)
         crash.signature, place = campaign.signature(problem)
         crash.where = place or crash.where
