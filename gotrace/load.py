@@ -29,10 +29,12 @@ def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None 
 
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
              tables: Tables | None = None) -> Model:
-    """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable."""
-    if raw.kind == "trace":
-        return load_trace(raw, progress, tables)
-    return load_dump(raw, snapshot, tables)
+    """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable.
+
+    What reading the input lost (a cut ``.gz``) comes first among the model's notices."""
+    model = load_trace(raw, progress, tables) if raw.kind == "trace" else load_dump(raw, snapshot, tables)
+    model.notices[:0] = raw.notices
+    return model
 
 
 def load(source: str, progress: Progress | None = None, snapshot: int | None = None) -> Model:

@@ -4,6 +4,10 @@ Every failure the user can cause ends as one ``gotrace: error: ...`` line naming
 the input and exit 1; usage mistakes are click's exit 2 (a bad regex, an option
 that does not apply to the input). ``GOTRACE_DEBUG=1`` shows tracebacks. Commands
 import from here; nothing here imports a command.
+
+Errors, warnings and usage messages quote the input (its name, its function
+names, a server's status line): they go through :func:`safe`, so that they are
+one line each and hold no terminal escape.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from ..load import cached, load_raw, remember
 from ..model import Model
 from ..progress import StderrProgress
 from ..render import table
+from ..render.text import safe
 from ..tables import Tables
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,16 +71,17 @@ REGEX = Regex()
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"gotrace: error: {message}", err=True)
+    click.echo(f"gotrace: error: {safe(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
 def notice(message: str) -> None:
-    click.echo(f"gotrace: warning: {message}", err=True)
+    click.echo(f"gotrace: warning: {safe(message)}", err=True)
 
 
 def usage_error(message: str, option: str | None = None) -> NoReturn:
     """Exit 2 with click's usage line: the command line, not the data, is wrong."""
+    message = safe(message)
     if option:
         raise click.BadParameter(message, param_hint=option)
     raise click.UsageError(message)

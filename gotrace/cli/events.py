@@ -10,6 +10,7 @@ import sys
 import click
 
 from ..errors import WrongInputKindError
+from ..render.text import safe
 from ..tables import Tables
 from ..trace.reader import read_events
 from ..trace.textdump import event_lines
@@ -27,6 +28,6 @@ def events(file: str) -> None:
     info_, chunks = read_events(raw.data, tables)
     out = sys.stdout
     for line in event_lines(chunks, tables):
-        out.write(line + "\n")
+        out.write(safe(line) + "\n")
     for d in info_.damage:
         notice(d.message)

@@ -118,11 +118,17 @@ class _Location:
 
 
 def looks_like_profile(data: bytes) -> bool:
-    """Whether ``data`` (gunzipped) reads as a pprof Profile message of a goroutine profile.
+    """Whether ``data`` (gunzipped) reads as a pprof Profile message of a goroutine profile."""
+    return starts_like_profile(data) and b"goroutine" in data
+
+
+def starts_like_profile(data: bytes) -> bool:
+    """Whether the start of ``data`` reads as a pprof Profile message (of any kind).
 
     The first top-level fields must decode with the wire types the Profile
     message gives them: text, even text starting with a digit, fails within a
-    few bytes.
+    few bytes. The string table, which says what is profiled, comes last, so a
+    reader that has only the start of the input can ask this much.
     """
     if len(data) < 8:
         return False
@@ -136,7 +142,7 @@ def looks_like_profile(data: bytes) -> bool:
             return False
         if _PROFILE_WIRE.get(num) != wire:
             return False
-    return b"goroutine" in data
+    return True
 
 
 def profile_kind(data: bytes) -> str | None:

@@ -7,7 +7,9 @@ as ``<1m``; ``collection.NewTimingWheel`` for the package path a Go engineer say
 Text from the input (function names, labels, file paths, panic messages) can
 hold terminal escapes, carriage returns and bidi overrides; :func:`safe` makes
 them visible (``\\x1b``, ``\\u202e``) so printing a name can never clear the
-screen, set the window title, plant a hyperlink or reorder what is shown.
+screen, set the window title, plant a hyperlink, reorder what is shown, or
+split one line into two. Every text output goes through it; JSON does not
+(its encoder escapes control characters, and scripts get the exact bytes).
 """
 
 from __future__ import annotations
@@ -19,16 +21,21 @@ from ..tables import Frame
 
 NS_PER_MINUTE = 60_000_000_000
 
-# C0 controls, DEL, C1 controls, and the Unicode bidi controls and marks.
-_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# C0 controls, DEL, C1 controls, the Unicode bidi controls and marks, and the line and
+# paragraph separators (str.splitlines breaks there: one message must stay one line).
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)
 _UNSAFE = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 _UNSAFE.update({c: f"\\u{c:04x}" for c in _BIDI})
+# Lone surrogates: a file name's undecodable bytes (surrogateescape) as the bytes they were;
+# printed raw they would be invalid UTF-8, or stop a strict stdout with UnicodeEncodeError.
+_UNSAFE.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})
+_UNSAFE.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000) if c not in _UNSAFE})
 _UNSAFE_CHARS = frozenset(chr(c) for c in _UNSAFE)
 
 
 def safe(s: str) -> str:
-    """``s`` with control characters (tab and newline too: a cell is one line) and bidi
-    controls shown as escapes."""
+    """``s`` with control characters (tab and newline too: a cell is one line), bidi controls,
+    line separators and lone surrogates shown as escapes."""
     if _UNSAFE_CHARS.isdisjoint(s):
         return s
     return s.translate(_UNSAFE)
