@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..model import NONE, Model
+from ..model import NONE, Model, sum_by
 from ..stacks import display_index
 from ..tables import Frame, Tables
 from ..trace.events import GoState
@@ -138,7 +138,7 @@ def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.int64],
     """Each group's states with their goroutine counts, most common first."""
     nlab = max(len(labels), 1)
     pairs, pair_of = np.unique(inv * nlab + state, return_inverse=True)
-    sums = np.bincount(pair_of.reshape(-1), weights=weights, minlength=len(pairs)).astype(np.int64)
+    sums = sum_by(pair_of.reshape(-1), weights, len(pairs))
     out: list[dict[str, int]] = [{} for _ in range(int(inv.max()) + 1)]
     per: list[list[tuple[int, str]]] = [[] for _ in out]
     for key, n in zip(pairs.tolist(), sums.tolist(), strict=True):
@@ -189,7 +189,7 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     bounds = np.searchsorted(inv[order], np.arange(ngroups + 1)).astype(np.int64)
     firsts = order[bounds[:-1]]
     weights = g.weights(rows)
-    counts = np.bincount(inv, weights=weights, minlength=ngroups).astype(np.int64).tolist()
+    counts = sum_by(inv, weights, ngroups).tolist()
     states = _states_per_group(inv, state, weights, labels)
     waits = _dists(np.maximum(g.wait_ns[rows], 0), inv, bounds)  # unknown (NONE) counts as 0
     inferred = ((np.bincount(inv, weights=g.reason_inferred[rows], minlength=ngroups) > 0).tolist()
@@ -203,12 +203,11 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     cmin_l = cmin.tolist()
     trace_dists: list[list[Dist]] | None = None
     if model.is_trace:
-        block_total = np.bincount(g.block_row, weights=g.block_ns, minlength=len(g)).astype(np.int64)
+        block_total = sum_by(g.block_row.astype(np.int64), g.block_ns, len(g))
         trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds)
                        for col in (g.exec_ns, g.sched_wait_ns, block_total)]
     labelled = _labelled_rows(model, rows)
-    leaked = np.bincount(inv, weights=weights * leaked_rows(model)[rows], minlength=ngroups)
-    leaked_l = leaked.astype(np.int64).tolist()
+    leaked_l = sum_by(inv, weights * leaked_rows(model)[rows], ngroups).tolist()
     frames = t.frames
     block_first = blocking[firsts].tolist()
     created_first = created[firsts].tolist()

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from ..dump.names import is_runtime_helper
 from ..dump.states import KNOWN_STATES, RUNTIME_IDLE_REASONS
-from ..model import Model, state_name
+from ..model import Model, state_name, sum_by
 from ..tables import Tables
 from ..trace.events import GoState
 
@@ -62,7 +62,7 @@ def state_check(model: Model, states: tuple[str, ...]) -> tuple[list[str], list[
     the states that are here, most common first)."""
     labels, inv = state_label_index(model)
     weights = model.goroutines.weights()
-    n = np.bincount(inv, weights=weights, minlength=len(labels)) if len(labels) else np.zeros(0)
+    n = sum_by(inv.astype(np.int64), weights, len(labels))
     here = [labels[i] for i in np.argsort(-n, kind="stable").tolist() if n[i]]
     lower_here = {s.lower() for s in here}
     known = {s.lower() for s in (*KNOWN_STATES, *TRACE_BLOCK_REASONS, *PLAIN_STATES)}

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Model
+from ..model import Model, sum_by
 from ..trace.events import GoState
 from .selection import state_label_index
 
@@ -41,7 +41,7 @@ def summarize(model: Model) -> dict[str, Any]:
             out["panic"] = snap.panic_message.splitlines()[0]
     labels, inv = state_label_index(model)
     # Goroutines per state: a debug=1 profile's rows are stack records with counts.
-    per_state = np.bincount(inv, weights=g.weights(), minlength=len(labels)).astype(np.int64)
+    per_state = sum_by(inv.astype(np.int64), g.weights(), len(labels))
     states = Counter({lab: int(n) for lab, n in zip(labels, per_state, strict=True) if n})
     out["states"] = dict(states.most_common())
     return out

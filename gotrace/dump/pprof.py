@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gotrace.dump.snapshot import ProfileGroup, Snapshot
+from gotrace.dump.snapshot import MAX_GOROUTINES, ProfileGroup, Snapshot
 from gotrace.errors import DumpFormatError
 from gotrace.tables import Tables
 
 _MAX_LINE = (1 << 31) - 1
-_INT64_MAX = (1 << 63) - 1
 
 # Profile fields and the wire type each must have (0 varint, 2 bytes).
 _PROFILE_WIRE = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 0, 10: 0, 11: 2, 12: 0, 13: 0, 14: 0}
@@ -300,7 +299,7 @@ def parse_profile(data: bytes, tables: Tables) -> Snapshot:
                     unit = string(lab.get(4, 0))
                     labels[key] = f"{_signed(lab[3])}{' ' + unit if unit else ''}"
         count = values[vi] if vi < len(values) else None
-        if count is None or not 0 <= count <= _INT64_MAX:
+        if count is None or not 0 <= count <= MAX_GOROUTINES:
             damaged += 1
             continue
         frames: list[int] = []

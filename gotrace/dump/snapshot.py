@@ -17,6 +17,9 @@ SnapshotKind = Literal["debug2", "traceback", "debug1", "trace"]
 CreatedBy = tuple[str, str, int, int | None]
 
 NS_PER_MINUTE = 60_000_000_000
+MAX_GOROUTINES = 1 << 40
+"""More goroutines than any process can hold (each needs kilobytes): a profile record's
+count above it is damage, and sums of counts stay far from int64's end."""
 
 
 # The fast reader defers a goroutine's argument texts as [read, block]: read(block)

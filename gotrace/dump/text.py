@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from gotrace.accel import load
 from gotrace.dump.labels import parse_label_list
-from gotrace.dump.snapshot import CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
+from gotrace.dump.snapshot import MAX_GOROUTINES, CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
 from gotrace.dump.states import INT64_MAX, BracketInfo, parse_bracket
 from gotrace.tables import Tables
 
@@ -1105,7 +1105,7 @@ class DumpReader:
                 snap.noise_lines += nxt - i
                 i = nxt
                 continue
-            count = number(rm.group(1))
+            count = number(rm.group(1), MAX_GOROUTINES)
             labels: dict[str, str] = {}
             frames: list[int] = []
             j = i + 1

@@ -16,6 +16,7 @@ from .core import (
     Ranges,
     Source,
     state_name,
+    sum_by,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "Ranges",
     "Source",
     "state_name",
+    "sum_by",
 ]

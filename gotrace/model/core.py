@@ -175,6 +175,14 @@ class Model:
         return bool(len(self.goroutines.weight))
 
 
+def sum_by(index: npt.NDArray[np.int64], values: npt.NDArray[np.int64], n: int) -> I64:
+    """Exact int64 sums of ``values`` per ``index`` (``np.bincount`` sums in float64, which
+    is inexact past 2**53: a profile's counts or a trace's nanoseconds can get there)."""
+    out = np.zeros(n, np.int64)
+    np.add.at(out, index, values.astype(np.int64, copy=False))
+    return out
+
+
 _STATE_NAMES = {
     GoState.UNDETERMINED: "unknown",
     GoState.NOT_EXIST: "dead",

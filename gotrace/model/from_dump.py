@@ -49,6 +49,9 @@ class DumpExtras:
         return any(rx.search(k) or rx.search(v) for k, v in self.g.labels.items())
 
 
+OTHERS_NAMED = 5  # a log of a thousand dumps names five in its notice, and counts the rest
+
+
 def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) -> tuple[Snapshot, list[str]]:
     """The snapshot to analyse (1-based ``wanted``, default the largest) and notices."""
     if not snapshots:
@@ -61,11 +64,11 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
     else:
         idx = largest_snapshot_index(snapshots)
     if len(snapshots) > 1:
+        rest = [i for i in range(len(snapshots)) if i != idx]
         others = ", ".join(
-            f"#{i + 1} (lines {s.start_line}-{s.end_line}, {s.goroutine_count:,} goroutines)"
-            for i, s in enumerate(snapshots)
-            if i != idx
-        )
+            f"#{i + 1} (lines {snapshots[i].start_line}-{snapshots[i].end_line}, "
+            f"{snapshots[i].goroutine_count:,} goroutines)" for i in rest[:OTHERS_NAMED]
+        ) + (f" and {len(rest) - OTHERS_NAMED:,} more" if len(rest) > OTHERS_NAMED else "")
         notices.append(
             f"{name} holds {len(snapshots)} dumps; analysing #{idx + 1} "
             f"({snapshots[idx].goroutine_count:,} goroutines); others: {others}; pick one with --snapshot N"
