@@ -1680,20 +1680,22 @@ static PyObject *Ordering_run(Ordering *o, PyObject *arg) {
             continue;
         }
         pdqsort(fr, 0, o->nfr, bit_length((uint64_t)o->nfr));
-        Py_ssize_t i;
-        for (i = 1; i < o->nfr; i++) {
+        /* A flag, not the loop index: removing a finished cursor shrinks nfr, so
+         * "i reached nfr" would also hold after the last cursor advanced. */
+        int advanced = 0;
+        for (Py_ssize_t i = 1; i < o->nfr && !advanced; i++) {
             bc = fr[i];
             r = advance(o, bc);
             if (r < 0) return NULL;
             if (r) {
+                advanced = 1;
                 r = next_event(o, bc);
                 if (r < 0) return NULL;
                 if (r) heap_update(fr, o->nfr, i);
                 else heap_remove(fr, &o->nfr, i);
-                break;
             }
         }
-        if (i >= o->nfr) {
+        if (!advanced) {
             order_error("broken trace: failed to advance (generation %llu)", ULL(o->gen));
             return NULL;
         }
