@@ -359,6 +359,7 @@ typedef struct {
     uint8_t width[NUM_SPECS];
     uint8_t range_start[NUM_SPECS];
     PyObject *names;       /* tuple of event names */
+    PyObject *empty;       /* "": the name string id 0 stands for */
     /* v2.py's column tables, indexed by event type (see set_columns). */
     uint8_t c_kind[256], c_res_kind[256], c_res_src[256], c_frm[256], c_to[256];
     uint8_t c_task[256], c_check_stack[256][4], c_check_string[256][4];
@@ -830,8 +831,10 @@ static PState *p_new(Ordering *o, int64_t id, uint8_t status, uint64_t gen) {
     return ps;
 }
 
-/* The generation's string with this id, borrowed; NULL without an exception if absent. */
+/* The generation's string with this id, borrowed; NULL without an exception if absent.
+ * Id 0 is always "" (Go's dataTable.get), as order_v2.Ordering._string says. */
 static PyObject *gen_string(Ordering *o, uint64_t id, int *err) {
+    if (id == 0) return o->empty;
     PyObject *key = PyLong_FromUnsignedLongLong(id);
     if (key == NULL) { *err = 1; return NULL; }
     PyObject *v = PyDict_GetItemWithError(o->strings, key);
@@ -1490,6 +1493,8 @@ static int Ordering_init(Ordering *o, PyObject *args, PyObject *kwds) {
     }
     Py_INCREF(names);
     o->names = names;
+    o->empty = PyUnicode_FromString("");
+    if (o->empty == NULL) return -1;
     o->gs.slots = PyMem_Calloc(1024, sizeof(GState));
     if (o->gs.slots == NULL) { PyErr_NoMemory(); return -1; }
     o->gs.mask = 1023;
@@ -1534,6 +1539,7 @@ static void Ordering_dealloc(Ordering *o) {
     PyMem_Free(o->ms.slots);
     PyMem_Free(o->tasks.slots);
     Py_XDECREF(o->names);
+    Py_XDECREF(o->empty);
     Py_XDECREF(o->task_end_names);
     Py_TYPE(o)->tp_free((PyObject *)o);
 }

@@ -843,6 +843,11 @@ class Ordering:
 
         return self._advance_rare(bc, typ, vals, pos, src, t, m, ms, cg, cp, gen)
 
+    def _string(self, sid: int) -> str | None:
+        """The generation's string ``sid``, None if unknown; id 0 is always "" (Go's
+        dataTable.get), so an empty task or region name is valid."""
+        return self.strings.get(sid) if sid else ""
+
     def _user_go(self, m: int, cp: int, cg: int) -> None:
         """validateCtx(curCtx, userGoReqs)."""
         if m == NONE:
@@ -1129,7 +1134,7 @@ class Ordering:
             parent = vals[pos + 3]
             if parent == 0:
                 parent = NO_TASK
-            name = self.strings.get(vals[pos + 4])
+            name = self._string(vals[pos + 4])
             if name is None:
                 raise OrderError(f"invalid string ID {vals[pos + 4]} for UserTaskBegin event")
             self.tasks[tid] = (name, parent)
@@ -1146,7 +1151,7 @@ class Ordering:
         elif typ in (EV_USER_REGION_BEGIN, EV_USER_REGION_END):
             self._user_go(m, cp, cg)
             tid = vals[pos + 2]
-            name = self.strings.get(vals[pos + 3])
+            name = self._string(vals[pos + 3])
             if name is None:
                 raise OrderError(f"invalid string ID {vals[pos + 3]} for {SPECS[typ].name} "
                                  "event")
