@@ -17,7 +17,7 @@ from ..errors import TraceFormatError
 from ..tables import Tables
 from .convert_v1 import Converter
 from .decode_v1 import decode
-from .events import Damage, EventChunk, TraceInfo
+from .events import Damage, EventChunk, Kind, TraceInfo
 from .order_v1 import order
 
 Progress = Callable[[int], None]
@@ -63,11 +63,28 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
     conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs, native)
     del dec
     n = 0
+    # Chunks are held back until one carries a real event: salvage keeps a good
+    # prefix, and a conversion that stops before its first event kept nothing.
+    held: list[EventChunk] | None = []
     for chunk in conv.chunks():
-        n += len(chunk)
-        yield chunk
+        if held is None:
+            ready = [chunk]
+        else:
+            held.append(chunk)
+            if not (chunk.kind != Kind.SYNC).any():
+                continue
+            ready, held = held, None
+        for c in ready:
+            n += len(c)
+            yield c
         if progress is not None:
             progress(info.size)
-    if conv.error is not None:
+    if held is not None:
+        if conv.error is not None:
+            raise TraceFormatError(f"{info.header}: no event could be converted: {conv.error}")
+        for c in held:
+            n += len(c)
+            yield c
+    elif conv.error is not None:
         info.damage.append(Damage(f"conversion stopped: {conv.error}", 0))
     info.events = n

@@ -10,7 +10,6 @@ from typing import Any
 
 from gotrace.model.core import NONE, Model
 
-
 _TIMES = ("created_ns", "start_ns", "end_ns")
 
 

@@ -206,3 +206,45 @@ def test_cut_at_a_record_boundary_keeps_the_batches() -> None:
     if not info.damage:  # type: ignore[attr-defined]
         pytest.fail("a cut trace must report damage")
     _check_valid(chunks, tables)
+
+
+def _tiny_v1(*events: bytes) -> bytes:
+    """A one-batch go 1.21 trace (P 0) holding ``events``, then a 1 GHz frequency record."""
+    from gotrace.trace.varint import encode_uvarint
+
+    return (b"go 1.21 trace\0\0\0" + b"\x41\x00\x01" + b"".join(events)
+            + b"\x02" + encode_uvarint(1_000_000_000))
+
+
+GOMAXPROCS = b"\x84\x01\x04\x00"  # dt 1, 4 procs, no stack
+PROC_START = b"\x45\x01\x01"  # dt 1, thread 1
+FUTILE_WAKEUP = b"\x24\x01"  # dt 1: decodes, but Go's converter rejects the type
+
+
+@pytest.mark.parametrize("use_native", [False, True])
+def test_conversion_stopping_after_good_events_keeps_them(
+        use_native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace.trace import v1
+
+    if use_native and v1._native is None:
+        pytest.skip("C accelerator not built")
+    monkeypatch.setattr(v1, "NATIVE", use_native)
+    chunks, _, info = _read(_tiny_v1(GOMAXPROCS, PROC_START, FUTILE_WAKEUP))
+    kinds = np.concatenate([c.kind for c in chunks]).tolist()
+    assert kinds == [Kind.SYNC, Kind.STATE_TRANSITION, Kind.SYNC]
+    assert [d.message for d in info.damage] == [  # type: ignore[attr-defined]
+        "conversion stopped: unexpected event type 36"]
+
+
+@pytest.mark.parametrize("use_native", [False, True])
+def test_conversion_stopping_before_any_event_is_an_error(
+        use_native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go rejects it; salvage is for losing a tail, and here nothing would be left."""
+    from gotrace.trace import v1
+
+    if use_native and v1._native is None:
+        pytest.skip("C accelerator not built")
+    monkeypatch.setattr(v1, "NATIVE", use_native)
+    with pytest.raises(TraceFormatError, match="no event could be converted: unexpected event "
+                                               "type 36"):
+        _read(_tiny_v1(FUTILE_WAKEUP, GOMAXPROCS, PROC_START))
