@@ -6,9 +6,9 @@
  * cursors decoding varints straight from the file bytes, the frontier min-heap,
  * Go's pdqsort for ties on a stall, and order.go's state machine (goroutines,
  * procs, threads with sequence numbers; ranges, tasks, regions, GC) carried
- * across generations. Where Python keeps unbounded integers for times, this
- * uses 128-bit ones so that even absurd timestamps in a corrupt trace compare
- * and overflow exactly as they do there.
+ * across generations. Times are int64 ns: both twins reject, where it is read,
+ * a time at or past MAX_TIME_NS (gotrace.trace.events), computing ticks * freq
+ * in the same double arithmetic, so they fail at the same event.
  *
  * Output goes to flat growable buffers, one per field (event type, its four
  * arguments after dt, goroutine, proc, thread, raw time); build() turns them
@@ -21,10 +21,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef __SIZEOF_INT128__
-#error "a compiler with 128-bit integers is required (the pure-Python path is used otherwise)"
-#endif
-typedef __int128 tick_t;
+/* gotrace.trace.events.MAX_TIME_NS and MAX_PROC_ID (exported, and tested equal). */
+#define MAX_TIME_NS ((int64_t)1 << 60)
+#define MAX_PROC_ID ((int64_t)INT32_MAX)
 
 /* tracev2 event types (spec_v2.py). */
 enum {
@@ -273,9 +272,9 @@ typedef struct {
     Py_ssize_t nbatches, bidx;
     const uint8_t *pos, *end;
     uint64_t base;
-    tick_t last_ts;
+    int64_t last_ts;
     /* The current event. */
-    tick_t ev_time;
+    int64_t ev_time;
     uint64_t ev_typ;
     uint64_t ev_args[4];   /* after dt; 0 beyond the event's width */
 } Cursor;
@@ -377,7 +376,7 @@ typedef struct {
     Py_ssize_t ncursors;
     Cursor **fr;
     Py_ssize_t nfr;
-    tick_t *cpu_t;
+    int64_t *cpu_t;
     int64_t *cpu_m, *cpu_p, *cpu_g;
     uint64_t *cpu_stack;
     Py_ssize_t ncpu, cpu_next;
@@ -386,7 +385,6 @@ typedef struct {
     uint64_t *o_args;
     int64_t *o_g, *o_p, *o_m, *o_t;
     Py_ssize_t n, cap, hint;
-    int overflow;
     PyObject *task_end_names;  /* list of str */
 } Ordering;
 
@@ -439,7 +437,7 @@ static int out_reserve(Ordering *o, Py_ssize_t need) {
 }
 
 static inline void emit(Ordering *o, uint64_t typ, uint64_t a0, uint64_t a1, uint64_t a2,
-                        uint64_t a3, int64_t g, int64_t p, int64_t m, tick_t t) {
+                        uint64_t a3, int64_t g, int64_t p, int64_t m, int64_t t) {
     Py_ssize_t i = o->n++;
     o->o_typ[i] = (uint8_t)typ;
     uint64_t *a = &o->o_args[4 * i];
@@ -447,12 +445,7 @@ static inline void emit(Ordering *o, uint64_t typ, uint64_t a0, uint64_t a1, uin
     o->o_g[i] = g;
     o->o_p[i] = p;
     o->o_m[i] = m;
-    if (t > (tick_t)INT64_MAX || t < (tick_t)INT64_MIN) {
-        o->overflow = 1;
-        o->o_t[i] = INT64_MAX;
-    } else {
-        o->o_t[i] = (int64_t)t;
-    }
+    o->o_t[i] = t;
 }
 
 static inline void emit_ev(Ordering *o, Cursor *bc, int64_t g, int64_t p, int64_t m) {
@@ -462,6 +455,12 @@ static inline void emit_ev(Ordering *o, Cursor *bc, int64_t g, int64_t p, int64_
 
 /* ------------------------------------------------------------------------ */
 /* Cursor.next_event                                                          */
+
+/* Cursor._time_error: a time past MAX_TIME_NS is damage, not a time. */
+static int time_error(Cursor *c) {
+    return order_error("batch at byte %zd: timestamp out of range (later than 2^60 ns)",
+                       c->batches[c->bidx].off);
+}
 
 /* 1: an event is loaded; 0: the cursor is done; -1: error. */
 static int next_event(Ordering *o, Cursor *c) {
@@ -477,7 +476,11 @@ static int next_event(Ordering *o, Cursor *c) {
         c->base = b->base;
         c->last_ts = 0;
     }
-    if (c->last_ts == 0) c->last_ts = (tick_t)((double)c->base * o->freq);
+    if (c->last_ts == 0) {
+        double base = (double)c->base * o->freq;
+        if (base >= (double)MAX_TIME_NS) return time_error(c);
+        c->last_ts = (int64_t)base;
+    }
     const uint8_t *p = c->pos;
     uint64_t typ = uvarint(&p);
     if (typ >= NUM_SPECS) return order_error("found invalid event type: %llu",
@@ -490,7 +493,10 @@ static int next_event(Ordering *o, Cursor *c) {
         if (p >= c->end) return order_error("found invalid uvarint");
         tok[k] = uvarint(&p);
     }
-    tick_t t = (tick_t)((double)tok[0] * o->freq) + c->last_ts;
+    double dt = (double)tok[0] * o->freq;
+    if (dt >= (double)MAX_TIME_NS) return time_error(c);
+    int64_t t = (int64_t)dt + c->last_ts;
+    if (t >= MAX_TIME_NS) return time_error(c);
     c->ev_time = t;
     c->last_ts = t;
     c->ev_typ = typ;
@@ -517,7 +523,7 @@ static Py_ssize_t heap_sift_up(Cursor **h, Py_ssize_t i) {
 static Py_ssize_t heap_sift_down(Cursor **h, Py_ssize_t n, Py_ssize_t i) {
     for (;;) {
         Py_ssize_t m = i;
-        tick_t mt = i < n ? T(i) : (tick_t)INT64_MAX;
+        int64_t mt = i < n ? T(i) : (int64_t)INT64_MAX;
         Py_ssize_t c = 2 * i + 1;
         if (c < n && T(c) < mt) { mt = T(c); m = c; }
         c++;
@@ -844,6 +850,12 @@ static PyObject *gen_string(Ordering *o, uint64_t id, int *err) {
 }
 
 #define CTX_ERR(what) order_error("expected " what)
+
+/* order_v2._id_error: a goroutine id below 0 or a P id the model cannot hold. */
+static int id_error(Ordering *o, const char *what, int64_t value, uint64_t typ) {
+    return order_error("%s ID %lld out of range in %s event", what, (long long)value,
+                       ev_name(o, typ));
+}
 #define NEED_THREAD() do { if (m == NONE) return CTX_ERR("a thread but didn't have one"); } while (0)
 #define NEED_PROC() do { if (cp == NONE) return CTX_ERR("a proc but didn't have one"); } while (0)
 #define NEED_GO() do { if (cg == NONE) return CTX_ERR("a goroutine but didn't have one"); } while (0)
@@ -928,6 +940,7 @@ static int advance(Ordering *o, Cursor *bc) {
         if (cst != NULL && cst->status != GO_RUNNING)
             return order_error("%s event for goroutine that's not Running", ev_name(o, typ));
         int64_t newg = (int64_t)a[0];
+        if (newg < 0) return id_error(o, "goroutine", newg, typ);
         if (g_get(&o->gs, newg) != NULL)
             return order_error("tried to create goroutine (%lld) that already exists", LL(newg));
         if (g_insert(&o->gs, newg, typ == EV_GO_CREATE ? GO_RUNNABLE : GO_WAITING, gen) == NULL)
@@ -1044,7 +1057,7 @@ static int advance(Ordering *o, Cursor *bc) {
 static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a, int64_t m,
                         MState *ms, int64_t cg, int64_t cp, uint64_t gen) {
     int64_t ng = cg, np_ = cp;
-    tick_t t = bc->ev_time;
+    int64_t t = bc->ev_time;
     GState *st;
     PState *ps;
     MState *oms;
@@ -1057,6 +1070,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         uint64_t status = a[2], stack = typ == EV_GO_STATUS_STACK ? a[3] : 0;
         if (status >= 5)
             return order_error("invalid status for goroutine %lld: %llu", LL(gid), ULL(status));
+        if (gid < 0) return id_error(o, "goroutine", gid, typ);
         uint64_t old = GO_STATUS_TO_STATE[status];
         st = g_get(&o->gs, gid);
         if (st != NULL) {
@@ -1104,6 +1118,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         int64_t pid = (int64_t)praw;
         if (status >= 5)
             return order_error("invalid status for proc %lld: %llu", LL(pid), ULL(status));
+        if (pid < 0 || pid > MAX_PROC_ID) return id_error(o, "proc", pid, typ);
         uint64_t old = PROC_STATUS_TO_STATE[status], new_status = status;
         ps = p_get(o, pid);
         if (ps != NULL) {
@@ -1177,6 +1192,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         NEED_THREAD();
         if (cg != NONE) return CTX_ERR("no goroutine but had one");
         int64_t newg = (int64_t)a[0];
+        if (newg < 0) return id_error(o, "goroutine", newg, typ);
         if (g_get(&o->gs, newg) != NULL)
             return order_error("tried to create goroutine (%lld) in syscall that already exists",
                                LL(newg));
@@ -1422,32 +1438,6 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
 /* ------------------------------------------------------------------------ */
 /* Python glue.                                                               */
 
-/* A Python int (unbounded, as order_v2 computes times) as a 128-bit tick. */
-static int as_tick(PyObject *v, tick_t *out) {
-    int overflow = 0;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (x == -1 && PyErr_Occurred()) return -1;
-    if (!overflow) {
-        *out = x;
-        return 0;
-    }
-    PyObject *shift = PyLong_FromLong(64);
-    PyObject *hi = shift ? PyNumber_Rshift(v, shift) : NULL;
-    Py_XDECREF(shift);
-    if (hi == NULL) return -1;
-    long long h = PyLong_AsLongLongAndOverflow(hi, &overflow);
-    Py_DECREF(hi);
-    if (h == -1 && PyErr_Occurred()) return -1;
-    if (overflow) {
-        PyErr_SetString(PyExc_OverflowError, "time does not fit 128 bits");
-        return -1;
-    }
-    unsigned long long lo = PyLong_AsUnsignedLongLongMask(v);
-    if (lo == (unsigned long long)-1 && PyErr_Occurred()) return -1;
-    *out = (tick_t)(((unsigned __int128)(uint64_t)h << 64) | lo);
-    return 0;
-}
-
 static void gen_free(Ordering *o) {
     if (o->cursors) {
         for (Py_ssize_t i = 0; i < o->ncursors; i++) PyMem_Free(o->cursors[i].batches);
@@ -1606,7 +1596,7 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
     if (seq == NULL) return NULL;
     Py_ssize_t k = PySequence_Fast_GET_SIZE(seq);
     size_t cap = k ? (size_t)k : 1;
-    o->cpu_t = PyMem_Calloc(cap, sizeof(tick_t));
+    o->cpu_t = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_m = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_p = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_g = PyMem_Calloc(cap, sizeof(int64_t));
@@ -1616,15 +1606,14 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < k; i++) {
-        PyObject *time;
-        long long m, p, g;
+        long long time, m, p, g;
         unsigned long long stack;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OLLLK", &time, &m, &p, &g,
-                              &stack)
-            || as_tick(time, &o->cpu_t[i]) < 0) {
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "LLLLK", &time, &m, &p, &g,
+                              &stack)) {
             Py_DECREF(seq);
             return NULL;
         }
+        o->cpu_t[i] = time;
         o->cpu_m[i] = m;
         o->cpu_p[i] = p;
         o->cpu_g[i] = g;
@@ -1647,11 +1636,9 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
 
 static PyObject *Ordering_emit_side(Ordering *o, PyObject *args) {
     unsigned long long typ, a0, a1, a2, a3;
-    long long g, p, m;
-    PyObject *time;
-    tick_t t;
-    if (!PyArg_ParseTuple(args, "(KKKKK)LLLO", &typ, &a0, &a1, &a2, &a3, &g, &p, &m, &time)
-        || as_tick(time, &t) < 0 || out_reserve(o, o->n + 1) < 0)
+    long long g, p, m, t;
+    if (!PyArg_ParseTuple(args, "(KKKKK)LLLL", &typ, &a0, &a1, &a2, &a3, &g, &p, &m, &t)
+        || out_reserve(o, o->n + 1) < 0)
         return NULL;
     emit(o, typ, a0, a1, a2, a3, g, p, m, t);
     Py_RETURN_NONE;
@@ -1834,10 +1821,8 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
         PyErr_SetString(PyExc_RuntimeError, "set_columns() was not called");
         return NULL;
     }
-    int ovf = 0;
-    long long start = PyLong_AsLongLongAndOverflow(arg, &ovf);
+    long long start = PyLong_AsLongLong(arg);
     if (start == -1 && PyErr_Occurred()) return NULL;
-    if (ovf) start = ovf > 0 ? INT64_MAX : INT64_MIN;
     Py_ssize_t n = o->n;
     if (out_reserve(o, 1) < 0) return NULL;
     const uint8_t *typ = o->o_typ;
@@ -1867,13 +1852,12 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
         PyMem_Free(res); PyMem_Free(task);
         return PyErr_NoMemory();
     }
-    /* Go's monotonic fix-up, as numpy computes it: wrapping int64 arithmetic. */
+    /* Go's monotonic fix-up, as numpy computes it (no overflow: times < MAX_TIME_NS). */
     int64_t u = start;
     for (Py_ssize_t i = 0; i < cut; i++) {
-        int64_t raw = o->overflow ? INT64_MAX : o->o_t[i];
-        int64_t v = raw - (int64_t)i;
+        int64_t v = o->o_t[i] - (int64_t)i;
         if (v > u) u = v;
-        time[i] = (int64_t)((uint64_t)u + (uint64_t)i);
+        time[i] = u + (int64_t)i;
         uint8_t ty = typ[i];
         const uint64_t *a = &args[4 * i];
         kind[i] = o->c_kind[ty];
@@ -1918,7 +1902,6 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
     PyMem_Free(o->o_t);
     o->o_typ = NULL; o->o_args = NULL; o->o_g = o->o_p = o->o_m = o->o_t = NULL;
     o->n = o->cap = 0;
-    o->overflow = 0;
     PyObject *res_t = PyTuple_New(17);
     int ok = res_t != NULL;
     for (int i = 0; i < 17; i++) {

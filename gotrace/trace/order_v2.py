@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .events import MAX_PROC_ID, MAX_TIME_NS
 from .spec_v2 import (
     EV_CPU_SAMPLE,
     EV_GC_ACTIVE,
@@ -83,8 +84,8 @@ from .spec_v2 import (
 NONE = -1  # NoGoroutine, NoProc, NoThread
 NO_TASK = (1 << 64) - 1
 U64 = 1 << 64
+U64_MASK = U64 - 1  # sequence numbers are Go uint64s: the one after 2**64 - 1 is 0
 I64 = 1 << 63
-INT64_MAX = I64 - 1
 
 # GoState / ProcState values (gotrace.trace.events.GoState / ProcState).
 GS_UNDETERMINED, GS_NOT_EXIST = 0, 1
@@ -158,11 +159,10 @@ def varints_at(u8: npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
 
 
 Taken = tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.int64],
-              npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], bool,
-              list[str]]
+              npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]
 """What ``take`` hands over: (n, type, args (n x 4, zero past the event's own),
-goroutine, proc, thread, raw time, whether a time overflowed int64 (then every
-time is INT64_MAX), task type names indexed by UserTaskEnd's last argument)."""
+goroutine, proc, thread, raw time (ns, below MAX_TIME_NS), task type names indexed
+by UserTaskEnd's last argument)."""
 
 
 class GState:
@@ -262,7 +262,10 @@ class Cursor:
             self.base = base
             self.last_ts = 0
         if self.last_ts == 0:
-            self.last_ts = int(self.base * freq)
+            start = self.base * freq
+            if start >= MAX_TIME_NS:
+                raise self._time_error()
+            self.last_ts = int(start)
         pos = self.pos
         vals = self.vals
         typ = vals[pos]
@@ -273,13 +276,23 @@ class Cursor:
             raise OrderError(f"found event without a timestamp: type={typ}")
         if pos + w > self.n:
             raise OrderError("found invalid uvarint")
-        t = int(vals[pos + 1] * freq) + self.last_ts
+        dt = vals[pos + 1] * freq
+        if dt >= MAX_TIME_NS:
+            raise self._time_error()
+        t = int(dt) + self.last_ts
+        if t >= MAX_TIME_NS:
+            raise self._time_error()
         self.ev_time = t
         self.last_ts = t
         self.ev_typ = typ
         self.ev_pos = pos
         self.pos = pos + w
         return True
+
+    def _time_error(self) -> OrderError:
+        """A time that ticks * frequency puts past MAX_TIME_NS: damage, not a time."""
+        return OrderError(f"batch at byte {self.batches[self.bidx][0]}: timestamp out of range "
+                          "(later than 2^60 ns)")
 
 
 # --- frontier heap (batchcursor.go) ---------------------------------------
@@ -529,6 +542,11 @@ def _ctx_error(what: str) -> OrderError:
     return OrderError(f"expected {what}")
 
 
+def _id_error(what: str, value: int, typ: int) -> OrderError:
+    """A goroutine id below 0 (it would read as "none") or a P id the model cannot hold."""
+    return OrderError(f"{what} ID {value} out of range in {SPECS[typ].name} event")
+
+
 class Ordering:
     """Scheduler state carried across generations, plus the current generation's
     frontier and the flat output buffers the reader drains."""
@@ -590,12 +608,7 @@ class Ordering:
         """Hand over the buffered events as columns and start new buffers."""
         src = np.array(self.out_src, np.int64)
         n = len(src)
-        overflow = False
-        try:
-            t = np.array(self.out_t, np.int64)
-        except OverflowError:
-            overflow = True
-            t = np.full(n, INT64_MAX, np.int64)
+        t = np.array(self.out_t, np.int64)
         g = np.array(self.out_g, np.int64)
         p = np.array(self.out_p, np.int64)
         m = np.array(self.out_m, np.int64)
@@ -623,7 +636,7 @@ class Ordering:
             si = ~src[sided]
             typ[sided] = side[si, 0]
             args[sided] = side[si, 1:5]
-        return n, typ, args, g, p, m, t, overflow, names
+        return n, typ, args, g, p, m, t, names
 
     def run(self, limit: int) -> bool:
         """Order events until ``limit`` are buffered; True when the generation is done."""
@@ -692,7 +705,7 @@ class Ordering:
             seq = vals[pos + 3]
             st = self.gstates.get(gid)
             if (st is None or st.status != GO_RUNNABLE or st.seq_gen != gen
-                    or seq != st.seq + 1):
+                    or seq != (st.seq + 1) & U64_MASK):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -728,7 +741,7 @@ class Ordering:
             seq = vals[pos + 3]
             st = self.gstates.get(gid)
             if (st is None or st.status != GO_WAITING or st.seq_gen != gen
-                    or seq != st.seq + 1):
+                    or seq != (st.seq + 1) & U64_MASK):
                 return False
             st.status = GO_RUNNABLE
             st.seq = seq
@@ -744,6 +757,8 @@ class Ordering:
             if cst is not None and cst.status != GO_RUNNING:
                 raise OrderError(f"{SPECS[typ].name} event for goroutine that's not Running")
             newg = signed(vals[pos + 2])
+            if newg < 0:
+                raise _id_error("goroutine", newg, typ)
             if newg in self.gstates:
                 raise OrderError(f"tried to create goroutine ({newg}) that already exists")
             self.gstates[newg] = GState(
@@ -776,7 +791,7 @@ class Ordering:
             ps = self._proc(cp, typ)
             ps.status = PROC_SYSCALL
             pseq = vals[pos + 2]
-            if not (ps.seq_gen == gen and pseq == ps.seq + 1):
+            if not (ps.seq_gen == gen and pseq == (ps.seq + 1) & U64_MASK):
                 raise OrderError(f"failed to advance GoSyscallBegin: can't make sequence: "
                                  f"{ps.seq} (gen={ps.seq_gen}) -> {pseq} (gen={gen})")
             ps.seq = pseq
@@ -814,7 +829,7 @@ class Ordering:
             seq = vals[pos + 3]
             ps = self.pstates.get(pid)
             if (ps is None or ps.status != PROC_IDLE or ps.seq_gen != gen
-                    or seq != ps.seq + 1 or cp != NONE):
+                    or seq != (ps.seq + 1) & U64_MASK or cp != NONE):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -892,6 +907,8 @@ class Ordering:
             stack = vals[pos + 5] if typ == EV_GO_STATUS_STACK else 0
             if status >= len(GO_STATUS_TO_STATE):
                 raise OrderError(f"invalid status for goroutine {gid}: {status}")
+            if gid < 0:
+                raise _id_error("goroutine", gid, typ)
             old = GO_STATUS_TO_STATE[status]
             st = self.gstates.get(gid)
             if st is not None:
@@ -936,6 +953,8 @@ class Ordering:
             status = vals[pos + 3]
             if status >= len(PROC_STATUS_TO_STATE):
                 raise OrderError(f"invalid status for proc {pid}: {status}")
+            if not 0 <= pid <= MAX_PROC_ID:
+                raise _id_error("proc", pid, typ)
             old = PROC_STATUS_TO_STATE[status]
             new_status = status
             ps = self.pstates.get(pid)
@@ -973,7 +992,7 @@ class Ordering:
             seq = vals[pos + 3]
             ps = self.pstates.get(pid)
             if (ps is None or (ps.status != PROC_SYSCALL and ps.status != PROC_SYSCALL_ABANDONED)
-                    or ps.seq_gen != gen or seq != ps.seq + 1):
+                    or ps.seq_gen != gen or seq != (ps.seq + 1) & U64_MASK):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -1003,6 +1022,8 @@ class Ordering:
             if cg != NONE:
                 raise _ctx_error("no goroutine but had one")
             newg = signed(vals[pos + 2])
+            if newg < 0:
+                raise _id_error("goroutine", newg, typ)
             if newg in self.gstates:
                 raise OrderError(f"tried to create goroutine ({newg}) in syscall that already "
                                  "exists")
@@ -1036,7 +1057,7 @@ class Ordering:
             seq = vals[pos + 3]
             nst = self.gstates.get(nextg)
             if (nst is None or nst.status != GO_WAITING or nst.seq_gen != gen
-                    or seq != nst.seq + 1):
+                    or seq != (nst.seq + 1) & U64_MASK):
                 return False
             self._emit(src, cg, cp, m, t)
             if typ == EV_GO_SWITCH:
@@ -1091,7 +1112,7 @@ class Ordering:
                 self.gc_seq = seq
                 self.gc_state = GC_RUNNING
             else:
-                if seq != self.gc_seq + 1:
+                if seq != (self.gc_seq + 1) & U64_MASK:
                     return False
                 if self.gc_state != GC_RUNNING:
                     raise OrderError("encountered GCActive while GC was not in progress")
@@ -1101,7 +1122,7 @@ class Ordering:
         elif typ == EV_GC_BEGIN:
             seq = vals[pos + 2]
             if self.gc_state != GC_UNDETERMINED:
-                if seq != self.gc_seq + 1:
+                if seq != (self.gc_seq + 1) & U64_MASK:
                     return False
                 if self.gc_state == GC_RUNNING:
                     raise OrderError("encountered GCBegin while GC was already in progress")
@@ -1114,7 +1135,7 @@ class Ordering:
             self._emit(src, cg, cp, m, t)
         elif typ == EV_GC_END:
             seq = vals[pos + 2]
-            if seq != self.gc_seq + 1:
+            if seq != (self.gc_seq + 1) & U64_MASK:
                 return False
             if self.gc_state == GC_NOT_RUNNING:
                 raise OrderError("encountered GCEnd when GC was not in progress")

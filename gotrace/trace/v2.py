@@ -31,7 +31,19 @@ import numpy.typing as npt
 
 from ..errors import TraceFormatError
 from ..tables import Tables
-from .events import ChunkBuilder, Damage, EventChunk, GoState, Kind, ProcState, TraceInfo
+from .events import (
+    MAX_PROC_ID,
+    MAX_TIME_NS,
+    NO_GOROUTINE,
+    NO_PROC,
+    ChunkBuilder,
+    Damage,
+    EventChunk,
+    GoState,
+    Kind,
+    ProcState,
+    TraceInfo,
+)
 from .order_v2 import (
     PROC_STATUS_TO_STATE,
     RANGE_START,
@@ -214,6 +226,7 @@ class Generation:
     start: int = 0  # file offset of its first batch
     end: int = 0
     min_ts: int = 0
+    start_ns: int = 0  # min_ts in ns: the time of the generation's Sync event
     freq: float = 0.0
     has_clock: bool = False
     strings: dict[int, str] = field(default_factory=dict)
@@ -277,7 +290,10 @@ def _add_cpu_samples(g: Generation, u8: npt.NDArray[np.uint8], b: RawBatch) -> N
         if v[i] != EV_CPU_SAMPLE:
             raise ValueError(f"expected CPU sample event, got {v[i]}")
         ts, m, p, gid, stack = v[i + 1:i + 6]
-        g.cpu.append((ts, signed(m), signed(p), signed(gid) if gid else -1, stack))
+        pid, goid = signed(p), signed(gid) if gid else NO_GOROUTINE
+        if not (pid == NO_PROC or 0 <= pid <= MAX_PROC_ID) or goid < NO_GOROUTINE:
+            raise ValueError(f"CPU sample with invalid proc {pid} or goroutine {goid}")
+        g.cpu.append((ts, signed(m), pid, goid, stack))
 
 
 def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
@@ -286,7 +302,6 @@ def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
         parsed = (SyncBatch if version >= 25 else FrequencyBatch).parse(payload)
     except cs.ConstructError as e:
         raise ValueError(f"malformed sync batch: {str(e).splitlines()[0]}") from None
-    last = b.time
     for rec in parsed.records:
         if rec.type == EV_FREQUENCY:
             if g.freq != 0:
@@ -298,7 +313,6 @@ def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
             if g.has_clock:
                 raise ValueError("found multiple clock snapshot events")
             g.has_clock = True
-            last += rec.dt
 
 
 def _is_sync(first: int, version: int) -> bool:
@@ -336,11 +350,19 @@ def _finish(g: Generation, version: int) -> None:
             if file and file not in g.strings:
                 raise ValueError(f"found invalid file string ID {file} for stack {sid}")
     freq = g.freq
-    samples = [(int(s[0] * freq), s[1], s[2], s[3], s[4]) for s in g.cpu]
+    g.start_ns = _ns(g.min_ts * freq, "the generation's first batch")
+    samples = [(_ns(s[0] * freq, "a CPU sample"), s[1], s[2], s[3], s[4]) for s in g.cpu]
     # Go sorts with the unstable pdqsort; samples with equal times and different
     # contents would be ambiguous in Go too, and do not occur in practice.
     samples.sort(key=lambda s: s[0])
     g.cpu = samples
+
+
+def _ns(x: float, what: str) -> int:
+    """A time in ns (ticks * frequency), checked against MAX_TIME_NS where it enters."""
+    if x >= MAX_TIME_NS:
+        raise ValueError(f"timestamp of {what} out of range (later than 2^60 ns)")
+    return int(x)
 
 
 def generations(data: bytes, version: int) -> Iterator[Generation]:
@@ -566,9 +588,7 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
     p = np.frombuffer(taken[4], np.int64)
     m = np.frombuffer(taken[5], np.int64)
     raw_t = np.frombuffer(taken[6], np.int64)
-    if taken[7]:  # a time beyond int64: every time of the chunk saturates
-        raw_t = np.full(n, np.iinfo(np.int64).max, np.int64)
-    task_ids = [tables.string(s) for s in taken[8]]
+    task_ids = [tables.string(s) for s in taken[7]]
     idx = np.arange(n)
     a0 = args[:, 0]
 
@@ -595,7 +615,7 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
         a0 = args[:, 0]
 
     # Go's monotonic fix-up: a time never at or before the previous one.
-    u = np.maximum.accumulate(np.concatenate(([_first_time(last_ts)], raw_t - idx)))[1:]
+    u = np.maximum.accumulate(np.concatenate(([last_ts + 1], raw_t - idx)))[1:]
     time = u + idx
     new_last = int(time[-1]) if n else last_ts
 
@@ -640,11 +660,6 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
     return _Built(chunk, new_last, error)
 
 
-def _first_time(last_ts: int) -> int:
-    """The earliest time the next event may have (kept within int64)."""
-    return min(last_ts + 1, int(np.iinfo(np.int64).max))
-
-
 def _id_error(typ: npt.NDArray[np.uint8], cut: int) -> str:
     return f"invalid string or stack ID in {SPECS[int(typ[cut])].name} event"
 
@@ -673,7 +688,7 @@ def _rare_names(name: npt.NDArray[np.int32], typ: npt.NDArray[np.uint8],
 
 def build_chunk_native(order: NativeOrderer, remap: _Remap, last_ts: int) -> _Built:
     """build_chunk done by the C orderer from its own buffers (same columns)."""
-    cols, names = order.build(_first_time(last_ts))
+    cols, names = order.build(last_ts + 1)
     task_ids = [remap.tables.string(s) for s in names]
     cut, last = cols[0], cols[1]
     typ = np.frombuffer(cols[15], np.uint8)
@@ -750,7 +765,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
                                 remap.stack_vals)
             order.start_generation(g.gen, g.freq, u8, g.strings, list(g.batches.items()),
                                    g.cpu)
-            order.emit_side((EV_SYNC_MARK, 0, 0, 0, 0), -1, -1, -1, int(g.min_ts * g.freq))
+            order.emit_side((EV_SYNC_MARK, 0, 0, 0, 0), -1, -1, -1, g.start_ns)
             done = False
             while not done:
                 done = order.run(CHUNK_EVENTS)
