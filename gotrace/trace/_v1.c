@@ -196,6 +196,11 @@ enum {
 enum { F_KNOWN = 1, F_STACK = 2, F_TIMED = 4, F_SETTER = 8, F_CLEARER = 16, F_FROM_ARG = 32 };
 
 #define MAX_INT32 2147483647LL
+/* decode_v1.MAX_TICKS and its message (exported, and tested equal). */
+#define MAX_TICKS ((uint64_t)1 << 62)
+/* gotrace.trace.events.MAX_TIME_NS. */
+#define MAX_TIME_NS ((int64_t)1 << 60)
+#define TIME_RANGE_ERROR "timestamp out of range (2^62 ticks or more)"
 #define ERRLEN 200
 
 typedef struct {
@@ -449,6 +454,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
                          (unsigned long long)pid, MAX_INT32);
                 goto bad;
             }
+            if (args[1] >= MAX_TICKS) {
+                snprintf(err, ERRLEN, TIME_RANGE_ERROR);
+                goto bad;
+            }
             s.cur_p = pid == UINT64_MAX ? -1 : (int64_t)pid;
             s.last_ts = (int64_t)args[1];
             s.have_batch = 1;
@@ -481,6 +490,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             continue;
         }
         if (typ == EV_CPU_SAMPLE) {
+            if (args[1] >= MAX_TICKS) {
+                snprintf(err, ERRLEN, TIME_RANGE_ERROR);
+                goto bad;
+            }
             int64_t q[4] = {(int64_t)args[1], (int64_t)(int32_t)(uint32_t)args[2],
                             (int64_t)args[3], (int64_t)(args[4] & 0xffffffffULL)};
             if (dec_push(&s.cpu, q) < 0) goto nomem;
@@ -488,6 +501,12 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         }
         if (!(fl & F_TIMED)) continue;
         int has_stack = (fl & F_STACK) != 0;
+        /* Both below 2^62, so the sum cannot wrap. */
+        if (args[0] >= MAX_TICKS || (uint64_t)s.last_ts + args[0] >= MAX_TICKS
+            || (typ == EV_GO_SYS_EXIT && args[3] >= MAX_TICKS)) {
+            snprintf(err, ERRLEN, TIME_RANGE_ERROR);
+            goto bad;
+        }
         int64_t ts = (int64_t)((uint64_t)s.last_ts + args[0]);
         s.last_ts = ts;
         uint32_t stk = has_stack ? (uint32_t)args[nargs - 1] : 0;
@@ -523,6 +542,13 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     bad:
         failed = 1;
         err_pos = start;
+        if (typ == EV_BATCH) {
+            /* A bad batch header ends the batch before it, which is whole and kept. */
+            s.have_batch = 1;
+            s.batch_offset = start;
+            s.batch_event_index = s.n_events;
+            s.batch_cpu_index = s.cpu.n;
+        }
         break;
     }
     if (failed) {
@@ -1172,9 +1198,10 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
     if (n) {
         int64_t t0 = ts[0];
         for (size_t i = 0; i < n; i++) {
-            double x = (double)(int64_t)((uint64_t)ts[i] - (uint64_t)t0) * freq;
-            ts[i] = (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x
-                                                                                : INT64_MIN;
+            /* Sorted ticks below 2^62: the difference is exact; a time that the
+             * frequency puts at or past MAX_TIME_NS is clamped there (and dropped). */
+            double x = (double)(ts[i] - t0) * freq;
+            ts[i] = x < (double)MAX_TIME_NS ? (int64_t)x : MAX_TIME_NS;
         }
     }
     int64_t max_id = nids ? ids[nids - 1] : 0;

@@ -29,6 +29,11 @@ WINDOW = 1 << 23
 MARGIN = 1 << 13  # > the largest length-prefixed event Go accepts (2048 bytes)
 MAX_INT32 = (1 << 31) - 1
 U64_MAX = (1 << 64) - 1
+MAX_TICKS = 1 << 62
+"""v1 times are CPU ticks (Go's int64): a batch start, an event's time (the start plus
+its deltas), a syscall exit's or CPU sample's own timestamp at or past 2^62 ticks (47
+years at 3 GHz) is damage. The bound leaves room to subtract any two of them."""
+TIME_RANGE_ERROR = "timestamp out of range (2^62 ticks or more)"
 
 I64 = npt.NDArray[np.int64]
 
@@ -291,7 +296,7 @@ def decode(data: bytes, version: int, progress: object = None,
                     break
             state.absorb(out, win, np.array(fast, dtype=np.int64), slow, data, string_at)
             if byte_error is not None:
-                state.fail(out, *byte_error)
+                state.fail(out, *byte_error, data[byte_error[1]] & 0x3F)
                 break
             pos = p
             out.bytes_done = pos
@@ -343,10 +348,19 @@ class _State:
         self.batch_event_index = 0  # events decoded before the current batch
         self.batch_cpu_index = 0
 
-    def fail(self, out: Decoded, msg: str, offset: int) -> None:
+    def fail(self, out: Decoded, msg: str, offset: int, typ: int) -> None:
+        """Record the first bad record (of type ``typ``, at ``offset``).
+
+        A bad batch header ends the batch before it, which is whole and kept.
+        """
         if out.error is None:
             out.error = msg
             out.error_offset = offset
+            if typ == sp.EV_BATCH:
+                self.have_batch = True
+                self.batch_offset = offset
+                self.batch_event_index = out.n_events
+                self.batch_cpu_index = len(out.cpu)
 
     def finish(self, out: Decoded) -> None:
         if out.error is None:
@@ -437,7 +451,8 @@ class _State:
         """Check and emit one window's records; stop at the first one Go rejects.
 
         A record's checks run in this order: a P must be known, then the
-        argument count (or the batch's P id), then the stack, then the frequency.
+        argument count (or the batch's P id), then the stack, then the frequency,
+        then the timestamps.
         """
         n = len(typ)
         first = n
@@ -451,7 +466,8 @@ class _State:
         pid = w[:, 0]
         big_pid = is_batch & (pid != np.uint64(U64_MAX)) & (pid > np.uint64(MAX_INT32))
         bad_freq = (typ == sp.EV_FREQUENCY) & (w[:, 0].view(np.int64) <= 0)
-        bad = no_p | wrong | big_pid | bad_freq
+        bad_time = self._bad_times(typ, w, is_batch)
+        bad = no_p | wrong | big_pid | bad_freq | bad_time
         if bad.any():
             first = int(np.argmax(bad))
         # Stacks before the first other error register in file order; a bad one
@@ -473,8 +489,10 @@ class _State:
                        f"{int(want[first])}, got {int(nargs[first])}")
             elif big_pid[first]:
                 msg = f"processor ID {int(w[first, 0])} is larger than maximum of {MAX_INT32}"
-            else:
+            elif bad_freq[first]:
                 msg = "time stamps out of order"
+            else:
+                msg = TIME_RANGE_ERROR
         self._emit(out, pos, typ, w, 0, first)
         if first < n:
             # Strings defined after the bad record were never reached.
@@ -483,8 +501,30 @@ class _State:
             if later:
                 for sid in list(out.strings)[later[0] - 1:]:
                     del out.strings[sid]
-            self.fail(out, msg, at)
+            self.fail(out, msg, at, int(typ[first]))
             raise DecodeError(msg)
+
+    def _bad_times(self, typ: I64, w: npt.NDArray[np.uint64],
+                   is_batch: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Records whose timestamp is at or past MAX_TICKS (see there).
+
+        An event's time is its batch's start (or, before the window's first batch,
+        the current batch's last time) plus the running sum of its deltas. The sum
+        wraps in int64, but only past the first record found here, and only the
+        first bad record counts: every delta before it is below 2^62, and so is
+        every time, so the sum at it is exact.
+        """
+        timed: npt.NDArray[np.bool_] = _TIMED[typ].astype(np.bool_)
+        limit = np.uint64(MAX_TICKS)
+        dt = np.where(timed, w[:, 0], np.uint64(0)).view(np.int64)
+        seg = np.cumsum(is_batch)
+        base = np.concatenate(([self.last_ts], w[is_batch, 1].view(np.int64)))[seg]
+        run = np.cumsum(dt)
+        ts = base + run - np.concatenate(([0], run[is_batch]))[seg]
+        return ((timed & ((w[:, 0] >= limit) | (ts >= MAX_TICKS)))
+                | (is_batch & (w[:, 1] >= limit))
+                | ((typ == sp.EV_GO_SYS_EXIT) & (w[:, 3] >= limit))
+                | ((typ == sp.EV_CPU_SAMPLE) & (w[:, 1] >= limit)))
 
     def _emit(self, out: Decoded, pos: I64, typ: I64, w: npt.NDArray[np.uint64],
               lo: int, hi: int) -> None:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from . import spec_v1 as sp
 from .decode_v1 import Decoded
+from .events import MAX_TIME_NS
 
 I64 = npt.NDArray[np.int64]
 
@@ -103,6 +104,13 @@ class Events:
     # For every event, 1 if it is a GoSysCall whose goroutine's next event is
     # GoSysBlock; None when the converter should look ahead itself.
     blocked: npt.NDArray[np.uint8] | None = None
+
+    def keep(self, n: int) -> None:
+        """Keep the first ``n`` events only."""
+        for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk", "blocked"):
+            col = getattr(self, name)
+            if col is not None:
+                setattr(self, name, col[:n])
 
 
 def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
@@ -295,8 +303,11 @@ def order(dec: Decoded, native: object = None) -> Events:
     p, g, a0, a1, a2, stk = p[perm], g[perm], a0[perm], a1[perm], a2[perm], stk[perm]
     del perm
     if len(ts):
+        # Sorted ticks below 2^62: the differences are exact. A time the frequency
+        # puts at or past MAX_TIME_NS is clamped there, and the reader drops it.
         freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
-        ts = ((ts - ts[0]).astype(np.float64) * freq).astype(np.int64)
+        ns = (ts - ts[0]).astype(np.float64) * freq
+        ts = np.minimum(ns, float(MAX_TIME_NS)).astype(np.int64)
     # parse(): timers and syscall exits move to fake Ps.
     unblock = (typ == sp.EV_GO_UNBLOCK) | (typ == sp.EV_GO_UNBLOCK_LOCAL)
     if dec.timer_goids:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import numpy as np
+
 from .. import accel
 from ..errors import TraceFormatError
 from ..tables import Tables
 from .convert_v1 import Converter
 from .decode_v1 import decode
-from .events import Damage, EventChunk, Kind, TraceInfo
+from .events import MAX_TIME_NS, Damage, EventChunk, Kind, TraceInfo
 from .order_v1 import order
 
 Progress = Callable[[int], None]
@@ -50,6 +52,15 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
             "the tick frequency record (written at the end of the trace) is missing: "
             "times are in ticks, not nanoseconds", 0))
     ev = order(dec, native)
+    late = len(ev.ts) - int(np.searchsorted(ev.ts, MAX_TIME_NS))
+    if late:
+        # Ticks are range-checked as read, but the frequency scales them: events it
+        # puts past MAX_TIME_NS (they are last, times are sorted) are the lost tail.
+        ev.keep(len(ev.ts) - late)
+        info.damage.append(Damage(
+            f"dropped the last {late} events: at {dec.ticks_per_sec or 'an unknown number of'} "
+            "ticks per second they would be more than 2^60 ns after the first "
+            "(timestamps out of range)", 0))
     rejected = ev.unordered + ev.stray_exits + ev.early_exits
     if rejected:
         why = [f"{n} {what}" for n, what in (
