@@ -315,8 +315,15 @@ def _goroutines(
     # Block time by (row, reason), sparse.
     bmask = counted & (to == GoState.WAITING)
     key = row_of[bmask].astype(np.int64) * (len(tables.strings) + 1) + reason[bmask]
-    ukey, inv = np.unique(key, return_inverse=True)
-    bsum = np.bincount(inv, weights=dur[bmask]).astype(np.int64) if len(ukey) else ukey
+    # Summed in int64, exactly (as the C twin does), not through bincount's floats,
+    # which round once a total passes 2^53 ns.
+    korder = np.argsort(key, kind="stable")
+    key = key[korder]
+    new_key = np.ones(len(key), bool)
+    np.not_equal(key[1:], key[:-1], out=new_key[1:])
+    first_of_key = np.flatnonzero(new_key)
+    ukey = key[first_of_key]
+    bsum = np.add.reduceat(dur[bmask][korder], first_of_key) if len(ukey) else ukey
     block_row = (ukey // (len(tables.strings) + 1)).astype(np.int32)
     block_reason = (ukey % (len(tables.strings) + 1)).astype(np.int32)
 
