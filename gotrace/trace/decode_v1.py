@@ -17,13 +17,25 @@ with the same checks, in the same order, giving the same columns and damage.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import accel
+from ..accel import frombuffer
 from . import spec_v1 as sp
 from .varint import uvarint
+
+if TYPE_CHECKING:
+    from . import _v1 as _native
+else:
+    _native = accel.load("gotrace.trace._v1")
+NATIVE: bool = _native is not None
+"""True when the C twin of the v1 reader (gotrace.trace._v1: decode here, order_v1,
+convert_v1) is built and not disabled by GOTRACE_PURE_PYTHON=1."""
 
 WINDOW = 1 << 23
 MARGIN = 1 << 13  # > the largest length-prefixed event Go accepts (2048 bytes)
@@ -81,7 +93,7 @@ class Decoded:
     a0: list[I64] = field(default_factory=list)
     a1: list[I64] = field(default_factory=list)
     a2: list[I64] = field(default_factory=list)
-    stk: list[I64] = field(default_factory=list)
+    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32]] = field(default_factory=list)
     n_events: int = 0
     cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
     strings: dict[int, bytes] = field(default_factory=dict)
@@ -236,16 +248,16 @@ def _walk(nxt: list[int], u: int, stop: int, out: list[int]) -> int:
     return u
 
 
-def decode(data: bytes, version: int, progress: object = None,
-           native: object = None) -> Decoded:
-    """Decode every record; ``native`` is the C twin (gotrace.trace._v1) or None.
+def decode(data: bytes, version: int, progress: Callable[[int], object] | None = None,
+           native: bool = False) -> Decoded:
+    """Decode every record; ``native`` runs the C twin (gotrace.trace._v1).
 
     A record Go would reject ends decoding: the error is the first bad record's
     (in file order), and only the batches before the one holding it are kept.
     Strings and stacks defined before the bad record are kept.
     """
-    if native is not None:
-        return _decode_native(native, data, version, progress)
+    if native:
+        return _decode_native(data, version, progress)
     buf = np.frombuffer(data, dtype=np.uint8)
     known = _known_table(version)
     out = Decoded()
@@ -301,7 +313,7 @@ def decode(data: bytes, version: int, progress: object = None,
             pos = p
             out.bytes_done = pos
             if progress is not None:
-                progress(pos)  # type: ignore[operator]
+                progress(pos)
     except DecodeError:
         pass  # absorb recorded Go's error and where it is
     state.finish(out)
@@ -319,20 +331,21 @@ def _flags(version: int) -> bytes:
 _NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in range(64))
 
 
-def _decode_native(native: object, data: bytes, version: int, progress: object) -> Decoded:
+def _decode_native(data: bytes, version: int, progress: Callable[[int], object] | None
+                   ) -> Decoded:
     """The same decode in C: one sequential pass, columns without copies."""
     (ts, typ, p, g, a0, a1, a2, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
-     error_offset) = native.decode(  # type: ignore[attr-defined]
+     error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
     out = Decoded(
-        ts=[np.frombuffer(ts, np.int64)], typ=[np.frombuffer(typ, np.uint8)],
-        p=[np.frombuffer(p, np.int32)], g=[np.frombuffer(g, np.int64)],
-        a0=[np.frombuffer(a0, np.int64)], a1=[np.frombuffer(a1, np.int64)],
-        a2=[np.frombuffer(a2, np.int64)], stk=[np.frombuffer(stk, np.uint32)],
+        ts=[frombuffer(ts, np.int64)], typ=[frombuffer(typ, np.uint8)],
+        p=[frombuffer(p, np.int32)], g=[frombuffer(g, np.int64)],
+        a0=[frombuffer(a0, np.int64)], a1=[frombuffer(a1, np.int64)],
+        a2=[frombuffer(a2, np.int64)], stk=[frombuffer(stk, np.uint32)],
         n_events=n, cpu=cpu, strings=strings, stacks=stacks, pcs=pcs, timer_goids=timer,
         ticks_per_sec=ticks, error=error, error_offset=error_offset, bytes_done=len(data))
     if progress is not None:
-        progress(len(data))  # type: ignore[operator]
+        progress(len(data))
     return out
 
 

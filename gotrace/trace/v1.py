@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .. import accel
 from ..errors import TraceFormatError
 from ..tables import Tables
+from . import decode_v1
 from .convert_v1 import Converter
 from .decode_v1 import decode
 from .events import MAX_TIME_NS, Damage, EventChunk, Kind, TraceInfo
@@ -25,15 +25,14 @@ from .order_v1 import order
 Progress = Callable[[int], None]
 
 
-_native = accel.load("gotrace.trace._v1")
-NATIVE: bool = _native is not None
+NATIVE: bool = decode_v1.NATIVE
 """True when the C accelerator (gotrace.trace._v1) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths give identical events and damage."""
 
 
 def read(data: bytes, info: TraceInfo, tables: Tables,
          progress: Progress | None = None) -> Iterator[EventChunk]:
-    native = _native if NATIVE else None
+    native = NATIVE
     dec = decode(data, info.version, progress, native)
     if dec.error is not None:
         lost = len(data) - dec.error_offset

@@ -175,14 +175,13 @@ def test_cut_trace_keeps_events_whose_predecessors_are_missing(
     in time order, and the rejects are counted in one damage line."""
     from gotrace.trace import order_v1, v1
 
-    if use_native and v1._native is None:
+    if use_native and not decode_v1.NATIVE:
         pytest.skip("C accelerator not built")
     monkeypatch.setattr(v1, "NATIVE", use_native)
     data = CUT.read_bytes()
-    native = v1._native if use_native else None
-    dec = decode_v1.decode(data, 21, None, native)
+    dec = decode_v1.decode(data, 21, None, use_native)
     decoded = dec.n_events + len(dec.cpu)
-    ev = order_v1.order(dec, native)
+    ev = order_v1.order(dec, use_native)
     assert len(ev.ts) == decoded
     assert 0 < ev.unordered < decoded // 20
     chunks, tables, info = _read(data)
@@ -226,7 +225,7 @@ def test_conversion_stopping_after_good_events_keeps_them(
         use_native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     from gotrace.trace import v1
 
-    if use_native and v1._native is None:
+    if use_native and not decode_v1.NATIVE:
         pytest.skip("C accelerator not built")
     monkeypatch.setattr(v1, "NATIVE", use_native)
     chunks, _, info = _read(_tiny_v1(GOMAXPROCS, PROC_START, FUTILE_WAKEUP))
@@ -242,7 +241,7 @@ def test_conversion_stopping_before_any_event_is_an_error(
     """Go rejects it; salvage is for losing a tail, and here nothing would be left."""
     from gotrace.trace import v1
 
-    if use_native and v1._native is None:
+    if use_native and not decode_v1.NATIVE:
         pytest.skip("C accelerator not built")
     monkeypatch.setattr(v1, "NATIVE", use_native)
     with pytest.raises(TraceFormatError, match="no event could be converted: unexpected event "
