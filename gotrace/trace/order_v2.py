@@ -69,14 +69,19 @@ from .spec_v2 import (
     EV_USER_TASK_END,
     GO_RUNNABLE,
     GO_RUNNING,
+    GO_STATUS_NAMES,
+    GO_STATUS_TO_STATE,
     GO_SYSCALL,
     GO_WAITING,
     MAX_EVENT,
     NUM_SPECS,
     PROC_IDLE,
     PROC_RUNNING,
+    PROC_STATUS_NAMES,
+    PROC_STATUS_TO_STATE,
     PROC_SYSCALL,
     PROC_SYSCALL_ABANDONED,
+    RANGE_START,
     SPECS,
     TIMED_WIDTH,
 )
@@ -90,18 +95,10 @@ I64 = 1 << 63
 # GoState / ProcState values (gotrace.trace.events.GoState / ProcState).
 GS_UNDETERMINED, GS_NOT_EXIST = 0, 1
 PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE = 0, 1, 2, 3
-GO_STATUS_TO_STATE = (0, 2, 3, 5, 4)  # tracev2GoStatus2GoState
-PROC_STATUS_TO_STATE = (0, 2, 3, 2, 3)  # tracev2ProcStatus2ProcState
 
 GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING = 0, 1, 2
 
-# makeRangeType: an event's range is named by its "begin" event type.
-RANGE_START: tuple[int, ...] = tuple(
-    s.start_ev if s.start_ev else t for t, s in enumerate(SPECS)
-)
 _WIDTH: tuple[int, ...] = TIMED_WIDTH
-_GO_STATE_NAMES = ("Bad", "Runnable", "Running", "Syscall", "Waiting")
-_PROC_STATE_NAMES = ("Bad", "Running", "Idle", "Syscall", "SyscallAbandoned")
 
 
 _ARGS_OF = np.array([max(w - 2, 0) for w in TIMED_WIDTH], np.int64)
@@ -805,7 +802,7 @@ class Ordering:
             ps = self._proc(cp, typ)
             if ps.status != PROC_SYSCALL:
                 raise OrderError(f"expected proc {cp} in state Syscall, but got "
-                                 f"{_PROC_STATE_NAMES[ps.status]} instead")
+                                 f"{PROC_STATUS_NAMES[ps.status]} instead")
             ps.status = PROC_RUNNING
             self._emit(src, cg, cp, m, t)
             return True
@@ -915,7 +912,7 @@ class Ordering:
                 if st.status != status:
                     raise OrderError(
                         f"inconsistent status for goroutine {gid}: old "
-                        f"{_GO_STATE_NAMES[st.status]} vs. new {_GO_STATE_NAMES[status]}")
+                        f"{GO_STATUS_NAMES[st.status]} vs. new {GO_STATUS_NAMES[status]}")
                 st.seq_gen = gen
                 st.seq = 0
             elif gen == self.initial_gen:
@@ -923,7 +920,7 @@ class Ordering:
                 old = GS_UNDETERMINED
             else:
                 raise OrderError(f"found goroutine status for new goroutine after the first "
-                                 f"generation: id={gid} status={_GO_STATE_NAMES[status]}")
+                                 f"generation: id={gid} status={GO_STATUS_NAMES[status]}")
             em, eg = m, cg
             if status == GO_RUNNING:
                 ng = gid
@@ -967,7 +964,7 @@ class Ordering:
                 elif ps.status != status:
                     raise OrderError(
                         f"inconsistent status for proc {pid}: old "
-                        f"{_PROC_STATE_NAMES[ps.status]} vs. new {_PROC_STATE_NAMES[status]}")
+                        f"{PROC_STATUS_NAMES[ps.status]} vs. new {PROC_STATUS_NAMES[status]}")
                 ps.seq_gen = gen
                 ps.seq = 0
             else:
@@ -1044,7 +1041,7 @@ class Ordering:
                     raise OrderError(f"found invalid proc {cp} during GoDestroySyscall")
                 if ps.status != PROC_SYSCALL:
                     raise OrderError(f"proc {cp} in unexpected state "
-                                     f"{_PROC_STATE_NAMES[ps.status]} during GoDestroySyscall")
+                                     f"{PROC_STATUS_NAMES[ps.status]} during GoDestroySyscall")
                 ps.status = PROC_SYSCALL_ABANDONED
                 np_ = NONE
                 self.emit_side((EV_PROC_STEAL, cp % U64, 0, 0, PROC_SYSCALL), cg, cp, m, t)

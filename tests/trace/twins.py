@@ -19,10 +19,10 @@ from gotrace.errors import GotraceError
 from gotrace.model import from_trace
 from gotrace.model.core import Model
 from gotrace.tables import Tables
-from gotrace.trace import v1, v2
+from gotrace.trace import decode_v1, v1, v2
 from gotrace.trace.reader import read_events
 
-HAVE_C = v1._native is not None and v2._NativeOrdering is not None and from_trace._native is not None
+HAVE_C = decode_v1.NATIVE and v2._native is not None and from_trace._native is not None
 """Whether every C accelerator is built (the twin tests skip otherwise)."""
 
 
