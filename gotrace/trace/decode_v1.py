@@ -27,7 +27,7 @@ import numpy.typing as npt
 from .. import accel
 from ..accel import frombuffer
 from . import spec_v1 as sp
-from .varint import uvarint
+from .varint import units, uvarint
 
 if TYPE_CHECKING:
     from . import _v1 as _native
@@ -186,31 +186,19 @@ class _Window:
     def __init__(self, buf: npt.NDArray[np.uint8], s0: int, hi: int,
                  known: npt.NDArray[np.bool_]) -> None:
         seg = buf[s0:hi]
-        term = np.flatnonzero(seg < 0x80)
-        n = len(term)
+        u = units(seg)
+        n = len(u.ends)
         self.s0 = s0
-        self.starts = np.empty(n, np.int64)
-        if n:
-            self.starts[0] = s0
-            self.starts[1:] = term[:-1] + 1 + s0
-        ends = term.astype(np.int64) + s0
+        self.starts = u.starts + s0
+        ends = u.ends + s0
         self.ends = ends
+        self.values = u.values
         if n == 0:
-            self.values = np.zeros(0, np.uint64)
             self.nxt: list[int] = []
             self.argstart = np.zeros(0, np.int64)
             return
-        covered = seg[: int(term[-1]) + 1]
-        rel_starts = self.starts - s0
-        marks = np.zeros(len(covered), np.int64)
-        marks[rel_starts] = rel_starts
-        inunit = np.arange(len(covered), dtype=np.int64) - np.maximum.accumulate(marks)
-        over_unit = (ends - self.starts) >= 10
-        last = covered[term]
-        over_unit |= ((ends - self.starts) == 9) & (last > 1)
-        shift = np.minimum(inunit, 9).astype(np.uint64) * np.uint64(7)
-        parts = (covered & 0x7F).astype(np.uint64) << shift
-        self.values = np.add.reduceat(parts, rel_starts)
+        over_unit = u.overflow
+        rel_starts = u.starts
         hb = seg[rel_starts]
         code = hb >> 6
         typ = hb & 0x3F

@@ -85,6 +85,7 @@ from .spec_v2 import (
     SPECS,
     TIMED_WIDTH,
 )
+from .varint import uvarints, uvarints_at
 
 NONE = -1  # NoGoroutine, NoProc, NoThread
 NO_TASK = (1 << 64) - 1
@@ -116,43 +117,14 @@ def signed(v: int) -> int:
 def batch_tokens(u8: npt.NDArray[np.uint8], off: int, n: int) -> tuple[list[int], list[int]]:
     """Decode a batch payload holding only varints: (values, file offset of each).
 
-    Raises ValueError on a varint cut by the batch end or wider than 64 bits.
+    Raises ValueError (Go's "found invalid uvarint") on a varint cut by the batch
+    end or wider than 64 bits.
     """
-    buf = u8[off:off + n]
-    small = buf < 0x80
-    if bool(small.all()):
-        return buf.tolist(), list(range(off, off + n))
-    ends = np.flatnonzero(small)
-    if len(ends) == 0 or int(ends[-1]) != n - 1:
-        raise ValueError("found invalid uvarint")
-    starts = np.empty(len(ends), np.int64)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    lens = ends - starts + 1
-    longest = int(lens.max())
-    if longest > 10 or (longest == 10 and bool((buf[ends[lens == 10]] > 1).any())):
-        raise ValueError("found invalid uvarint")
-    shift = (np.arange(n, dtype=np.int64) - np.repeat(starts, lens)) * 7
-    parts = (buf & 0x7F).astype(np.uint64) << shift.astype(np.uint64)
-    vals = np.bitwise_or.reduceat(parts, starts)
+    try:
+        vals, starts = uvarints(u8[off:off + n])
+    except ValueError:
+        raise ValueError("found invalid uvarint") from None
     return vals.tolist(), (starts + off).tolist()
-
-
-def varints_at(u8: npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
-               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """Decode one varint at each position (vectorised); return values and next positions."""
-    last = len(u8) - 1
-    v = np.zeros(len(pos), np.uint64)
-    q = pos.copy()
-    active = np.ones(len(pos), np.bool_)
-    for k in range(10):
-        b = u8[np.minimum(q, last)].astype(np.uint64)
-        v |= np.where(active, (b & np.uint64(0x7F)) << np.uint64(7 * k), np.uint64(0))
-        q += active
-        active &= b >= 0x80
-        if not active.any():
-            break
-    return v, q
 
 
 Taken = tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.int64],
@@ -620,11 +592,11 @@ class Ordering:
         infile = src >= 0
         if infile.any():
             # The cursor read every token as a varint, the type included.
-            tv, q = varints_at(self.u8, src[infile])
-            _, q = varints_at(self.u8, q)  # dt
+            tv, q = uvarints_at(self.u8, src[infile])
+            _, q = uvarints_at(self.u8, q)  # dt
             a = np.zeros((len(tv), 4), np.uint64)
             for k in range(4):
-                a[:, k], q = varints_at(self.u8, q)
+                a[:, k], q = uvarints_at(self.u8, q)
             a[np.arange(4) >= _ARGS_OF[tv.astype(np.int64)][:, None]] = 0
             typ[infile] = tv
             args[infile] = a

@@ -94,6 +94,7 @@ from .spec_v2 import (
     StringsBatch,
     SyncBatch,
 )
+from .varint import TruncatedVarint, VarintOverflow, uvarint
 
 CHUNK_EVENTS = 1 << 19
 """Events per yielded chunk at most: bounds the orderer's buffers on huge generations."""
@@ -160,21 +161,13 @@ class _Truncated(Exception):
 
 
 def _uvarint(data: bytes, pos: int) -> tuple[int, int]:
-    x = 0
-    shift = 0
-    n = len(data)
-    for i in range(10):
-        if pos >= n:
-            raise _Truncated("unexpected end of file in a varint")
-        b = data[pos]
-        pos += 1
-        if b < 0x80:
-            if i == 9 and b > 1:
-                raise ValueError("varint overflows a 64-bit integer")
-            return x | (b << shift), pos
-        x |= (b & 0x7F) << shift
-        shift += 7
-    raise ValueError("varint overflows a 64-bit integer")
+    """A batch header's varint: the file ending inside it is a truncation."""
+    try:
+        return uvarint(data, pos)
+    except TruncatedVarint:
+        raise _Truncated("unexpected end of file in a varint") from None
+    except VarintOverflow:
+        raise ValueError("varint overflows a 64-bit integer") from None
 
 
 def read_batch(data: bytes, off: int) -> tuple[RawBatch, int]:
