@@ -21,11 +21,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#define GOTRACE_BUF_NAME "gotrace.trace._order_v2.Buf"
+#include "../_buffers.h"
+#include "_varint.h"
+
 /* gotrace.trace.events.MAX_TIME_NS and MAX_PROC_ID (exported, and tested equal). */
 #define MAX_TIME_NS ((int64_t)1 << 60)
 #define MAX_PROC_ID ((int64_t)INT32_MAX)
 
-/* tracev2 event types (spec_v2.py). */
+/* tracev2 event types (spec_v2.py). These and the states and tables below are
+ * copies of the spec's, exported in `constants` (see CONSTANTS) and tested equal. */
 enum {
     EV_CPU_SAMPLE = 7, EV_PROCS_CHANGE = 9, EV_PROC_START = 10, EV_PROC_STOP = 11,
     EV_PROC_STEAL = 12, EV_PROC_STATUS = 13, EV_GO_CREATE = 14, EV_GO_CREATE_SYSCALL = 15,
@@ -50,9 +55,10 @@ enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
 
 static const uint8_t GO_STATUS_TO_STATE[5] = {0, 2, 3, 5, 4};
 static const uint8_t PROC_STATUS_TO_STATE[5] = {0, 2, 3, 2, 3};
-static const char *const GO_STATE_NAMES[5] = {"Bad", "Runnable", "Running", "Syscall", "Waiting"};
-static const char *const PROC_STATE_NAMES[5] = {"Bad", "Running", "Idle", "Syscall",
-                                                 "SyscallAbandoned"};
+static const char *const GO_STATUS_NAMES[5] = {"Bad", "Runnable", "Running", "Syscall",
+                                                "Waiting"};
+static const char *const PROC_STATUS_NAMES[5] = {"Bad", "Running", "Idle", "Syscall",
+                                                  "SyscallAbandoned"};
 
 static PyObject *OrderError;  /* gotrace.trace.order_v2.OrderError */
 
@@ -279,35 +285,6 @@ typedef struct {
     uint64_t ev_args[4];   /* after dt; 0 beyond the event's width */
 } Cursor;
 
-static inline uint64_t uvarint(const uint8_t **pp) {
-    const uint8_t *p = *pp;
-    uint64_t x = 0;
-    unsigned shift = 0;
-    for (;;) {
-        uint8_t b = *p++;
-        x |= (uint64_t)(b & 0x7F) << shift;
-        if (b < 0x80) break;
-        shift += 7;
-    }
-    *pp = p;
-    return x;
-}
-
-/* batch_tokens' validation: every varint ends inside the batch and fits 64 bits. */
-static int batch_valid(const uint8_t *p, Py_ssize_t n) {
-    int run = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint8_t b = p[i];
-        if (b & 0x80) {
-            if (++run >= 10) return 0;
-        } else {
-            if (run == 9 && b > 1) return 0;
-            run = 0;
-        }
-    }
-    return run == 0;
-}
-
 /* Local id -> global id: a dense table when ids are compact (they are, Go numbers
  * them from 1), binary search over sorted keys when a corrupt trace says otherwise. */
 typedef struct {
@@ -408,9 +385,10 @@ static int order_error(const char *fmt, ...) {
 /* ------------------------------------------------------------------------ */
 /* Output buffers.                                                           */
 
+/* malloc'd, not PyMem: build() hands them to numpy as _buffers.h Bufs. */
 static void out_free(Ordering *o) {
-    PyMem_Free(o->o_typ); PyMem_Free(o->o_args); PyMem_Free(o->o_g);
-    PyMem_Free(o->o_p); PyMem_Free(o->o_m); PyMem_Free(o->o_t);
+    free(o->o_typ); free(o->o_args); free(o->o_g);
+    free(o->o_p); free(o->o_m); free(o->o_t);
     o->o_typ = NULL; o->o_args = NULL; o->o_g = o->o_p = o->o_m = o->o_t = NULL;
     o->n = o->cap = 0;
 }
@@ -419,17 +397,17 @@ static int out_reserve(Ordering *o, Py_ssize_t need) {
     if (need <= o->cap) return 0;
     Py_ssize_t cap = o->cap ? 2 * o->cap : (o->hint > 4096 ? o->hint : 4096);
     while (cap < need) cap *= 2;
-    uint8_t *typ = PyMem_Realloc(o->o_typ, (size_t)cap);
+    uint8_t *typ = realloc(o->o_typ, (size_t)cap);
     if (typ) o->o_typ = typ;
-    uint64_t *args = PyMem_Realloc(o->o_args, (size_t)cap * 4 * sizeof(uint64_t));
+    uint64_t *args = realloc(o->o_args, (size_t)cap * 4 * sizeof(uint64_t));
     if (args) o->o_args = args;
-    int64_t *g = PyMem_Realloc(o->o_g, (size_t)cap * sizeof(int64_t));
+    int64_t *g = realloc(o->o_g, (size_t)cap * sizeof(int64_t));
     if (g) o->o_g = g;
-    int64_t *p = PyMem_Realloc(o->o_p, (size_t)cap * sizeof(int64_t));
+    int64_t *p = realloc(o->o_p, (size_t)cap * sizeof(int64_t));
     if (p) o->o_p = p;
-    int64_t *m = PyMem_Realloc(o->o_m, (size_t)cap * sizeof(int64_t));
+    int64_t *m = realloc(o->o_m, (size_t)cap * sizeof(int64_t));
     if (m) o->o_m = m;
-    int64_t *t = PyMem_Realloc(o->o_t, (size_t)cap * sizeof(int64_t));
+    int64_t *t = realloc(o->o_t, (size_t)cap * sizeof(int64_t));
     if (t) o->o_t = t;
     if (!typ || !args || !g || !p || !m || !t) { PyErr_NoMemory(); return -1; }
     o->cap = cap;
@@ -469,7 +447,7 @@ static int next_event(Ordering *o, Cursor *c) {
         if (c->bidx >= c->nbatches) return 0;
         Batch *b = &c->batches[c->bidx];
         const uint8_t *start = (const uint8_t *)o->data.buf + b->off;
-        if (!batch_valid(start, b->size))
+        if (!varints_valid(start, b->size))
             return order_error("batch at byte %zd: found invalid uvarint", b->off);
         c->pos = start;
         c->end = start + b->size;
@@ -482,7 +460,7 @@ static int next_event(Ordering *o, Cursor *c) {
         c->last_ts = (int64_t)base;
     }
     const uint8_t *p = c->pos;
-    uint64_t typ = uvarint(&p);
+    uint64_t typ = varint_next(&p);
     if (typ >= NUM_SPECS) return order_error("found invalid event type: %llu",
                                              (unsigned long long)typ);
     int w = o->width[typ];
@@ -491,7 +469,7 @@ static int next_event(Ordering *o, Cursor *c) {
     uint64_t tok[5] = {0, 0, 0, 0, 0};
     for (int k = 0; k < w - 1; k++) {
         if (p >= c->end) return order_error("found invalid uvarint");
-        tok[k] = uvarint(&p);
+        tok[k] = varint_next(&p);
     }
     double dt = (double)tok[0] * o->freq;
     if (dt >= (double)MAX_TIME_NS) return time_error(c);
@@ -999,7 +977,7 @@ static int advance(Ordering *o, Cursor *bc) {
             return order_error("uninitialized proc %lld found during GoSyscallEnd", LL(cp));
         if (ps->status != PROC_SYSCALL)
             return order_error("expected proc %lld in state Syscall, but got %s instead", LL(cp),
-                               PROC_STATE_NAMES[ps->status]);
+                               PROC_STATUS_NAMES[ps->status]);
         ps->status = PROC_RUNNING;
         emit_ev(o, bc, cg, cp, m);
         return 1;
@@ -1076,7 +1054,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         if (st != NULL) {
             if (st->status != status)
                 return order_error("inconsistent status for goroutine %lld: old %s vs. new %s",
-                                   LL(gid), GO_STATE_NAMES[st->status], GO_STATE_NAMES[status]);
+                                   LL(gid), GO_STATUS_NAMES[st->status], GO_STATUS_NAMES[status]);
             st->seq_gen = gen;
             st->seq = 0;
         } else if (initial) {
@@ -1084,7 +1062,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
             old = GS_UNDETERMINED;
         } else {
             return order_error("found goroutine status for new goroutine after the first "
-                               "generation: id=%lld status=%s", LL(gid), GO_STATE_NAMES[status]);
+                               "generation: id=%lld status=%s", LL(gid), GO_STATUS_NAMES[status]);
         }
         int64_t em = m, eg = cg;
         if (status == GO_RUNNING) {
@@ -1129,8 +1107,8 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
                 old = PS_IDLE;
             } else if (ps->status != status) {
                 return order_error("inconsistent status for proc %lld: old %s vs. new %s",
-                                   LL(pid), PROC_STATE_NAMES[ps->status],
-                                   PROC_STATE_NAMES[status]);
+                                   LL(pid), PROC_STATUS_NAMES[ps->status],
+                                   PROC_STATUS_NAMES[status]);
             }
             ps->seq_gen = gen;
             ps->seq = 0;
@@ -1218,7 +1196,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
                 return order_error("found invalid proc %lld during GoDestroySyscall", LL(cp));
             if (ps->status != PROC_SYSCALL)
                 return order_error("proc %lld in unexpected state %s during GoDestroySyscall",
-                                   LL(cp), PROC_STATE_NAMES[ps->status]);
+                                   LL(cp), PROC_STATUS_NAMES[ps->status]);
             ps->status = PROC_SYSCALL_ABANDONED;
             np_ = NONE;
             emit(o, EV_PROC_STEAL, (uint64_t)cp, 0, 0, PROC_SYSCALL, cg, cp, m, t);
@@ -1696,46 +1674,6 @@ static PyObject *Ordering_run(Ordering *o, PyObject *arg) {
     Py_RETURN_FALSE;
 }
 
-/* A block of memory that numpy can wrap without copying; frees it when dropped. */
-typedef struct {
-    PyObject_HEAD
-    void *data;
-    Py_ssize_t len;
-} Buf;
-
-static int Buf_getbuffer(Buf *b, Py_buffer *view, int flags) {
-    return PyBuffer_FillInfo(view, (PyObject *)b, b->data, b->len, 0, flags);
-}
-
-static void Buf_dealloc(Buf *b) {
-    PyMem_Free(b->data);
-    Py_TYPE(b)->tp_free((PyObject *)b);
-}
-
-static PyBufferProcs Buf_as_buffer = {(getbufferproc)Buf_getbuffer, NULL};
-
-static PyTypeObject BufType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "gotrace.trace._order_v2.Buf",
-    .tp_basicsize = sizeof(Buf),
-    .tp_dealloc = (destructor)Buf_dealloc,
-    .tp_as_buffer = &Buf_as_buffer,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Memory handed over by the orderer.",
-};
-
-/* Takes ownership of data (freed on failure too). */
-static PyObject *buf_new(void *data, Py_ssize_t len) {
-    Buf *b = PyObject_New(Buf, &BufType);
-    if (b == NULL) {
-        PyMem_Free(data);
-        return NULL;
-    }
-    b->data = data;
-    b->len = len;
-    return (PyObject *)b;
-}
-
 static int load_remap(Remap *r, PyObject *keys_obj, PyObject *vals_obj) {
     Py_buffer kb, vb;
     if (PyObject_GetBuffer(keys_obj, &kb, PyBUF_SIMPLE) < 0) return -1;
@@ -1840,16 +1778,15 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
         if ((ty == EV_STW_BEGIN || ty == EV_STW_END) && remap(&o->rs, a[0]) < 0) cut = i;
     }
     size_t sz = (size_t)(cut ? cut : 1);
-    int64_t *time = PyMem_Malloc(sz * sizeof(int64_t));
-    uint8_t *kind = PyMem_Malloc(sz), *res_kind = PyMem_Malloc(sz);
-    uint8_t *frm = PyMem_Malloc(sz), *to = PyMem_Malloc(sz);
-    int32_t *stack = PyMem_Malloc(sz * sizeof(int32_t)), *name = PyMem_Malloc(sz * sizeof(int32_t));
-    int32_t *tstack = PyMem_Malloc(sz * sizeof(int32_t));
-    int64_t *res = PyMem_Malloc(sz * sizeof(int64_t)), *task = PyMem_Malloc(sz * sizeof(int64_t));
+    int64_t *time = column_alloc(sz * sizeof(int64_t));
+    uint8_t *kind = column_alloc(sz), *res_kind = column_alloc(sz);
+    uint8_t *frm = column_alloc(sz), *to = column_alloc(sz);
+    int32_t *stack = column_alloc(sz * sizeof(int32_t)), *name = column_alloc(sz * sizeof(int32_t));
+    int32_t *tstack = column_alloc(sz * sizeof(int32_t));
+    int64_t *res = column_alloc(sz * sizeof(int64_t)), *task = column_alloc(sz * sizeof(int64_t));
     if (!time || !kind || !res_kind || !frm || !to || !stack || !name || !tstack || !res || !task) {
-        PyMem_Free(time); PyMem_Free(kind); PyMem_Free(res_kind); PyMem_Free(frm);
-        PyMem_Free(to); PyMem_Free(stack); PyMem_Free(name); PyMem_Free(tstack);
-        PyMem_Free(res); PyMem_Free(task);
+        free(time); free(kind); free(res_kind); free(frm); free(to); free(stack); free(name);
+        free(tstack); free(res); free(task);
         return PyErr_NoMemory();
     }
     /* Go's monotonic fix-up, as numpy computes it (no overflow: times < MAX_TIME_NS). */
@@ -1893,13 +1830,13 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
     PyObject *items[17] = {
         PyLong_FromSsize_t(cut),
         PyLong_FromLongLong(last),
-        buf_new(time, cut * 8), buf_new(kind, cut), buf_new(o->o_g, n * 8),
-        buf_new(o->o_p, n * 8), buf_new(o->o_m, n * 8), buf_new(stack, cut * 4),
-        buf_new(res_kind, cut), buf_new(res, cut * 8), buf_new(frm, cut), buf_new(to, cut),
-        buf_new(name, cut * 4), buf_new(tstack, cut * 4), buf_new(task, cut * 8),
-        buf_new(o->o_typ, n), buf_new(o->o_args, n * 32),
+        buf_wrap(time, cut * 8), buf_wrap(kind, cut), buf_wrap(o->o_g, n * 8),
+        buf_wrap(o->o_p, n * 8), buf_wrap(o->o_m, n * 8), buf_wrap(stack, cut * 4),
+        buf_wrap(res_kind, cut), buf_wrap(res, cut * 8), buf_wrap(frm, cut), buf_wrap(to, cut),
+        buf_wrap(name, cut * 4), buf_wrap(tstack, cut * 4), buf_wrap(task, cut * 8),
+        buf_wrap(o->o_typ, n), buf_wrap(o->o_args, n * 32),
     };
-    PyMem_Free(o->o_t);
+    free(o->o_t);
     o->o_typ = NULL; o->o_args = NULL; o->o_g = o->o_p = o->o_m = o->o_t = NULL;
     o->n = o->cap = 0;
     PyObject *res_t = PyTuple_New(17);
@@ -1962,6 +1899,29 @@ static struct PyModuleDef module = {
     "C accelerator for gotrace.trace.order_v2 (same results, same errors).", -1, NULL,
 };
 
+static const Constant CONSTANTS[] = {
+    CONSTANT(EV_CPU_SAMPLE), CONSTANT(EV_PROCS_CHANGE), CONSTANT(EV_PROC_START),
+    CONSTANT(EV_PROC_STOP), CONSTANT(EV_PROC_STEAL), CONSTANT(EV_PROC_STATUS),
+    CONSTANT(EV_GO_CREATE), CONSTANT(EV_GO_CREATE_SYSCALL), CONSTANT(EV_GO_START),
+    CONSTANT(EV_GO_DESTROY), CONSTANT(EV_GO_DESTROY_SYSCALL), CONSTANT(EV_GO_STOP),
+    CONSTANT(EV_GO_BLOCK), CONSTANT(EV_GO_UNBLOCK), CONSTANT(EV_GO_SYSCALL_BEGIN),
+    CONSTANT(EV_GO_SYSCALL_END), CONSTANT(EV_GO_SYSCALL_END_BLOCKED), CONSTANT(EV_GO_STATUS),
+    CONSTANT(EV_STW_BEGIN), CONSTANT(EV_STW_END), CONSTANT(EV_GC_ACTIVE), CONSTANT(EV_GC_BEGIN),
+    CONSTANT(EV_GC_END), CONSTANT(EV_GC_SWEEP_ACTIVE), CONSTANT(EV_GC_SWEEP_BEGIN),
+    CONSTANT(EV_GC_SWEEP_END), CONSTANT(EV_GC_MARK_ASSIST_ACTIVE),
+    CONSTANT(EV_GC_MARK_ASSIST_BEGIN), CONSTANT(EV_GC_MARK_ASSIST_END), CONSTANT(EV_HEAP_ALLOC),
+    CONSTANT(EV_HEAP_GOAL), CONSTANT(EV_GO_LABEL), CONSTANT(EV_USER_TASK_BEGIN),
+    CONSTANT(EV_USER_TASK_END), CONSTANT(EV_USER_REGION_BEGIN), CONSTANT(EV_USER_REGION_END),
+    CONSTANT(EV_USER_LOG), CONSTANT(EV_GO_SWITCH), CONSTANT(EV_GO_SWITCH_DESTROY),
+    CONSTANT(EV_GO_CREATE_BLOCKED), CONSTANT(EV_GO_STATUS_STACK), CONSTANT(MAX_EVENT),
+    CONSTANT(NUM_SPECS), CONSTANT(GO_BAD), CONSTANT(GO_RUNNABLE), CONSTANT(GO_RUNNING),
+    CONSTANT(GO_SYSCALL), CONSTANT(GO_WAITING), CONSTANT(PROC_BAD), CONSTANT(PROC_RUNNING),
+    CONSTANT(PROC_IDLE), CONSTANT(PROC_SYSCALL), CONSTANT(PROC_SYSCALL_ABANDONED),
+    CONSTANT(GS_UNDETERMINED), CONSTANT(PS_UNDETERMINED), CONSTANT(PS_NOT_EXIST),
+    CONSTANT(PS_RUNNING), CONSTANT(PS_IDLE), CONSTANT(GC_UNDETERMINED), CONSTANT(GC_NOT_RUNNING),
+    CONSTANT(GC_RUNNING), CONSTANT(NONE), CONSTANT(MAX_TIME_NS), CONSTANT(MAX_PROC_ID),
+};
+
 PyMODINIT_FUNC PyInit__order_v2(void) {
     if (PyType_Ready(&OrderingType) < 0 || PyType_Ready(&BufType) < 0) return NULL;
     PyObject *py = PyImport_ImportModule("gotrace.trace.order_v2");
@@ -1971,9 +1931,13 @@ PyMODINIT_FUNC PyInit__order_v2(void) {
     if (OrderError == NULL) return NULL;
     PyObject *mod = PyModule_Create(&module);
     if (mod == NULL) return NULL;
-    Py_INCREF(&OrderingType);
-    if (PyModule_AddObject(mod, "Ordering", (PyObject *)&OrderingType) < 0) {
-        Py_DECREF(&OrderingType);
+    PyObject *d;
+    if (PyModule_AddObjectRef(mod, "Ordering", (PyObject *)&OrderingType) < 0
+        || (d = module_export(mod, CONSTANTS, sizeof CONSTANTS / sizeof *CONSTANTS)) == NULL
+        || export_table(d, "GO_STATUS_TO_STATE", GO_STATUS_TO_STATE, 5) < 0
+        || export_table(d, "PROC_STATUS_TO_STATE", PROC_STATUS_TO_STATE, 5) < 0
+        || export_names(d, "GO_STATUS_NAMES", GO_STATUS_NAMES, 5) < 0
+        || export_names(d, "PROC_STATUS_NAMES", PROC_STATUS_NAMES, 5) < 0) {
         Py_DECREF(mod);
         return NULL;
     }

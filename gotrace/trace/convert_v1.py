@@ -96,6 +96,10 @@ for _t, (_to, _why) in _BLOCK_REASONS.items():
     _LAYOUT[_t] = (Kind.STATE_TRANSITION, RK.GOROUTINE, "g", GS.RUNNING, _to, _why, True, "stk")
 
 
+LAYOUT_TABLES = ("kind", "rkind", "frm", "to", "has_stack", "res_src", "tstack_src", "valid")
+"""The per-type tables the C converter gets, in this order (its T_* indexes)."""
+
+
 class Converter:
     """Carries the converter's sequential state from one slice to the next."""
 
@@ -141,9 +145,7 @@ class Converter:
         # the native ordering's columns, with these tables and this interning.
         self._native: _v1.Converter | None = None
         if native and ev.blocked is not None:
-            layout = np.concatenate([a.astype(np.uint8) for a in (
-                self.kind, self.rkind, self.frm, self.to, self.has_stack, self.res_src,
-                self.tstack_src, self.valid)])
+            layout = np.concatenate([getattr(self, t).astype(np.uint8) for t in LAYOUT_TABLES])
             self._native = _v1.converter(ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.a2,
                                             ev.stk, ev.blocked, layout.tobytes(),
                                             self.reason.astype(np.int32).tobytes())

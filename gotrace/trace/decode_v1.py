@@ -308,11 +308,16 @@ def decode(data: bytes, version: int, progress: Callable[[int], object] | None =
     return out
 
 
+FLAG_BITS = ("KNOWN", "STACK", "TIMED", "SETTER", "CLEARER", "FROM_ARG")
+"""The per-type flags the C decoder gets, bit k for FLAG_BITS[k] (its F_* constants)."""
+
+
 def _flags(version: int) -> bytes:
-    bits = (_known_table(version), _STACK, _TIMED, _G_SETTERS, _G_CLEARERS, _G_FROM_ARG)
+    tables = {"KNOWN": _known_table(version), "STACK": _STACK, "TIMED": _TIMED,
+              "SETTER": _G_SETTERS, "CLEARER": _G_CLEARERS, "FROM_ARG": _G_FROM_ARG}
     fl = np.zeros(64, np.uint8)
-    for k, table in enumerate(bits):
-        fl |= table.astype(np.uint8) << np.uint8(k)
+    for k, name in enumerate(FLAG_BITS):
+        fl |= tables[name].astype(np.uint8) << np.uint8(k)
     return fl.tobytes()
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .events import MAX_PROC_ID, MAX_TIME_NS
+from .events import MAX_PROC_ID, MAX_TIME_NS, GoState, ProcState
 from .spec_v2 import (
     EV_CPU_SAMPLE,
     EV_GC_ACTIVE,
@@ -93,9 +93,10 @@ U64 = 1 << 64
 U64_MASK = U64 - 1  # sequence numbers are Go uint64s: the one after 2**64 - 1 is 0
 I64 = 1 << 63
 
-# GoState / ProcState values (gotrace.trace.events.GoState / ProcState).
-GS_UNDETERMINED, GS_NOT_EXIST = 0, 1
-PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE = 0, 1, 2, 3
+# The GoState / ProcState values the hot loop uses, as plain ints.
+GS_UNDETERMINED = int(GoState.UNDETERMINED)
+PS_UNDETERMINED, PS_NOT_EXIST = int(ProcState.UNDETERMINED), int(ProcState.NOT_EXIST)
+PS_RUNNING, PS_IDLE = int(ProcState.RUNNING), int(ProcState.IDLE)
 
 GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING = 0, 1, 2
 
