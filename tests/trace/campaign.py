@@ -12,7 +12,11 @@ output and notices. A finding is:
 * a traceback: any exception that is not a GotraceError turned into exit 1;
 * a usage error (exit 2): no option was given, so data was blamed on one;
 * a twin difference: the two paths disagree on any status, output or notice;
-* a timeout: an input taking longer than --limit seconds (the worker is killed).
+* a timeout: a path taking longer than --limit seconds on an input (it is killed);
+* memory: a path whose RSS passes --rss-mb on an input (the seeds need ~150 MB).
+
+Each path runs in a child forked for the input (see _in_child), so the time and
+RSS reported are those of one input on one path.
 
 Findings are saved in --out as ``NNNN.trace`` with ``NNNN.json`` (what happened,
 the mutation, the seed); ``summary.json`` holds the counts: inputs run, findings
@@ -26,8 +30,11 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import pickle
 import random
 import resource
+import select
+import signal
 import sys
 import tempfile
 import time
@@ -134,8 +141,57 @@ def _signature(exc_info: Any) -> str:
     return f"{etype.__name__} at {where}: {str(exc)[:80]}"
 
 
-def _worker(conn: Any, mem_limit: int) -> None:
+def _in_child(path: str, native: bool, limit: float) -> dict[str, Any]:
+    """_observe in a forked child: its own RSS high-water mark, killed past ``limit``.
+
+    A fresh process per input and path measures what the tool needs for that
+    input alone (the worker only pays the imports once), and nothing one input
+    leaves behind (click's runner keeps output buffers) weighs on the next.
+    """
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(r)
+        try:
+            payload = pickle.dumps(_observe(path, native))
+        except BaseException:  # the harness itself failed: report it
+            payload = pickle.dumps({"tracebacks": [("harness", "harness error",
+                                                    traceback.format_exc())]})
+        with os.fdopen(w, "wb") as f:
+            f.write(payload)
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    deadline = t0 + limit
+    with os.fdopen(r, "rb") as f:
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0 or not select.select([f], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = f.read1(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status, usage = os.wait4(pid, 0)
+    secs = time.perf_counter() - t0
+    if secs > limit or status != 0 or not chunks:
+        return {"timeout": secs > limit, "status": status, "secs": secs,
+                "rss_kb": usage.ru_maxrss, "tracebacks": []}
+    res: dict[str, Any] = pickle.loads(b"".join(chunks))
+    res["secs"] = secs
+    res["rss_kb"] = usage.ru_maxrss
+    return res
+
+
+def _worker(conn: Any, mem_limit: int, limit: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (mem_limit, mem_limit))
+    # Imported once here, inherited by every child.
+    import gotrace.tui.session
+
+    import gotrace.cli  # noqa: F401
+
     tmp = tempfile.mkdtemp(prefix="gotrace-campaign-")
     path = os.path.join(tmp, "input.trace")
     while True:
@@ -144,10 +200,7 @@ def _worker(conn: Any, mem_limit: int) -> None:
             return
         with open(path, "wb") as f:
             f.write(job)
-        t0 = time.perf_counter()
-        res = {"c": _observe(path, True), "py": _observe(path, False)}
-        res["secs"] = time.perf_counter() - t0
-        res["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        res = {"c": _in_child(path, True, limit), "py": _in_child(path, False, limit)}
         conn.send(res)
 
 
@@ -155,15 +208,16 @@ def _worker(conn: Any, mem_limit: int) -> None:
 
 
 class Worker:
-    def __init__(self, mem_limit: int) -> None:
+    def __init__(self, mem_limit: int, limit: float) -> None:
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, mem_limit), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, mem_limit, limit), daemon=True)
         self.proc.start()
 
     def run(self, data: bytes, limit: float) -> dict[str, Any] | None:
+        """Both paths' observations, or None if the worker itself stopped answering."""
         self.conn.send(data)
-        if not self.conn.poll(limit):
+        if not self.conn.poll(2 * limit + 60):
             return None
         result: dict[str, Any] = self.conn.recv()
         return result
@@ -173,18 +227,23 @@ class Worker:
         self.proc.join()
 
 
+_META = ("tracebacks", "secs", "rss_kb", "timeout", "status")
+
+
 def _differences(res: dict[str, Any]) -> list[str]:
     c, py = res["c"], res["py"]
-    return [k for k in c if k != "tracebacks" and c[k] != py.get(k)]
+    return [k for k in c.keys() | py.keys() if k not in _META and c.get(k) != py.get(k)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--format", choices=("v1", "v2"), required=True)
     ap.add_argument("--minutes", type=float, default=30.0)
-    ap.add_argument("--limit", type=float, default=60.0, help="seconds per input (both paths)")
+    ap.add_argument("--limit", type=float, default=60.0, help="seconds per input and path")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--mem-gb", type=float, default=4.0, help="address-space limit of the worker")
+    ap.add_argument("--rss-mb", type=float, default=500.0,
+                    help="an input that takes the worker's RSS past this is a finding")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     from mutate import mutate
@@ -193,10 +252,11 @@ def main() -> None:
     rng = random.Random(args.seed)
     pool = [(p, p.read_bytes()) for p in seeds(args.format)]
     mem = int(args.mem_gb * (1 << 30))
-    worker = Worker(mem)
+    worker = Worker(mem, args.limit)
     stats: dict[str, Any] = {"format": args.format, "inputs": 0, "tracebacks": 0,
                              "twin_differences": 0, "timeouts": 0, "max_secs": 0.0,
-                             "max_secs_input": "", "max_rss_mb": 0.0, "signatures": {}}
+                             "max_secs_input": "", "max_rss_mb": 0.0, "max_rss_input": "",
+                             "signatures": {}}
     deadline = time.monotonic() + 60 * args.minutes
     saved = 0
     while time.monotonic() < deadline:
@@ -207,14 +267,25 @@ def main() -> None:
         found: list[str] = []
         if res is None:
             worker.kill()
-            worker = Worker(mem)
-            stats["timeouts"] += 1
-            found.append(f"timeout > {args.limit}s")
+            worker = Worker(mem, args.limit)
+            found.append("worker lost")
         else:
-            if res["secs"] > stats["max_secs"]:
-                stats["max_secs"] = round(res["secs"], 3)
-                stats["max_secs_input"] = f"{seed_path.name}: {what}"
-            stats["max_rss_mb"] = max(stats["max_rss_mb"], round(res["rss_kb"] / 1024, 1))
+            for path in ("c", "py"):
+                r = res[path]
+                if r.get("timeout"):
+                    stats["timeouts"] += 1
+                    found.append(f"{path}: timeout > {args.limit}s")
+                elif "status" in r:
+                    found.append(f"{path}: died with status {r['status']}")
+                if r["secs"] > stats["max_secs"]:
+                    stats["max_secs"] = round(r["secs"], 3)
+                    stats["max_secs_input"] = f"{path} path, {seed_path.name}: {what}"
+                rss = round(r["rss_kb"] / 1024, 1)
+                if rss > stats["max_rss_mb"]:
+                    stats["max_rss_mb"] = rss
+                    stats["max_rss_input"] = f"{path} path, {seed_path.name}: {what}"
+                if rss > args.rss_mb:
+                    found.append(f"{path}: RSS over {args.rss_mb:.0f} MB")
             tbs = res["c"]["tracebacks"] + res["py"]["tracebacks"]
             if tbs:
                 stats["tracebacks"] += 1
