@@ -55,6 +55,7 @@ from .reader import HEADER_LEN, Progress
 from .spec_v2 import (
     CHECK_STACK,
     CHECK_STRING,
+    EV_CLOCK_SNAPSHOT,
     EV_CPU_SAMPLE,
     EV_CPU_SAMPLES,
     EV_END_OF_GENERATION,
@@ -90,9 +91,7 @@ from .spec_v2 import (
     TIMED_WIDTH,
     TO,
     TSTACK_SLOT,
-    FrequencyBatch,
     StringsBatch,
-    SyncBatch,
 )
 from .varint import TruncatedVarint, VarintOverflow, uvarint
 
@@ -283,22 +282,39 @@ def _add_cpu_samples(g: Generation, u8: npt.NDArray[np.uint8], b: RawBatch) -> N
 
 
 def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
+    """setSyncBatch, with Go's checks in Go's order and Go's messages.
+
+    Go 1.25+ opens the batch with EvSync; then come frequency records (and, from
+    1.25, clock snapshots). spec_v2.SyncBatch / FrequencyBatch state the grammar;
+    tests/trace/test_spec_v2.py holds this reader to them.
+    """
     payload = data[b.off:b.off + b.size]
+    pos = 0
+    if version >= 25:
+        if payload[:1] != bytes([EV_SYNC]):
+            raise ValueError("missing sync batch header")
+        pos = 1
     try:
-        parsed = (SyncBatch if version >= 25 else FrequencyBatch).parse(payload)
-    except cs.ConstructError as e:
-        raise ValueError(f"malformed sync batch: {str(e).splitlines()[0]}") from None
-    for rec in parsed.records:
-        if rec.type == EV_FREQUENCY:
-            if g.freq != 0:
-                raise ValueError("found multiple frequency events")
-            if rec.freq == 0:
-                raise ValueError("invalid frequency 0")
-            g.freq = 1.0 / (float(rec.freq) / 1e9)
-        else:
-            if g.has_clock:
-                raise ValueError("found multiple clock snapshot events")
-            g.has_clock = True
+        while pos < len(payload):
+            ev = payload[pos]
+            pos += 1
+            if ev == EV_FREQUENCY:
+                if g.freq != 0:
+                    raise ValueError("found multiple frequency events")
+                freq, pos = uvarint(payload, pos)
+                if freq == 0:
+                    raise ValueError("invalid frequency 0")
+                g.freq = 1.0 / (float(freq) / 1e9)
+            elif ev == EV_CLOCK_SNAPSHOT and version >= 25:
+                if g.has_clock:
+                    raise ValueError("found multiple clock snapshot events")
+                g.has_clock = True
+                for _ in range(4):  # dt, mono, sec, nsec: not used
+                    _, pos = uvarint(payload, pos)
+            else:
+                raise ValueError(f"expected frequency or clock snapshot event, got {ev}")
+    except (TruncatedVarint, VarintOverflow) as e:
+        raise ValueError(f"malformed sync batch: {e}") from None
 
 
 def _is_sync(first: int, version: int) -> bool:
