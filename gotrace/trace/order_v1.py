@@ -407,9 +407,9 @@ def _order_native(dec: Decoded) -> Events:
         ts, typ, p, g, a0, a1, a2, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
     perm = frombuffer(perm_buf, np.int64)
     z = np.zeros(nc, np.int64)
-    extras: dict[str, npt.NDArray[np.generic]] = {"ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8),
-              "p": c_p.astype(np.int32), "g": c_g, "a0": z, "a1": z, "a2": z,
-              "stk": cpu[:, 3].astype(np.uint32)}
+    extras: dict[str, npt.NDArray[np.generic]] = {
+        "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "p": c_p.astype(np.int32),
+        "g": c_g, "a0": z, "a1": z, "a2": z, "stk": cpu[:, 3].astype(np.uint32)}
     cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "a2": a2, "stk": stk}
     del ts, typ, p, g, a0, a1, a2, stk
     out: dict[str, npt.NDArray[np.generic]] = {}
@@ -423,8 +423,7 @@ def _order_native(dec: Decoded) -> Events:
     ids = np.array(sorted(k for k, v in dec.stacks.items() if v), dtype=np.int64)
     nat.finish(out["ts"], out["typ"], out["p"], out["g"], out["a0"],
                out["stk"], freq, timer, ids, _SETS_EV.astype(np.uint8).tobytes())
-    blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]),
-                            np.uint8)
+    blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]), np.uint8)
     return Events(out["ts"], out["typ"], out["p"], out["g"],  # type: ignore[arg-type]
                   out["a0"], out["a1"], out["a2"], out["stk"],  # type: ignore[arg-type]
                   unordered, stray, early, blocked)
