@@ -109,10 +109,12 @@ class Events:
 
     def keep(self, n: int) -> None:
         """Keep the first ``n`` events only."""
-        for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk", "blocked"):
-            col = getattr(self, name)
-            if col is not None:
-                setattr(self, name, col[:n])
+        for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
+            setattr(self, name, getattr(self, name)[:n])
+        if self.blocked is not None:
+            # Whether a syscall blocked is its goroutine's next event, which may be
+            # gone now: decided again on what is kept, as the Python converter does.
+            self.blocked = frombuffer(_native.syscall_blocked(self.typ, self.g), np.uint8)
 
 
 def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
