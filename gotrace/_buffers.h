@@ -1,9 +1,15 @@
-/* Shared by the C accelerators: memory handed to numpy without a copy.
+/* Shared by the C accelerators: memory handed to numpy without a copy, and the
+ * constants each module exports.
  *
  * Buf owns malloc'd memory and exports it through the buffer protocol, so the
  * Python side wraps it with numpy.frombuffer; Vec is a growable array of
  * fixed-size items that becomes a Buf when done. Include after Python.h,
  * with GOTRACE_BUF_NAME defined as the type's qualified name.
+ *
+ * A module's C code needs the spec's numbers (event types, states, limits) as
+ * compile-time constants, so it keeps its own copies; module_export() publishes
+ * them as the module's `constants` dict (and Buf as `Buf`), and the tests hold
+ * every copy equal to the Python spec.
  */
 #ifndef GOTRACE_BUFFERS_H
 #define GOTRACE_BUFFERS_H
@@ -96,5 +102,72 @@ static inline PyObject *vec_take(Vec *v) {
     return buf_wrap(p, (Py_ssize_t)(n * v->item));
 }
 
+/* ------------------------------------------------------------------ */
+/* Constants a module exports.                                          */
+
+typedef struct {
+    const char *name;
+    long long value;
+} Constant;
+
+#define CONSTANT(x) {#x, (long long)(x)}
+
+/* Add Buf and a `constants` dict ({name: value} for each of the n constants) to
+ * mod; the caller may add more entries (tables, strings) to the returned dict,
+ * which is borrowed. NULL with an exception on failure. */
+static inline PyObject *module_export(PyObject *mod, const Constant *c, size_t n) {
+    if (PyModule_AddObjectRef(mod, "Buf", (PyObject *)&BufType) < 0) return NULL;
+    PyObject *d = PyDict_New();
+    if (d == NULL) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLongLong(c[i].value);
+        if (v == NULL || PyDict_SetItemString(d, c[i].name, v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+    if (PyModule_AddObject(mod, "constants", d) < 0) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* d[name] = tuple of the n bytes in table (a C copy of one of the spec's maps). */
+static inline int export_table(PyObject *d, const char *name, const uint8_t *table, size_t n) {
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    if (t == NULL) return -1;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromLong(table[i]);
+        if (v == NULL) {
+            Py_DECREF(t);
+            return -1;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, v);
+    }
+    int rc = PyDict_SetItemString(d, name, t);
+    Py_DECREF(t);
+    return rc;
+}
+
+/* d[name] = tuple of the n strings in names. */
+static inline int export_names(PyObject *d, const char *name, const char *const *names,
+                               size_t n) {
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    if (t == NULL) return -1;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *v = PyUnicode_FromString(names[i]);
+        if (v == NULL) {
+            Py_DECREF(t);
+            return -1;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, v);
+    }
+    int rc = PyDict_SetItemString(d, name, t);
+    Py_DECREF(t);
+    return rc;
+}
 
 #endif

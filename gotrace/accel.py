@@ -9,6 +9,15 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
+T = TypeVar("T", bound=np.generic)
 
 
 def load(module: str) -> ModuleType | None:
@@ -19,3 +28,8 @@ def load(module: str) -> ModuleType | None:
         return importlib.import_module(module)
     except ImportError:
         return None
+
+
+def frombuffer(buf: Buffer, dtype: type[T] | np.dtype[T]) -> npt.NDArray[T]:
+    """A numpy view (no copy) of a column an accelerator returned as a Buf."""
+    return np.frombuffer(memoryview(buf), dtype)

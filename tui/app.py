@@ -154,7 +154,7 @@ class GotraceApp(App[str | None]):
         from .screens.overview import OverviewScreen
 
         session = self.session = Session(model, results, coming)
-        self.sub_title = model.source.path
+        self.sub_title = safe(model.source.path)
         pages: dict[str, Callable[[Session], Page]] = {
             "overview": OverviewScreen, "longlived": LongLivedScreen, "leaks": LeaksScreen}
         if model.is_trace:

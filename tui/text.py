@@ -97,5 +97,5 @@ def tabs(current: str, is_trace: bool, title: str) -> Text:
             out.append(f" {key} ", style="bold")
             out.append(f"{label} ", style=DIM)
     out.append("  ")
-    out.append(title, style=DIM)
+    out.append(safe(title), style=DIM)
     return out

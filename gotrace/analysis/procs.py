@@ -20,6 +20,7 @@ All times are ns since the first event, like the rest of the model.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,27 +39,18 @@ STW_PREFIX = "stop-the-world"
 def _disjoint(start: I64, end: I64, group: npt.NDArray[np.integer] | None = None) -> tuple[I64, I64]:
     """Clip each interval to begin no earlier than every earlier one of its group ends.
 
-    Input is sorted by (group, start); ``group`` values are small non-negative ints.
-    ``start`` and ``end`` are clipped in place (callers pass fresh copies): on
-    millions of intervals every temporary is tens of MB.
+    Input is sorted by (group, start). ``start`` and ``end`` are clipped in place
+    (callers pass fresh copies): on millions of intervals every temporary is tens
+    of MB, so each group (a P: there are few) is done in its own slice.
     """
     if len(start) == 0:
         return start, end
-    off = int(start.min())
-    reach = end - off
+    cuts = [0, len(start)]
     if group is not None:
-        base = group.astype(np.int64)
-        base *= int(end.max()) - off + 1
-        reach += base
-        np.maximum.accumulate(reach, out=reach)
-        reach -= base
-        del base
-        # The first interval of a group owes nothing to the previous group.
-        reach[:-1][group[1:] != group[:-1]] = np.iinfo(np.int64).min + off
-    else:
-        np.maximum.accumulate(reach, out=reach)
-    reach += off
-    np.maximum(start[1:], reach[:-1], out=start[1:])
+        cuts[1:1] = (np.flatnonzero(group[1:] != group[:-1]) + 1).tolist()
+    for lo, hi in itertools.pairwise(cuts):
+        reach = np.maximum.accumulate(end[lo:hi])
+        np.maximum(start[lo + 1:hi], reach[:-1], out=start[lo + 1:hi])
     np.maximum(end, start, out=end)
     return start, end
 
@@ -104,13 +96,21 @@ class Spans:
         over = np.where(has, np.maximum(self.end[last] - t, 0), 0) if len(self.start) else 0
         return np.asarray(out - over, np.int64)
 
+    def total(self) -> int:
+        """The covered time of all intervals."""
+        return int(self._cum[-1] - self._cum[0])
+
     def covered(self, t0: int, t1: int) -> int:
         c = self.covered_before(np.array([t0, t1], np.int64))
         return int(c[1] - c[0])
 
     def density(self, t0: int, t1: int, columns: int) -> F64:
         """Fraction of each of ``columns`` equal slices of [t0, t1) that is covered."""
-        edges = t0 + (np.arange(columns + 1, dtype=np.int64) * (t1 - t0)) // columns
+        # t0 + k * (t1 - t0) // columns without the product, which a span near
+        # MAX_TIME_NS times thousands of columns would overflow.
+        q, r = divmod(t1 - t0, columns)
+        k = np.arange(columns + 1, dtype=np.int64)
+        edges = t0 + k * q + (k * r) // columns
         c = self.covered_before(edges)
         width = np.maximum(np.diff(edges), 1)
         return np.asarray(np.diff(c) / width, np.float64)
@@ -134,6 +134,22 @@ class Running:
     goroutine: I64  # goroutine id
 
 
+def _by_p_then_start(p: npt.NDArray[np.int32], start: I64) -> npt.NDArray[np.intp]:
+    """The stable order by (P, start): one sort of a combined key when P ids times the
+    time range fit in int64 (always, on real traces), else a two-key sort."""
+    if len(p) == 0:
+        return np.zeros(0, np.intp)
+    t0 = int(start.min())
+    width = int(start.max()) - t0 + 1
+    if int(p.max()) * width >= 1 << 62:
+        return np.lexsort((start, p))
+    key = p.astype(np.int64)
+    key *= width
+    key += start
+    key -= t0
+    return np.argsort(key, kind="stable")
+
+
 class ProcTimeline:
     """What ran on each P, idle gaps, GC and STW ranges, utilisation; queryable by time.
 
@@ -148,15 +164,8 @@ class ProcTimeline:
         self.model = model
         self.span_ns = int(model.span_ns or 0)
         run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
-        # By (P, start) with one sort of a combined key (P ids are small).
-        t0 = int(iv.start[run].min()) if len(run) else 0
-        width = int(iv.start[run].max()) - t0 + 1 if len(run) else 1
-        key = iv.p[run].astype(np.int64)
-        key *= width
-        key += iv.start[run]
-        key -= t0
-        order = run[np.argsort(key, kind="stable")]
-        del run, key
+        order = run[_by_p_then_start(iv.p[run], iv.start[run])]
+        del run
         p = iv.p[order]
         start, end = _disjoint(iv.start[order], iv.end[order], p)
         self._start = start
@@ -234,7 +243,9 @@ class ProcTimeline:
         return self._spans[p].density(t0, t1, columns)
 
     def total_running_ns(self) -> int:
-        return int(self._cum[-1])
+        # Per P, not the running sum's last value: each P's busy time is at most
+        # the span, but all of them together need not fit in int64.
+        return sum(sp.total() for sp in self._spans.values())
 
     def gc_intervals(self, t0: int, t1: int) -> tuple[I64, I64]:
         """GC mark phases overlapping [t0, t1), as (start, end) arrays."""

@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Go's trace.EventKind, GoState, ProcState and ResourceKind values (events.py). */
+/* Go's trace.EventKind, GoState, ProcState and ResourceKind values (events.py),
+ * exported in `constants` and tested equal. */
 enum { K_SYNC = 1, K_RANGE_BEGIN = 5, K_RANGE_END = 7, K_STATE_TRANSITION = 13 };
 enum { G_UNDETERMINED = 0, G_NOT_EXIST = 1, G_RUNNABLE = 2, G_RUNNING = 3, G_WAITING = 4,
        G_SYSCALL = 5 };
@@ -775,11 +776,19 @@ static PyTypeObject CollectorType = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_summary", NULL, -1, NULL};
 
+static const Constant CONSTANTS[] = {
+    CONSTANT(K_SYNC), CONSTANT(K_RANGE_BEGIN), CONSTANT(K_RANGE_END), CONSTANT(K_STATE_TRANSITION),
+    CONSTANT(G_UNDETERMINED), CONSTANT(G_NOT_EXIST), CONSTANT(G_RUNNABLE), CONSTANT(G_RUNNING),
+    CONSTANT(G_WAITING), CONSTANT(G_SYSCALL), CONSTANT(R_GOROUTINE), CONSTANT(R_PROC),
+    CONSTANT(NONE),
+};
+
 PyMODINIT_FUNC PyInit__summary(void) {
     if (PyType_Ready(&BufType) < 0 || PyType_Ready(&CollectorType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
-    if (PyModule_AddObjectRef(m, "Collector", (PyObject *)&CollectorType) < 0) {
+    if (PyModule_AddObjectRef(m, "Collector", (PyObject *)&CollectorType) < 0
+        || module_export(m, CONSTANTS, sizeof CONSTANTS / sizeof *CONSTANTS) == NULL) {
         Py_DECREF(m);
         return NULL;
     }

@@ -27,17 +27,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import accel
+from ..accel import frombuffer
 from ..tables import Tables
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .infer import infer_reasons
 
-_native = accel.load("gotrace.model._summary")
+if TYPE_CHECKING:
+    from . import _summary as _native
+else:
+    _native = accel.load("gotrace.model._summary")
 NATIVE: bool = _native is not None
 """True when the C twin (gotrace.model._summary) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths build identical models."""
@@ -180,7 +185,7 @@ def build_trace_model(
     return model
 
 
-_NATIVE_COLS = (
+_NATIVE_COLS: tuple[tuple[str, Any], ...] = (
     ("id", np.int64), ("name", np.int32), ("state", np.uint8), ("reason", np.int32),
     ("since_ns", np.int64), ("wait_ns", np.int64), ("first_ns", np.int64),
     ("created_ns", np.int64), ("start_ns", np.int64), ("ended_ns", np.int64),
@@ -188,7 +193,7 @@ _NATIVE_COLS = (
     ("last_stack", np.int32), ("exec_ns", np.int64), ("sched_wait_ns", np.int64),
     ("block_row", np.int32), ("block_reason", np.int32), ("block_ns", np.int64),
 )
-_NATIVE_IVL = (
+_NATIVE_IVL: tuple[tuple[str, Any], ...] = (
     ("row", np.int32), ("start", np.int64), ("end", np.int64), ("state", np.uint8),
     ("reason", np.int32), ("p", np.int32), ("stack", np.int32), ("starts", np.int64),
 )
@@ -205,28 +210,30 @@ def _native_goroutines(
                 c.tstack)
     first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
 
-    def cols(names: tuple[str, ...], bufs: tuple[object, ...], types: tuple[type, ...]
+    def cols(names: tuple[str, ...], bufs: tuple[_native.Buf, ...], types: tuple[Any, ...]
              ) -> dict[str, np.ndarray]:
         # The Python collector's empty columns are int64 when no chunk had events.
-        return {k: np.frombuffer(b, t if seen else np.int64)  # type: ignore[call-overload]
+        return {k: frombuffer(b, t if seen else np.int64)
                 for k, b, t in zip(names, bufs, types, strict=True)}
 
     side = _Side(
         first=first,
         last=last,
-        syncs=_with_first(np.frombuffer(syncs, np.int64), first),
+        syncs=_with_first(frombuffer(syncs, np.int64), first),
         sys=cols(_SYS_COLS, sysc, (np.int64, np.int64, np.uint8, np.uint8, np.int64, np.int64)),
         proc=cols(_PROC_COLS, proc, (np.int64, np.int64, np.uint8, np.uint8, np.int64)),
         rng=cols(_RANGE_COLS, rng, (np.int64, np.uint8, np.int32, np.uint8, np.int64, np.int64)),
-        proc_ids=sorted(np.frombuffer(proc_ids, np.int64).tolist()),
+        proc_ids=sorted(frombuffer(proc_ids, np.int64).tolist()),
     )
     forever_id = tables.string("forever")  # interned before the root names, as _goroutines does
-    names = _root_names(np.frombuffer(used, np.int32), tables)
+    names = _root_names(frombuffer(used, np.int32), tables)
     out = col.goroutines(side.syncs, first, last, forever_id, names)
     ng = len(_NATIVE_COLS)
-    g = {k: np.frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
+    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
     nrows = len(g["id"])
-    ivl = Intervals(**{k: np.frombuffer(b, t) for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)})
+    ivl_cols: dict[str, Any] = {k: frombuffer(b, t)
+                                for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)}
+    ivl = Intervals(**ivl_cols)
     gor = Goroutines(
         **g,
         syscall_ns=np.zeros(nrows, np.int64),
@@ -315,8 +322,15 @@ def _goroutines(
     # Block time by (row, reason), sparse.
     bmask = counted & (to == GoState.WAITING)
     key = row_of[bmask].astype(np.int64) * (len(tables.strings) + 1) + reason[bmask]
-    ukey, inv = np.unique(key, return_inverse=True)
-    bsum = np.bincount(inv, weights=dur[bmask]).astype(np.int64) if len(ukey) else ukey
+    # Summed in int64, exactly (as the C twin does), not through bincount's floats,
+    # which round once a total passes 2^53 ns.
+    korder = np.argsort(key, kind="stable")
+    key = key[korder]
+    new_key = np.ones(len(key), bool)
+    np.not_equal(key[1:], key[:-1], out=new_key[1:])
+    first_of_key = np.flatnonzero(new_key)
+    ukey = key[first_of_key]
+    bsum = np.add.reduceat(dur[bmask][korder], first_of_key) if len(ukey) else ukey
     block_row = (ukey // (len(tables.strings) + 1)).astype(np.int32)
     block_reason = (ukey % (len(tables.strings) + 1)).astype(np.int32)
 

@@ -6,9 +6,9 @@
  * cursors decoding varints straight from the file bytes, the frontier min-heap,
  * Go's pdqsort for ties on a stall, and order.go's state machine (goroutines,
  * procs, threads with sequence numbers; ranges, tasks, regions, GC) carried
- * across generations. Where Python keeps unbounded integers for times, this
- * uses 128-bit ones so that even absurd timestamps in a corrupt trace compare
- * and overflow exactly as they do there.
+ * across generations. Times are int64 ns: both twins reject, where it is read,
+ * a time at or past MAX_TIME_NS (gotrace.trace.events), computing ticks * freq
+ * in the same double arithmetic, so they fail at the same event.
  *
  * Output goes to flat growable buffers, one per field (event type, its four
  * arguments after dt, goroutine, proc, thread, raw time); build() turns them
@@ -21,12 +21,16 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef __SIZEOF_INT128__
-#error "a compiler with 128-bit integers is required (the pure-Python path is used otherwise)"
-#endif
-typedef __int128 tick_t;
+#define GOTRACE_BUF_NAME "gotrace.trace._order_v2.Buf"
+#include "../_buffers.h"
+#include "_varint.h"
 
-/* tracev2 event types (spec_v2.py). */
+/* gotrace.trace.events.MAX_TIME_NS and MAX_PROC_ID (exported, and tested equal). */
+#define MAX_TIME_NS ((int64_t)1 << 60)
+#define MAX_PROC_ID ((int64_t)INT32_MAX)
+
+/* tracev2 event types (spec_v2.py). These and the states and tables below are
+ * copies of the spec's, exported in `constants` (see CONSTANTS) and tested equal. */
 enum {
     EV_CPU_SAMPLE = 7, EV_PROCS_CHANGE = 9, EV_PROC_START = 10, EV_PROC_STOP = 11,
     EV_PROC_STEAL = 12, EV_PROC_STATUS = 13, EV_GO_CREATE = 14, EV_GO_CREATE_SYSCALL = 15,
@@ -51,9 +55,10 @@ enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
 
 static const uint8_t GO_STATUS_TO_STATE[5] = {0, 2, 3, 5, 4};
 static const uint8_t PROC_STATUS_TO_STATE[5] = {0, 2, 3, 2, 3};
-static const char *const GO_STATE_NAMES[5] = {"Bad", "Runnable", "Running", "Syscall", "Waiting"};
-static const char *const PROC_STATE_NAMES[5] = {"Bad", "Running", "Idle", "Syscall",
-                                                 "SyscallAbandoned"};
+static const char *const GO_STATUS_NAMES[5] = {"Bad", "Runnable", "Running", "Syscall",
+                                                "Waiting"};
+static const char *const PROC_STATUS_NAMES[5] = {"Bad", "Running", "Idle", "Syscall",
+                                                  "SyscallAbandoned"};
 
 static PyObject *OrderError;  /* gotrace.trace.order_v2.OrderError */
 
@@ -273,41 +278,12 @@ typedef struct {
     Py_ssize_t nbatches, bidx;
     const uint8_t *pos, *end;
     uint64_t base;
-    tick_t last_ts;
+    int64_t last_ts;
     /* The current event. */
-    tick_t ev_time;
+    int64_t ev_time;
     uint64_t ev_typ;
     uint64_t ev_args[4];   /* after dt; 0 beyond the event's width */
 } Cursor;
-
-static inline uint64_t uvarint(const uint8_t **pp) {
-    const uint8_t *p = *pp;
-    uint64_t x = 0;
-    unsigned shift = 0;
-    for (;;) {
-        uint8_t b = *p++;
-        x |= (uint64_t)(b & 0x7F) << shift;
-        if (b < 0x80) break;
-        shift += 7;
-    }
-    *pp = p;
-    return x;
-}
-
-/* batch_tokens' validation: every varint ends inside the batch and fits 64 bits. */
-static int batch_valid(const uint8_t *p, Py_ssize_t n) {
-    int run = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint8_t b = p[i];
-        if (b & 0x80) {
-            if (++run >= 10) return 0;
-        } else {
-            if (run == 9 && b > 1) return 0;
-            run = 0;
-        }
-    }
-    return run == 0;
-}
 
 /* Local id -> global id: a dense table when ids are compact (they are, Go numbers
  * them from 1), binary search over sorted keys when a corrupt trace says otherwise. */
@@ -359,6 +335,7 @@ typedef struct {
     uint8_t width[NUM_SPECS];
     uint8_t range_start[NUM_SPECS];
     PyObject *names;       /* tuple of event names */
+    PyObject *empty;       /* "": the name string id 0 stands for */
     /* v2.py's column tables, indexed by event type (see set_columns). */
     uint8_t c_kind[256], c_res_kind[256], c_res_src[256], c_frm[256], c_to[256];
     uint8_t c_task[256], c_check_stack[256][4], c_check_string[256][4];
@@ -376,7 +353,7 @@ typedef struct {
     Py_ssize_t ncursors;
     Cursor **fr;
     Py_ssize_t nfr;
-    tick_t *cpu_t;
+    int64_t *cpu_t;
     int64_t *cpu_m, *cpu_p, *cpu_g;
     uint64_t *cpu_stack;
     Py_ssize_t ncpu, cpu_next;
@@ -385,7 +362,6 @@ typedef struct {
     uint64_t *o_args;
     int64_t *o_g, *o_p, *o_m, *o_t;
     Py_ssize_t n, cap, hint;
-    int overflow;
     PyObject *task_end_names;  /* list of str */
 } Ordering;
 
@@ -409,9 +385,10 @@ static int order_error(const char *fmt, ...) {
 /* ------------------------------------------------------------------------ */
 /* Output buffers.                                                           */
 
+/* malloc'd, not PyMem: build() hands them to numpy as _buffers.h Bufs. */
 static void out_free(Ordering *o) {
-    PyMem_Free(o->o_typ); PyMem_Free(o->o_args); PyMem_Free(o->o_g);
-    PyMem_Free(o->o_p); PyMem_Free(o->o_m); PyMem_Free(o->o_t);
+    free(o->o_typ); free(o->o_args); free(o->o_g);
+    free(o->o_p); free(o->o_m); free(o->o_t);
     o->o_typ = NULL; o->o_args = NULL; o->o_g = o->o_p = o->o_m = o->o_t = NULL;
     o->n = o->cap = 0;
 }
@@ -420,17 +397,17 @@ static int out_reserve(Ordering *o, Py_ssize_t need) {
     if (need <= o->cap) return 0;
     Py_ssize_t cap = o->cap ? 2 * o->cap : (o->hint > 4096 ? o->hint : 4096);
     while (cap < need) cap *= 2;
-    uint8_t *typ = PyMem_Realloc(o->o_typ, (size_t)cap);
+    uint8_t *typ = realloc(o->o_typ, (size_t)cap);
     if (typ) o->o_typ = typ;
-    uint64_t *args = PyMem_Realloc(o->o_args, (size_t)cap * 4 * sizeof(uint64_t));
+    uint64_t *args = realloc(o->o_args, (size_t)cap * 4 * sizeof(uint64_t));
     if (args) o->o_args = args;
-    int64_t *g = PyMem_Realloc(o->o_g, (size_t)cap * sizeof(int64_t));
+    int64_t *g = realloc(o->o_g, (size_t)cap * sizeof(int64_t));
     if (g) o->o_g = g;
-    int64_t *p = PyMem_Realloc(o->o_p, (size_t)cap * sizeof(int64_t));
+    int64_t *p = realloc(o->o_p, (size_t)cap * sizeof(int64_t));
     if (p) o->o_p = p;
-    int64_t *m = PyMem_Realloc(o->o_m, (size_t)cap * sizeof(int64_t));
+    int64_t *m = realloc(o->o_m, (size_t)cap * sizeof(int64_t));
     if (m) o->o_m = m;
-    int64_t *t = PyMem_Realloc(o->o_t, (size_t)cap * sizeof(int64_t));
+    int64_t *t = realloc(o->o_t, (size_t)cap * sizeof(int64_t));
     if (t) o->o_t = t;
     if (!typ || !args || !g || !p || !m || !t) { PyErr_NoMemory(); return -1; }
     o->cap = cap;
@@ -438,7 +415,7 @@ static int out_reserve(Ordering *o, Py_ssize_t need) {
 }
 
 static inline void emit(Ordering *o, uint64_t typ, uint64_t a0, uint64_t a1, uint64_t a2,
-                        uint64_t a3, int64_t g, int64_t p, int64_t m, tick_t t) {
+                        uint64_t a3, int64_t g, int64_t p, int64_t m, int64_t t) {
     Py_ssize_t i = o->n++;
     o->o_typ[i] = (uint8_t)typ;
     uint64_t *a = &o->o_args[4 * i];
@@ -446,12 +423,7 @@ static inline void emit(Ordering *o, uint64_t typ, uint64_t a0, uint64_t a1, uin
     o->o_g[i] = g;
     o->o_p[i] = p;
     o->o_m[i] = m;
-    if (t > (tick_t)INT64_MAX || t < (tick_t)INT64_MIN) {
-        o->overflow = 1;
-        o->o_t[i] = INT64_MAX;
-    } else {
-        o->o_t[i] = (int64_t)t;
-    }
+    o->o_t[i] = t;
 }
 
 static inline void emit_ev(Ordering *o, Cursor *bc, int64_t g, int64_t p, int64_t m) {
@@ -462,6 +434,12 @@ static inline void emit_ev(Ordering *o, Cursor *bc, int64_t g, int64_t p, int64_
 /* ------------------------------------------------------------------------ */
 /* Cursor.next_event                                                          */
 
+/* Cursor._time_error: a time past MAX_TIME_NS is damage, not a time. */
+static int time_error(Cursor *c) {
+    return order_error("batch at byte %zd: timestamp out of range (later than 2^60 ns)",
+                       c->batches[c->bidx].off);
+}
+
 /* 1: an event is loaded; 0: the cursor is done; -1: error. */
 static int next_event(Ordering *o, Cursor *c) {
     while (c->pos >= c->end) {
@@ -469,16 +447,20 @@ static int next_event(Ordering *o, Cursor *c) {
         if (c->bidx >= c->nbatches) return 0;
         Batch *b = &c->batches[c->bidx];
         const uint8_t *start = (const uint8_t *)o->data.buf + b->off;
-        if (!batch_valid(start, b->size))
+        if (!varints_valid(start, b->size))
             return order_error("batch at byte %zd: found invalid uvarint", b->off);
         c->pos = start;
         c->end = start + b->size;
         c->base = b->base;
         c->last_ts = 0;
     }
-    if (c->last_ts == 0) c->last_ts = (tick_t)((double)c->base * o->freq);
+    if (c->last_ts == 0) {
+        double base = (double)c->base * o->freq;
+        if (base >= (double)MAX_TIME_NS) return time_error(c);
+        c->last_ts = (int64_t)base;
+    }
     const uint8_t *p = c->pos;
-    uint64_t typ = uvarint(&p);
+    uint64_t typ = varint_next(&p);
     if (typ >= NUM_SPECS) return order_error("found invalid event type: %llu",
                                              (unsigned long long)typ);
     int w = o->width[typ];
@@ -487,9 +469,12 @@ static int next_event(Ordering *o, Cursor *c) {
     uint64_t tok[5] = {0, 0, 0, 0, 0};
     for (int k = 0; k < w - 1; k++) {
         if (p >= c->end) return order_error("found invalid uvarint");
-        tok[k] = uvarint(&p);
+        tok[k] = varint_next(&p);
     }
-    tick_t t = (tick_t)((double)tok[0] * o->freq) + c->last_ts;
+    double dt = (double)tok[0] * o->freq;
+    if (dt >= (double)MAX_TIME_NS) return time_error(c);
+    int64_t t = (int64_t)dt + c->last_ts;
+    if (t >= MAX_TIME_NS) return time_error(c);
     c->ev_time = t;
     c->last_ts = t;
     c->ev_typ = typ;
@@ -516,7 +501,7 @@ static Py_ssize_t heap_sift_up(Cursor **h, Py_ssize_t i) {
 static Py_ssize_t heap_sift_down(Cursor **h, Py_ssize_t n, Py_ssize_t i) {
     for (;;) {
         Py_ssize_t m = i;
-        tick_t mt = i < n ? T(i) : (tick_t)INT64_MAX;
+        int64_t mt = i < n ? T(i) : (int64_t)INT64_MAX;
         Py_ssize_t c = 2 * i + 1;
         if (c < n && T(c) < mt) { mt = T(c); m = c; }
         c++;
@@ -830,8 +815,10 @@ static PState *p_new(Ordering *o, int64_t id, uint8_t status, uint64_t gen) {
     return ps;
 }
 
-/* The generation's string with this id, borrowed; NULL without an exception if absent. */
+/* The generation's string with this id, borrowed; NULL without an exception if absent.
+ * Id 0 is always "" (Go's dataTable.get), as order_v2.Ordering._string says. */
 static PyObject *gen_string(Ordering *o, uint64_t id, int *err) {
+    if (id == 0) return o->empty;
     PyObject *key = PyLong_FromUnsignedLongLong(id);
     if (key == NULL) { *err = 1; return NULL; }
     PyObject *v = PyDict_GetItemWithError(o->strings, key);
@@ -841,6 +828,12 @@ static PyObject *gen_string(Ordering *o, uint64_t id, int *err) {
 }
 
 #define CTX_ERR(what) order_error("expected " what)
+
+/* order_v2._id_error: a goroutine id below 0 or a P id the model cannot hold. */
+static int id_error(Ordering *o, const char *what, int64_t value, uint64_t typ) {
+    return order_error("%s ID %lld out of range in %s event", what, (long long)value,
+                       ev_name(o, typ));
+}
 #define NEED_THREAD() do { if (m == NONE) return CTX_ERR("a thread but didn't have one"); } while (0)
 #define NEED_PROC() do { if (cp == NONE) return CTX_ERR("a proc but didn't have one"); } while (0)
 #define NEED_GO() do { if (cg == NONE) return CTX_ERR("a goroutine but didn't have one"); } while (0)
@@ -925,6 +918,7 @@ static int advance(Ordering *o, Cursor *bc) {
         if (cst != NULL && cst->status != GO_RUNNING)
             return order_error("%s event for goroutine that's not Running", ev_name(o, typ));
         int64_t newg = (int64_t)a[0];
+        if (newg < 0) return id_error(o, "goroutine", newg, typ);
         if (g_get(&o->gs, newg) != NULL)
             return order_error("tried to create goroutine (%lld) that already exists", LL(newg));
         if (g_insert(&o->gs, newg, typ == EV_GO_CREATE ? GO_RUNNABLE : GO_WAITING, gen) == NULL)
@@ -983,7 +977,7 @@ static int advance(Ordering *o, Cursor *bc) {
             return order_error("uninitialized proc %lld found during GoSyscallEnd", LL(cp));
         if (ps->status != PROC_SYSCALL)
             return order_error("expected proc %lld in state Syscall, but got %s instead", LL(cp),
-                               PROC_STATE_NAMES[ps->status]);
+                               PROC_STATUS_NAMES[ps->status]);
         ps->status = PROC_RUNNING;
         emit_ev(o, bc, cg, cp, m);
         return 1;
@@ -1041,7 +1035,7 @@ static int advance(Ordering *o, Cursor *bc) {
 static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a, int64_t m,
                         MState *ms, int64_t cg, int64_t cp, uint64_t gen) {
     int64_t ng = cg, np_ = cp;
-    tick_t t = bc->ev_time;
+    int64_t t = bc->ev_time;
     GState *st;
     PState *ps;
     MState *oms;
@@ -1054,12 +1048,13 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         uint64_t status = a[2], stack = typ == EV_GO_STATUS_STACK ? a[3] : 0;
         if (status >= 5)
             return order_error("invalid status for goroutine %lld: %llu", LL(gid), ULL(status));
+        if (gid < 0) return id_error(o, "goroutine", gid, typ);
         uint64_t old = GO_STATUS_TO_STATE[status];
         st = g_get(&o->gs, gid);
         if (st != NULL) {
             if (st->status != status)
                 return order_error("inconsistent status for goroutine %lld: old %s vs. new %s",
-                                   LL(gid), GO_STATE_NAMES[st->status], GO_STATE_NAMES[status]);
+                                   LL(gid), GO_STATUS_NAMES[st->status], GO_STATUS_NAMES[status]);
             st->seq_gen = gen;
             st->seq = 0;
         } else if (initial) {
@@ -1067,7 +1062,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
             old = GS_UNDETERMINED;
         } else {
             return order_error("found goroutine status for new goroutine after the first "
-                               "generation: id=%lld status=%s", LL(gid), GO_STATE_NAMES[status]);
+                               "generation: id=%lld status=%s", LL(gid), GO_STATUS_NAMES[status]);
         }
         int64_t em = m, eg = cg;
         if (status == GO_RUNNING) {
@@ -1101,6 +1096,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         int64_t pid = (int64_t)praw;
         if (status >= 5)
             return order_error("invalid status for proc %lld: %llu", LL(pid), ULL(status));
+        if (pid < 0 || pid > MAX_PROC_ID) return id_error(o, "proc", pid, typ);
         uint64_t old = PROC_STATUS_TO_STATE[status], new_status = status;
         ps = p_get(o, pid);
         if (ps != NULL) {
@@ -1111,8 +1107,8 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
                 old = PS_IDLE;
             } else if (ps->status != status) {
                 return order_error("inconsistent status for proc %lld: old %s vs. new %s",
-                                   LL(pid), PROC_STATE_NAMES[ps->status],
-                                   PROC_STATE_NAMES[status]);
+                                   LL(pid), PROC_STATUS_NAMES[ps->status],
+                                   PROC_STATUS_NAMES[status]);
             }
             ps->seq_gen = gen;
             ps->seq = 0;
@@ -1174,6 +1170,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
         NEED_THREAD();
         if (cg != NONE) return CTX_ERR("no goroutine but had one");
         int64_t newg = (int64_t)a[0];
+        if (newg < 0) return id_error(o, "goroutine", newg, typ);
         if (g_get(&o->gs, newg) != NULL)
             return order_error("tried to create goroutine (%lld) in syscall that already exists",
                                LL(newg));
@@ -1199,7 +1196,7 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
                 return order_error("found invalid proc %lld during GoDestroySyscall", LL(cp));
             if (ps->status != PROC_SYSCALL)
                 return order_error("proc %lld in unexpected state %s during GoDestroySyscall",
-                                   LL(cp), PROC_STATE_NAMES[ps->status]);
+                                   LL(cp), PROC_STATUS_NAMES[ps->status]);
             ps->status = PROC_SYSCALL_ABANDONED;
             np_ = NONE;
             emit(o, EV_PROC_STEAL, (uint64_t)cp, 0, 0, PROC_SYSCALL, cg, cp, m, t);
@@ -1419,32 +1416,6 @@ static int advance_rare(Ordering *o, Cursor *bc, uint64_t typ, const uint64_t *a
 /* ------------------------------------------------------------------------ */
 /* Python glue.                                                               */
 
-/* A Python int (unbounded, as order_v2 computes times) as a 128-bit tick. */
-static int as_tick(PyObject *v, tick_t *out) {
-    int overflow = 0;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (x == -1 && PyErr_Occurred()) return -1;
-    if (!overflow) {
-        *out = x;
-        return 0;
-    }
-    PyObject *shift = PyLong_FromLong(64);
-    PyObject *hi = shift ? PyNumber_Rshift(v, shift) : NULL;
-    Py_XDECREF(shift);
-    if (hi == NULL) return -1;
-    long long h = PyLong_AsLongLongAndOverflow(hi, &overflow);
-    Py_DECREF(hi);
-    if (h == -1 && PyErr_Occurred()) return -1;
-    if (overflow) {
-        PyErr_SetString(PyExc_OverflowError, "time does not fit 128 bits");
-        return -1;
-    }
-    unsigned long long lo = PyLong_AsUnsignedLongLongMask(v);
-    if (lo == (unsigned long long)-1 && PyErr_Occurred()) return -1;
-    *out = (tick_t)(((unsigned __int128)(uint64_t)h << 64) | lo);
-    return 0;
-}
-
 static void gen_free(Ordering *o) {
     if (o->cursors) {
         for (Py_ssize_t i = 0; i < o->ncursors; i++) PyMem_Free(o->cursors[i].batches);
@@ -1490,6 +1461,8 @@ static int Ordering_init(Ordering *o, PyObject *args, PyObject *kwds) {
     }
     Py_INCREF(names);
     o->names = names;
+    o->empty = PyUnicode_FromString("");
+    if (o->empty == NULL) return -1;
     o->gs.slots = PyMem_Calloc(1024, sizeof(GState));
     if (o->gs.slots == NULL) { PyErr_NoMemory(); return -1; }
     o->gs.mask = 1023;
@@ -1534,6 +1507,7 @@ static void Ordering_dealloc(Ordering *o) {
     PyMem_Free(o->ms.slots);
     PyMem_Free(o->tasks.slots);
     Py_XDECREF(o->names);
+    Py_XDECREF(o->empty);
     Py_XDECREF(o->task_end_names);
     Py_TYPE(o)->tp_free((PyObject *)o);
 }
@@ -1600,7 +1574,7 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
     if (seq == NULL) return NULL;
     Py_ssize_t k = PySequence_Fast_GET_SIZE(seq);
     size_t cap = k ? (size_t)k : 1;
-    o->cpu_t = PyMem_Calloc(cap, sizeof(tick_t));
+    o->cpu_t = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_m = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_p = PyMem_Calloc(cap, sizeof(int64_t));
     o->cpu_g = PyMem_Calloc(cap, sizeof(int64_t));
@@ -1610,15 +1584,14 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < k; i++) {
-        PyObject *time;
-        long long m, p, g;
+        long long time, m, p, g;
         unsigned long long stack;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "OLLLK", &time, &m, &p, &g,
-                              &stack)
-            || as_tick(time, &o->cpu_t[i]) < 0) {
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "LLLLK", &time, &m, &p, &g,
+                              &stack)) {
             Py_DECREF(seq);
             return NULL;
         }
+        o->cpu_t[i] = time;
         o->cpu_m[i] = m;
         o->cpu_p[i] = p;
         o->cpu_g[i] = g;
@@ -1641,11 +1614,9 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
 
 static PyObject *Ordering_emit_side(Ordering *o, PyObject *args) {
     unsigned long long typ, a0, a1, a2, a3;
-    long long g, p, m;
-    PyObject *time;
-    tick_t t;
-    if (!PyArg_ParseTuple(args, "(KKKKK)LLLO", &typ, &a0, &a1, &a2, &a3, &g, &p, &m, &time)
-        || as_tick(time, &t) < 0 || out_reserve(o, o->n + 1) < 0)
+    long long g, p, m, t;
+    if (!PyArg_ParseTuple(args, "(KKKKK)LLLL", &typ, &a0, &a1, &a2, &a3, &g, &p, &m, &t)
+        || out_reserve(o, o->n + 1) < 0)
         return NULL;
     emit(o, typ, a0, a1, a2, a3, g, p, m, t);
     Py_RETURN_NONE;
@@ -1680,65 +1651,27 @@ static PyObject *Ordering_run(Ordering *o, PyObject *arg) {
             continue;
         }
         pdqsort(fr, 0, o->nfr, bit_length((uint64_t)o->nfr));
-        Py_ssize_t i;
-        for (i = 1; i < o->nfr; i++) {
+        /* A flag, not the loop index: removing a finished cursor shrinks nfr, so
+         * "i reached nfr" would also hold after the last cursor advanced. */
+        int advanced = 0;
+        for (Py_ssize_t i = 1; i < o->nfr && !advanced; i++) {
             bc = fr[i];
             r = advance(o, bc);
             if (r < 0) return NULL;
             if (r) {
+                advanced = 1;
                 r = next_event(o, bc);
                 if (r < 0) return NULL;
                 if (r) heap_update(fr, o->nfr, i);
                 else heap_remove(fr, &o->nfr, i);
-                break;
             }
         }
-        if (i >= o->nfr) {
+        if (!advanced) {
             order_error("broken trace: failed to advance (generation %llu)", ULL(o->gen));
             return NULL;
         }
     }
     Py_RETURN_FALSE;
-}
-
-/* A block of memory that numpy can wrap without copying; frees it when dropped. */
-typedef struct {
-    PyObject_HEAD
-    void *data;
-    Py_ssize_t len;
-} Buf;
-
-static int Buf_getbuffer(Buf *b, Py_buffer *view, int flags) {
-    return PyBuffer_FillInfo(view, (PyObject *)b, b->data, b->len, 0, flags);
-}
-
-static void Buf_dealloc(Buf *b) {
-    PyMem_Free(b->data);
-    Py_TYPE(b)->tp_free((PyObject *)b);
-}
-
-static PyBufferProcs Buf_as_buffer = {(getbufferproc)Buf_getbuffer, NULL};
-
-static PyTypeObject BufType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "gotrace.trace._order_v2.Buf",
-    .tp_basicsize = sizeof(Buf),
-    .tp_dealloc = (destructor)Buf_dealloc,
-    .tp_as_buffer = &Buf_as_buffer,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Memory handed over by the orderer.",
-};
-
-/* Takes ownership of data (freed on failure too). */
-static PyObject *buf_new(void *data, Py_ssize_t len) {
-    Buf *b = PyObject_New(Buf, &BufType);
-    if (b == NULL) {
-        PyMem_Free(data);
-        return NULL;
-    }
-    b->data = data;
-    b->len = len;
-    return (PyObject *)b;
 }
 
 static int load_remap(Remap *r, PyObject *keys_obj, PyObject *vals_obj) {
@@ -1826,10 +1759,8 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
         PyErr_SetString(PyExc_RuntimeError, "set_columns() was not called");
         return NULL;
     }
-    int ovf = 0;
-    long long start = PyLong_AsLongLongAndOverflow(arg, &ovf);
+    long long start = PyLong_AsLongLong(arg);
     if (start == -1 && PyErr_Occurred()) return NULL;
-    if (ovf) start = ovf > 0 ? INT64_MAX : INT64_MIN;
     Py_ssize_t n = o->n;
     if (out_reserve(o, 1) < 0) return NULL;
     const uint8_t *typ = o->o_typ;
@@ -1847,25 +1778,23 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
         if ((ty == EV_STW_BEGIN || ty == EV_STW_END) && remap(&o->rs, a[0]) < 0) cut = i;
     }
     size_t sz = (size_t)(cut ? cut : 1);
-    int64_t *time = PyMem_Malloc(sz * sizeof(int64_t));
-    uint8_t *kind = PyMem_Malloc(sz), *res_kind = PyMem_Malloc(sz);
-    uint8_t *frm = PyMem_Malloc(sz), *to = PyMem_Malloc(sz);
-    int32_t *stack = PyMem_Malloc(sz * sizeof(int32_t)), *name = PyMem_Malloc(sz * sizeof(int32_t));
-    int32_t *tstack = PyMem_Malloc(sz * sizeof(int32_t));
-    int64_t *res = PyMem_Malloc(sz * sizeof(int64_t)), *task = PyMem_Malloc(sz * sizeof(int64_t));
+    int64_t *time = column_alloc(sz * sizeof(int64_t));
+    uint8_t *kind = column_alloc(sz), *res_kind = column_alloc(sz);
+    uint8_t *frm = column_alloc(sz), *to = column_alloc(sz);
+    int32_t *stack = column_alloc(sz * sizeof(int32_t)), *name = column_alloc(sz * sizeof(int32_t));
+    int32_t *tstack = column_alloc(sz * sizeof(int32_t));
+    int64_t *res = column_alloc(sz * sizeof(int64_t)), *task = column_alloc(sz * sizeof(int64_t));
     if (!time || !kind || !res_kind || !frm || !to || !stack || !name || !tstack || !res || !task) {
-        PyMem_Free(time); PyMem_Free(kind); PyMem_Free(res_kind); PyMem_Free(frm);
-        PyMem_Free(to); PyMem_Free(stack); PyMem_Free(name); PyMem_Free(tstack);
-        PyMem_Free(res); PyMem_Free(task);
+        free(time); free(kind); free(res_kind); free(frm); free(to); free(stack); free(name);
+        free(tstack); free(res); free(task);
         return PyErr_NoMemory();
     }
-    /* Go's monotonic fix-up, as numpy computes it: wrapping int64 arithmetic. */
+    /* Go's monotonic fix-up, as numpy computes it (no overflow: times < MAX_TIME_NS). */
     int64_t u = start;
     for (Py_ssize_t i = 0; i < cut; i++) {
-        int64_t raw = o->overflow ? INT64_MAX : o->o_t[i];
-        int64_t v = raw - (int64_t)i;
+        int64_t v = o->o_t[i] - (int64_t)i;
         if (v > u) u = v;
-        time[i] = (int64_t)((uint64_t)u + (uint64_t)i);
+        time[i] = u + (int64_t)i;
         uint8_t ty = typ[i];
         const uint64_t *a = &args[4 * i];
         kind[i] = o->c_kind[ty];
@@ -1901,16 +1830,15 @@ static PyObject *Ordering_build(Ordering *o, PyObject *arg) {
     PyObject *items[17] = {
         PyLong_FromSsize_t(cut),
         PyLong_FromLongLong(last),
-        buf_new(time, cut * 8), buf_new(kind, cut), buf_new(o->o_g, n * 8),
-        buf_new(o->o_p, n * 8), buf_new(o->o_m, n * 8), buf_new(stack, cut * 4),
-        buf_new(res_kind, cut), buf_new(res, cut * 8), buf_new(frm, cut), buf_new(to, cut),
-        buf_new(name, cut * 4), buf_new(tstack, cut * 4), buf_new(task, cut * 8),
-        buf_new(o->o_typ, n), buf_new(o->o_args, n * 32),
+        buf_wrap(time, cut * 8), buf_wrap(kind, cut), buf_wrap(o->o_g, n * 8),
+        buf_wrap(o->o_p, n * 8), buf_wrap(o->o_m, n * 8), buf_wrap(stack, cut * 4),
+        buf_wrap(res_kind, cut), buf_wrap(res, cut * 8), buf_wrap(frm, cut), buf_wrap(to, cut),
+        buf_wrap(name, cut * 4), buf_wrap(tstack, cut * 4), buf_wrap(task, cut * 8),
+        buf_wrap(o->o_typ, n), buf_wrap(o->o_args, n * 32),
     };
-    PyMem_Free(o->o_t);
+    free(o->o_t);
     o->o_typ = NULL; o->o_args = NULL; o->o_g = o->o_p = o->o_m = o->o_t = NULL;
     o->n = o->cap = 0;
-    o->overflow = 0;
     PyObject *res_t = PyTuple_New(17);
     int ok = res_t != NULL;
     for (int i = 0; i < 17; i++) {
@@ -1971,6 +1899,29 @@ static struct PyModuleDef module = {
     "C accelerator for gotrace.trace.order_v2 (same results, same errors).", -1, NULL,
 };
 
+static const Constant CONSTANTS[] = {
+    CONSTANT(EV_CPU_SAMPLE), CONSTANT(EV_PROCS_CHANGE), CONSTANT(EV_PROC_START),
+    CONSTANT(EV_PROC_STOP), CONSTANT(EV_PROC_STEAL), CONSTANT(EV_PROC_STATUS),
+    CONSTANT(EV_GO_CREATE), CONSTANT(EV_GO_CREATE_SYSCALL), CONSTANT(EV_GO_START),
+    CONSTANT(EV_GO_DESTROY), CONSTANT(EV_GO_DESTROY_SYSCALL), CONSTANT(EV_GO_STOP),
+    CONSTANT(EV_GO_BLOCK), CONSTANT(EV_GO_UNBLOCK), CONSTANT(EV_GO_SYSCALL_BEGIN),
+    CONSTANT(EV_GO_SYSCALL_END), CONSTANT(EV_GO_SYSCALL_END_BLOCKED), CONSTANT(EV_GO_STATUS),
+    CONSTANT(EV_STW_BEGIN), CONSTANT(EV_STW_END), CONSTANT(EV_GC_ACTIVE), CONSTANT(EV_GC_BEGIN),
+    CONSTANT(EV_GC_END), CONSTANT(EV_GC_SWEEP_ACTIVE), CONSTANT(EV_GC_SWEEP_BEGIN),
+    CONSTANT(EV_GC_SWEEP_END), CONSTANT(EV_GC_MARK_ASSIST_ACTIVE),
+    CONSTANT(EV_GC_MARK_ASSIST_BEGIN), CONSTANT(EV_GC_MARK_ASSIST_END), CONSTANT(EV_HEAP_ALLOC),
+    CONSTANT(EV_HEAP_GOAL), CONSTANT(EV_GO_LABEL), CONSTANT(EV_USER_TASK_BEGIN),
+    CONSTANT(EV_USER_TASK_END), CONSTANT(EV_USER_REGION_BEGIN), CONSTANT(EV_USER_REGION_END),
+    CONSTANT(EV_USER_LOG), CONSTANT(EV_GO_SWITCH), CONSTANT(EV_GO_SWITCH_DESTROY),
+    CONSTANT(EV_GO_CREATE_BLOCKED), CONSTANT(EV_GO_STATUS_STACK), CONSTANT(MAX_EVENT),
+    CONSTANT(NUM_SPECS), CONSTANT(GO_BAD), CONSTANT(GO_RUNNABLE), CONSTANT(GO_RUNNING),
+    CONSTANT(GO_SYSCALL), CONSTANT(GO_WAITING), CONSTANT(PROC_BAD), CONSTANT(PROC_RUNNING),
+    CONSTANT(PROC_IDLE), CONSTANT(PROC_SYSCALL), CONSTANT(PROC_SYSCALL_ABANDONED),
+    CONSTANT(GS_UNDETERMINED), CONSTANT(PS_UNDETERMINED), CONSTANT(PS_NOT_EXIST),
+    CONSTANT(PS_RUNNING), CONSTANT(PS_IDLE), CONSTANT(GC_UNDETERMINED), CONSTANT(GC_NOT_RUNNING),
+    CONSTANT(GC_RUNNING), CONSTANT(NONE), CONSTANT(MAX_TIME_NS), CONSTANT(MAX_PROC_ID),
+};
+
 PyMODINIT_FUNC PyInit__order_v2(void) {
     if (PyType_Ready(&OrderingType) < 0 || PyType_Ready(&BufType) < 0) return NULL;
     PyObject *py = PyImport_ImportModule("gotrace.trace.order_v2");
@@ -1980,9 +1931,13 @@ PyMODINIT_FUNC PyInit__order_v2(void) {
     if (OrderError == NULL) return NULL;
     PyObject *mod = PyModule_Create(&module);
     if (mod == NULL) return NULL;
-    Py_INCREF(&OrderingType);
-    if (PyModule_AddObject(mod, "Ordering", (PyObject *)&OrderingType) < 0) {
-        Py_DECREF(&OrderingType);
+    PyObject *d;
+    if (PyModule_AddObjectRef(mod, "Ordering", (PyObject *)&OrderingType) < 0
+        || (d = module_export(mod, CONSTANTS, sizeof CONSTANTS / sizeof *CONSTANTS)) == NULL
+        || export_table(d, "GO_STATUS_TO_STATE", GO_STATUS_TO_STATE, 5) < 0
+        || export_table(d, "PROC_STATUS_TO_STATE", PROC_STATUS_TO_STATE, 5) < 0
+        || export_names(d, "GO_STATUS_NAMES", GO_STATUS_NAMES, 5) < 0
+        || export_names(d, "PROC_STATUS_NAMES", PROC_STATUS_NAMES, 5) < 0) {
         Py_DECREF(mod);
         return NULL;
     }

@@ -20,6 +20,7 @@
 
 #define GOTRACE_BUF_NAME "gotrace.trace._v1.Buf"
 #include "../_buffers.h"
+#include "_varint.h"
 
 /* ------------------------------------------------------------------ */
 /* An open-addressing map int64 -> (int64, int64).                      */
@@ -196,6 +197,11 @@ enum {
 enum { F_KNOWN = 1, F_STACK = 2, F_TIMED = 4, F_SETTER = 8, F_CLEARER = 16, F_FROM_ARG = 32 };
 
 #define MAX_INT32 2147483647LL
+/* decode_v1.MAX_TICKS and its message (exported, and tested equal). */
+#define MAX_TICKS ((uint64_t)1 << 62)
+/* gotrace.trace.events.MAX_TIME_NS. */
+#define MAX_TIME_NS ((int64_t)1 << 60)
+#define TIME_RANGE_ERROR "timestamp out of range (2^62 ticks or more)"
 #define ERRLEN 200
 
 typedef struct {
@@ -203,26 +209,6 @@ typedef struct {
     size_t size;
     char err[ERRLEN];
 } Reader;
-
-/* Go's binary.Uvarint rule; 0 on success. */
-static int uvarint(const uint8_t *d, size_t end, size_t *pos, uint64_t *out) {
-    uint64_t x = 0;
-    unsigned shift = 0;
-    size_t p = *pos;
-    for (int i = 0; i < 10; i++) {
-        if (p >= end) return -1;
-        uint8_t b = d[p++];
-        if (b < 0x80) {
-            if (i == 9 && b > 1) return -1;
-            *pos = p;
-            *out = x | ((uint64_t)b << shift);
-            return 0;
-        }
-        x |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    }
-    return -1;
-}
 
 #define MAXARGS 4096 /* a 2048-byte argument list holds at most 2048 varints */
 
@@ -345,7 +331,7 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         }
         if (typ == EV_STRING) {
             uint64_t sid, ln;
-            if (uvarint(d, size, &pos, &sid)) goto varint;
+            if (varint_read(d, size, &pos, &sid)) goto varint;
             if (sid == 0) {
                 snprintf(err, ERRLEN, "string has invalid id 0");
                 goto bad;
@@ -362,7 +348,7 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
                 snprintf(err, ERRLEN, "string has duplicate id %llu", (unsigned long long)sid);
                 goto bad;
             }
-            if (uvarint(d, size, &pos, &ln)) {
+            if (varint_read(d, size, &pos, &ln)) {
                 Py_DECREF(k);
                 goto varint;
             }
@@ -396,10 +382,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         }
         if (narg <= 3) {
             for (size_t i = 0; i < narg; i++)
-                if (uvarint(d, size, &pos, &args[nargs++])) goto varint;
+                if (varint_read(d, size, &pos, &args[nargs++])) goto varint;
         } else {
             uint64_t ln;
-            if (uvarint(d, size, &pos, &ln)) goto varint;
+            if (varint_read(d, size, &pos, &ln)) goto varint;
             if (ln > 2048) {
                 snprintf(err, ERRLEN,
                          "failed to read event %d argument: length-prefixed argument too big: "
@@ -413,10 +399,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
                 goto bad;
             }
             while (pos < end)
-                if (uvarint(d, end, &pos, &args[nargs++])) goto varint;
+                if (varint_read(d, end, &pos, &args[nargs++])) goto varint;
             if (typ == EV_USER_LOG) {
                 uint64_t sz;
-                if (uvarint(d, size, &pos, &sz)) goto varint;
+                if (varint_read(d, size, &pos, &sz)) goto varint;
                 if (sz > 1000000) {
                     snprintf(err, ERRLEN, "string is too large (len=%llu)",
                              (unsigned long long)sz);
@@ -447,6 +433,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             if (pid != UINT64_MAX && pid > (uint64_t)MAX_INT32) {
                 snprintf(err, ERRLEN, "processor ID %llu is larger than maximum of %lld",
                          (unsigned long long)pid, MAX_INT32);
+                goto bad;
+            }
+            if (args[1] >= MAX_TICKS) {
+                snprintf(err, ERRLEN, TIME_RANGE_ERROR);
                 goto bad;
             }
             s.cur_p = pid == UINT64_MAX ? -1 : (int64_t)pid;
@@ -481,6 +471,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             continue;
         }
         if (typ == EV_CPU_SAMPLE) {
+            if (args[1] >= MAX_TICKS) {
+                snprintf(err, ERRLEN, TIME_RANGE_ERROR);
+                goto bad;
+            }
             int64_t q[4] = {(int64_t)args[1], (int64_t)(int32_t)(uint32_t)args[2],
                             (int64_t)args[3], (int64_t)(args[4] & 0xffffffffULL)};
             if (dec_push(&s.cpu, q) < 0) goto nomem;
@@ -488,6 +482,12 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         }
         if (!(fl & F_TIMED)) continue;
         int has_stack = (fl & F_STACK) != 0;
+        /* Both below 2^62, so the sum cannot wrap. */
+        if (args[0] >= MAX_TICKS || (uint64_t)s.last_ts + args[0] >= MAX_TICKS
+            || (typ == EV_GO_SYS_EXIT && args[3] >= MAX_TICKS)) {
+            snprintf(err, ERRLEN, TIME_RANGE_ERROR);
+            goto bad;
+        }
         int64_t ts = (int64_t)((uint64_t)s.last_ts + args[0]);
         s.last_ts = ts;
         uint32_t stk = has_stack ? (uint32_t)args[nargs - 1] : 0;
@@ -523,6 +523,13 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     bad:
         failed = 1;
         err_pos = start;
+        if (typ == EV_BATCH) {
+            /* A bad batch header ends the batch before it, which is whole and kept. */
+            s.have_batch = 1;
+            s.batch_offset = start;
+            s.batch_event_index = s.n_events;
+            s.batch_cpu_index = s.cpu.n;
+        }
         break;
     }
     if (failed) {
@@ -1172,9 +1179,10 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
     if (n) {
         int64_t t0 = ts[0];
         for (size_t i = 0; i < n; i++) {
-            double x = (double)(int64_t)((uint64_t)ts[i] - (uint64_t)t0) * freq;
-            ts[i] = (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x
-                                                                                : INT64_MIN;
+            /* Sorted ticks below 2^62: the difference is exact; a time that the
+             * frequency puts at or past MAX_TIME_NS is clamped there (and dropped). */
+            double x = (double)(ts[i] - t0) * freq;
+            ts[i] = x < (double)MAX_TIME_NS ? (int64_t)x : MAX_TIME_NS;
         }
     }
     int64_t max_id = nids ? ids[nids - 1] : 0;
@@ -1734,7 +1742,40 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_v1", NULL, -1, methods};
 
+/* Copies of the Python side's numbers (spec_v1, decode_v1, order_v1, convert_v1,
+ * events), exported in `constants` and tested equal. */
+static const Constant CONSTANTS[] = {
+    CONSTANT(EV_NONE), CONSTANT(EV_BATCH), CONSTANT(EV_FREQUENCY), CONSTANT(EV_STACK),
+    CONSTANT(EV_GOMAXPROCS), CONSTANT(EV_PROC_START), CONSTANT(EV_PROC_STOP),
+    CONSTANT(EV_GC_START), CONSTANT(EV_STW_START), CONSTANT(EV_STW_DONE), CONSTANT(EV_GO_CREATE),
+    CONSTANT(EV_GO_START), CONSTANT(EV_GO_UNBLOCK), CONSTANT(EV_GO_BLOCK_NET),
+    CONSTANT(EV_GO_SYS_CALL), CONSTANT(EV_GO_SYS_EXIT), CONSTANT(EV_GO_SYS_BLOCK),
+    CONSTANT(EV_GO_WAITING), CONSTANT(EV_GO_IN_SYSCALL), CONSTANT(EV_TIMER_GOROUTINE),
+    CONSTANT(EV_STRING), CONSTANT(EV_GO_START_LOCAL), CONSTANT(EV_GO_UNBLOCK_LOCAL),
+    CONSTANT(EV_GO_SYS_EXIT_LOCAL), CONSTANT(EV_GO_START_LABEL), CONSTANT(EV_USER_TASK_CREATE),
+    CONSTANT(EV_USER_TASK_END), CONSTANT(EV_USER_REGION), CONSTANT(EV_USER_LOG),
+    CONSTANT(EV_CPU_SAMPLE), CONSTANT(F_KNOWN), CONSTANT(F_STACK), CONSTANT(F_TIMED),
+    CONSTANT(F_SETTER), CONSTANT(F_CLEARER), CONSTANT(F_FROM_ARG), CONSTANT(MAX_INT32),
+    CONSTANT(MAX_TICKS), CONSTANT(MAX_TIME_NS), CONSTANT(PROFILE_P), CONSTANT(GARBAGE_KEY),
+    CONSTANT(G_DEAD), CONSTANT(K_LABEL), CONSTANT(K_REGION_BEGIN), CONSTANT(K_REGION_END),
+    CONSTANT(K_STATE_TRANSITION), CONSTANT(GS_UNDETERMINED), CONSTANT(GS_RUNNABLE),
+    CONSTANT(GS_RUNNING), CONSTANT(GS_SYSCALL), CONSTANT(RK_GOROUTINE), CONSTANT(T_KIND),
+    CONSTANT(T_RK), CONSTANT(T_FRM), CONSTANT(T_TO), CONSTANT(T_HAS_STACK), CONSTANT(T_RES_SRC),
+    CONSTANT(T_TSTACK_SRC), CONSTANT(T_VALID), CONSTANT(NCOLS),
+};
+
 PyMODINIT_FUNC PyInit__v1(void) {
     if (PyType_Ready(&BufType) < 0 || PyType_Ready(&ConvType) < 0) return NULL;
-    return PyModule_Create(&module);
+    PyObject *mod = PyModule_Create(&module);
+    if (mod == NULL) return NULL;
+    PyObject *d = module_export(mod, CONSTANTS, sizeof CONSTANTS / sizeof *CONSTANTS);
+    PyObject *msg = d ? PyUnicode_FromString(TIME_RANGE_ERROR) : NULL;
+    if (msg == NULL || PyDict_SetItemString(d, "TIME_RANGE_ERROR", msg) < 0
+        || PyModule_AddObjectRef(mod, "Converter", (PyObject *)&ConvType) < 0) {
+        Py_XDECREF(msg);
+        Py_DECREF(mod);
+        return NULL;
+    }
+    Py_DECREF(msg);
+    return mod;
 }

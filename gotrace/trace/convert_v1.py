@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..accel import frombuffer
 from ..tables import Tables
 from . import spec_v1 as sp
+from .decode_v1 import _native as _v1
 from .events import COLUMNS, EventChunk, GoState, Kind, ProcState, ResourceKind
 from .order_v1 import Events
 
@@ -94,12 +96,16 @@ for _t, (_to, _why) in _BLOCK_REASONS.items():
     _LAYOUT[_t] = (Kind.STATE_TRANSITION, RK.GOROUTINE, "g", GS.RUNNING, _to, _why, True, "stk")
 
 
+LAYOUT_TABLES = ("kind", "rkind", "frm", "to", "has_stack", "res_src", "tstack_src", "valid")
+"""The per-type tables the C converter gets, in this order (its T_* indexes)."""
+
+
 class Converter:
     """Carries the converter's sequential state from one slice to the next."""
 
     def __init__(self, ev: Events, tables: Tables, version: int,
                  strings: dict[int, bytes], stacks: dict[int, list[int]],
-                 pcs: dict[int, tuple[int, int, int]], native: Any = None) -> None:
+                 pcs: dict[int, tuple[int, int, int]], native: bool = False) -> None:
         self.ev = ev
         self.tables = tables
         self.version = version
@@ -137,12 +143,10 @@ class Converter:
         self.valid[sp.EV_GO_SYS_BLOCK] = True
         # The C twin (gotrace.trace._v1) runs _slice as one sequential pass over
         # the native ordering's columns, with these tables and this interning.
-        self._native: Any = None
-        if native is not None and ev.blocked is not None:
-            layout = np.concatenate([a.astype(np.uint8) for a in (
-                self.kind, self.rkind, self.frm, self.to, self.has_stack, self.res_src,
-                self.tstack_src, self.valid)])
-            self._native = native.converter(ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.a2,
+        self._native: _v1.Converter | None = None
+        if native and ev.blocked is not None:
+            layout = np.concatenate([getattr(self, t).astype(np.uint8) for t in LAYOUT_TABLES])
+            self._native = _v1.converter(ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.a2,
                                             ev.stk, ev.blocked, layout.tobytes(),
                                             self.reason.astype(np.int32).tobytes())
 
@@ -214,10 +218,12 @@ class Converter:
         yield _sync(self.last_ts + 1)
 
     def _native_slice(self, lo: int, hi: int) -> EventChunk:
+        assert self._native is not None
         self.error, self.last_ts, cols = self._native.slice(lo, hi, self.string, self.stack,
                                                             self.stw_name)
-        return EventChunk(*(np.frombuffer(col, dtype)
-                            for col, dtype in zip(cols, COLUMNS.values(), strict=True)))
+        arrays: list[Any] = [frombuffer(col, dtype)
+                             for col, dtype in zip(cols, COLUMNS.values(), strict=True)]
+        return EventChunk(*arrays)
 
     def _slice(self, lo: int, hi: int) -> EventChunk | None:
         ev = self.ev

@@ -17,18 +17,35 @@ with the same checks, in the same order, giving the same columns and damage.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import accel
+from ..accel import frombuffer
 from . import spec_v1 as sp
-from .varint import uvarint
+from .varint import units, uvarint
+
+if TYPE_CHECKING:
+    from . import _v1 as _native
+else:
+    _native = accel.load("gotrace.trace._v1")
+NATIVE: bool = _native is not None
+"""True when the C twin of the v1 reader (gotrace.trace._v1: decode here, order_v1,
+convert_v1) is built and not disabled by GOTRACE_PURE_PYTHON=1."""
 
 WINDOW = 1 << 23
 MARGIN = 1 << 13  # > the largest length-prefixed event Go accepts (2048 bytes)
 MAX_INT32 = (1 << 31) - 1
 U64_MAX = (1 << 64) - 1
+MAX_TICKS = 1 << 62
+"""v1 times are CPU ticks (Go's int64): a batch start, an event's time (the start plus
+its deltas), a syscall exit's or CPU sample's own timestamp at or past 2^62 ticks (47
+years at 3 GHz) is damage. The bound leaves room to subtract any two of them."""
+TIME_RANGE_ERROR = "timestamp out of range (2^62 ticks or more)"
 
 I64 = npt.NDArray[np.int64]
 
@@ -76,7 +93,7 @@ class Decoded:
     a0: list[I64] = field(default_factory=list)
     a1: list[I64] = field(default_factory=list)
     a2: list[I64] = field(default_factory=list)
-    stk: list[I64] = field(default_factory=list)
+    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32]] = field(default_factory=list)
     n_events: int = 0
     cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
     strings: dict[int, bytes] = field(default_factory=dict)
@@ -169,31 +186,19 @@ class _Window:
     def __init__(self, buf: npt.NDArray[np.uint8], s0: int, hi: int,
                  known: npt.NDArray[np.bool_]) -> None:
         seg = buf[s0:hi]
-        term = np.flatnonzero(seg < 0x80)
-        n = len(term)
+        u = units(seg)
+        n = len(u.ends)
         self.s0 = s0
-        self.starts = np.empty(n, np.int64)
-        if n:
-            self.starts[0] = s0
-            self.starts[1:] = term[:-1] + 1 + s0
-        ends = term.astype(np.int64) + s0
+        self.starts = u.starts + s0
+        ends = u.ends + s0
         self.ends = ends
+        self.values = u.values
         if n == 0:
-            self.values = np.zeros(0, np.uint64)
             self.nxt: list[int] = []
             self.argstart = np.zeros(0, np.int64)
             return
-        covered = seg[: int(term[-1]) + 1]
-        rel_starts = self.starts - s0
-        marks = np.zeros(len(covered), np.int64)
-        marks[rel_starts] = rel_starts
-        inunit = np.arange(len(covered), dtype=np.int64) - np.maximum.accumulate(marks)
-        over_unit = (ends - self.starts) >= 10
-        last = covered[term]
-        over_unit |= ((ends - self.starts) == 9) & (last > 1)
-        shift = np.minimum(inunit, 9).astype(np.uint64) * np.uint64(7)
-        parts = (covered & 0x7F).astype(np.uint64) << shift
-        self.values = np.add.reduceat(parts, rel_starts)
+        over_unit = u.overflow
+        rel_starts = u.starts
         hb = seg[rel_starts]
         code = hb >> 6
         typ = hb & 0x3F
@@ -231,16 +236,16 @@ def _walk(nxt: list[int], u: int, stop: int, out: list[int]) -> int:
     return u
 
 
-def decode(data: bytes, version: int, progress: object = None,
-           native: object = None) -> Decoded:
-    """Decode every record; ``native`` is the C twin (gotrace.trace._v1) or None.
+def decode(data: bytes, version: int, progress: Callable[[int], object] | None = None,
+           native: bool = False) -> Decoded:
+    """Decode every record; ``native`` runs the C twin (gotrace.trace._v1).
 
     A record Go would reject ends decoding: the error is the first bad record's
     (in file order), and only the batches before the one holding it are kept.
     Strings and stacks defined before the bad record are kept.
     """
-    if native is not None:
-        return _decode_native(native, data, version, progress)
+    if native:
+        return _decode_native(data, version, progress)
     buf = np.frombuffer(data, dtype=np.uint8)
     known = _known_table(version)
     out = Decoded()
@@ -291,43 +296,49 @@ def decode(data: bytes, version: int, progress: object = None,
                     break
             state.absorb(out, win, np.array(fast, dtype=np.int64), slow, data, string_at)
             if byte_error is not None:
-                state.fail(out, *byte_error)
+                state.fail(out, *byte_error, data[byte_error[1]] & 0x3F)
                 break
             pos = p
             out.bytes_done = pos
             if progress is not None:
-                progress(pos)  # type: ignore[operator]
+                progress(pos)
     except DecodeError:
         pass  # absorb recorded Go's error and where it is
     state.finish(out)
     return out
 
 
+FLAG_BITS = ("KNOWN", "STACK", "TIMED", "SETTER", "CLEARER", "FROM_ARG")
+"""The per-type flags the C decoder gets, bit k for FLAG_BITS[k] (its F_* constants)."""
+
+
 def _flags(version: int) -> bytes:
-    bits = (_known_table(version), _STACK, _TIMED, _G_SETTERS, _G_CLEARERS, _G_FROM_ARG)
+    tables = {"KNOWN": _known_table(version), "STACK": _STACK, "TIMED": _TIMED,
+              "SETTER": _G_SETTERS, "CLEARER": _G_CLEARERS, "FROM_ARG": _G_FROM_ARG}
     fl = np.zeros(64, np.uint8)
-    for k, table in enumerate(bits):
-        fl |= table.astype(np.uint8) << np.uint8(k)
+    for k, name in enumerate(FLAG_BITS):
+        fl |= tables[name].astype(np.uint8) << np.uint8(k)
     return fl.tobytes()
 
 
 _NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in range(64))
 
 
-def _decode_native(native: object, data: bytes, version: int, progress: object) -> Decoded:
+def _decode_native(data: bytes, version: int, progress: Callable[[int], object] | None
+                   ) -> Decoded:
     """The same decode in C: one sequential pass, columns without copies."""
     (ts, typ, p, g, a0, a1, a2, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
-     error_offset) = native.decode(  # type: ignore[attr-defined]
+     error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
     out = Decoded(
-        ts=[np.frombuffer(ts, np.int64)], typ=[np.frombuffer(typ, np.uint8)],
-        p=[np.frombuffer(p, np.int32)], g=[np.frombuffer(g, np.int64)],
-        a0=[np.frombuffer(a0, np.int64)], a1=[np.frombuffer(a1, np.int64)],
-        a2=[np.frombuffer(a2, np.int64)], stk=[np.frombuffer(stk, np.uint32)],
+        ts=[frombuffer(ts, np.int64)], typ=[frombuffer(typ, np.uint8)],
+        p=[frombuffer(p, np.int32)], g=[frombuffer(g, np.int64)],
+        a0=[frombuffer(a0, np.int64)], a1=[frombuffer(a1, np.int64)],
+        a2=[frombuffer(a2, np.int64)], stk=[frombuffer(stk, np.uint32)],
         n_events=n, cpu=cpu, strings=strings, stacks=stacks, pcs=pcs, timer_goids=timer,
         ticks_per_sec=ticks, error=error, error_offset=error_offset, bytes_done=len(data))
     if progress is not None:
-        progress(len(data))  # type: ignore[operator]
+        progress(len(data))
     return out
 
 
@@ -343,10 +354,19 @@ class _State:
         self.batch_event_index = 0  # events decoded before the current batch
         self.batch_cpu_index = 0
 
-    def fail(self, out: Decoded, msg: str, offset: int) -> None:
+    def fail(self, out: Decoded, msg: str, offset: int, typ: int) -> None:
+        """Record the first bad record (of type ``typ``, at ``offset``).
+
+        A bad batch header ends the batch before it, which is whole and kept.
+        """
         if out.error is None:
             out.error = msg
             out.error_offset = offset
+            if typ == sp.EV_BATCH:
+                self.have_batch = True
+                self.batch_offset = offset
+                self.batch_event_index = out.n_events
+                self.batch_cpu_index = len(out.cpu)
 
     def finish(self, out: Decoded) -> None:
         if out.error is None:
@@ -437,7 +457,8 @@ class _State:
         """Check and emit one window's records; stop at the first one Go rejects.
 
         A record's checks run in this order: a P must be known, then the
-        argument count (or the batch's P id), then the stack, then the frequency.
+        argument count (or the batch's P id), then the stack, then the frequency,
+        then the timestamps.
         """
         n = len(typ)
         first = n
@@ -451,7 +472,8 @@ class _State:
         pid = w[:, 0]
         big_pid = is_batch & (pid != np.uint64(U64_MAX)) & (pid > np.uint64(MAX_INT32))
         bad_freq = (typ == sp.EV_FREQUENCY) & (w[:, 0].view(np.int64) <= 0)
-        bad = no_p | wrong | big_pid | bad_freq
+        bad_time = self._bad_times(typ, w, is_batch)
+        bad = no_p | wrong | big_pid | bad_freq | bad_time
         if bad.any():
             first = int(np.argmax(bad))
         # Stacks before the first other error register in file order; a bad one
@@ -473,8 +495,10 @@ class _State:
                        f"{int(want[first])}, got {int(nargs[first])}")
             elif big_pid[first]:
                 msg = f"processor ID {int(w[first, 0])} is larger than maximum of {MAX_INT32}"
-            else:
+            elif bad_freq[first]:
                 msg = "time stamps out of order"
+            else:
+                msg = TIME_RANGE_ERROR
         self._emit(out, pos, typ, w, 0, first)
         if first < n:
             # Strings defined after the bad record were never reached.
@@ -483,8 +507,30 @@ class _State:
             if later:
                 for sid in list(out.strings)[later[0] - 1:]:
                     del out.strings[sid]
-            self.fail(out, msg, at)
+            self.fail(out, msg, at, int(typ[first]))
             raise DecodeError(msg)
+
+    def _bad_times(self, typ: I64, w: npt.NDArray[np.uint64],
+                   is_batch: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Records whose timestamp is at or past MAX_TICKS (see there).
+
+        An event's time is its batch's start (or, before the window's first batch,
+        the current batch's last time) plus the running sum of its deltas. The sum
+        wraps in int64, but only past the first record found here, and only the
+        first bad record counts: every delta before it is below 2^62, and so is
+        every time, so the sum at it is exact.
+        """
+        timed: npt.NDArray[np.bool_] = _TIMED[typ].astype(np.bool_)
+        limit = np.uint64(MAX_TICKS)
+        dt = np.where(timed, w[:, 0], np.uint64(0)).view(np.int64)
+        seg = np.cumsum(is_batch)
+        base = np.concatenate(([self.last_ts], w[is_batch, 1].view(np.int64)))[seg]
+        run = np.cumsum(dt)
+        ts = base + run - np.concatenate(([0], run[is_batch]))[seg]
+        return ((timed & ((w[:, 0] >= limit) | (ts >= MAX_TICKS)))
+                | (is_batch & (w[:, 1] >= limit))
+                | ((typ == sp.EV_GO_SYS_EXIT) & (w[:, 3] >= limit))
+                | ((typ == sp.EV_CPU_SAMPLE) & (w[:, 1] >= limit)))
 
     def _emit(self, out: Decoded, pos: I64, typ: I64, w: npt.NDArray[np.uint64],
               lo: int, hi: int) -> None:

@@ -35,6 +35,17 @@ NO_GOROUTINE = -1
 NO_PROC = -1
 NO_THREAD = -1
 
+MAX_TIME_NS = 1 << 60
+"""Every event time a reader lets through is below this many ns (about 36.5 years).
+
+Go's trace clock counts from boot, so a real time is far below it; a later one is
+damage, reported where the reader meets it. The bound leaves int64 room for all
+that is built on times (differences, a goroutine's totals, a P's busy time) to be
+computed without overflow."""
+MAX_PROC_ID = (1 << 31) - 1
+"""The largest P id: the model keeps Ps in int32 columns, and Go's v1 parser rejects
+larger ones (the runtime numbers Ps from 0 up to GOMAXPROCS)."""
+
 
 class Kind(IntEnum):
     """Go's ``trace.EventKind`` values."""

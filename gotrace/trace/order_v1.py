@@ -19,14 +19,17 @@ their emission time the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from ..accel import frombuffer
 from . import spec_v1 as sp
-from .decode_v1 import Decoded
+from .decode_v1 import Decoded, _native
+from .events import MAX_TIME_NS
 
 I64 = npt.NDArray[np.int64]
 
@@ -103,6 +106,15 @@ class Events:
     # For every event, 1 if it is a GoSysCall whose goroutine's next event is
     # GoSysBlock; None when the converter should look ahead itself.
     blocked: npt.NDArray[np.uint8] | None = None
+
+    def keep(self, n: int) -> None:
+        """Keep the first ``n`` events only."""
+        for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
+            setattr(self, name, getattr(self, name)[:n])
+        if self.blocked is not None:
+            # Whether a syscall blocked is its goroutine's next event, which may be
+            # gone now: decided again on what is kept, as the Python converter does.
+            self.blocked = frombuffer(_native.syscall_blocked(self.typ, self.g), np.uint8)
 
 
 def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
@@ -223,18 +235,18 @@ def _repair(perm: I64, lo: int, hi: int, stream: I64, typ: npt.NDArray[np.uint8]
     return len(placed)
 
 
-def _cat(xs: list[npt.NDArray[np.generic]] | list[I64] | list[npt.NDArray[np.int32]]) -> I64:
+def _cat(xs: Sequence[npt.NDArray[np.integer]]) -> I64:
     return np.concatenate(xs).astype(np.int64, copy=False) if xs else np.zeros(0, np.int64)
 
 
-def order(dec: Decoded, native: object = None) -> Events:
+def order(dec: Decoded, native: bool = False) -> Events:
     """Merge and fix up like Go; count, but keep, what Go's merge rejects.
 
-    ``native`` is the C twin (gotrace.trace._v1), which runs the same check and
-    repair as one sequential pass; None runs the numpy version below.
+    ``native`` runs the C twin (gotrace.trace._v1), which does the same check and
+    repair as one sequential pass; otherwise the numpy version below runs.
     """
-    if native is not None:
-        return _order_native(native, dec)
+    if native:
+        return _order_native(dec)
     ts, p, g = _cat(dec.ts), _cat(dec.p), _cat(dec.g)
     a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), _cat(dec.a2), _cat(dec.stk)
     typ = np.concatenate(dec.typ) if dec.typ else np.zeros(0, np.uint8)
@@ -295,8 +307,11 @@ def order(dec: Decoded, native: object = None) -> Events:
     p, g, a0, a1, a2, stk = p[perm], g[perm], a0[perm], a1[perm], a2[perm], stk[perm]
     del perm
     if len(ts):
+        # Sorted ticks below 2^62: the differences are exact. A time the frequency
+        # puts at or past MAX_TIME_NS is clamped there, and the reader drops it.
         freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
-        ts = ((ts - ts[0]).astype(np.float64) * freq).astype(np.int64)
+        ns = (ts - ts[0]).astype(np.float64) * freq
+        ts = np.minimum(ns, float(MAX_TIME_NS)).astype(np.int64)
     # parse(): timers and syscall exits move to fake Ps.
     unblock = (typ == sp.EV_GO_UNBLOCK) | (typ == sp.EV_GO_UNBLOCK_LOCAL)
     if dec.timer_goids:
@@ -378,9 +393,9 @@ def _take(xs: list[Any], dtype: type) -> npt.NDArray[np.generic]:
     return np.ascontiguousarray(col.astype(dtype, copy=False))
 
 
-def _order_native(native: object, dec: Decoded) -> Events:
+def _order_native(dec: Decoded) -> Events:
     """order() in C: the permutation, then each column gathered once."""
-    nat = native
+    nat = _native
     ts = _take(dec.ts, np.int64)
     if not ts.flags.writeable:
         ts = ts.copy()
@@ -390,29 +405,27 @@ def _order_native(native: object, dec: Decoded) -> Events:
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
-    perm_buf, unordered, stray, early = nat.order(  # type: ignore[attr-defined]
+    perm_buf, unordered, stray, early = nat.order(
         ts, typ, p, g, a0, a1, a2, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
-    perm = np.frombuffer(perm_buf, np.int64)
+    perm = frombuffer(perm_buf, np.int64)
     z = np.zeros(nc, np.int64)
-    extras = {"ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8),
-              "p": c_p.astype(np.int32), "g": c_g, "a0": z, "a1": z, "a2": z,
-              "stk": cpu[:, 3].astype(np.uint32)}
+    extras: dict[str, npt.NDArray[np.generic]] = {
+        "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "p": c_p.astype(np.int32),
+        "g": c_g, "a0": z, "a1": z, "a2": z, "stk": cpu[:, 3].astype(np.uint32)}
     cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "a2": a2, "stk": stk}
     del ts, typ, p, g, a0, a1, a2, stk
     out: dict[str, npt.NDArray[np.generic]] = {}
     for name in list(cols):
         col = cols.pop(name)
-        out[name] = np.frombuffer(nat.gather(perm, col, extras[name],  # type: ignore[attr-defined]
-                                             col.itemsize), col.dtype)
+        out[name] = frombuffer(nat.gather(perm, col, extras[name], col.itemsize), col.dtype)
         del col
     del perm, perm_buf
     freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
     timer = np.array(sorted(dec.timer_goids), dtype=np.uint64).astype(np.int64)
     ids = np.array(sorted(k for k, v in dec.stacks.items() if v), dtype=np.int64)
-    nat.finish(out["ts"], out["typ"], out["p"], out["g"], out["a0"],  # type: ignore[attr-defined]
+    nat.finish(out["ts"], out["typ"], out["p"], out["g"], out["a0"],
                out["stk"], freq, timer, ids, _SETS_EV.astype(np.uint8).tobytes())
-    blocked = np.frombuffer(nat.syscall_blocked(out["typ"], out["g"]),  # type: ignore[attr-defined]
-                            np.uint8)
+    blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]), np.uint8)
     return Events(out["ts"], out["typ"], out["p"], out["g"],  # type: ignore[arg-type]
                   out["a0"], out["a1"], out["a2"], out["stk"],  # type: ignore[arg-type]
                   unordered, stray, early, blocked)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .events import MAX_PROC_ID, MAX_TIME_NS, GoState, ProcState
 from .spec_v2 import (
     EV_CPU_SAMPLE,
     EV_GC_ACTIVE,
@@ -68,39 +69,38 @@ from .spec_v2 import (
     EV_USER_TASK_END,
     GO_RUNNABLE,
     GO_RUNNING,
+    GO_STATUS_NAMES,
+    GO_STATUS_TO_STATE,
     GO_SYSCALL,
     GO_WAITING,
     MAX_EVENT,
     NUM_SPECS,
     PROC_IDLE,
     PROC_RUNNING,
+    PROC_STATUS_NAMES,
+    PROC_STATUS_TO_STATE,
     PROC_SYSCALL,
     PROC_SYSCALL_ABANDONED,
+    RANGE_START,
     SPECS,
     TIMED_WIDTH,
 )
+from .varint import uvarints, uvarints_at
 
 NONE = -1  # NoGoroutine, NoProc, NoThread
 NO_TASK = (1 << 64) - 1
 U64 = 1 << 64
+U64_MASK = U64 - 1  # sequence numbers are Go uint64s: the one after 2**64 - 1 is 0
 I64 = 1 << 63
-INT64_MAX = I64 - 1
 
-# GoState / ProcState values (gotrace.trace.events.GoState / ProcState).
-GS_UNDETERMINED, GS_NOT_EXIST = 0, 1
-PS_UNDETERMINED, PS_NOT_EXIST, PS_RUNNING, PS_IDLE = 0, 1, 2, 3
-GO_STATUS_TO_STATE = (0, 2, 3, 5, 4)  # tracev2GoStatus2GoState
-PROC_STATUS_TO_STATE = (0, 2, 3, 2, 3)  # tracev2ProcStatus2ProcState
+# The GoState / ProcState values the hot loop uses, as plain ints.
+GS_UNDETERMINED = int(GoState.UNDETERMINED)
+PS_UNDETERMINED, PS_NOT_EXIST = int(ProcState.UNDETERMINED), int(ProcState.NOT_EXIST)
+PS_RUNNING, PS_IDLE = int(ProcState.RUNNING), int(ProcState.IDLE)
 
 GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING = 0, 1, 2
 
-# makeRangeType: an event's range is named by its "begin" event type.
-RANGE_START: tuple[int, ...] = tuple(
-    s.start_ev if s.start_ev else t for t, s in enumerate(SPECS)
-)
 _WIDTH: tuple[int, ...] = TIMED_WIDTH
-_GO_STATE_NAMES = ("Bad", "Runnable", "Running", "Syscall", "Waiting")
-_PROC_STATE_NAMES = ("Bad", "Running", "Idle", "Syscall", "SyscallAbandoned")
 
 
 _ARGS_OF = np.array([max(w - 2, 0) for w in TIMED_WIDTH], np.int64)
@@ -118,51 +118,21 @@ def signed(v: int) -> int:
 def batch_tokens(u8: npt.NDArray[np.uint8], off: int, n: int) -> tuple[list[int], list[int]]:
     """Decode a batch payload holding only varints: (values, file offset of each).
 
-    Raises ValueError on a varint cut by the batch end or wider than 64 bits.
+    Raises ValueError (Go's "found invalid uvarint") on a varint cut by the batch
+    end or wider than 64 bits.
     """
-    buf = u8[off:off + n]
-    small = buf < 0x80
-    if bool(small.all()):
-        return buf.tolist(), list(range(off, off + n))
-    ends = np.flatnonzero(small)
-    if len(ends) == 0 or int(ends[-1]) != n - 1:
-        raise ValueError("found invalid uvarint")
-    starts = np.empty(len(ends), np.int64)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    lens = ends - starts + 1
-    longest = int(lens.max())
-    if longest > 10 or (longest == 10 and bool((buf[ends[lens == 10]] > 1).any())):
-        raise ValueError("found invalid uvarint")
-    shift = (np.arange(n, dtype=np.int64) - np.repeat(starts, lens)) * 7
-    parts = (buf & 0x7F).astype(np.uint64) << shift.astype(np.uint64)
-    vals = np.bitwise_or.reduceat(parts, starts)
+    try:
+        vals, starts = uvarints(u8[off:off + n])
+    except ValueError:
+        raise ValueError("found invalid uvarint") from None
     return vals.tolist(), (starts + off).tolist()
 
 
-def varints_at(u8: npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
-               ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
-    """Decode one varint at each position (vectorised); return values and next positions."""
-    last = len(u8) - 1
-    v = np.zeros(len(pos), np.uint64)
-    q = pos.copy()
-    active = np.ones(len(pos), np.bool_)
-    for k in range(10):
-        b = u8[np.minimum(q, last)].astype(np.uint64)
-        v |= np.where(active, (b & np.uint64(0x7F)) << np.uint64(7 * k), np.uint64(0))
-        q += active
-        active &= b >= 0x80
-        if not active.any():
-            break
-    return v, q
-
-
 Taken = tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.int64],
-              npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], bool,
-              list[str]]
+              npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]
 """What ``take`` hands over: (n, type, args (n x 4, zero past the event's own),
-goroutine, proc, thread, raw time, whether a time overflowed int64 (then every
-time is INT64_MAX), task type names indexed by UserTaskEnd's last argument)."""
+goroutine, proc, thread, raw time (ns, below MAX_TIME_NS), task type names indexed
+by UserTaskEnd's last argument)."""
 
 
 class GState:
@@ -262,7 +232,10 @@ class Cursor:
             self.base = base
             self.last_ts = 0
         if self.last_ts == 0:
-            self.last_ts = int(self.base * freq)
+            start = self.base * freq
+            if start >= MAX_TIME_NS:
+                raise self._time_error()
+            self.last_ts = int(start)
         pos = self.pos
         vals = self.vals
         typ = vals[pos]
@@ -273,13 +246,23 @@ class Cursor:
             raise OrderError(f"found event without a timestamp: type={typ}")
         if pos + w > self.n:
             raise OrderError("found invalid uvarint")
-        t = int(vals[pos + 1] * freq) + self.last_ts
+        dt = vals[pos + 1] * freq
+        if dt >= MAX_TIME_NS:
+            raise self._time_error()
+        t = int(dt) + self.last_ts
+        if t >= MAX_TIME_NS:
+            raise self._time_error()
         self.ev_time = t
         self.last_ts = t
         self.ev_typ = typ
         self.ev_pos = pos
         self.pos = pos + w
         return True
+
+    def _time_error(self) -> OrderError:
+        """A time that ticks * frequency puts past MAX_TIME_NS: damage, not a time."""
+        return OrderError(f"batch at byte {self.batches[self.bidx][0]}: timestamp out of range "
+                          "(later than 2^60 ns)")
 
 
 # --- frontier heap (batchcursor.go) ---------------------------------------
@@ -529,6 +512,11 @@ def _ctx_error(what: str) -> OrderError:
     return OrderError(f"expected {what}")
 
 
+def _id_error(what: str, value: int, typ: int) -> OrderError:
+    """A goroutine id below 0 (it would read as "none") or a P id the model cannot hold."""
+    return OrderError(f"{what} ID {value} out of range in {SPECS[typ].name} event")
+
+
 class Ordering:
     """Scheduler state carried across generations, plus the current generation's
     frontier and the flat output buffers the reader drains."""
@@ -590,12 +578,7 @@ class Ordering:
         """Hand over the buffered events as columns and start new buffers."""
         src = np.array(self.out_src, np.int64)
         n = len(src)
-        overflow = False
-        try:
-            t = np.array(self.out_t, np.int64)
-        except OverflowError:
-            overflow = True
-            t = np.full(n, INT64_MAX, np.int64)
+        t = np.array(self.out_t, np.int64)
         g = np.array(self.out_g, np.int64)
         p = np.array(self.out_p, np.int64)
         m = np.array(self.out_m, np.int64)
@@ -610,11 +593,11 @@ class Ordering:
         infile = src >= 0
         if infile.any():
             # The cursor read every token as a varint, the type included.
-            tv, q = varints_at(self.u8, src[infile])
-            _, q = varints_at(self.u8, q)  # dt
+            tv, q = uvarints_at(self.u8, src[infile])
+            _, q = uvarints_at(self.u8, q)  # dt
             a = np.zeros((len(tv), 4), np.uint64)
             for k in range(4):
-                a[:, k], q = varints_at(self.u8, q)
+                a[:, k], q = uvarints_at(self.u8, q)
             a[np.arange(4) >= _ARGS_OF[tv.astype(np.int64)][:, None]] = 0
             typ[infile] = tv
             args[infile] = a
@@ -623,7 +606,7 @@ class Ordering:
             si = ~src[sided]
             typ[sided] = side[si, 0]
             args[sided] = side[si, 1:5]
-        return n, typ, args, g, p, m, t, overflow, names
+        return n, typ, args, g, p, m, t, names
 
     def run(self, limit: int) -> bool:
         """Order events until ``limit`` are buffered; True when the generation is done."""
@@ -692,7 +675,7 @@ class Ordering:
             seq = vals[pos + 3]
             st = self.gstates.get(gid)
             if (st is None or st.status != GO_RUNNABLE or st.seq_gen != gen
-                    or seq != st.seq + 1):
+                    or seq != (st.seq + 1) & U64_MASK):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -728,7 +711,7 @@ class Ordering:
             seq = vals[pos + 3]
             st = self.gstates.get(gid)
             if (st is None or st.status != GO_WAITING or st.seq_gen != gen
-                    or seq != st.seq + 1):
+                    or seq != (st.seq + 1) & U64_MASK):
                 return False
             st.status = GO_RUNNABLE
             st.seq = seq
@@ -744,6 +727,8 @@ class Ordering:
             if cst is not None and cst.status != GO_RUNNING:
                 raise OrderError(f"{SPECS[typ].name} event for goroutine that's not Running")
             newg = signed(vals[pos + 2])
+            if newg < 0:
+                raise _id_error("goroutine", newg, typ)
             if newg in self.gstates:
                 raise OrderError(f"tried to create goroutine ({newg}) that already exists")
             self.gstates[newg] = GState(
@@ -776,7 +761,7 @@ class Ordering:
             ps = self._proc(cp, typ)
             ps.status = PROC_SYSCALL
             pseq = vals[pos + 2]
-            if not (ps.seq_gen == gen and pseq == ps.seq + 1):
+            if not (ps.seq_gen == gen and pseq == (ps.seq + 1) & U64_MASK):
                 raise OrderError(f"failed to advance GoSyscallBegin: can't make sequence: "
                                  f"{ps.seq} (gen={ps.seq_gen}) -> {pseq} (gen={gen})")
             ps.seq = pseq
@@ -790,7 +775,7 @@ class Ordering:
             ps = self._proc(cp, typ)
             if ps.status != PROC_SYSCALL:
                 raise OrderError(f"expected proc {cp} in state Syscall, but got "
-                                 f"{_PROC_STATE_NAMES[ps.status]} instead")
+                                 f"{PROC_STATUS_NAMES[ps.status]} instead")
             ps.status = PROC_RUNNING
             self._emit(src, cg, cp, m, t)
             return True
@@ -814,7 +799,7 @@ class Ordering:
             seq = vals[pos + 3]
             ps = self.pstates.get(pid)
             if (ps is None or ps.status != PROC_IDLE or ps.seq_gen != gen
-                    or seq != ps.seq + 1 or cp != NONE):
+                    or seq != (ps.seq + 1) & U64_MASK or cp != NONE):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -842,6 +827,11 @@ class Ordering:
             return True
 
         return self._advance_rare(bc, typ, vals, pos, src, t, m, ms, cg, cp, gen)
+
+    def _string(self, sid: int) -> str | None:
+        """The generation's string ``sid``, None if unknown; id 0 is always "" (Go's
+        dataTable.get), so an empty task or region name is valid."""
+        return self.strings.get(sid) if sid else ""
 
     def _user_go(self, m: int, cp: int, cg: int) -> None:
         """validateCtx(curCtx, userGoReqs)."""
@@ -887,13 +877,15 @@ class Ordering:
             stack = vals[pos + 5] if typ == EV_GO_STATUS_STACK else 0
             if status >= len(GO_STATUS_TO_STATE):
                 raise OrderError(f"invalid status for goroutine {gid}: {status}")
+            if gid < 0:
+                raise _id_error("goroutine", gid, typ)
             old = GO_STATUS_TO_STATE[status]
             st = self.gstates.get(gid)
             if st is not None:
                 if st.status != status:
                     raise OrderError(
                         f"inconsistent status for goroutine {gid}: old "
-                        f"{_GO_STATE_NAMES[st.status]} vs. new {_GO_STATE_NAMES[status]}")
+                        f"{GO_STATUS_NAMES[st.status]} vs. new {GO_STATUS_NAMES[status]}")
                 st.seq_gen = gen
                 st.seq = 0
             elif gen == self.initial_gen:
@@ -901,7 +893,7 @@ class Ordering:
                 old = GS_UNDETERMINED
             else:
                 raise OrderError(f"found goroutine status for new goroutine after the first "
-                                 f"generation: id={gid} status={_GO_STATE_NAMES[status]}")
+                                 f"generation: id={gid} status={GO_STATUS_NAMES[status]}")
             em, eg = m, cg
             if status == GO_RUNNING:
                 ng = gid
@@ -931,6 +923,8 @@ class Ordering:
             status = vals[pos + 3]
             if status >= len(PROC_STATUS_TO_STATE):
                 raise OrderError(f"invalid status for proc {pid}: {status}")
+            if not 0 <= pid <= MAX_PROC_ID:
+                raise _id_error("proc", pid, typ)
             old = PROC_STATUS_TO_STATE[status]
             new_status = status
             ps = self.pstates.get(pid)
@@ -943,7 +937,7 @@ class Ordering:
                 elif ps.status != status:
                     raise OrderError(
                         f"inconsistent status for proc {pid}: old "
-                        f"{_PROC_STATE_NAMES[ps.status]} vs. new {_PROC_STATE_NAMES[status]}")
+                        f"{PROC_STATUS_NAMES[ps.status]} vs. new {PROC_STATUS_NAMES[status]}")
                 ps.seq_gen = gen
                 ps.seq = 0
             else:
@@ -968,7 +962,7 @@ class Ordering:
             seq = vals[pos + 3]
             ps = self.pstates.get(pid)
             if (ps is None or (ps.status != PROC_SYSCALL and ps.status != PROC_SYSCALL_ABANDONED)
-                    or ps.seq_gen != gen or seq != ps.seq + 1):
+                    or ps.seq_gen != gen or seq != (ps.seq + 1) & U64_MASK):
                 return False
             if m == NONE:
                 raise _ctx_error("a thread but didn't have one")
@@ -998,6 +992,8 @@ class Ordering:
             if cg != NONE:
                 raise _ctx_error("no goroutine but had one")
             newg = signed(vals[pos + 2])
+            if newg < 0:
+                raise _id_error("goroutine", newg, typ)
             if newg in self.gstates:
                 raise OrderError(f"tried to create goroutine ({newg}) in syscall that already "
                                  "exists")
@@ -1018,7 +1014,7 @@ class Ordering:
                     raise OrderError(f"found invalid proc {cp} during GoDestroySyscall")
                 if ps.status != PROC_SYSCALL:
                     raise OrderError(f"proc {cp} in unexpected state "
-                                     f"{_PROC_STATE_NAMES[ps.status]} during GoDestroySyscall")
+                                     f"{PROC_STATUS_NAMES[ps.status]} during GoDestroySyscall")
                 ps.status = PROC_SYSCALL_ABANDONED
                 np_ = NONE
                 self.emit_side((EV_PROC_STEAL, cp % U64, 0, 0, PROC_SYSCALL), cg, cp, m, t)
@@ -1031,7 +1027,7 @@ class Ordering:
             seq = vals[pos + 3]
             nst = self.gstates.get(nextg)
             if (nst is None or nst.status != GO_WAITING or nst.seq_gen != gen
-                    or seq != nst.seq + 1):
+                    or seq != (nst.seq + 1) & U64_MASK):
                 return False
             self._emit(src, cg, cp, m, t)
             if typ == EV_GO_SWITCH:
@@ -1086,7 +1082,7 @@ class Ordering:
                 self.gc_seq = seq
                 self.gc_state = GC_RUNNING
             else:
-                if seq != self.gc_seq + 1:
+                if seq != (self.gc_seq + 1) & U64_MASK:
                     return False
                 if self.gc_state != GC_RUNNING:
                     raise OrderError("encountered GCActive while GC was not in progress")
@@ -1096,7 +1092,7 @@ class Ordering:
         elif typ == EV_GC_BEGIN:
             seq = vals[pos + 2]
             if self.gc_state != GC_UNDETERMINED:
-                if seq != self.gc_seq + 1:
+                if seq != (self.gc_seq + 1) & U64_MASK:
                     return False
                 if self.gc_state == GC_RUNNING:
                     raise OrderError("encountered GCBegin while GC was already in progress")
@@ -1109,7 +1105,7 @@ class Ordering:
             self._emit(src, cg, cp, m, t)
         elif typ == EV_GC_END:
             seq = vals[pos + 2]
-            if seq != self.gc_seq + 1:
+            if seq != (self.gc_seq + 1) & U64_MASK:
                 return False
             if self.gc_state == GC_NOT_RUNNING:
                 raise OrderError("encountered GCEnd when GC was not in progress")
@@ -1129,7 +1125,7 @@ class Ordering:
             parent = vals[pos + 3]
             if parent == 0:
                 parent = NO_TASK
-            name = self.strings.get(vals[pos + 4])
+            name = self._string(vals[pos + 4])
             if name is None:
                 raise OrderError(f"invalid string ID {vals[pos + 4]} for UserTaskBegin event")
             self.tasks[tid] = (name, parent)
@@ -1146,7 +1142,7 @@ class Ordering:
         elif typ in (EV_USER_REGION_BEGIN, EV_USER_REGION_END):
             self._user_go(m, cp, cg)
             tid = vals[pos + 2]
-            name = self.strings.get(vals[pos + 3])
+            name = self._string(vals[pos + 3])
             if name is None:
                 raise OrderError(f"invalid string ID {vals[pos + 3]} for {SPECS[typ].name} "
                                  "event")

@@ -10,9 +10,14 @@ stack tables) decode exactly as they do.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import construct as cs
+import numpy as np
+import numpy.typing as npt
+
+from .events import GoState, Kind, ProcState
 
 # Event types (tracev2.EventType).
 EV_NONE = 0
@@ -285,3 +290,114 @@ def event_struct(version: int) -> cs.Construct:
 def event_batch_data(version: int) -> cs.Construct:
     """The payload of an ``EvEventBatch``: timed events until the end."""
     return cs.Struct("events" / cs.GreedyRange(event_struct(version)), cs.Terminated)
+
+
+# --- Go's abstract events: how each wire event type becomes one ------------
+#
+# internal/trace turns every wire event into an Event of a Kind (state
+# transition, range, metric, ...) whose fields come from fixed argument slots:
+# a transition's resource and its from/to states, a range's scope and name, the
+# stack and name string arguments, validateTableIDs' slots. These tables state
+# that per event type (indexed by type, 256 rows so that any byte indexes them);
+# v2.build_chunk and its C twin derive the event columns with them, and
+# order_v2 reads the status tables and range starts.
+
+# tracev2.GoStatus / ProcStatus -> trace.GoState / ProcState (Go's
+# tracev2GoStatus2GoState and tracev2ProcStatus2ProcState), indexed by status.
+GO_STATUS_TO_STATE: tuple[int, ...] = (GoState.UNDETERMINED, GoState.RUNNABLE, GoState.RUNNING,
+                                       GoState.SYSCALL, GoState.WAITING)
+PROC_STATUS_TO_STATE: tuple[int, ...] = (ProcState.UNDETERMINED, ProcState.RUNNING,
+                                         ProcState.IDLE, ProcState.RUNNING, ProcState.IDLE)
+GO_STATUS_NAMES = ("Bad", "Runnable", "Running", "Syscall", "Waiting")
+PROC_STATUS_NAMES = ("Bad", "Running", "Idle", "Syscall", "SyscallAbandoned")
+
+# makeRangeType: an event's range is named by its "begin" event type.
+RANGE_START: tuple[int, ...] = tuple(s.start_ev if s.start_ev else t for t, s in enumerate(SPECS))
+
+
+def _table(default: int, values: Mapping[int, int], dtype: type = np.int64) -> npt.NDArray:
+    t: npt.NDArray = np.full(256, default, dtype=dtype)
+    for k, v in values.items():
+        t[k] = v
+    return t
+
+
+_E = {sp.name: i for i, sp in enumerate(SPECS) if sp.name}
+_E["Sync"] = EV_SYNC_MARK  # the reader's synthesised Sync, not the wire EvSync
+_K = Kind
+_KIND_OF = {
+    "CPUSample": _K.STACK_SAMPLE, "ProcsChange": _K.METRIC, "HeapAlloc": _K.METRIC,
+    "HeapGoal": _K.METRIC, "GoLabel": _K.LABEL, "UserTaskBegin": _K.TASK_BEGIN,
+    "UserTaskEnd": _K.TASK_END, "UserRegionBegin": _K.REGION_BEGIN,
+    "UserRegionEnd": _K.REGION_END, "UserLog": _K.LOG, "Sync": _K.SYNC,
+    "STWBegin": _K.RANGE_BEGIN, "GCBegin": _K.RANGE_BEGIN, "GCSweepBegin": _K.RANGE_BEGIN,
+    "GCMarkAssistBegin": _K.RANGE_BEGIN, "GCActive": _K.RANGE_ACTIVE,
+    "GCSweepActive": _K.RANGE_ACTIVE, "GCMarkAssistActive": _K.RANGE_ACTIVE,
+    "STWEnd": _K.RANGE_END, "GCEnd": _K.RANGE_END, "GCSweepEnd": _K.RANGE_END,
+    "GCMarkAssistEnd": _K.RANGE_END,
+}
+_G, _P = GoState, ProcState
+# State transitions: (resource kind, resource source, from, to). Sources: "a0" the
+# first argument, "g"/"p" the event's goroutine/proc; from/to -1 = per event.
+_TRANSITIONS = {
+    "ProcStart": (2, "a0", _P.IDLE, _P.RUNNING), "ProcStop": (2, "p", _P.RUNNING, _P.IDLE),
+    "ProcSteal": (2, "a0", -1, _P.IDLE), "ProcStatus": (2, "a0", -1, -1),
+    "GoCreate": (1, "a0", _G.NOT_EXIST, _G.RUNNABLE),
+    "GoCreateBlocked": (1, "a0", _G.NOT_EXIST, _G.WAITING),
+    "GoCreateSyscall": (1, "a0", _G.NOT_EXIST, _G.SYSCALL),
+    "GoStart": (1, "a0", _G.RUNNABLE, _G.RUNNING),
+    "GoDestroy": (1, "g", _G.RUNNING, _G.NOT_EXIST),
+    "GoDestroySyscall": (1, "g", _G.SYSCALL, _G.NOT_EXIST),
+    "GoStop": (1, "g", _G.RUNNING, _G.RUNNABLE), "GoBlock": (1, "g", _G.RUNNING, _G.WAITING),
+    "GoUnblock": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSwitch": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSwitchDestroy": (1, "a0", _G.WAITING, _G.RUNNABLE),
+    "GoSyscallBegin": (1, "g", _G.RUNNING, _G.SYSCALL),
+    "GoSyscallEnd": (1, "g", _G.SYSCALL, _G.RUNNING),
+    "GoSyscallEndBlocked": (1, "g", _G.SYSCALL, _G.RUNNABLE),
+    "GoStatus": (1, "a0", -1, -1), "GoStatusStack": (1, "a0", -1, -1),
+}
+# Ranges: (scope kind, scope source, name; None = "stop-the-world (<kind>)").
+_RANGES = {
+    "STWBegin": (1, "g", None), "STWEnd": (1, "g", None),
+    "GCBegin": (0, "", "GC concurrent mark phase"), "GCActive": (0, "", "GC concurrent mark phase"),
+    "GCEnd": (0, "", "GC concurrent mark phase"),
+    "GCSweepBegin": (2, "p", "GC incremental sweep"), "GCSweepEnd": (2, "p", "GC incremental sweep"),
+    "GCSweepActive": (2, "a0", "GC incremental sweep"),
+    "GCMarkAssistBegin": (1, "g", "GC mark assist"), "GCMarkAssistEnd": (1, "g", "GC mark assist"),
+    "GCMarkAssistActive": (1, "a0", "GC mark assist"),
+}
+_SRC_CODE = {"": 0, "g": 1, "p": 2, "a0": 3}
+
+KIND = _table(0, {_E[n]: k for n, k in _KIND_OF.items()}
+              | {_E[n]: _K.STATE_TRANSITION for n in _TRANSITIONS}
+              | {t: _K.EXPERIMENTAL for t, s in enumerate(SPECS) if s.experiment}, np.uint8)
+# ev.Stack(): the arg slot (after dt) of the event's own stack, -1 for none.
+STACK_SLOT = _table(-1, {t: s.stack_ids[0] - 1 for t, s in enumerate(SPECS)
+                         if s.stack_ids and s.timed} | {EV_CPU_SAMPLE: 0})
+RES_KIND = _table(0, {_E[n]: v[0] for n, v in (_TRANSITIONS | _RANGES).items()}, np.uint8)
+RES_SRC = _table(0, {_E[n]: _SRC_CODE[v[1]] for n, v in (_TRANSITIONS | _RANGES).items()})
+FRM = _table(0, {_E[n]: max(v[2], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
+TO = _table(0, {_E[n]: max(v[3], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
+# Name from a string-id argument slot.
+NAME_SLOT = _table(-1, {_E["GoStop"]: 0, _E["GoBlock"]: 0, _E["GoLabel"]: 0,
+                        _E["UserTaskBegin"]: 2, _E["UserRegionBegin"]: 1,
+                        _E["UserRegionEnd"]: 1, _E["UserLog"]: 1})
+# st.Stack: a creation's new stack, or the event's own stack for these.
+TSTACK_SLOT = _table(-1, {_E["GoCreate"]: 1, _E["GoCreateBlocked"]: 1, _E["GoStop"]: 1,
+                          _E["GoBlock"]: 1, _E["GoSyscallBegin"]: 1, _E["GoStatusStack"]: 3})
+TASK_EVENTS = _table(0, {_E[n]: 1 for n in ("UserTaskBegin", "UserTaskEnd", "UserRegionBegin",
+                                            "UserRegionEnd", "UserLog")}, np.bool_)
+# validateTableIDs: which arg slots must be known stack / string ids.
+CHECK_STACK = np.zeros((256, 4), np.bool_)
+CHECK_STRING = np.zeros((256, 4), np.bool_)
+for _t, _s in enumerate(SPECS):
+    if _s.timed:
+        for _i in _s.stack_ids:
+            CHECK_STACK[_t, _i - 1] = True
+        for _i in _s.string_ids:
+            CHECK_STRING[_t, _i - 1] = True
+CHECK_STACK[EV_CPU_SAMPLE, 0] = True
+# Range names that are not an argument ("stop-the-world (<kind>)" comes from its
+# kind string, see v2._rare_names).
+RANGE_NAMES = {_E[n]: v[2] for n, v in _RANGES.items() if v[2]}

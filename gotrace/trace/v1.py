@@ -12,26 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .. import accel
+import numpy as np
+
 from ..errors import TraceFormatError
 from ..tables import Tables
+from . import decode_v1
 from .convert_v1 import Converter
 from .decode_v1 import decode
-from .events import Damage, EventChunk, TraceInfo
+from .events import MAX_TIME_NS, Damage, EventChunk, Kind, TraceInfo
 from .order_v1 import order
 
 Progress = Callable[[int], None]
 
 
-_native = accel.load("gotrace.trace._v1")
-NATIVE: bool = _native is not None
+NATIVE: bool = decode_v1.NATIVE
 """True when the C accelerator (gotrace.trace._v1) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths give identical events and damage."""
 
 
 def read(data: bytes, info: TraceInfo, tables: Tables,
          progress: Progress | None = None) -> Iterator[EventChunk]:
-    native = _native if NATIVE else None
+    native = NATIVE
     dec = decode(data, info.version, progress, native)
     if dec.error is not None:
         lost = len(data) - dec.error_offset
@@ -50,6 +51,15 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
             "the tick frequency record (written at the end of the trace) is missing: "
             "times are in ticks, not nanoseconds", 0))
     ev = order(dec, native)
+    late = len(ev.ts) - int(np.searchsorted(ev.ts, MAX_TIME_NS))
+    if late:
+        # Ticks are range-checked as read, but the frequency scales them: events it
+        # puts past MAX_TIME_NS (they are last, times are sorted) are the lost tail.
+        ev.keep(len(ev.ts) - late)
+        info.damage.append(Damage(
+            f"dropped the last {late} events: at {dec.ticks_per_sec or 'an unknown number of'} "
+            "ticks per second they would be more than 2^60 ns after the first "
+            "(timestamps out of range)", 0))
     rejected = ev.unordered + ev.stray_exits + ev.early_exits
     if rejected:
         why = [f"{n} {what}" for n, what in (
@@ -63,11 +73,28 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
     conv = Converter(ev, tables, info.version, dec.strings, dec.stacks, dec.pcs, native)
     del dec
     n = 0
+    # Chunks are held back until one carries a real event: salvage keeps a good
+    # prefix, and a conversion that stops before its first event kept nothing.
+    held: list[EventChunk] | None = []
     for chunk in conv.chunks():
-        n += len(chunk)
-        yield chunk
+        if held is None:
+            ready = [chunk]
+        else:
+            held.append(chunk)
+            if not (chunk.kind != Kind.SYNC).any():
+                continue
+            ready, held = held, None
+        for c in ready:
+            n += len(c)
+            yield c
         if progress is not None:
             progress(info.size)
-    if conv.error is not None:
+    if held is not None:
+        if conv.error is not None:
+            raise TraceFormatError(f"{info.header}: no event could be converted: {conv.error}")
+        for c in held:
+            n += len(c)
+            yield c
+    elif conv.error is not None:
         info.damage.append(Damage(f"conversion stopped: {conv.error}", 0))
     info.events = n

@@ -20,31 +20,33 @@ TraceFormatError is raised.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 import construct as cs
 import numpy as np
 import numpy.typing as npt
 
+from .. import accel
+from ..accel import frombuffer
 from ..errors import TraceFormatError
 from ..tables import Tables
 from .events import (
     HEADER_LEN,
+    MAX_PROC_ID,
+    MAX_TIME_NS,
+    NO_GOROUTINE,
+    NO_PROC,
     ChunkBuilder,
     Damage,
     EventChunk,
-    GoState,
     Kind,
     ProcState,
     Progress,
     TraceInfo,
 )
 from .order_v2 import (
-    PROC_STATUS_TO_STATE,
-    RANGE_START,
     OrderError,
     Ordering,
     Taken,
@@ -52,76 +54,71 @@ from .order_v2 import (
     signed,
 )
 from .spec_v2 import (
+    CHECK_STACK,
+    CHECK_STRING,
+    EV_CLOCK_SNAPSHOT,
     EV_CPU_SAMPLE,
     EV_CPU_SAMPLES,
     EV_END_OF_GENERATION,
     EV_EVENT_BATCH,
     EV_EXPERIMENTAL_BATCH,
     EV_FREQUENCY,
+    EV_GO_STATUS,
+    EV_GO_STATUS_STACK,
+    EV_PROC_STATUS,
+    EV_PROC_STEAL,
     EV_STACK,
     EV_STACKS,
     EV_STRINGS,
+    EV_STW_BEGIN,
+    EV_STW_END,
     EV_SYNC,
     EV_SYNC_MARK,
+    EV_USER_TASK_END,
+    FRM,
+    GO_STATUS_TO_STATE,
+    KIND,
     MAX_BATCH_SIZE,
     MAX_FRAMES_PER_STACK,
+    NAME_SLOT,
+    PROC_STATUS_TO_STATE,
+    RANGE_NAMES,
+    RANGE_START,
+    RES_KIND,
+    RES_SRC,
     SPECS,
+    STACK_SLOT,
+    TASK_EVENTS,
     TIMED_WIDTH,
-    FrequencyBatch,
+    TO,
+    TSTACK_SLOT,
     StringsBatch,
-    SyncBatch,
 )
+from .varint import TruncatedVarint, VarintOverflow, uvarint
 
 CHUNK_EVENTS = 1 << 19
 """Events per yielded chunk at most: bounds the orderer's buffers on huge generations."""
 
 
-class Orderer(Protocol):
-    """What the reader needs of any orderer: order_v2.Ordering or its C twin."""
-
-    def start_generation(self, gen: int, freq: float, u8: npt.NDArray[np.uint8],
-                         strings: dict[int, str],
-                         ms_batches: list[tuple[int, list[tuple[int, int, int]]]],
-                         cpu: list[tuple[int, int, int, int, int]]) -> None: ...
-
-    def emit_side(self, rec: tuple[int, int, int, int, int], g: int, p: int, m: int,
-                  t: int) -> None: ...
-
-    def run(self, limit: int) -> bool: ...
-
-
-class NativeOrderer(Orderer, Protocol):
-    """_order_v2.Ordering: also builds the chunk columns itself (see build_chunk_native)."""
-
-    def set_columns(self, *tables: bytes) -> None: ...
-
-    def set_remap(self, str_keys: npt.NDArray[np.uint64], str_vals: npt.NDArray[np.int64],
-                  stack_keys: npt.NDArray[np.uint64],
-                  stack_vals: npt.NDArray[np.int64]) -> None: ...
-
-    def build(self, first_time: int) -> tuple[tuple[Any, ...], list[str]]: ...
-
-
-try:
-    from ._order_v2 import Ordering as _NativeOrdering
-except ImportError:
-    _NativeOrdering = None
-
-NATIVE: bool = _NativeOrdering is not None and not os.environ.get("GOTRACE_PURE_PYTHON")
+if TYPE_CHECKING:
+    from . import _order_v2 as _native
+else:
+    _native = accel.load("gotrace.trace._order_v2")
+NATIVE: bool = _native is not None
 """Whether v2 traces are ordered by the C accelerator (_order_v2.c) rather than
 order_v2.py by default. False when it is not built or GOTRACE_PURE_PYTHON=1."""
 
 
-def new_orderer(version: int, native: bool | None = None) -> Ordering | NativeOrderer:
+def new_orderer(version: int, native: bool | None = None) -> Ordering | _native.Ordering:
     """An orderer; ``native`` None means the C one when available."""
     if native is None:
         native = NATIVE
     if not native:
         return Ordering(version)
-    if _NativeOrdering is None:
+    if _native is None:
         raise RuntimeError("the C orderer (gotrace.trace._order_v2) is not available")
-    order: NativeOrderer = _NativeOrdering(bytes(TIMED_WIDTH), bytes(RANGE_START),
-                                           tuple(sp.name for sp in SPECS))
+    order = _native.Ordering(bytes(TIMED_WIDTH), bytes(RANGE_START),
+                             tuple(sp.name for sp in SPECS))
     order.set_columns(
         KIND.tobytes(), STACK_SLOT.astype(np.int8).tobytes(), RES_KIND.tobytes(),
         RES_SRC.astype(np.uint8).tobytes(), FRM.tobytes(), TO.tobytes(),
@@ -164,21 +161,13 @@ class _Truncated(Exception):
 
 
 def _uvarint(data: bytes, pos: int) -> tuple[int, int]:
-    x = 0
-    shift = 0
-    n = len(data)
-    for i in range(10):
-        if pos >= n:
-            raise _Truncated("unexpected end of file in a varint")
-        b = data[pos]
-        pos += 1
-        if b < 0x80:
-            if i == 9 and b > 1:
-                raise ValueError("varint overflows a 64-bit integer")
-            return x | (b << shift), pos
-        x |= (b & 0x7F) << shift
-        shift += 7
-    raise ValueError("varint overflows a 64-bit integer")
+    """A batch header's varint: the file ending inside it is a truncation."""
+    try:
+        return uvarint(data, pos)
+    except TruncatedVarint:
+        raise _Truncated("unexpected end of file in a varint") from None
+    except VarintOverflow:
+        raise ValueError("varint overflows a 64-bit integer") from None
 
 
 def read_batch(data: bytes, off: int) -> tuple[RawBatch, int]:
@@ -223,6 +212,7 @@ class Generation:
     start: int = 0  # file offset of its first batch
     end: int = 0
     min_ts: int = 0
+    start_ns: int = 0  # min_ts in ns: the time of the generation's Sync event
     freq: float = 0.0
     has_clock: bool = False
     strings: dict[int, str] = field(default_factory=dict)
@@ -286,28 +276,46 @@ def _add_cpu_samples(g: Generation, u8: npt.NDArray[np.uint8], b: RawBatch) -> N
         if v[i] != EV_CPU_SAMPLE:
             raise ValueError(f"expected CPU sample event, got {v[i]}")
         ts, m, p, gid, stack = v[i + 1:i + 6]
-        g.cpu.append((ts, signed(m), signed(p), signed(gid) if gid else -1, stack))
+        pid, goid = signed(p), signed(gid) if gid else NO_GOROUTINE
+        if not (pid == NO_PROC or 0 <= pid <= MAX_PROC_ID) or goid < NO_GOROUTINE:
+            raise ValueError(f"CPU sample with invalid proc {pid} or goroutine {goid}")
+        g.cpu.append((ts, signed(m), pid, goid, stack))
 
 
 def _set_sync(g: Generation, data: bytes, b: RawBatch, version: int) -> None:
+    """setSyncBatch, with Go's checks in Go's order and Go's messages.
+
+    Go 1.25+ opens the batch with EvSync; then come frequency records (and, from
+    1.25, clock snapshots). spec_v2.SyncBatch / FrequencyBatch state the grammar;
+    tests/trace/test_spec_v2.py holds this reader to them.
+    """
     payload = data[b.off:b.off + b.size]
+    pos = 0
+    if version >= 25:
+        if payload[:1] != bytes([EV_SYNC]):
+            raise ValueError("missing sync batch header")
+        pos = 1
     try:
-        parsed = (SyncBatch if version >= 25 else FrequencyBatch).parse(payload)
-    except cs.ConstructError as e:
-        raise ValueError(f"malformed sync batch: {str(e).splitlines()[0]}") from None
-    last = b.time
-    for rec in parsed.records:
-        if rec.type == EV_FREQUENCY:
-            if g.freq != 0:
-                raise ValueError("found multiple frequency events")
-            if rec.freq == 0:
-                raise ValueError("invalid frequency 0")
-            g.freq = 1.0 / (float(rec.freq) / 1e9)
-        else:
-            if g.has_clock:
-                raise ValueError("found multiple clock snapshot events")
-            g.has_clock = True
-            last += rec.dt
+        while pos < len(payload):
+            ev = payload[pos]
+            pos += 1
+            if ev == EV_FREQUENCY:
+                if g.freq != 0:
+                    raise ValueError("found multiple frequency events")
+                freq, pos = uvarint(payload, pos)
+                if freq == 0:
+                    raise ValueError("invalid frequency 0")
+                g.freq = 1.0 / (float(freq) / 1e9)
+            elif ev == EV_CLOCK_SNAPSHOT and version >= 25:
+                if g.has_clock:
+                    raise ValueError("found multiple clock snapshot events")
+                g.has_clock = True
+                for _ in range(4):  # dt, mono, sec, nsec: not used
+                    _, pos = uvarint(payload, pos)
+            else:
+                raise ValueError(f"expected frequency or clock snapshot event, got {ev}")
+    except (TruncatedVarint, VarintOverflow) as e:
+        raise ValueError(f"malformed sync batch: {e}") from None
 
 
 def _is_sync(first: int, version: int) -> bool:
@@ -345,11 +353,19 @@ def _finish(g: Generation, version: int) -> None:
             if file and file not in g.strings:
                 raise ValueError(f"found invalid file string ID {file} for stack {sid}")
     freq = g.freq
-    samples = [(int(s[0] * freq), s[1], s[2], s[3], s[4]) for s in g.cpu]
+    g.start_ns = _ns(g.min_ts * freq, "the generation's first batch")
+    samples = [(_ns(s[0] * freq, "a CPU sample"), s[1], s[2], s[3], s[4]) for s in g.cpu]
     # Go sorts with the unstable pdqsort; samples with equal times and different
     # contents would be ambiguous in Go too, and do not occur in practice.
     samples.sort(key=lambda s: s[0])
     g.cpu = samples
+
+
+def _ns(x: float, what: str) -> int:
+    """A time in ns (ticks * frequency), checked against MAX_TIME_NS where it enters."""
+    if x >= MAX_TIME_NS:
+        raise ValueError(f"timestamp of {what} out of range (later than 2^60 ns)")
+    return int(x)
 
 
 def generations(data: bytes, version: int) -> Iterator[Generation]:
@@ -432,97 +448,9 @@ def _generations(data: bytes, version: int) -> Iterator[Generation]:
 
 # --- from the orderer's flat output to columns -----------------------------
 
-
-def _table(default: int, values: Mapping[int, int], dtype: type = np.int64) -> npt.NDArray:
-    t: npt.NDArray = np.full(256, default, dtype=dtype)
-    for k, v in values.items():
-        t[k] = v
-    return t
-
-
-_E = {s.name: i for i, s in enumerate(SPECS) if s.name}
-_E["Sync"] = EV_SYNC_MARK  # the reader's synthesised Sync, not the wire EvSync
-_K = Kind
-_KIND_OF = {
-    "CPUSample": _K.STACK_SAMPLE, "ProcsChange": _K.METRIC, "HeapAlloc": _K.METRIC,
-    "HeapGoal": _K.METRIC, "GoLabel": _K.LABEL, "UserTaskBegin": _K.TASK_BEGIN,
-    "UserTaskEnd": _K.TASK_END, "UserRegionBegin": _K.REGION_BEGIN,
-    "UserRegionEnd": _K.REGION_END, "UserLog": _K.LOG, "Sync": _K.SYNC,
-    "STWBegin": _K.RANGE_BEGIN, "GCBegin": _K.RANGE_BEGIN, "GCSweepBegin": _K.RANGE_BEGIN,
-    "GCMarkAssistBegin": _K.RANGE_BEGIN, "GCActive": _K.RANGE_ACTIVE,
-    "GCSweepActive": _K.RANGE_ACTIVE, "GCMarkAssistActive": _K.RANGE_ACTIVE,
-    "STWEnd": _K.RANGE_END, "GCEnd": _K.RANGE_END, "GCSweepEnd": _K.RANGE_END,
-    "GCMarkAssistEnd": _K.RANGE_END,
-}
-_G, _P = GoState, ProcState
-# State transitions: (resource kind, resource source, from, to). Sources: "a0" the
-# first argument, "g"/"p" the event's goroutine/proc; from/to -1 = per event.
-_TRANSITIONS = {
-    "ProcStart": (2, "a0", _P.IDLE, _P.RUNNING), "ProcStop": (2, "p", _P.RUNNING, _P.IDLE),
-    "ProcSteal": (2, "a0", -1, _P.IDLE), "ProcStatus": (2, "a0", -1, -1),
-    "GoCreate": (1, "a0", _G.NOT_EXIST, _G.RUNNABLE),
-    "GoCreateBlocked": (1, "a0", _G.NOT_EXIST, _G.WAITING),
-    "GoCreateSyscall": (1, "a0", _G.NOT_EXIST, _G.SYSCALL),
-    "GoStart": (1, "a0", _G.RUNNABLE, _G.RUNNING),
-    "GoDestroy": (1, "g", _G.RUNNING, _G.NOT_EXIST),
-    "GoDestroySyscall": (1, "g", _G.SYSCALL, _G.NOT_EXIST),
-    "GoStop": (1, "g", _G.RUNNING, _G.RUNNABLE), "GoBlock": (1, "g", _G.RUNNING, _G.WAITING),
-    "GoUnblock": (1, "a0", _G.WAITING, _G.RUNNABLE),
-    "GoSwitch": (1, "a0", _G.WAITING, _G.RUNNABLE),
-    "GoSwitchDestroy": (1, "a0", _G.WAITING, _G.RUNNABLE),
-    "GoSyscallBegin": (1, "g", _G.RUNNING, _G.SYSCALL),
-    "GoSyscallEnd": (1, "g", _G.SYSCALL, _G.RUNNING),
-    "GoSyscallEndBlocked": (1, "g", _G.SYSCALL, _G.RUNNABLE),
-    "GoStatus": (1, "a0", -1, -1), "GoStatusStack": (1, "a0", -1, -1),
-}
-# Ranges: (scope kind, scope source, name; None = "stop-the-world (<kind>)").
-_RANGES = {
-    "STWBegin": (1, "g", None), "STWEnd": (1, "g", None),
-    "GCBegin": (0, "", "GC concurrent mark phase"), "GCActive": (0, "", "GC concurrent mark phase"),
-    "GCEnd": (0, "", "GC concurrent mark phase"),
-    "GCSweepBegin": (2, "p", "GC incremental sweep"), "GCSweepEnd": (2, "p", "GC incremental sweep"),
-    "GCSweepActive": (2, "a0", "GC incremental sweep"),
-    "GCMarkAssistBegin": (1, "g", "GC mark assist"), "GCMarkAssistEnd": (1, "g", "GC mark assist"),
-    "GCMarkAssistActive": (1, "a0", "GC mark assist"),
-}
-_SRC_CODE = {"": 0, "g": 1, "p": 2, "a0": 3}
-
-KIND = _table(0, {_E[n]: k for n, k in _KIND_OF.items()}
-              | {_E[n]: _K.STATE_TRANSITION for n in _TRANSITIONS}
-              | {t: _K.EXPERIMENTAL for t, s in enumerate(SPECS) if s.experiment}, np.uint8)
-# ev.Stack(): the arg slot (after dt) of the event's own stack, -1 for none.
-STACK_SLOT = _table(-1, {t: s.stack_ids[0] - 1 for t, s in enumerate(SPECS)
-                         if s.stack_ids and s.timed} | {EV_CPU_SAMPLE: 0})
-RES_KIND = _table(0, {_E[n]: v[0] for n, v in (_TRANSITIONS | _RANGES).items()}, np.uint8)
-RES_SRC = _table(0, {_E[n]: _SRC_CODE[v[1]] for n, v in (_TRANSITIONS | _RANGES).items()})
-FRM = _table(0, {_E[n]: max(v[2], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
-TO = _table(0, {_E[n]: max(v[3], 0) for n, v in _TRANSITIONS.items()}, np.uint8)
-# Name from a string-id argument slot.
-NAME_SLOT = _table(-1, {_E["GoStop"]: 0, _E["GoBlock"]: 0, _E["GoLabel"]: 0,
-                        _E["UserTaskBegin"]: 2, _E["UserRegionBegin"]: 1,
-                        _E["UserRegionEnd"]: 1, _E["UserLog"]: 1})
-# st.Stack: a creation's new stack, or the event's own stack for these.
-TSTACK_SLOT = _table(-1, {_E["GoCreate"]: 1, _E["GoCreateBlocked"]: 1, _E["GoStop"]: 1,
-                          _E["GoBlock"]: 1, _E["GoSyscallBegin"]: 1, _E["GoStatusStack"]: 3})
-TASK_EVENTS = _table(0, {_E[n]: 1 for n in ("UserTaskBegin", "UserTaskEnd", "UserRegionBegin",
-                                            "UserRegionEnd", "UserLog")}, np.bool_)
-# validateTableIDs: which arg slots must be known stack / string ids.
-CHECK_STACK = np.zeros((256, 4), np.bool_)
-CHECK_STRING = np.zeros((256, 4), np.bool_)
-for _t, _s in enumerate(SPECS):
-    if _s.timed:
-        for _i in _s.stack_ids:
-            CHECK_STACK[_t, _i - 1] = True
-        for _i in _s.string_ids:
-            CHECK_STRING[_t, _i - 1] = True
-CHECK_STACK[EV_CPU_SAMPLE, 0] = True
-_RANGE_NAMES = {_E[n]: v[2] for n, v in _RANGES.items() if v[2]}
-_STW = (_E["STWBegin"], _E["STWEnd"])
-_TASK_END = _E["UserTaskEnd"]
-_GO_STATUS = (_E["GoStatus"], _E["GoStatusStack"])
-_PROC_STATUS = _E["ProcStatus"]
-_PROC_STEAL = _E["ProcSteal"]
-_GO_STATUS_TO_STATE = np.array([0, 2, 3, 5, 4], np.uint8)
+_STW = (EV_STW_BEGIN, EV_STW_END)
+_GO_STATUS = (EV_GO_STATUS, EV_GO_STATUS_STACK)
+_GO_STATUS_TO_STATE = np.array(GO_STATUS_TO_STATE, np.uint8)
 _PROC_STATUS_TO_STATE = np.array(PROC_STATUS_TO_STATE, np.uint8)
 
 
@@ -575,9 +503,7 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
     p = np.frombuffer(taken[4], np.int64)
     m = np.frombuffer(taken[5], np.int64)
     raw_t = np.frombuffer(taken[6], np.int64)
-    if taken[7]:  # a time beyond int64: every time of the chunk saturates
-        raw_t = np.full(n, np.iinfo(np.int64).max, np.int64)
-    task_ids = [tables.string(s) for s in taken[8]]
+    task_ids = [tables.string(s) for s in taken[7]]
     idx = np.arange(n)
     a0 = args[:, 0]
 
@@ -604,7 +530,7 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
         a0 = args[:, 0]
 
     # Go's monotonic fix-up: a time never at or before the previous one.
-    u = np.maximum.accumulate(np.concatenate(([_first_time(last_ts)], raw_t - idx)))[1:]
+    u = np.maximum.accumulate(np.concatenate(([last_ts + 1], raw_t - idx)))[1:]
     time = u + idx
     new_last = int(time[-1]) if n else last_ts
 
@@ -620,11 +546,11 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
         packed = args[gs, 2]
         frm[gs] = (packed >> np.uint64(32)).astype(np.uint8)
         to[gs] = _GO_STATUS_TO_STATE[np.minimum(packed & np.uint64(0xFFFFFFFF), 4)]
-    ps = typ == _PROC_STATUS
+    ps = typ == EV_PROC_STATUS
     if ps.any():
         frm[ps] = args[ps, 2].astype(np.uint8)
         to[ps] = _PROC_STATUS_TO_STATE[np.minimum(args[ps, 1], 4)]
-    steal = typ == _PROC_STEAL
+    steal = typ == EV_PROC_STEAL
     if steal.any():
         frm[steal] = np.where(args[steal, 3] == 4, ProcState.IDLE, ProcState.RUNNING)
 
@@ -649,11 +575,6 @@ def build_chunk(taken: Taken, remap: _Remap, last_ts: int) -> _Built:
     return _Built(chunk, new_last, error)
 
 
-def _first_time(last_ts: int) -> int:
-    """The earliest time the next event may have (kept within int64)."""
-    return min(last_ts + 1, int(np.iinfo(np.int64).max))
-
-
 def _id_error(typ: npt.NDArray[np.uint8], cut: int) -> str:
     return f"invalid string or stack ID in {SPECS[int(typ[cut])].name} event"
 
@@ -665,7 +586,7 @@ def _rare_names(name: npt.NDArray[np.int32], typ: npt.NDArray[np.uint8],
     Both orderers' chunks go through here, so Tables interns in the same order.
     """
     tables = remap.tables
-    for t, s in _RANGE_NAMES.items():
+    for t, s in RANGE_NAMES.items():
         rows = typ == t
         if rows.any():
             name[rows] = tables.string(s)
@@ -675,30 +596,30 @@ def _rare_names(name: npt.NDArray[np.int32], typ: npt.NDArray[np.uint8],
         for local in np.unique(a0[stw]).tolist():
             gid = tables.string(f"stop-the-world ({remap.strings.get(local, '')})")
             name[stw & (a0 == local)] = gid
-    te = typ == _TASK_END
+    te = typ == EV_USER_TASK_END
     if te.any():
         name[te] = np.array(task_ids, np.int32)[args[te, 3].astype(np.int64)]
 
 
-def build_chunk_native(order: NativeOrderer, remap: _Remap, last_ts: int) -> _Built:
+def build_chunk_native(order: _native.Ordering, remap: _Remap, last_ts: int) -> _Built:
     """build_chunk done by the C orderer from its own buffers (same columns)."""
-    cols, names = order.build(_first_time(last_ts))
+    cols, names = order.build(last_ts + 1)
     task_ids = [remap.tables.string(s) for s in names]
     cut, last = cols[0], cols[1]
-    typ = np.frombuffer(cols[15], np.uint8)
-    args = np.frombuffer(cols[16], np.uint64).reshape(-1, 4)
+    typ = frombuffer(cols[15], np.uint8)
+    args = frombuffer(cols[16], np.uint64).reshape(-1, 4)
     error = _id_error(typ, cut) if cut < len(typ) else None
     typ, args = typ[:cut], args[:cut]
-    name = np.frombuffer(cols[12], np.int32)
+    name = frombuffer(cols[12], np.int32)
     _rare_names(name, typ, args, task_ids, remap)
     chunk = EventChunk(
-        time=np.frombuffer(cols[2], np.int64), kind=np.frombuffer(cols[3], np.uint8),
-        g=np.frombuffer(cols[4], np.int64)[:cut], p=np.frombuffer(cols[5], np.int64)[:cut],
-        m=np.frombuffer(cols[6], np.int64)[:cut], stack=np.frombuffer(cols[7], np.int32),
-        res_kind=np.frombuffer(cols[8], np.uint8), res=np.frombuffer(cols[9], np.int64),
-        frm=np.frombuffer(cols[10], np.uint8), to=np.frombuffer(cols[11], np.uint8),
-        name=name, tstack=np.frombuffer(cols[13], np.int32),
-        task=np.frombuffer(cols[14], np.int64),
+        time=frombuffer(cols[2], np.int64), kind=frombuffer(cols[3], np.uint8),
+        g=frombuffer(cols[4], np.int64)[:cut], p=frombuffer(cols[5], np.int64)[:cut],
+        m=frombuffer(cols[6], np.int64)[:cut], stack=frombuffer(cols[7], np.int32),
+        res_kind=frombuffer(cols[8], np.uint8), res=frombuffer(cols[9], np.int64),
+        frm=frombuffer(cols[10], np.uint8), to=frombuffer(cols[11], np.uint8),
+        name=name, tstack=frombuffer(cols[13], np.int32),
+        task=frombuffer(cols[14], np.int64),
     )
     return _Built(chunk, last if cut else last_ts, error)
 
@@ -759,7 +680,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
                                 remap.stack_vals)
             order.start_generation(g.gen, g.freq, u8, g.strings, list(g.batches.items()),
                                    g.cpu)
-            order.emit_side((EV_SYNC_MARK, 0, 0, 0, 0), -1, -1, -1, int(g.min_ts * g.freq))
+            order.emit_side((EV_SYNC_MARK, 0, 0, 0, 0), -1, -1, -1, g.start_ns)
             done = False
             while not done:
                 done = order.run(CHUNK_EVENTS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import construct as cs
 import numpy as np
 import pytest
 from conftest import CORPUS, DATA
 
 from gotrace.trace import spec_v2
 from gotrace.trace.order_v2 import Cursor, OrderError, sort_frontier
-from gotrace.trace.v2 import Generation, RawBatch, _add_stacks, read_batch
+from gotrace.trace.v2 import Generation, RawBatch, _add_stacks, _set_sync, read_batch
+from gotrace.trace.varint import encode_uvarint
 
 TRACES = [DATA / "v2small.trace"] + (
     sorted(CORPUS.glob("go1.2[2-6]/*.trace")) if CORPUS.is_dir() else [])
@@ -104,3 +106,54 @@ def test_frontier_sort_small_is_stable_like_go_insertion_sort() -> None:
     cs = [_cursor(t, i) for i, t in enumerate([3, 1, 3, 1, 2, 3, 1])]
     sort_frontier(cs)
     assert [c.m for c in cs] == [1, 3, 6, 4, 0, 2, 5]
+
+
+def _sync_payload(records: list[tuple[int, ...]], version: int) -> bytes:
+    out = bytes([spec_v2.EV_SYNC]) if version >= 25 else b""
+    for typ, *args in records:
+        out += bytes([typ]) + b"".join(encode_uvarint(a) for a in args)
+    return out
+
+
+def _read_sync(payload: bytes, version: int) -> Generation:
+    g = Generation()
+    _set_sync(g, payload, RawBatch(1, 0, 0, 0, len(payload), 0, payload[0] if payload else -1),
+              version)
+    return g
+
+
+FREQ = (spec_v2.EV_FREQUENCY, 15_625_000)
+CLOCK = (spec_v2.EV_CLOCK_SNAPSHOT, 3, 99, 1_700_000_000, 123)
+
+
+@pytest.mark.parametrize(("version", "records"), [
+    (22, [FREQ]), (25, [FREQ, CLOCK]), (25, [CLOCK, FREQ]), (26, [FREQ]),
+])
+def test_sync_batch_reader_matches_construct(version: int, records: list[tuple[int, ...]]
+                                             ) -> None:
+    payload = _sync_payload(records, version)
+    spec = (spec_v2.SyncBatch if version >= 25 else spec_v2.FrequencyBatch).parse(payload)
+    g = _read_sync(payload, version)
+    freqs = [r.freq for r in spec.records if r.type == spec_v2.EV_FREQUENCY]
+    assert g.freq == 1.0 / (freqs[0] / 1e9)
+    assert g.has_clock == any(r.type == spec_v2.EV_CLOCK_SNAPSHOT for r in spec.records)
+
+
+@pytest.mark.parametrize(("version", "payload", "go_says", "grammar"), [
+    (22, bytes([spec_v2.EV_FREQUENCY, 0x30, 0x30]), "expected frequency or clock snapshot "
+                                                    "event, got 48", True),
+    (23, _sync_payload([FREQ, CLOCK], 23), "got 51", True),
+    (25, _sync_payload([FREQ], 22), "missing sync batch header", True),
+    (22, bytes([spec_v2.EV_FREQUENCY, 0x80]), "malformed sync batch: truncated varint", True),
+    (25, _sync_payload([FREQ, FREQ], 25), "found multiple frequency events", False),
+    (25, _sync_payload([CLOCK, CLOCK], 25), "found multiple clock snapshot events", False),
+])
+def test_sync_batch_errors_are_gos(version: int, payload: bytes, go_says: str,
+                                   grammar: bool) -> None:
+    """Where the grammar is broken construct rejects the batch too, but says only 'Error
+    in path'; the reader says what Go says (and also rejects repeated records)."""
+    if grammar:
+        with pytest.raises(cs.ConstructError):
+            (spec_v2.SyncBatch if version >= 25 else spec_v2.FrequencyBatch).parse(payload)
+    with pytest.raises(ValueError, match=go_says):
+        _read_sync(payload, version)

@@ -175,14 +175,13 @@ def test_cut_trace_keeps_events_whose_predecessors_are_missing(
     in time order, and the rejects are counted in one damage line."""
     from gotrace.trace import order_v1, v1
 
-    if use_native and v1._native is None:
+    if use_native and not decode_v1.NATIVE:
         pytest.skip("C accelerator not built")
     monkeypatch.setattr(v1, "NATIVE", use_native)
     data = CUT.read_bytes()
-    native = v1._native if use_native else None
-    dec = decode_v1.decode(data, 21, None, native)
+    dec = decode_v1.decode(data, 21, None, use_native)
     decoded = dec.n_events + len(dec.cpu)
-    ev = order_v1.order(dec, native)
+    ev = order_v1.order(dec, use_native)
     assert len(ev.ts) == decoded
     assert 0 < ev.unordered < decoded // 20
     chunks, tables, info = _read(data)
@@ -206,3 +205,45 @@ def test_cut_at_a_record_boundary_keeps_the_batches() -> None:
     if not info.damage:  # type: ignore[attr-defined]
         pytest.fail("a cut trace must report damage")
     _check_valid(chunks, tables)
+
+
+def _tiny_v1(*events: bytes) -> bytes:
+    """A one-batch go 1.21 trace (P 0) holding ``events``, then a 1 GHz frequency record."""
+    from gotrace.trace.varint import encode_uvarint
+
+    return (b"go 1.21 trace\0\0\0" + b"\x41\x00\x01" + b"".join(events)
+            + b"\x02" + encode_uvarint(1_000_000_000))
+
+
+GOMAXPROCS = b"\x84\x01\x04\x00"  # dt 1, 4 procs, no stack
+PROC_START = b"\x45\x01\x01"  # dt 1, thread 1
+FUTILE_WAKEUP = b"\x24\x01"  # dt 1: decodes, but Go's converter rejects the type
+
+
+@pytest.mark.parametrize("use_native", [False, True])
+def test_conversion_stopping_after_good_events_keeps_them(
+        use_native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace.trace import v1
+
+    if use_native and not decode_v1.NATIVE:
+        pytest.skip("C accelerator not built")
+    monkeypatch.setattr(v1, "NATIVE", use_native)
+    chunks, _, info = _read(_tiny_v1(GOMAXPROCS, PROC_START, FUTILE_WAKEUP))
+    kinds = np.concatenate([c.kind for c in chunks]).tolist()
+    assert kinds == [Kind.SYNC, Kind.STATE_TRANSITION, Kind.SYNC]
+    assert [d.message for d in info.damage] == [  # type: ignore[attr-defined]
+        "conversion stopped: unexpected event type 36"]
+
+
+@pytest.mark.parametrize("use_native", [False, True])
+def test_conversion_stopping_before_any_event_is_an_error(
+        use_native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go rejects it; salvage is for losing a tail, and here nothing would be left."""
+    from gotrace.trace import v1
+
+    if use_native and not decode_v1.NATIVE:
+        pytest.skip("C accelerator not built")
+    monkeypatch.setattr(v1, "NATIVE", use_native)
+    with pytest.raises(TraceFormatError, match="no event could be converted: unexpected event "
+                                               "type 36"):
+        _read(_tiny_v1(FUTILE_WAKEUP, GOMAXPROCS, PROC_START))

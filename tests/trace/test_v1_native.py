@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from gotrace.errors import TraceFormatError
 from gotrace.tables import Tables
-from gotrace.trace import convert_v1, v1
+from gotrace.trace import convert_v1, decode_v1, v1
 from gotrace.trace import spec_v1 as sp
 from gotrace.trace.events import COLUMNS
 from gotrace.trace.order_v1 import Events
@@ -29,7 +29,7 @@ from gotrace.trace.reader import read_events
 DATA = _DATA / "v1"
 GO_TESTDATA = Path("/opt/go-debian/usr/lib/go-1.27/src/internal/trace/internal/tracev1/testdata")
 
-native = pytest.mark.skipif(v1._native is None, reason="C accelerator not built")
+native = pytest.mark.skipif(decode_v1._native is None, reason="C accelerator not built")
 
 
 def _inputs() -> list[Path]:
@@ -96,10 +96,9 @@ def test_native_equals_python_when_flipped(path: Path, monkeypatch: pytest.Monke
 @native
 def test_native_flag_and_env() -> None:
     assert v1.NATIVE is True or v1.NATIVE is False
-    assert v1._native is not None
-    assert isinstance(np.frombuffer(v1._native.gather(np.zeros(1, np.int64), np.arange(3),
-                                                      np.zeros(0, np.int64), 8), np.int64)[0],
-                      np.int64)
+    assert decode_v1._native is not None
+    assert isinstance(np.frombuffer(decode_v1._native.gather(
+        np.zeros(1, np.int64), np.arange(3), np.zeros(0, np.int64), 8), np.int64)[0], np.int64)
 
 
 FUZZ_INPUTS = [DATA / "stress_start_stop_1_11_good", DATA / "user_task_region_1_21_good",
@@ -148,8 +147,7 @@ def _convert(ev: Events, version: int, use_native: bool) -> tuple[object, ...]:
     strings = {1: b"one", 2: b"two", 5: b"\xff bad utf-8"}
     stacks = {1: [10, 11], 2: [11], 9: [99], (1 << 24) + 1: [10]}
     pcs = {10: (1, 2, 3), 11: (2, 1, 7)}
-    conv = convert_v1.Converter(ev, tables, version, strings, stacks, pcs,
-                                v1._native if use_native else None)
+    conv = convert_v1.Converter(ev, tables, version, strings, stacks, pcs, use_native)
     assert (conv._native is not None) == use_native
     cols = [tuple(getattr(c, name).tobytes() for name in COLUMNS) for c in conv.chunks()]
     return cols, conv.error, conv.last_ts, tables.strings, tables.stacks

@@ -26,7 +26,7 @@ from gotrace.trace import v2
 from gotrace.trace.events import COLUMNS, EventChunk
 from gotrace.trace.reader import V2_VERSIONS, parse_header
 
-pytestmark = pytest.mark.skipif(v2._NativeOrdering is None,
+pytestmark = pytest.mark.skipif(v2._native is None,
                                 reason="C orderer gotrace.trace._order_v2 not built")
 
 

@@ -3,7 +3,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gotrace.trace.varint import encode_uvarint, uvarint, uvarints
+from gotrace.trace.varint import (
+    TruncatedVarint,
+    VarintOverflow,
+    encode_uvarint,
+    units,
+    uvarint,
+    uvarints,
+    uvarints_at,
+)
 
 
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=50))
@@ -45,3 +53,34 @@ def test_overflow_and_truncation_raise(data: bytes) -> None:
 
 def test_offset() -> None:
     assert uvarint(b"\x00\xac\x02\x05", 1) == (300, 3)
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=30))
+def test_at_positions_and_units_agree_with_the_scalar_decoder(values: list[int]) -> None:
+    data = b"".join(encode_uvarint(v) for v in values)
+    buf = np.frombuffer(data, np.uint8)
+    _, starts = uvarints(buf)
+    got, after = uvarints_at(buf, starts)
+    assert got.tolist() == values
+    assert after.tolist() == [*starts[1:].tolist(), len(data)]
+    u = units(buf)
+    assert u.values.tolist() == values and not u.overflow.any()
+    assert u.starts.tolist() == starts.tolist()
+
+
+def test_units_flag_what_go_rejects_and_stop_at_the_last_terminator() -> None:
+    data = b"\x05" + b"\xff" * 9 + b"\x02" + b"\x80" * 10 + b"\x00" + b"\x81"
+    u = units(np.frombuffer(data, np.uint8))
+    assert u.overflow.tolist() == [False, True, True]
+    assert u.ends.tolist() == [0, 10, 21]  # the trailing 0x81 ends no unit
+
+
+def test_errors_say_which_kind() -> None:
+    with pytest.raises(TruncatedVarint):
+        uvarint(b"\x80", 0)
+    with pytest.raises(VarintOverflow):
+        uvarint(b"\xff" * 9 + b"\x02", 0)
+    with pytest.raises(TruncatedVarint):
+        uvarints(np.frombuffer(b"\x01\x80", np.uint8))
+    with pytest.raises(VarintOverflow):
+        uvarints(np.frombuffer(b"\xff" * 10 + b"\x01", np.uint8))

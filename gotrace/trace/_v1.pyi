@@ -1,0 +1,67 @@
+"""Types of gotrace.trace._v1, the C twin of decode_v1, order_v1 and convert_v1.
+
+Column arguments are any object with the buffer protocol (numpy arrays, bytes);
+results are Buf objects that numpy.frombuffer wraps without a copy.
+"""
+
+from collections.abc import Callable
+from typing import Any, final
+
+import numpy.typing as npt
+from typing_extensions import Buffer as _Buffer
+
+Buffer = _Buffer | npt.NDArray[Any]
+"""What a column argument may be: any object with the buffer protocol (mypy does not
+see numpy arrays as one on Python 3.11)."""
+
+@final
+class Buf:
+    """Memory owned by the accelerator, exported through the buffer protocol."""
+
+    def __buffer__(self, flags: int, /) -> memoryview: ...
+
+@final
+class Converter:
+    """convert_v1.Converter's sequential state, carried from slice to slice."""
+
+    def slice(
+        self, lo: int, hi: int, string: Callable[[int], int], stack: Callable[[int], int],
+        stw: Callable[[int], int], /,
+    ) -> tuple[str | None, int, tuple[Buf, ...]]:
+        """(error or None, last time, the 13 EventChunk columns) of events [lo, hi)."""
+
+DecodeResult = tuple[
+    Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf,  # ts typ p g a0 a1 a2 stk
+    int,  # events
+    list[tuple[int, int, int, int]],  # CPU samples: ts, p, g, stack
+    dict[int, bytes], dict[int, list[int]], dict[int, tuple[int, int, int]], set[int],
+    int,  # ticks per second
+    str | None, int,  # Go's error and where the dropped data starts
+]
+
+def decode(data: Buffer, version: int, narg: bytes, flags: bytes,
+           names: tuple[bytes, ...], /) -> DecodeResult:
+    """decode_v1.decode's columns and tables, in file order."""
+
+def order(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer, a2: Buffer,
+          cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer, tables: bytes, max_repairs: int, /
+          ) -> tuple[Buf, int, int, int]:
+    """Go's v1 merge: (permutation, unordered, stray exits, early exits)."""
+
+def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, /) -> Buf:
+    """A column (then its CPU-sample extension) in permutation order."""
+
+def finish(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, stk: Buffer, freq: float,
+           timer_goids: Buffer, stack_ids: Buffer, sets_ev: bytes, /) -> None:
+    """order_v1's post-merge fix-ups, in place."""
+
+def syscall_blocked(typ: Buffer, g: Buffer, /) -> Buf:
+    """For each event, 1 if it is a GoSysCall whose goroutine blocks next."""
+
+def converter(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
+              a2: Buffer, stk: Buffer, blocked: Buffer, layout: bytes, reasons: Buffer, /
+              ) -> Converter:
+    """convert_v1.Converter's state over the ordered columns."""
+
+constants: dict[str, Any]
+"""The C module's own copies of the spec's numbers, by name (tested against the spec)."""
