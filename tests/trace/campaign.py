@@ -3,7 +3,7 @@
     python tests/trace/campaign.py --format v2 --minutes 30 --out /tmp/campaign-v2
 
 Each input is a seed trace (the repository's small traces; the corpus's too when
-present) with one to three mutations from mutate.py. A worker process runs, on the
+present) with one to three mutations from trace_mutate.py. A worker process runs, on the
 C path and on the pure-Python path, what the CLI runs for ``info``, ``goroutines``,
 ``procs``, ``spikes`` and ``events`` (in process, through click, without options)
 plus the TUI's precomputed analyses, and records each command's exit status,
@@ -246,7 +246,7 @@ def main() -> None:
                     help="an input that takes the worker's RSS past this is a finding")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
-    from mutate import mutate
+    from trace_mutate import mutate
 
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import DATA
-from mutate import Batch2, parse_v1, parse_v2, write_v1, write_v2
+from trace_mutate import Batch2, parse_v1, parse_v2, write_v1, write_v2
 from twins import HAVE_C, Outcome, assert_twins, run
 
 from gotrace.trace import spec_v1 as s1
@@ -20,7 +20,7 @@ from gotrace.trace.events import MAX_PROC_ID, MAX_TIME_NS
 from gotrace.trace.varint import encode_uvarint
 
 WORKER = DATA / "worker.go1.22.trace"  # two generations
-GEN1_EVENTS, GEN2_EVENTS = 1, 10  # event batches of it (see mutate.parse_v2)
+GEN1_EVENTS, GEN2_EVENTS = 1, 10  # event batches of it (see trace_mutate.parse_v2)
 
 
 def outcome(data: bytes) -> Outcome:
