@@ -24,7 +24,7 @@ Safety:
   ``--no-cache`` (or ``GOTRACE_NO_CACHE=1``) reads and writes nothing.
 
 Only traces are cached: a dump parses at tens of MB/s into per-goroutine extras
-that would not map, and a small trace (under :data:`MIN_SIZE`) loads faster than
+that would not map, and a small trace (under :data:`MIN_SIZE`, or ``$GOTRACE_CACHE_MIN``) loads faster than
 an entry is written.
 """
 
@@ -77,6 +77,14 @@ def enabled() -> bool:
     return os.environ.get("GOTRACE_NO_CACHE", "") in ("", "0")
 
 
+def min_size() -> int:
+    """Smallest file cached: :data:`MIN_SIZE`, or ``$GOTRACE_CACHE_MIN`` bytes."""
+    try:
+        return int(os.environ.get("GOTRACE_CACHE_MIN", MIN_SIZE))
+    except ValueError:
+        return MIN_SIZE
+
+
 def max_bytes() -> int:
     try:
         return int(os.environ.get("GOTRACE_CACHE_MAX", DEFAULT_MAX))
@@ -89,7 +97,7 @@ def key_of(path: str) -> str | None:
     try:
         real = os.path.realpath(path)
         st = os.stat(real)
-        if not os.path.isfile(real) or st.st_size < MIN_SIZE:
+        if not os.path.isfile(real) or st.st_size < min_size():
             return None
         h = hashlib.sha256()
         h.update(json.dumps([MODEL_VERSION, __version__, real, st.st_size, st.st_mtime_ns]).encode())

@@ -18,7 +18,9 @@ two-core machine). Elsewhere the arrays follow their frame on the pipe, each
 read straight into a buffer of its own. An analysis that refers to the model (a
 timeline index, the leak report) is pickled with the model as a persistent
 reference, so it arrives pointing at the model the UI already holds rather than
-at a copy.
+at a copy. A model the child found in the model cache (:mod:`gotrace.cache`) is
+sent the same way, as a reference to its cache entry, which the UI maps itself:
+a second open of a big trace shows Overview in about a second.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
 UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the
@@ -114,7 +116,7 @@ class _Writer:
         self.out = out
         self.shared = shared
         self.end = 0  # of what was written to the shared file
-        self.parts: dict[int, str] = {}
+        self.parts: dict[int, Any] = {}  # id -> persistent id: a part's name, or a cache entry
 
     def _share(self, view: memoryview) -> int:
         """Write ``view`` to the shared file at a page boundary (mmap needs one); its offset."""
@@ -154,6 +156,14 @@ class _Reader(pickle.Unpickler):
         self.model = model
 
     def persistent_load(self, pid: Any) -> Any:
+        if isinstance(pid, tuple) and pid[0] == "cache":
+            from gotrace import cache
+
+            model = cache.fetch(pid[1], pid[2])
+            if model is None:
+                raise pickle.UnpicklingError("its cached model went away while it was opened "
+                                             "(open it again)")
+            return model
         if self.model is None:
             raise pickle.UnpicklingError(f"a reference to the model ({pid}) before the model")
         return self.model if pid == "model" else getattr(self.model, pid)
@@ -172,7 +182,11 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = None) -> None:
+def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = None,
+          analyses_only: bool = False) -> None:
+    """Load ``path`` and send its model, then each analysis; ``analyses_only``: the UI
+    mapped the model from the cache itself, so map the same entry and send only the
+    analyses it does not have (those not computed with the model)."""
     from gotrace.inputs import open_input
     from gotrace.load import cached, load_raw, remember
 
@@ -182,8 +196,28 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     w = _Writer(out, shared)
     name = "stdin" if path == "-" else path
     step = "loading"
+
+    def send_analyses(model: Model, done: dict[str, Any]) -> None:
+        """Compute and send each analysis that applies and is not in ``done``; those that
+        come with the model are computed first, unsent, if ``done`` lacks them (later ones
+        may ask for them)."""
+        nonlocal step
+        for n, a in ANALYSES.items():
+            if a.applies(model) and n not in done:
+                step = f"computing {a.title}"
+                done[n] = a.compute(model, done.__getitem__)
+                if not a.with_model:
+                    w.send(Computed(n, done[n]))
+
     try:
         key, model = cached(path) if snapshot is None else (None, None)
+        if analyses_only:
+            if model is None:
+                w.send(Failed(f"{name}: its cached model went away while it was opened"))
+                return
+            w.parts = _model_parts(model)
+            send_analyses(model, {})
+            return
         if model is None:
             raw = open_input(path)
             w.send(Opened(len(raw.data), raw.kind))
@@ -201,6 +235,9 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
             remember(key, model)
         else:
             w.send(Opened(model.info.size if model.info is not None else 0, model.source.kind))
+            # The UI maps the same cache entry itself: only its key crosses the pipe, not
+            # the columns (copying them through the memory file took seconds).
+            w.parts = {id(model): ("cache", key, path)}
         done: dict[str, Any] = {}
         for n, a in ANALYSES.items():
             if a.with_model:
@@ -209,10 +246,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
-        for n in coming:
-            step = f"computing {ANALYSES[n].title}"
-            done[n] = ANALYSES[n].compute(model, done.__getitem__)
-            w.send(Computed(n, done[n]))
+        send_analyses(model, done)
     except GotraceError as e:
         msg = str(e)
         w.send(Failed(msg if name in msg else f"{name}: {msg}"))
@@ -260,7 +294,10 @@ class Loader:
     ``stdin``: a file the child reads as its input when ``path`` is ``-``.
     """
 
-    def __init__(self, path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> None:
+    def __init__(self, path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
+                 cached: Model | None = None, coming: tuple[str, ...] = ()) -> None:
+        """``cached``: the model the UI mapped from the model cache itself; the child maps the
+        same entry and sends only the analyses named in ``coming``."""
         self.path = "stdin" if path == "-" else path
         # -P: never let a source checkout in the working directory shadow the
         # installed package (the checkout's gotrace/ has no tui/ inside).
@@ -270,6 +307,8 @@ class Loader:
                 str(self.shared if self.shared is not None else -1)]
         if snapshot is not None:
             args.append(str(snapshot))
+        elif cached is not None:
+            args.append("analyses")
         # A pipe could fill up and stall the child; the file lives as long as the loader.
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115
         if stdin is not None:
@@ -281,7 +320,8 @@ class Loader:
         assert self.process.stdout is not None
         self.stream: IO[bytes] = self.process.stdout
         self.closed = False
-        self.model: Model | None = None
+        self.model: Model | None = cached
+        self.coming = set(coming)
 
     def messages(self) -> Iterator[Message]:
         """Each message as it comes, until the child ends; a :class:`Failed` if it died
@@ -296,7 +336,7 @@ class Loader:
                 self.shared = None
 
     def _messages(self) -> Iterator[Message]:
-        coming: set[str] = set()
+        coming = self.coming
         while not self.closed:
             msg = self._next()
             if msg is None:
@@ -341,7 +381,10 @@ class Loader:
             if buf is None:
                 return None
             buffers.append(buf)
-        msg: Message = _Reader(data, buffers, self.model).load()
+        try:
+            msg: Message = _Reader(data, buffers, self.model).load()
+        except pickle.UnpicklingError as e:
+            return Failed(f"{self.path}: {e}")
         return msg
 
     def close(self) -> None:
@@ -359,13 +402,16 @@ class Loader:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD [SNAPSHOT]``: what the UI runs
-    (SHARED_FD -1: no memory file, every buffer on the pipe)."""
+    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD [SNAPSHOT | analyses]``: what the
+    UI runs (SHARED_FD -1: no memory file, every buffer on the pipe; ``analyses``: the UI has
+    the cached model, send only the analyses)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the UI owns the terminal's keys
     _die_with_parent(int(argv[2]))
     shared = int(argv[3])
-    snapshot = int(argv[4]) if len(argv) > 4 else None
-    child(argv[1], snapshot, sys.stdout.buffer, shared if shared >= 0 else None)
+    extra = argv[4] if len(argv) > 4 else None
+    snapshot = int(extra) if extra is not None and extra != "analyses" else None
+    child(argv[1], snapshot, sys.stdout.buffer, shared if shared >= 0 else None,
+          analyses_only=extra == "analyses")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gotrace.tui import loader as loader_module
 from gotrace.tui.app import GotraceApp
@@ -242,3 +243,73 @@ async def test_a_dump_loads_behind_a_moving_bar_not_a_stuck_zero() -> None:
         await pilot.pause()
         assert bar.total is None
         assert str(screen.query_one("#rate", Static).render()).startswith("building the model of the trace")
+
+
+# --- a trace the model cache holds ------------------------------------------------------------------
+@pytest.fixture
+def cached_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Model]:
+    """A copy of the spike trace whose model is in a cache of its own (any size cached), and
+    that model as the cache maps it."""
+    from gotrace.load import cached, load, remember
+
+    monkeypatch.setenv("GOTRACE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GOTRACE_CACHE_MIN", "0")
+    p = tmp_path / "spike.trace"
+    p.write_bytes(SPIKE_TRACE.read_bytes())
+    key, _ = cached(str(p))
+    remember(key, load(str(p)))
+    _, model = cached(str(p))
+    assert model is not None
+    return p, model
+
+
+def test_a_cached_models_child_sends_only_the_analyses_referring_to_the_uis_model(
+        cached_trace: tuple[Path, Model]) -> None:
+    path, model = cached_trace
+    coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and not a.with_model)
+    loader = Loader(str(path), cached=model, coming=coming)
+    msgs = list(loader.messages())
+    assert all(isinstance(m, Computed) for m in msgs), msgs
+    assert [m.name for m in msgs if isinstance(m, Computed)] == list(coming)
+    by_name = {m.name: m.value for m in msgs if isinstance(m, Computed)}
+    assert by_name["procs"].model is model and by_name["leaks"].models[0] is model
+    assert loader.process.returncode == 0
+
+
+def test_a_cache_entry_gone_before_the_child_maps_it_is_one_line(cached_trace: tuple[Path, Model]) -> None:
+    from gotrace import cache
+
+    path, model = cached_trace
+    cache.clear()
+    msgs = list(Loader(str(path), cached=model, coming=("leaks",)).messages())
+    assert len(msgs) == 1 and isinstance(msgs[0], Failed)
+    assert msgs[0].message == f"{path}: its cached model went away while it was opened"
+
+
+@sync
+async def test_a_cached_trace_opens_on_overview_at_once_and_the_analyses_follow(
+        cached_trace: tuple[Path, Model]) -> None:
+    path, _ = cached_trace
+    app = GotraceApp(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)  # no loading screen: the model is mapped here
+        assert app.session is not None and app.session.ready("summary")
+        await _until(pilot, lambda: app.session is not None and not app.session.coming)
+        assert app.session.ready("procs") and app.session.ready("leaks")
+        assert app.session.get("procs").model is app.session.model
+        assert "spike.trace" in screen_text(app)
+    assert app.loader is not None and app.loader.process.returncode == 0
+
+
+def test_no_cache_maps_nothing(cached_trace: tuple[Path, Model], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--no-cache`` (GOTRACE_NO_CACHE=1) is honoured by the viewer: the child loads the file."""
+    path, _ = cached_trace
+    monkeypatch.setenv("GOTRACE_NO_CACHE", "1")
+    from gotrace.cache import entries
+
+    msgs = list(Loader(str(path)).messages())
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    assert not isinstance(loaded.model.goroutines.id, np.memmap)  # parsed, not mapped
+    assert GotraceApp(str(path))._open_cached(str(path)) is False  # the viewer maps nothing either
+    assert len(entries()) == 1  # and the entry it did not use is still the only one
