@@ -48,7 +48,7 @@ from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 """Bumped whenever the model's columns or their meaning change."""
 
 MIN_SIZE = 4 << 20
@@ -146,7 +146,8 @@ def store(key: str, model: Model) -> None:
             "proc_ids": model.proc_ids,
             "notices": model.notices,
             "info": {"header": info.header, "version": info.version, "size": info.size, "events": info.events,
-                     "reader": info.reader, "damage": [[d.message, d.bytes_lost] for d in info.damage]},
+                     "reader": info.reader, "time_unit": info.time_unit,
+                     "damage": [[d.message, d.bytes_lost] for d in info.damage]},
         }
         (tmp / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
         files["facts.json"] = (tmp / "facts.json").stat().st_size
@@ -221,6 +222,7 @@ def _read(root: Path, name: str) -> Model:
     i = facts["info"]
     info = TraceInfo(header=str(i["header"]), version=int(i["version"]), size=int(i["size"]),
                      events=int(i["events"]), reader=str(i["reader"]),
+                     time_unit="ticks" if i.get("time_unit") == "ticks" else "ns",
                      damage=[Damage(str(m), int(b)) for m, b in i["damage"]])
     path, kind, fmt = facts["source"]
     return Model(source=Source(path=name or str(path), kind=str(kind), format=str(fmt)), tables=tables,

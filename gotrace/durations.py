@@ -50,10 +50,51 @@ def parse_duration(text: str) -> int:
     return exact + round(total)
 
 
+_IN_TICKS = False
+
+
+def show_ticks(on: bool) -> None:
+    """Format times as ticks from now on (``on``) or as durations again.
+
+    An old-format trace that lost its frequency record has its times in the runtime's
+    ticks, whose length nothing in the trace tells: shown as "12ms" they would be
+    wrong by an unknown factor. The command or viewer that opens such a model turns
+    this on for everything it prints (one input per process, so one switch).
+    """
+    global _IN_TICKS
+    _IN_TICKS = on
+
+
+def in_ticks() -> bool:
+    """Whether times are being shown as ticks (:func:`show_ticks`)."""
+    return _IN_TICKS
+
+
+_TICKS = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([kMG]?)(?:\s*ticks?)?")
+
+
+def parse_ticks(text: str) -> int:
+    """A tick count as :func:`format_duration` shows it in tick mode (``2M ticks``, ``500k``,
+    ``1200``); ValueError when it is not one."""
+    m = _TICKS.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"invalid tick count {text!r} (times here are ticks: 500k, 2M, 1.5G)")
+    return round(float(m.group(1)) * {"": 1, "k": 10**3, "M": 10**6, "G": 10**9}[m.group(2)])
+
+
+def _ticks(n: int) -> str:
+    for scale, unit in ((10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit} ticks"
+    return f"{n} ticks"
+
+
 def format_duration(ns: int) -> str:
-    """Short human form: 1h02m, 3m20s, 4.2s, 350ms, 12µs."""
+    """Short human form: 1h02m, 3m20s, 4.2s, 350ms, 12µs (or ticks: see :func:`show_ticks`)."""
     if ns < 0:
         return "-"
+    if _IN_TICKS:
+        return _ticks(ns)
     if ns >= 3_600_000_000_000:
         h, rem = divmod(ns, 3_600_000_000_000)
         return f"{h}h{rem // 60_000_000_000:02d}m"

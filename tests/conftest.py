@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,13 @@ def _private_model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's model cache: each run gets its own."""
     os.environ["GOTRACE_CACHE_DIR"] = str(tmp_path_factory.mktemp("gotrace-cache"))
     os.environ.pop("GOTRACE_NO_CACHE", None)
+
+
+@pytest.fixture(autouse=True)
+def _times_as_durations() -> Iterator[None]:
+    """A command that opened a trace timed in ticks switches the formatting for its process
+    (gotrace.durations.show_ticks); the next test starts from durations again."""
+    yield
+    from gotrace.durations import show_ticks
+
+    show_ticks(False)

@@ -9,6 +9,7 @@ errors (exit 2) that say what is wrong, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,30 @@ def test_json_documents_carry_a_schema_version() -> None:
         r = run(*args, "--format", "json")
         assert r.exit_code == 0, (args, r.stderr)
         assert isinstance(json.loads(r.stdout)["schema_version"], int)
+
+
+TICKS_TRACE = Path(__file__).parent / "data" / "v1" / "keepalive_1_21_cut.trace"  # no frequency record
+
+
+@pytest.mark.parametrize("cmd", [["info"], ["goroutines"], ["spikes"], ["procs"], ["leaks"]])
+def test_a_trace_timed_in_ticks_prints_ticks_not_durations(cmd: list[str]) -> None:
+    """A cut Go 1.21 trace lost its frequency record (written last): its times are ticks of
+    unknown length, so nothing may print them as ms or µs."""
+    r = CliRunner().invoke(cli, [*cmd, str(TICKS_TRACE)])
+    assert r.exit_code in (0, 3), r.output
+    assert "ticks" in r.stdout
+    assert not re.search(r"\d(ns|µs|ms|s|m\d\ds)\b", r.stdout), r.stdout
+    if cmd == ["spikes"]:
+        assert "/Gt" in r.stdout and "/s" not in r.stdout  # goroutines per billion ticks
+
+
+def test_a_trace_timed_in_ticks_says_so_in_json() -> None:
+    for cmd in ("info", "goroutines", "leaks"):
+        r = CliRunner().invoke(cli, [cmd, "--format", "json", str(TICKS_TRACE)])
+        doc = json.loads(r.stdout)
+        unit = doc.get("time_unit") or doc.get("source", {}).get("time_unit") or doc["inputs"][0]["time_unit"]
+        assert unit == "ticks", cmd
+    r = CliRunner().invoke(cli, ["info", "--format", "json", str(SAMPLES / "spike.go1.27.trace")])
+    assert json.loads(r.stdout)["time_unit"] == "ns"
+    r = CliRunner().invoke(cli, ["info", str(SAMPLES / "spike.go1.27.trace")])
+    assert "ticks" not in r.stdout  # the next input is back to durations

@@ -25,6 +25,7 @@ from textual.driver import Driver
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from gotrace.durations import show_ticks
 from gotrace.model import Model
 
 from .loader import Computed, Failed, Loaded, Loader, Message, Opened, Progress
@@ -180,6 +181,7 @@ class GotraceApp(App[str | None]):
         from .screens.overview import OverviewScreen
 
         session = self.session = Session(model, results, coming)
+        show_ticks(model.info is not None and model.info.time_unit == "ticks")
         self.sub_title = safe(model.source.path)
         pages: dict[str, Callable[[Session], Page]] = {
             "overview": OverviewScreen, "longlived": LongLivedScreen, "leaks": LeaksScreen}

@@ -20,6 +20,7 @@ def summarize(model: Model) -> dict[str, Any]:
         assert model.info is not None and model.procs is not None and model.ranges is not None
         alive = g.state != GoState.NOT_EXIST
         out["span_ns"] = int(model.span_ns or 0)
+        out["time_unit"] = model.info.time_unit  # "ticks": every *_ns counts ticks instead
         out["events"] = model.info.events
         out["goroutines"] = len(g)
         out["created"] = int((g.created_ns >= 0).sum())

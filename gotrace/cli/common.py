@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from ..durations import show_ticks
 from ..errors import GotraceError, WrongInputKindError
 from ..inputs import RawInput, open_input
 from ..load import cached, load_raw, remember
@@ -180,7 +181,7 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None, 
     if model is not None:
         _remember_input(path)
         check_applies(model.source.path, model.source.kind, dump_only=dump_only)
-        _notices(model)
+        _opened(model)
         return model
     raw = read_input(path)
     if want == "trace" and raw.kind != "trace":
@@ -198,11 +199,14 @@ def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None
         model = load_raw(raw, progress, snapshot, tables)
     finally:
         progress.close()
-    _notices(model)
+    _opened(model)
     return model
 
 
-def _notices(model: Model) -> None:
+def _opened(model: Model) -> None:
+    """What every command does with a model it opened: its notices on stderr, and times
+    printed as ticks if that is what the model's are."""
+    show_ticks(model.info is not None and model.info.time_unit == "ticks")
     for n in model.notices:
         notice(n)
 

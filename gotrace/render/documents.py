@@ -53,8 +53,11 @@ class Stacks:
 
 
 def source_json(model: Model) -> dict[str, Any]:
+    """The input; ``time_unit`` is "ticks" when every ``*_ns`` field counts ticks instead
+    (an old trace without its frequency record)."""
     s = model.source
-    return {"path": s.path, "kind": s.kind, "format": s.format}
+    unit = model.info.time_unit if model.info is not None else "ns"
+    return {"path": s.path, "kind": s.kind, "format": s.format, "time_unit": unit}
 
 
 def _opt(v: int) -> int | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..durations import format_duration
+from ..durations import format_duration, in_ticks
 from ..tables import Frame
 
 NS_PER_MINUTE = 60_000_000_000
@@ -71,7 +71,12 @@ def at(ns: int) -> str:
 
 
 def rate(per_s: float) -> str:
-    """Goroutines per second, three significant figures at most: ``40k/s``, ``1.6k/s``, ``8/s``."""
+    """Goroutines per second, three significant figures at most: ``40k/s``, ``1.6k/s``, ``8/s``
+    (per billion ticks, ``/Gt``, when times are ticks)."""
+    return _rate(per_s).replace("/s", "/Gt") if in_ticks() else _rate(per_s)
+
+
+def _rate(per_s: float) -> str:
     if per_s >= 1e6:
         return f"{per_s / 1e6:.1f}M/s"
     if per_s >= 1e4:

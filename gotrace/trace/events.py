@@ -227,3 +227,6 @@ class TraceInfo:
     damage: list[Damage] = field(default_factory=list)
     # "C" when the reader's C accelerator ran, "Python" for its (~10x slower) twin.
     reader: str = "Python"
+    # "ticks" when an old-format trace lost its frequency record (written last): its times
+    # are the runtime's ticks, not nanoseconds, and every view says so.
+    time_unit: str = "ns"

@@ -50,6 +50,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
         info.damage.append(Damage(
             "the tick frequency record (written at the end of the trace) is missing: "
             "times are in ticks, not nanoseconds", 0))
+        info.time_unit = "ticks"
     ev = order(dec, native)
     late = len(ev.ts) - int(np.searchsorted(ev.ts, MAX_TIME_NS))
     if late:

@@ -247,3 +247,23 @@ async def test_a_failing_page_worker_is_one_line_and_the_app_goes_on(monkeypatch
         assert app.is_running and isinstance(app.screen, SearchScreen)
         line = "internal error: ValueError: boom (a bug in gotrace"
         assert any(n.startswith(line) for n in notifications(app))
+
+
+@sync
+async def test_a_trace_timed_in_ticks_shows_ticks() -> None:
+    """A cut Go 1.21 trace without its frequency record: times are ticks, and the viewer says so."""
+    from conftest import DATA
+
+    app = app_of(DATA / "v1" / "keepalive_1_21_cut.trace")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "4.6M ticks" in text, text
+        await pilot.press("3")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "e.g. 2M ticks" in text and "ms" not in text, text
+        await pilot.press("f", *"1M", "enter")  # the age filter takes ticks too
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LongLivedScreen) and screen.older_than == 1_000_000

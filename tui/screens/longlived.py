@@ -20,7 +20,7 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from gotrace.analysis.grouping import Group
-from gotrace.durations import nice_ceiling, parse_duration
+from gotrace.durations import format_duration, in_ticks, nice_ceiling, parse_duration, parse_ticks
 
 from ..findings import goroutines
 from ..groups import SORTS, Node, narrow, tree_of
@@ -42,7 +42,10 @@ _UNITS = (("h", 3600 * 10**9), ("m", 60 * 10**9), ("s", 10**9), ("ms", 10**6), (
 
 
 def typed(ns: int) -> str:
-    """A round duration as one would type it: ``100ms``, ``5m``, ``2h``."""
+    """A round duration as one would type it: ``100ms``, ``5m``, ``2h`` (``2M ticks`` when
+    times are ticks)."""
+    if in_ticks():
+        return format_duration(ns)
     for unit, size in _UNITS:
         if ns >= size and ns % size == 0:
             return f"{ns // size}{unit}"
@@ -145,7 +148,7 @@ class LongLivedScreen(Page):
     def _apply(self, value: str) -> None:
         value = value.strip()
         try:
-            ns = parse_duration(value) if value else None
+            ns = (parse_ticks(value) if in_ticks() else parse_duration(value)) if value else None
         except ValueError as e:
             self.query_one("#status", Static).update(lit(str(e), "red"), layout=False)
             return
