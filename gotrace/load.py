@@ -17,7 +17,7 @@ def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables |
     from .trace.reader import read_events
 
     tables = tables if tables is not None else Tables()
-    info, chunks = read_events(raw.data, tables, progress)
+    info, chunks = read_events(raw.take(), tables, progress)
     return build_trace_model(chunks, info, tables, raw.name)
 
 

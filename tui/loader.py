@@ -220,7 +220,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
             return
         if model is None:
             raw = open_input(path)
-            w.send(Opened(len(raw.data), raw.kind))
+            w.send(Opened(raw.size, raw.kind))
             last = 0.0
 
             def progress(done: int) -> None:

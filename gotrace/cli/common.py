@@ -194,7 +194,7 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None, 
 
 def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
     """Load with progress on stderr, then print the loader's notices (data lost, other dumps)."""
-    progress = StderrProgress(len(raw.data), f"loading {raw.name}")
+    progress = StderrProgress(raw.size, f"loading {raw.name}")
     try:
         model = load_raw(raw, progress, snapshot, tables)
     finally:

@@ -40,6 +40,20 @@ class RawInput:
     data: bytes
     kind: str  # "trace" | "dump"
     notices: list[str] = field(default_factory=list)  # data lost before parsing (a cut .gz)
+    size: int = -1  # of ``data``, kept when :meth:`take` hands the bytes over
+
+    def __post_init__(self) -> None:
+        self.size = len(self.data)
+
+    def take(self) -> bytes:
+        """The bytes, handed over: this input keeps none afterwards.
+
+        A trace's reader is then the last to hold them and drops them once it has
+        read them, before the model's largest step (otherwise the file's size on top
+        of the peak). Only one load may take them.
+        """
+        data, self.data = self.data, b""
+        return data
 
 
 def open_input(source: str) -> RawInput:

@@ -51,6 +51,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables,
             "the tick frequency record (written at the end of the trace) is missing: "
             "times are in ticks, not nanoseconds", 0))
         info.time_unit = "ticks"
+    del data  # decoded: the file's bytes are not needed again (and may be the last reference)
     ev = order(dec, native)
     late = len(ev.ts) - int(np.searchsorted(ev.ts, MAX_TIME_NS))
     if late:
