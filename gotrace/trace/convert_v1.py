@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..accel import frombuffer
+from ..memory import release_before
 from ..tables import Tables
 from . import spec_v1 as sp
 from .decode_v1 import _native as _v1
@@ -211,6 +212,10 @@ class Converter:
         while lo < n and self.error is None:
             hi = min(n, lo + SLICE)
             c = self._slice(lo, hi) if self._native is None else self._native_slice(lo, hi)
+            # Read once, front to back: what lies before hi is never read again.
+            for col in (ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.a2, ev.stk, ev.blocked):
+                if col is not None:
+                    release_before(col, hi)
             if c is not None and len(c):
                 yield c
             lo = hi
