@@ -231,6 +231,43 @@ def _read(root: Path, name: str) -> Model:
                  notices=[str(x) for x in facts["notices"]])
 
 
+# --- small analyses beside the columns ---------------------------------------------------
+
+def _analysis_file(key: str, name: str) -> Path:
+    return cache_dir() / key / f"analysis.{name}.json"
+
+
+def store_analysis(key: str | None, name: str, value: dict[str, Any]) -> None:
+    """Save a small analysis of entry ``key``'s model (the summary: plain JSON data) beside
+    its columns, so that a second open has it at once; any failure just saves nothing."""
+    if key is None or not (cache_dir() / key / _MANIFEST).is_file():
+        return
+    final = _analysis_file(key, name)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=final.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"model_version": MODEL_VERSION, "gotrace": __version__, "value": value}, f)
+        os.replace(tmp, final)  # whole or not at all, whoever writes it too
+    except (OSError, TypeError, ValueError):
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+
+
+def fetch_analysis(key: str | None, name: str) -> dict[str, Any] | None:
+    """The analysis :func:`store_analysis` saved for entry ``key``, or None (absent, stale
+    or unreadable: the caller computes it)."""
+    if key is None:
+        return None
+    try:
+        doc = json.loads(_analysis_file(key, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("model_version") != MODEL_VERSION \
+            or doc.get("gotrace") != __version__ or not isinstance(doc.get("value"), dict):
+        return None
+    return doc["value"]
+
+
 # --- managing -----------------------------------------------------------------------
 
 def entries() -> list[Entry]:

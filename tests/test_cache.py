@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -133,3 +134,19 @@ def test_eviction_and_clear(store: Path) -> None:
     assert "1 cached model" in r.stdout
     r = CliRunner().invoke(cli, ["cache", "--clear"])
     assert r.exit_code == 0 and entry_dirs() == []
+
+
+def test_a_small_analysis_is_kept_beside_the_columns(store: Path) -> None:
+    key, _ = cached(str(store))
+    assert key is not None
+    cache.store_analysis(key, "summary", {"goroutines": 3})
+    assert cache.fetch_analysis(key, "summary") is None  # no entry yet: nothing is saved
+    remember(key, load(str(store)))
+    cache.store_analysis(key, "summary", {"goroutines": 3, "states": {"select": 2}})
+    assert cache.fetch_analysis(key, "summary") == {"goroutines": 3, "states": {"select": 2}}
+    f = cache.cache_dir() / key / "analysis.summary.json"
+    f.write_text("{not json")
+    assert cache.fetch_analysis(key, "summary") is None  # unreadable: computed again
+    f.write_text(json.dumps({"model_version": cache.MODEL_VERSION - 1, "gotrace": "x", "value": {}}))
+    assert cache.fetch_analysis(key, "summary") is None  # stale
+    assert cache.fetch_analysis(None, "summary") is None

@@ -112,22 +112,19 @@ class GotraceApp(App[str | None]):
         self.call_after_refresh(_import_pages)  # while the child reads: 0.2 s less after it
 
     def _open_cached(self, path: str) -> bool:
-        """Open Overview at once on a model the cache holds: mapped here, with the analyses
-        that come with a model computed here too (a fraction of a second on millions of
-        goroutines); a child maps the same entry for the rest, as the loader's would."""
+        """Open Overview at once on a model the cache holds: mapped here, with the summary
+        the entry keeps; a child maps the same entry for the other analyses, as the
+        loader's would."""
         if self.stdin is not None or self.snapshot is not None or path == "-":
             return False
         from gotrace.load import cached
 
-        from .session import ANALYSES
+        from .session import ANALYSES, with_model
 
-        _, model = cached(path)
+        key, model = cached(path)
         if model is None:
             return False
-        results: dict[str, Any] = {}
-        for n, a in ANALYSES.items():
-            if a.with_model:
-                results[n] = a.compute(model, results.__getitem__)
+        results = with_model(model, key)
         coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in results)
         self.loader = Loader(path, cached=model, coming=coming)
         self._read(self.loader)

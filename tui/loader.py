@@ -191,7 +191,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     from gotrace.load import cached, load_raw, remember
 
     from .packing import packed
-    from .session import ANALYSES
+    from .session import ANALYSES, with_model
 
     w = _Writer(out, shared)
     name = "stdin" if path == "-" else path
@@ -216,7 +216,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                 w.send(Failed(f"{name}: its cached model went away while it was opened"))
                 return
             w.parts = _model_parts(model)
-            send_analyses(model, {})
+            send_analyses(model, with_model(model, key))
             return
         if model is None:
             raw = open_input(path)
@@ -238,11 +238,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
             # The UI maps the same cache entry itself: only its key crosses the pipe, not
             # the columns (copying them through the memory file took seconds).
             w.parts = {id(model): ("cache", key, path)}
-        done: dict[str, Any] = {}
-        for n, a in ANALYSES.items():
-            if a.with_model:
-                step = f"computing {a.title}"
-                done[n] = a.compute(model, done.__getitem__)
+        step = "computing the summary"
+        done = with_model(model, key)
         coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)

@@ -92,6 +92,25 @@ ANALYSES: dict[str, Analysis] = {
 }
 
 
+def with_model(model: Model, key: str | None = None) -> dict[str, Any]:
+    """The analyses that come with the model (those marked ``with_model``: the summary).
+
+    On millions of goroutines the summary takes about half a second, on the way to the
+    first screen; a trace's model cache entry ``key`` keeps it (as plain JSON), so a
+    second open reads it instead.
+    """
+    from gotrace import cache
+
+    summary = cache.fetch_analysis(key, "summary")
+    if summary is None:
+        summary = summarize(model)
+        cache.store_analysis(key, "summary", summary)
+    else:
+        summary["file"] = model.source.path  # the entry is the file's, by whatever name it is opened
+    assert [n for n, a in ANALYSES.items() if a.with_model] == ["summary"]
+    return {"summary": summary}
+
+
 def precompute(model: Model) -> dict[str, Any]:
     """Every analysis that applies, as the loader's child computes them (for tests and scripts)."""
     results: dict[str, Any] = {}

@@ -28,6 +28,7 @@ from textual.widgets import ProgressBar, Static
 from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, sync
 
 from gotrace.analysis.procs import ProcTimeline
+from gotrace.load import cached
 from gotrace.model import Model
 
 SIZE = (100, 30)
@@ -313,3 +314,27 @@ def test_no_cache_maps_nothing(cached_trace: tuple[Path, Model], monkeypatch: py
     assert not isinstance(loaded.model.goroutines.id, np.memmap)  # parsed, not mapped
     assert GotraceApp(str(path))._open_cached(str(path)) is False  # the viewer maps nothing either
     assert len(entries()) == 1  # and the entry it did not use is still the only one
+
+
+@sync
+async def test_a_second_open_reads_the_summary_the_first_saved(
+        cached_trace: tuple[Path, Model], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary (half a second on millions of goroutines) is saved in the cache entry by
+    the open that computed it, and read, under the name the file is opened by, the next time."""
+    from gotrace.tui import session
+
+    path, model = cached_trace
+    first = session.with_model(model, cached(str(path))[0])["summary"]
+
+    def no_summarize(_: Model) -> None:
+        raise AssertionError("summarized again")
+
+    monkeypatch.setattr(session, "summarize", no_summarize)
+    monkeypatch.chdir(path.parent)
+    app = GotraceApp(path.name)  # another name for the same file
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.session is not None
+        again = app.session.get("summary")
+        assert again == {**first, "file": path.name}
+        assert path.name in screen_text(app)
