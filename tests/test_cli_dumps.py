@@ -44,7 +44,7 @@ def test_older_than_is_inclusive_and_json_contract(tmp_path: Path) -> None:
     r = run("goroutines", str(p), "--older-than", "60m", "--format", "json")
     assert r.exit_code == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert doc["source"] == {"path": str(p), "kind": "dump", "format": "debug=2"}
+    assert doc["source"] == {"path": str(p), "kind": "dump", "format": "debug=2", "time_unit": "ns"}
     assert [g["id"] for g in doc["goroutines"]] == [7, 9]
     g7 = doc["goroutines"][0]
     assert g7["state"] == "chan receive" and g7["wait_ns"] == 60 * 60 * 10**9

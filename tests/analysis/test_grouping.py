@@ -297,7 +297,7 @@ def test_json_contract_one_shape_for_traces_and_dumps() -> None:
     doc = goroutines_document(model, rows, group_rows(model, rows))
     json.dumps(doc)
     assert doc["schema_version"] == 2
-    assert doc["source"] == {"path": "dump.txt", "kind": "dump", "format": "debug=2"}
+    assert doc["source"] == {"path": "dump.txt", "kind": "dump", "format": "debug=2", "time_unit": "ns"}
     assert doc["span_ns"] is None
     got = [g["id"] for g in doc["goroutines"]]
     assert got == sorted(got)
