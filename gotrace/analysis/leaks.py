@@ -243,6 +243,11 @@ class _Context:
         self._ended_rows = ended_rows[order]
         self._ended_sites = self.site_of_row[self._ended_rows]
 
+    def alive(self, ids: npt.NDArray[np.int64]) -> int:
+        """How many of the distinct goroutine ``ids`` are alive in the capture."""
+        at = np.searchsorted(self.alive_ids, ids).clip(0, max(len(self.alive_ids) - 1, 0))
+        return int((self.alive_ids[at] == ids).sum()) if len(self.alive_ids) else 0
+
     def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
         """How long the goroutines created at ``site`` that ended during the trace lived."""
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
@@ -362,7 +367,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
                            "one per request or connection, never finished"))
     if state == "chan send" and len(creators) >= 10:
-        gone = int((~np.isin(creators, ctx.alive_ids)).sum())
+        gone = len(creators) - ctx.alive(creators)
         if gone * 10 >= len(creators) * 9:
             ev.append(Evidence("orphaned", 10, f"{gone:,} of the {len(creators):,} goroutines that created "
                                "them have returned: nobody is left to receive what they send"))
