@@ -70,13 +70,14 @@ Why the newer kinds hold beyond the zoo:
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Long-lived producers are made by long-lived
   owners, and connection helpers that outlive their dialer wait to receive, not to send.
-* A dump's pool excuse (below) needs a shared object: every goroutine's blocking frame
+* A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's blocking frame
   prints the same pointer arguments (its queue). Goroutines that each wait with an
   object of their own (a result channel per request) are not a pool however they were
   made, and a frame that prints no pointer is no evidence of one.
 
 Everything here reads the model and the groups; nothing per goroutine is done in
-Python except gathering the flags of a dump's goroutines.
+Python except gathering the flags of a dump's goroutines, and reading the arguments of
+at most ``ARGS_SAMPLED`` goroutines of a group that could be a pool.
 """
 
 from __future__ import annotations
