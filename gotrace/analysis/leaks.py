@@ -424,7 +424,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if ctx.quiet and _mutex_wait(ctx.model, grp):
         ev.append(Evidence("holder-parked", 30, f"{n:,} wait for a lock while no goroutine runs, is "
                            "runnable or in a syscall: its holder is parked holding it (blocked on "
-                           "something else: a deadlock) or returned without unlocking"))
+                           "something else: a deadlock, or a lock held across a wait) or returned "
+                           "without unlocking"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""

@@ -165,6 +165,16 @@ def test_lock_waiters_in_a_quiet_process_have_a_parked_holder() -> None:
     groups = "".join(goroutine(100 + i, "sync.WaitGroup.Wait", "main.(*Batch).Wait", 20) for i in range(12))
     assert not any(e.kind == "holder-parked" for e in top(dump(MAIN + groups)).evidence)
 
+    def semacquire(func: str) -> list[str]:  # what older Go and traces say: the stack tells which
+        rows = "".join(f"goroutine {100 + i} [semacquire]:\n{func}(0xc000010000)\n\t/go/sync/x.go:9 +0x2\n"
+                       "main.(*Store).Get()\n\t/src/app/store.go:20 +0x25\n"
+                       "created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n"
+                       for i in range(12))
+        return [e.kind for e in top(dump(MAIN + rows)).evidence]
+
+    assert "holder-parked" in semacquire("sync.(*Mutex).lockSlow")
+    assert "holder-parked" not in semacquire("sync.(*WaitGroup).Wait")
+
 
 def test_senders_whose_creators_returned_are_orphaned() -> None:
     """Blocked sends made by goroutines that have all returned: nobody is left to receive. The
