@@ -43,7 +43,8 @@ kind                       fact                                                 
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +30
-                           capture's own runs, is runnable or in a syscall
+                           capture's own runs, is runnable, in a syscall, asleep
+                           or waiting on the network
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -60,12 +61,13 @@ Why the newer kinds hold beyond the zoo:
 
 * ``holder-parked``: an Unlock with waiters makes one of them runnable, and a holder that
   is releasing is running. When nothing but the goroutine taking the capture (and the
-  runtime's own) is running, runnable or in a syscall, the lock's holder is parked while
-  holding it (waiting on a channel or another lock: the double-lock, lock-order and
-  lock-plus-channel deadlocks) or returned without unlocking. A contended lock in a
-  healthy process shows its holder at work. WaitGroup and Cond waits are left out: they
-  wait for an event (Done, Signal), not for a release, and a quiet process waiting on the
-  network keeps them legitimately.
+  runtime's own) is running, runnable, in a syscall, asleep or waiting on the network,
+  the lock's holder waits on a channel, another lock or a Cond while holding it (the
+  double-lock, lock-order and lock-plus-channel deadlocks), or returned without
+  unlocking. A contended lock in a healthy process shows its holder at work, or in a
+  query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
+  during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
+  and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
 * ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Long-lived producers are made by long-lived
@@ -110,6 +112,8 @@ LOCK_STATES = frozenset({
     "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
 })
 NET_STATES = frozenset({"IO wait", "network"})
+# Waits that end without another goroutine's help: a lock's holder in one releases it in time.
+SELF_WAKING = NET_STATES | {"sleep"}
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
     "sync.Cond.Wait": "a Signal or Broadcast that never comes",
@@ -219,13 +223,16 @@ class _Context:
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
-        # Nothing runs, is runnable or in a syscall but (at most) the goroutine that took the
-        # capture (a dump's writer, a trace's stopper) and the runtime's own (GC workers hold no
-        # lock of yours): whoever holds a lock now is parked. A profile's states are read from
-        # stacks, so it never tells.
-        busy = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
-                              | (g.state == GoState.SYSCALL))
+        # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
+        # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
+        # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
+        # channel, a lock or a Cond, not on a query or a sleep that ends by itself. A profile's
+        # states are read from stacks, so it never tells.
         strings = model.tables.strings
+        waiting = g.state == GoState.WAITING
+        waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
+        busy = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                              | (g.state == GoState.SYSCALL) | (waiting & np.isin(g.reason, waking)))
         self.quiet = not model.is_profile and len(busy) <= 64 and sum(
             not strings[int(g.name[r])].startswith("runtime.") for r in busy.tolist()) <= 1
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
@@ -423,8 +430,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
     if ctx.quiet and _mutex_wait(ctx.model, grp):
         ev.append(Evidence("holder-parked", 30, f"{n:,} wait for a lock while no goroutine runs, is "
-                           "runnable or in a syscall: its holder is parked holding it (blocked on "
-                           "something else: a deadlock, or a lock held across a wait) or returned "
+                           "runnable, in a syscall, asleep or waiting on the network: its holder waits "
+                           "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
                            "without unlocking"))
 
     # --- shapes ------------------------------------------------------------------------

@@ -155,13 +155,16 @@ def test_idle_fixed_pool_is_benign_or_watch() -> None:
 
 def test_lock_waiters_in_a_quiet_process_have_a_parked_holder() -> None:
     """Mutex waiters while nothing but the dump's writer runs: the holder is parked holding it.
-    A holder that may be running (one runnable goroutine of the program's own) leaves the
-    waiters unexplained, and a WaitGroup (waiting for Done, not a release) says nothing."""
+    A holder that may be running (one runnable goroutine of the program's own) or asleep with
+    the lock (a query under a lock) leaves the waiters unexplained, and a WaitGroup (waiting for
+    Done, not a release) says nothing."""
     waiters = "".join(goroutine(100 + i, "sync.Mutex.Lock", "main.(*Store).Get", 20) for i in range(12))
     s = top(dump(MAIN + waiters))
     assert any(e.kind == "holder-parked" for e in s.evidence) and s.verdict == "likely"
     busy = top(dump(MAIN + waiters + goroutine(9, "runnable", "main.(*Store).Put", 30)))
     assert not any(e.kind == "holder-parked" for e in busy.evidence) and busy.verdict == "benign"
+    asleep = top(dump(MAIN + waiters + goroutine(9, "sleep", "main.(*Store).load", 30)))
+    assert not any(e.kind == "holder-parked" for e in asleep.evidence)
     groups = "".join(goroutine(100 + i, "sync.WaitGroup.Wait", "main.(*Batch).Wait", 20) for i in range(12))
     assert not any(e.kind == "holder-parked" for e in top(dump(MAIN + groups)).evidence)
 
