@@ -72,10 +72,10 @@ Why the newer kinds hold beyond the zoo:
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Long-lived producers are made by long-lived
   owners, and connection helpers that outlive their dialer wait to receive, not to send.
-* A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's blocking frame
-  prints the same pointer arguments (its queue). Goroutines that each wait with an
-  object of their own (a result channel per request) are not a pool however they were
-  made, and a frame that prints no pointer is no evidence of one.
+* A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
+  blocking frame prints the same pointer arguments (its queue). Goroutines that each
+  wait with an object of their own (a result channel per request) are not a pool
+  however they were made, and a frame that prints no pointer is no evidence of one.
 
 Everything here reads the model and the groups; nothing per goroutine is done in
 Python except gathering the flags of a dump's goroutines, and reading the arguments of
@@ -231,10 +231,10 @@ class _Context:
         strings = model.tables.strings
         waiting = g.state == GoState.WAITING
         waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
-        busy = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
-                              | (g.state == GoState.SYSCALL) | (waiting & np.isin(g.reason, waking)))
-        self.quiet = not model.is_profile and len(busy) <= 64 and sum(
-            not strings[int(g.name[r])].startswith("runtime.") for r in busy.tolist()) <= 1
+        busy = g.name[(g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                      | (g.state == GoState.SYSCALL) | (waiting & np.isin(g.reason, waking))]
+        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
+        self.quiet = not model.is_profile and int((~np.isin(busy, runtime)).sum()) <= 1
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
