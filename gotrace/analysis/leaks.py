@@ -29,6 +29,8 @@ kind                       fact                                                 
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
                            steadily throughout the trace
+``orphaned``               blocked sending, created by 10+ goroutines of which       +10
+                           90%+ have returned: nobody is left to receive
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -40,6 +42,9 @@ kind                       fact                                                 
 ``long-in-trace``          blocked for most of the trace                             +10
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
+``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +30
+                           capture's own runs, is runnable, in a syscall, asleep
+                           or waiting on the network
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -52,8 +57,29 @@ kind                       fact                                                 
                            testing parents, a fixed pool
 =========================  ======================================================  ======
 
+Why the newer kinds hold beyond the zoo:
+
+* ``holder-parked``: an Unlock with waiters makes one of them runnable, and a holder that
+  is releasing is running. When nothing but the goroutine taking the capture (and the
+  runtime's own) is running, runnable, in a syscall, asleep or waiting on the network,
+  the lock's holder waits on a channel, another lock or a Cond while holding it (the
+  double-lock, lock-order and lock-plus-channel deadlocks), or returned without
+  unlocking. A contended lock in a healthy process shows its holder at work, or in a
+  query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
+  during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
+  and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
+* ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
+  receives from; once the creator has returned (a timeout, an error path, an early
+  return) the send can never complete. Long-lived producers are made by long-lived
+  owners, and connection helpers that outlive their dialer wait to receive, not to send.
+* A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
+  blocking frame prints the same pointer arguments (its queue). Goroutines that each
+  wait with an object of their own (a result channel per request) are not a pool
+  however they were made, and a frame that prints no pointer is no evidence of one.
+
 Everything here reads the model and the groups; nothing per goroutine is done in
-Python except gathering the flags of a dump's goroutines.
+Python except gathering the flags of a dump's goroutines, and reading the arguments of
+at most ``ARGS_SAMPLED`` goroutines of a group that could be a pool.
 """
 
 from __future__ import annotations
@@ -86,6 +112,8 @@ LOCK_STATES = frozenset({
     "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
 })
 NET_STATES = frozenset({"IO wait", "network"})
+# Waits that end without another goroutine's help: a lock's holder in one releases it in time.
+SELF_WAKING = NET_STATES | {"sleep"}
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
     "sync.Cond.Wait": "a Signal or Broadcast that never comes",
@@ -101,6 +129,15 @@ ACCEPT_FUNCS = frozenset({
 TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).")
 TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
 POOL_MAX = 1024
+MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
+# A frame of a Mutex or RWMutex acquisition (sync, or internal/sync from Go 1.24): tells a
+# lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).
+MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime_SemacquireRWMutexR?"
+                        r"|\(\*RWMutex\)\.R?Lock|\(\*Mutex\)\.(?:Lock|lockSlow))")
+# A pointer as a debug=2 dump prints an argument: a heap or data address, not a small int, and
+# not marked "?" (a register value the runtime could not vouch for).
+POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
+ARGS_SAMPLED = 64
 
 
 @dataclass(slots=True)
@@ -184,7 +221,21 @@ class _Context:
         panic = (snap.panic_message or "") if snap is not None else ""
         self.all_asleep = "all goroutines are asleep" in panic
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
-        alive_waits = g.wait_ns[(g.state != GoState.NOT_EXIST) & (g.wait_ns > 0)]
+        alive = g.state != GoState.NOT_EXIST
+        self.alive_ids = np.sort(g.id[alive])
+        # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
+        # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
+        # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
+        # channel, a lock or a Cond, not on a query or a sleep that ends by itself. A profile's
+        # states are read from stacks, so it never tells.
+        strings = model.tables.strings
+        waiting = g.state == GoState.WAITING
+        waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
+        busy = g.name[(g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                      | (g.state == GoState.SYSCALL) | (waiting & np.isin(g.reason, waking))]
+        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
+        self.quiet = not model.is_profile and int((~np.isin(busy, runtime)).sum()) <= 1
+        alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
         t = model.tables
@@ -200,11 +251,51 @@ class _Context:
         self._ended_rows = ended_rows[order]
         self._ended_sites = self.site_of_row[self._ended_rows]
 
+    def alive(self, ids: npt.NDArray[np.int64]) -> int:
+        """How many of the distinct goroutine ``ids`` are alive in the capture."""
+        at = np.searchsorted(self.alive_ids, ids).clip(0, max(len(self.alive_ids) - 1, 0))
+        return int((self.alive_ids[at] == ids).sum()) if len(self.alive_ids) else 0
+
     def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
         """How long the goroutines created at ``site`` that ended during the trace lived."""
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _mutex_wait(model: Model, grp: Group) -> bool:
+    """Whether the group waits to acquire a Mutex or RWMutex (not a WaitGroup or a Cond)."""
+    if grp.state in MUTEX_STATES:
+        return True
+    if grp.state not in LOCK_STATES:
+        return False
+    return any(MUTEX_FUNC.fullmatch(f.func) for f in model.tables.stack_frames(grp.stack))
+
+
+def _shared_object(model: Model, grp: Group) -> bool:
+    """Whether a dump shows the group's goroutines waiting with one and the same object: the
+    pointer arguments of their blocking frame are identical (an idle pool's shared queue), rather
+    than each its own (a channel or struct per request), or not printed at all.
+
+    Reads the arguments of at most ARGS_SAMPLED goroutines: one difference is enough, and a big
+    dump's groups stay cheap.
+    """
+    if model.extras is None or grp.blocking is None:
+        return False
+    frames = model.tables.frames
+    index: dict[int, int] = {}
+    seen: set[tuple[str, ...]] = set()
+    for r in grp.rows[:ARGS_SAMPLED].tolist():
+        g = model.extras[r].g
+        i = index.get(g.stack_id)
+        if i is None:
+            ids = model.tables.stacks[g.stack_id]
+            i = index[g.stack_id] = next((k for k, fid in enumerate(ids) if frames[fid] == grp.blocking), -1)
+        args = g.frame_args
+        seen.add(tuple(POINTER_ARG.findall(args[i])) if 0 <= i < len(args) else ())
+        if len(seen) > 1:
+            return False
+    return len(seen) == 1 and () not in seen
 
 
 def _runtime_shape(grp: Group) -> str | None:
@@ -283,6 +374,11 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if not ctx.is_trace and len(creators) >= 10:
         ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
                            "one per request or connection, never finished"))
+    if state == "chan send" and len(creators) >= 10:
+        gone = len(creators) - ctx.alive(creators)
+        if gone * 10 >= len(creators) * 9:
+            ev.append(Evidence("orphaned", 10, f"{gone:,} of the {len(creators):,} goroutines that created "
+                               "them have returned: nobody is left to receive what they send"))
     pool = False
     if ctx.is_trace and ctx.span > 0:
         created = g.created_ns[grp.rows]
@@ -332,6 +428,11 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
+    if ctx.quiet and _mutex_wait(ctx.model, grp):
+        ev.append(Evidence("holder-parked", 30, f"{n:,} wait for a lock while no goroutine runs, is "
+                           "runnable, in a syscall, asleep or waiting on the network: its holder waits "
+                           "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
+                           "without unlocking"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""
@@ -347,8 +448,10 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
     idle_states = CHANNEL_STATES | {"sync.Cond.Wait", "sync.(*Cond).Wait"}
+    # A dump's pool: made by one goroutine, all of one age, idle, and waiting with one shared
+    # object (the queue); goroutines that each hold an object of their own are not a pool.
     if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \
-            and grp.wait.min == grp.wait.max:
+            and grp.wait.min == grp.wait.max and _shared_object(ctx.model, grp):
         pool = True
     # A test that timed out should have ended every goroutine it started: no pool excuses them.
     pool = pool and state in idle_states and not ctx.test_timeout
@@ -384,7 +487,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         ev.append(Evidence("benign-shape", 0, shape))
         score = min(score, 10)
     elif pool and not growing and proof is None and n <= POOL_MAX:
-        ev.append(Evidence("benign-shape", 0, f"a fixed pool of {n:,} workers, created together and idle"))
+        ev.append(Evidence("benign-shape", 0, f"a fixed pool of {n:,} workers, created together and idle"
+                           + ("" if ctx.is_trace else " on one shared object")))
         score = min(score, 30)
     if proof is not None:
         verdict: Verdict = "leak"

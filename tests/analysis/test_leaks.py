@@ -153,6 +153,60 @@ def test_idle_fixed_pool_is_benign_or_watch() -> None:
     assert s.verdict in ("benign", "watch")
 
 
+def test_lock_waiters_in_a_quiet_process_have_a_parked_holder() -> None:
+    """Mutex waiters while nothing but the dump's writer runs: the holder is parked holding it.
+    A holder that may be running (one runnable goroutine of the program's own) or asleep with
+    the lock (a query under a lock) leaves the waiters unexplained, and a WaitGroup (waiting for
+    Done, not a release) says nothing."""
+    waiters = "".join(goroutine(100 + i, "sync.Mutex.Lock", "main.(*Store).Get", 20) for i in range(12))
+    s = top(dump(MAIN + waiters))
+    assert any(e.kind == "holder-parked" for e in s.evidence) and s.verdict == "likely"
+    busy = top(dump(MAIN + waiters + goroutine(9, "runnable", "main.(*Store).Put", 30)))
+    assert not any(e.kind == "holder-parked" for e in busy.evidence) and busy.verdict == "benign"
+    asleep = top(dump(MAIN + waiters + goroutine(9, "sleep", "main.(*Store).load", 30)))
+    assert not any(e.kind == "holder-parked" for e in asleep.evidence)
+    groups = "".join(goroutine(100 + i, "sync.WaitGroup.Wait", "main.(*Batch).Wait", 20) for i in range(12))
+    assert not any(e.kind == "holder-parked" for e in top(dump(MAIN + groups)).evidence)
+
+    def semacquire(func: str) -> list[str]:  # what older Go and traces say: the stack tells which
+        rows = "".join(f"goroutine {100 + i} [semacquire]:\n{func}(0xc000010000)\n\t/go/sync/x.go:9 +0x2\n"
+                       "main.(*Store).Get()\n\t/src/app/store.go:20 +0x25\n"
+                       "created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n"
+                       for i in range(12))
+        return [e.kind for e in top(dump(MAIN + rows)).evidence]
+
+    assert "holder-parked" in semacquire("sync.(*Mutex).lockSlow")
+    assert "holder-parked" not in semacquire("sync.(*WaitGroup).Wait")
+
+
+def test_senders_whose_creators_returned_are_orphaned() -> None:
+    """Blocked sends made by goroutines that have all returned: nobody is left to receive. The
+    same senders with their creators still there (waiting to receive) are not."""
+    senders = "".join(goroutine(100 + i, "chan send", "main.lookup", 20, "main.Quote", 10 + i)
+                      for i in range(12))
+    s = top(dump(MAIN + senders))
+    assert any(e.kind == "orphaned" for e in s.evidence) and s.verdict == "likely"
+    parents = "".join(goroutine(10 + i, "select", "main.Quote", 30, "main.serve", 1) for i in range(12))
+    kept = next(x for x in find_leaks([dump(MAIN + parents + senders)]).suspects
+                if x.group.blocking is not None and x.group.blocking.func == "main.lookup")
+    assert not any(e.kind == "orphaned" for e in kept.evidence) and kept.verdict == "watch"
+
+
+def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
+    """One creator, one age, idle: a pool only when every worker waits with the same object (its
+    queue) in the blocking frame; a channel per goroutine is no pool, whatever made them."""
+    def rows(arg: str) -> str:
+        return "".join(f"goroutine {100 + i} [chan receive]:\nmain.(*Runner).wait({arg.format(i)})\n"
+                       "\t/src/app/run.go:20 +0x25\ncreated by main.(*Runner).Start in goroutine 1\n"
+                       "\t/src/app/run.go:9 +0x2a\n\n" for i in range(150))
+
+    shared = top(dump(MAIN + rows("0xc000010000, 0x{0:x}")))
+    assert any(e.kind == "benign-shape" and "pool" in e.text for e in shared.evidence)
+    private = top(dump(MAIN + rows("0xc000010000, 0xc0001{0:05x}")))
+    assert not any(e.kind == "benign-shape" for e in private.evidence)
+    assert private.score > shared.score
+
+
 # --- the command: table, JSON, exit status, baseline ------------------------------------
 
 def test_exit_status_is_the_ci_gate(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from zoo import ZOO, Outcome, outcomes
 
 pytestmark = pytest.mark.skipif(not (ZOO / "manifest.json").exists(), reason="zoo not present")
 
-FLOORS = {"series": 0.95, "goroutineleak": 0.85, "goroutineleak1": 0.8, "trace": 0.75, "debug2": 0.25,
+FLOORS = {"series": 0.95, "goroutineleak": 0.85, "goroutineleak1": 0.8, "trace": 0.9, "debug2": 0.5,
           "crash": 1.0}
 
 

@@ -120,7 +120,8 @@ def test_the_real_leak_comes_before_a_spike_of_goroutines_that_all_ended() -> No
     found, waiting = findings(Session(model, precompute(model)))
     assert not waiting
     assert found[0].page == "leaks"
-    assert found[0].text.plain.startswith("leak 90 · 1,200 goroutines in chan send at server.longRunningTask")
+    assert found[0].text.plain.startswith(
+        "leak 100 · 1,200 goroutines in chan send at server.longRunningTask")
     assert "runtime." not in found[0].text.plain
 
 
