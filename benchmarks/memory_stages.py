@@ -57,7 +57,8 @@ def profile(path: str) -> list[tuple[str, float, int, int]]:
           f"{len(model.intervals.row):,} intervals")
     print(f"{'stage':26} {'s':>6} {'RSS after MB':>13} {'x file':>7} {'peak MB':>8} {'x file':>7}")
     for name, secs, rss, hwm in rows:
-        print(f"{name:26} {secs:6.2f} {rss / 1e6:13,.0f} {rss / size:7.1f} {hwm / 1e6:8,.0f} {hwm / size:7.1f}")
+        print(f"{name:26} {secs:6.2f} {rss / 1e6:13,.0f} {rss / size:7.1f} "
+              f"{hwm / 1e6:8,.0f} {hwm / size:7.1f}")
     return rows
 
 

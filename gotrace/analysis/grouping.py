@@ -16,7 +16,7 @@ last stack instead of its naming frame), ``func`` (the naming frame's function),
 ``created-by`` (the creation site alone), ``none`` (one group per goroutine).
 
 Everything per goroutine is a numpy operation; Python loops run over distinct
-stacks and groups, never over goroutines, except to gather a dump's labels.
+stacks and groups, never over goroutines (a dump's labels are asked per distinct header).
 """
 
 from __future__ import annotations
@@ -243,19 +243,15 @@ def _labelled_rows(model: Model, rows: Rows) -> npt.NDArray[np.bool_] | None:
     """Which of ``rows`` carry labels (a dump's pprof labels); None when none can."""
     if model.extras is None:
         return None
-    extras = model.extras
-    return np.fromiter((bool(extras[r].g.labels) for r in rows.tolist()), bool, len(rows))
+    labelled: npt.NDArray[np.bool_] = model.extras.labelled()[rows]
+    return labelled
 
 
 def _labels(model: Model, rows: Rows) -> dict[str, list[str]]:
     """Each label key of the group's goroutines with the values seen, sorted."""
-    extras = model.extras
-    assert extras is not None
-    seen: dict[str, set[str]] = {}
-    for r in rows.tolist():
-        for k, v in extras[r].g.labels.items():
-            seen.setdefault(k, set()).add(v)
-    return {k: sorted(v) for k, v in sorted(seen.items())}
+    assert model.extras is not None
+    labels: dict[str, list[str]] = model.extras.labels(rows)
+    return labels
 
 
 def blocked_rows(model: Model) -> npt.NDArray[np.bool_]:
