@@ -168,3 +168,25 @@ def test_goroutine_list_mixes_objects_and_plain_blocks() -> None:
         assert a.goroutines[-1].id == b.goroutines[-1].id
         with pytest.raises(IndexError):
             a.goroutines[n]
+
+
+def test_every_byte_at_every_word_position_is_judged_exactly() -> None:
+    """The scanner checks lines eight bytes at a time for bytes the line reader treats
+    apart (NUL, VT, FF, CR, non-ASCII) and leaves such blocks to it: each byte value, at
+    each position of a word and in a line's tail, inside a function, a file and a creator
+    line, is refused exactly when it is one of those, and both paths read it alike."""
+    scan = load("gotrace.dump._scan")
+    assert scan is not None
+    block = (b"goroutine 7 [select]:\nmain.work(0x1)\n\t/src/main.go:12 +0x1d\n"
+             b"created by main.start in goroutine 1\n\t/src/main.go:5 +0x2a\n\n")
+    for value in range(256):
+        apart = value in (0, 0x0B, 0x0C, 0x0D) or value >= 0x80
+        for where in (b"main.work", b"/src/main.go:12", b"main.start"):
+            for at in range(1, len(where) - 1):
+                data = block.replace(where, where[:at] + bytes([value]) + where[at + 1 :], 1)
+                if value == 0x0A:
+                    continue  # a line break: another shape altogether
+                regions = memoryview(scan.scan(data)[6]).nbytes
+                assert (regions > 0) == apart, (value, where, at)
+                if at == 1:
+                    assert facts(data, True) == facts(data, False), data
