@@ -363,6 +363,8 @@ class GoroutineList(Sequence[DumpGoroutine]):
             body_codes.append(b.body_keys[run.lo : run.hi].astype(np.int64) + offsets[1])
 
         def joined(parts: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+            if len(parts) == 1:
+                return parts[0]  # one run (a plain dump): no copy
             return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
         return Columns(joined(ids), joined(creators), joined(head_codes), joined(body_codes), heads, bodies)

@@ -170,11 +170,14 @@ def build_dump_model(
             gc.enable()
 
 
-def _first_seen(codes: npt.NDArray[np.int64]) -> list[int]:
-    """The distinct codes in order of first appearance: the order their strings, frames and
-    stacks are interned in, which decides ids and so the order of tied groups."""
-    uniq, first = np.unique(codes, return_index=True)
-    out: list[int] = uniq[np.argsort(first)].tolist()
+def _first_seen(codes: npt.NDArray[np.int64], m: int) -> list[int]:
+    """The distinct codes (of ``m``) in order of first appearance: the order their strings,
+    frames and stacks are interned in, which decides ids and so the order of tied groups."""
+    n = len(codes)
+    first = np.full(m, n, np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    out: list[int] = present[np.argsort(first[present])].tolist()
     return out
 
 
@@ -191,21 +194,24 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
     heads, bodies = cols.heads, cols.bodies
     state_h = np.zeros(len(heads), np.uint8)
     reason_h = np.zeros(len(heads), np.int32)
-    for c in _first_seen(head):
+    for c in _first_seen(head, len(heads)):
         st = heads[c].state
         plain = _PLAIN_STATES.get(st)
         state_h[c] = GoState.WAITING if plain is None else plain
         reason_h[c] = tables.string(st) if plain is None else 0
     last_stack = np.array([b[0] for b in bodies], np.int32)[body] if bodies else np.zeros(0, np.int32)
-    sids, sid_row = np.unique(last_stack, return_inverse=True)
+    used = np.zeros(len(tables.stacks), bool)
+    used[last_stack] = True
+    sids = np.flatnonzero(used)  # np.unique(last_stack), in a pass: stacks are few
     roots = [tables.root_frame(sid) for sid in sids.tolist()]
-    root_name = np.array([0 if r is None else tables.string(r.func) for r in roots], np.int32)
+    root_name = np.zeros(len(tables.stacks), np.int32)
+    root_name[sids] = [0 if r is None else tables.string(r.func) for r in roots]
     elided = np.array([b[2] for b in bodies], bool)[body] if bodies else np.zeros(0, bool)
-    name_ids = np.where(elided, 0, root_name[sid_row.reshape(-1)]).astype(np.int32)
+    name_ids = np.where(elided, 0, root_name[last_stack]).astype(np.int32)
     site_stack: dict[tuple[str, str, int], int] = {}
     creation_b = np.zeros(len(bodies), np.int32)
     has_site = np.zeros(len(bodies), bool)
-    for c in _first_seen(body):
+    for c in _first_seen(body, len(bodies)):
         site = bodies[c][1]
         if site is None:
             continue
