@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from gotrace.dump.snapshot import DumpGoroutine
 from gotrace.model import Model
-from gotrace.model.from_dump import DumpExtras, labels_match
+from gotrace.model.from_dump import DumpExtras, DumpFields, labels_match
 
 # Every field but the frames' argument text, which no view shows and which a dump's reader
 # reads lazily from the input's bytes (sending it would send those bytes).
@@ -160,6 +160,10 @@ class PackedExtras(Sequence[Any]):
 
     def label_hits(self, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
         return self._per_value("labels", lambda labels: labels_match(labels, rx))
+
+    def fields(self, rows: npt.NDArray[np.int64]) -> list[DumpFields]:
+        return [(g.labels, g.flags, g.synctest_bubble, g.ancestors, g.frames_elided)
+                for g in (self.goroutines[i] for i in rows.tolist())]
 
     def labels(self, rows: npt.NDArray[np.int64]) -> dict[str, list[str]]:
         seen: dict[str, set[str]] = {}

@@ -210,12 +210,15 @@ class PlainBlocks:
 
 @dataclass(slots=True)
 class Head:
-    """What the model reads of a goroutine's header: shared by every row with the same one."""
+    """What the model and the JSON read of a goroutine beyond its stack and ids: one per
+    distinct header of a plain run (shared by its rows), one per line-reader goroutine."""
 
     state: str
     wait_ns: int
     flags: frozenset[str]
     labels: dict[str, str]
+    bubble: int | None
+    ancestors: list[int]  # a plain block has none
 
 
 @dataclass(slots=True)
@@ -342,7 +345,8 @@ class GoroutineList(Sequence[DumpGoroutine]):
                     np.int64))
                 head_codes.append(np.arange(len(heads), len(heads) + n, dtype=np.int64))
                 body_codes.append(np.arange(len(bodies), len(bodies) + n, dtype=np.int64))
-                heads.extend(Head(g.state, g.wait_ns, g.flags, g.labels) for g in run)
+                heads.extend(Head(g.state, g.wait_ns, g.flags, g.labels, g.synctest_bubble, g.ancestors)
+                             for g in run)
                 bodies.extend(
                     (g.stack_id, None if g.created_by is None else g.created_by[:3], g.frames_elided)
                     for g in run
@@ -353,7 +357,8 @@ class GoroutineList(Sequence[DumpGoroutine]):
             if offsets is None:
                 offsets = seen[id(b)] = (len(heads), len(bodies))
                 heads.extend(
-                    Head(info.state, (info.wait_minutes or 0) * NS_PER_MINUTE, info.flags, labels or {})
+                    Head(info.state, (info.wait_minutes or 0) * NS_PER_MINUTE, info.flags, labels or {},
+                         info.bubble, [])
                     for info, labels, _ in b.headers
                 )
                 bodies.extend(b.bodies)

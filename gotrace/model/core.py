@@ -161,7 +161,7 @@ class Model:
     # Per-row extras of a dump (labels, flags, ancestors...): a sequence whose row r
     # has ``.g`` (the DumpGoroutine) and ``.matches(rx)``, made when asked for, and
     # which answers for every row at once with ``leaked()``, ``labelled()``,
-    # ``label_hits(rx)`` and ``labels(rows)`` (model.from_dump.DumpRows).
+    # ``label_hits(rx)``, ``labels(rows)`` and ``fields(rows)`` (model.from_dump.DumpRows).
     extras: Any = None
     # The parsed dump itself (gotrace.dump.snapshot.Snapshot) for dump-only
     # analyses such as stack grouping and debug=1 profiles.

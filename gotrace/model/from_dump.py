@@ -53,20 +53,24 @@ def labels_match(labels: dict[str, str], rx: re.Pattern[str]) -> bool:
     return any(rx.search(k) or rx.search(v) for k, v in labels.items())
 
 
+DumpFields = tuple[dict[str, str], frozenset[str], int | None, list[int], bool]
+
+
 class DumpRows(Sequence[DumpExtras]):
     """``model.extras`` of a dump: row r's ``DumpExtras`` made when asked for, and what
     every row is asked at once (leaked? labelled? labels matching?) answered per
     distinct header, of which a dump of 364 k goroutines has a handful.
     """
 
-    __slots__ = ("_goroutines", "_head", "_heads", "_order")
+    __slots__ = ("_elided", "_goroutines", "_head", "_heads", "_order")
 
     def __init__(self, goroutines: Sequence[DumpGoroutine], order: npt.NDArray[np.int64],
-                 heads: list[Head], head: npt.NDArray[np.int64]) -> None:
+                 heads: list[Head], head: npt.NDArray[np.int64], elided: npt.NDArray[np.bool_]) -> None:
         self._goroutines = goroutines
         self._order = order  # row -> index in file order
         self._heads = heads
         self._head = head  # row -> header code
+        self._elided = elided  # row -> frames elided
 
     def __len__(self) -> int:
         return len(self._order)
@@ -96,6 +100,13 @@ class DumpRows(Sequence[DumpExtras]):
     def label_hits(self, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
         """Per row: a label key or value matches ``rx``."""
         return self._per_head(lambda h: labels_match(h.labels, rx))
+
+    def fields(self, rows: npt.NDArray[np.int64]) -> list[DumpFields]:
+        """Per row of ``rows``: labels, flags, synctest bubble, ancestors, frames elided
+        (the objects are the goroutines' own: copy before changing them)."""
+        heads = self._heads
+        return [(h.labels, h.flags, h.bubble, h.ancestors, e) for h, e in zip(
+            [heads[c] for c in self._head[rows].tolist()], self._elided[rows].tolist(), strict=True)]
 
     def labels(self, rows: npt.NDArray[np.int64]) -> dict[str, list[str]]:
         """Each label key of ``rows`` with the values seen, sorted."""
@@ -262,7 +273,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         tables=tables,
         goroutines=goroutines,
         notices=notices,
-        extras=DumpRows(rows, order, heads, head),
+        extras=DumpRows(rows, order, heads, head, elided),
     )
     model.snapshot = snap
     return model
