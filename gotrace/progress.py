@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from .render.text import safe
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 DELAY_S = 1.0
 
@@ -52,6 +44,17 @@ class StderrProgress:
             return
         self.last_draw = now
         if self._bar is None:
+            # Imported here: most loads draw nothing, and Rich takes a tenth of a second to import.
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             self._bar = Progress(
                 TextColumn("{task.description}", style="", markup=False),
                 BarColumn(bar_width=None),

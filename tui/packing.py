@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any, overload
 
@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from gotrace.dump.snapshot import DumpGoroutine
 from gotrace.model import Model
-from gotrace.model.from_dump import DumpExtras
+from gotrace.model.from_dump import DumpExtras, DumpFields, labels_match
 
 # Every field but the frames' argument text, which no view shows and which a dump's reader
 # reads lazily from the input's bytes (sending it would send those bytes).
@@ -109,10 +109,11 @@ class _Row:
 
 
 class PackedExtras(Sequence[Any]):
-    """``model.extras`` (one ``DumpExtras`` per row) over :class:`PackedGoroutines`.
+    """``model.extras`` (``gotrace.model.from_dump.DumpRows``) over :class:`PackedGoroutines`.
 
     A search asks every row whether a label matches; that is answered once per
-    distinct label set, not once per goroutine.
+    distinct label set, not once per goroutine, and so are the masks of every row
+    (``leaked()``, ``labelled()``, ``label_hits(rx)``).
     """
 
     def __init__(self, goroutines: PackedGoroutines) -> None:
@@ -144,6 +145,33 @@ class PackedExtras(Sequence[Any]):
         if hit is None:  # the first goroutine with these labels answers for all of them
             hit = self._hits[code] = DumpExtras(self.goroutines[i]).matches(rx)
         return hit
+
+    def _per_value(self, name: str, fact: Callable[[Any], bool]) -> npt.NDArray[np.bool_]:
+        """``fact`` of each row's value of field ``name``, asked once per distinct value."""
+        by_value = np.array([fact(v) for v in self.goroutines.values[name]], bool)
+        codes = self.goroutines.codes[name]
+        return by_value[codes] if len(by_value) else np.zeros(len(codes), bool)
+
+    def leaked(self) -> npt.NDArray[np.bool_]:
+        return self._per_value("flags", lambda flags: "leaked" in flags)
+
+    def labelled(self) -> npt.NDArray[np.bool_]:
+        return self._per_value("labels", bool)
+
+    def label_hits(self, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
+        return self._per_value("labels", lambda labels: labels_match(labels, rx))
+
+    def fields(self, rows: npt.NDArray[np.int64]) -> list[DumpFields]:
+        return [(g.labels, g.flags, g.synctest_bubble, g.ancestors, g.frames_elided)
+                for g in (self.goroutines[i] for i in rows.tolist())]
+
+    def labels(self, rows: npt.NDArray[np.int64]) -> dict[str, list[str]]:
+        seen: dict[str, set[str]] = {}
+        values = self.goroutines.values["labels"]
+        for code in np.unique(self.goroutines.codes["labels"][rows]).tolist():
+            for k, v in values[code].items():
+                seen.setdefault(k, set()).add(v)
+        return {k: sorted(v) for k, v in sorted(seen.items())}
 
     def __reduce__(self) -> tuple[type[PackedExtras], tuple[PackedGoroutines]]:
         return PackedExtras, (self.goroutines,)  # not a search's cache

@@ -16,7 +16,7 @@ last stack instead of its naming frame), ``func`` (the naming frame's function),
 ``created-by`` (the creation site alone), ``none`` (one group per goroutine).
 
 Everything per goroutine is a numpy operation; Python loops run over distinct
-stacks and groups, never over goroutines, except to gather a dump's labels.
+stacks and groups, never over goroutines (a dump's labels are asked per distinct header).
 """
 
 from __future__ import annotations
@@ -100,11 +100,26 @@ def top_frame_per_stack(tables: Tables) -> npt.NDArray[np.int32]:
     return np.array([ids[0] if ids else 0 for ids in tables.stacks], np.int32)
 
 
+def _unique(key: npt.NDArray[np.int64], span: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """``np.unique(key, return_inverse=True)`` for keys in ``[0, span)``.
+
+    When the span is small next to the rows (a few states, stacks and sites among
+    hundreds of thousands of goroutines), marking the keys present in a table is
+    linear where np.unique sorts: same values, same order.
+    """
+    if span <= 4 * len(key) + (1 << 16):
+        present = np.zeros(span, bool)
+        present[key] = True
+        return np.flatnonzero(present), (np.cumsum(present) - 1)[key]
+    uniq, inv = np.unique(key, return_inverse=True)
+    return uniq, inv.reshape(-1)
+
+
 def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
     """Each row's group number under the combined key of ``columns`` (non-negative ints).
 
     The columns are mixed into one int64 (each has a known small range), so the
-    uniquing is one 1-D sort rather than numpy's row-wise ``unique(axis=0)``.
+    uniquing is one 1-D pass rather than numpy's row-wise ``unique(axis=0)``.
     """
     key = np.zeros(len(columns[0]), np.int64)
     span = 1
@@ -115,15 +130,18 @@ def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
             return inv.reshape(-1).astype(np.int64)
         key = key * top + col
         span *= top
-    _, inv = np.unique(key, return_inverse=True)
-    return inv.reshape(-1).astype(np.int64)
+    return _unique(key, span)[1].astype(np.int64)
 
 
 def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64]
            ) -> list[Dist]:
-    """min / p50 / p99 / max (numpy's "lower" percentiles) of each group's values, in one sort."""
-    order = np.lexsort((values, inv))
-    v = values[order]
+    """min / p50 / p99 / max (numpy's "lower" percentiles) of each group's values, in one sort.
+
+    The values sorted within each group are those of ``inv * distinct + rank`` sorted: a
+    plain sort of one int64 key, several times faster than ``lexsort((values, inv))``.
+    """
+    distinct, rank = np.unique(values, return_inverse=True)
+    v = distinct[np.sort(inv * len(distinct) + rank.reshape(-1)) % max(len(distinct), 1)]
     lo = bounds[:-1]
     n = bounds[1:] - lo
     mins, maxs = v[lo], v[bounds[1:] - 1]
@@ -137,9 +155,10 @@ def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.int64],
                       weights: npt.NDArray[np.int64], labels: list[str]) -> list[dict[str, int]]:
     """Each group's states with their goroutine counts, most common first."""
     nlab = max(len(labels), 1)
-    pairs, pair_of = np.unique(inv * nlab + state, return_inverse=True)
-    sums = sum_by(pair_of.reshape(-1), weights, len(pairs))
-    out: list[dict[str, int]] = [{} for _ in range(int(inv.max()) + 1)]
+    ngroups = int(inv.max()) + 1
+    pairs, pair_of = _unique(inv * nlab + state, ngroups * nlab)
+    sums = sum_by(pair_of, weights, len(pairs))
+    out: list[dict[str, int]] = [{} for _ in range(ngroups)]
     per: list[list[tuple[int, str]]] = [[] for _ in out]
     for key, n in zip(pairs.tolist(), sums.tolist(), strict=True):
         per[key // nlab].append((n, labels[key % nlab]))
@@ -185,7 +204,8 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
         raise ValueError(f"unknown grouping {by!r}")
     inv = _factorize(columns)
     ngroups = int(inv.max()) + 1
-    order = np.argsort(inv, kind="stable")  # rows stay in id order within a group
+    # rows stay in id order within a group; a stable sort of small ints is a radix sort
+    order = np.argsort(inv.astype(np.min_scalar_type(ngroups)), kind="stable")
     bounds = np.searchsorted(inv[order], np.arange(ngroups + 1)).astype(np.int64)
     firsts = order[bounds[:-1]]
     weights = g.weights(rows)
@@ -243,19 +263,15 @@ def _labelled_rows(model: Model, rows: Rows) -> npt.NDArray[np.bool_] | None:
     """Which of ``rows`` carry labels (a dump's pprof labels); None when none can."""
     if model.extras is None:
         return None
-    extras = model.extras
-    return np.fromiter((bool(extras[r].g.labels) for r in rows.tolist()), bool, len(rows))
+    labelled: npt.NDArray[np.bool_] = model.extras.labelled()[rows]
+    return labelled
 
 
 def _labels(model: Model, rows: Rows) -> dict[str, list[str]]:
     """Each label key of the group's goroutines with the values seen, sorted."""
-    extras = model.extras
-    assert extras is not None
-    seen: dict[str, set[str]] = {}
-    for r in rows.tolist():
-        for k, v in extras[r].g.labels.items():
-            seen.setdefault(k, set()).add(v)
-    return {k: sorted(v) for k, v in sorted(seen.items())}
+    assert model.extras is not None
+    labels: dict[str, list[str]] = model.extras.labels(rows)
+    return labels
 
 
 def blocked_rows(model: Model) -> npt.NDArray[np.bool_]:

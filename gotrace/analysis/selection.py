@@ -117,7 +117,7 @@ def _match_rows(model: Model, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
     if rx.pattern.isdigit():  # a goroutine id
         hit |= g.id == int(rx.pattern)
     if model.extras is not None:
-        hit |= np.array([x.matches(rx) for x in model.extras], bool)
+        hit |= model.extras.label_hits(rx)
     return hit
 
 
@@ -145,4 +145,5 @@ def leaked_rows(model: Model) -> npt.NDArray[np.bool_]:
     goroutineleak profile (Go 1.26 with the experiment, Go 1.27)."""
     if model.extras is None:
         return np.zeros(len(model.goroutines), bool)
-    return np.fromiter(("leaked" in x.g.flags for x in model.extras), bool, len(model.extras))
+    leaked: npt.NDArray[np.bool_] = model.extras.leaked()
+    return leaked

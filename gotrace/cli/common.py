@@ -12,7 +12,6 @@ one line each and hold no terminal escape.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -27,7 +26,7 @@ from ..inputs import RawInput, open_input
 from ..load import cached, load_raw, remember
 from ..model import Model
 from ..progress import StderrProgress
-from ..render import table
+from ..render import jsontext, table
 from ..render.text import safe
 from ..tables import Tables
 
@@ -217,4 +216,8 @@ def output_width() -> int | None:
 
 
 def emit_json(doc: object) -> None:
-    click.echo(json.dumps(doc, indent=1, ensure_ascii=False))
+    """The document as ``json.dumps(doc, indent=1, ensure_ascii=False)`` and a newline,
+    written a megabyte at a time (render.jsontext)."""
+    for piece in jsontext.iterencode(doc):
+        click.echo(piece, nl=False)
+    click.echo()

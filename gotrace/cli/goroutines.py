@@ -10,7 +10,6 @@ from ..analysis.grouping import GROUP_BY, GroupBy, group_rows
 from ..analysis.selection import select_rows, state_check
 from ..durations import DURATION
 from ..model import Model
-from ..render.documents import goroutines_document
 from ..render.goroutines import footnotes, goroutines_table, headline
 from .common import (
     REGEX,
@@ -72,6 +71,9 @@ def run(model: Model, older_than: int | None, states: tuple[str, ...], match: re
     by: GroupBy = group_by  # type: ignore[assignment]
     groups = group_rows(model, rows, by)
     if fmt == "json":
+        # The documents module imports every analysis's types: only JSON needs it.
+        from ..render.documents import goroutines_document
+
         emit_json(goroutines_document(model, rows if not model.is_profile else rows[:0], groups))
         return
     width = None if wide else output_width()

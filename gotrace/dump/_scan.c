@@ -23,7 +23,6 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-#include <structmember.h>
 
 #define GOTRACE_BUF_NAME "gotrace.dump._scan.Buf"
 #include "../_buffers.h"
@@ -58,12 +57,24 @@ static void intern_free(Intern *t) {
     vec_free(&t->arena);
 }
 
+/* A word at a time (the keys are most of a 100 MB dump's bytes): equal keys are
+ * still compared byte by byte, the hash only spreads them over the table. */
 static uint64_t hash_bytes(const char *p, size_t n) {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
     }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, n - i);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    }
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 29);
 }
 
@@ -153,6 +164,37 @@ static int digits(const char *p, const char *q, int64_t *out) {
     return 1;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each byte of w that is NUL, VT, FF, CR or not ASCII: a zero-byte
+ * test and a range test (0x0a < b < 0x0e) done on eight bytes at once (the "haszero"
+ * and "hasbetween" bit tricks; exact for bytes below 0x80, which the high bit covers). */
+static inline uint64_t bad_bytes(uint64_t w) {
+    uint64_t low7 = w & ~HIGHS;
+    uint64_t zero = (w - ONES) & ~w & HIGHS;
+    uint64_t between = ((ONES * (127 + 0x0e) - low7) & ~w & (low7 + ONES * (127 - 0x0a))) & HIGHS;
+    return (w & HIGHS) | zero | between;
+}
+
+/* No byte the Python reader treats apart in [p, e): NUL, CR, VT, FF (str.split and
+ * strip see them) or non-ASCII (decoded with replacement). Eight bytes at a time:
+ * every line of a dump is checked, so this was most of the scan. */
+static int clean(const char *p, const char *e) {
+    uint64_t bad = 0;
+    for (; e - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        bad |= bad_bytes(w);
+    }
+    if (p < e) {
+        uint64_t w = 0x2020202020202020ULL; /* the tail, padded with spaces */
+        memcpy(&w, p, (size_t)(e - p));
+        bad |= bad_bytes(w);
+    }
+    return bad == 0;
+}
+
 /* A function line the Python reader reads as a plain frame head: not indented,
  * no trailing whitespace, not any other kind of line. */
 static int plain_func_line(const char *p, const char *e) {
@@ -165,11 +207,7 @@ static int plain_func_line(const char *p, const char *e) {
         starts(p, e, "panic: ") || starts(p, e, "fatal error: ") || starts(p, e, "SIG") ||
         starts(p, e, "runtime stack:") || starts(p, e, "PC=") || starts(p, e, "signal arrived"))
         return 0;
-    for (const char *q = p; q < e; q++) {
-        unsigned char u = (unsigned char)*q;
-        if (u == '\0' || u == '\r' || u == '\v' || u == '\f' || u >= 0x80) return 0;
-    }
-    return 1;
+    return clean(p, e);
 }
 
 /* A file line: one tab, then a location not starting with whitespace. */
@@ -178,17 +216,17 @@ static int plain_file_line(const char *p, const char *e) {
     if (starts(p + 1, e, "goroutine running on other thread")) return 0;
     char last = e[-1];
     if (last == ' ' || last == '\t' || last == '\r' || last == '\v' || last == '\f') return 0;
-    for (const char *q = p; q < e; q++) {
-        unsigned char u = (unsigned char)*q;
-        if (u == '\0' || u == '\r' || u == '\v' || u == '\f' || u >= 0x80) return 0;
-    }
-    return 1;
+    return clean(p, e);
 }
 
-static const char *find_sub(const char *p, const char *e, const char *lit) {
-    size_t n = strlen(lit);
-    for (; p + n <= e; p++)
-        if (*p == lit[0] && memcmp(p, lit, n) == 0) return p;
+/* The first " +0x" in [p, e), found by its space (paths seldom hold one). */
+static const char *find_offset(const char *p, const char *e) {
+    while (p + 4 <= e) {
+        const char *sp = memchr(p, ' ', (size_t)(e - p - 3));
+        if (sp == NULL) return NULL;
+        if (sp[1] == '+' && sp[2] == '0' && sp[3] == 'x') return sp;
+        p = sp + 1;
+    }
     return NULL;
 }
 
@@ -232,8 +270,9 @@ static const char *block(const char *p, const char *end, Scratch *key, int64_t *
     while (d < e && *d >= '0' && *d <= '9') d++;
     if (!digits(q, d, gid)) return NULL;
     if (e - d < 4 || d[0] != ' ' || d[1] != '[' || e[-1] != ':') return NULL;
-    for (const char *c = d; c < e; c++)
-        if (*c == '\r' || *c == '\0') return NULL;
+    unsigned char bad = 0;
+    for (const char *c = d; c < e; c++) bad |= (unsigned char)((*c == '\r') | (*c == '\0'));
+    if (bad) return NULL;
     *hdr = d + 2;
     *hdr_n = (size_t)(e - (d + 2));
     *parent = -1;
@@ -271,10 +310,9 @@ static const char *block(const char *p, const char *end, Scratch *key, int64_t *
         if (fl >= end) return NULL;
         const char *fe = memchr(fl, '\n', (size_t)(end - fl));
         if (fe == NULL || !plain_file_line(fl, fe)) return NULL;
-        const char *cut = find_sub(fl + 2, fe, " +0x"); /* Python: find(" +0x") > 0 */
+        const char *cut = find_offset(fl + 2, fe); /* Python: find(" +0x") > 0 */
         const char *loc_end = cut ? cut : fe;
-        for (const char *c = fl; c < loc_end; c++) {
-            if (*c != ':') continue;
+        for (const char *c = fl; (c = memchr(c, ':', (size_t)(loc_end - c))) != NULL; c++) {
             const char *ds = c + 1;
             while (ds < loc_end && *ds >= '0' && *ds <= '9') ds++;
             if (ds - (c + 1) >= 10) return NULL; /* a line number Python must report */
@@ -284,10 +322,7 @@ static const char *block(const char *p, const char *end, Scratch *key, int64_t *
             if (txt >= le) return NULL;
             char last = le[-1];
             if (last == ' ' || last == '\t') return NULL;
-            for (const char *c = txt; c < le; c++) {
-                unsigned char u = (unsigned char)*c;
-                if (u == '\0' || u == '\r' || u == '\v' || u == '\f' || u >= 0x80) return NULL;
-            }
+            if (!clean(txt, le)) return NULL;
             const char *in = rfind_sub(txt, le, " in goroutine ");
             const char *func_end = le;
             if (in != NULL && in > txt) {
@@ -462,147 +497,7 @@ done:
     return result;
 }
 
-/* build(cls, n, names, columns) -> list of n new cls instances.
- *
- * cls has __slots__; names must be all of them. Each column is a list of n
- * values (one per object), ("const", v), ("newlist",) for a fresh empty
- * list each, ("copy", dicts) for a copy of dicts[i] each, or ("pair", fn,
- * first) for a list [fn, first + i] each (a deferred read). Slots are
- * filled directly (their member descriptors give the offsets), which is what
- * makes a few hundred thousand goroutine objects cost milliseconds. */
-static PyObject *build(PyObject *self, PyObject *args) {
-    PyTypeObject *cls;
-    Py_ssize_t n;
-    PyObject *names, *columns;
-    if (!PyArg_ParseTuple(args, "O!nO!O!", &PyType_Type, &cls, &n, &PyTuple_Type, &names, &PyTuple_Type,
-                          &columns))
-        return NULL;
-    Py_ssize_t k = PyTuple_GET_SIZE(names);
-    if (PyTuple_GET_SIZE(columns) != k || n < 0) {
-        PyErr_SetString(PyExc_ValueError, "build: one column per name");
-        return NULL;
-    }
-    Py_ssize_t offsets[64];
-    int mode[64]; /* 0 list, 1 const, 2 newlist, 3 copy */
-    PyObject *src[64];
-    if (k > 64) {
-        PyErr_SetString(PyExc_ValueError, "build: too many slots");
-        return NULL;
-    }
-    for (Py_ssize_t j = 0; j < k; j++) {
-        PyObject *d = PyObject_GetAttr((PyObject *)cls, PyTuple_GET_ITEM(names, j));
-        if (d == NULL) return NULL;
-        if (!PyObject_TypeCheck(d, &PyMemberDescr_Type) ||
-            ((PyMemberDescrObject *)d)->d_member->type != T_OBJECT_EX) {
-            Py_DECREF(d);
-            PyErr_SetString(PyExc_TypeError, "build: not an object slot");
-            return NULL;
-        }
-        offsets[j] = ((PyMemberDescrObject *)d)->d_member->offset;
-        Py_DECREF(d);
-        PyObject *c = PyTuple_GET_ITEM(columns, j);
-        if (PyList_Check(c)) {
-            if (PyList_GET_SIZE(c) != n) {
-                PyErr_SetString(PyExc_ValueError, "build: a column has the wrong length");
-                return NULL;
-            }
-            mode[j] = 0;
-            src[j] = c;
-        } else if (PyTuple_Check(c) && PyTuple_GET_SIZE(c) >= 1) {
-            const char *tag = PyUnicode_AsUTF8(PyTuple_GET_ITEM(c, 0));
-            if (tag == NULL) return NULL;
-            if (strcmp(tag, "const") == 0 && PyTuple_GET_SIZE(c) == 2) {
-                mode[j] = 1;
-                src[j] = PyTuple_GET_ITEM(c, 1);
-            } else if (strcmp(tag, "pair") == 0 && PyTuple_GET_SIZE(c) == 3 &&
-                       PyLong_Check(PyTuple_GET_ITEM(c, 2))) {
-                mode[j] = 4; /* [fn, start + i] */
-                src[j] = c;
-            } else if (strcmp(tag, "newlist") == 0) {
-                mode[j] = 2;
-                src[j] = NULL;
-            } else if (strcmp(tag, "copy") == 0 && PyTuple_GET_SIZE(c) == 2 &&
-                       PyList_Check(PyTuple_GET_ITEM(c, 1)) && PyList_GET_SIZE(PyTuple_GET_ITEM(c, 1)) == n) {
-                mode[j] = 3;
-                src[j] = PyTuple_GET_ITEM(c, 1);
-            } else {
-                PyErr_SetString(PyExc_ValueError, "build: unknown column form");
-                return NULL;
-            }
-        } else {
-            PyErr_SetString(PyExc_ValueError, "build: unknown column form");
-            return NULL;
-        }
-    }
-    /* Every slot exactly once: an unset slot would read as a missing attribute. */
-    PyObject *slots = PyObject_GetAttrString((PyObject *)cls, "__slots__");
-    Py_ssize_t nslots = slots ? PySequence_Size(slots) : -1;
-    Py_XDECREF(slots);
-    if (nslots < 0) return NULL;
-    int distinct = 1;
-    for (Py_ssize_t a = 0; a < k; a++)
-        for (Py_ssize_t b = a + 1; b < k; b++)
-            if (offsets[a] == offsets[b]) distinct = 0;
-    if (nslots != k || !distinct) {
-        PyErr_SetString(PyExc_TypeError, "build: names do not cover the slots");
-        return NULL;
-    }
-    PyObject *out = PyList_New(n);
-    if (out == NULL) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *obj = cls->tp_alloc(cls, 0);
-        if (obj == NULL) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, i, obj);
-        for (Py_ssize_t j = 0; j < k; j++) {
-            PyObject *v;
-            switch (mode[j]) {
-            case 0:
-                v = PyList_GET_ITEM(src[j], i);
-                Py_INCREF(v);
-                break;
-            case 1:
-                v = src[j];
-                Py_INCREF(v);
-                break;
-            case 2:
-                v = PyList_New(0);
-                break;
-            case 4: {
-                Py_ssize_t first = PyLong_AsSsize_t(PyTuple_GET_ITEM(src[j], 2));
-                PyObject *num = PyLong_FromSsize_t(first + i);
-                v = num ? PyList_New(2) : NULL;
-                if (v != NULL) {
-                    PyObject *fn = PyTuple_GET_ITEM(src[j], 1);
-                    Py_INCREF(fn);
-                    PyList_SET_ITEM(v, 0, fn);
-                    PyList_SET_ITEM(v, 1, num);
-                } else {
-                    Py_XDECREF(num);
-                }
-                break;
-            }
-            default: {
-                PyObject *dct = PyList_GET_ITEM(src[j], i);
-                v = PyDict_Check(dct) ? PyDict_Copy(dct) : PyDict_New();
-            }
-            }
-            if (v == NULL) {
-                Py_DECREF(out);
-                return NULL;
-            }
-            PyObject **slot = (PyObject **)((char *)obj + offsets[j]);
-            Py_XSETREF(*slot, v);
-        }
-    }
-    return out;
-}
-
 static PyMethodDef methods[] = {
-    {"build", build, METH_VARARGS,
-     "build(cls, n, names, columns) -> n new instances of a __slots__ class, slots filled from columns."},
     {"scan", scan, METH_VARARGS,
      "scan(data) -> (ids, lines, header_keys, body_keys, creators, starts, regions, headers, bodies, "
      "body_first, nlines): plain debug=2 blocks as columns; regions (start, end, before_block) of other lines."},

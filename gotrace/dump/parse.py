@@ -26,8 +26,8 @@ import numpy as np
 from gotrace.accel import load
 from gotrace.dump.pprof import looks_like_profile, parse_profile
 from gotrace.dump.race import parse_race_reports
-from gotrace.dump.snapshot import Snapshot
-from gotrace.dump.text import DumpReader, PlainBlocks
+from gotrace.dump.snapshot import PlainBlocks, Snapshot
+from gotrace.dump.text import DumpReader
 from gotrace.errors import DumpFormatError, InputError
 from gotrace.tables import Tables
 
@@ -162,16 +162,16 @@ def _read_fast(scan: Any, data: bytes, reader: DumpReader) -> bool:
         if parsed is None:
             return False
         headers.append((parsed[0], parsed[1], text))
-    start_l: list[int] = np.frombuffer(starts, np.int64).tolist()
-    nblocks = len(start_l)
+    offsets = np.frombuffer(starts, np.int64)
+    nblocks = len(offsets)
     scratch = Snapshot(kind="debug2", start_line=0, end_line=0)
 
     def block_lines(i: int) -> list[str]:
-        s = start_l[i]
+        s = int(offsets[i])
         e = data.find(b"\n\n", s)
         e = len(data) if e < 0 else e + 1
         if i + 1 < nblocks:
-            e = min(e, start_l[i + 1])
+            e = min(e, int(offsets[i + 1]))
         return data[s:e].decode("utf-8", "replace").split("\n")
 
     stacks = []
@@ -185,12 +185,12 @@ def _read_fast(scan: Any, data: bytes, reader: DumpReader) -> bool:
         return tuple(DumpReader(tables)._stack(block_lines(i), 0, "", scratch, 0, False).args)
 
     blocks = PlainBlocks(
-        np.frombuffer(ids, np.int64).tolist(),
-        np.frombuffer(lines, np.int64).tolist(),
-        np.frombuffer(hks, np.int32).tolist(),
-        np.frombuffer(bks, np.int32).tolist(),
-        np.frombuffer(parents, np.int64).tolist(),
-        np.frombuffer(nls, np.int64).tolist(),
+        np.frombuffer(ids, np.int64),
+        np.frombuffer(lines, np.int64),
+        np.frombuffer(hks, np.int32),
+        np.frombuffer(bks, np.int32),
+        np.frombuffer(parents, np.int64),
+        np.frombuffer(nls, np.int64),
         headers,
         stacks,
         args,
@@ -203,7 +203,7 @@ def _read_fast(scan: Any, data: bytes, reader: DumpReader) -> bool:
         if blocks_before > done:
             reader.add_blocks(blocks, done, blocks_before)
             done = blocks_before
-            line_pos, line_no = start_l[done - 1], blocks.lines[done - 1]
+            line_pos, line_no = int(offsets[done - 1]), int(blocks.lines[done - 1])
         base = line_no + data.count(b"\n", line_pos, start)
         _feed_bytes(reader, data[start:end], base, end == len(data), crlf=False)
         line_pos, line_no = start, base

@@ -28,15 +28,20 @@ count or wait that does not fit the int64 columns is damage, reported in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from gotrace.accel import load
 from gotrace.dump.labels import parse_label_list
-from gotrace.dump.snapshot import MAX_GOROUTINES, CreatedBy, DumpGoroutine, ProfileGroup, Snapshot
+from gotrace.dump.snapshot import (
+    MAX_GOROUTINES,
+    CreatedBy,
+    DumpGoroutine,
+    PlainBlocks,
+    ProfileGroup,
+    Snapshot,
+)
 from gotrace.dump.states import INT64_MAX, BracketInfo, parse_bracket
 from gotrace.tables import Tables
 
@@ -52,10 +57,6 @@ _ELIDED: Final = re.compile(r"\.\.\.(?:[0-9]+|additional) frames elided\.\.\.\s*
 _SPACE: Final = re.compile(r"\s")
 _WHITESPACE: Final = re.compile(r"[ \t]*")
 _DIGITS: Final = re.compile(r"[0-9]+")
-
-# The C fast path's object builder (gotrace/dump/_scan.c), None in pure Python.
-_scan = load("gotrace.dump._scan")
-build = None if _scan is None else _scan.build
 
 # Go's line numbers are int32; anything larger is damage, not a line.
 MAX_LINE: Final = (1 << 31) - 1
@@ -258,41 +259,40 @@ class _Stack:
         self.at_end = at_end  # the stack reaches the end of the input
 
 
-class PlainBlocks:
-    """The C scanner's plain debug=2 blocks, with each distinct header and stack read once.
+class _IdSet:
+    """The goroutine ids of the current snapshot: a set of those read one by one, and the
+    sorted arrays of the scanner's runs (a set of 364 k ints took a tenth of a second)."""
 
-    ``headers[k]`` is (bracket info, labels, bracket text); ``bodies[k]`` is
-    (stack id, creation site or None, frames elided); per block i: ``ids``,
-    ``lines`` (of the header), ``header_keys``, ``body_keys``, ``parents``
-    (creator id, -1 if none), ``nlines``; ``args_of(i)`` reads block i's
-    argument texts (called on first access to a goroutine's frame_args).
-    """
+    __slots__ = ("_arrays", "_set")
 
-    __slots__ = (
-        "args_of", "bodies", "body_keys", "header_keys", "headers", "ids", "lines", "nlines", "parents",
-    )
+    def __init__(self) -> None:
+        self._set: set[int] = set()
+        self._arrays: list[npt.NDArray[np.int64]] = []
 
-    def __init__(
-        self,
-        ids: list[int],
-        lines: list[int],
-        header_keys: list[int],
-        body_keys: list[int],
-        parents: list[int],
-        nlines: list[int],
-        headers: list[tuple[BracketInfo, dict[str, str] | None, str]],
-        bodies: list[tuple[int, tuple[str, str, int] | None, bool]],
-        args_of: Callable[[int], tuple[str, ...]],
-    ) -> None:
-        self.ids = ids
-        self.lines = lines
-        self.header_keys = header_keys
-        self.body_keys = body_keys
-        self.parents = parents
-        self.nlines = nlines
-        self.headers = headers
-        self.bodies = bodies
-        self.args_of = args_of
+    def add(self, gid: int) -> None:
+        self._set.add(gid)
+
+    def add_sorted(self, ids: npt.NDArray[np.int64]) -> None:
+        self._arrays.append(ids)
+
+    def __contains__(self, gid: int) -> bool:
+        if gid in self._set:
+            return True
+        for a in self._arrays:
+            k = int(np.searchsorted(a, gid))
+            if k < len(a) and int(a[k]) == gid:
+                return True
+        return False
+
+    def isdisjoint(self, ids: npt.NDArray[np.int64]) -> bool:
+        """Whether none of the sorted ``ids`` is in the set."""
+        if self._set and np.isin(ids, np.fromiter(self._set, np.int64, len(self._set))).any():
+            return False
+        for a in self._arrays:
+            k = np.searchsorted(a, ids).clip(max=len(a) - 1)
+            if (a[k] == ids).any():
+                return False
+        return True
 
 
 class DumpReader:
@@ -307,7 +307,7 @@ class DumpReader:
         self.tables = tables
         self.snapshots: list[Snapshot] = []
         self._cur: Snapshot | None = None
-        self._ids: set[int] = set()
+        self._ids = _IdSet()
         # Crash tracebacks only: header text and index per id, to recognise a
         # goroutine the runtime printed twice.
         self._seen: dict[int, tuple[str, int]] = {}
@@ -476,7 +476,7 @@ class DumpReader:
             self._continued = False
             self._cur = cur
             self.snapshots.append(cur)
-            self._ids = set()
+            self._ids = _IdSet()
             self._seen = {}
         self._pending = None
         assert cur is not None
@@ -883,23 +883,22 @@ class DumpReader:
         may open a new snapshot (a pending crash line, a repeated id, another
         kind of dump) goes through the same ``_snapshot_for`` as the line path.
         """
-        ids, lines, hks, bks, parents, nls = (
-            blocks.ids, blocks.lines, blocks.header_keys, blocks.body_keys, blocks.parents, blocks.nlines
-        )
-        headers, bodies, args_of = blocks.headers, blocks.bodies, blocks.args_of
-        if build is not None and hi - lo > 1:
+        if hi - lo > 1:
             self.add_blocks(blocks, lo, lo + 1)
             if self._bulk(blocks, lo + 1, hi):
                 return
             lo += 1
-        created_cache: dict[tuple[int, int], CreatedBy] = {}
+        ids = blocks.ids[lo:hi].tolist()
+        lines = blocks.lines[lo:hi].tolist()
+        hks = blocks.header_keys[lo:hi].tolist()
+        nls = blocks.nlines[lo:hi].tolist()
+        headers = blocks.headers
         known = self._ids
         cur = self._cur
-        for i in range(lo, hi):
-            gid = ids[i]
-            hk = hks[i]
-            info, labels, text = headers[hk]
-            line = lines[i]
+        for k, gid in enumerate(ids):
+            i = lo + k
+            info, _, text = headers[hks[k]]
+            line = lines[k]
             if (
                 cur is None
                 or cur is not self._cur
@@ -918,42 +917,16 @@ class DumpReader:
                 header = ""
             if info.damage is not None:
                 self.damage(cur, line, f"goroutine {gid}: {info.damage}")
-            bk = bks[i]
-            stack_id, site, elided = bodies[bk]
-            created: CreatedBy | None = None
-            if site is not None:
-                parent = parents[i]
-                key = (bk, parent)
-                created = created_cache.get(key)
-                if created is None:
-                    created = created_cache[key] = (
-                        site[0], site[1], site[2], None if parent < 0 else parent
-                    )
-            g = DumpGoroutine(
-                gid,
-                info.state,
-                info.raw_state,
-                info.wait_minutes,
-                info.flags,
-                info.bubble,
-                dict(labels) if labels else {},
-                stack_id,
-                [args_of, i],
-                created,
-                [],
-                elided,
-                line,
-            )
             if dup < 0 and cur.kind == "debug2":
-                cur.goroutines.append(g)
+                cur.goroutines.extend_plain(blocks, i, i + 1)
                 known.add(gid)
             else:
-                self._add(cur, g, dup, header or f"goroutine {gid} [{text}")
-            cur.end_line = line + nls[i] - 1
+                self._add(cur, blocks.goroutine(i), dup, header or f"goroutine {gid} [{text}")
+            cur.end_line = line + nls[k] - 1
         self._last_nonblank = ""
 
     def _bulk(self, blocks: PlainBlocks, lo: int, hi: int) -> bool:
-        """Blocks ``lo:hi`` into the current debug=2 snapshot in one go, columns to objects in C.
+        """Blocks ``lo:hi`` into the current debug=2 snapshot in one go, as columns.
 
         Only when nothing can happen between them: the snapshot is a plain
         debug=2 one, no id repeats, no header carries damage. False leaves
@@ -961,71 +934,21 @@ class DumpReader:
         """
         cur = self._cur
         if (
-            build is None
-            or cur is None
+            cur is None
             or cur.kind != "debug2"
             or cur.prefix
             or self._pending is not None
             or self._profile_open
         ):
             return False
-        ids = blocks.ids[lo:hi]
-        fresh = set(ids)
-        if len(fresh) != len(ids) or not fresh.isdisjoint(self._ids):
+        fresh = np.sort(blocks.ids[lo:hi])
+        if bool((fresh[1:] == fresh[:-1]).any()) or not self._ids.isdisjoint(fresh):
             return False
-        headers = blocks.headers
-        if any(h[0].damage is not None for h in headers):
+        if any(h[0].damage is not None for h in blocks.headers):
             return False
-        hk = np.array(blocks.header_keys[lo:hi], np.int64)
-        bk = np.array(blocks.body_keys[lo:hi], np.int64)
-        parents = np.array(blocks.parents[lo:hi], np.int64)
-
-        def per(values: list[Any], keys: npt.NDArray[np.int64]) -> list[Any]:
-            col = np.empty(len(values), object)
-            col[:] = values
-            out: list[Any] = col[keys].tolist()
-            return out
-
-        infos = [h[0] for h in headers]
-        bodies = blocks.bodies
-        # one creator tuple per distinct (stack block, creator id)
-        nb = max(len(bodies), 1)
-        if int(parents.max()) < (1 << 62) // nb:
-            uniq_keys, inverse = np.unique((parents + 1) * nb + bk, return_inverse=True)
-            uniq = np.stack([uniq_keys % nb, uniq_keys // nb - 1], axis=1)
-        else:
-            uniq, inverse = np.unique(np.stack([bk, parents], axis=1), axis=0, return_inverse=True)
-        sites = []
-        for b, parent in uniq.tolist():
-            site = bodies[b][1]
-            sites.append(
-                None if site is None else (site[0], site[1], site[2], None if parent < 0 else parent)
-            )
-        n = hi - lo
-        columns = {
-            "_frame_args": ("pair", blocks.args_of, lo),
-            "ancestors": ("newlist",),
-            "created_by": per(sites, inverse.reshape(-1)),
-            "exact_wait_ns": ("const", None),
-            "flags": per([x.flags for x in infos], hk),
-            "frames_elided": per([b[2] for b in bodies], bk),
-            "gp": ("const", None),
-            "id": ids,
-            "labels": ("copy", per([h[1] for h in headers], hk)),
-            "line": blocks.lines[lo:hi],
-            "m": ("const", None),
-            "mp": ("const", None),
-            "raw_state": per([x.raw_state for x in infos], hk),
-            "stack_id": per([b[0] for b in bodies], bk),
-            "stack_unavailable": ("const", False),
-            "state": per([x.state for x in infos], hk),
-            "synctest_bubble": per([x.bubble for x in infos], hk),
-            "wait_minutes": per([x.wait_minutes for x in infos], hk),
-        }
-        names = DumpGoroutine.__slots__
-        cur.goroutines.extend(build(DumpGoroutine, n, names, tuple(columns[k] for k in names)))
-        self._ids.update(fresh)
-        cur.end_line = blocks.lines[hi - 1] + blocks.nlines[hi - 1] - 1
+        cur.goroutines.extend_plain(blocks, lo, hi)
+        self._ids.add_sorted(fresh)
+        cur.end_line = int(blocks.lines[hi - 1] + blocks.nlines[hi - 1]) - 1
         self._last_nonblank = ""
         return True
 
@@ -1047,7 +970,7 @@ class DumpReader:
             self.damage(snap, base + i, f"profile total {pm.group(2)} cannot be represented")
         self.snapshots.append(snap)
         self._cur = snap
-        self._ids = set()
+        self._ids = _IdSet()
         self._seen = {}
         self._profile_open = True
         return self._profile_records(lines, i + 1, base)

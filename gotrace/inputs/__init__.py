@@ -23,7 +23,6 @@ from itertools import chain
 
 from ..dump.pprof import starts_like_profile
 from ..errors import UnknownInputError
-from .fetch import is_url, url_chunks
 from .gunzip import MAGIC, inflate
 from .limits import max_input_bytes
 from .local import file_chunks, stdin_chunks
@@ -56,6 +55,11 @@ class RawInput:
         return data
 
 
+def is_url(source: str) -> bool:
+    """Whether the command-line argument names a URL rather than a file."""
+    return source.startswith(("http://", "https://"))
+
+
 def open_input(source: str) -> RawInput:
     """The bytes of ``source`` (a path, ``-``, or an http(s) URL), inflated when gzipped,
     and what kind of input they are. GotraceError with one line naming the input when
@@ -66,6 +70,8 @@ def open_input(source: str) -> RawInput:
     if source == "-":
         chunks = stdin_chunks(cap)
     elif is_url(source):
+        from .fetch import url_chunks  # http.client and ssl: imported for URLs only
+
         chunks = url_chunks(source, cap, notices)
     else:
         chunks = file_chunks(source, cap)

@@ -43,11 +43,6 @@ MAX_REDIRECTS = 10
 _READ = 1 << 16
 
 
-def is_url(source: str) -> bool:
-    """Whether the command-line argument names a URL rather than a file."""
-    return source.startswith(("http://", "https://"))
-
-
 def url_chunks(url: str, cap: int, notices: list[str],
                timeout_s: float | None = None) -> Generator[bytes, None, None]:
     """The body of ``GET url`` (decoded when the server gzipped it), in chunks, within one

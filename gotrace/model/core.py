@@ -158,9 +158,11 @@ class Model:
     info: TraceInfo | None = None
     proc_ids: list[int] = field(default_factory=list)  # every P the trace mentions
     notices: list[str] = field(default_factory=list)
-    # Per-row extras of a dump (labels, flags, ancestors...): objects, since a
-    # dump has at most some hundred thousand goroutines and views need them.
-    extras: list[Any] | None = None
+    # Per-row extras of a dump (labels, flags, ancestors...): a sequence whose row r
+    # has ``.g`` (the DumpGoroutine) and ``.matches(rx)``, made when asked for, and
+    # which answers for every row at once with ``leaked()``, ``labelled()``,
+    # ``label_hits(rx)``, ``labels(rows)`` and ``fields(rows)`` (model.from_dump.DumpRows).
+    extras: Any = None
     # The parsed dump itself (gotrace.dump.snapshot.Snapshot) for dump-only
     # analyses such as stack grouping and debug=1 profiles.
     snapshot: Any = None

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
 from ..dump.parse import parse_dumps
-from ..dump.snapshot import DumpGoroutine, Snapshot, largest_snapshot_index
-from ..dump.text import build
+from ..dump.snapshot import DumpGoroutine, GoroutineList, Head, Snapshot, largest_snapshot_index
 from ..errors import DumpFormatError
 from ..tables import Tables
 from ..trace.events import GoState
@@ -46,7 +46,75 @@ class DumpExtras:
         return "leaked" in self.g.flags
 
     def matches(self, rx: re.Pattern[str]) -> bool:
-        return any(rx.search(k) or rx.search(v) for k, v in self.g.labels.items())
+        return labels_match(self.g.labels, rx)
+
+
+def labels_match(labels: dict[str, str], rx: re.Pattern[str]) -> bool:
+    return any(rx.search(k) or rx.search(v) for k, v in labels.items())
+
+
+DumpFields = tuple[dict[str, str], frozenset[str], int | None, list[int], bool]
+
+
+class DumpRows(Sequence[DumpExtras]):
+    """``model.extras`` of a dump: row r's ``DumpExtras`` made when asked for, and what
+    every row is asked at once (leaked? labelled? labels matching?) answered per
+    distinct header, of which a dump of 364 k goroutines has a handful.
+    """
+
+    __slots__ = ("_elided", "_goroutines", "_head", "_heads", "_order")
+
+    def __init__(self, goroutines: Sequence[DumpGoroutine], order: npt.NDArray[np.int64],
+                 heads: list[Head], head: npt.NDArray[np.int64], elided: npt.NDArray[np.bool_]) -> None:
+        self._goroutines = goroutines
+        self._order = order  # row -> index in file order
+        self._heads = heads
+        self._head = head  # row -> header code
+        self._elided = elided  # row -> frames elided
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, r: int) -> DumpExtras: ...
+    @overload
+    def __getitem__(self, r: slice) -> list[DumpExtras]: ...
+
+    def __getitem__(self, r: int | slice) -> DumpExtras | list[DumpExtras]:
+        if isinstance(r, slice):
+            return [self[k] for k in range(*r.indices(len(self)))]
+        return DumpExtras(self._goroutines[int(self._order[r])])
+
+    def _per_head(self, fact: Callable[[Head], bool]) -> npt.NDArray[np.bool_]:
+        by_head = np.array([fact(h) for h in self._heads], bool)
+        return by_head[self._head] if len(by_head) else np.zeros(len(self), bool)
+
+    def leaked(self) -> npt.NDArray[np.bool_]:
+        """Per row: the runtime proved it leaked."""
+        return self._per_head(lambda h: "leaked" in h.flags)
+
+    def labelled(self) -> npt.NDArray[np.bool_]:
+        """Per row: it carries pprof labels."""
+        return self._per_head(lambda h: bool(h.labels))
+
+    def label_hits(self, rx: re.Pattern[str]) -> npt.NDArray[np.bool_]:
+        """Per row: a label key or value matches ``rx``."""
+        return self._per_head(lambda h: labels_match(h.labels, rx))
+
+    def fields(self, rows: npt.NDArray[np.int64]) -> list[DumpFields]:
+        """Per row of ``rows``: labels, flags, synctest bubble, ancestors, frames elided
+        (the objects are the goroutines' own: copy before changing them)."""
+        heads = self._heads
+        return [(h.labels, h.flags, h.bubble, h.ancestors, e) for h, e in zip(
+            [heads[c] for c in self._head[rows].tolist()], self._elided[rows].tolist(), strict=True)]
+
+    def labels(self, rows: npt.NDArray[np.int64]) -> dict[str, list[str]]:
+        """Each label key of ``rows`` with the values seen, sorted."""
+        seen: dict[str, set[str]] = {}
+        for code in np.unique(self._head[rows]).tolist():
+            for k, v in self._heads[code].labels.items():
+                seen.setdefault(k, set()).add(v)
+        return {k: sorted(v) for k, v in sorted(seen.items())}
 
 
 OTHERS_NAMED = 5  # a log of a thousand dumps names five in its notice, and counts the rest
@@ -94,14 +162,6 @@ def _profile_records(snap: Snapshot) -> list[DumpGoroutine]:
     ]
 
 
-def _extras(gs: list[DumpGoroutine]) -> list[DumpExtras]:
-    """One DumpExtras per row; made in C when the dump accelerator is built."""
-    if build is None:
-        return [DumpExtras(g) for g in gs]
-    out: list[DumpExtras] = build(DumpExtras, len(gs), ("g",), (gs,))
-    return out
-
-
 def build_dump_model(
     data: bytes, name: str, wanted: int | None = None, tables: Tables | None = None
 ) -> Model:
@@ -121,73 +181,71 @@ def build_dump_model(
             gc.enable()
 
 
-def _distinct(values: list[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
-    """Distinct values in first-seen order (deterministic ids) and each row's index among them.
-
-    Keyed by identity: the reader shares one object per distinct header
-    field, stack or creation site, so this hashes small ints, not tuples.
-    """
-    index: dict[int, int] = {}
-    firsts: list[Any] = []
-    for v in values:
-        if id(v) not in index:
-            index[id(v)] = len(firsts)
-            firsts.append(v)
-    return firsts, np.array([index[id(v)] for v in values], np.int64)
+def _first_seen(codes: npt.NDArray[np.int64], m: int) -> list[int]:
+    """The distinct codes (of ``m``) in order of first appearance: the order their strings,
+    frames and stacks are interned in, which decides ids and so the order of tied groups."""
+    n = len(codes)
+    first = np.full(m, n, np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    out: list[int] = present[np.argsort(first[present])].tolist()
+    return out
 
 
 def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Model:
-    """The columns, computed once per distinct state, stack and creation site."""
+    """The columns, computed once per distinct header, stack block and creation site."""
     profile = snap.kind == "debug1"
-    rows = _profile_records(snap) if profile else snap.goroutines
-    ids = np.array([g.id for g in rows], np.int64)
-    order = np.argsort(ids, kind="stable")
-    gs = [rows[i] for i in order.tolist()]
-    n = len(gs)
-    states, state_row = _distinct([g.state for g in gs])
-    state_of = [_PLAIN_STATES.get(st) for st in states]
-    state = np.array([GoState.WAITING if p is None else p for p in state_of], np.uint8)[state_row]
-    reason = np.array(
-        [tables.string(st) if p is None else 0 for st, p in zip(states, state_of, strict=True)], np.int32
-    )[state_row]
-    last_stack = np.array([g.stack_id for g in gs], np.int32)
-    sids, sid_row = np.unique(last_stack, return_inverse=True)
+    rows = GoroutineList(_profile_records(snap)) if profile else snap.goroutines
+    cols = rows.columns()
+    order = np.argsort(cols.id, kind="stable")
+    ids = cols.id[order]
+    head = cols.head[order]
+    body = cols.body[order]
+    n = len(ids)
+    heads, bodies = cols.heads, cols.bodies
+    state_h = np.zeros(len(heads), np.uint8)
+    reason_h = np.zeros(len(heads), np.int32)
+    for c in _first_seen(head, len(heads)):
+        st = heads[c].state
+        plain = _PLAIN_STATES.get(st)
+        state_h[c] = GoState.WAITING if plain is None else plain
+        reason_h[c] = tables.string(st) if plain is None else 0
+    last_stack = np.array([b[0] for b in bodies], np.int32)[body] if bodies else np.zeros(0, np.int32)
+    used = np.zeros(len(tables.stacks), bool)
+    used[last_stack] = True
+    sids = np.flatnonzero(used)  # np.unique(last_stack), in a pass: stacks are few
     roots = [tables.root_frame(sid) for sid in sids.tolist()]
-    root_name = np.array([0 if r is None else tables.string(r.func) for r in roots], np.int32)
-    elided = np.array([g.frames_elided for g in gs], bool)
-    name_ids = np.where(elided, 0, root_name[sid_row.reshape(-1)]).astype(np.int32)
-    sites, site_row = _distinct([g.created_by for g in gs])
+    root_name = np.zeros(len(tables.stacks), np.int32)
+    root_name[sids] = [0 if r is None else tables.string(r.func) for r in roots]
+    elided = np.array([b[2] for b in bodies], bool)[body] if bodies else np.zeros(0, bool)
+    name_ids = np.where(elided, 0, root_name[last_stack]).astype(np.int32)
     site_stack: dict[tuple[str, str, int], int] = {}
-    creation_of: list[int] = []
-    creator_of: list[int] = []
-    for cb in sites:
-        if cb is None:
-            creation_of.append(0)
-            creator_of.append(NONE)
+    creation_b = np.zeros(len(bodies), np.int32)
+    has_site = np.zeros(len(bodies), bool)
+    for c in _first_seen(body, len(bodies)):
+        site = bodies[c][1]
+        if site is None:
             continue
-        site = (cb[0], cb[1], cb[2])
         sid = site_stack.get(site)
         if sid is None:
             sid = site_stack[site] = tables.stack((tables.frame(*site),))
-        creation_of.append(sid)
-        creator_of.append(NONE if cb[3] is None else cb[3])
-    creation_stack = np.array(creation_of, np.int32)[site_row]
-    creator = np.array(creator_of, np.int64)[site_row]
+        creation_b[c] = sid
+        has_site[c] = True
     none = np.full(n, NONE, np.int64)
     zeros = np.zeros(n, np.int64)
     goroutines = Goroutines(
-        id=ids[order],
+        id=ids,
         name=name_ids,
-        state=state,
-        reason=reason,
+        state=state_h[head],
+        reason=reason_h[head],
         since_ns=none,
-        wait_ns=np.array([g.wait_ns for g in gs], np.int64),  # minutes, range-checked when read
+        wait_ns=np.array([h.wait_ns for h in heads], np.int64)[head],  # minutes, range-checked when read
         first_ns=none.copy(),
         created_ns=none.copy(),
         start_ns=none.copy(),
         ended_ns=none.copy(),
-        creator=creator,
-        creation_stack=creation_stack,
+        creator=np.where(has_site[body], cols.creator[order], NONE),
+        creation_stack=creation_b[body],
         start_stack=np.zeros(n, np.int32),
         last_stack=last_stack,
         exec_ns=zeros,
@@ -204,8 +262,8 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         goroutines.wait_ns[:] = NONE  # a profile prints no waits
         infer_reasons(goroutines, tables, DUMP_REASONS)
         # The goroutine writing the profile is the one running.
-        writer = np.array([any(f.func.startswith("runtime/pprof.") for f in tables.stack_frames(g.stack_id))
-                           for g in gs], bool)
+        writer = np.array([any(f.func.startswith("runtime/pprof.") for f in tables.stack_frames(sid))
+                           for sid in last_stack.tolist()], bool)
         goroutines.state[writer & (goroutines.reason == 0)] = GoState.RUNNING
         # What the stack does not tell (debug=1 hides the runtime's frames) stays unknown.
         unknown = (goroutines.state == GoState.WAITING) & (goroutines.reason == 0)
@@ -215,7 +273,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         tables=tables,
         goroutines=goroutines,
         notices=notices,
-        extras=_extras(gs),
+        extras=DumpRows(rows, order, heads, head, elided),
     )
     model.snapshot = snap
     return model
