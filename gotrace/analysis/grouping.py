@@ -255,7 +255,9 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
             if mine.any():
                 grp.labels = _labels(model, row_parts[k][mine])
         groups.append(grp)
-    groups.sort(key=lambda x: (-x.count, -x.wait.max, x.state))
+    # Ties go to the group with the oldest goroutine (lowest row: rows are in id order), not
+    # to the key's interned ids, which differ between the C and Python readers.
+    groups.sort(key=lambda x: (-x.count, -x.wait.max, x.state, int(x.rows[0]) if len(x.rows) else -1))
     return groups
 
 
