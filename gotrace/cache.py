@@ -231,6 +231,11 @@ def _read(root: Path, name: str) -> Model:
                  notices=[str(x) for x in facts["notices"]])
 
 
+def holds(key: str | None) -> bool:
+    """Whether entry ``key`` is complete (written, and not evicted since)."""
+    return key is not None and (cache_dir() / key / _MANIFEST).is_file()
+
+
 # --- small analyses beside the columns ---------------------------------------------------
 
 def _analysis_file(key: str, name: str) -> Path:
@@ -240,8 +245,9 @@ def _analysis_file(key: str, name: str) -> Path:
 def store_analysis(key: str | None, name: str, value: dict[str, Any]) -> None:
     """Save a small analysis of entry ``key``'s model (the summary: plain JSON data) beside
     its columns, so that a second open has it at once; any failure just saves nothing."""
-    if key is None or not (cache_dir() / key / _MANIFEST).is_file():
+    if not holds(key):
         return
+    assert key is not None
     final = _analysis_file(key, name)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=final.parent)

@@ -20,7 +20,8 @@ timeline index, the leak report) is pickled with the model as a persistent
 reference, so it arrives pointing at the model the UI already holds rather than
 at a copy. A model the child found in the model cache (:mod:`gotrace.cache`) is
 sent the same way, as a reference to its cache entry, which the UI maps itself:
-a second open of a big trace shows Overview in about a second.
+a second open of a big trace shows Overview in about a second. A model the child
+has just loaded is saved in the cache once it is sent, before the analyses.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
 UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the
@@ -187,6 +188,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     """Load ``path`` and send its model, then each analysis; ``analyses_only``: the UI
     mapped the model from the cache itself, so map the same entry and send only the
     analyses it does not have (those not computed with the model)."""
+    from gotrace.cache import store_analysis
     from gotrace.inputs import open_input
     from gotrace.load import cached, load_raw, remember
 
@@ -211,6 +213,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
 
     try:
         key, model = cached(path) if snapshot is None else (None, None)
+        fresh = False
         if analyses_only:
             if model is None:
                 w.send(Failed(f"{name}: its cached model went away while it was opened"))
@@ -232,7 +235,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
 
             model = load_raw(raw, progress, snapshot)
             del raw  # the input's bytes: as big as the file, and no analysis reads them
-            remember(key, model)
+            fresh = True
         else:
             w.send(Opened(model.info.size if model.info is not None else 0, model.source.kind))
             # The UI maps the same cache entry itself: only its key crosses the pipe, not
@@ -243,6 +246,10 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
+        if fresh:  # after the model is sent: saving its columns took seconds before the first screen
+            step = "saving the model in the cache"
+            remember(key, model)
+            store_analysis(key, "summary", done["summary"])
         send_analyses(model, done)
     except GotraceError as e:
         msg = str(e)

@@ -338,3 +338,19 @@ async def test_a_second_open_reads_the_summary_the_first_saved(
         again = app.session.get("summary")
         assert again == {**first, "file": path.name}
         assert path.name in screen_text(app)
+
+
+def test_a_first_open_saves_the_model_and_its_summary_for_the_next(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace import cache
+
+    monkeypatch.setenv("GOTRACE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GOTRACE_CACHE_MIN", "0")
+    p = tmp_path / "spike.trace"
+    p.write_bytes(SPIKE_TRACE.read_bytes())
+    msgs = list(Loader(str(p)).messages())
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    assert not isinstance(loaded.model.goroutines.id, np.memmap)  # sent, not mapped from the entry
+    key, model = cached(str(p))
+    assert model is not None and cache.holds(key)
+    assert cache.fetch_analysis(key, "summary") == loaded.results["summary"]
