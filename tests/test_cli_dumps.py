@@ -143,3 +143,14 @@ def test_groups_show_the_labels_seen(tmp_path: Path) -> None:
     assert "LABELS" in head and "queue=emails|orders" in row
     doc = json.loads(run("goroutines", str(path), "--format", "json").stdout)
     assert doc["groups"][0]["labels"] == {"queue": ["emails", "orders"]}
+
+
+def test_a_warning_quotes_at_most_a_line_of_the_input(tmp_path: Path) -> None:
+    """An unreadable header or label list is quoted to find it, never whole: a hostile dump
+    must not turn one notice into kilobytes of stderr."""
+    p = tmp_path / "d.txt"
+    p.write_text("goroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n\n"
+                 "goroutine 2 [select" + "x" * 5000 + "\nmain.f()\n\t/src/main.go:9 +0x1\n")
+    r = CliRunner().invoke(cli, ["info", str(p)])
+    warnings = [line for line in r.stderr.splitlines() if "unreadable goroutine header" in line]
+    assert warnings and all(len(line) < 200 for line in warnings), r.stderr

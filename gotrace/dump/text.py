@@ -119,6 +119,15 @@ _OTHER: Final = 8  # a function line only if a file line follows, else noise
 _END: Final = 9  # the start of something else (header, marker, register dump)
 
 
+QUOTED = 100
+"""The most of an input line a warning quotes: enough to find it, never a wall of text."""
+
+
+def quoted(text: str) -> str:
+    """``text`` as a warning shows it: repr'd, cut to :data:`QUOTED` characters with ``…``."""
+    return repr(text) if len(text) <= QUOTED else repr(text[:QUOTED]) + "…"
+
+
 def split_brackets(rest: str) -> tuple[str, str | None] | None:
     """Split what follows ``[`` into the bracket text and the label text (or None).
 
@@ -788,10 +797,10 @@ class DumpReader:
         if parsed is None:
             if final and i >= self._last_content and self._cur is not None:
                 self._cur.warnings.append(
-                    f"line {lineno}: goroutine header cut off at the end of the input: {header!r}"
+                    f"line {lineno}: goroutine header cut off at the end of the input: {quoted(header)}"
                 )
             elif self._cur is not None:
-                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {header!r}")
+                self._cur.warnings.append(f"line {lineno}: unreadable goroutine header {quoted(header)}")
             self._other_line(header, lineno)
             return i + 1
         info, labels = parsed
@@ -1044,7 +1053,7 @@ class DumpReader:
                     body = fl[11:].rstrip()
                     parsed = parse_label_list(body[:-1]) if body.endswith("}") else None
                     if parsed is None:
-                        snap.warnings.append(f"line {base + j}: unreadable labels {fl[9:]!r}")
+                        snap.warnings.append(f"line {base + j}: unreadable labels {quoted(fl[9:])}")
                     else:
                         labels = parsed
                 else:
