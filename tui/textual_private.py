@@ -72,3 +72,9 @@ def screen_lines(app: App[Any]) -> list[str]:
 def notifications(app: App[Any]) -> list[str]:
     """The messages of the notifications on screen (``App._notifications``): for tests."""
     return [str(n.message) for n in getattr(app, "_notifications", ())]
+
+
+def exiting(app: App[Any]) -> bool:
+    """Whether ``app.exit()`` was called (``App._exit``): a page composed unseen to warm it
+    may still get its Mount while the app closes, after its children are gone."""
+    return bool(getattr(app, "_exit", False))

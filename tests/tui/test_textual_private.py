@@ -32,3 +32,4 @@ def test_what_each_helper_reaches_into_is_there() -> None:
     assert hasattr(linux_driver, "selectors")
     assert hasattr(app, "_notifications")
     assert hasattr(Screen(), "_compositor")
+    assert getattr(app, "_exit", None) is False

@@ -21,6 +21,7 @@ from gotrace.trace.events import GoState
 from ..messages import OpenGoroutine
 from ..session import Session
 from ..text import BOLD, DIM, HEAD, at, colour_of, dur, lit, plural, site, state_colour
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from ..widgets.story import Story
@@ -96,6 +97,8 @@ class GoroutineScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # a spare laid out unseen and mounted while the app closes
+            return
         if self.row >= 0:
             self._fill()
         if not self.is_current:

@@ -26,6 +26,7 @@ from ..findings import goroutines
 from ..messages import OpenGoroutine
 from ..session import Session
 from ..text import BOLD, DIM, VERDICT_STYLES, count, lit, pad, plural, safe, site, state_colour, tabs
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from .page import Page
@@ -74,6 +75,8 @@ class LeaksScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # warmed unseen and mounted while the app closes
+            return
         table = self.query_one("#suspects", DataTable)
         for label, key in (("VERDICT", "verdict"), ("COUNT", "count"), ("STATE", "state"),
                            ("BLOCKED AT", "blocked"), ("CREATED AT", "created")):

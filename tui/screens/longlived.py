@@ -27,6 +27,7 @@ from ..groups import SORTS, Node, narrow, tree_of
 from ..messages import OpenGoroutine
 from ..session import Session
 from ..text import BOLD, DIM, dur, lit, plural, site, state_colour, tabs
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from ..widgets.group_tree import GroupTree
@@ -120,6 +121,8 @@ class LongLivedScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # warmed unseen and mounted while the app closes
+            return
         self.query_one("#groups", GroupTree).focus()
         self.need(("long_lived",), self._recompute)
 

@@ -21,6 +21,7 @@ from ..findings import Finding, findings, lit_line, panic_lines
 from ..messages import OpenPage
 from ..session import Session
 from ..text import DIM, HEAD, PAGES, count, dur, plural, safe, state_colour, tabs
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from .page import Page
 
@@ -59,6 +60,8 @@ class OverviewScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # warmed unseen and mounted while the app closes
+            return
         self.query_one("#findings", OptionList).focus()
         self.need(("summary",), self._show_facts)
         self._show_findings()

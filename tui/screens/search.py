@@ -21,6 +21,7 @@ from ..findings import goroutines
 from ..messages import OpenGoroutine
 from ..session import Rows, Session
 from ..text import BOLD, DIM, lit
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from .page import DEBUG, Page
@@ -52,6 +53,8 @@ class SearchScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # warmed unseen and mounted while the app closes
+            return
         self.query_one("#q", Input).focus()
         if self.query_text:
             self._search(self.query_text)

@@ -15,6 +15,7 @@ from gotrace.analysis.spikes import Site, Spikes
 from ..messages import OpenGoroutine, OpenPage
 from ..session import Session
 from ..text import DIM, HEAD, at, count, dur, lit, pad, plural, safe, short_func, site, state_colour, tabs
+from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from .page import DEBUG, Page
@@ -55,6 +56,8 @@ class SpikesScreen(Page):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if exiting(self.app):  # warmed unseen and mounted while the app closes
+            return
         table = self.query_one("#sites", DataTable)
         for label, key in (("", "flag"), ("PEAK", "peak"), ("/s AT PEAK", "rate"), ("TOTAL", "total"),
                            ("ALIVE", "alive"), ("END STATE", "state"), ("CREATED AT", "site")):
