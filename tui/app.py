@@ -192,8 +192,10 @@ class GotraceApp(App[str | None]):
             self._modes_added.append(name)
         if isinstance(self.screen, LoadingScreen):
             self.pop_screen()
+        on_overview = set(results.get("summary", {}).get("data_lost", ()))
         for n in model.notices:
-            self.notify(safe(n), severity="warning", timeout=8, markup=False)  # may quote the input
+            if n not in on_overview:  # Overview lists the data lost: a toast would hide half of it
+                self.notify(safe(n), severity="warning", timeout=8, markup=False)  # may quote the input
         self.switch_mode("overview")
         # Then compose every other page, unseen, so that its first visit costs a switch
         # (~20 ms) rather than a compose (~300 ms): one a tick, after Overview is drawn,

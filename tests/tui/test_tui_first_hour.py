@@ -259,6 +259,8 @@ async def test_a_trace_timed_in_ticks_shows_ticks() -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "4.6M ticks" in text, text
+        assert "times are in ticks" in text  # Overview lists the data lost...
+        assert not any("in ticks" in n for n in notifications(app))  # ...so no toast hides it
         await pilot.press("3")
         await settle(pilot)
         text = screen_text(app)
