@@ -18,46 +18,19 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
+
+from child import best, measure
 
 HERE = Path(__file__).resolve().parent
 GOTRACE = shutil.which("gotrace", path=os.path.dirname(sys.executable)) or "gotrace"
 
 
-@dataclass
-class Run:
-    wall: float
-    user: float
-    rss_mb: float
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> tuple[Run, str]:
-    import time
-
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) not in ok:
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{' '.join(cmd)} failed: {err.strip()[-500:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1e6), out.decode()
-
-
-def best(cmd: list[str], repeat: int, **kw: object) -> Run:
-    runs = [run(cmd, **kw)[0] for _ in range(repeat)]  # type: ignore[arg-type]
-    return min(runs, key=lambda r: r.wall)
-
-
 def tui_overview(path: str, cache_dir: str) -> dict[str, float]:
-    _, out = run([sys.executable, str(HERE / "tui_first_screen.py"), "--one", path],
-                 env={"GOTRACE_CACHE_DIR": cache_dir})
+    out = measure([sys.executable, str(HERE / "tui_first_screen.py"), "--one", path],
+                  env={"GOTRACE_CACHE_DIR": cache_dir}).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -75,9 +48,9 @@ def trace_rows(path: str, repeat: int, tui: bool) -> None:
     ratio = f"{load.wall / go.wall:.2f}x Go" if go else "(no traceoracle)"
     print(f"{path}  {mb:,.0f} MB")
     if go:
-        print(f"  Go's bare parse                  {go.wall:7.2f} s  ({go.user:.2f} s CPU, "
+        print(f"  Go's bare parse                  {go.wall:7.2f} s  ({go.cpu:.2f} s CPU, "
               f"{go.rss_mb:,.0f} MB)")
-    print(f"  CLI load (info)                  {load.wall:7.2f} s  ({load.user:.2f} s CPU)  {ratio}")
+    print(f"  CLI load (info)                  {load.wall:7.2f} s  ({load.cpu:.2f} s CPU)  {ratio}")
     print(f"  goroutines --older-than 10s json peak RSS {gor.rss_mb:,.0f} MB = "
           f"{gor.rss_mb / mb:.1f}x file")
     if tui:
@@ -96,7 +69,7 @@ def dump_rows(path: str, repeat: int) -> None:
     mb = os.path.getsize(path) / 1e6
     r = best([GOTRACE, "--no-cache", "goroutines", path], repeat)
     print(f"{path}  {mb:,.0f} MB")
-    print(f"  goroutines end to end            {r.wall:7.2f} s  ({r.user:.2f} s CPU)  "
+    print(f"  goroutines end to end            {r.wall:7.2f} s  ({r.cpu:.2f} s CPU)  "
           f"{mb / r.wall:,.0f} MB/s  peak RSS {r.rss_mb:,.0f} MB")
 
 

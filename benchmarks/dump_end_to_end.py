@@ -20,12 +20,12 @@ goroutines, one snapshot), made in /tmp on first use.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from child import best
 
 MAKER = Path(__file__).resolve().parents[1] / ".." / "shared" / "tools" / "make_big_dump.py"
 GOTRACE = [sys.executable, "-c", "from gotrace.cli import main; main()", "--no-cache"]
@@ -36,24 +36,6 @@ COMMANDS = {
     "info --format json": ["info", "--format", "json"],
     "leaks --format json": ["leaks", "--format", "json"],
 }
-
-
-def run(cmd: list[str]) -> tuple[float, float, float, int]:
-    """Wall seconds, user and system CPU seconds, and peak RSS in bytes of one child."""
-    t0 = time.perf_counter()
-    with open(os.devnull, "wb") as null:
-        proc = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 3):  # leaks exits 3 when it finds leaks
-        sys.exit(f"{shlex.join(cmd)} exited {code}")
-    return wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss * 1024
-
-
-def best(cmd: list[str], runs: int) -> tuple[float, float, float, int]:
-    """The run with the least wall time."""
-    return min((run(cmd) for _ in range(runs)), key=lambda r: r[0])
 
 
 def main() -> None:
@@ -78,7 +60,8 @@ def main() -> None:
     else:
         print("(no --compare: no other dump parser timed)")
     for name, cmd in rows:
-        wall, user, sys_s, rss = best(cmd, args.runs)
+        c = best(cmd, args.runs, ok=(0, 3), keep_output=False)  # leaks exits 3 on leaks
+        wall, user, sys_s, rss = c.wall, c.user, c.sys, c.rss
         print(f"{name[:34]:<34} {wall:7.2f} {mb / wall:7.1f} {user:7.2f} {sys_s:6.2f} {rss / 1e6:12.0f}")
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
+
+from child import measure
 
 LOAD = """
 import resource, sys, time
@@ -32,19 +32,6 @@ print(f"load_rss={load_rss} goroutines={len(m.goroutines)} events={m.info.events
 """
 
 
-def run(cmd: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in bytes and stdout of one child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {err.strip()}")
-    return wall, usage.ru_maxrss * 1024, out.strip()
-
-
 def main(paths: list[str]) -> None:
     oracle = shutil.which("traceoracle")
     print(f"{'trace':<40} {'MB':>7} {'Go s':>7} {'Go RSS':>8} {'ours s':>7} {'ours RSS':>9} {'ratio':>6}")
@@ -52,8 +39,10 @@ def main(paths: list[str]) -> None:
         size = os.path.getsize(path) / 1e6
         go_s, go_rss = float("nan"), 0
         if oracle:
-            go_s, go_rss, _ = run([oracle, "bench", path])
-        wall, all_rss, out = run([sys.executable, "-c", LOAD, path])
+            go = measure([oracle, "bench", path])
+            go_s, go_rss = go.wall, go.rss
+        ours = measure([sys.executable, "-c", LOAD, path])
+        wall, all_rss, out = ours.wall, ours.rss, ours.stdout.strip()
         # Peak RSS of the load alone; the whole process's peak (with analyses) follows.
         m = re.search(r"load_rss=(\d+) ", out)
         our_rss = int(m.group(1)) if m else all_rss

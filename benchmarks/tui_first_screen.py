@@ -30,6 +30,8 @@ import subprocess
 import sys
 import time
 
+from child import measure
+
 POLL_S = 0.01
 
 
@@ -74,16 +76,6 @@ def _shared_model_mb() -> float:
     return sum(int(b, 16) - int(a, 16) for a, b in (s.split("-") for s in spans)) / 2**20
 
 
-def _peak_rss_mb(cmd: list[str]) -> float:
-    """Peak RSS (MB) of a command, its output discarded (it must succeed: 3 = leaks found)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) not in (0, 3):
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        raise SystemExit(f"{' '.join(cmd)} failed: {err.strip()}")
-    return usage.ru_maxrss / 1024
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+")
@@ -107,7 +99,8 @@ def main() -> None:
         cli = "-"
         if not args.no_cli:
             gotrace = shutil.which("gotrace", path=os.path.dirname(sys.executable)) or "gotrace"
-            cli = f"{_peak_rss_mb([gotrace, 'leaks', '--format', 'json', path]):.0f}M"
+            leaks = measure([gotrace, "leaks", "--format", "json", path], ok=(0, 3), keep_output=False)
+            cli = f"{leaks.rss / 2**20:.0f}M"
         size = os.path.getsize(path) / 1e6
         print(f"{path[-40:]:<40} {size:6.1f} {m['overview']:8.2f}s {m['findings']:8.2f}s {m['all']:6.2f}s "
               f"{m['rss_mb']:7.0f}M {m['shared_mb']:7.0f}M {m['child_rss_mb']:8.0f}M {cli:>8}")
