@@ -245,17 +245,19 @@ def _analysis_file(key: str, name: str) -> Path:
 def store_analysis(key: str | None, name: str, value: dict[str, Any]) -> None:
     """Save a small analysis of entry ``key``'s model (the summary: plain JSON data) beside
     its columns, so that a second open has it at once; any failure just saves nothing."""
-    if not holds(key):
+    if key is None or not holds(key):
         return
-    assert key is not None
-    final = _analysis_file(key, name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=final.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"model_version": MODEL_VERSION, "gotrace": __version__, "value": value}, f)
-        os.replace(tmp, final)  # whole or not at all, whoever writes it too
+        text = json.dumps({"model_version": MODEL_VERSION, "gotrace": __version__, "value": value})
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=cache_dir() / key)
     except (OSError, TypeError, ValueError):
-        with contextlib.suppress(OSError, UnboundLocalError):
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, _analysis_file(key, name))  # whole or not at all, whoever writes it too
+    except OSError:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
 
 
