@@ -119,13 +119,13 @@ class GotraceApp(App[str | None]):
             return False
         from gotrace.load import cached
 
-        from .session import ANALYSES, with_model
+        from .session import still_to_come, with_model
 
         key, model = cached(path)
         if model is None:
             return False
         results = with_model(model, key)
-        coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in results)
+        coming = still_to_come(model, results)
         self.loader = Loader(path, cached=model, coming=coming)
         self._read(self.loader)
         self.start(model, results, coming)

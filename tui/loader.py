@@ -193,7 +193,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     from gotrace.load import cached, load_raw, remember
 
     from .packing import packed
-    from .session import ANALYSES, with_model
+    from .session import ANALYSES, still_to_come, with_model
 
     w = _Writer(out, shared)
     name = "stdin" if path == "-" else path
@@ -243,7 +243,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
             w.parts = {id(model): ("cache", key, path)}
         step = "computing the summary"
         done = with_model(model, key)
-        coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
+        coming = still_to_come(model, done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
         if fresh:  # after the model is sent: saving its columns took seconds before the first screen

@@ -111,6 +111,12 @@ def with_model(model: Model, key: str | None = None) -> dict[str, Any]:
     return {"summary": summary}
 
 
+def still_to_come(model: Model, done: dict[str, Any]) -> tuple[str, ...]:
+    """The analyses that apply to ``model`` and are not in ``done``, in the order the loader's
+    child computes and sends them."""
+    return tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
+
+
 def precompute(model: Model) -> dict[str, Any]:
     """Every analysis that applies, as the loader's child computes them (for tests and scripts)."""
     results: dict[str, Any] = {}
