@@ -23,6 +23,11 @@ Safety:
   entries; ``gotrace cache`` shows the cache and ``--clear`` empties it;
   ``--no-cache`` (or ``GOTRACE_NO_CACHE=1``) reads and writes nothing.
 
+A command that reads no intervals (``goroutines``, ``leaks``...) builds its model without
+them and saves a lean entry (no ``i.*`` columns): it serves every such command, and an
+open that needs intervals (the viewer, ``procs``, ``export``) parses the trace once more
+and replaces it with a full one.
+
 Only traces are cached: a dump parses at tens of MB/s into per-goroutine extras
 that would not map, and a small trace (under :data:`MIN_SIZE`, or ``$GOTRACE_CACHE_MIN``) loads faster than
 an entry is written.
@@ -116,12 +121,24 @@ def _columns(obj: Any, prefix: str) -> dict[str, np.ndarray]:
     return {f"{prefix}.{f.name}": getattr(obj, f.name) for f in fields(obj)}
 
 
+def _is_lean(root: Path) -> bool | None:
+    """Whether the entry at ``root`` lacks intervals (None: no readable entry there)."""
+    try:
+        manifest = json.loads((root / _MANIFEST).read_text(encoding="utf-8"))
+        return not manifest.get("intervals", True)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def store(key: str, model: Model) -> None:
-    """Save a trace's model as entry ``key``; any failure just leaves no entry."""
+    """Save a trace's model as entry ``key``, lean if it has no intervals; a full model
+    replaces a lean entry. Any failure just leaves the cache as it was."""
     root = cache_dir()
     final = root / key
-    if final.exists() or not model.is_trace or model.intervals is None or model.procs is None \
-            or model.ranges is None or model.info is None:
+    lean = model.intervals is None
+    if not model.is_trace or model.procs is None or model.ranges is None or model.info is None:
+        return
+    if final.exists() and (lean or _is_lean(final) is not True):
         return
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -129,8 +146,10 @@ def store(key: str, model: Model) -> None:
     except OSError:
         return
     try:
-        arrays = {**_columns(model.goroutines, "g"), **_columns(model.intervals, "i"),
-                  **_columns(model.procs, "p"), **_columns(model.ranges, "r")}
+        arrays = {**_columns(model.goroutines, "g"), **_columns(model.procs, "p"),
+                  **_columns(model.ranges, "r")}
+        if model.intervals is not None:
+            arrays.update(_columns(model.intervals, "i"))
         files = {}
         for name, arr in arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
@@ -152,8 +171,14 @@ def store(key: str, model: Model) -> None:
         (tmp / "facts.json").write_text(json.dumps(facts), encoding="utf-8")
         files["facts.json"] = (tmp / "facts.json").stat().st_size
         manifest = {"model_version": MODEL_VERSION, "gotrace": __version__, "files": files,
-                    "source": model.source.path}
+                    "source": model.source.path, "intervals": not lean}
         (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        if final.exists():
+            # The lean entry moves aside first: an open in between finds no entry and
+            # parses, never half of one.
+            old = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
+            os.rename(final, old / "lean")
+            shutil.rmtree(old, ignore_errors=True)
         os.rename(tmp, final)  # atomic; fails if a concurrent open stored it first
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -177,10 +202,11 @@ def _load_columns(root: Path, prefix: str, cls: type[Any]) -> Any:
     return cls(**values)
 
 
-def fetch(key: str, name: str) -> Model | None:
-    """The cached model of entry ``key`` (shown as ``name``), or None; a bad entry is removed."""
+def fetch(key: str, name: str, intervals: bool = True) -> Model | None:
+    """The cached model of entry ``key`` (shown as ``name``), or None; a bad entry is removed.
+    A lean entry serves only when ``intervals`` are not needed."""
     root = cache_dir() / key
-    if not root.is_dir():
+    if not root.is_dir() or (intervals and _is_lean(root)):
         return None
     try:
         model = _read(root, name)
@@ -206,17 +232,18 @@ def _read(root: Path, name: str) -> Model:
     tables.stacks = [tuple(int(x) for x in s) for s in facts["stacks"]]
     tables.rebuild_index()
     g = _load_columns(root, "g", Goroutines)
-    intervals = _load_columns(root, "i", Intervals)
+    intervals = _load_columns(root, "i", Intervals) if manifest.get("intervals", True) else None
     procs = _load_columns(root, "p", ProcIntervals)
     ranges = _load_columns(root, "r", Ranges)
     n = len(g.id)
     if any(len(getattr(g, f.name)) not in (n, 0) for f in fields(Goroutines)
-           if not f.name.startswith("block_")) or len(intervals.starts) != n + 1:
+           if not f.name.startswith("block_")) or (intervals is not None and len(intervals.starts) != n + 1):
         raise CorruptEntry("column lengths")
     for arr in (g.name, g.reason, g.block_reason, ranges.name):
         if len(arr) and (int(arr.max()) >= len(tables.strings) or int(arr.min()) < 0):
             raise CorruptEntry("string ids")
-    for arr in (g.creation_stack, g.start_stack, g.last_stack, intervals.stack):
+    for arr in (g.creation_stack, g.start_stack, g.last_stack,
+                *(() if intervals is None else (intervals.stack,))):
         if len(arr) and (int(arr.max()) >= len(tables.stacks) or int(arr.min()) < 0):
             raise CorruptEntry("stack ids")
     i = facts["info"]

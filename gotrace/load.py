@@ -11,14 +11,16 @@ from .tables import Tables
 Progress = Callable[[int], None]
 
 
-def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None) -> Model:
-    """The trace's model; pass ``tables`` to compare stacks by id with another model."""
+def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None, *,
+               intervals: bool = True) -> Model:
+    """The trace's model; pass ``tables`` to compare stacks by id with another model, and
+    ``intervals=False`` when nothing will read the interval table (most of the memory)."""
     from .model.from_trace import build_trace_model
     from .trace.reader import read_events
 
     tables = tables if tables is not None else Tables()
-    info, chunks = read_events(raw.take(), tables, progress)
-    return build_trace_model(chunks, info, tables, raw.name)
+    info, chunks = read_events(raw.take(), tables, progress, consume=True)
+    return build_trace_model(chunks, info, tables, raw.name, intervals=intervals)
 
 
 def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
@@ -28,11 +30,13 @@ def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None 
 
 
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
-             tables: Tables | None = None) -> Model:
-    """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable.
+             tables: Tables | None = None, *, intervals: bool = True) -> Model:
+    """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable,
+    ``intervals=False`` leaves a trace's interval table out.
 
     What reading the input lost (a cut ``.gz``) comes first among the model's notices."""
-    model = load_trace(raw, progress, tables) if raw.kind == "trace" else load_dump(raw, snapshot, tables)
+    model = load_trace(raw, progress, tables, intervals=intervals) if raw.kind == "trace" \
+        else load_dump(raw, snapshot, tables)
     model.notices[:0] = raw.notices
     return model
 
@@ -41,9 +45,10 @@ def load(source: str, progress: Progress | None = None, snapshot: int | None = N
     return load_raw(open_input(source), progress, snapshot)
 
 
-def cached(source: str) -> tuple[str | None, Model | None]:
+def cached(source: str, intervals: bool = True) -> tuple[str | None, Model | None]:
     """The model cache's key for ``source`` (None when it cannot be cached: stdin, a URL,
-    a small file, the cache switched off) and its cached model if there is one."""
+    a small file, the cache switched off) and its cached model if there is one (a lean one,
+    without intervals, only if ``intervals`` are not needed)."""
     from . import cache
 
     if source == "-" or "://" in source or not cache.enabled():
@@ -51,7 +56,7 @@ def cached(source: str) -> tuple[str | None, Model | None]:
     key = cache.key_of(source)
     if key is None:
         return None, None
-    return key, cache.fetch(key, source)
+    return key, cache.fetch(key, source, intervals)
 
 
 def remember(key: str | None, model: Model) -> None:

@@ -51,6 +51,10 @@ class Tables:
         self._frame_ids = {f: i for i, f in enumerate(self.frames) if i}
         self._stack_ids = {s: i for i, s in enumerate(self.stacks)}
 
+    def string_id(self, s: str) -> int | None:
+        """The id of ``s`` if it is interned, without interning it."""
+        return self._string_ids.get(s)
+
     def string(self, s: str) -> int:
         sid = self._string_ids.get(s)
         if sid is None:

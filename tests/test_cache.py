@@ -15,7 +15,8 @@ from conftest import SAMPLES
 
 from gotrace import cache
 from gotrace.cli import cli
-from gotrace.load import cached, load, remember
+from gotrace.inputs import open_input
+from gotrace.load import cached, load, load_raw, remember
 
 TRACE = SAMPLES / "spike.go1.27.trace"
 
@@ -57,6 +58,27 @@ def test_the_cli_uses_the_cache_and_says_the_same(store: Path) -> None:
     assert first.exit_code == 0 and len(entry_dirs()) == 1
     second = CliRunner().invoke(cli, ["goroutines", str(store), "--format", "json"])
     assert second.stdout == first.stdout
+
+
+def test_a_lean_entry_serves_summaries_and_a_full_open_replaces_it(store: Path) -> None:
+    """``goroutines`` builds no intervals and saves a lean entry; the summary commands
+    map it, ``procs`` (which needs intervals) parses again and leaves a full entry that
+    serves both."""
+    runner = CliRunner()
+    first = runner.invoke(cli, ["goroutines", str(store), "--format", "json"])
+    assert first.exit_code == 0
+    key, lean = cached(str(store), intervals=False)
+    assert lean is not None and lean.intervals is None
+    assert cached(str(store))[1] is None  # the viewer would not take it
+    procs = runner.invoke(cli, ["procs", str(store), "--format", "json"])
+    assert procs.exit_code == 0, procs.output
+    assert len(entry_dirs()) == 1
+    _, full = cached(str(store))
+    assert full is not None and full.intervals is not None
+    assert runner.invoke(cli, ["goroutines", str(store), "--format", "json"]).stdout == first.stdout
+    # a lean model never replaces a full entry
+    remember(key, load_raw(open_input(str(store)), intervals=False))
+    assert cached(str(store))[1] is not None
 
 
 def test_a_changed_file_is_never_served_from_the_cache(store: Path) -> None:

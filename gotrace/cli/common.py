@@ -170,13 +170,14 @@ def check_applies(name: str, kind: str, *, dump_only: Options | None = None,
 
 
 def open_model(path: str, snapshot: int | None = None, want: str | None = None, *,
-               dump_only: Options | None = None) -> Model:
+               dump_only: Options | None = None, intervals: bool = False) -> Model:
     """The model of the input at ``path``, from the model cache when it holds this very file.
 
     ``want="trace"`` refuses a dump; ``dump_only`` options given for a trace are refused
-    (:func:`check_applies`) before anything is parsed.
+    (:func:`check_applies`) before anything is parsed. A trace's interval table is built
+    only for a command that asks for ``intervals``.
     """
-    key, model = cached(path) if snapshot is None else (None, None)
+    key, model = cached(path, intervals) if snapshot is None else (None, None)
     if model is not None:
         _remember_input(path)
         check_applies(model.source.path, model.source.kind, dump_only=dump_only)
@@ -186,16 +187,18 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None, 
     if want == "trace" and raw.kind != "trace":
         raise WrongInputKindError(f"{raw.name}: this command needs an execution trace, got a goroutine dump")
     check_applies(raw.name, raw.kind, dump_only=dump_only)
-    model = load_model(raw, snapshot)
+    model = load_model(raw, snapshot, intervals=intervals)
     remember(key, model)
     return model
 
 
-def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
-    """Load with progress on stderr, then print the loader's notices (data lost, other dumps)."""
+def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None, *,
+               intervals: bool = False) -> Model:
+    """Load with progress on stderr, then print the loader's notices (data lost, other dumps).
+    A trace's interval table is built only if asked for (``intervals``)."""
     progress = StderrProgress(raw.size, f"loading {raw.name}")
     try:
-        model = load_raw(raw, progress, snapshot, tables)
+        model = load_raw(raw, progress, snapshot, tables, intervals=intervals)
     finally:
         progress.close()
     _opened(model)

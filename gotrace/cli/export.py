@@ -70,7 +70,7 @@ def export(file: str, fmt: str, out: str, t_from: int | None, t_until: int | Non
         require("pyarrow.parquet", "export", "parquet export")
     raw = read_input(file)
     check_applies(raw.name, raw.kind, dump_only={"--snapshot": snapshot}, trace_only={"--at": at, **given})
-    model = load_model(raw, snapshot)
+    model = load_model(raw, snapshot, intervals=True)
     target = Path(out)
     if timeline:
         from ..export.timeline import build_timeline

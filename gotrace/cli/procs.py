@@ -40,7 +40,7 @@ def procs(file: str, t_from: int | None, t_to: int | None, width: int | None, fm
            "gc": [{"start_ns", "end_ns"}], "stw": [{"start_ns", "end_ns", "name"}],
            "goroutines": {id: start function}}
     """
-    model = open_model(file, want="trace")
+    model = open_model(file, want="trace", intervals=True)
     tl = ProcTimeline(model)
     span = tl.span_ns
     if span <= 0:

@@ -120,7 +120,7 @@ def analyse(task: Task) -> FileResult:
     try:
         raw = read_raw(task.file)
         result.kind = raw.kind
-        model = load_raw(raw)
+        model = load_raw(raw, intervals=False)  # no table of a fleet reads intervals
         result.format = model.source.format
         result.goroutines = model.goroutines.count()
         result.tables = {name: tag(t, task) for name, t in tables_of(model).items() if t is not None}

@@ -1,16 +1,16 @@
 /* C twin of from_trace.py's goroutine summary.
  *
  * from_trace.py states the algorithm with numpy (collect goroutine transitions,
- * stable-sort them by goroutine, derive Go's summarizer facts per row); this
- * file runs the same algorithm as plain loops, because the numpy version needs
- * a dozen full-length temporaries and the per-row facts are sequential by
- * nature. A Collector keeps only what the model needs from each chunk:
- * goroutine transitions in narrow columns (the creating goroutine and the `go`
- * statement's stack only where a row's segment starts, tracked on the way),
- * and the small side columns (syncs, syscall and P transitions, ranges) that
- * stay in Python. goroutines() then counting-sorts the transitions by row,
- * freeing each unsorted column as soon as it is scattered, and makes one pass
- * per row; the sorted columns become the Intervals table in place.
+ * stable-sort them by goroutine, derive Go's summarizer facts per row), which
+ * holds every transition at once. This file runs it as Go's own summarizer
+ * does, streaming: each transition closes the goroutine's open interval
+ * (accounting its time) and opens the next, so what is held per goroutine is
+ * one row of facts, not its history. That is most of a big trace's memory: a
+ * 119 MB trace has 21.5 M transitions but 3.7 M goroutines. The intervals are
+ * kept only when asked for (the viewer's stories and per-P timelines need
+ * them; the summary commands do not), in the order they close, and
+ * counting-sorted by row at the end. The side columns (syncs, syscall and P
+ * transitions, ranges) are kept as they come and stay in Python.
  * tests/model/test_from_trace_native.py checks both paths give the same model.
  *
  * Columns are returned as Buf objects (malloc'd memory exported through the
@@ -107,47 +107,119 @@ static Py_ssize_t idmap_slot(IdMap *m, int64_t k, int *fresh) {
     return (Py_ssize_t)i;
 }
 
+/* The hash map's pairs cost 12 bytes at 70% load (about 26 a goroutine), while Go hands
+ * out goroutine ids nearly densely from 1: a plain array indexed by id costs 4 bytes
+ * an id. Ids below a bound proportional to the rows so far go to the array; the rest
+ * (sparse, negative or huge ids from a damaged trace) to the hash map. An id hashed
+ * before the bound grew past it is still found there. */
+typedef struct {
+    IdMap hash;
+    int32_t *direct; /* -1: none */
+    size_t dcap;
+} RowMap;
+
+static void rowmap_free(RowMap *m) {
+    idmap_free(&m->hash);
+    free(m->direct);
+    m->direct = NULL;
+    m->dcap = 0;
+}
+
+static Py_ssize_t idmap_find(const IdMap *m, int64_t k) {
+    if (m->len == 0) return -1;
+    size_t mask = m->cap - 1, i = id_hash(k) & mask;
+    while (m->val[i] >= 0) {
+        if (m->key[i] == k) return (Py_ssize_t)i;
+        i = (i + 1) & mask;
+    }
+    return -1;
+}
+
+/* The row of id k (-1 when *fresh: just added, the caller sets it); NULL: no memory. */
+static int32_t *rowmap_slot(RowMap *m, int64_t k, size_t nrows, int *fresh) {
+    *fresh = 0;
+    if (k >= 0 && (uint64_t)k < m->dcap && m->direct[k] >= 0) return &m->direct[k];
+    Py_ssize_t h = idmap_find(&m->hash, k);
+    if (h >= 0) return &m->hash.val[h];
+    *fresh = 1;
+    size_t bound = 4 * (nrows + 1) + 65536;
+    if (k >= 0 && (uint64_t)k < bound) {
+        if ((uint64_t)k >= m->dcap) {
+            size_t cap = m->dcap ? m->dcap * 2 : 65536;
+            while (cap <= (uint64_t)k) cap *= 2;
+            int32_t *d = realloc(m->direct, cap * sizeof(int32_t));
+            if (d == NULL) return NULL;
+            memset(d + m->dcap, 0xff, (cap - m->dcap) * sizeof(int32_t));
+            m->direct = d;
+            m->dcap = cap;
+        }
+        return &m->direct[k];
+    }
+    int ignored;
+    Py_ssize_t slot = idmap_slot(&m->hash, k, &ignored);
+    return slot < 0 ? NULL : &m->hash.val[slot];
+}
+
 /* ------------------------------------------------------------------ */
 /* Collector                                                            */
 
-enum { GO_T, GO_ROW, GO_FRM, GO_TO, GO_REASON, GO_P, GO_TSTACK, N_GO };
-enum { ROW_ID, ROW_CNT, ROW_SEG, ROW_G, ROW_STACK, N_ROW };
 enum { SYS_T, SYS_RES, SYS_FRM, SYS_TO, SYS_P, SYS_SEQ, N_SYS };
 enum { PR_T, PR_RES, PR_FRM, PR_TO, PR_SEQ, N_PR };
 enum { RG_T, RG_KIND, RG_NAME, RG_RES_KIND, RG_RES, RG_SEQ, N_RG };
+/* Per provisional row (goroutines in order of first appearance), one column a
+ * fact: Go's summarizer state for the row's current segment. ST is the open
+ * interval's start (absolute); REASON, P and TS are the last transition's;
+ * NSTACK the segment's first transition stack with a named root; BLOCK the
+ * head of the segment's block-time list; CNT the row's transitions. */
+enum {
+    R_ID, R_ST, R_FIRST, R_CREATED, R_START, R_ENDED, R_CREATOR, R_EXEC, R_SCHED,
+    R_REASON, R_P, R_TS, R_NSTACK, R_CSTACK, R_SSTACK, R_LSTACK, R_BLOCK, R_CNT, R_STATE, N_R
+};
+/* The intervals, in the order they close (time order within a row). */
+enum { I_ROW, I_START, I_END, I_STATE, I_REASON, I_P, I_STACK, N_IV };
 
-static const size_t go_items[N_GO] = {8, 4, 1, 1, 4, 4, 4};
-static const size_t row_items[N_ROW] = {8, 4, 4, 8, 4};
 static const size_t sys_items[N_SYS] = {8, 8, 1, 1, 8, 8};
 static const size_t pr_items[N_PR] = {8, 8, 1, 1, 8};
 static const size_t rg_items[N_RG] = {8, 1, 4, 1, 8, 8};
+static const size_t r_items[N_R] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1};
+static const size_t iv_items[N_IV] = {4, 8, 8, 1, 4, 4, 4};
+
+/* Block time of one (row segment, reason); a row's nodes form a list. */
+typedef struct {
+    int32_t reason;
+    int32_t next;
+    int64_t ns;
+} BlockNode;
 
 typedef struct {
     PyObject_HEAD
-    /* Goroutine transitions in stream order (GO_ROW: provisional row). */
-    Vec go[N_GO];
-    /* Per provisional row: goroutine id, transitions, ordinal of the segment
-     * start within the row, and the creating goroutine and `go` statement
-     * stack of the transition that starts the segment. */
-    Vec row[N_ROW];
-    IdMap ids;
+    int intervals; /* keep every interval (the viewer's story and timelines) */
+    Vec row[N_R];
+    Vec blocks;
+    Vec iv[N_IV];
+    RowMap ids;
     Vec syncs, sys[N_SYS], pr[N_PR], rg[N_RG];
     Vec proc_ids; /* distinct, in order of appearance */
     uint8_t *used;  /* transition stacks seen, by id */
     size_t used_len;
-    int64_t first, last, seen;
+    int64_t first, last, seen, sync;
+    int32_t forever; /* string id of the wait reason "forever" once interned, else -1 */
     int done;
 } Collector;
 
+#define RI64(c, f) ((int64_t *)(c)->row[f].p)
+#define RI32(c, f) ((int32_t *)(c)->row[f].p)
+
 static void col_free_all(Collector *c) {
-    for (int k = 0; k < N_GO; k++) vec_free(&c->go[k]);
-    for (int k = 0; k < N_ROW; k++) vec_free(&c->row[k]);
+    for (int k = 0; k < N_R; k++) vec_free(&c->row[k]);
+    for (int k = 0; k < N_IV; k++) vec_free(&c->iv[k]);
     for (int k = 0; k < N_SYS; k++) vec_free(&c->sys[k]);
     for (int k = 0; k < N_PR; k++) vec_free(&c->pr[k]);
     for (int k = 0; k < N_RG; k++) vec_free(&c->rg[k]);
+    vec_free(&c->blocks);
     vec_free(&c->syncs);
     vec_free(&c->proc_ids);
-    idmap_free(&c->ids);
+    rowmap_free(&c->ids);
     free(c->used);
     c->used = NULL;
     c->used_len = 0;
@@ -155,20 +227,25 @@ static void col_free_all(Collector *c) {
 
 static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
     Collector *c = (Collector *)self;
-    if (!PyArg_ParseTuple(args, "")) return -1;
+    static char *kwlist[] = {"intervals", NULL};
+    int intervals = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &intervals)) return -1;
     col_free_all(c);
-    for (int k = 0; k < N_GO; k++) c->go[k].item = go_items[k];
-    for (int k = 0; k < N_ROW; k++) c->row[k].item = row_items[k];
+    c->intervals = intervals;
+    for (int k = 0; k < N_R; k++) c->row[k].item = r_items[k];
+    for (int k = 0; k < N_IV; k++) c->iv[k].item = iv_items[k];
     for (int k = 0; k < N_SYS; k++) c->sys[k].item = sys_items[k];
     for (int k = 0; k < N_PR; k++) c->pr[k].item = pr_items[k];
     for (int k = 0; k < N_RG; k++) c->rg[k].item = rg_items[k];
+    c->blocks.item = sizeof(BlockNode);
     c->syncs.item = 8;
     c->proc_ids.item = 8;
-    if (idmap_init(&c->ids, 1024) < 0) {
+    if (idmap_init(&c->ids.hash, 1024) < 0) {
         PyErr_NoMemory();
         return -1;
     }
-    c->first = c->last = c->seen = 0;
+    c->first = c->last = c->seen = c->sync = 0;
+    c->forever = -1;
     c->done = 0;
     return 0;
 }
@@ -209,25 +286,139 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item) {
     return 0;
 }
 
-/* add(time, kind, res_kind, res, frm, to, name, p, g, stack, tstack): keep one
- * chunk's events, as from_trace._Collector.add does. */
+enum { OK = 0, NOMEM = -1, TOOBIG = -2 };
+
+/* Whether row column f is kept: the last transition's P and stack, and the count of
+ * transitions, serve only the intervals. */
+static int row_kept(const Collector *c, int f) {
+    return c->intervals || (f != R_P && f != R_TS && f != R_CNT);
+}
+
+/* Add dur to row r's block time for reason. */
+static int block_add(Collector *c, int32_t r, int32_t reason, int64_t dur) {
+    BlockNode *b = (BlockNode *)c->blocks.p;
+    int32_t *head = RI32(c, R_BLOCK);
+    for (int32_t j = head[r]; j >= 0; j = b[j].next) {
+        if (b[j].reason == reason) {
+            b[j].ns += dur;
+            return OK;
+        }
+    }
+    if (c->blocks.n >= INT32_MAX) return TOOBIG;
+    if (vec_reserve(&c->blocks, c->blocks.n + 1) < 0) return NOMEM;
+    b = (BlockNode *)c->blocks.p;
+    int32_t j = (int32_t)c->blocks.n++;
+    b[j].reason = reason;
+    b[j].next = head[r];
+    b[j].ns = dur;
+    head[r] = j;
+    return OK;
+}
+
+/* Close row r's open interval at en: account its time as Go's summarizer does
+ * (a terminal state counts nothing) and keep it when intervals are wanted. */
+static int close_row(Collector *c, int32_t r, int64_t en) {
+    uint8_t s = ((uint8_t *)c->row[R_STATE].p)[r];
+    int32_t rs = RI32(c, R_REASON)[r];
+    int64_t st = RI64(c, R_ST)[r];
+    int terminal = s == G_NOT_EXIST || (s == G_WAITING && rs == c->forever);
+    if (!terminal) {
+        int64_t dur = en - st;
+        if (s == G_RUNNING) {
+            RI64(c, R_EXEC)[r] += dur;
+        } else if (s == G_RUNNABLE) {
+            RI64(c, R_SCHED)[r] += dur;
+        } else if (s == G_WAITING) {
+            int e = block_add(c, r, rs, dur);
+            if (e != OK) return e;
+        }
+    }
+    if (!c->intervals) return OK;
+    if (c->iv[I_ROW].n >= INT32_MAX) return TOOBIG;
+    if (reserve_all(c->iv, N_IV, 1) < 0) return NOMEM;
+    /* An exit is a zero-length mark at the time the goroutine ended. */
+    PUSH(c->iv[I_ROW], int32_t, r);
+    PUSH(c->iv[I_START], int64_t, st - c->first);
+    PUSH(c->iv[I_END], int64_t, (s == G_NOT_EXIST ? st : en) - c->first);
+    PUSH(c->iv[I_STATE], uint8_t, s);
+    PUSH(c->iv[I_REASON], int32_t, s == G_WAITING ? rs : 0);
+    PUSH(c->iv[I_P], int32_t, s == G_RUNNING ? RI32(c, R_P)[r] : NONE);
+    PUSH(c->iv[I_STACK], int32_t, RI32(c, R_TS)[r]);
+    return OK;
+}
+
+/* One goroutine transition of row r, in stream order: Go's summarizer step. */
+static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm, uint8_t to,
+                      int32_t rs, int32_t p, int64_t g, int32_t stack, int32_t ts,
+                      const uint8_t *named, size_t nnamed) {
+    if (!fresh) {
+        int e = close_row(c, r, t);
+        if (e != OK) return e;
+    }
+    if (c->intervals) {
+        int32_t *cnt = RI32(c, R_CNT);
+        if (cnt[r] == INT32_MAX) return TOOBIG;
+        cnt[r]++;
+        RI32(c, R_P)[r] = p;
+        RI32(c, R_TS)[r] = ts;
+    }
+    /* Undetermined: accounted from the last sync (Go's syncTs). */
+    int64_t st = frm == G_UNDETERMINED ? c->sync : t;
+    /* Only a row's last segment counts: one starts at its first transition and
+     * at every transition out of NotExist/Undetermined. */
+    if (fresh || frm == G_UNDETERMINED || frm == G_NOT_EXIST) {
+        int from_notexist = frm == G_NOT_EXIST;
+        RI64(c, R_EXEC)[r] = 0;
+        RI64(c, R_SCHED)[r] = 0;
+        RI32(c, R_BLOCK)[r] = -1;
+        RI64(c, R_START)[r] = NONE;
+        RI64(c, R_ENDED)[r] = NONE;
+        RI32(c, R_NSTACK)[r] = 0;
+        RI64(c, R_CREATED)[r] = from_notexist ? t - c->first : NONE;
+        RI64(c, R_CREATOR)[r] = from_notexist ? g : NONE;
+        RI32(c, R_CSTACK)[r] = from_notexist ? stack : 0;
+        RI32(c, R_SSTACK)[r] = from_notexist ? ts : 0;
+        RI64(c, R_FIRST)[r] = st - c->first;
+    }
+    int terminal = to == G_NOT_EXIST || (to == G_WAITING && rs == c->forever);
+    if (to == G_RUNNING && RI64(c, R_START)[r] == NONE) RI64(c, R_START)[r] = t - c->first;
+    if (terminal) RI64(c, R_ENDED)[r] = t - c->first;
+    /* Go names a goroutine by the root function of its first transition stack
+     * whose root function is not empty. */
+    if (RI32(c, R_NSTACK)[r] == 0 && ts > 0 && (size_t)ts < nnamed && named[ts])
+        RI32(c, R_NSTACK)[r] = ts;
+    if (ts != 0) RI32(c, R_LSTACK)[r] = ts;
+    ((uint8_t *)c->row[R_STATE].p)[r] = to;
+    RI32(c, R_REASON)[r] = rs;
+    RI64(c, R_ST)[r] = st;
+    return OK;
+}
+
+/* add(time, kind, res_kind, res, frm, to, name, p, g, stack, tstack, forever,
+ * named): run one chunk's events through the summary, keeping the side
+ * columns as from_trace._Collector.add does. forever is the string id of
+ * "forever" (-1 until interned); named[s] says stack s's root frame names a
+ * function, for every stack interned so far. */
 static PyObject *col_add(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
     enum { A_T, A_KIND, A_RES_KIND, A_RES, A_FRM, A_TO, A_NAME, A_P, A_G, A_STACK, A_TSTACK, N_A };
     static const Py_ssize_t items[N_A] = {8, 1, 1, 8, 1, 1, 4, 8, 8, 4, 4};
-    PyObject *o[N_A];
+    PyObject *o[N_A], *no;
+    int forever;
     if (c->done) {
         PyErr_SetString(PyExc_RuntimeError, "the collector was already summarized");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7], &o[8], &o[9], &o[10]))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOiO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &o[9], &o[10], &forever, &no))
         return NULL;
-    Py_buffer b[N_A];
-    int nb = 0;
+    Py_buffer b[N_A], nb;
+    int nbufs = 0, have_named = 0;
     PyObject *result = NULL;
-    for (; nb < N_A; nb++)
-        if (get_buf(o[nb], &b[nb], items[nb]) < 0) goto done;
+    for (; nbufs < N_A; nbufs++)
+        if (get_buf(o[nbufs], &b[nbufs], items[nbufs]) < 0) goto done;
+    if (get_buf(no, &nb, 1) < 0) goto done;
+    have_named = 1;
     size_t n = (size_t)(b[A_T].len / 8);
     for (int k = 0; k < N_A; k++) {
         if ((size_t)(b[k].len / items[k]) != n) {
@@ -235,19 +426,18 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
             goto done;
         }
     }
+    c->forever = forever;
     if (n == 0) {
         result = Py_NewRef(Py_None);
         goto done;
     }
     const int64_t *t = b[A_T].buf, *res = b[A_RES].buf, *p = b[A_P].buf, *g = b[A_G].buf;
     const uint8_t *kind = b[A_KIND].buf, *rk = b[A_RES_KIND].buf, *frm = b[A_FRM].buf,
-                  *to = b[A_TO].buf;
+                  *to = b[A_TO].buf, *named = nb.buf;
     const int32_t *name = b[A_NAME].buf, *stack = b[A_STACK].buf, *tstack = b[A_TSTACK].buf;
-    if (c->seen == 0) c->first = t[0];
+    size_t nnamed = (size_t)nb.len;
+    if (c->seen == 0) c->first = c->sync = t[0];
     c->last = t[n - 1];
-    /* Room for every event to be a goroutine transition: untouched capacity
-     * costs address space, not memory. */
-    if (reserve_all(c->go, N_GO, n) < 0) goto nomem;
     int64_t last_id = 0;
     int32_t last_row = -1;
     for (size_t i = 0; i < n; i++) {
@@ -256,6 +446,7 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
         if (k == K_SYNC) {
             if (vec_reserve(&c->syncs, c->syncs.n + 1) < 0) goto nomem;
             PUSH(c->syncs, int64_t, t[i]);
+            c->sync = t[i];
         } else if (k >= K_RANGE_BEGIN && k <= K_RANGE_END) {
             if (reserve_all(c->rg, N_RG, 1) < 0) goto nomem;
             PUSH(c->rg[RG_T], int64_t, t[i]);
@@ -286,43 +477,32 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
         }
         if (rk[i] != R_GOROUTINE || frm[i] == to[i]) continue;
         int fresh = 0;
-        Py_ssize_t slot = 0;
+        int32_t *slot = NULL;
         int32_t r = last_row;
         if (r < 0 || res[i] != last_id) {
-            slot = idmap_slot(&c->ids, res[i], &fresh);
-            if (slot < 0) goto nomem;
-            r = c->ids.val[slot];
+            slot = rowmap_slot(&c->ids, res[i], c->row[R_ID].n, &fresh);
+            if (slot == NULL) goto nomem;
+            r = *slot;
         }
         if (fresh) {
-            if (c->row[ROW_ID].n >= INT32_MAX) goto toobig;
-            if (reserve_all(c->row, N_ROW, 1) < 0) goto nomem;
-            r = (int32_t)c->row[ROW_ID].n;
-            c->ids.val[slot] = r;
-            PUSH(c->row[ROW_ID], int64_t, res[i]);
-            PUSH(c->row[ROW_CNT], int32_t, 0);
-            PUSH(c->row[ROW_SEG], int32_t, 0);
-            PUSH(c->row[ROW_G], int64_t, g[i]);
-            PUSH(c->row[ROW_STACK], int32_t, stack[i]);
+            if (c->row[R_ID].n >= INT32_MAX) goto toobig;
+            r = (int32_t)c->row[R_ID].n;
+            for (int f = 0; f < N_R; f++) {
+                if (!row_kept(c, f)) continue;
+                if (vec_reserve(&c->row[f], c->row[f].n + 1) < 0) goto nomem;
+                memset(c->row[f].p + c->row[f].n * c->row[f].item, 0, c->row[f].item);
+                c->row[f].n++;
+            }
+            *slot = r;
+            RI64(c, R_ID)[r] = res[i];
         }
         last_id = res[i];
         last_row = r;
-        int32_t *cnt = (int32_t *)c->row[ROW_CNT].p;
-        if (cnt[r] == INT32_MAX || c->go[GO_T].n >= INT32_MAX) goto toobig;
-        /* A transition out of NotExist/Undetermined starts a fresh segment. */
-        if (frm[i] == G_UNDETERMINED || frm[i] == G_NOT_EXIST) {
-            ((int32_t *)c->row[ROW_SEG].p)[r] = cnt[r];
-            ((int64_t *)c->row[ROW_G].p)[r] = g[i];
-            ((int32_t *)c->row[ROW_STACK].p)[r] = stack[i];
-        }
-        cnt[r]++;
         if (mark_used(c, tstack[i]) < 0) goto nomem;
-        PUSH(c->go[GO_T], int64_t, t[i]);
-        PUSH(c->go[GO_ROW], int32_t, r);
-        PUSH(c->go[GO_FRM], uint8_t, frm[i]);
-        PUSH(c->go[GO_TO], uint8_t, to[i]);
-        PUSH(c->go[GO_REASON], int32_t, name[i]);
-        PUSH(c->go[GO_P], int32_t, (int32_t)p[i]);
-        PUSH(c->go[GO_TSTACK], int32_t, tstack[i]);
+        int e = transition(c, r, fresh, t[i], frm[i], to[i], name[i], (int32_t)p[i], g[i],
+                           stack[i], tstack[i], named, nnamed);
+        if (e == NOMEM) goto nomem;
+        if (e == TOOBIG) goto toobig;
         if (frm[i] == G_SYSCALL || to[i] == G_SYSCALL) {
             if (reserve_all(c->sys, N_SYS, 1) < 0) goto nomem;
             PUSH(c->sys[SYS_T], int64_t, t[i]);
@@ -342,7 +522,8 @@ nomem:
 toobig:
     PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
 done:
-    for (int k = 0; k < nb; k++) PyBuffer_Release(&b[k]);
+    for (int k = 0; k < nbufs; k++) PyBuffer_Release(&b[k]);
+    if (have_named) PyBuffer_Release(&nb);
     return result;
 }
 
@@ -363,7 +544,7 @@ static PyObject *take_tuple(Vec *v, int n) {
 
 /* side() -> (first, last, seen, syncs, sys columns, proc columns, range
  * columns, proc ids, used transition stacks): everything but the goroutine
- * transitions, handed over to Python. */
+ * summary, handed over to Python. */
 static PyObject *col_side(PyObject *self, PyObject *unused) {
     Collector *c = (Collector *)self;
     PyObject *syncs = vec_take(&c->syncs);
@@ -456,15 +637,23 @@ static void *scatter(Vec *in, const int32_t *pos, void *into, void **spare) {
     return out;
 }
 
-/* Go's syncTs: the last sync at or before t (the first sync if none). */
-static int64_t sync_before(const int64_t *syncs, size_t n, int64_t t) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (syncs[mid] <= t) lo = mid + 1;
-        else hi = mid;
+/* Gather a row column into id order (out[k] = in[byrow[k]]), freeing the input. */
+static int gather(Vec *in, const int32_t *byrow, size_t n) {
+    size_t item = in->item;
+    char *out = column_alloc(n * item);
+    if (out == NULL) return -1;
+    const char *src = in->p;
+    if (item == 8) {
+        for (size_t k = 0; k < n; k++) ((int64_t *)out)[k] = ((const int64_t *)src)[byrow[k]];
+    } else if (item == 4) {
+        for (size_t k = 0; k < n; k++) ((int32_t *)out)[k] = ((const int32_t *)src)[byrow[k]];
+    } else {
+        for (size_t k = 0; k < n; k++) ((uint8_t *)out)[k] = ((const uint8_t *)src)[byrow[k]];
     }
-    return syncs[lo ? lo - 1 : 0];
+    free(in->p);
+    in->p = out;
+    in->cap = n;
+    return 0;
 }
 
 typedef struct {
@@ -472,61 +661,48 @@ typedef struct {
     int64_t ns;
 } Block;
 
-enum {
-    O_ID, O_NAME, O_STATE, O_REASON, O_SINCE, O_WAIT, O_FIRST, O_CREATED, O_START, O_ENDED,
-    O_CREATOR, O_CSTACK, O_SSTACK, O_LSTACK, O_EXEC, O_SCHED, N_OUT
-};
-static const size_t out_items[N_OUT] = {8, 4, 1, 4, 8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 8, 8};
-
-/* goroutines(syncs, first, last, forever_id, root_names) -> (goroutine
- * columns..., block_row, block_reason, block_ns, interval row, start, end,
- * state, reason, p, stack, starts). root_names[s] is the string id of stack
- * s's root function (0: none). The collector's transitions are consumed. */
+/* goroutines(root_names) -> (goroutine columns..., block_row, block_reason,
+ * block_ns[, interval row, start, end, state, reason, p, stack, starts]).
+ * root_names[s] is the string id of stack s's root function (0: none); the
+ * interval columns come only from a collector made with intervals=True.
+ * Closes every row's last interval at the last event, sorts the rows by
+ * goroutine id and the intervals by row; the collector is consumed. */
 static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
-    PyObject *so, *no;
-    long long first, last;
-    int forever_id;
-    if (!PyArg_ParseTuple(args, "OLLiO", &so, &first, &last, &forever_id, &no)) return NULL;
+    PyObject *no;
+    if (!PyArg_ParseTuple(args, "O", &no)) return NULL;
     if (c->done) {
         PyErr_SetString(PyExc_RuntimeError, "the collector was already summarized");
         return NULL;
     }
-    Py_buffer sb, nb;
-    if (get_buf(so, &sb, 8) < 0) return NULL;
-    if (get_buf(no, &nb, 4) < 0) {
-        PyBuffer_Release(&sb);
-        return NULL;
-    }
-    const int64_t *syncs = sb.buf;
-    size_t nsyncs = (size_t)(sb.len / 8);
+    Py_buffer nb;
+    if (get_buf(no, &nb, 4) < 0) return NULL;
     const int32_t *root = nb.buf;
     size_t nroot = (size_t)(nb.len / 4);
-    size_t n = c->go[GO_T].n, nrows = c->row[ROW_ID].n;
+    size_t nrows = c->row[R_ID].n;
+    int64_t first = c->first, last = c->last;
     PyObject *result = NULL;
     KeyRow *kr = NULL;
-    int32_t *remap = NULL, *byrow = NULL, *pos = NULL, *ireason = NULL, *ip = NULL;
-    int32_t *istack = NULL;
-    int64_t *starts = NULL, *cursor = NULL, *t = NULL, *end = NULL;
-    uint8_t *frm = NULL, *to = NULL;
-    void *out[N_OUT] = {NULL};
+    int32_t *remap = NULL, *byrow = NULL, *pos = NULL;
+    int64_t *starts = NULL, *cursor = NULL, *wait = NULL;
+    void *ivc[N_IV] = {NULL};
     Vec brow = {NULL, 0, 0, 4}, breason = {NULL, 0, 0, 4}, bns = {NULL, 0, 0, 8};
     Block *scratch = NULL;
-    size_t nscratch = 0, capscratch = 0;
-    if (n && nsyncs == 0) {
-        PyErr_SetString(PyExc_ValueError, "no sync times");
-        goto done;
-    }
+    size_t capscratch = 0;
     c->done = 1;
-    idmap_free(&c->ids);
+    rowmap_free(&c->ids);
+    for (size_t r = 0; r < nrows; r++) {
+        int e = close_row(c, (int32_t)r, last);
+        if (e == NOMEM) goto nomem;
+        if (e == TOOBIG) goto toobig;
+    }
 
     /* Rows in goroutine id order. */
-    const int64_t *rid = (const int64_t *)c->row[ROW_ID].p;
+    const int64_t *rid = RI64(c, R_ID);
     kr = malloc((nrows ? nrows : 1) * sizeof(KeyRow));
     remap = malloc((nrows ? nrows : 1) * sizeof(int32_t));
     byrow = malloc((nrows ? nrows : 1) * sizeof(int32_t));
-    starts = malloc((nrows + 1) * sizeof(int64_t));
-    if (!kr || !remap || !byrow || !starts) goto nomem;
+    if (!kr || !remap || !byrow) goto nomem;
     int64_t lo = 0;
     for (size_t r = 0; r < nrows; r++)
         if (r == 0 || rid[r] < lo) lo = rid[r];
@@ -535,126 +711,32 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         kr[r].row = (int32_t)r;
     }
     if (radix_sort(kr, nrows) < 0) goto nomem;
+    int sorted = 1;
     for (size_t r = 0; r < nrows; r++) {
         byrow[r] = kr[r].row;
         remap[kr[r].row] = (int32_t)r;
+        sorted &= kr[r].row == (int32_t)r;
     }
     free(kr);
     kr = NULL;
-    const int32_t *cnt = (const int32_t *)c->row[ROW_CNT].p;
-    starts[0] = 0;
-    for (size_t r = 0; r < nrows; r++) starts[r + 1] = starts[r] + cnt[byrow[r]];
 
-    /* Stable counting sort: each transition's position, in place of its row. */
-    cursor = malloc((nrows ? nrows : 1) * sizeof(int64_t));
-    if (!cursor) goto nomem;
-    memcpy(cursor, starts, nrows * sizeof(int64_t));
-    pos = (int32_t *)c->go[GO_ROW].p;
-    if (pos == NULL && !(pos = malloc(1))) goto nomem; /* no transitions */
-    for (size_t i = 0; i < n; i++) pos[i] = (int32_t)cursor[remap[pos[i]]]++;
-    free(cursor);
-    cursor = NULL;
-    free(remap);
-    remap = NULL;
-    void *spare = NULL;
-    if (!(t = scatter(&c->go[GO_T], pos, NULL, (void **)&end))) goto nomem;
-    if (!(frm = scatter(&c->go[GO_FRM], pos, NULL, &spare))) goto nomem;
-    if (!(to = scatter(&c->go[GO_TO], pos, spare, NULL))) goto nomem;
-    spare = NULL;
-    if (!(ireason = scatter(&c->go[GO_REASON], pos, NULL, &spare))) goto nomem;
-    if (!(ip = scatter(&c->go[GO_P], pos, spare, &spare))) goto nomem;
-    if (!(istack = scatter(&c->go[GO_TSTACK], pos, spare, NULL))) goto nomem;
-    /* The positions' memory becomes the interval row column. */
-    c->go[GO_ROW].p = NULL;
-    c->go[GO_ROW].n = c->go[GO_ROW].cap = 0;
-    for (size_t r = 0; r < nrows; r++)
-        for (int64_t k = starts[r]; k < starts[r + 1]; k++) pos[k] = (int32_t)r;
-    if (end == NULL && !(end = column_alloc(n * sizeof(int64_t)))) goto nomem;
-    for (int k = 0; k < N_OUT; k++)
-        if (!(out[k] = column_alloc(nrows * out_items[k]))) goto nomem;
-
-    int64_t *o_id = out[O_ID], *o_since = out[O_SINCE], *o_wait = out[O_WAIT];
-    int64_t *o_first = out[O_FIRST], *o_created = out[O_CREATED], *o_start = out[O_START];
-    int64_t *o_ended = out[O_ENDED], *o_creator = out[O_CREATOR], *o_exec = out[O_EXEC];
-    int64_t *o_sched = out[O_SCHED];
-    int32_t *o_name = out[O_NAME], *o_reason = out[O_REASON], *o_cstack = out[O_CSTACK];
-    int32_t *o_sstack = out[O_SSTACK], *o_lstack = out[O_LSTACK];
-    uint8_t *o_state = out[O_STATE];
-    const int32_t *seg = (const int32_t *)c->row[ROW_SEG].p;
-    const int64_t *seg_g = (const int64_t *)c->row[ROW_G].p;
-    const int32_t *seg_stack = (const int32_t *)c->row[ROW_STACK].p;
-
-    for (size_t r = 0; r < nrows; r++) {
-        int32_t pr = byrow[r];
-        size_t a = (size_t)starts[r], b = (size_t)starts[r + 1], s0 = a + (size_t)seg[pr];
-        int64_t exec = 0, sched = 0, start_ns = NONE, ended = NONE;
-        int32_t name = 0, last_stack = 0;
-        nscratch = 0;
-        o_id[r] = rid[pr];
-        for (size_t k = a; k < b; k++) {
-            int64_t tk = t[k];
-            uint8_t f = frm[k], s = to[k];
-            int32_t rs = ireason[k], ts = istack[k];
-            int64_t st = f == G_UNDETERMINED ? sync_before(syncs, nsyncs, tk) : tk;
-            int64_t en = k + 1 < b ? t[k + 1] : last;
-            int forever = s == G_WAITING && rs == forever_id;
-            int terminal = s == G_NOT_EXIST || forever;
-            int keep = k >= s0;
-            if (keep && !terminal) {
-                int64_t dur = en - st;
-                if (s == G_RUNNING) {
-                    exec += dur;
-                } else if (s == G_RUNNABLE) {
-                    sched += dur;
-                } else if (s == G_WAITING) {
-                    size_t j = 0;
-                    while (j < nscratch && scratch[j].reason != rs) j++;
-                    if (j == nscratch) {
-                        if (nscratch == capscratch) {
-                            size_t cap = capscratch ? capscratch * 2 : 16;
-                            Block *q = realloc(scratch, cap * sizeof(Block));
-                            if (!q) goto nomem;
-                            scratch = q;
-                            capscratch = cap;
-                        }
-                        scratch[nscratch].reason = rs;
-                        scratch[nscratch].ns = 0;
-                        nscratch++;
-                    }
-                    scratch[j].ns += dur;
-                }
+    /* Block time by reason, in reason order, as np.unique leaves it. */
+    const BlockNode *bn = (const BlockNode *)c->blocks.p;
+    const int32_t *head = RI32(c, R_BLOCK);
+    for (size_t k = 0; k < nrows; k++) {
+        size_t nscratch = 0;
+        for (int32_t j = head[byrow[k]]; j >= 0; j = bn[j].next) {
+            if (nscratch == capscratch) {
+                size_t cap = capscratch ? capscratch * 2 : 16;
+                Block *q = realloc(scratch, cap * sizeof(Block));
+                if (!q) goto nomem;
+                scratch = q;
+                capscratch = cap;
             }
-            if (k == s0) {
-                int from_notexist = f == G_NOT_EXIST;
-                o_created[r] = from_notexist ? tk - first : NONE;
-                o_creator[r] = from_notexist ? seg_g[pr] : NONE;
-                o_cstack[r] = from_notexist ? seg_stack[pr] : 0;
-                o_sstack[r] = from_notexist ? ts : 0;
-                o_first[r] = st - first;
-            }
-            if (keep && s == G_RUNNING && start_ns == NONE) start_ns = tk - first;
-            if (keep && terminal) ended = tk - first;
-            if (keep && name == 0 && ts > 0 && (size_t)ts < nroot) name = root[ts];
-            if (ts != 0) last_stack = ts;
-            if (k + 1 == b) {
-                o_state[r] = s;
-                o_reason[r] = s == G_WAITING ? rs : 0;
-                o_since[r] = st - first;
-                o_wait[r] = s != G_NOT_EXIST ? (last - first) - (st - first) : NONE;
-            }
-            /* The interval this transition opens; an exit is a zero-length mark. */
-            t[k] = st - first;
-            end[k] = (s == G_NOT_EXIST ? st : en) - first;
-            if (s != G_WAITING) ireason[k] = 0;
-            if (s != G_RUNNING) ip[k] = NONE;
+            scratch[nscratch].reason = bn[j].reason;
+            scratch[nscratch].ns = bn[j].ns;
+            nscratch++;
         }
-        o_exec[r] = exec;
-        o_sched[r] = sched;
-        o_start[r] = start_ns;
-        o_ended[r] = ended;
-        o_name[r] = name;
-        o_lstack[r] = last_stack;
-        /* Block time by reason, in reason order, as np.unique leaves it. */
         for (size_t i = 1; i < nscratch; i++) {
             Block x = scratch[i];
             size_t j = i;
@@ -669,16 +751,75 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
             vec_reserve(&bns, bns.n + nscratch) < 0)
             goto nomem;
         for (size_t i = 0; i < nscratch; i++) {
-            PUSH(brow, int32_t, r);
+            PUSH(brow, int32_t, k);
             PUSH(breason, int32_t, scratch[i].reason);
             PUSH(bns, int64_t, scratch[i].ns);
         }
     }
-    free(frm);
-    frm = NULL;
-    for (int k = 0; k < N_ROW; k++) vec_free(&c->row[k]);
+    vec_free(&c->blocks);
+    vec_free(&c->row[R_BLOCK]);
 
-    result = PyTuple_New(N_OUT + 3 + 8);
+    if (c->intervals) {
+        /* Stable counting sort of the intervals by row: within a row they were
+         * closed in time order. Each one's position replaces its row. */
+        size_t n = c->iv[I_ROW].n;
+        const int32_t *cnt = RI32(c, R_CNT);
+        starts = malloc((nrows + 1) * sizeof(int64_t));
+        cursor = malloc((nrows ? nrows : 1) * sizeof(int64_t));
+        if (!starts || !cursor) goto nomem;
+        starts[0] = 0;
+        for (size_t k = 0; k < nrows; k++) starts[k + 1] = starts[k] + cnt[byrow[k]];
+        memcpy(cursor, starts, nrows * sizeof(int64_t));
+        pos = (int32_t *)c->iv[I_ROW].p;
+        if (pos == NULL && !(pos = malloc(1))) goto nomem; /* no intervals */
+        c->iv[I_ROW].p = NULL;
+        c->iv[I_ROW].n = c->iv[I_ROW].cap = 0;
+        for (size_t i = 0; i < n; i++) pos[i] = (int32_t)cursor[remap[pos[i]]]++;
+        free(cursor);
+        cursor = NULL;
+        void *spare = NULL;
+        if (!(ivc[I_START] = scatter(&c->iv[I_START], pos, NULL, &spare))) goto nomem;
+        if (!(ivc[I_END] = scatter(&c->iv[I_END], pos, spare, NULL))) goto nomem;
+        spare = NULL;
+        if (!(ivc[I_STATE] = scatter(&c->iv[I_STATE], pos, NULL, NULL))) goto nomem;
+        if (!(ivc[I_REASON] = scatter(&c->iv[I_REASON], pos, NULL, &spare))) goto nomem;
+        if (!(ivc[I_P] = scatter(&c->iv[I_P], pos, spare, &spare))) goto nomem;
+        if (!(ivc[I_STACK] = scatter(&c->iv[I_STACK], pos, spare, NULL))) goto nomem;
+        /* The positions' memory becomes the interval row column. */
+        for (size_t k = 0; k < nrows; k++)
+            for (int64_t i = starts[k]; i < starts[k + 1]; i++) pos[i] = (int32_t)k;
+        ivc[I_ROW] = pos;
+        pos = NULL;
+    }
+    free(remap);
+    remap = NULL;
+    vec_free(&c->row[R_CNT]);
+    vec_free(&c->row[R_P]);
+    vec_free(&c->row[R_TS]);
+
+    /* The row columns in id order, one at a time, then as the model has them. */
+    static const int OUT[] = {R_ID, R_NSTACK, R_STATE, R_REASON, R_ST, R_FIRST, R_CREATED,
+                              R_START, R_ENDED, R_CREATOR, R_CSTACK, R_SSTACK, R_LSTACK,
+                              R_EXEC, R_SCHED};
+    enum { N_OUT = sizeof OUT / sizeof *OUT };
+    if (!sorted)
+        for (int k = 0; k < N_OUT; k++)
+            if (gather(&c->row[OUT[k]], byrow, nrows) < 0) goto nomem;
+    free(byrow);
+    byrow = NULL;
+    int32_t *name = RI32(c, R_NSTACK), *reason = RI32(c, R_REASON);
+    int64_t *since = RI64(c, R_ST);
+    const uint8_t *state = (const uint8_t *)c->row[R_STATE].p;
+    if (!(wait = column_alloc(nrows * 8))) goto nomem;
+    for (size_t k = 0; k < nrows; k++) {
+        int32_t s = name[k];
+        name[k] = s > 0 && (size_t)s < nroot ? root[s] : 0;
+        if (state[k] != G_WAITING) reason[k] = 0;
+        since[k] -= first;
+        wait[k] = state[k] != G_NOT_EXIST ? (last - first) - since[k] : NONE;
+    }
+
+    result = PyTuple_New(N_OUT + 1 + 3 + (c->intervals ? N_IV + 1 : 0));
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -691,74 +832,64 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         PyTuple_SET_ITEM(result, at++, x_);                 \
     } while (0)
     for (int k = 0; k < N_OUT; k++) {
-        void *p = out[k];
-        out[k] = NULL;
-        PUT(buf_wrap(p, (Py_ssize_t)(nrows * out_items[k])));
+        if (OUT[k] == R_FIRST) { /* the model's wait_ns comes after since_ns */
+            void *w = wait;
+            wait = NULL;
+            PUT(buf_wrap(w, (Py_ssize_t)(nrows * 8)));
+        }
+        Vec *v = &c->row[OUT[k]];
+        void *p = v->p;
+        v->p = NULL;
+        v->n = v->cap = 0;
+        PUT(buf_wrap(p, (Py_ssize_t)(nrows * r_items[OUT[k]])));
     }
     PUT(vec_take(&brow));
     PUT(vec_take(&breason));
     PUT(vec_take(&bns));
-    void *cols[7] = {pos, t, end, to, ireason, ip, istack};
-    static const size_t items[7] = {4, 8, 8, 1, 4, 4, 4};
-    pos = NULL;
-    t = end = NULL;
-    to = NULL;
-    ireason = ip = istack = NULL;
-    for (int k = 0; k < 7; k++) {
-        void *p = cols[k];
-        cols[k] = NULL;
-        if (p == NULL) {
-            for (int j = k + 1; j < 7; j++) free(cols[j]);
-            Py_CLEAR(result);
-            goto done;
+    if (c->intervals) {
+        size_t n = (size_t)(starts[nrows]);
+        for (int k = 0; k < N_IV; k++) {
+            void *p = ivc[k];
+            ivc[k] = NULL;
+            PUT(buf_wrap(p, (Py_ssize_t)(n * iv_items[k])));
         }
-        PyObject *w = buf_wrap(p, (Py_ssize_t)(n * items[k]));
-        if (w == NULL) {
-            for (int j = k + 1; j < 7; j++) free(cols[j]);
-            Py_CLEAR(result);
-            goto done;
-        }
-        PyTuple_SET_ITEM(result, at++, w);
+        void *st = starts;
+        starts = NULL;
+        PUT(buf_wrap(st, (Py_ssize_t)((nrows + 1) * 8)));
     }
-    PUT(buf_wrap(starts, (Py_ssize_t)((nrows + 1) * 8)));
-    starts = NULL;
 #undef PUT
     goto done;
 nomem:
     PyErr_NoMemory();
+    goto done;
+toobig:
+    PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
 done:
     free(kr);
     free(remap);
     free(byrow);
     free(starts);
     free(cursor);
-    free(t);
-    free(end);
-    free(frm);
-    free(to);
-    free(ireason);
-    free(ip);
-    free(istack);
-    if (pos != NULL && pos != (int32_t *)c->go[GO_ROW].p) free(pos);
-    for (int k = 0; k < N_OUT; k++) free(out[k]);
+    free(wait);
+    free(pos);
+    for (int k = 0; k < N_IV; k++) free(ivc[k]);
     vec_free(&brow);
     vec_free(&breason);
     vec_free(&bns);
     free(scratch);
-    if (c->done) col_free_all(c);
-    PyBuffer_Release(&sb);
+    col_free_all(c);
     PyBuffer_Release(&nb);
     return result;
 }
 
 static PyMethodDef col_methods[] = {
     {"add", col_add, METH_VARARGS,
-     "add(time, kind, res_kind, res, frm, to, name, p, g, stack, tstack): keep a chunk's events."},
+     "add(time, kind, res_kind, res, frm, to, name, p, g, stack, tstack, forever, named): "
+     "summarize a chunk's events."},
     {"side", col_side, METH_NOARGS,
      "(first, last, seen, syncs, sys, proc, ranges, proc_ids, used_stacks) as Bufs."},
     {"goroutines", col_goroutines, METH_VARARGS,
-     "goroutines(syncs, first, last, forever_id, root_names): goroutine, block and interval "
-     "columns as Bufs."},
+     "goroutines(root_names): goroutine, block and (if kept) interval columns as Bufs."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -768,7 +899,7 @@ static PyTypeObject CollectorType = {
     .tp_basicsize = sizeof(Collector),
     .tp_dealloc = col_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Keeps the events the model needs from each chunk, then summarizes them.",
+    .tp_doc = "Collector(intervals=True): summarizes goroutines as chunks arrive.",
     .tp_methods = col_methods,
     .tp_init = col_init,
     .tp_new = PyType_GenericNew,

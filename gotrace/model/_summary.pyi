@@ -17,18 +17,22 @@ class Buf:
 
 @final
 class Collector:
-    """Keeps the events the model needs from each chunk, then summarizes them."""
+    """Summarizes goroutines as chunks arrive (Go's summarizer, streaming); keeps every
+    state interval too when made with ``intervals=True``."""
 
+    def __init__(self, intervals: bool = True) -> None: ...
     def add(self, time: Buffer, kind: Buffer, res_kind: Buffer, res: Buffer, frm: Buffer,
-            to: Buffer, name: Buffer, p: Buffer, g: Buffer, stack: Buffer, tstack: Buffer, /
-            ) -> None: ...
+            to: Buffer, name: Buffer, p: Buffer, g: Buffer, stack: Buffer, tstack: Buffer,
+            forever: int, named: Buffer, /) -> None:
+        """One chunk's events; ``forever`` is the string id of "forever" (-1 until interned),
+        ``named[s]`` is 1 when stack s's root frame names a function."""
     def side(self) -> tuple[int, int, int, Buf, tuple[Buf, ...], tuple[Buf, ...],
                             tuple[Buf, ...], Buf, Buf]:
         """(first, last, events seen, syncs, syscall columns, P columns, range columns,
         P ids, stacks used)."""
-    def goroutines(self, syncs: Buffer, first: int, last: int, forever_id: int,
-                   root_names: Buffer, /) -> tuple[Buf, ...]:
-        """The goroutine, block and interval columns (from_trace._NATIVE_COLS, _NATIVE_IVL)."""
+    def goroutines(self, root_names: Buffer, /) -> tuple[Buf, ...]:
+        """The goroutine, block and (if kept) interval columns (from_trace._NATIVE_COLS,
+        _NATIVE_IVL)."""
 
 constants: dict[str, Any]
 """The C module's own copies of events.py's numbers, by name (tested against them)."""

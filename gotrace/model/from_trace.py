@@ -47,7 +47,7 @@ NATIVE: bool = _native is not None
 """True when the C twin (gotrace.model._summary) is built and not disabled by
 GOTRACE_PURE_PYTHON=1; both paths build identical models."""
 
-_GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack")
+_GO_COLS = ("time", "res", "frm", "to", "name", "p", "g", "stack", "tstack", "sync")
 _SYS_COLS = ("time", "res", "frm", "to", "p", "seq")
 _PROC_COLS = ("time", "res", "frm", "to", "seq")
 _RANGE_COLS = ("time", "kind", "name", "res_kind", "res", "seq")
@@ -79,25 +79,34 @@ class _Collector:
         self.first: int | None = None
         self.last = 0
         self.seen = 0
+        self.sync = 0  # the last sync so far (Go's syncTs): the first event's time before one
 
     def add(self, c: EventChunk) -> None:
         n = len(c)
         if n == 0:
             return
         if self.first is None:
-            self.first = int(c.time[0])
+            self.first = self.sync = int(c.time[0])
         self.last = int(c.time[-1])
         seq = np.arange(self.seen, self.seen + n, dtype=np.int64)
         self.seen += n
         kind = c.kind
-        self.syncs.append(c.time[kind == Kind.SYNC])
+        is_sync = kind == Kind.SYNC
+        sync_times = c.time[is_sync]
+        self.syncs.append(sync_times)
+        # The sync in effect at each event, in stream order (Go's syncTs).
+        last_sync = np.cumsum(is_sync) - 1
+        sync = np.where(last_sync >= 0, sync_times[np.maximum(last_sync, 0)] if len(sync_times)
+                        else 0, self.sync)
+        if len(sync_times):
+            self.sync = int(sync_times[-1])
         st = kind == Kind.STATE_TRANSITION
         trans = st & (c.frm != c.to)
         go = np.flatnonzero(trans & (c.res_kind == ResourceKind.GOROUTINE))
         cols: dict[str, np.ndarray] = {
             "time": c.time, "res": c.res, "frm": c.frm, "to": c.to, "name": c.name, "p": c.p,
             "g": c.g, "stack": c.stack, "tstack": c.tstack, "seq": seq, "kind": kind,
-            "res_kind": c.res_kind,
+            "res_kind": c.res_kind, "sync": sync,
         }  # fmt: skip
         narrow = {"res", "p", "g"}
         for k in _GO_COLS:
@@ -158,16 +167,22 @@ def _with_first(syncs: np.ndarray, first: int) -> np.ndarray:
 
 
 def build_trace_model(
-    chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str
+    chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str, *,
+    intervals: bool = True,
 ) -> Model:
+    """The model of an ordered event stream; ``intervals=False`` leaves out the interval
+    table (``model.intervals`` is None), which is most of a big trace's memory and only
+    the per-P timelines, a goroutine's story and the exports read."""
     if NATIVE:
-        gor, intervals, side = _native_goroutines(chunks, tables)
+        gor, ivl, side = _native_goroutines(chunks, tables, intervals)
     else:
         col = _Collector()
         for chunk in chunks:
             col.add(chunk)
         side = _side(col)
-        gor, intervals = _goroutines(col.go, side, tables)
+        gor, ivl = _goroutines(col.go, side, tables)
+        if not intervals:
+            ivl = None
     _add_syscalls(gor, side)
     infer_reasons(gor, tables)
     model = Model(
@@ -175,7 +190,7 @@ def build_trace_model(
         tables=tables,
         goroutines=gor,
         span_ns=side.last - side.first,
-        intervals=intervals,
+        intervals=ivl,
         procs=_procs(side.proc, side.syncs, side.first, side.last),
         ranges=_ranges(side.rng, side.first, side.last),
         info=info,
@@ -199,15 +214,35 @@ _NATIVE_IVL: tuple[tuple[str, Any], ...] = (
 )
 
 
+class _Named:
+    """By stack id, 1 when the stack's root frame names a function (Go names a goroutine
+    by the first such transition stack), kept up to date as the reader interns stacks so
+    the streaming C summary can decide a goroutine's name on the way."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.flags = bytearray()
+
+    def update(self) -> bytearray:
+        stacks, frames = self.tables.stacks, self.tables.frames
+        for sid in range(len(self.flags), len(stacks)):
+            ids = stacks[sid]
+            self.flags.append(1 if ids and frames[ids[-1]].func != "" else 0)
+        return self.flags
+
+
 def _native_goroutines(
-    chunks: Iterable[EventChunk], tables: Tables
-) -> tuple[Goroutines, Intervals, _Side]:
+    chunks: Iterable[EventChunk], tables: Tables, intervals: bool
+) -> tuple[Goroutines, Intervals | None, _Side]:
     """The C twin of _Collector and _goroutines (see _summary.c)."""
     assert _native is not None
-    col = _native.Collector()
+    col = _native.Collector(intervals=intervals)
+    named = _Named(tables)
+    string_ids = tables.string_id
     for c in chunks:
+        forever = string_ids("forever")
         col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
-                c.tstack)
+                c.tstack, -1 if forever is None else forever, named.update())
     first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
 
     def cols(names: tuple[str, ...], bufs: tuple[_native.Buf, ...], types: tuple[Any, ...]
@@ -225,15 +260,14 @@ def _native_goroutines(
         rng=cols(_RANGE_COLS, rng, (np.int64, np.uint8, np.int32, np.uint8, np.int64, np.int64)),
         proc_ids=sorted(frombuffer(proc_ids, np.int64).tolist()),
     )
-    forever_id = tables.string("forever")  # interned before the root names, as _goroutines does
+    tables.string("forever")  # interned before the root names, as _goroutines does
     names = _root_names(frombuffer(used, np.int32), tables)
-    out = col.goroutines(side.syncs, first, last, forever_id, names)
+    out = col.goroutines(names)
     ng = len(_NATIVE_COLS)
     g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
     nrows = len(g["id"])
-    ivl_cols: dict[str, Any] = {k: frombuffer(b, t)
-                                for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)}
-    ivl = Intervals(**ivl_cols)
+    ivl = Intervals(**{k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)}
+                    ) if intervals else None
     gor = Goroutines(
         **g,
         syscall_ns=np.zeros(nrows, np.int64),
@@ -258,7 +292,7 @@ def _goroutines(
     go: dict[str, list[np.ndarray]], side: _Side, tables: Tables
 ) -> tuple[Goroutines, Intervals]:
     """Per-goroutine facts and intervals; syscall times are added by _add_syscalls."""
-    syncs, first, last = side.syncs, side.first, side.last
+    first, last = side.first, side.last
     res = _cat(go["res"], np.int64)
     order = np.argsort(res, kind="stable")
     g = res[order]
@@ -269,6 +303,7 @@ def _goroutines(
     reason = _take(go["name"], order, np.int32)
     evp = _take(go["p"], order, np.int32)
     tstack = _take(go["tstack"], order, np.int32)
+    sync = _take(go["sync"], order, np.int64)
     n = len(g)
 
     # g is sorted: each run of one id is a row.
@@ -300,10 +335,12 @@ def _goroutines(
     seg_g = _cat(go["g"], np.int64)[at].astype(np.int64)
     seg_stack = _cat(go["stack"], np.int32)[at].astype(np.int32)
 
-    # Interval opened by each transition.
+    # Interval opened by each transition; an undetermined goroutine's from the sync
+    # in effect when it was seen.
     start = t.copy()
     und = np.flatnonzero(undetermined)
-    start[und] = _sync_before(t[und], syncs)
+    start[und] = sync[und]
+    del sync
     # ...and closed by the same goroutine's next transition, else by the end.
     end = np.empty(n, np.int64)
     end[:-1] = t[1:]

@@ -30,12 +30,14 @@ def parse_header(data: bytes) -> TraceInfo:
 
 
 def read_events(
-    data: bytes, tables: Tables, progress: Progress | None = None
+    data: bytes, tables: Tables, progress: Progress | None = None, *, consume: bool = False
 ) -> tuple[TraceInfo, Iterator[EventChunk]]:
     """Return the trace's facts and a lazy iterator over its ordered event chunks.
 
     The iterator fills ``info.events`` and ``info.damage`` as it goes; read them
-    after exhausting it.
+    after exhausting it. ``consume`` says the caller hands ``data`` over and never
+    reads it again: the pages of a v2 trace's generations already read are given back
+    to the OS as the reading goes (a v1 trace's bytes are dropped once decoded anyway).
     """
     info = parse_header(data)
     if info.version in V1_VERSIONS:
@@ -46,4 +48,4 @@ def read_events(
     from . import v2
 
     info.reader = "C" if v2.NATIVE else "Python"
-    return info, v2.read(data, info, tables, progress)
+    return info, v2.read(data, info, tables, progress, consume=consume)

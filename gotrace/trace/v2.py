@@ -31,6 +31,7 @@ import numpy.typing as npt
 from .. import accel
 from ..accel import frombuffer
 from ..errors import TraceFormatError
+from ..memory import release_before
 from ..tables import Tables
 from .events import (
     HEADER_LEN,
@@ -645,10 +646,13 @@ def _damage(info: TraceInfo, at: int, gen: int, why: str, truncated: bool) -> No
 
 
 def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None,
-         native: bool | None = None) -> Iterator[EventChunk]:
+         native: bool | None = None, *, consume: bool = False) -> Iterator[EventChunk]:
     """Yield Go's ordered event stream for a v2 trace, a chunk at a time.
 
-    ``native`` picks the orderer (None: the C one if built, see NATIVE).
+    ``native`` picks the orderer (None: the C one if built, see NATIVE). With
+    ``consume`` (the caller never reads ``data`` again), the pages of each generation
+    are released once it is ordered: nothing reads before the next generation's start
+    again, and the file's size no longer sits under the model being built.
     """
     version = info.version
     u8 = np.frombuffer(data, np.uint8)
@@ -657,6 +661,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
     yielded = False
     gens = generations(data, version)
     gen_no = 0
+    released = 0
     while True:
         try:
             g = next(gens)
@@ -703,6 +708,9 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
                                        f"{e}") from None
             _damage(info, g.start, g.gen, str(e), False)
             return
+        if consume:
+            release_before(u8[released:], g.end - released)
+            released = g.end
         if progress is not None:
             progress(g.end)
     yield _sync_only(info, last_ts)

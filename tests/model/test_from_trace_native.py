@@ -102,17 +102,27 @@ def test_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(m.goroutines) == 0 and len(m.intervals) == 0
 
 
-def random_chunks(seed: int, tables: Tables) -> list[EventChunk]:
-    """Arbitrary transitions (not a valid Go story: both paths must still agree)."""
+def random_chunks(seed: int, tables: Tables, rough: bool = False) -> list[EventChunk]:
+    """Arbitrary transitions (not a valid Go story: both paths must still agree).
+
+    ``rough`` makes a damaged stream's corners too: times that go back (a sync then
+    lands after events it precedes in time), a stack whose root frame names no
+    function, and "forever" interned only for the last chunk."""
     rng = np.random.default_rng(seed)
-    reasons = [tables.string(s) for s in ("", "forever", "sleep", "select", "chan receive")]
+    words = ("", "sleep", "select", "chan receive") if rough else \
+        ("", "forever", "sleep", "select", "chan receive")
+    reasons = [tables.string(s) for s in words]
     stacks = [0] + [tables.stack((tables.frame(f"main.f{i}", "m.go", i),)) for i in range(4)]
+    if rough:
+        stacks += [tables.stack((tables.frame("main.leaf", "m.go", 9), tables.frame("", "", 0)))]
     ids = rng.choice([1, 2, 3, 17, 1 << 33, -9, 1000], size=7, replace=False).tolist()
     chunks, t = [], 100
-    for _ in range(3):
+    for c in range(3):
+        if rough and c == 2:
+            reasons.append(tables.string("forever"))
         b = ChunkBuilder()
         for _ in range(int(rng.integers(0, 400))):
-            t += int(rng.integers(1, 50))
+            t += int(rng.integers(-30 if rough else 1, 50))
             r = rng.random()
             if r < 0.05:
                 b.add(t, Kind.SYNC)
@@ -123,22 +133,59 @@ def random_chunks(seed: int, tables: Tables) -> list[EventChunk]:
                       frm=frm, to=to)
             elif r < 0.2:
                 b.add(t, int(rng.integers(Kind.RANGE_BEGIN, Kind.RANGE_END + 1)),
-                      name=reasons[int(rng.integers(0, 5))], res_kind=int(rng.integers(0, 3)),
+                      name=reasons[int(rng.integers(0, len(reasons)))], res_kind=int(rng.integers(0, 3)),
                       res=int(rng.integers(0, 3)))
             else:
                 b.add(t, Kind.STATE_TRANSITION, g=int(rng.choice(ids)),
                       p=int(rng.integers(-1, 3)), stack=int(rng.choice(stacks)), res_kind=1,
                       res=int(rng.choice(ids)), frm=int(rng.integers(0, 6)),
-                      to=int(rng.integers(0, 6)), name=reasons[int(rng.integers(0, 5))],
+                      to=int(rng.integers(0, 6)), name=reasons[int(rng.integers(0, len(reasons)))],
                       tstack=int(rng.choice(stacks)))
         chunks.append(b.freeze())
     return chunks
 
 
+@pytest.mark.parametrize("rough", [False, True], ids=["ordered", "rough"])
 @pytest.mark.parametrize("seed", range(40))
-def test_random_streams(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_random_streams(seed: int, rough: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
-        return TraceInfo("go 1.26 trace", 26, 0, 0), random_chunks(seed, tables)
+        return TraceInfo("go 1.26 trace", 26, 0, 0), random_chunks(seed, tables, rough)
 
     m = assert_same(source, monkeypatch)
     assert (m.goroutines.state <= GoState.SYSCALL).all()
+
+
+def test_an_undetermined_goroutine_counts_from_the_sync_before_it_in_the_stream(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go's summarizer takes the last sync it has processed (syncTs), not the last one
+    by time: a sync that comes later in a damaged stream, with an earlier time, does not
+    move a goroutine already seen."""
+    stream = text("""
+1000 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+1100 13 -1 0 5 - | 1 8 0 3 "" | - | 0
+1050 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+1200 13 -1 0 5 - | 1 8 3 4 "sleep" | - | 0
+""")
+    m = assert_same(stream, monkeypatch)
+    assert m.goroutines.first_ns.tolist() == [0]
+    assert m.goroutines.exec_ns.tolist() == [200]
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["python", "c"])
+@pytest.mark.parametrize("path", TRACES[:3] + TRACES[-2:], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_without_intervals_the_goroutines_are_the_same(path: Path, native: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary commands build no interval table; nothing else may change."""
+    monkeypatch.setattr(from_trace, "NATIVE", native)
+    data = path.read_bytes()
+    models = []
+    for intervals in (True, False):
+        tables = Tables()
+        info, chunks = read_events(data, tables)
+        models.append(from_trace.build_trace_model(chunks, info, tables, "t", intervals=intervals))
+    full, lean = models
+    assert lean.intervals is None and full.intervals is not None
+    for f in dataclasses.fields(full.goroutines):
+        np.testing.assert_array_equal(getattr(full.goroutines, f.name),
+                                      getattr(lean.goroutines, f.name), err_msg=f.name)
+    assert full.tables.strings == lean.tables.strings
