@@ -6,6 +6,7 @@ Each file is opened by the real app (``App.run_test()``: the loader's child
 process, the streaming of the model and of each analysis) in a fresh process,
 so the peak RSS is the viewer's own. It prints, in seconds from the app's start:
 
+* ``model``: the model has reached the viewer (from the loader's child or the cache);
 * ``overview``: Overview is the current page and its facts are drawn: the first
   screen a user can read and act on (the findings may still be coming);
 * ``findings``: every finding is in (leak suspects, spikes, long-lived);
@@ -50,6 +51,8 @@ async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
             screen = app.screen
             if app.return_value is not None:
                 raise SystemExit(f"{path}: {app.return_value}")
+            if "model" not in marks and app.session is not None:
+                marks["model"] = now  # the model is in the viewer: the rest is drawing it
             if not isinstance(screen, OverviewScreen):
                 continue
             if "overview" not in marks and any(line.lstrip().startswith("file ")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .inputs import RawInput, open_input
 from .model import Model
 from .tables import Tables
+
+if TYPE_CHECKING:
+    from .model.from_trace import IntervalsLater
 
 Progress = Callable[[int], None]
 
@@ -15,12 +19,24 @@ def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables |
                intervals: bool = True) -> Model:
     """The trace's model; pass ``tables`` to compare stacks by id with another model, and
     ``intervals=False`` when nothing will read the interval table (most of the memory)."""
-    from .model.from_trace import build_trace_model
+    model, rest = start_trace(raw, progress, tables, intervals=intervals)
+    if rest is not None:
+        model.intervals = rest()
+    return model
+
+
+def start_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None, *,
+                intervals: bool = True) -> tuple[Model, IntervalsLater | None]:
+    """The trace's model without its interval table, and (``intervals``) the call that sorts
+    and returns it: the viewer shows the goroutines while that runs."""
+    from .model.from_trace import start_trace_model
     from .trace.reader import read_events
 
     tables = tables if tables is not None else Tables()
     info, chunks = read_events(raw.take(), tables, progress, consume=True)
-    return build_trace_model(chunks, info, tables, raw.name, intervals=intervals)
+    model, rest = start_trace_model(chunks, info, tables, raw.name, intervals=intervals)
+    model.notices[:0] = raw.notices
+    return model, rest
 
 
 def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None) -> Model:
@@ -35,8 +51,9 @@ def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | No
     ``intervals=False`` leaves a trace's interval table out.
 
     What reading the input lost (a cut ``.gz``) comes first among the model's notices."""
-    model = load_trace(raw, progress, tables, intervals=intervals) if raw.kind == "trace" \
-        else load_dump(raw, snapshot, tables)
+    if raw.kind == "trace":
+        return load_trace(raw, progress, tables, intervals=intervals)
+    model = load_dump(raw, snapshot, tables)
     model.notices[:0] = raw.notices
     return model
 

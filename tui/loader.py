@@ -45,10 +45,13 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from gotrace.errors import GotraceError
 from gotrace.model import Model
+
+if TYPE_CHECKING:
+    from gotrace.model.from_trace import IntervalsLater
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +193,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     analyses it does not have (those not computed with the model)."""
     from gotrace.cache import store_analysis
     from gotrace.inputs import open_input
-    from gotrace.load import cached, load_raw, remember
+    from gotrace.load import cached, load_raw, remember, start_trace
 
     from .packing import packed
     from .session import ANALYSES, still_to_come, with_model
@@ -214,6 +217,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     try:
         key, model = cached(path) if snapshot is None else (None, None)
         fresh = False
+        rest: IntervalsLater | None = None
         if analyses_only:
             if model is None:
                 w.send(Failed(f"{name}: its cached model went away while it was opened"))
@@ -233,7 +237,10 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                     last = now
                     w.send(Progress(done))
 
-            model = load_raw(raw, progress, snapshot)
+            if raw.kind == "trace":  # its intervals are sorted after Overview is up
+                model, rest = start_trace(raw, progress)
+            else:
+                model = load_raw(raw, progress, snapshot)
             del raw  # the input's bytes: as big as the file, and no analysis reads them
             fresh = True
         else:
@@ -246,6 +253,11 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         coming = still_to_come(model, done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
+        if rest is not None:
+            step = "sorting the state intervals"
+            model.intervals = done["intervals"] = rest()
+            w.send(Computed("intervals", model.intervals))  # not a part yet: sent whole
+            w.parts = _model_parts(model)
         if fresh:  # after the model is sent: saving its columns took seconds before the first screen
             step = "saving the model in the cache"
             remember(key, model)

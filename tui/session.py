@@ -9,6 +9,11 @@ one by one after the model (``coming``); a page that needs one registers with
 :meth:`Session.when_ready` and shows a placeholder meanwhile, rather than
 computing it a second time on the UI's side. If the child stops early they are
 computed here, on demand, by :meth:`Session.get`.
+
+A freshly read trace's interval table comes the same way, as ``"intervals"``, first
+after the model: the child sorts it while Overview is already up, and the session
+puts it in the model when it arrives (only a goroutine's story and the per-P timeline
+read it).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
 from gotrace.analysis.summary import summarize
-from gotrace.model import NONE, Model, state_name
+from gotrace.inputs import is_url
+from gotrace.model import NONE, Intervals, Model, state_name
 from gotrace.render.text import wait
 from gotrace.stacks import user_frame
 from gotrace.tables import Frame
@@ -46,9 +52,10 @@ class Analysis:
     compute: Callable[[Model, Get], Any]
     traces_only: bool = False
     with_model: bool = False  # sent with the model: the first page cannot say anything without it
+    missing: Callable[[Model], bool] | None = None  # a part of the model: whether it is still to come
 
     def applies(self, model: Model) -> bool:
-        return model.is_trace or not self.traces_only
+        return (model.is_trace or not self.traces_only) and (self.missing is None or self.missing(model))
 
 
 def _by_creator(model: Model) -> tuple[Rows, Rows]:
@@ -75,20 +82,41 @@ def long_lived_rows(model: Model) -> Rows:
     return select_rows(model, older_than_ns=0).astype(np.int64)
 
 
-def _procs(model: Model) -> ProcTimeline | None:
+def _intervals(model: Model) -> Intervals | None:
+    """The interval table the loader's child did not send (it stopped early): the trace is
+    read again, if it is a file that still holds the same goroutines. Put in the model."""
+    if model.intervals is None and model.source.path != "-" and not is_url(model.source.path):
+        from gotrace.errors import GotraceError
+        from gotrace.load import load
+
+        try:
+            again = load(model.source.path)
+        except (GotraceError, OSError, MemoryError):
+            return None
+        if again.intervals is not None and np.array_equal(again.goroutines.id, model.goroutines.id) \
+                and again.tables.stacks == model.tables.stacks:
+            model.intervals = again.intervals
+    return model.intervals
+
+
+def _procs(model: Model, get: Get) -> ProcTimeline | None:
+    if model.intervals is None and model.is_trace:
+        get("intervals")
     return ProcTimeline(model) if model.intervals is not None and model.ranges is not None else None
 
 
 # In the order the first page wants them: Overview's facts, then its findings.
 ANALYSES: dict[str, Analysis] = {
     "summary": Analysis("the summary", lambda m, get: summarize(m), with_model=True),
+    "intervals": Analysis("the state intervals", lambda m, get: _intervals(m), traces_only=True,
+                          missing=lambda m: m.intervals is None),
     "leaks": Analysis("leak suspects", lambda m, get: find_leaks([m])),
     "spikes": Analysis("creation spikes", lambda m, get: creation_spikes(m), traces_only=True),
     "long_lived": Analysis("long-lived groups", lambda m, get: group_rows(m, long_lived_rows(m))),
     "site_index": Analysis("the index of creation sites", lambda m, get: _site_index(get("spikes")),
                            traces_only=True),
     "by_creator": Analysis("the index of creators", lambda m, get: _by_creator(m)),
-    "procs": Analysis("the per-P timeline", lambda m, get: _procs(m), traces_only=True),
+    "procs": Analysis("the per-P timeline", _procs, traces_only=True),
 }
 
 
@@ -134,7 +162,7 @@ class Session:
         self.model = model
         self.g = model.goroutines
         self.strings = model.tables.strings
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # an analysis may ask for another while computed
         self._results: dict[str, Any] = dict(results or {})
         self._coming = set(coming) - set(self._results)
         self._waiting: list[tuple[frozenset[str], Callable[[], None]]] = []
@@ -160,6 +188,8 @@ class Session:
         """An analysis from the loader; the pages waiting for it go on."""
         with self._lock:
             self._results[name] = value
+            if name == "intervals" and value is not None:  # a part of the model, not an analysis
+                self.model.intervals = value
         self._coming.discard(name)
         self._wake()
 

@@ -205,6 +205,11 @@ typedef struct {
     int64_t first, last, seen, sync;
     int32_t forever; /* string id of the wait reason "forever" once interned, else -1 */
     int done;
+    /* Between goroutines() and intervals(): each provisional row's final row, where
+     * each final row's intervals start, and the number of rows. */
+    int32_t *remap;
+    int64_t *starts;
+    size_t nrows;
 } Collector;
 
 #define RI64(c, f) ((int64_t *)(c)->row[f].p)
@@ -223,6 +228,10 @@ static void col_free_all(Collector *c) {
     free(c->used);
     c->used = NULL;
     c->used_len = 0;
+    free(c->remap);
+    c->remap = NULL;
+    free(c->starts);
+    c->starts = NULL;
 }
 
 static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
@@ -335,7 +344,7 @@ static int close_row(Collector *c, int32_t r, int64_t en) {
     }
     if (!c->intervals) return OK;
     if (c->iv[I_ROW].n >= INT32_MAX) return TOOBIG;
-    if (reserve_all(c->iv, N_IV, 1) < 0) return NOMEM;
+    /* Room was made for the chunk (col_add) or for every row (col_goroutines). */
     /* An exit is a zero-length mark at the time the goroutine ended. */
     PUSH(c->iv[I_ROW], int32_t, r);
     PUSH(c->iv[I_START], int64_t, st - c->first);
@@ -438,6 +447,9 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
     size_t nnamed = (size_t)nb.len;
     if (c->seen == 0) c->first = c->sync = t[0];
     c->last = t[n - 1];
+    /* An event closes at most one interval: room for the chunk's, once (untouched
+     * capacity costs address space, not memory). */
+    if (c->intervals && reserve_all(c->iv, N_IV, n) < 0) goto nomem;
     int64_t last_id = 0;
     int32_t last_row = -1;
     for (size_t i = 0; i < n; i++) {
@@ -662,11 +674,10 @@ typedef struct {
 } Block;
 
 /* goroutines(root_names) -> (goroutine columns..., block_row, block_reason,
- * block_ns[, interval row, start, end, state, reason, p, stack, starts]).
- * root_names[s] is the string id of stack s's root function (0: none); the
- * interval columns come only from a collector made with intervals=True.
- * Closes every row's last interval at the last event, sorts the rows by
- * goroutine id and the intervals by row; the collector is consumed. */
+ * block_ns). root_names[s] is the string id of stack s's root function (0:
+ * none). Closes every row's last interval at the last event and sorts the rows
+ * by goroutine id. A collector made with intervals=True keeps its intervals for
+ * intervals(); any other is consumed. */
 static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
     PyObject *no;
@@ -683,14 +694,14 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     int64_t first = c->first, last = c->last;
     PyObject *result = NULL;
     KeyRow *kr = NULL;
-    int32_t *remap = NULL, *byrow = NULL, *pos = NULL;
-    int64_t *starts = NULL, *cursor = NULL, *wait = NULL;
-    void *ivc[N_IV] = {NULL};
+    int32_t *remap = NULL, *byrow = NULL;
+    int64_t *starts = NULL, *wait = NULL;
     Vec brow = {NULL, 0, 0, 4}, breason = {NULL, 0, 0, 4}, bns = {NULL, 0, 0, 8};
     Block *scratch = NULL;
     size_t capscratch = 0;
     c->done = 1;
     rowmap_free(&c->ids);
+    if (c->intervals && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
     for (size_t r = 0; r < nrows; r++) {
         int e = close_row(c, (int32_t)r, last);
         if (e == NOMEM) goto nomem;
@@ -760,39 +771,12 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     vec_free(&c->row[R_BLOCK]);
 
     if (c->intervals) {
-        /* Stable counting sort of the intervals by row: within a row they were
-         * closed in time order. Each one's position replaces its row. */
-        size_t n = c->iv[I_ROW].n;
+        /* Where each row's intervals will start, for intervals(). */
         const int32_t *cnt = RI32(c, R_CNT);
-        starts = malloc((nrows + 1) * sizeof(int64_t));
-        cursor = malloc((nrows ? nrows : 1) * sizeof(int64_t));
-        if (!starts || !cursor) goto nomem;
+        if (!(starts = malloc((nrows + 1) * sizeof(int64_t)))) goto nomem;
         starts[0] = 0;
         for (size_t k = 0; k < nrows; k++) starts[k + 1] = starts[k] + cnt[byrow[k]];
-        memcpy(cursor, starts, nrows * sizeof(int64_t));
-        pos = (int32_t *)c->iv[I_ROW].p;
-        if (pos == NULL && !(pos = malloc(1))) goto nomem; /* no intervals */
-        c->iv[I_ROW].p = NULL;
-        c->iv[I_ROW].n = c->iv[I_ROW].cap = 0;
-        for (size_t i = 0; i < n; i++) pos[i] = (int32_t)cursor[remap[pos[i]]]++;
-        free(cursor);
-        cursor = NULL;
-        void *spare = NULL;
-        if (!(ivc[I_START] = scatter(&c->iv[I_START], pos, NULL, &spare))) goto nomem;
-        if (!(ivc[I_END] = scatter(&c->iv[I_END], pos, spare, NULL))) goto nomem;
-        spare = NULL;
-        if (!(ivc[I_STATE] = scatter(&c->iv[I_STATE], pos, NULL, NULL))) goto nomem;
-        if (!(ivc[I_REASON] = scatter(&c->iv[I_REASON], pos, NULL, &spare))) goto nomem;
-        if (!(ivc[I_P] = scatter(&c->iv[I_P], pos, spare, &spare))) goto nomem;
-        if (!(ivc[I_STACK] = scatter(&c->iv[I_STACK], pos, spare, NULL))) goto nomem;
-        /* The positions' memory becomes the interval row column. */
-        for (size_t k = 0; k < nrows; k++)
-            for (int64_t i = starts[k]; i < starts[k + 1]; i++) pos[i] = (int32_t)k;
-        ivc[I_ROW] = pos;
-        pos = NULL;
     }
-    free(remap);
-    remap = NULL;
     vec_free(&c->row[R_CNT]);
     vec_free(&c->row[R_P]);
     vec_free(&c->row[R_TS]);
@@ -819,7 +803,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         wait[k] = state[k] != G_NOT_EXIST ? (last - first) - since[k] : NONE;
     }
 
-    result = PyTuple_New(N_OUT + 1 + 3 + (c->intervals ? N_IV + 1 : 0));
+    result = PyTuple_New(N_OUT + 1 + 3);
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -846,17 +830,6 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     PUT(vec_take(&brow));
     PUT(vec_take(&breason));
     PUT(vec_take(&bns));
-    if (c->intervals) {
-        size_t n = (size_t)(starts[nrows]);
-        for (int k = 0; k < N_IV; k++) {
-            void *p = ivc[k];
-            ivc[k] = NULL;
-            PUT(buf_wrap(p, (Py_ssize_t)(n * iv_items[k])));
-        }
-        void *st = starts;
-        starts = NULL;
-        PUT(buf_wrap(st, (Py_ssize_t)((nrows + 1) * 8)));
-    }
 #undef PUT
     goto done;
 nomem:
@@ -866,19 +839,97 @@ toobig:
     PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
 done:
     free(kr);
-    free(remap);
     free(byrow);
-    free(starts);
-    free(cursor);
     free(wait);
-    free(pos);
-    for (int k = 0; k < N_IV; k++) free(ivc[k]);
     vec_free(&brow);
     vec_free(&breason);
     vec_free(&bns);
     free(scratch);
-    col_free_all(c);
+    if (result != NULL && c->intervals) {
+        c->remap = remap; /* kept for intervals() */
+        c->starts = starts;
+        c->nrows = nrows;
+    } else {
+        free(remap);
+        free(starts);
+        col_free_all(c);
+    }
     PyBuffer_Release(&nb);
+    return result;
+}
+
+/* intervals() -> (row, start, end, state, reason, p, stack, starts): the
+ * intervals of a collector made with intervals=True, after goroutines(),
+ * counting-sorted by row (within a row they closed in time order). Apart
+ * from goroutines() so that the rows can be shown while this runs. */
+static PyObject *col_intervals(PyObject *self, PyObject *unused) {
+    Collector *c = (Collector *)self;
+    if (!c->done || c->starts == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "intervals() needs goroutines() first, on a collector that keeps them");
+        return NULL;
+    }
+    size_t nrows = c->nrows, n = c->iv[I_ROW].n;
+    int64_t *starts = c->starts, *cursor = NULL;
+    int32_t *remap = c->remap, *pos = NULL;
+    void *ivc[N_IV] = {NULL};
+    PyObject *result = NULL;
+    c->starts = NULL;
+    c->remap = NULL;
+    /* Each interval's position replaces its row. */
+    if (!(cursor = malloc((nrows ? nrows : 1) * sizeof(int64_t)))) goto nomem;
+    memcpy(cursor, starts, nrows * sizeof(int64_t));
+    pos = (int32_t *)c->iv[I_ROW].p;
+    if (pos == NULL && !(pos = malloc(1))) goto nomem; /* no intervals */
+    c->iv[I_ROW].p = NULL;
+    c->iv[I_ROW].n = c->iv[I_ROW].cap = 0;
+    for (size_t i = 0; i < n; i++) pos[i] = (int32_t)cursor[remap[pos[i]]]++;
+    free(cursor);
+    cursor = NULL;
+    free(remap);
+    remap = NULL;
+    void *spare = NULL;
+    if (!(ivc[I_START] = scatter(&c->iv[I_START], pos, NULL, &spare))) goto nomem;
+    if (!(ivc[I_END] = scatter(&c->iv[I_END], pos, spare, NULL))) goto nomem;
+    spare = NULL;
+    if (!(ivc[I_STATE] = scatter(&c->iv[I_STATE], pos, NULL, NULL))) goto nomem;
+    if (!(ivc[I_REASON] = scatter(&c->iv[I_REASON], pos, NULL, &spare))) goto nomem;
+    if (!(ivc[I_P] = scatter(&c->iv[I_P], pos, spare, &spare))) goto nomem;
+    if (!(ivc[I_STACK] = scatter(&c->iv[I_STACK], pos, spare, NULL))) goto nomem;
+    /* The positions' memory becomes the interval row column. */
+    for (size_t k = 0; k < nrows; k++)
+        for (int64_t i = starts[k]; i < starts[k + 1]; i++) pos[i] = (int32_t)k;
+    ivc[I_ROW] = pos;
+    pos = NULL;
+    result = PyTuple_New(N_IV + 1);
+    if (result == NULL) goto done;
+    for (int k = 0; k < N_IV; k++) {
+        void *p = ivc[k];
+        ivc[k] = NULL;
+        PyObject *w = buf_wrap(p, (Py_ssize_t)(n * iv_items[k]));
+        if (w == NULL) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyTuple_SET_ITEM(result, k, w);
+    }
+    PyObject *w = buf_wrap(starts, (Py_ssize_t)((nrows + 1) * 8));
+    starts = NULL;
+    if (w == NULL) {
+        Py_CLEAR(result);
+        goto done;
+    }
+    PyTuple_SET_ITEM(result, N_IV, w);
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(starts);
+    free(cursor);
+    free(remap);
+    free(pos);
+    for (int k = 0; k < N_IV; k++) free(ivc[k]);
+    col_free_all(c);
     return result;
 }
 
@@ -889,7 +940,9 @@ static PyMethodDef col_methods[] = {
     {"side", col_side, METH_NOARGS,
      "(first, last, seen, syncs, sys, proc, ranges, proc_ids, used_stacks) as Bufs."},
     {"goroutines", col_goroutines, METH_VARARGS,
-     "goroutines(root_names): goroutine, block and (if kept) interval columns as Bufs."},
+     "goroutines(root_names): goroutine and block columns as Bufs."},
+    {"intervals", col_intervals, METH_NOARGS,
+     "intervals(): the interval columns as Bufs, sorted by row (after goroutines())."},
     {NULL, NULL, 0, NULL},
 };
 

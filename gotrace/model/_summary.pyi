@@ -31,8 +31,10 @@ class Collector:
         """(first, last, events seen, syncs, syscall columns, P columns, range columns,
         P ids, stacks used)."""
     def goroutines(self, root_names: Buffer, /) -> tuple[Buf, ...]:
-        """The goroutine, block and (if kept) interval columns (from_trace._NATIVE_COLS,
-        _NATIVE_IVL)."""
+        """The goroutine and block columns (from_trace._NATIVE_COLS)."""
+    def intervals(self) -> tuple[Buf, ...]:
+        """After goroutines(), on a collector keeping them: the interval columns sorted by
+        row (from_trace._NATIVE_IVL)."""
 
 constants: dict[str, Any]
 """The C module's own copies of events.py's numbers, by name (tested against them)."""

@@ -25,7 +25,7 @@ tests/model/test_from_trace_native.py keeps the two identical.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -173,16 +173,32 @@ def build_trace_model(
     """The model of an ordered event stream; ``intervals=False`` leaves out the interval
     table (``model.intervals`` is None), which is most of a big trace's memory and only
     the per-P timelines, a goroutine's story and the exports read."""
+    model, rest = start_trace_model(chunks, info, tables, path, intervals=intervals)
+    if rest is not None:
+        model.intervals = rest()
+    return model
+
+
+IntervalsLater = Callable[[], Intervals]
+"""Sorts and returns a model's interval table (once)."""
+
+
+def start_trace_model(
+    chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str, *,
+    intervals: bool = True,
+) -> tuple[Model, IntervalsLater | None]:
+    """The model without its interval table, and with ``intervals`` the call that sorts
+    and returns it: the viewer shows the goroutines while the intervals are sorted."""
+    rest: IntervalsLater | None
     if NATIVE:
-        gor, ivl, side = _native_goroutines(chunks, tables, intervals)
+        gor, rest, side = _native_goroutines(chunks, tables, intervals)
     else:
         col = _Collector()
         for chunk in chunks:
             col.add(chunk)
         side = _side(col)
         gor, ivl = _goroutines(col.go, side, tables)
-        if not intervals:
-            ivl = None
+        rest = (lambda: ivl) if intervals else None
     _add_syscalls(gor, side)
     infer_reasons(gor, tables)
     model = Model(
@@ -190,14 +206,13 @@ def build_trace_model(
         tables=tables,
         goroutines=gor,
         span_ns=side.last - side.first,
-        intervals=ivl,
         procs=_procs(side.proc, side.syncs, side.first, side.last),
         ranges=_ranges(side.rng, side.first, side.last),
         info=info,
         proc_ids=side.proc_ids,
     )
     model.notices.extend(d.message for d in info.damage)
-    return model
+    return model, rest
 
 
 _NATIVE_COLS: tuple[tuple[str, Any], ...] = (
@@ -233,7 +248,7 @@ class _Named:
 
 def _native_goroutines(
     chunks: Iterable[EventChunk], tables: Tables, intervals: bool
-) -> tuple[Goroutines, Intervals | None, _Side]:
+) -> tuple[Goroutines, IntervalsLater | None, _Side]:
     """The C twin of _Collector and _goroutines (see _summary.c)."""
     assert _native is not None
     col = _native.Collector(intervals=intervals)
@@ -263,18 +278,20 @@ def _native_goroutines(
     tables.string("forever")  # interned before the root names, as _goroutines does
     names = _root_names(frombuffer(used, np.int32), tables)
     out = col.goroutines(names)
-    ng = len(_NATIVE_COLS)
-    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
+    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out, strict=True)}
     nrows = len(g["id"])
-    ivl = Intervals(**{k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_IVL, out[ng:], strict=True)}
-                    ) if intervals else None
     gor = Goroutines(
         **g,
         syscall_ns=np.zeros(nrows, np.int64),
         syscall_block_ns=np.zeros(nrows, np.int64),
         reason_inferred=np.zeros(nrows, bool),
     )
-    return gor, ivl, side
+
+    def rest() -> Intervals:
+        return Intervals(**{k: frombuffer(b, t)
+                            for (k, t), b in zip(_NATIVE_IVL, col.intervals(), strict=True)})
+
+    return gor, rest if intervals else None, side
 
 
 def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:

@@ -58,7 +58,10 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
     assert isinstance(loaded, Loaded) and "summary" in loaded.results
     computed = [m for m in msgs if isinstance(m, Computed)]
     assert [m.name for m in computed] == list(loaded.coming)
-    applies = {n for n, a in ANALYSES.items() if a.applies(loaded.model)}
+    # A fresh trace's intervals are sorted after Overview can show: first to follow.
+    assert loaded.model.intervals is None and loaded.coming[0] == "intervals"
+    np.testing.assert_array_equal(computed[0].value.end, model_of(SPIKE_TRACE).intervals.end)  # type: ignore[union-attr]
+    applies = {n for n, a in ANALYSES.items() if a.applies(loaded.model) or n == "intervals"}
     assert set(loaded.coming) | set(loaded.results) == applies
     by_name = {m.name: m.value for m in computed}
     procs = by_name["procs"]
@@ -105,6 +108,7 @@ def test_a_bug_in_the_child_is_one_line_naming_the_input(monkeypatch: pytest.Mon
         raise KeyError("boom")
 
     monkeypatch.setattr(gotrace.load, "load_raw", broken)
+    monkeypatch.setattr(gotrace.load, "start_trace", broken)
     out = io.BytesIO()
     loader_module.child(str(SPIKE_TRACE), None, out)
     failed = _frames(out.getvalue())[-1]
@@ -354,3 +358,30 @@ def test_a_first_open_saves_the_model_and_its_summary_for_the_next(
     key, model = cached(str(p))
     assert model is not None and cache.holds(key)
     assert cache.fetch_analysis(key, "summary") == loaded.results["summary"]
+
+
+@sync
+async def test_a_goroutines_states_follow_once_the_loader_sends_the_intervals() -> None:
+    """A fresh trace's interval table comes after the model: a goroutine opened meanwhile
+    says its states are still being read, then shows them when they arrive."""
+    from gotrace.inputs import open_input
+    from gotrace.load import start_trace
+    from gotrace.tui.messages import OpenGoroutine
+    from gotrace.tui.screens.goroutine import GoroutineScreen
+
+    model, rest = start_trace(open_input(str(SPIKE_TRACE)))
+    assert rest is not None
+    app = _Streamed(model)  # its precompute read the intervals again: still to come here
+    model.intervals = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        row = int(np.argmax(model.goroutines.exec_ns))
+        app.post_message(OpenGoroutine(row))
+        await _until(pilot, lambda: isinstance(app.screen, GoroutineScreen))
+        assert "states: still being read" in screen_text(app)
+        assert app.session is not None
+        app.session.deliver("intervals", rest())
+        await pilot.pause()
+        assert model.intervals is not None
+        assert "states: still being read" not in screen_text(app)
+        assert "states (" in screen_text(app) and "running" in screen_text(app)

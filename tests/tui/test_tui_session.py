@@ -26,5 +26,37 @@ def test_pages_wait_for_what_is_coming_and_go_on_when_it_arrives() -> None:
 
 def test_precompute_is_what_the_loader_sends() -> None:
     trace, dump = model_of(SPIKE_TRACE), model_of(LEAK_DUMP)
-    assert set(precompute(trace)) == set(ANALYSES)
+    assert set(precompute(trace)) == set(ANALYSES) - {"intervals"}  # loaded with them
     assert set(precompute(dump)) == {n for n, a in ANALYSES.items() if not a.traces_only}
+
+
+def test_a_trace_whose_intervals_are_still_coming_gets_them_from_the_loader_or_reads_them() -> None:
+    """The loader sends a fresh trace's model before its interval table; the session puts
+    the table in the model when it arrives, or reads the trace again if the loader stopped."""
+    import numpy as np
+
+    from gotrace.inputs import open_input
+    from gotrace.load import start_trace
+
+    full = model_of(SPIKE_TRACE)
+    assert full.intervals is not None
+    for loader_sends in (True, False):
+        model, rest = start_trace(open_input(str(SPIKE_TRACE)))
+        assert model.intervals is None and rest is not None
+        assert "intervals" in {n for n, a in ANALYSES.items() if a.applies(model)}
+        session = Session(model, coming=["intervals", "procs"])
+        if loader_sends:
+            session.deliver("intervals", rest())
+        else:
+            session.stop_coming()
+            assert session.procs() is not None  # asks for the intervals first
+        assert model.intervals is not None
+        np.testing.assert_array_equal(model.intervals.start, full.intervals.start)
+        np.testing.assert_array_equal(model.intervals.stack, full.intervals.stack)
+
+
+def test_an_analysis_that_asks_for_another_is_computed_without_waiting_on_itself() -> None:
+    """``site_index`` asks for ``spikes`` while it is computed under the session's lock."""
+    session = Session(model_of(SPIKE_TRACE))
+    _, bounds = session.get("site_index")
+    assert session.ready("spikes") and len(bounds) == len(session.get("spikes").sites) + 1

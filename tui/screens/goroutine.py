@@ -137,6 +137,8 @@ class GoroutineScreen(Page):
             story.show(head, sl.stop - sl.start, partial(self._interval, ivl, sl.start))
         else:
             story.show(head)
+            if "intervals" in s.coming:  # still being sorted by the loader: told once here
+                s.when_ready(("intervals",), partial(self._intervals_arrived, r))
         has_kids = bool(len(self.kids))
         kids_title = self.query_one("#kids-title", Static)
         kids = self.query_one("#kids", GoroutineList)
@@ -146,6 +148,11 @@ class GoroutineScreen(Page):
             kids_title.update(Text(f"created {made} (Tab, then Enter opens one)", style=HEAD), layout=False)
         kids.set_rows(self.kids)
         story.focus()
+
+    def _intervals_arrived(self, row: int) -> None:
+        """The interval table is here: tell the story again if this goroutine is still shown."""
+        if self.is_attached and self.row == row:
+            self._fill()
 
     # --- the story ---------------------------------------------------------
     def story(self) -> Text:
@@ -219,6 +226,8 @@ class GoroutineScreen(Page):
                 sl = ivl.of_row(r)
                 out.append(f"\nstates ({plural(sl.stop - sl.start, 'interval')})\n", style=HEAD)
                 out.append(f"  {'at':>9}  {'for':>8}  {'state':<22} {'P':>3}  where\n", style=DIM)
+            elif "intervals" in s.coming:
+                out.append("\nstates: still being read…\n", style=HEAD)
         out.rstrip()  # no blank last line
         return out
 
