@@ -36,6 +36,33 @@ def _libc_madvise() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
 _madvise = _libc_madvise()
 
 
+def _libc_malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    fn.argtypes = (ctypes.c_size_t,)
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_malloc_trim = _libc_malloc_trim()
+
+
+def trim() -> None:
+    """Give the OS back the heap memory freed so far (glibc keeps it for reuse).
+
+    Reading a trace allocates and frees a chunk's columns millions of bytes at a time;
+    glibc's heap keeps most of what was freed (~170 MB after a 119 MB trace), on top of
+    the model built from it. Trimming during the read costs 30-60% of its time; once,
+    after it, costs milliseconds. A no-op where the C library has no ``malloc_trim``.
+    """
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
 def release_before(arr: np.ndarray, stop: int) -> int:
     """Return to the OS the whole pages of ``arr[:stop]``, which the caller never reads
     again; the bytes released (0 where the OS offers no way, or for a strided array)."""

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from .. import accel
 from ..accel import frombuffer
+from ..memory import trim
 from ..tables import Tables
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
@@ -258,6 +259,7 @@ def _native_goroutines(
         forever = string_ids("forever")
         col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
                 c.tstack, -1 if forever is None else forever, named.update())
+    trim()  # what the chunks' columns left in the heap, before the model's columns are made
     first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
 
     def cols(names: tuple[str, ...], bufs: tuple[_native.Buf, ...], types: tuple[Any, ...]
