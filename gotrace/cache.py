@@ -53,7 +53,7 @@ from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 """Bumped whenever the model's columns or their meaning change."""
 
 MIN_SIZE = 4 << 20
