@@ -16,16 +16,17 @@ keeps the prefix and says so in :attr:`RawInput.notices`.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 
 from ..dump.pprof import starts_like_profile
 from ..errors import UnknownInputError
 from .gunzip import MAGIC, inflate
 from .limits import max_input_bytes
-from .local import file_chunks, stdin_chunks
+from .local import file_chunks, is_regular, read_whole, stdin_chunks
 from .sniff import describe, sniff
 
 __all__ = ["SNIFF_BYTES", "RawInput", "describe", "open_input", "sniff"]
@@ -67,6 +68,7 @@ def open_input(source: str) -> RawInput:
     name = "stdin" if source == "-" else source
     cap = max_input_bytes()
     notices: list[str] = []
+    whole: Callable[[], bytes] | None = None
     if source == "-":
         chunks = stdin_chunks(cap)
     elif is_url(source):
@@ -75,15 +77,18 @@ def open_input(source: str) -> RawInput:
         chunks = url_chunks(source, cap, notices)
     else:
         chunks = file_chunks(source, cap)
+        if is_regular(source):
+            whole = partial(read_whole, source, cap)
     with closing(chunks):
-        data, kind = _read(name, chunks, cap, notices)
+        data, kind = _read(name, chunks, cap, notices, whole)
     return RawInput(name=name, data=data, kind=kind, notices=notices)
 
 
-def _read(name: str, chunks: Iterator[bytes], cap: int, notices: list[str]) -> tuple[bytes, str]:
+def _read(name: str, chunks: Iterator[bytes], cap: int, notices: list[str],
+          whole: Callable[[], bytes] | None = None) -> tuple[bytes, str]:
     """All of the stream, inflated (at most ``cap`` bytes) when it is gzip, and its kind; a
     stream whose start is binary and neither a trace nor a dump is refused before the
-    rest is read."""
+    rest is read. ``whole`` reads all of a plain file at once, once its start is known."""
     magic, stream = _take(chunks, len(MAGIC))
     stream = chain([magic], stream)
     if magic == MAGIC:
@@ -97,11 +102,14 @@ def _read(name: str, chunks: Iterator[bytes], cap: int, notices: list[str]) -> t
         # Text (a dump may still follow a long log), or a protobuf profile, which names
         # what it profiles only in its string table, at the end.
         kind = None
-    buf = io.BytesIO()
-    buf.write(head)
-    for chunk in stream:
-        buf.write(chunk)
-    data = buf.getvalue()  # no copy: BytesIO hands over its buffer
+    if whole is not None and magic != MAGIC:
+        data = whole()
+    else:
+        buf = io.BytesIO()
+        buf.write(head)
+        for chunk in stream:
+            buf.write(chunk)
+        data = buf.getvalue()  # no copy: BytesIO hands over its buffer
     return data, kind or sniff(name, data)
 
 

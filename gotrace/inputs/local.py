@@ -40,6 +40,28 @@ def file_chunks(path: str, cap: int) -> Generator[bytes, None, None]:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
+def is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (which :func:`read_whole` can read in one go)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def read_whole(path: str, cap: int) -> bytes:
+    """A regular file's bytes in one read, once :func:`file_chunks` has shown its start is
+    worth reading: no copy of a megabyte at a time into a growing buffer (a tenth of a
+    second on 100 MB). InputError as file_chunks gives them."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(cap + 1)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    if len(data) > cap:
+        raise too_big(path, cap)
+    return data
+
+
 def stdin_chunks(cap: int) -> Generator[bytes, None, None]:
     """Standard input's bytes, up to ``cap``."""
     if sys.stdin is None:

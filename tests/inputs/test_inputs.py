@@ -215,3 +215,22 @@ def test_raw_zlib_is_not_mistaken_for_gzip(tmp_path: Path) -> None:
     p.write_bytes(zlib.compress(DUMP))
     with pytest.raises(UnknownInputError, match="binary data"):
         open_input(str(p))
+
+
+def test_a_plain_file_read_at_once_is_the_same_bytes_as_its_stream(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A regular file is read whole once its start is sniffed; a pipe (stdin) is read a
+    megabyte at a time: the same bytes either way, past the first chunk too."""
+    data = DUMP * (3 * (1 << 20) // len(DUMP))
+    path = tmp_path / "big.txt"
+    path.write_bytes(data)
+    from_file = open_input(str(path))
+    assert from_file.kind == "dump" and from_file.data == data
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    from_stdin = open_input("-")
+    assert from_stdin.data == data
+    # a file that grew past the cap after it was looked at: refused, not cut
+    from gotrace.inputs.local import read_whole
+
+    with pytest.raises(InputError, match="big.txt"):
+        read_whole(str(path), len(data) - 1)
