@@ -49,12 +49,11 @@ def profile(path: str) -> list[tuple[str, float, int, int]]:
 
     rows.append(("start", 0.0, _status("VmRSS"), _status("VmHWM")))
     raw = stage("read the file", lambda: open_input(path))
-    model = stage("events + model", lambda: load_raw(raw))
+    model = stage("events + model", lambda: load_raw(raw, intervals=False))  # as the command loads
     rows_ = stage("select --older-than 10s", lambda: select_rows(model, older_than_ns=10_000_000_000))
     groups = stage("group", lambda: group_rows(model, rows_))
     stage("JSON document", lambda: json.dumps(goroutines_document(model, rows_, groups)))
-    print(f"{path}: {size / 1e6:,.0f} MB, {len(model.goroutines):,} goroutines, "
-          f"{len(model.intervals.row):,} intervals")
+    print(f"{path}: {size / 1e6:,.0f} MB, {len(model.goroutines):,} goroutines")
     print(f"{'stage':26} {'s':>6} {'RSS after MB':>13} {'x file':>7} {'peak MB':>8} {'x file':>7}")
     for name, secs, rss, hwm in rows:
         print(f"{name:26} {secs:6.2f} {rss / 1e6:13,.0f} {rss / size:7.1f} "

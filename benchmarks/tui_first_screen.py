@@ -4,7 +4,8 @@
 
 Each file is opened by the real app (``App.run_test()``: the loader's child
 process, the streaming of the model and of each analysis) in a fresh process,
-so the peak RSS is the viewer's own. It prints, in seconds from the app's start:
+so the peak RSS is the viewer's own. It starts as ``gotrace view`` does (the
+loader's child first, then Textual's import) and prints, in seconds from then:
 
 * ``model``: the model has reached the viewer (from the loader's child or the cache);
 * ``overview``: Overview is the current page and its facts are drawn: the first
@@ -37,13 +38,17 @@ POLL_S = 0.01
 
 
 async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
+    # As `gotrace view` starts: the loader's child first, then Textual is imported.
+    t0 = time.perf_counter()
+    from gotrace.tui.loader import start_early
+
+    loader = start_early(path)
     from gotrace.tui.app import GotraceApp
     from gotrace.tui.screens.overview import OverviewScreen
     from gotrace.tui.textual_private import screen_lines
 
     marks: dict[str, float] = {}
-    t0 = time.perf_counter()
-    app = GotraceApp(path)
+    app = GotraceApp(path, loader=loader)
     async with app.run_test(size=size) as pilot:
         while "all" not in marks:
             await pilot.pause(POLL_S)

@@ -258,9 +258,12 @@ def _read(root: Path, name: str) -> Model:
                  notices=[str(x) for x in facts["notices"]])
 
 
-def holds(key: str | None) -> bool:
-    """Whether entry ``key`` is complete (written, and not evicted since)."""
-    return key is not None and (cache_dir() / key / _MANIFEST).is_file()
+def holds(key: str | None, intervals: bool = False) -> bool:
+    """Whether entry ``key`` is complete (written, and not evicted since), and with
+    ``intervals`` whether it is a full one (not lean)."""
+    if key is None or not (cache_dir() / key / _MANIFEST).is_file():
+        return False
+    return not intervals or _is_lean(cache_dir() / key) is False
 
 
 # --- small analyses beside the columns ---------------------------------------------------

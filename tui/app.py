@@ -76,7 +76,8 @@ class GotraceApp(App[str | None]):
 
     def __init__(self, path: str | None = None, *, model: Model | None = None,
                  results: dict[str, Any] | None = None, snapshot: int | None = None,
-                 stdin: IO[bytes] | None = None) -> None:
+                 stdin: IO[bytes] | None = None, loader: Loader | None = None) -> None:
+        """``loader``: a child already reading ``path`` (:func:`tui.loader.start_early`)."""
         super().__init__()
         self.path = path
         self.snapshot = snapshot
@@ -84,7 +85,7 @@ class GotraceApp(App[str | None]):
         self._preloaded = model
         self._results = results
         self.session: Session | None = None
-        self.loader: Loader | None = None
+        self.loader: Loader | None = loader
         self.failure_detail = ""  # the loader's traceback, for GOTRACE_DEBUG=1
         self._modes_added: list[str] = []
         self._unwarmed: list[str] = []
@@ -104,9 +105,10 @@ class GotraceApp(App[str | None]):
             self.start(self._preloaded, self._results or {})
             return
         assert self.path is not None
-        if self._open_cached(self.path):
-            return
-        self.loader = Loader(self.path, self.snapshot, self.stdin)
+        if self.loader is None:
+            if self._open_cached(self.path):
+                return
+            self.loader = Loader(self.path, self.snapshot, self.stdin)
         self.push_screen(LoadingScreen(self.loader.path))
         self._read(self.loader)
         self.call_after_refresh(_import_pages)  # while the child reads: 0.2 s less after it
@@ -327,12 +329,14 @@ class GotraceApp(App[str | None]):
         self.call_later(self.run_action, action, node)
 
 
-def run(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> str | None:
+def run(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
+        loader: Loader | None = None) -> str | None:
     """Run the viewer; returns an error line if the input could not be loaded.
 
-    ``stdin``: the input itself when ``path`` is ``-`` (the keys come from the terminal).
+    ``stdin``: the input itself when ``path`` is ``-`` (the keys come from the terminal);
+    ``loader``: a child already reading it, started before this module was imported.
     """
-    app = GotraceApp(path, snapshot=snapshot, stdin=stdin)
+    app = GotraceApp(path, snapshot=snapshot, stdin=stdin, loader=loader)
     try:
         error = app.run()
     finally:

@@ -304,6 +304,19 @@ def _ended(code: int) -> str:
     return f"exit status {code}"
 
 
+def start_early(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> Loader | None:
+    """The loader's child, started before the viewer itself (importing Textual and laying
+    out the first screen take half a second, which the child spends reading); None when
+    the model cache holds the file whole, which the viewer maps without a child."""
+    from gotrace import cache
+    from gotrace.inputs import is_url
+
+    if stdin is None and snapshot is None and path != "-" and not is_url(path) and cache.enabled() \
+            and cache.holds(cache.key_of(path), intervals=True):
+        return None
+    return Loader(path, snapshot, stdin)
+
+
 class Loader:
     """A running child. Iterate :meth:`messages` in one thread; :meth:`close` from any.
 

@@ -65,10 +65,14 @@ def view(file: str, snapshot: int | None) -> None:
     if not sys.stdout.isatty():
         raise InputError("view needs a terminal; use `gotrace goroutines` or `gotrace info` in scripts")
     stdin = input_from_stdin() if file == "-" else None
-    app = importlib.import_module("gotrace.tui.app")
+    # The child starts reading while Textual is imported and lays out (no Textual in it).
+    loader = importlib.import_module("gotrace.tui.loader").start_early(file, snapshot, stdin)
     try:
-        error = app.run(file, snapshot, stdin)
+        app = importlib.import_module("gotrace.tui.app")
+        error = app.run(file, snapshot, stdin, loader)
     finally:
+        if loader is not None:
+            loader.close()
         if stdin is not None:
             stdin.close()
     if error:

@@ -385,3 +385,41 @@ async def test_a_goroutines_states_follow_once_the_loader_sends_the_intervals() 
         assert model.intervals is not None
         assert "states: still being read" not in screen_text(app)
         assert "states (" in screen_text(app) and "running" in screen_text(app)
+
+
+def test_the_child_starts_before_the_viewer_unless_the_cache_holds_the_whole_model(
+        cached_trace: tuple[Path, Model]) -> None:
+    """``gotrace view`` starts the loader's child before importing Textual; a trace whose
+    full model is cached needs none (the viewer maps it), a lean entry still does."""
+    from gotrace import cache
+    from gotrace.inputs import open_input
+    from gotrace.load import load_raw, remember
+    from gotrace.tui.loader import start_early
+
+    path, _ = cached_trace
+    assert start_early(str(path)) is None
+    key = cache.key_of(str(path))
+    cache.clear()
+    remember(key, load_raw(open_input(str(path)), intervals=False))  # lean: no intervals
+    assert cache.holds(key) and not cache.holds(key, intervals=True)
+    early = start_early(str(path))
+    assert early is not None
+    try:
+        msgs = list(early.messages())
+        assert any(isinstance(m, Loaded) for m in msgs) and early.process.returncode == 0
+    finally:
+        early.close()
+
+
+@sync
+async def test_the_viewer_takes_over_a_child_started_before_it() -> None:
+    from gotrace.tui.loader import start_early
+
+    early = start_early(str(SPIKE_TRACE))
+    assert early is not None
+    app = GotraceApp(str(SPIKE_TRACE), loader=early)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session is not None
+                     and not app.session.coming)
+        assert app.loader is early and "3,070 seen" in screen_text(app)
+    assert early.closed
