@@ -8,8 +8,9 @@ Traces get, each in a fresh process: Go's bare parse (``traceoracle bench``, fro
 size, and ``gotrace view``'s first usable Overview (benchmarks/tui_first_screen.py's headless
 measurement) on a cold model cache and then again on the cache that first open filled.
 Dumps get the end-to-end ``gotrace --no-cache goroutines`` in MB/s and its peak RSS.
-Wall times are best of ``--repeat`` (default 1) and carry the user CPU time beside them,
-which a busy machine inflates less.
+Wall times are best of ``--repeat`` (default 1), the runs of one trace interleaved (Go, CLI,
+view cold, view warm, then again) so that the machine's drift falls on all of them alike, and
+carry the user CPU time beside them, which a busy machine inflates less.
 """
 
 from __future__ import annotations
@@ -42,8 +43,19 @@ def is_trace(path: str) -> bool:
 def trace_rows(path: str, repeat: int, tui: bool) -> None:
     mb = os.path.getsize(path) / 1e6
     oracle = shutil.which("traceoracle")
-    go = best([oracle, "bench", path], repeat) if oracle else None
-    load = best([GOTRACE, "--no-cache", "info", path], repeat)
+    # Interleaved, each best of ``repeat``: the machine's speed drifts over minutes, and a
+    # ratio of two runs taken far apart measures the drift as much as gotrace.
+    gos, loads, colds, warms = [], [], [], []
+    for _ in range(max(repeat, 1)):
+        if oracle:
+            gos.append(measure([oracle, "bench", path]))
+        loads.append(measure([GOTRACE, "--no-cache", "info", path]))
+        if tui:
+            with tempfile.TemporaryDirectory(prefix="gotrace-bench-cache-") as cache:
+                colds.append(tui_overview(path, cache))
+                warms.append(tui_overview(path, cache))
+    go = min(gos, key=lambda c: c.wall) if gos else None
+    load = min(loads, key=lambda c: c.wall)
     gor = best([GOTRACE, "--no-cache", "goroutines", "--older-than", "10s", "--format", "json", path], 1)
     ratio = f"{load.wall / go.wall:.2f}x Go" if go else "(no traceoracle)"
     print(f"{path}  {mb:,.0f} MB")
@@ -54,9 +66,8 @@ def trace_rows(path: str, repeat: int, tui: bool) -> None:
     print(f"  goroutines --older-than 10s json peak RSS {gor.rss_mb:,.0f} MB = "
           f"{gor.rss_mb / mb:.1f}x file")
     if tui:
-        with tempfile.TemporaryDirectory(prefix="gotrace-bench-cache-") as cache:
-            cold = tui_overview(path, cache)
-            warm = tui_overview(path, cache)
+        cold = min(colds, key=lambda m: m["overview"])
+        warm = min(warms, key=lambda m: m["overview"])
         print(f"  view: first Overview, cold       {cold['overview']:7.2f} s  = "
               f"{cold['overview'] / load.wall:.2f}x CLI load  (viewer RSS {cold['rss_mb']:,.0f} MiB "
               f"+ {cold['shared_mb']:,.0f} MiB mapped, "
