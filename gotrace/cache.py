@@ -68,6 +68,7 @@ class Entry:
     size: int
     last_used: float
     source: str
+    intervals: bool = True  # False: a lean entry, which serves the summary commands only
 
 
 def cache_dir() -> Path:
@@ -320,8 +321,9 @@ def entries() -> list[Entry]:
             continue
         try:
             size = sum(f.stat().st_size for f in d.iterdir())
-            source = json.loads(m.read_text(encoding="utf-8")).get("source", "?")
-            out.append(Entry(d, size, m.stat().st_mtime, str(source)))
+            manifest = json.loads(m.read_text(encoding="utf-8"))
+            out.append(Entry(d, size, m.stat().st_mtime, str(manifest.get("source", "?")),
+                             manifest.get("intervals", True) is not False))
         except (OSError, ValueError):
             continue
     out.sort(key=lambda e: -e.last_used)

@@ -33,11 +33,12 @@ def cache(clear: bool, fmt: str) -> None:
     if fmt == "json":
         emit_json({"schema_version": 1, "dir": str(model_cache.cache_dir()), "enabled": model_cache.enabled(),
                    "max_bytes": model_cache.max_bytes(), "bytes": total,
-                   "entries": [{"source": e.source, "bytes": e.size, "last_used": e.last_used}
-                               for e in found]})
+                   "entries": [{"source": e.source, "bytes": e.size, "last_used": e.last_used,
+                                "intervals": e.intervals} for e in found]})
         return
     state = "" if model_cache.enabled() else " (off: GOTRACE_NO_CACHE is set)"
     click.echo(f"{safe(str(model_cache.cache_dir()))}{state}: {plural(len(found), 'cached model')}, "
                f"{_mb(total)} of {_mb(model_cache.max_bytes())}")
     for e in found:
-        click.echo(f"  {_mb(e.size):>12}  {safe(e.source)}")
+        lean = "" if e.intervals else "  (no intervals yet: view, procs and export read it again)"
+        click.echo(f"  {_mb(e.size):>12}  {safe(e.source)}{lean}")
