@@ -70,7 +70,7 @@ def test_a_lean_entry_serves_summaries_and_a_full_open_replaces_it(store: Path) 
     key, lean = cached(str(store), intervals=False)
     assert lean is not None and lean.intervals is None
     listed = runner.invoke(cli, ["cache"]).stdout
-    assert "no intervals yet" in listed
+    assert "(summary only)" in listed
     assert [e.intervals for e in cache.entries()] == [False]
     assert cached(str(store))[1] is None  # the viewer would not take it
     procs = runner.invoke(cli, ["procs", str(store), "--format", "json"])
@@ -78,7 +78,7 @@ def test_a_lean_entry_serves_summaries_and_a_full_open_replaces_it(store: Path) 
     assert len(entry_dirs()) == 1
     _, full = cached(str(store))
     assert full is not None and full.intervals is not None
-    assert "no intervals yet" not in runner.invoke(cli, ["cache"]).stdout
+    assert "(summary only)" not in runner.invoke(cli, ["cache"]).stdout
     assert runner.invoke(cli, ["goroutines", str(store), "--format", "json"]).stdout == first.stdout
     # a lean model never replaces a full entry
     remember(key, load_raw(open_input(str(store)), intervals=False))

@@ -23,6 +23,9 @@ def cache(clear: bool, fmt: str) -> None:
     Location: $GOTRACE_CACHE_DIR, else $XDG_CACHE_HOME/gotrace, else ~/.cache/gotrace.
     Size cap: $GOTRACE_CACHE_MAX bytes (default 4 GiB), least recently used go first.
     Off: gotrace --no-cache COMMAND ..., or GOTRACE_NO_CACHE=1.
+    An entry marked (summary only) has no state intervals: the summary
+    commands saved it; view, procs and export read the trace once more and
+    save it whole.
     """
     if clear:
         n = model_cache.clear()
@@ -40,5 +43,5 @@ def cache(clear: bool, fmt: str) -> None:
     click.echo(f"{safe(str(model_cache.cache_dir()))}{state}: {plural(len(found), 'cached model')}, "
                f"{_mb(total)} of {_mb(model_cache.max_bytes())}")
     for e in found:
-        lean = "" if e.intervals else "  (no intervals yet: view, procs and export read it again)"
+        lean = "" if e.intervals else "  (summary only)"
         click.echo(f"  {_mb(e.size):>12}  {safe(e.source)}{lean}")
