@@ -54,7 +54,15 @@ def read_whole(path: str, cap: int) -> bytes:
     second on 100 MB). InputError as file_chunks gives them."""
     try:
         with open(path, "rb") as f:
-            data = f.read(cap + 1)
+            size = os.fstat(f.fileno()).st_size
+            # read(n) allocates n bytes up front: the file's size, never the cap (4 GiB).
+            data = f.read(min(size, cap) + 1)
+            if len(data) > size:  # it grew since: the rest a chunk at a time
+                parts, total = [data], len(data)
+                while total <= cap and (chunk := f.read(CHUNK)):
+                    parts.append(chunk)
+                    total += len(chunk)
+                data = b"".join(parts)
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
     if len(data) > cap:

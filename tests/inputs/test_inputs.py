@@ -232,5 +232,20 @@ def test_a_plain_file_read_at_once_is_the_same_bytes_as_its_stream(
     # a file that grew past the cap after it was looked at: refused, not cut
     from gotrace.inputs.local import read_whole
 
-    with pytest.raises(InputError, match="big.txt"):
+    with pytest.raises(InputError, match=r"big\.txt"):
         read_whole(str(path), len(data) - 1)
+
+
+def test_a_whole_read_allocates_the_files_size_not_the_cap(tmp_path: Path) -> None:
+    """A 4 GiB cap must not become a 4 GiB allocation for every file read."""
+    from gotrace.inputs.local import read_whole
+
+    path = tmp_path / "d.txt"
+    path.write_bytes(DUMP * 1000)
+    tracemalloc.start()
+    try:
+        assert read_whole(str(path), 4 << 30) == DUMP * 1000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
