@@ -4,23 +4,27 @@ The numbers must agree with Go's own summarizer (``internal/trace/summary.go``),
 so its rules are reproduced here, quirks included:
 
 * a goroutine first seen in an undetermined state (it existed before the trace
-  or before this generation) is accounted from the last sync point, not from the
-  event that named it;
+  or before this generation) is accounted from the last sync point processed
+  (Go's ``syncTs``: the last one in the stream, not the last one by time), not
+  from the event that named it;
 * a transition to the same state is ignored;
 * waiting with reason "forever" ends the goroutine, like exiting;
 * a syscall whose P went idle splits into syscall time and syscall-block time;
   a syscall still open at the end counts whole as syscall time and its blocked
   part also as scheduling wait (Go does that; we match it).
 
-Most of the work is vectorised: goroutine transitions are gathered in columns,
-stably sorted by goroutine, and each transition opens the interval that the next
-one closes. Only syscall accounting, which depends on P transitions interleaved
-in time, is a sequential loop, over the few events that concern it.
+Here the algorithm is stated with numpy: goroutine transitions are gathered in
+columns, stably sorted by goroutine, and each transition opens the interval that
+the next one closes. Only syscall accounting, which depends on P transitions
+interleaved in time, is a sequential loop, over the few events that concern it.
 
-That numpy statement of the algorithm needs a dozen full-length temporaries, so
-by default its C twin (_summary.c: collect, counting-sort by goroutine, one pass
-per goroutine) does the goroutine part; ``NATIVE`` says which runs, and
-tests/model/test_from_trace_native.py keeps the two identical.
+That statement holds every transition at once and needs a dozen full-length
+temporaries, so by default its C twin (_summary.c) does the goroutine part the
+way Go's summarizer does, streaming: one row of facts a goroutine, each
+transition closing the open interval, the intervals kept only when asked for
+(``intervals``) and sorted only when fetched (:func:`start_trace_model`).
+``NATIVE`` says which runs, and tests/model/test_from_trace_native.py keeps the
+two identical.
 """
 
 from __future__ import annotations
