@@ -85,12 +85,13 @@ def long_lived_rows(model: Model) -> Rows:
 def _intervals(model: Model) -> Intervals | None:
     """The interval table the loader's child did not send (it stopped early): the trace is
     read again, if it is a file that still holds the same goroutines. Put in the model."""
-    if model.intervals is None and model.source.path != "-" and not is_url(model.source.path):
+    path = model.source.path
+    if model.intervals is None and path not in ("-", "stdin") and not is_url(path):  # "stdin": gone
         from gotrace.errors import GotraceError
         from gotrace.load import load
 
         try:
-            again = load(model.source.path)
+            again = load(path)
         except (GotraceError, OSError, MemoryError):
             return None
         if again.intervals is not None and np.array_equal(again.goroutines.id, model.goroutines.id) \
