@@ -364,10 +364,11 @@ def test_a_first_open_saves_the_model_and_its_summary_for_the_next(
 async def test_a_goroutines_states_follow_once_the_loader_sends_the_intervals() -> None:
     """A fresh trace's interval table comes after the model: a goroutine opened meanwhile
     says its states are still being read, then shows them when they arrive."""
-    from gotrace.inputs import open_input
-    from gotrace.load import start_trace
     from gotrace.tui.messages import OpenGoroutine
     from gotrace.tui.screens.goroutine import GoroutineScreen
+
+    from gotrace.inputs import open_input
+    from gotrace.load import start_trace
 
     model, rest = start_trace(open_input(str(SPIKE_TRACE)))
     assert rest is not None
@@ -391,10 +392,11 @@ def test_the_child_starts_before_the_viewer_unless_the_cache_holds_the_whole_mod
         cached_trace: tuple[Path, Model]) -> None:
     """``gotrace view`` starts the loader's child before importing Textual; a trace whose
     full model is cached needs none (the viewer maps it), a lean entry still does."""
+    from gotrace.tui.loader import start_early
+
     from gotrace import cache
     from gotrace.inputs import open_input
     from gotrace.load import load_raw, remember
-    from gotrace.tui.loader import start_early
 
     path, _ = cached_trace
     assert start_early(str(path)) is None
