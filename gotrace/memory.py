@@ -21,34 +21,22 @@ _MADV_DONTNEED = 4
 _PAGE = mmap.PAGESIZE
 
 
-def _libc_madvise() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _libc(name: str, *argtypes: type) -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    """The C library's function ``name`` returning an int, on Linux; None where it is not
+    there (another OS, or a C library other than glibc)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        fn = ctypes.CDLL(None, use_errno=True).madvise
+        fn = getattr(ctypes.CDLL(None, use_errno=True), name)
     except (OSError, AttributeError):
         return None
-    fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    fn.argtypes = argtypes
     fn.restype = ctypes.c_int
     return fn
 
 
-_madvise = _libc_madvise()
-
-
-def _libc_malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        fn = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-    fn.argtypes = (ctypes.c_size_t,)
-    fn.restype = ctypes.c_int
-    return fn
-
-
-_malloc_trim = _libc_malloc_trim()
+_madvise = _libc("madvise", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+_malloc_trim = _libc("malloc_trim", ctypes.c_size_t)
 
 
 def trim() -> None:

@@ -297,6 +297,11 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item) {
 
 enum { OK = 0, NOMEM = -1, TOOBIG = -2 };
 
+/* What TOOBIG means to the caller: the model's row and interval indexes are int32. */
+static void set_too_big(void) {
+    PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
+}
+
 /* Whether row column f is kept: the last transition's P and stack, and the count of
  * transitions, serve only the intervals. */
 static int row_kept(const Collector *c, int f) {
@@ -532,7 +537,7 @@ nomem:
     PyErr_NoMemory();
     goto done;
 toobig:
-    PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
+    set_too_big();
 done:
     for (int k = 0; k < nbufs; k++) PyBuffer_Release(&b[k]);
     if (have_named) PyBuffer_Release(&nb);
@@ -836,7 +841,7 @@ nomem:
     PyErr_NoMemory();
     goto done;
 toobig:
-    PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
+    set_too_big();
 done:
     free(kr);
     free(byrow);
