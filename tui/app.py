@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from gotrace.durations import show_ticks
 from gotrace.model import Model
 
-from .loader import Computed, Failed, Loaded, Loader, Message, Opened, Progress
+from .loader import Computed, Failed, Loaded, Loader, Message, Opened, Progress, cache_may_serve
 from .messages import OpenGoroutine, OpenPage, WorkFailed
 from .screens.goroutine import GoroutineScreen
 from .screens.help import key_label, own_bindings
@@ -117,7 +117,7 @@ class GotraceApp(App[str | None]):
         """Open Overview at once on a model the cache holds: mapped here, with the summary
         the entry keeps; a child maps the same entry for the other analyses, as the
         loader's would."""
-        if self.stdin is not None or self.snapshot is not None or path == "-":
+        if not cache_may_serve(path, self.snapshot, self.stdin):
             return False
         from gotrace.load import cached
 

@@ -307,15 +307,20 @@ def _ended(code: int) -> str:
     return f"exit status {code}"
 
 
+def cache_may_serve(path: str, snapshot: int | None, stdin: IO[bytes] | None) -> bool:
+    """Whether the viewer may open ``path`` from the model cache: a file named on the
+    command line (not stdin), all of it (no ``--snapshot``)."""
+    return stdin is None and snapshot is None and path != "-"
+
+
 def start_early(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> Loader | None:
     """The loader's child, started before the viewer itself (importing Textual and laying
     out the first screen take half a second, which the child spends reading); None when
     the model cache holds the file whole, which the viewer maps without a child."""
     from gotrace import cache
-    from gotrace.inputs import is_url
 
-    if stdin is None and snapshot is None and path != "-" and not is_url(path) and cache.enabled() \
-            and cache.holds(cache.key_of(path), intervals=True):
+    if cache_may_serve(path, snapshot, stdin) and cache.enabled() \
+            and cache.holds(cache.key_of(path), intervals=True):  # key_of: None for a URL
         return None
     return Loader(path, snapshot, stdin)
 
