@@ -34,3 +34,34 @@ def test_state_labels_without_sorting_every_goroutine() -> None:
         assert inv.tolist() == expected.reshape(-1).tolist()
         strings = model.tables.strings
         assert labels == [state_name(int(k >> 32), strings[int(k & 0xFFFFFFFF)]) for k in uniq.tolist()]
+
+
+def test_creation_rate_bars_are_numpys_histogram() -> None:
+    """Overview's bars put each goroutine where exact arithmetic does (bar ``created * bins //
+    span``; the last bar takes the trace's end), goroutines made before the trace (NONE) in none,
+    on random traces short and long. (``np.histogram`` does not: its float edges put a goroutine
+    exactly on an edge one bar early.)"""
+    from types import SimpleNamespace
+
+    from gotrace.tui.session import creation_rate
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        span = int(rng.integers(1, 50)) if trial % 3 == 0 else int(rng.integers(1, 10**13))
+        bins = int(rng.integers(1, 300))
+        created = rng.integers(-1, span + 1, size=500)
+        created[:3] = (0, span, -1)
+        model = SimpleNamespace(span_ns=span, goroutines=SimpleNamespace(created_ns=created))
+        want = [0] * bins
+        for c in created[created >= 0].tolist():
+            want[min(c * bins // span, bins - 1)] += 1
+        assert creation_rate(model, bins).tolist() == want, (span, bins)  # type: ignore[arg-type]
+
+
+def test_the_viewer_summary_carries_the_bars_of_a_trace() -> None:
+    from gotrace.tui.session import RATE_BINS, viewer_summary
+
+    model = model_of(SPIKE_TRACE)
+    bars = viewer_summary(model)["created_per_bar"]
+    assert len(bars) == RATE_BINS and sum(bars) == int((model.goroutines.created_ns >= 0).sum()) > 0
+    assert "created_per_bar" not in viewer_summary(model_of(SAMPLES / "stuck.go1.27.debug1.txt"))

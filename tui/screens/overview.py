@@ -19,14 +19,11 @@ from textual.widgets.option_list import Option
 
 from ..findings import Finding, findings, lit_line, panic_lines
 from ..messages import OpenPage
-from ..session import Session
+from ..session import RATE_BINS, Session
 from ..text import DIM, HEAD, PAGES, count, dur, plural, safe, state_colour, tabs
 from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from .page import Page
-
-RATE_BINS = 100
-
 
 class OverviewScreen(Page):
     PAGE = "overview"
@@ -54,9 +51,9 @@ class OverviewScreen(Page):
             yield Static(Text("", style=DIM), id="waiting")
             if session.model.is_trace:
                 yield Static(Text("goroutines created over time", style=HEAD), classes="pane-title")
-                rate = session.creation_rate(RATE_BINS)
-                yield Sparkline(rate.tolist(), id="rate")
-                yield Static(self._axis(int(rate.max()) if len(rate) else 0), id="rate-axis")
+                rate: list[int] = session.summary()["created_per_bar"]
+                yield Sparkline(rate, id="rate")
+                yield Static(self._axis(max(rate, default=0)), id="rate-axis")
         yield KeyFooter()
 
     def on_mount(self) -> None:
