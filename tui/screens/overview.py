@@ -25,6 +25,7 @@ from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from .page import Page
 
+
 class OverviewScreen(Page):
     PAGE = "overview"
     DEFAULT_CSS = """
