@@ -11,10 +11,12 @@ import dataclasses
 import textual
 from gotrace.tui import textual_private
 from textual import events
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.color import Color
 from textual.drivers import linux_driver
 from textual.screen import Screen
-from textual.widgets import Footer, Tree
+from textual.widgets import Footer, Static, Tree
+from tui_inputs import sync
 
 
 def test_checked_against_the_installed_textual() -> None:
@@ -33,3 +35,44 @@ def test_what_each_helper_reaches_into_is_there() -> None:
     assert hasattr(app, "_notifications")
     assert hasattr(Screen(), "_compositor")
     assert getattr(app, "_exit", None) is False
+
+
+@sync
+async def test_a_screen_styled_at_birth_does_not_restyle_the_app_when_first_shown() -> None:
+    """``styled_at_birth``: Textual's first switch to a mode's screen skips ``refresh_css`` (a
+    reparse of every CSS source and a restyle of every node) for a marked screen, and the
+    screen's widgets are styled all the same; an unmarked screen still pays for it."""
+
+    class Marked(Screen[None]):
+        DEFAULT_CSS = "Marked Static { color: red; }"
+
+        def __init__(self) -> None:
+            super().__init__()
+            textual_private.styled_at_birth(self)
+
+        def compose(self) -> ComposeResult:
+            yield Static("x")
+
+    class Plain(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("y")
+
+    app = App[None]()
+    refreshed: list[str] = []
+    async with app.run_test() as pilot:
+        real = app.refresh_css
+
+        def counting(animate: bool = True) -> None:
+            refreshed.append(app.current_mode)
+            real(animate)
+
+        app.refresh_css = counting  # type: ignore[method-assign]
+        app.add_mode("marked", Marked)
+        app.add_mode("plain", Plain)
+        await app.switch_mode("marked")
+        await pilot.pause()
+        assert refreshed == []
+        assert app.screen.query_one(Static).styles.color == Color.parse("red")
+        await app.switch_mode("plain")
+        await pilot.pause()
+        assert refreshed
