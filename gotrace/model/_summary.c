@@ -205,6 +205,7 @@ typedef struct {
     int64_t first, last, seen, sync;
     int32_t forever; /* string id of the wait reason "forever" once interned, else -1 */
     int done;
+    int busy; /* add() is running without the GIL */
     /* Between goroutines() and intervals(): each provisional row's final row, where
      * each final row's intervals start, and the number of rows. */
     int32_t *remap;
@@ -214,6 +215,14 @@ typedef struct {
 
 #define RI64(c, f) ((int64_t *)(c)->row[f].p)
 #define RI32(c, f) ((int32_t *)(c)->row[f].p)
+
+/* Whether another thread is inside this collector (add() runs without the GIL); if so,
+ * a RuntimeError is set: its columns must not change under it. */
+static int col_busy(Collector *c) {
+    if (!c->busy) return 0;
+    PyErr_SetString(PyExc_RuntimeError, "the collector is in use by another thread");
+    return 1;
+}
 
 static void col_free_all(Collector *c) {
     for (int k = 0; k < N_R; k++) vec_free(&c->row[k]);
@@ -239,6 +248,7 @@ static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"intervals", NULL};
     int intervals = 1;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &intervals)) return -1;
+    if (col_busy(c)) return -1;
     col_free_all(c);
     c->intervals = intervals;
     for (int k = 0; k < N_R; k++) c->row[k].item = r_items[k];
@@ -408,17 +418,119 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
     return OK;
 }
 
+/* One chunk's columns, as add() received them. */
+typedef struct {
+    size_t n;
+    const int64_t *t, *res, *p, *g;
+    const uint8_t *kind, *rk, *frm, *to, *named;
+    const int32_t *name, *stack, *tstack;
+    size_t nnamed;
+} Chunk;
+
+/* Run one chunk's events through the summary: OK, NOMEM or TOOBIG. Touches no
+ * Python object, so add() runs it without the GIL: the reader orders the next
+ * generation meanwhile. */
+static int add_chunk(Collector *c, const Chunk *k) {
+    size_t n = k->n;
+    const int64_t *t = k->t, *res = k->res, *p = k->p, *g = k->g;
+    const uint8_t *kind = k->kind, *rk = k->rk, *frm = k->frm, *to = k->to;
+    const int32_t *name = k->name, *stack = k->stack, *tstack = k->tstack;
+    if (c->seen == 0) c->first = c->sync = t[0];
+    c->last = t[n - 1];
+    /* An event closes at most one interval: room for the chunk's, once (untouched
+     * capacity costs address space, not memory). */
+    if (c->intervals && reserve_all(c->iv, N_IV, n) < 0) return NOMEM;
+    int64_t last_id = 0;
+    int32_t last_row = -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t seq = c->seen + (int64_t)i;
+        uint8_t ki = kind[i];
+        if (ki == K_SYNC) {
+            if (vec_reserve(&c->syncs, c->syncs.n + 1) < 0) return NOMEM;
+            PUSH(c->syncs, int64_t, t[i]);
+            c->sync = t[i];
+        } else if (ki >= K_RANGE_BEGIN && ki <= K_RANGE_END) {
+            if (reserve_all(c->rg, N_RG, 1) < 0) return NOMEM;
+            PUSH(c->rg[RG_T], int64_t, t[i]);
+            PUSH(c->rg[RG_KIND], uint8_t, ki);
+            PUSH(c->rg[RG_NAME], int32_t, name[i]);
+            PUSH(c->rg[RG_RES_KIND], uint8_t, rk[i]);
+            PUSH(c->rg[RG_RES], int64_t, res[i]);
+            PUSH(c->rg[RG_SEQ], int64_t, seq);
+        }
+        if (ki != K_STATE_TRANSITION) continue;
+        if (rk[i] == R_PROC) {
+            const int64_t *ids = (const int64_t *)c->proc_ids.p;
+            size_t j = 0;
+            while (j < c->proc_ids.n && ids[j] != res[i]) j++;
+            if (j == c->proc_ids.n) {
+                if (vec_reserve(&c->proc_ids, j + 1) < 0) return NOMEM;
+                PUSH(c->proc_ids, int64_t, res[i]);
+            }
+            if (frm[i] != to[i]) {
+                if (reserve_all(c->pr, N_PR, 1) < 0) return NOMEM;
+                PUSH(c->pr[PR_T], int64_t, t[i]);
+                PUSH(c->pr[PR_RES], int64_t, res[i]);
+                PUSH(c->pr[PR_FRM], uint8_t, frm[i]);
+                PUSH(c->pr[PR_TO], uint8_t, to[i]);
+                PUSH(c->pr[PR_SEQ], int64_t, seq);
+            }
+            continue;
+        }
+        if (rk[i] != R_GOROUTINE || frm[i] == to[i]) continue;
+        int fresh = 0;
+        int32_t *slot = NULL;
+        int32_t r = last_row;
+        if (r < 0 || res[i] != last_id) {
+            slot = rowmap_slot(&c->ids, res[i], c->row[R_ID].n, &fresh);
+            if (slot == NULL) return NOMEM;
+            r = *slot;
+        }
+        if (fresh) {
+            if (c->row[R_ID].n >= INT32_MAX) return TOOBIG;
+            r = (int32_t)c->row[R_ID].n;
+            for (int f = 0; f < N_R; f++) {
+                if (!row_kept(c, f)) continue;
+                if (vec_reserve(&c->row[f], c->row[f].n + 1) < 0) return NOMEM;
+                memset(c->row[f].p + c->row[f].n * c->row[f].item, 0, c->row[f].item);
+                c->row[f].n++;
+            }
+            *slot = r;
+            RI64(c, R_ID)[r] = res[i];
+        }
+        last_id = res[i];
+        last_row = r;
+        if (mark_used(c, tstack[i]) < 0) return NOMEM;
+        int e = transition(c, r, fresh, t[i], frm[i], to[i], name[i], (int32_t)p[i], g[i],
+                           stack[i], tstack[i], k->named, k->nnamed);
+        if (e != OK) return e;
+        if (frm[i] == G_SYSCALL || to[i] == G_SYSCALL) {
+            if (reserve_all(c->sys, N_SYS, 1) < 0) return NOMEM;
+            PUSH(c->sys[SYS_T], int64_t, t[i]);
+            PUSH(c->sys[SYS_RES], int64_t, res[i]);
+            PUSH(c->sys[SYS_FRM], uint8_t, frm[i]);
+            PUSH(c->sys[SYS_TO], uint8_t, to[i]);
+            PUSH(c->sys[SYS_P], int64_t, p[i]);
+            PUSH(c->sys[SYS_SEQ], int64_t, seq);
+        }
+    }
+    c->seen += (int64_t)n;
+    return OK;
+}
+
 /* add(time, kind, res_kind, res, frm, to, name, p, g, stack, tstack, forever,
  * named): run one chunk's events through the summary, keeping the side
  * columns as from_trace._Collector.add does. forever is the string id of
  * "forever" (-1 until interned); named[s] says stack s's root frame names a
- * function, for every stack interned so far. */
+ * function, for every stack interned so far. The buffers stay held (their
+ * owners cannot resize them) while the GIL is released. */
 static PyObject *col_add(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
     enum { A_T, A_KIND, A_RES_KIND, A_RES, A_FRM, A_TO, A_NAME, A_P, A_G, A_STACK, A_TSTACK, N_A };
     static const Py_ssize_t items[N_A] = {8, 1, 1, 8, 1, 1, 4, 8, 8, 4, 4};
     PyObject *o[N_A], *no;
     int forever;
+    if (col_busy(c)) return NULL;
     if (c->done) {
         PyErr_SetString(PyExc_RuntimeError, "the collector was already summarized");
         return NULL;
@@ -445,99 +557,24 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
         result = Py_NewRef(Py_None);
         goto done;
     }
-    const int64_t *t = b[A_T].buf, *res = b[A_RES].buf, *p = b[A_P].buf, *g = b[A_G].buf;
-    const uint8_t *kind = b[A_KIND].buf, *rk = b[A_RES_KIND].buf, *frm = b[A_FRM].buf,
-                  *to = b[A_TO].buf, *named = nb.buf;
-    const int32_t *name = b[A_NAME].buf, *stack = b[A_STACK].buf, *tstack = b[A_TSTACK].buf;
-    size_t nnamed = (size_t)nb.len;
-    if (c->seen == 0) c->first = c->sync = t[0];
-    c->last = t[n - 1];
-    /* An event closes at most one interval: room for the chunk's, once (untouched
-     * capacity costs address space, not memory). */
-    if (c->intervals && reserve_all(c->iv, N_IV, n) < 0) goto nomem;
-    int64_t last_id = 0;
-    int32_t last_row = -1;
-    for (size_t i = 0; i < n; i++) {
-        int64_t seq = c->seen + (int64_t)i;
-        uint8_t k = kind[i];
-        if (k == K_SYNC) {
-            if (vec_reserve(&c->syncs, c->syncs.n + 1) < 0) goto nomem;
-            PUSH(c->syncs, int64_t, t[i]);
-            c->sync = t[i];
-        } else if (k >= K_RANGE_BEGIN && k <= K_RANGE_END) {
-            if (reserve_all(c->rg, N_RG, 1) < 0) goto nomem;
-            PUSH(c->rg[RG_T], int64_t, t[i]);
-            PUSH(c->rg[RG_KIND], uint8_t, k);
-            PUSH(c->rg[RG_NAME], int32_t, name[i]);
-            PUSH(c->rg[RG_RES_KIND], uint8_t, rk[i]);
-            PUSH(c->rg[RG_RES], int64_t, res[i]);
-            PUSH(c->rg[RG_SEQ], int64_t, seq);
-        }
-        if (k != K_STATE_TRANSITION) continue;
-        if (rk[i] == R_PROC) {
-            const int64_t *ids = (const int64_t *)c->proc_ids.p;
-            size_t j = 0;
-            while (j < c->proc_ids.n && ids[j] != res[i]) j++;
-            if (j == c->proc_ids.n) {
-                if (vec_reserve(&c->proc_ids, j + 1) < 0) goto nomem;
-                PUSH(c->proc_ids, int64_t, res[i]);
-            }
-            if (frm[i] != to[i]) {
-                if (reserve_all(c->pr, N_PR, 1) < 0) goto nomem;
-                PUSH(c->pr[PR_T], int64_t, t[i]);
-                PUSH(c->pr[PR_RES], int64_t, res[i]);
-                PUSH(c->pr[PR_FRM], uint8_t, frm[i]);
-                PUSH(c->pr[PR_TO], uint8_t, to[i]);
-                PUSH(c->pr[PR_SEQ], int64_t, seq);
-            }
-            continue;
-        }
-        if (rk[i] != R_GOROUTINE || frm[i] == to[i]) continue;
-        int fresh = 0;
-        int32_t *slot = NULL;
-        int32_t r = last_row;
-        if (r < 0 || res[i] != last_id) {
-            slot = rowmap_slot(&c->ids, res[i], c->row[R_ID].n, &fresh);
-            if (slot == NULL) goto nomem;
-            r = *slot;
-        }
-        if (fresh) {
-            if (c->row[R_ID].n >= INT32_MAX) goto toobig;
-            r = (int32_t)c->row[R_ID].n;
-            for (int f = 0; f < N_R; f++) {
-                if (!row_kept(c, f)) continue;
-                if (vec_reserve(&c->row[f], c->row[f].n + 1) < 0) goto nomem;
-                memset(c->row[f].p + c->row[f].n * c->row[f].item, 0, c->row[f].item);
-                c->row[f].n++;
-            }
-            *slot = r;
-            RI64(c, R_ID)[r] = res[i];
-        }
-        last_id = res[i];
-        last_row = r;
-        if (mark_used(c, tstack[i]) < 0) goto nomem;
-        int e = transition(c, r, fresh, t[i], frm[i], to[i], name[i], (int32_t)p[i], g[i],
-                           stack[i], tstack[i], named, nnamed);
-        if (e == NOMEM) goto nomem;
-        if (e == TOOBIG) goto toobig;
-        if (frm[i] == G_SYSCALL || to[i] == G_SYSCALL) {
-            if (reserve_all(c->sys, N_SYS, 1) < 0) goto nomem;
-            PUSH(c->sys[SYS_T], int64_t, t[i]);
-            PUSH(c->sys[SYS_RES], int64_t, res[i]);
-            PUSH(c->sys[SYS_FRM], uint8_t, frm[i]);
-            PUSH(c->sys[SYS_TO], uint8_t, to[i]);
-            PUSH(c->sys[SYS_P], int64_t, p[i]);
-            PUSH(c->sys[SYS_SEQ], int64_t, seq);
-        }
-    }
-    c->seen += (int64_t)n;
-    result = Py_NewRef(Py_None);
-    goto done;
-nomem:
-    PyErr_NoMemory();
-    goto done;
-toobig:
-    set_too_big();
+    Chunk chunk = {
+        .n = n, .t = b[A_T].buf, .res = b[A_RES].buf, .p = b[A_P].buf, .g = b[A_G].buf,
+        .kind = b[A_KIND].buf, .rk = b[A_RES_KIND].buf, .frm = b[A_FRM].buf, .to = b[A_TO].buf,
+        .named = nb.buf, .name = b[A_NAME].buf, .stack = b[A_STACK].buf,
+        .tstack = b[A_TSTACK].buf, .nnamed = (size_t)nb.len,
+    };
+    int e;
+    c->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    e = add_chunk(c, &chunk);
+    Py_END_ALLOW_THREADS
+    c->busy = 0;
+    if (e == NOMEM)
+        PyErr_NoMemory();
+    else if (e == TOOBIG)
+        set_too_big();
+    else
+        result = Py_NewRef(Py_None);
 done:
     for (int k = 0; k < nbufs; k++) PyBuffer_Release(&b[k]);
     if (have_named) PyBuffer_Release(&nb);
@@ -564,6 +601,7 @@ static PyObject *take_tuple(Vec *v, int n) {
  * summary, handed over to Python. */
 static PyObject *col_side(PyObject *self, PyObject *unused) {
     Collector *c = (Collector *)self;
+    if (col_busy(c)) return NULL;
     PyObject *syncs = vec_take(&c->syncs);
     PyObject *sys = take_tuple(c->sys, N_SYS);
     PyObject *pr = take_tuple(c->pr, N_PR);
@@ -686,7 +724,7 @@ typedef struct {
 static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
     PyObject *no;
-    if (!PyArg_ParseTuple(args, "O", &no)) return NULL;
+    if (!PyArg_ParseTuple(args, "O", &no) || col_busy(c)) return NULL;
     if (c->done) {
         PyErr_SetString(PyExc_RuntimeError, "the collector was already summarized");
         return NULL;
@@ -869,6 +907,7 @@ done:
  * from goroutines() so that the rows can be shown while this runs. */
 static PyObject *col_intervals(PyObject *self, PyObject *unused) {
     Collector *c = (Collector *)self;
+    if (col_busy(c)) return NULL;
     if (!c->done || c->starts == NULL) {
         PyErr_SetString(PyExc_RuntimeError,
                         "intervals() needs goroutines() first, on a collector that keeps them");

@@ -30,6 +30,7 @@ two identical.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from .. import accel
 from ..accel import frombuffer
 from ..memory import trim
 from ..tables import Tables
+from ..trace.ahead import read_ahead
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .infer import infer_reasons
@@ -259,10 +261,11 @@ def _native_goroutines(
     col = _native.Collector(intervals=intervals)
     named = _Named(tables)
     string_ids = tables.string_id
-    for c in chunks:
-        forever = string_ids("forever")
-        col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
-                c.tstack, -1 if forever is None else forever, named.update())
+    with closing(read_ahead(chunks)) as ahead:  # the next generation is read while this one is summarized
+        for c in ahead:
+            forever = string_ids("forever")
+            col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
+                    c.tstack, -1 if forever is None else forever, named.update())
     trim()  # what the chunks' columns left in the heap, before the model's columns are made
     first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
 
