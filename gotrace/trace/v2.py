@@ -707,6 +707,7 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
                 raise TraceFormatError(f"corrupt trace ({info.header}): generation {g.gen}: "
                                        f"{e}") from None
             _damage(info, g.start, g.gen, str(e), False)
+            yield _sync_only(info, last_ts)  # the stream ends with a Sync, as on a cut or a trace's end
             return
         if consume:
             release_before(u8[released:], g.end - released)

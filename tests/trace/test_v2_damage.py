@@ -147,3 +147,14 @@ def test_cut_near_the_end_reports_the_whole_dropped_generation(name: str, missin
     # Losing the last bytes drops the whole last generation; the loss reported
     # must count from that generation's first byte, never as 0 bytes.
     check_cut(name, len(trace(name)) - missing)
+
+
+@needs_corpus
+def test_a_generation_that_cannot_be_ordered_still_ends_the_stream_with_a_sync() -> None:
+    """Cut where generation 2's batches are there but cannot be ordered ("failed to advance"):
+    generation 1 is kept whole, then the closing Sync (it was left off: found by the cut test)."""
+    data = trace("go1.22/worker.trace")
+    cut = int(len(data) * 0.9591860172029973)
+    info, _chunks, lines = read(data[:cut])
+    assert "failed to advance" in info.damage[0].message
+    check_cut("go1.22/worker.trace", cut)
