@@ -155,6 +155,6 @@ def test_a_generation_that_cannot_be_ordered_still_ends_the_stream_with_a_sync()
     generation 1 is kept whole, then the closing Sync (it was left off: found by the cut test)."""
     data = trace("go1.22/worker.trace")
     cut = int(len(data) * 0.9591860172029973)
-    info, _chunks, lines = read(data[:cut])
+    info, _chunks, _lines = read(data[:cut])
     assert "failed to advance" in info.damage[0].message
     check_cut("go1.22/worker.trace", cut)
