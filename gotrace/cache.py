@@ -53,7 +53,7 @@ from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4  # 4: no since_ns or syscall_block_ns column
 """Bumped whenever the model's columns or their meaning change."""
 
 MIN_SIZE = 4 << 20

@@ -52,7 +52,7 @@ def test_a_consumed_v2_trace_gives_the_same_model_and_its_read_pages_back(name: 
         info, chunks = read_events(data, tables, consume=consume)
         models.append(build_trace_model(chunks, info, tables, "t"))
     kept, consumed = models
-    for f in ("id", "state", "reason", "since_ns", "exec_ns", "last_stack", "block_ns"):
+    for f in ("id", "state", "reason", "wait_ns", "exec_ns", "last_stack", "block_ns"):
         np.testing.assert_array_equal(getattr(kept.goroutines, f), getattr(consumed.goroutines, f))
     assert kept.intervals is not None and consumed.intervals is not None
     np.testing.assert_array_equal(kept.intervals.start, consumed.intervals.start)

@@ -734,11 +734,11 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     const int32_t *root = nb.buf;
     size_t nroot = (size_t)(nb.len / 4);
     size_t nrows = c->row[R_ID].n;
-    int64_t first = c->first, last = c->last;
+    int64_t last = c->last;
     PyObject *result = NULL;
     KeyRow *kr = NULL;
     int32_t *remap = NULL, *byrow = NULL;
-    int64_t *starts = NULL, *wait = NULL;
+    int64_t *starts = NULL;
     Vec brow = {NULL, 0, 0, 4}, breason = {NULL, 0, 0, 4}, bns = {NULL, 0, 0, 8};
     Block *scratch = NULL;
     size_t capscratch = 0;
@@ -835,18 +835,16 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     free(byrow);
     byrow = NULL;
     int32_t *name = RI32(c, R_NSTACK), *reason = RI32(c, R_REASON);
-    int64_t *since = RI64(c, R_ST);
+    int64_t *wait = RI64(c, R_ST); /* becomes the time in the final state, in place */
     const uint8_t *state = (const uint8_t *)c->row[R_STATE].p;
-    if (!(wait = column_alloc(nrows * 8))) goto nomem;
     for (size_t k = 0; k < nrows; k++) {
         int32_t s = name[k];
         name[k] = s > 0 && (size_t)s < nroot ? root[s] : 0;
         if (state[k] != G_WAITING) reason[k] = 0;
-        since[k] -= first;
-        wait[k] = state[k] != G_NOT_EXIST ? (last - first) - since[k] : NONE;
+        wait[k] = state[k] != G_NOT_EXIST ? last - wait[k] : NONE;
     }
 
-    result = PyTuple_New(N_OUT + 1 + 3);
+    result = PyTuple_New(N_OUT + 3);
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -859,11 +857,6 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         PyTuple_SET_ITEM(result, at++, x_);                 \
     } while (0)
     for (int k = 0; k < N_OUT; k++) {
-        if (OUT[k] == R_FIRST) { /* the model's wait_ns comes after since_ns */
-            void *w = wait;
-            wait = NULL;
-            PUT(buf_wrap(w, (Py_ssize_t)(nrows * 8)));
-        }
         Vec *v = &c->row[OUT[k]];
         void *p = v->p;
         v->p = NULL;
@@ -883,7 +876,6 @@ toobig:
 done:
     free(kr);
     free(byrow);
-    free(wait);
     vec_free(&brow);
     vec_free(&breason);
     vec_free(&bns);

@@ -31,15 +31,15 @@ class Goroutines:
     """One row per goroutine, sorted by id. Times are ns since the first event.
 
     ``state`` is a GoState (NOT_EXIST means dead); when WAITING, ``reason`` is the
-    wait reason's string id. ``since_ns`` is when the goroutine entered its final
-    state (NONE for dumps, which print a wait age instead: see ``wait_ns``).
+    wait reason's string id. ``wait_ns`` is how long it has been in that state: in a
+    trace, from entering it to the trace's end (the trace's span minus it is when it
+    entered); in a dump, the age the runtime printed.
     """
 
     id: I64
     name: I32  # start function (string id; 0 = unknown)
     state: U8
     reason: I32
-    since_ns: I64
     wait_ns: I64  # time in the final state at the end (dumps: printed minutes)
     first_ns: I64  # first appearance (Go's CreationTime)
     created_ns: I64  # creation event time; NONE if it existed before the trace
@@ -51,8 +51,7 @@ class Goroutines:
     last_stack: I32  # last stack known for the goroutine
     exec_ns: I64
     sched_wait_ns: I64
-    syscall_ns: I64
-    syscall_block_ns: I64
+    syscall_ns: I64  # Go's SyscallTime (its SyscallBlockTime is not kept: no view shows it)
     # Block time by reason, sparse: (row, reason string id, ns) triples.
     block_row: I32
     block_reason: I32

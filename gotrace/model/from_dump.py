@@ -238,7 +238,6 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         name=name_ids,
         state=state_h[head],
         reason=reason_h[head],
-        since_ns=none,
         wait_ns=np.array([h.wait_ns for h in heads], np.int64)[head],  # minutes, range-checked when read
         first_ns=none.copy(),
         created_ns=none.copy(),
@@ -251,7 +250,6 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         exec_ns=zeros,
         sched_wait_ns=zeros.copy(),
         syscall_ns=zeros.copy(),
-        syscall_block_ns=zeros.copy(),
         block_row=np.zeros(0, np.int32),
         block_reason=np.zeros(0, np.int32),
         block_ns=np.zeros(0, np.int64),

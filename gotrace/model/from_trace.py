@@ -224,7 +224,7 @@ def start_trace_model(
 
 _NATIVE_COLS: tuple[tuple[str, Any], ...] = (
     ("id", np.int64), ("name", np.int32), ("state", np.uint8), ("reason", np.int32),
-    ("since_ns", np.int64), ("wait_ns", np.int64), ("first_ns", np.int64),
+    ("wait_ns", np.int64), ("first_ns", np.int64),
     ("created_ns", np.int64), ("start_ns", np.int64), ("ended_ns", np.int64),
     ("creator", np.int64), ("creation_stack", np.int32), ("start_stack", np.int32),
     ("last_stack", np.int32), ("exec_ns", np.int64), ("sched_wait_ns", np.int64),
@@ -292,7 +292,6 @@ def _native_goroutines(
     gor = Goroutines(
         **g,
         syscall_ns=np.zeros(nrows, np.int64),
-        syscall_block_ns=np.zeros(nrows, np.int64),
         reason_inferred=np.zeros(nrows, bool),
     )
 
@@ -423,16 +422,15 @@ def _goroutines(
     state = to[row_last] if n else np.zeros(0, np.uint8)
     state = np.where(forever[row_last], GoState.WAITING, state).astype(np.uint8) if n else state
     fin_reason = np.where(state == GoState.WAITING, reason[row_last], 0).astype(np.int32)
-    since = start[row_last] - first if n else np.zeros(0, np.int64)
+    since = start[row_last] if n else np.zeros(0, np.int64)  # entered the final state
     alive = state != GoState.NOT_EXIST
-    wait_ns = np.where(alive, (last - first) - since, NONE)
+    wait_ns = np.where(alive, last - since, NONE)
 
     gor = Goroutines(
         id=ids,
         name=names,
         state=state,
         reason=fin_reason,
-        since_ns=since.astype(np.int64),
         wait_ns=wait_ns.astype(np.int64),
         first_ns=first_ns.astype(np.int64),
         created_ns=created.astype(np.int64),
@@ -445,7 +443,6 @@ def _goroutines(
         exec_ns=exec_ns,
         sched_wait_ns=sched_ns,
         syscall_ns=np.zeros(nrows, np.int64),
-        syscall_block_ns=np.zeros(nrows, np.int64),
         block_row=block_row,
         block_reason=block_reason,
         block_ns=bsum,
@@ -510,7 +507,7 @@ def _root_names(used: np.ndarray, tables: Tables) -> npt.NDArray[np.int32]:
 
 
 def _add_syscalls(gor: Goroutines, side: _Side) -> None:
-    gor.syscall_ns, gor.syscall_block_ns, sched_extra = _syscalls(
+    gor.syscall_ns, sched_extra = _syscalls(
         side.sys, side.proc, side.syncs, gor.id, side.last
     )
     gor.sched_wait_ns += sched_extra
@@ -522,8 +519,9 @@ def _syscalls(
     syncs: np.ndarray,
     ids: np.ndarray,
     last: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Syscall time, syscall-block time and Go's extra sched wait, per row.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Syscall time and Go's extra sched wait, per row (Go also sums the syscall's blocked
+    part, SyscallBlockTime, which no view shows).
 
     A syscall blocks when its P goes idle while the goroutine is still in it,
     so goroutine and P transitions must be replayed together, in stream order.
@@ -543,7 +541,6 @@ def _syscalls(
     sync_t = _sync_before(t, syncs)
 
     sys_ns: dict[int, int] = {}
-    block_ns: dict[int, int] = {}
     last_sys: dict[int, int] = {}
     last_block: dict[int, int] = {}
     p_to_g: dict[int, int] = {}
@@ -559,20 +556,15 @@ def _syscalls(
             continue
         f, nw = int(frm[i]), int(to[i])
         if f == und or f == GoState.NOT_EXIST:
-            sys_ns[r] = block_ns[r] = 0
+            sys_ns[r] = 0
             last_sys[r] = last_block[r] = 0
-            if f == und and nw == syscall:
-                dt = ti - int(sync_t[i])
-                if int(p[i]) == NONE:
-                    block_ns[r] += dt
-                else:
-                    sys_ns[r] += dt
+            if f == und and nw == syscall and int(p[i]) != NONE:  # without a P: blocked in it
+                sys_ns[r] += ti - int(sync_t[i])
         if f == syscall:
             ls = last_sys.get(r, 0)
             if ls:
                 lb = last_block.get(r, 0)
                 if lb:
-                    block_ns[r] = block_ns.get(r, 0) + ti - lb
                     sys_ns[r] = sys_ns.get(r, 0) + lb - ls
                 else:
                     sys_ns[r] = sys_ns.get(r, 0) + ti - ls
@@ -587,7 +579,6 @@ def _syscalls(
 
     nrows = len(ids)
     out_sys = np.zeros(nrows, np.int64)
-    out_block = np.zeros(nrows, np.int64)
     out_sched = np.zeros(nrows, np.int64)
     for gid in sys_ns.keys() | last_sys.keys():
         row = int(np.searchsorted(ids, gid))
@@ -599,8 +590,7 @@ def _syscalls(
             if lb:
                 out_sched[row] += last - lb
         out_sys[row] = s
-        out_block[row] = block_ns.get(gid, 0)
-    return out_sys, out_block, out_sched
+    return out_sys, out_sched
 
 
 def _procs(pr: dict[str, np.ndarray], syncs: np.ndarray, first: int, last: int) -> ProcIntervals:
