@@ -44,11 +44,14 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
 
 from gotrace.errors import GotraceError
 from gotrace.model import Model
@@ -124,9 +127,21 @@ class _Writer:
         self.shared = shared
         self.end = 0  # of what was written to the shared file
         self.parts: dict[int, Any] = {}  # id -> persistent id: a part's name, or a cache entry
+        # Arrays written early, by (id, bytes): the array (held, so that its id is not reused)
+        # and its offset.
+        self._early: dict[tuple[int, int], tuple[np.ndarray, int]] = {}
+        self._writing: threading.Thread | None = None
 
     def _share(self, view: memoryview) -> int:
         """Write ``view`` to the shared file at a page boundary (mmap needs one); its offset."""
+        assert self.shared is not None
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        early = self._early.get((id(view.obj), view.nbytes))
+        return self._append(view) if early is None else early[1]
+
+    def _append(self, view: memoryview) -> int:
         assert self.shared is not None
         at = -(-self.end // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY
         done = 0
@@ -134,6 +149,25 @@ class _Writer:
             done += os.pwrite(self.shared, view[done:], at + done)
         self.end = at + done
         return at
+
+    def share_early(self, columns: Any) -> None:
+        """Start writing the numpy arrays among ``columns``' fields (a dataclass: the
+        goroutine columns) to the shared file on a thread, while the summary is computed:
+        ``pwrite`` lets go of the GIL, and the model's message then finds them written
+        (0.8 s of copying on 3.7 M goroutines). They must not change until it is sent."""
+        if self.shared is None:
+            return
+        arrays = [a for f in dataclasses.fields(columns)
+                  if isinstance(a := getattr(columns, f.name), np.ndarray) and a.nbytes
+                  and a.flags.c_contiguous]
+
+        def write() -> None:
+            for a in arrays:
+                view = a.data.cast("B")
+                self._early[(id(a), view.nbytes)] = (a, self._append(view))
+
+        self._writing = threading.Thread(target=write, name="gotrace-share", daemon=True)
+        self._writing.start()
 
     def send(self, msg: Message) -> None:
         buffers: list[pickle.PickleBuffer] = []
@@ -252,6 +286,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
             # the columns (copying them through the memory file took seconds).
             w.parts = {id(model): ("cache", key, path)}
         step = "computing the summary"
+        if fresh:
+            w.share_early(model.goroutines)
         done = with_model(model, key)
         coming = still_to_come(model, done)
         w.send(Loaded(packed(model), done, coming))

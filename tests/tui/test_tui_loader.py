@@ -7,6 +7,7 @@ load that is really under way.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import signal
@@ -56,6 +57,11 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
     assert all(k is Progress for k in kinds[1:kinds.index(Loaded)])
     loaded = msgs[kinds.index(Loaded)]
     assert isinstance(loaded, Loaded) and "summary" in loaded.results
+    # The goroutine columns, written to the shared file while the summary was computed
+    # (_Writer.share_early), arrive whole.
+    want = model_of(SPIKE_TRACE).goroutines
+    for f in dataclasses.fields(want):
+        np.testing.assert_array_equal(getattr(loaded.model.goroutines, f.name), getattr(want, f.name))
     computed = [m for m in msgs if isinstance(m, Computed)]
     assert [m.name for m in computed] == list(loaded.coming)
     # A fresh trace's intervals are sorted after Overview can show: first to follow.
