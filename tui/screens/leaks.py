@@ -149,11 +149,13 @@ class LeaksScreen(Page):
         why.append(goroutines(self.session, g.count, len(g.rows)), style=BOLD)
         why.append(" in ")
         why.append(safe(g.state), style=state_colour(g.state))
-        why.append("\n  at ")
-        why.append(safe(full_site(g.blocking, "(no stack)")), style=BOLD)
+        # A grid, so that a site too long for the width wraps under itself, not under its label.
+        sites = Table.grid(padding=(0, 1))
+        sites.add_column(justify="right", no_wrap=True)
+        sites.add_column()
+        sites.add_row("at", Text(safe(full_site(g.blocking, "(no stack)")), style=BOLD))
         if g.created_at is not None:
-            why.append("\n  created at ")
-            why.append(safe(full_site(g.created_at)))
+            sites.add_row("  created at", Text(safe(full_site(g.created_at))))
         facts = Table.grid(padding=(0, 1))
         facts.add_column(justify="right", width=7, no_wrap=True)
         facts.add_column()
@@ -161,7 +163,7 @@ class LeaksScreen(Page):
             strong = e.points > 0 or e.kind in PROOF
             facts.add_row(Text(points(e.kind, e.points), style=BOLD if strong else DIM),
                           Text(safe(e.text), style="" if strong else DIM))
-        self.query_one("#why", Static).update(Group(why, facts))
+        self.query_one("#why", Static).update(Group(why, sites, facts))
         members = self.query_one("#members", GoroutineList)
         members.set_rows(g.rows)
         unit = "records" if self.session.model.is_profile else "goroutines"
