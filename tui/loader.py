@@ -239,14 +239,24 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     name = "stdin" if path == "-" else path
     step = "loading"
 
-    def send_analyses(model: Model, done: dict[str, Any]) -> None:
-        """Compute and send each analysis that applies and is not in ``done``; those that
-        come with the model are computed first, unsent, if ``done`` lacks them (later ones
-        may ask for them)."""
+    def send_analyses(model: Model, done: dict[str, Any], rest: IntervalsLater | None = None,
+                      until: str | None = None) -> None:
+        """Compute and send each analysis that applies and is not in ``done``, up to ``until``
+        (included); those that come with the model are computed first, unsent, if ``done``
+        lacks them (later ones may ask for them). ``rest`` sorts the intervals of a trace
+        just read: they come in their turn (after Overview's findings) and become a part of
+        the model."""
         nonlocal step
-        for n, a in ANALYSES.items():
+        names = list(ANALYSES)
+        for n in names[:names.index(until) + 1] if until is not None else names:
+            a = ANALYSES[n]
             if a.applies(model) and n not in done:
                 step = f"computing {a.title}"
+                if n == "intervals" and rest is not None:
+                    model.intervals = done[n] = rest()
+                    w.send(Computed(n, model.intervals))  # not a part yet: sent whole
+                    w.parts = _model_parts(model)
+                    continue
                 done[n] = a.compute(model, done.__getitem__)
                 if not a.with_model:
                     w.send(Computed(n, done[n]))
@@ -292,12 +302,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         coming = still_to_come(model, done)
         w.send(Loaded(packed(model), done, coming))
         w.parts = _model_parts(model)
-        if rest is not None:
-            step = "sorting the state intervals"
-            model.intervals = done["intervals"] = rest()
-            w.send(Computed("intervals", model.intervals))  # not a part yet: sent whole
-            w.parts = _model_parts(model)
-        if fresh:  # after the model is sent: saving its columns took seconds before the first screen
+        send_analyses(model, done, rest, until="intervals")  # Overview's findings come first
+        if fresh:  # saving the columns takes seconds: after the findings, before the indexes
             step = "saving the model in the cache"
             remember(key, model)
             store_analysis(key, "summary", done["summary"])

@@ -10,8 +10,8 @@ one by one after the model (``coming``); a page that needs one registers with
 computing it a second time on the UI's side. If the child stops early they are
 computed here, on demand, by :meth:`Session.get`.
 
-A freshly read trace's interval table comes the same way, as ``"intervals"``, first
-after the model: the child sorts it while Overview is already up, and the session
+A freshly read trace's interval table comes the same way, as ``"intervals"``, after
+Overview's findings: the child sorts it while Overview is already up, and the session
 puts it in the model when it arrives (only a goroutine's story and the per-P timeline
 read it).
 """
@@ -138,14 +138,15 @@ def _procs(model: Model, get: Get) -> ProcTimeline | None:
     return ProcTimeline(model) if model.intervals is not None and model.ranges is not None else None
 
 
-# In the order the first page wants them: Overview's facts, then its findings.
+# In the order the first page wants them: Overview's facts, then its findings, then the
+# state intervals (a goroutine's story, the timeline) and the indexes.
 ANALYSES: dict[str, Analysis] = {
     "summary": Analysis("the summary", lambda m, get: viewer_summary(m), with_model=True),
-    "intervals": Analysis("the state intervals", lambda m, get: _intervals(m), traces_only=True,
-                          missing=lambda m: m.intervals is None),
     "leaks": Analysis("leak suspects", lambda m, get: find_leaks([m])),
     "spikes": Analysis("creation spikes", lambda m, get: creation_spikes(m), traces_only=True),
     "long_lived": Analysis("long-lived groups", lambda m, get: group_rows(m, long_lived_rows(m))),
+    "intervals": Analysis("the state intervals", lambda m, get: _intervals(m), traces_only=True,
+                          missing=lambda m: m.intervals is None),
     "site_index": Analysis("the index of creation sites", lambda m, get: _site_index(get("spikes")),
                            traces_only=True),
     "by_creator": Analysis("the index of creators", lambda m, get: _by_creator(m)),
