@@ -7,8 +7,9 @@ sum; with the reader one chunk ahead on a thread of its own, the summary of chun
 runs while chunk k+1 is read, on a second core when there is one. The chunks and
 their order are the same either way, so the model is too: only the time changes.
 
-It costs one more chunk in memory (a generation's events: tens of MB on a 100 MB
-trace), and nothing on one core but a thread switch a chunk.
+At most two chunks are alive: the one the caller holds and the one being read (a
+chunk is 2**19 events, ~32 MB): one more than without the thread, and on one core
+nothing more than a thread switch a chunk.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ def read_ahead(chunks: Iterable[T]) -> Generator[T, None, None]:
     traceback that holds the caller's frame would keep the reader, and a chunk, alive.)
     """
     handoff: queue.Queue[T | _End] = queue.Queue(maxsize=1)
+    room = threading.Semaphore(1)  # a chunk is read only once the one before it was taken
     stop = threading.Event()
+
+    def wait_for_room() -> bool:
+        while not stop.is_set():
+            if room.acquire(timeout=_POLL_S):
+                return True
+        return False
 
     def hand(item: T | _End) -> bool:
         while not stop.is_set():
@@ -54,10 +62,14 @@ def read_ahead(chunks: Iterable[T]) -> Generator[T, None, None]:
     def read() -> None:
         it = iter(chunks)
         try:
-            for chunk in it:
+            while wait_for_room():
+                try:
+                    chunk = next(it)
+                except StopIteration:
+                    hand(_End())
+                    return
                 if not hand(chunk):
                     return
-            hand(_End())
         except BaseException as e:  # handed to the caller, raised there
             hand(_End(e))
         finally:
@@ -74,6 +86,7 @@ def read_ahead(chunks: Iterable[T]) -> Generator[T, None, None]:
                 if item.error is not None:
                     raise item.error
                 return
+            room.release()
             yield item
     finally:
         stop.set()
