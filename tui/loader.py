@@ -21,10 +21,10 @@ reference, so it arrives pointing at the model the UI already holds rather than
 at a copy. A model the child found in the model cache (:mod:`gotrace.cache`) is
 sent the same way, as a reference to its cache entry, which the UI maps itself:
 a second open of a big trace shows Overview in about a second. A trace the child
-has just read goes without its interval table, which is sorted after the model is
-sent and follows as the first analysis (``intervals``); the model is then saved in
-the cache, before the other analyses. :func:`start_early` starts the child before
-the viewer imports Textual.
+has just read goes without its interval table, which is sorted after the model and
+Overview's findings are sent and follows as an analysis (``intervals``); the model is
+then saved in the cache, before the indexes. :func:`start_early` starts the child
+before the viewer imports Textual.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
 UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the
