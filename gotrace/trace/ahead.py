@@ -21,7 +21,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_POLL_S = 0.05  # how soon a reader blocked on a full queue notices the caller has gone
+_POLL_S = 0.05  # how soon a reader waiting for room notices the caller has gone
 
 
 class _End:
@@ -40,8 +40,10 @@ def read_ahead(chunks: Iterable[T]) -> Generator[T, None, None]:
     reading, and ``chunks`` is closed on its thread. (Left to the garbage collector, a
     traceback that holds the caller's frame would keep the reader, and a chunk, alive.)
     """
-    handoff: queue.Queue[T | _End] = queue.Queue(maxsize=1)
-    room = threading.Semaphore(1)  # a chunk is read only once the one before it was taken
+    # A chunk is read only once the one before it was taken, so the handoff holds at most
+    # one item and a put never waits.
+    handoff: queue.SimpleQueue[T | _End] = queue.SimpleQueue()
+    room = threading.Semaphore(1)
     stop = threading.Event()
 
     def wait_for_room() -> bool:
@@ -50,28 +52,17 @@ def read_ahead(chunks: Iterable[T]) -> Generator[T, None, None]:
                 return True
         return False
 
-    def hand(item: T | _End) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=_POLL_S)
-                return True
-            except queue.Full:
-                continue
-        return False
-
     def read() -> None:
         it = iter(chunks)
         try:
             while wait_for_room():
                 try:
-                    chunk = next(it)
+                    handoff.put(next(it))
                 except StopIteration:
-                    hand(_End())
-                    return
-                if not hand(chunk):
+                    handoff.put(_End())
                     return
         except BaseException as e:  # handed to the caller, raised there
-            hand(_End(e))
+            handoff.put(_End(e))
         finally:
             close = getattr(it, "close", None)
             if close is not None:
