@@ -27,23 +27,13 @@ CHECKED_WITH = ("8.2.8",)
 def mark_styled(screen: Screen[Any]) -> None:
     """Tell Textual the screen has the app's current CSS (``Screen._css_update_count``).
 
-    Without it Textual reparses and restyles all CSS (~100 ms) on the first visit
-    of every page, although the page was styled when it was composed.
-    """
-    app = screen.app
-    if hasattr(screen, "_css_update_count") and hasattr(app, "_css_update_count"):
-        screen._css_update_count = app._css_update_count
-
-
-def styled_at_birth(screen: Screen[Any]) -> None:
-    """Tell Textual a screen just made needs no restyling of the whole app when first shown
-    (``Screen._css_update_count``, as :func:`mark_styled`).
-
-    Textual reparses every source of CSS and restyles every node of the app when a mode's
-    screen is first shown (``App._init_mode``), in case the app's CSS changed: it has not
-    (the theme is set once), and the new screen's widgets are styled as they mount, their
-    own CSS parsed as they register. That was 40-80 ms on the way to Overview, and again on
-    each page composed unseen after it.
+    A page calls it when it is made and when it is mounted. Textual reparses every
+    source of CSS and restyles every node of the app when a mode's screen is first
+    shown (``App._init_mode``), in case the app's CSS changed: it has not (the theme is
+    set once), and the page's widgets are styled as they mount, their own CSS parsed as
+    they register (40-80 ms on the way to Overview, and again on each page composed
+    unseen after it). Unmarked once mounted, Textual restyled all CSS (~100 ms) on the
+    first visit of every page, although the page was styled when it was composed.
     """
     try:
         app = active_app.get()

@@ -38,17 +38,18 @@ def test_what_each_helper_reaches_into_is_there() -> None:
 
 
 @sync
-async def test_a_screen_styled_at_birth_does_not_restyle_the_app_when_first_shown() -> None:
-    """``styled_at_birth``: Textual's first switch to a mode's screen skips ``refresh_css`` (a
-    reparse of every CSS source and a restyle of every node) for a marked screen, and the
-    screen's widgets are styled all the same; an unmarked screen still pays for it."""
+async def test_a_screen_marked_styled_when_made_does_not_restyle_the_app_when_first_shown() -> None:
+    """``mark_styled`` when a screen is made: Textual's first switch to a mode's screen
+    skips ``refresh_css`` (a reparse of every CSS source and a restyle of every node) for a
+    marked screen, and the screen's widgets are styled all the same; an unmarked screen
+    still pays for it."""
 
     class Marked(Screen[None]):
         DEFAULT_CSS = "Marked Static { color: red; }"
 
         def __init__(self) -> None:
             super().__init__()
-            textual_private.styled_at_birth(self)
+            textual_private.mark_styled(self)
 
         def compose(self) -> ComposeResult:
             yield Static("x")

@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..messages import WorkFailed
 from ..session import Session
-from ..textual_private import keep_styles, mark_styled, styled_at_birth
+from ..textual_private import keep_styles, mark_styled
 
 DEBUG = bool(os.environ.get("GOTRACE_DEBUG"))
 """``GOTRACE_DEBUG=1``: a failing worker stops the app with its traceback (Textual's own way)."""
@@ -37,7 +37,7 @@ class Page(Screen[Any]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        styled_at_birth(self)
+        mark_styled(self)  # no restyle of the whole app when first shown
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = event.worker.error
