@@ -164,7 +164,7 @@ def with_model(model: Model, key: str | None = None) -> dict[str, Any]:
     from gotrace import cache
 
     summary = cache.fetch_analysis(key, "summary")
-    if summary is None or (model.is_trace and "created_per_bar" not in summary):  # an older entry's
+    if summary is None:
         summary = viewer_summary(model)
         cache.store_analysis(key, "summary", summary)
     else:
