@@ -47,7 +47,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -106,7 +106,14 @@ Message = Opened | Progress | Loaded | Computed | Failed
 
 _HEAD = struct.Struct("<QI")  # in-band pickle length, number of out-of-band buffers
 _BUF = struct.Struct("<qQ")  # a buffer's offset in the shared file (-1: on the pipe), its length
-PROGRESS_EVERY_S = 0.05
+# The loading screen redraws and lays itself out again on each (10 ms of the UI's CPU),
+# which the child, reading on both cores, pays for: 5 a second move the bar smoothly enough.
+PROGRESS_EVERY_S = 0.2
+# glibc (2.35+; others ignore it): transparent huge pages for the child's malloc. Its big
+# columns are written front to back once, and their memory then arrives a 2 MiB page
+# at a time rather than 4 KiB: half the system time of reading a big trace, 10% of the
+# wall time to Overview (4.82 s against 5.35 s, 4 interleaved pairs on a 110 MB trace).
+HUGE_PAGES = "glibc.malloc.hugetlb=1"
 
 
 def _model_parts(model: Model) -> dict[int, str]:
@@ -393,7 +400,8 @@ class Loader:
         if stdin is not None:
             stdin.seek(0)
         # Its own session: a terminal's signals reach the UI, which decides.
-        self.process = subprocess.Popen(args, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+        self.process = subprocess.Popen(args, env=_child_env(os.environ),
+                                        stdin=stdin if stdin is not None else subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=self.errors, start_new_session=True,
                                         pass_fds=() if self.shared is None else (self.shared,))
         assert self.process.stdout is not None
@@ -478,6 +486,16 @@ class Loader:
                 self.process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
+
+
+def _child_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The child's environment: ours, with glibc's huge pages asked for unless the user
+    tuned that themselves."""
+    out = dict(env)
+    tunables = out.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb=" not in tunables:
+        out["GLIBC_TUNABLES"] = f"{tunables}:{HUGE_PAGES}" if tunables else HUGE_PAGES
+    return out
 
 
 def main(argv: list[str]) -> None:

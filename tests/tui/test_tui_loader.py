@@ -78,6 +78,19 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
     assert loader.process.returncode == 0  # ended by itself, and reaped
 
 
+@pytest.mark.parametrize(("ours", "childs"), [
+    (None, "glibc.malloc.hugetlb=1"),
+    ("glibc.malloc.arena_max=2", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+    ("glibc.malloc.hugetlb=0", "glibc.malloc.hugetlb=0"),  # the user's own choice stands
+])
+def test_the_child_asks_glibc_for_huge_pages_keeping_the_users_tunables(ours: str | None,
+                                                                        childs: str) -> None:
+    env = {"PATH": "/bin"} | ({} if ours is None else {"GLIBC_TUNABLES": ours})
+    got = loader_module._child_env(env)
+    assert got == env | {"GLIBC_TUNABLES": childs}
+    assert env.get("GLIBC_TUNABLES") == ours  # ours is left as it was
+
+
 def test_a_dump_sends_no_progress_and_no_trace_analyses() -> None:
     msgs = list(Loader(str(LEAK_DUMP)).messages())
     assert not any(isinstance(m, Progress) for m in msgs)
