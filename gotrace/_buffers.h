@@ -72,15 +72,42 @@ typedef struct {
     size_t n, cap, item;
 } Vec;
 
-static inline int vec_reserve(Vec *v, size_t want) {
-    if (want <= v->cap) return 0;
-    size_t cap = v->cap ? v->cap : 1024;
-    while (cap < want) cap += cap / 2 + 1024;
+static inline int vec_realloc(Vec *v, size_t cap) {
     char *q = realloc(v->p, cap * v->item);
     if (q == NULL) return -1;
     v->p = q;
     v->cap = cap;
     return 0;
+}
+
+static inline size_t vec_next_cap(const Vec *v, size_t want) {
+    size_t cap = v->cap ? v->cap : 1024;
+    while (cap < want) cap += cap / 2 + 1024;
+    return cap;
+}
+
+static inline int vec_reserve(Vec *v, size_t want) {
+    if (want <= v->cap) return 0;
+    return vec_realloc(v, vec_next_cap(v, want));
+}
+
+/* vec_reserve for a vector that grows through a whole load (a trace summary's rows and
+ * intervals). Past VEC_MAPPED_FROM bytes it asks for at least VEC_MAPPED_MIN, above
+ * glibc's highest dynamic mmap threshold (32 MiB): glibc then maps it on its own and
+ * grows it with mremap, moving no bytes. Grown inside the heap instead, a vector that
+ * outgrows its block moves and leaves the old block behind, a hole that stays resident:
+ * 110 MB of them at the peak of reading a 110 MB trace. Capacity never written costs
+ * address space, not memory. Not for short-lived vectors: mapped memory is new each
+ * time (a page fault a page), where the heap hands back pages already touched. */
+#define VEC_MAPPED_FROM ((size_t)1 << 20)
+#define VEC_MAPPED_MIN ((size_t)33 << 20)
+
+static inline int vec_reserve_growing(Vec *v, size_t want) {
+    if (want <= v->cap) return 0;
+    size_t cap = vec_next_cap(v, want);
+    if (cap * v->item > VEC_MAPPED_FROM && cap * v->item < VEC_MAPPED_MIN)
+        cap = (VEC_MAPPED_MIN + v->item - 1) / v->item;
+    return vec_realloc(v, cap);
 }
 
 static inline void vec_free(Vec *v) {

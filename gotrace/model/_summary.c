@@ -276,7 +276,7 @@ static void col_dealloc(PyObject *self) {
 
 static int reserve_all(Vec *v, int n, size_t want) {
     for (int k = 0; k < n; k++)
-        if (vec_reserve(&v[k], v[k].n + want) < 0) return -1;
+        if (vec_reserve_growing(&v[k], v[k].n + want) < 0) return -1;
     return 0;
 }
 
@@ -329,7 +329,7 @@ static int block_add(Collector *c, int32_t r, int32_t reason, int64_t dur) {
         }
     }
     if (c->blocks.n >= INT32_MAX) return TOOBIG;
-    if (vec_reserve(&c->blocks, c->blocks.n + 1) < 0) return NOMEM;
+    if (vec_reserve_growing(&c->blocks, c->blocks.n + 1) < 0) return NOMEM;
     b = (BlockNode *)c->blocks.p;
     int32_t j = (int32_t)c->blocks.n++;
     b[j].reason = reason;
@@ -491,7 +491,7 @@ static int add_chunk(Collector *c, const Chunk *k) {
             r = (int32_t)c->row[R_ID].n;
             for (int f = 0; f < N_R; f++) {
                 if (!row_kept(c, f)) continue;
-                if (vec_reserve(&c->row[f], c->row[f].n + 1) < 0) return NOMEM;
+                if (vec_reserve_growing(&c->row[f], c->row[f].n + 1) < 0) return NOMEM;
                 memset(c->row[f].p + c->row[f].n * c->row[f].item, 0, c->row[f].item);
                 c->row[f].n++;
             }
