@@ -102,7 +102,15 @@ def test_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(m.goroutines) == 0 and len(m.intervals) == 0
 
 
-def random_chunks(seed: int, tables: Tables, rough: bool = False) -> list[EventChunk]:
+# Goroutine ids spanning far more values than there are goroutines (the C summary sorts
+# its rows by a radix sort), and ids as Go hands them out: few values, a gap here and there
+# (it places each row at its id's slot).
+SPARSE_IDS = [1, 2, 3, 17, 1 << 33, -9, 1000]
+DENSE_IDS = [-2, 3, 9, 4, 12, 7, 6]
+
+
+def random_chunks(seed: int, tables: Tables, rough: bool = False,
+                  id_pool: list[int] = SPARSE_IDS) -> list[EventChunk]:
     """Arbitrary transitions (not a valid Go story: both paths must still agree).
 
     ``rough`` makes a damaged stream's corners too: times that go back (a sync then
@@ -115,7 +123,7 @@ def random_chunks(seed: int, tables: Tables, rough: bool = False) -> list[EventC
     stacks = [0] + [tables.stack((tables.frame(f"main.f{i}", "m.go", i),)) for i in range(4)]
     if rough:
         stacks += [tables.stack((tables.frame("main.leaf", "m.go", 9), tables.frame("", "", 0)))]
-    ids = rng.choice([1, 2, 3, 17, 1 << 33, -9, 1000], size=7, replace=False).tolist()
+    ids = rng.choice(id_pool, size=len(id_pool), replace=False).tolist()
     chunks, t = [], 100
     for c in range(3):
         if rough and c == 2:
@@ -145,11 +153,12 @@ def random_chunks(seed: int, tables: Tables, rough: bool = False) -> list[EventC
     return chunks
 
 
+@pytest.mark.parametrize("id_pool", [SPARSE_IDS, DENSE_IDS], ids=["sparse-ids", "dense-ids"])
 @pytest.mark.parametrize("rough", [False, True], ids=["ordered", "rough"])
 @pytest.mark.parametrize("seed", range(40))
-def test_random_streams(seed: int, rough: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_random_streams(seed: int, rough: bool, id_pool: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
     def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
-        return TraceInfo("go 1.26 trace", 26, 0, 0), random_chunks(seed, tables, rough)
+        return TraceInfo("go 1.26 trace", 26, 0, 0), random_chunks(seed, tables, rough, id_pool)
 
     m = assert_same(source, monkeypatch)
     assert (m.goroutines.state <= GoState.SYSCALL).all()
