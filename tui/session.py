@@ -99,7 +99,8 @@ def _by_creator(model: Model) -> tuple[Rows, Rows]:
 def _site_index(sp: Spikes) -> tuple[Rows, Rows]:
     """Rows ordered by creation site, and where each site's run starts: a site's rows in O(1)."""
     order = np.argsort(sp.site_of_row, kind="stable").astype(np.int64)
-    bounds = np.searchsorted(sp.site_of_row[order], np.arange(len(sp.sites) + 1)).astype(np.int64)
+    sites = sp.site_of_row[order]  # searched with keys of its own type: not copied to int64 first
+    bounds = np.searchsorted(sites, np.arange(len(sp.sites) + 1, dtype=sites.dtype)).astype(np.int64)
     return order, bounds
 
 

@@ -180,12 +180,19 @@ class ProcTimeline:
         if model.procs is not None:
             seen.update(np.unique(model.procs.p).tolist())
         self.procs: list[int] = sorted(int(x) for x in seen)
-        bounds = np.searchsorted(p, np.array([*self.procs, self.procs[-1] + 1] if self.procs else [0]))
+        # Searched with keys of p's own type (an int64 key would copy p first); a P id
+        # beyond it has no interval here.
+        keys = np.array(self.procs, np.int64)
+        top = np.iinfo(p.dtype)
+        keys = keys.clip(top.min, top.max).astype(p.dtype)
+        los = np.searchsorted(p, keys, "left").tolist()
+        his = np.searchsorted(p, keys, "right").tolist()
         self._spans: dict[int, Spans] = {}
-        for k, pid in enumerate(self.procs):
-            lo, hi = int(bounds[k]), int(bounds[k + 1])
+        self._offset: dict[int, int] = {}
+        for pid, lo, hi in zip(self.procs, los, his, strict=True):
+            hi = hi if top.min <= pid <= top.max else lo
             self._spans[pid] = Spans(start[lo:hi], end[lo:hi], self._cum[lo : hi + 1])
-        self._offset = {pid: int(bounds[k]) for k, pid in enumerate(self.procs)}
+            self._offset[pid] = lo
 
         r = model.ranges
         names = model.tables.strings

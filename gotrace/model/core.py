@@ -87,8 +87,12 @@ class Goroutines:
         return None
 
     def block_by_reason(self, row: int, strings: list[str]) -> dict[str, int]:
-        lo = int(np.searchsorted(self.block_row, row, "left"))
-        hi = int(np.searchsorted(self.block_row, row, "right"))
+        # The key in the column's own type: numpy searches an int32 column for a Python int
+        # by first copying the whole column to int64 (18 ms on 8 M entries, for every row:
+        # `goroutines --format json` on a 3.7 M-goroutine trace ran for hours).
+        key = self.block_row.dtype.type(row)
+        lo = int(np.searchsorted(self.block_row, key, "left"))
+        hi = int(np.searchsorted(self.block_row, key, "right"))
         return {
             strings[r]: int(ns)
             for r, ns in zip(
