@@ -74,7 +74,8 @@ def run(model: Model, older_than: int | None, states: tuple[str, ...], match: re
         # The documents module imports every analysis's types: only JSON needs it.
         from ..render.documents import goroutines_document
 
-        emit_json(goroutines_document(model, rows if not model.is_profile else rows[:0], groups))
+        listed = rows if not model.is_profile else rows[:0]
+        emit_json(goroutines_document(model, listed, groups, streamed=True))
         return
     width = None if wide else output_width()
     click.echo(headline(model, model.goroutines.count(rows), len(groups)))

@@ -11,6 +11,7 @@ its printed minutes in ns (0 when none is printed).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from ..analysis.spikes import Site, Spikes
 from ..dump.names import start_func
 from ..model import NONE, Model, state_name
 from ..tables import Frame, Tables
+from .jsontext import Streamed
 
 GOROUTINES_SCHEMA = 2
 DIFF_SCHEMA = 2
@@ -63,76 +65,88 @@ def source_json(model: Model) -> dict[str, Any]:
 
 def goroutine_records(model: Model, rows: npt.NDArray[np.int64], stacks: Stacks | None = None
                       ) -> list[dict[str, Any]]:
-    """Per-goroutine records for the given rows, in id order (the per-goroutine contract).
+    """Per-goroutine records for the given rows, in id order (the per-goroutine contract)."""
+    return list(iter_goroutine_records(model, rows, stacks))
 
-    Columns are read as lists once and what repeats (start function, creation site,
-    state name) is worked out once per distinct value: a dump lists 364 k goroutines.
+
+RECORDS_AT_ONCE = 1 << 16
+
+
+def iter_goroutine_records(model: Model, rows: npt.NDArray[np.int64], stacks: Stacks | None = None
+                           ) -> Iterator[dict[str, Any]]:
+    """:func:`goroutine_records` one record at a time.
+
+    Columns are read as lists ``RECORDS_AT_ONCE`` rows at a time, and what repeats (start
+    function, creation site, state name) is worked out once per distinct value: a dump
+    lists 364 k goroutines, a big trace millions, whose records and column lists all at
+    once were 4.7 GB for a 110 MB trace.
     """
     g = model.goroutines
     t = model.tables
     strings = t.strings
     stacks = stacks or Stacks(t)
     is_dump = not model.is_trace
-    rows = np.sort(rows)
-
-    def column(values: npt.NDArray[Any]) -> list[Any]:
-        out: list[Any] = values[rows].tolist()
-        return out
-
-    inferred = column(g.reason_inferred) if len(g.reason_inferred) else [False] * len(rows)
-    extras = model.extras.fields(rows) if is_dump and model.extras is not None else None
     blocks = len(g.block_row) > 0
     tops: dict[int, Frame | None] = {}
     starts: dict[int, str | None] = {}
     states: dict[tuple[int, int], str] = {}
-    out: list[dict[str, Any]] = []
-    for r, gid, cs, stack, name, state, reason, wait, created, ended, creator, exe, sched, sysc, inf in zip(
-        rows.tolist(), column(g.id), column(g.creation_stack), column(g.last_stack), column(g.name),
-        column(g.state), column(g.reason), column(g.wait_ns), column(g.created_ns), column(g.ended_ns),
-        column(g.creator), column(g.exec_ns), column(g.sched_wait_ns), column(g.syscall_ns), inferred,
-        strict=True,
-    ):
-        if cs in tops:
-            top = tops[cs]
-        else:
-            top = tops[cs] = t.top_frame(cs)
-        if is_dump:
-            if stack in starts:
-                start = starts[stack]
+    rows = np.sort(rows)
+    for lo in range(0, len(rows), RECORDS_AT_ONCE):
+        part = rows[lo:lo + RECORDS_AT_ONCE]
+
+        def column(values: npt.NDArray[Any], part: npt.NDArray[np.int64] = part) -> list[Any]:
+            out: list[Any] = values[part].tolist()
+            return out
+
+        inferred = column(g.reason_inferred) if len(g.reason_inferred) else [False] * len(part)
+        extras = model.extras.fields(part) if is_dump and model.extras is not None else None
+        for i, (r, gid, cs, stack, name, state, reason, wait, created, ended, creator, exe, sched, sysc,
+                inf) in enumerate(zip(
+            part.tolist(), column(g.id), column(g.creation_stack), column(g.last_stack), column(g.name),
+            column(g.state), column(g.reason), column(g.wait_ns), column(g.created_ns), column(g.ended_ns),
+            column(g.creator), column(g.exec_ns), column(g.sched_wait_ns), column(g.syscall_ns), inferred,
+            strict=True,
+        )):
+            if cs in tops:
+                top = tops[cs]
             else:
-                start = starts[stack] = start_func(t, stack)
-        else:
-            start = strings[name] or None
-        state_text = states.get((state, reason))
-        if state_text is None:
-            state_text = states[(state, reason)] = state_name(state, strings[reason])
-        rec: dict[str, Any] = {
-            "id": gid,
-            "start_func": start,
-            "state": state_text,
-            "wait_ns": None if wait == NONE else wait,
-            "created_ns": None if created == NONE else created,
-            "ended_ns": None if ended == NONE else ended,
-            "created_by": None if top is None else {
-                "func": top.func, "file": top.file, "line": top.line,
-                "goroutine": None if creator == NONE else creator},
-            "creation_stack": [] if is_dump else stacks(cs),
-            "exec_ns": exe,
-            "sched_wait_ns": sched,
-            "syscall_ns": sysc,
-            "block_ns": {k: v for k, v in g.block_by_reason(r, strings).items() if v} if blocks else {},
-            "stack": stacks(stack),
-        }
-        rec["state_inferred"] = bool(inf)
-        if extras is not None:
-            labels, flags, bubble, ancestors, elided = extras[len(out)]
-            rec["labels"] = dict(labels)
-            rec["flags"] = [f for f in _FLAG_ORDER if f in flags]
-            rec["synctest_bubble"] = bubble
-            rec["ancestors"] = list(ancestors)
-            rec["frames_elided"] = elided
-        out.append(rec)
-    return out
+                top = tops[cs] = t.top_frame(cs)
+            if is_dump:
+                if stack in starts:
+                    start = starts[stack]
+                else:
+                    start = starts[stack] = start_func(t, stack)
+            else:
+                start = strings[name] or None
+            state_text = states.get((state, reason))
+            if state_text is None:
+                state_text = states[(state, reason)] = state_name(state, strings[reason])
+            rec: dict[str, Any] = {
+                "id": gid,
+                "start_func": start,
+                "state": state_text,
+                "wait_ns": None if wait == NONE else wait,
+                "created_ns": None if created == NONE else created,
+                "ended_ns": None if ended == NONE else ended,
+                "created_by": None if top is None else {
+                    "func": top.func, "file": top.file, "line": top.line,
+                    "goroutine": None if creator == NONE else creator},
+                "creation_stack": [] if is_dump else stacks(cs),
+                "exec_ns": exe,
+                "sched_wait_ns": sched,
+                "syscall_ns": sysc,
+                "block_ns": {k: v for k, v in g.block_by_reason(r, strings).items() if v} if blocks else {},
+                "stack": stacks(stack),
+            }
+            rec["state_inferred"] = bool(inf)
+            if extras is not None:
+                labels, flags, bubble, ancestors, elided = extras[i]
+                rec["labels"] = dict(labels)
+                rec["flags"] = [f for f in _FLAG_ORDER if f in flags]
+                rec["synctest_bubble"] = bubble
+                rec["ancestors"] = list(ancestors)
+                rec["frames_elided"] = elided
+            yield rec
 
 
 def group_json(model: Model, grp: Group, stacks: Stacks, max_ids: int | None = None) -> dict[str, Any]:
@@ -157,32 +171,33 @@ def group_json(model: Model, grp: Group, stacks: Stacks, max_ids: int | None = N
     }
 
 
-def goroutines_document(model: Model, rows: npt.NDArray[np.int64], groups: list[Group]) -> dict[str, Any]:
+def goroutines_document(model: Model, rows: npt.NDArray[np.int64], groups: list[Group], *,
+                        streamed: bool = False) -> dict[str, Any]:
     """``gotrace goroutines --format json``: the selected goroutines and their groups.
 
-    The cycle collector is paused meanwhile: a record per goroutine is millions of
-    dicts and lists and no cycle, and each collection walked them all again (two
-    thirds of the time on a 364 k-goroutine dump).
+    ``streamed``: the goroutine records are made as :func:`gotrace.render.jsontext.iterencode`
+    writes them (a :class:`~gotrace.render.jsontext.Streamed` list, which only it encodes),
+    so that millions of them are never all in memory. The cycle collector is paused while
+    records are made: they are millions of dicts and lists and no cycle, and each collection
+    walked them all again (two thirds of the time on a 364 k-goroutine dump).
     """
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _goroutines_document(model, rows, groups)
+        stacks = Stacks(model.tables)
+        goroutines: list[dict[str, Any]] | Streamed = (
+            Streamed(lambda: iter_goroutine_records(model, rows, stacks), len(rows)) if streamed
+            else goroutine_records(model, rows, stacks))
+        return {
+            "schema_version": GOROUTINES_SCHEMA,
+            "source": source_json(model),
+            "span_ns": model.span_ns,
+            "goroutines": goroutines,
+            "groups": [group_json(model, grp, stacks) for grp in groups],
+        }
     finally:
         if paused:
             gc.enable()
-
-
-def _goroutines_document(model: Model, rows: npt.NDArray[np.int64], groups: list[Group]) -> dict[str, Any]:
-    stacks = Stacks(model.tables)
-    doc: dict[str, Any] = {
-        "schema_version": GOROUTINES_SCHEMA,
-        "source": source_json(model),
-        "span_ns": model.span_ns,
-        "goroutines": goroutine_records(model, rows, stacks),
-        "groups": [group_json(model, grp, stacks) for grp in groups],
-    }
-    return doc
 
 
 def profile_groups_json(groups: list[Any], tables: Tables) -> list[dict[str, Any]]:

@@ -11,9 +11,28 @@ rules (the same escaping function, number formats, key conversions and errors).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import INFINITY, encode_basestring
 from typing import Any
+
+
+class Streamed:
+    """A JSON array whose items are made while it is written: :func:`iterencode` writes
+    them one at a time and lets each go, so a listing of millions of records never sits
+    in memory whole. ``make`` returns a fresh iterable of the ``n`` items each time the
+    array is encoded. ``json.dumps`` does not know it; :func:`dumps` writes it as a list."""
+
+    __slots__ = ("make", "n")
+
+    def __init__(self, make: Callable[[], Iterable[Any]], n: int) -> None:
+        self.make = make
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.make())
 
 
 def dumps(doc: Any) -> str:
@@ -99,6 +118,10 @@ class _Encoder:
             return int.__repr__(o)
         if isinstance(o, float):
             return _float(o)
+        if isinstance(o, Streamed):  # encoded whole only when nested below the streamed levels
+            inner = "\n" + " " * (level + 1)
+            items = [self.value(v, level + 1) for v in o]
+            return "[" + inner + ("," + inner).join(items) + "\n" + " " * level + "]" if items else "[]"
         if isinstance(o, (list, tuple)):
             if not o:
                 return "[]"
@@ -116,7 +139,7 @@ class _Encoder:
     def stream(self, o: Any, level: int, depth: int) -> Iterator[str]:
         """``value(o, level)`` in pieces: the items of the outer ``depth`` levels of
         lists and dicts one by one."""
-        if depth == 0 or not o or not isinstance(o, (list, tuple, dict)):
+        if depth == 0 or not o or not isinstance(o, (list, tuple, dict, Streamed)):
             yield self.value(o, level)
             return
         inner = ",\n" + " " * (level + 1)

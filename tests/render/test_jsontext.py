@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from gotrace.render.jsontext import dumps, iterencode
+from gotrace.render.jsontext import Streamed, dumps, iterencode
 
 
 def reference(doc: object) -> str:
@@ -61,3 +61,35 @@ def test_same_errors(doc: object) -> None:
     with pytest.raises(TypeError) as theirs:
         reference(doc)
     assert str(ours.value) == str(theirs.value)
+
+
+def _streamed(o: object) -> object:
+    """``o`` with every list made a Streamed array of the same items."""
+    if isinstance(o, dict):
+        return {k: _streamed(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        items = [_streamed(v) for v in o]
+        return Streamed(lambda: iter(items), len(items))
+    return o
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=range(len(DOCS)))
+def test_a_streamed_array_is_written_as_the_list_of_its_items(doc: object) -> None:
+    streamed = _streamed(doc)
+    assert dumps(streamed) == reference(doc)  # at every level, streamed or not
+    assert "".join(iterencode(streamed, size=5)) == reference(doc)
+
+
+def test_a_streamed_array_makes_each_item_once_and_only_while_written() -> None:
+    made: list[int] = []
+
+    def items() -> object:
+        for i in range(3):
+            made.append(i)
+            yield {"i": i}
+
+    pieces = iterencode({"head": 1, "records": Streamed(items, 3)}, size=1)
+    assert next(pieces) == "{" and made == []  # nothing is made before it is written
+    text = "{" + "".join(pieces)
+    assert made == [0, 1, 2]
+    assert text == reference({"head": 1, "records": [{"i": 0}, {"i": 1}, {"i": 2}]})
