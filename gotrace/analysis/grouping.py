@@ -133,22 +133,40 @@ def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
     return _unique(key, span)[1].astype(np.int64)
 
 
-def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64]
-           ) -> list[Dist]:
-    """min / p50 / p99 / max (numpy's "lower" percentiles) of each group's values, in one sort.
+def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
+           order: npt.NDArray[np.int64]) -> list[Dist]:
+    """min / p50 / p99 / max (numpy's "lower" percentiles) of each group's values.
 
-    The values sorted within each group are those of ``inv * distinct + rank`` sorted: a
-    plain sort of one int64 key, several times faster than ``lexsort((values, inv))``.
+    ``order`` lists the rows group by group, ``bounds`` where each group starts in it. Few
+    big groups (a trace's millions of goroutines in tens of groups): each group's four
+    order statistics by ``np.partition``, linear. Many small ones: the values sorted within
+    each group are those of ``inv * distinct + rank`` sorted, one sort of one int64 key
+    (several times faster than ``lexsort((values, inv))``), where a loop over the groups
+    would cost more than the sort.
     """
-    distinct, rank = np.unique(values, return_inverse=True)
-    v = distinct[np.sort(inv * len(distinct) + rank.reshape(-1)) % max(len(distinct), 1)]
+    ngroups = len(bounds) - 1
     lo = bounds[:-1]
     n = bounds[1:] - lo
+    if ngroups * PARTITION_ROWS_PER_GROUP <= len(values):
+        grouped = values[order]
+        out = []
+        for a, m in zip(lo.tolist(), n.tolist(), strict=True):
+            k = [0, (m - 1) // 2, ((m - 1) * 99) // 100, m - 1]
+            part = np.partition(grouped[a:a + m], k)
+            out.append(Dist(*(int(x) for x in part[k])))
+        return out
+    distinct, rank = np.unique(values, return_inverse=True)
+    v = distinct[np.sort(inv * len(distinct) + rank.reshape(-1)) % max(len(distinct), 1)]
     mins, maxs = v[lo], v[bounds[1:] - 1]
     p50 = v[lo + (n - 1) // 2]
     p99 = v[lo + ((n - 1) * 99) // 100]
     return [Dist(int(a), int(b), int(c), int(d))
             for a, b, c, d in zip(mins.tolist(), p50.tolist(), p99.tolist(), maxs.tolist(), strict=True)]
+
+
+# Rows a group has on average, at least, for _dists to partition group by group: a loop step
+# costs about 8 µs, a row of the sort about 150 ns (3.7 M rows in 20 groups: 2.3 s -> 0.2 s).
+PARTITION_ROWS_PER_GROUP = 64
 
 
 def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.int64],
@@ -211,7 +229,7 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     weights = g.weights(rows)
     counts = sum_by(inv, weights, ngroups).tolist()
     states = _states_per_group(inv, state, weights, labels)
-    waits = _dists(np.maximum(g.wait_ns[rows], 0), inv, bounds)  # unknown (NONE) counts as 0
+    waits = _dists(np.maximum(g.wait_ns[rows], 0), inv, bounds, order)  # unknown (NONE) counts as 0
     inferred = ((np.bincount(inv, weights=g.reason_inferred[rows], minlength=ngroups) > 0).tolist()
                 if len(g.reason_inferred) else [False] * ngroups)
     creator = g.creator[rows]
@@ -224,7 +242,7 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     trace_dists: list[list[Dist]] | None = None
     if model.is_trace:
         block_total = sum_by(g.block_row.astype(np.int64), g.block_ns, len(g))
-        trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds)
+        trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds, order)
                        for col in (g.exec_ns, g.sched_wait_ns, block_total)]
     labelled = _labelled_rows(model, rows)
     leaked_l = sum_by(inv, weights * leaked_rows(model)[rows], ngroups).tolist()

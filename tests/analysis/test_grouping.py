@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from conftest import DUMPS, VERSIONS, corpus_file
 
+from gotrace.analysis import grouping
 from gotrace.analysis.diff import diff_models
-from gotrace.analysis.grouping import Group, group_rows, naming_frame_per_stack
+from gotrace.analysis.grouping import Dist, Group, group_rows, naming_frame_per_stack
 from gotrace.analysis.selection import idle_rows, select_rows, state_check
 from gotrace.load import load
 from gotrace.model import Model
@@ -335,3 +336,24 @@ def test_trace_and_dump_groups_have_the_same_keys(version: str) -> None:
         assert doc["groups"][0]["count"] == 1200
         assert doc["groups"][0]["blocking_site"]["func"] == "example.com/shop/server.longRunningTask"
     assert keys[0] == keys[1]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_group_percentiles_are_numpys_lower_ones_by_either_method(seed: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """_dists partitions few big groups and sorts many small ones: both give, per group, numpy's
+    "lower" min / p50 / p99 / max."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    ngroups = int(rng.integers(1, min(n, 40) + 1))
+    inv = np.concatenate([np.arange(ngroups), rng.integers(0, ngroups, n - ngroups)]).astype(np.int64)
+    rng.shuffle(inv)
+    values = rng.choice([0, 1, 5, 10**9, 2**62, int(rng.integers(0, 100))], n).astype(np.int64) \
+        if seed % 3 == 0 else rng.integers(0, 10**12, n).astype(np.int64)
+    order = np.argsort(inv, kind="stable").astype(np.int64)
+    bounds = np.searchsorted(inv[order], np.arange(ngroups + 1)).astype(np.int64)
+    want = [Dist(*(int(np.percentile(values[inv == k], q, method="lower")) for q in (0, 50, 99, 100)))
+            for k in range(ngroups)]
+    for rows_per_group in (0, 10**9):  # always partition, always sort
+        monkeypatch.setattr(grouping, "PARTITION_ROWS_PER_GROUP", rows_per_group)
+        assert grouping._dists(values, inv, bounds, order) == want
