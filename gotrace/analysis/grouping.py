@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -115,7 +115,7 @@ def _unique(key: npt.NDArray[np.int64], span: int) -> tuple[npt.NDArray[np.int64
     return uniq, inv.reshape(-1)
 
 
-def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
+def _factorize(columns: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
     """Each row's group number under the combined key of ``columns`` (non-negative ints).
 
     The columns are mixed into one int64 (each has a known small range), so the
@@ -128,9 +128,10 @@ def _factorize(columns: list[npt.NDArray[np.int64]]) -> npt.NDArray[np.int64]:
         if span * top >= 1 << 62:  # cannot happen with real tables; stay exact if it does
             _, inv = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
             return inv.reshape(-1).astype(np.int64)
-        key = key * top + col
+        key *= top
+        key += col
         span *= top
-    return _unique(key, span)[1].astype(np.int64)
+    return _unique(key, span)[1].astype(np.int64, copy=False)
 
 
 def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64],
@@ -169,13 +170,21 @@ def _dists(values: npt.NDArray[np.int64], inv: npt.NDArray[np.int64], bounds: np
 PARTITION_ROWS_PER_GROUP = 64
 
 
-def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.int64],
-                      weights: npt.NDArray[np.int64], labels: list[str]) -> list[dict[str, int]]:
+def _counts(index: npt.NDArray[np.int64], weights: npt.NDArray[np.int64] | None,
+            n: int) -> npt.NDArray[np.int64]:
+    """Goroutines per ``index`` value: rows counted, or their ``weights`` summed exactly."""
+    if weights is None:
+        return np.bincount(index, minlength=n).astype(np.int64, copy=False)
+    return sum_by(index, weights, n)
+
+
+def _states_per_group(inv: npt.NDArray[np.int64], state: npt.NDArray[np.integer],
+                      weights: npt.NDArray[np.int64] | None, labels: list[str]) -> list[dict[str, int]]:
     """Each group's states with their goroutine counts, most common first."""
     nlab = max(len(labels), 1)
     ngroups = int(inv.max()) + 1
     pairs, pair_of = _unique(inv * nlab + state, ngroups * nlab)
-    sums = sum_by(pair_of, weights, len(pairs))
+    sums = _counts(pair_of, weights, len(pairs))
     out: list[dict[str, int]] = [{} for _ in range(ngroups)]
     per: list[list[tuple[int, str]]] = [[] for _ in out]
     for key, n in zip(pairs.tolist(), sums.tolist(), strict=True):
@@ -201,16 +210,19 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     g = model.goroutines
     t = model.tables
     labels, state_of = state_label_index(model)
-    state = state_of[rows].astype(np.int64)
+    # Per-row columns stay in their small types (an int64 copy of each is 8 bytes a row,
+    # 29 MB on 3.7 M goroutines): _factorize widens them one at a time as it mixes them.
+    state = state_of[rows]
     naming = naming_frame_per_stack(t)
-    blocking = naming[g.last_stack[rows]].astype(np.int64)
-    created = top_frame_per_stack(t)[g.creation_stack[rows]].astype(np.int64)
+    blocking = naming[g.last_stack[rows]]
+    created = top_frame_per_stack(t)[g.creation_stack[rows]]
     if not with_creator:
         created = np.zeros_like(created)
+    columns: list[npt.NDArray[Any]]
     if by == "site":
         columns = [state, blocking, created]
     elif by == "stack":
-        columns = [state, g.last_stack[rows].astype(np.int64), created]
+        columns = [state, g.last_stack[rows], created]
     elif by == "func":
         func_ids = np.array([t.string(t.frames[f].func) for f in range(len(t.frames))], np.int64)
         columns = [func_ids[blocking]]
@@ -221,15 +233,23 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     else:
         raise ValueError(f"unknown grouping {by!r}")
     inv = _factorize(columns)
+    del columns
     ngroups = int(inv.max()) + 1
     # rows stay in id order within a group; a stable sort of small ints is a radix sort
     order = np.argsort(inv.astype(np.min_scalar_type(ngroups)), kind="stable")
     bounds = np.searchsorted(inv[order], np.arange(ngroups + 1)).astype(np.int64)
     firsts = order[bounds[:-1]]
-    weights = g.weights(rows)
-    counts = sum_by(inv, weights, ngroups).tolist()
+    block_first = blocking[firsts].tolist()
+    created_first = created[firsts].tolist()
+    del blocking, created
+    weights = g.weights(rows) if len(g.weight) else None  # None: one goroutine a row
+    counts = _counts(inv, weights, ngroups).tolist()
     states = _states_per_group(inv, state, weights, labels)
-    waits = _dists(np.maximum(g.wait_ns[rows], 0), inv, bounds, order)  # unknown (NONE) counts as 0
+    del state
+    waits_of = g.wait_ns[rows]
+    np.maximum(waits_of, 0, out=waits_of)  # unknown (NONE) counts as 0
+    waits = _dists(waits_of, inv, bounds, order)
+    del waits_of
     inferred = ((np.bincount(inv, weights=g.reason_inferred[rows], minlength=ngroups) > 0).tolist()
                 if len(g.reason_inferred) else [False] * ngroups)
     creator = g.creator[rows]
@@ -237,18 +257,22 @@ def group_rows(model: Model, rows: Rows, by: GroupBy = "site", with_creator: boo
     cmax = np.full(ngroups, np.iinfo(np.int64).min)
     np.minimum.at(cmin, inv, creator)
     np.maximum.at(cmax, inv, creator)
+    del creator
     single = ((cmin == cmax) & (cmin != NONE)).tolist()
     cmin_l = cmin.tolist()
     trace_dists: list[list[Dist]] | None = None
     if model.is_trace:
         block_total = sum_by(g.block_row.astype(np.int64), g.block_ns, len(g))
-        trace_dists = [_dists(col[rows].astype(np.int64), inv, bounds, order)
+        trace_dists = [_dists(col[rows].astype(np.int64, copy=False), inv, bounds, order)
                        for col in (g.exec_ns, g.sched_wait_ns, block_total)]
+        del block_total
     labelled = _labelled_rows(model, rows)
-    leaked_l = sum_by(inv, weights * leaked_rows(model)[rows], ngroups).tolist()
+    if model.extras is None:  # only a dump or profile says which leaked
+        leaked_l = [0] * ngroups
+    else:
+        leaked = leaked_rows(model)[rows]
+        leaked_l = _counts(inv[leaked], None if weights is None else weights[leaked], ngroups).tolist()
     frames = t.frames
-    block_first = blocking[firsts].tolist()
-    created_first = created[firsts].tolist()
     stack_first = g.last_stack[rows[firsts]].tolist()
     row_parts = np.split(rows[order], bounds[1:-1])
     groups: list[Group] = []
