@@ -119,18 +119,14 @@ class _Encoder:
         if isinstance(o, float):
             return _float(o)
         if isinstance(o, Streamed):  # encoded whole only when nested below the streamed levels
-            inner = "\n" + " " * (level + 1)
-            items = [self.value(v, level + 1) for v in o]
-            return "[" + inner + ("," + inner).join(items) + "\n" + " " * level + "]" if items else "[]"
+            return self.array(o, level)
         if isinstance(o, (list, tuple)):
             if not o:
                 return "[]"
             key = (id(o), level)
             text = self.lists.get(key)
             if text is None:
-                inner = "\n" + " " * (level + 1)
-                items = [self.value(v, level + 1) for v in o]
-                text = self.lists[key] = "[" + inner + ("," + inner).join(items) + "\n" + " " * level + "]"
+                text = self.lists[key] = self.array(o, level)
             return text
         if isinstance(o, dict):
             return self.dict(o, level)
@@ -155,6 +151,14 @@ class _Encoder:
                 yield inner if i else inner[1:]
                 yield from self.stream(v, level + 1, depth - 1)
             yield "\n" + " " * level + "]"
+
+    def array(self, o: Iterable[Any], level: int) -> str:
+        """The text of a list (or a Streamed one) at ``level``, its items made as they come."""
+        items = [self.value(v, level + 1) for v in o]
+        if not items:
+            return "[]"
+        inner = "\n" + " " * (level + 1)
+        return "[" + inner + ("," + inner).join(items) + "\n" + " " * level + "]"
 
     def dict(self, o: dict[Any, Any], level: int) -> str:
         if not o:
