@@ -49,11 +49,11 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
+from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source, Wakes
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
-MODEL_VERSION = 4  # 4: no since_ns or syscall_block_ns column
+MODEL_VERSION = 5  # 4: no since_ns or syscall_block_ns column; 5: wakes
 """Bumped whenever the model's columns or their meaning change."""
 
 MIN_SIZE = 4 << 20
@@ -137,7 +137,8 @@ def store(key: str, model: Model) -> None:
     root = cache_dir()
     final = root / key
     lean = model.intervals is None
-    if not model.is_trace or model.procs is None or model.ranges is None or model.info is None:
+    if not model.is_trace or model.procs is None or model.ranges is None or model.info is None \
+            or model.wakes is None:
         return
     if final.exists() and (lean or _is_lean(final) is not True):
         return
@@ -148,7 +149,7 @@ def store(key: str, model: Model) -> None:
         return
     try:
         arrays = {**_columns(model.goroutines, "g"), **_columns(model.procs, "p"),
-                  **_columns(model.ranges, "r")}
+                  **_columns(model.ranges, "r"), **_columns(model.wakes, "w")}
         if model.intervals is not None:
             arrays.update(_columns(model.intervals, "i"))
         files = {}
@@ -236,15 +237,18 @@ def _read(root: Path, name: str) -> Model:
     intervals = _load_columns(root, "i", Intervals) if manifest.get("intervals", True) else None
     procs = _load_columns(root, "p", ProcIntervals)
     ranges = _load_columns(root, "r", Ranges)
+    wakes = _load_columns(root, "w", Wakes)
     n = len(g.id)
     if any(len(getattr(g, f.name)) not in (n, 0) for f in fields(Goroutines)
            if not f.name.startswith("block_")) or (intervals is not None and len(intervals.starts) != n + 1):
         raise CorruptEntry("column lengths")
+    if not len(wakes.stack) == len(wakes.count) == len(wakes.last_ns):
+        raise CorruptEntry("wake column lengths")
     for arr in (g.name, g.reason, g.block_reason, ranges.name):
         if len(arr) and (int(arr.max()) >= len(tables.strings) or int(arr.min()) < 0):
             raise CorruptEntry("string ids")
     for arr in (g.creation_stack, g.start_stack, g.last_stack,
-                *(() if intervals is None else (intervals.stack,))):
+                wakes.stack, *(() if intervals is None else (intervals.stack,))):
         if len(arr) and (int(arr.max()) >= len(tables.stacks) or int(arr.min()) < 0):
             raise CorruptEntry("stack ids")
     i = facts["info"]
@@ -255,7 +259,7 @@ def _read(root: Path, name: str) -> Model:
     path, kind, fmt = facts["source"]
     return Model(source=Source(path=name or str(path), kind=str(kind), format=str(fmt)), tables=tables,
                  goroutines=g, span_ns=facts["span_ns"], intervals=intervals, procs=procs, ranges=ranges,
-                 info=info, proc_ids=[int(p) for p in facts["proc_ids"]],
+                 wakes=wakes, info=info, proc_ids=[int(p) for p in facts["proc_ids"]],
                  notices=[str(x) for x in facts["notices"]])
 
 

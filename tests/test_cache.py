@@ -46,6 +46,9 @@ def test_second_open_is_served_from_the_cache_and_equal(store: Path) -> None:
     for name in ("id", "state", "reason", "wait_ns", "created_ns", "ended_ns", "exec_ns", "last_stack"):
         assert np.array_equal(getattr(fresh.goroutines, name), getattr(again.goroutines, name)), name
     assert np.array_equal(fresh.intervals.start, again.intervals.start)  # type: ignore[union-attr]
+    assert fresh.wakes is not None and again.wakes is not None and len(fresh.wakes) > 0
+    for name in ("stack", "count", "last_ns"):
+        assert np.array_equal(getattr(fresh.wakes, name), getattr(again.wakes, name)), name
     assert fresh.tables.strings == again.tables.strings and fresh.tables.stacks == again.tables.stacks
     assert again.span_ns == fresh.span_ns
     assert again.info is not None and fresh.info is not None and again.info.events == fresh.info.events

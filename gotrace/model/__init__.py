@@ -15,6 +15,7 @@ from .core import (
     ProcIntervals,
     Ranges,
     Source,
+    Wakes,
     state_name,
     sum_by,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "ProcIntervals",
     "Ranges",
     "Source",
+    "Wakes",
     "state_name",
     "sum_by",
 ]

@@ -202,6 +202,10 @@ typedef struct {
     Vec proc_ids; /* distinct, in order of appearance */
     uint8_t *used;  /* transition stacks seen, by id */
     size_t used_len;
+    /* By stack id: how often a goroutine waiting there was woken, and when last
+     * (model.core.Wakes); wake_len entries, zero where none was. */
+    int64_t *wake_n, *wake_t;
+    size_t wake_len;
     int64_t first, last, seen, sync;
     int32_t forever; /* string id of the wait reason "forever" once interned, else -1 */
     int done;
@@ -237,6 +241,10 @@ static void col_free_all(Collector *c) {
     free(c->used);
     c->used = NULL;
     c->used_len = 0;
+    free(c->wake_n);
+    free(c->wake_t);
+    c->wake_n = c->wake_t = NULL;
+    c->wake_len = 0;
     free(c->remap);
     c->remap = NULL;
     free(c->starts);
@@ -292,6 +300,27 @@ static int mark_used(Collector *c, int32_t s) {
         c->used_len = len;
     }
     c->used[s] = 1;
+    return 0;
+}
+
+/* A goroutine waiting at stack s was woken at t (ns since the first event). */
+static int wake_add(Collector *c, int32_t s, int64_t t) {
+    if (s <= 0) return 0;
+    if ((size_t)s >= c->wake_len) {
+        size_t len = c->wake_len ? c->wake_len : 1024;
+        while (len <= (size_t)s) len *= 2;
+        int64_t *n = realloc(c->wake_n, len * sizeof(int64_t));
+        if (n == NULL) return -1;
+        c->wake_n = n;
+        int64_t *w = realloc(c->wake_t, len * sizeof(int64_t));
+        if (w == NULL) return -1;
+        c->wake_t = w;
+        memset(n + c->wake_len, 0, (len - c->wake_len) * sizeof(int64_t));
+        memset(w + c->wake_len, 0, (len - c->wake_len) * sizeof(int64_t));
+        c->wake_len = len;
+    }
+    c->wake_n[s]++;
+    if (t > c->wake_t[s] || c->wake_n[s] == 1) c->wake_t[s] = t;
     return 0;
 }
 
@@ -376,6 +405,10 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
                       int32_t rs, int32_t p, int64_t g, int32_t stack, int32_t ts,
                       const uint8_t *named, size_t nnamed) {
     if (!fresh) {
+        /* Woken: the wait ends in runnable or running (an exit or a reset is no wake). */
+        if (((uint8_t *)c->row[R_STATE].p)[r] == G_WAITING && RI32(c, R_REASON)[r] != c->forever &&
+            (to == G_RUNNABLE || to == G_RUNNING) && wake_add(c, RI32(c, R_LSTACK)[r], t - c->first) < 0)
+            return NOMEM;
         int e = close_row(c, r, t);
         if (e != OK) return e;
     }
@@ -761,7 +794,7 @@ typedef struct {
 } Block;
 
 /* goroutines(root_names) -> (goroutine columns..., block_row, block_reason,
- * block_ns). root_names[s] is the string id of stack s's root function (0:
+ * block_ns, wake_stack, wake_count, wake_last). root_names[s] is the string id of stack s's root function (0:
  * none). Closes every row's last interval at the last event and sorts the rows
  * by goroutine id. A collector made with intervals=True keeps its intervals for
  * intervals(); any other is consumed. */
@@ -783,6 +816,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     int32_t *remap = NULL, *byrow = NULL;
     int64_t *starts = NULL;
     Vec brow = {NULL, 0, 0, 4}, breason = {NULL, 0, 0, 4}, bns = {NULL, 0, 0, 8};
+    Vec wstack = {NULL, 0, 0, 4}, wcount = {NULL, 0, 0, 8}, wlast = {NULL, 0, 0, 8};
     Block *scratch = NULL;
     size_t capscratch = 0;
     c->done = 1;
@@ -874,7 +908,18 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         wait[k] = state[k] != G_NOT_EXIST ? last - wait[k] : NONE;
     }
 
-    result = PyTuple_New(N_OUT + 3);
+    /* The wakes, stacks ascending, as from_trace._wakes leaves them. */
+    for (size_t k = 0; k < c->wake_len; k++) {
+        if (!c->wake_n[k]) continue;
+        if (vec_reserve(&wstack, wstack.n + 1) < 0 || vec_reserve(&wcount, wcount.n + 1) < 0 ||
+            vec_reserve(&wlast, wlast.n + 1) < 0)
+            goto nomem;
+        PUSH(wstack, int32_t, k);
+        PUSH(wcount, int64_t, c->wake_n[k]);
+        PUSH(wlast, int64_t, c->wake_t[k]);
+    }
+
+    result = PyTuple_New(N_OUT + 6);
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -896,6 +941,9 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     PUT(vec_take(&brow));
     PUT(vec_take(&breason));
     PUT(vec_take(&bns));
+    PUT(vec_take(&wstack));
+    PUT(vec_take(&wcount));
+    PUT(vec_take(&wlast));
 #undef PUT
     goto done;
 nomem:
@@ -908,6 +956,9 @@ done:
     vec_free(&brow);
     vec_free(&breason);
     vec_free(&bns);
+    vec_free(&wstack);
+    vec_free(&wcount);
+    vec_free(&wlast);
     free(scratch);
     if (result != NULL && c->intervals) {
         c->remap = remap; /* kept for intervals() */

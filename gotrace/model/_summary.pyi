@@ -31,7 +31,8 @@ class Collector:
         """(first, last, events seen, syncs, syscall columns, P columns, range columns,
         P ids, stacks used)."""
     def goroutines(self, root_names: Buffer, /) -> tuple[Buf, ...]:
-        """The goroutine and block columns (from_trace._NATIVE_COLS)."""
+        """The goroutine and block columns (from_trace._NATIVE_COLS), then the wakes
+        (from_trace._NATIVE_WAKES)."""
     def intervals(self) -> tuple[Buf, ...]:
         """After goroutines(), on a collector keeping them: the interval columns sorted by
         row (from_trace._NATIVE_IVL)."""

@@ -129,6 +129,25 @@ class Intervals:
 
 
 @dataclass(slots=True)
+class Wakes:
+    """Per transition stack, how often a goroutine waiting there was woken, and when last.
+
+    A goroutine's stack when it blocked is where it waits (its last transition stack
+    then); a wake is its next transition, to runnable or running. Only wakes are
+    counted, not blocks: a site whose waiters stopped being woken while more kept
+    arriving has lost whoever served it (the leak analysis reads this). Kept for every
+    trace whether or not the interval table is, for it is one row per stack.
+    """
+
+    stack: I32  # distinct stack ids, ascending (never 0: a wake with no stack is not kept)
+    count: I64
+    last_ns: I64  # time of the last wake, ns since the first event
+
+    def __len__(self) -> int:
+        return len(self.stack)
+
+
+@dataclass(slots=True)
 class ProcIntervals:
     """P state intervals (running / idle), sorted by P then time."""
 
@@ -158,6 +177,7 @@ class Model:
     intervals: Intervals | None = None
     procs: ProcIntervals | None = None
     ranges: Ranges | None = None
+    wakes: Wakes | None = None  # traces only
     info: TraceInfo | None = None
     proc_ids: list[int] = field(default_factory=list)  # every P the trace mentions
     notices: list[str] = field(default_factory=list)

@@ -43,7 +43,7 @@ from ..memory import trim
 from ..tables import Tables
 from ..trace.ahead import read_ahead
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
-from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source
+from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source, Wakes
 from .infer import infer_reasons
 
 if TYPE_CHECKING:
@@ -198,13 +198,13 @@ def start_trace_model(
     and returns it: the viewer shows the goroutines while the intervals are sorted."""
     rest: IntervalsLater | None
     if NATIVE:
-        gor, rest, side = _native_goroutines(chunks, tables, intervals)
+        gor, rest, side, wakes = _native_goroutines(chunks, tables, intervals)
     else:
         col = _Collector()
         for chunk in chunks:
             col.add(chunk)
         side = _side(col)
-        gor, ivl = _goroutines(col.go, side, tables)
+        gor, ivl, wakes = _goroutines(col.go, side, tables)
         rest = (lambda: ivl) if intervals else None
     _add_syscalls(gor, side)
     infer_reasons(gor, tables)
@@ -215,6 +215,7 @@ def start_trace_model(
         span_ns=side.last - side.first,
         procs=_procs(side.proc, side.syncs, side.first, side.last),
         ranges=_ranges(side.rng, side.first, side.last),
+        wakes=wakes,
         info=info,
         proc_ids=side.proc_ids,
     )
@@ -231,6 +232,7 @@ _NATIVE_COLS: tuple[tuple[str, Any], ...] = (
     ("last_stack", np.int32), ("exec_ns", np.int64), ("sched_wait_ns", np.int64),
     ("block_row", np.int32), ("block_reason", np.int32), ("block_ns", np.int64),
 )
+_NATIVE_WAKES: tuple[tuple[str, Any], ...] = (("stack", np.int32), ("count", np.int64), ("last_ns", np.int64))
 _NATIVE_IVL: tuple[tuple[str, Any], ...] = (
     ("row", np.int32), ("start", np.int64), ("end", np.int64), ("state", np.uint8),
     ("reason", np.int32), ("p", np.int32), ("stack", np.int32), ("starts", np.int64),
@@ -256,7 +258,7 @@ class _Named:
 
 def _native_goroutines(
     chunks: Iterable[EventChunk], tables: Tables, intervals: bool
-) -> tuple[Goroutines, IntervalsLater | None, _Side]:
+) -> tuple[Goroutines, IntervalsLater | None, _Side, Wakes]:
     """The C twin of _Collector and _goroutines (see _summary.c)."""
     assert _native is not None
     col = _native.Collector(intervals=intervals)
@@ -288,7 +290,9 @@ def _native_goroutines(
     tables.string("forever")  # interned before the root names, as _goroutines does
     names = _root_names(frombuffer(used, np.int32), tables)
     out = col.goroutines(names)
-    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out, strict=True)}
+    nw = len(_NATIVE_WAKES)
+    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:-nw], strict=True)}
+    wakes = Wakes(**{k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_WAKES, out[-nw:], strict=True)})
     nrows = len(g["id"])
     gor = Goroutines(
         **g,
@@ -300,7 +304,7 @@ def _native_goroutines(
         return Intervals(**{k: frombuffer(b, t)
                             for (k, t), b in zip(_NATIVE_IVL, col.intervals(), strict=True)})
 
-    return gor, rest if intervals else None, side
+    return gor, rest if intervals else None, side, wakes
 
 
 def _sync_before(times: np.ndarray, syncs: np.ndarray) -> np.ndarray:
@@ -316,8 +320,8 @@ def _take(parts: list[np.ndarray], order: np.ndarray, dtype: type) -> np.ndarray
 
 def _goroutines(
     go: dict[str, list[np.ndarray]], side: _Side, tables: Tables
-) -> tuple[Goroutines, Intervals]:
-    """Per-goroutine facts and intervals; syscall times are added by _add_syscalls."""
+) -> tuple[Goroutines, Intervals, Wakes]:
+    """Per-goroutine facts, intervals and wakes; syscall times are added by _add_syscalls."""
     first, last = side.first, side.last
     res = _cat(go["res"], np.int64)
     order = np.argsort(res, kind="stable")
@@ -371,10 +375,11 @@ def _goroutines(
     end = np.empty(n, np.int64)
     end[:-1] = t[1:]
     end[row_last] = last
-    del new_row, g
+    del g
     forever_id = tables.string("forever")
     forever = (to == GoState.WAITING) & (reason == forever_id)
     terminal = (to == GoState.NOT_EXIST) | forever
+    wakes = _wakes(t, to, forever, tstack, new_row, row_of, row_first, first)
     dur = end - start
     dur[terminal] = 0
 
@@ -453,7 +458,7 @@ def _goroutines(
     # the table, rewritten in place rather than copied (they are most of the
     # model's memory). An exit is a zero-length NOT_EXIST interval marking the end.
     exits = terminal & ~forever
-    del terminal, forever, dur, keep
+    del terminal, forever, dur, keep, new_row
     end[exits] = start[exits]
     start -= first
     end -= first
@@ -463,7 +468,34 @@ def _goroutines(
         row=row_of, start=start, end=end, state=to, reason=reason, p=evp, stack=tstack,
         starts=np.append(row_first, n).astype(np.int64),
     )
-    return gor, ivl
+    return gor, ivl, wakes
+
+
+def _wakes(t: np.ndarray, to: np.ndarray, forever: np.ndarray, tstack: np.ndarray,
+           new_row: np.ndarray, row_of: np.ndarray, row_first: np.ndarray, first: int) -> Wakes:
+    """Per stack, the wakes of goroutines waiting there (model.core.Wakes).
+
+    Transition i wakes its row when the row's previous transition made it wait (not
+    forever) and i makes it runnable or running; where it waited is the row's last
+    non-zero transition stack before i, as the C twin keeps it.
+    """
+    n = len(t)
+    if n < 2:
+        return Wakes(np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    prev_waits = (to[:-1] == GoState.WAITING) & ~forever[:-1] & ~new_row[1:]
+    woken = (to[1:] == GoState.RUNNABLE) | (to[1:] == GoState.RUNNING)
+    at = np.flatnonzero(prev_waits & woken) + 1
+    # The last non-zero stack at or before each transition, within its row.
+    last_nz = np.maximum.accumulate(np.where(tstack != 0, np.arange(n), -1))[at - 1]
+    stack = np.where(last_nz >= row_first[row_of[at]], tstack[np.maximum(last_nz, 0)], 0)
+    keep = stack != 0
+    stack, when = stack[keep].astype(np.int32), t[at][keep]
+    order = np.lexsort((when, stack))
+    stack, when = stack[order], when[order]
+    ends = np.flatnonzero(np.append(stack[1:] != stack[:-1], True)) if len(stack) else np.zeros(0, np.int64)
+    starts = np.append(0, ends[:-1] + 1) if len(ends) else ends
+    return Wakes(stack=stack[ends].astype(np.int32), count=(ends - starts + 1).astype(np.int64),
+                 last_ns=(when[ends] - first).astype(np.int64))
 
 
 def _per_row(mask: np.ndarray, dur: np.ndarray, row_first: np.ndarray) -> np.ndarray:

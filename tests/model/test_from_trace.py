@@ -140,3 +140,33 @@ def test_name_skips_stacks_with_empty_root() -> None:
 1300 13 9 0 5 - | 1 9 3 4 "sleep" | {WORKER} | 0
 """)
     assert t.strings[m.goroutines.name[row(m, 9)]] == "main.worker"
+
+
+WAKES = f"""
+1000 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+1100 13 -1 0 5 - | 1 7 0 3 "" | {WORKER} | 0
+1200 13 7 0 5 - | 1 7 3 4 "chan send" | {WORKER} | 0
+1300 13 1 0 5 - | 1 7 4 2 "" | - | 0
+1400 13 7 0 5 - | 1 7 2 3 "" | - | 0
+1500 13 7 0 5 - | 1 7 3 4 "chan send" | - | 0
+1600 13 1 0 5 - | 1 7 4 3 "" | - | 0
+1700 13 7 0 5 - | 1 7 3 4 "select" | {MAIN} | 0
+1800 13 1 0 5 - | 1 7 4 1 "" | - | 0
+1900 13 -1 0 5 - | 1 8 0 4 "chan send" | {MAIN} | 0
+2000 13 -1 0 5 - | 1 9 0 3 "" | {MAIN} | 0
+2100 13 -1 0 5 - | 1 9 3 4 "forever" | {MAIN} | 0
+2200 13 -1 0 5 - | 1 9 4 2 "" | - | 0
+3000 1 -1 -1 -1 - | 0 0 0 0 "" | - | 0
+"""
+
+
+def test_wakes_count_each_wait_that_ends_in_runnable_or_running_at_the_stack_it_began() -> None:
+    """Goroutine 7 is woken twice at WORKER (the second block has no stack of its own:
+    it is still there); its select at MAIN ends in an exit, and goroutine 8's wait never
+    ends, so MAIN has no wake; goroutine 9 leaves "forever", which is no wait."""
+    m, t = model(WAKES)
+    w = m.wakes
+    assert w is not None
+    stacks = [t.stack_frames(s)[0].func for s in w.stack.tolist()]
+    assert stacks == ["main.worker"]
+    assert w.count.tolist() == [2] and w.last_ns.tolist() == [600]

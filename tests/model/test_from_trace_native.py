@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import CORPUS, REPO
 from eventtext import parse_lines
-from test_from_trace import FOREVER, LIFE, MAIN, SYSCALL, WORKER
+from test_from_trace import FOREVER, LIFE, MAIN, SYSCALL, WAKES, WORKER
 
 from gotrace.model import from_trace
 from gotrace.model.core import Model
@@ -41,7 +41,7 @@ def build(source: Source, native: bool, monkeypatch: pytest.MonkeyPatch) -> Mode
 def assert_same(source: Source, monkeypatch: pytest.MonkeyPatch) -> Model:
     py = build(source, False, monkeypatch)
     c = build(source, True, monkeypatch)
-    for part in ("goroutines", "intervals", "procs", "ranges"):
+    for part in ("goroutines", "intervals", "procs", "ranges", "wakes"):
         a, b = getattr(py, part), getattr(c, part)
         for f in dataclasses.fields(a):
             x, y = getattr(a, f.name), getattr(b, f.name)
@@ -90,8 +90,8 @@ RESTARTS = f"""
 """
 
 
-@pytest.mark.parametrize("stream", [LIFE, SYSCALL, FOREVER, RESTARTS],
-                         ids=["life", "syscall", "forever", "restarts"])
+@pytest.mark.parametrize("stream", [LIFE, SYSCALL, FOREVER, RESTARTS, WAKES],
+                         ids=["life", "syscall", "forever", "restarts", "wakes"])
 def test_streams(stream: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_same(text(stream), monkeypatch)
 
@@ -194,7 +194,8 @@ def test_without_intervals_the_goroutines_are_the_same(path: Path, native: bool,
         models.append(from_trace.build_trace_model(chunks, info, tables, "t", intervals=intervals))
     full, lean = models
     assert lean.intervals is None and full.intervals is not None
-    for f in dataclasses.fields(full.goroutines):
-        np.testing.assert_array_equal(getattr(full.goroutines, f.name),
-                                      getattr(lean.goroutines, f.name), err_msg=f.name)
+    for part in ("goroutines", "wakes"):
+        for f in dataclasses.fields(getattr(full, part)):
+            np.testing.assert_array_equal(getattr(getattr(full, part), f.name),
+                                          getattr(getattr(lean, part), f.name), err_msg=f"{part}.{f.name}")
     assert full.tables.strings == lean.tables.strings
