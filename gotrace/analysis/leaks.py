@@ -40,6 +40,8 @@ kind                       fact                                                 
 ``age``                    blocked for 10 minutes or more (dump)                     +15
 ``ages-spread``            ages spread over the uptime: they pile up                 +10
 ``long-in-trace``          blocked for most of the trace                             +10
+``stalled``                3+ blocked at the site over a quarter of the trace or     +20
+                           more, none woken there for half the trace or more
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +30
@@ -138,6 +140,7 @@ MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime
 # not marked "?" (a register value the runtime could not vouch for).
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
+STALLED_MIN = 3
 
 
 @dataclass(slots=True)
@@ -250,6 +253,17 @@ class _Context:
         order = np.argsort(self.site_of_row[ended_rows], kind="stable")
         self._ended_rows = ended_rows[order]
         self._ended_sites = self.site_of_row[self._ended_rows]
+        self.wakes = model.wakes
+
+    def last_woken(self, stacks: npt.NDArray[np.int32]) -> int | None:
+        """When a goroutine waiting at one of ``stacks`` was last woken in the trace (ns since
+        its start), or None if none ever was."""
+        w = self.wakes
+        if w is None or not len(w):
+            return None
+        at = np.searchsorted(w.stack, stacks).clip(0, len(w) - 1)
+        hit = w.stack[at] == stacks
+        return int(w.last_ns[at[hit]].max()) if hit.any() else None
 
     def alive(self, ids: npt.NDArray[np.int64]) -> int:
         """How many of the distinct goroutine ``ids`` are alive in the capture."""
@@ -261,6 +275,33 @@ class _Context:
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _stalled(ctx: _Context, grp: Group) -> str | None:
+    """Why the group's site stopped being served, or None: since the last time any goroutine
+    waiting at its stacks was woken (or, if none ever was, since the first of these blocked),
+    STALLED_MIN or more of them blocked there, arriving over a quarter of the trace or more,
+    and that quiet lasts half the trace or more. A served site wakes its waiters as they come
+    (a consumer receives, a lock is released, a Done arrives); an idle pool's workers all
+    stop at about one time, when the work stops."""
+    g = ctx.g
+    rows = grp.rows[g.state[grp.rows] == GoState.WAITING]
+    if ctx.span < 10_000_000 or len(rows) < STALLED_MIN:
+        return None
+    blocked = ctx.span - g.wait_ns[rows]
+    woken = ctx.last_woken(np.unique(g.last_stack[rows]))
+    since = blocked if woken is None else blocked[blocked > woken]
+    if len(since) < STALLED_MIN:
+        return None
+    first, last = int(since.min()), int(since.max())
+    quiet = ctx.span - (first if woken is None else woken)
+    if quiet * 2 < ctx.span or (last - first) * 4 < ctx.span:
+        return None
+    share = f"the last {_dur(quiet)}, {quiet / ctx.span:.0%} of the trace"
+    arrived = f"{len(since):,} blocked here between {_dur(first)} and {_dur(last)}"
+    if woken is None:
+        return f"never served: {arrived} and no goroutine waiting here was ever woken ({share})"
+    return f"no longer served: {arrived}, none woken since {_dur(woken)} ({share})"
 
 
 def _mutex_wait(model: Model, grp: Group) -> bool:
@@ -413,6 +454,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         elif site_created >= 10 and site_ended * 2 >= site_created and not outlived:
             ev.append(Evidence("churn", -25, f"{site_ended:,} of the {site_created:,} goroutines created "
                                "there ended: these are likely in flight"))
+        stalled = _stalled(ctx, grp) if state in CHANNEL_STATES or state in LOCK_STATES else None
+        if stalled is not None:
+            ev.append(Evidence("stalled", 20, stalled))
         if len(waits) and ctx.span >= 10_000_000 and int(waits.min()) >= ctx.span // 2 and n >= 2:
             ev.append(Evidence("long-in-trace", 10, f"every one blocked for at least "
                                f"{_dur(int(waits.min()))}, over half of the {_dur(ctx.span)} trace"))

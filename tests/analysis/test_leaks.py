@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES, VERSIONS, corpus_file
+from eventtext import parse_lines
 
 from gotrace.analysis.leaks import Suspect, find_leaks
 from gotrace.cli import cli
 from gotrace.load import load
 from gotrace.model import Model
 from gotrace.model.from_dump import build_dump_model
+from gotrace.model.from_trace import build_trace_model
 from gotrace.tables import Tables
+from gotrace.trace.events import TraceInfo
 
 
 def run(*args: str):
@@ -268,3 +272,80 @@ def test_series_of_two_captures_shows_growth() -> None:
 def test_a_series_mixing_traces_and_dumps_is_refused() -> None:
     r = run("leaks", str(SAMPLES / "leak.go1.23.trace"), str(SAMPLES / "leak.go1.23.debug2.txt"))
     assert r.exit_code == 1 and "all traces or all dumps" in r.stderr
+
+
+MS = 1_000_000
+SEND = "main.audit@app.go:47;main.handle@app.go:30"
+GO_AUDIT = "main.handle@app.go:29;main.serve@app.go:12"
+
+
+def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000) -> Model:
+    """A trace (times in ms) where goroutines made by main.handle block in chan send at one
+    stack: those of ``woken_at`` are woken at those times (and end 1 ms later), those of
+    ``blocked_at`` block then and are still blocked at ``end``."""
+    events: list[tuple[int, str]] = [(0, '1 -1 -1 -1 - | 0 0 0 0 "" | - | 0'),
+                                     (1, f'13 -1 0 5 - | 1 1 0 3 "" | {GO_AUDIT} | 0')]
+    gid = 100
+    for t in blocked_at + [w - 5 for w in woken_at]:
+        gid += 1
+        events += [(t, f'13 1 0 5 {GO_AUDIT} | 1 {gid} 1 2 "" | {SEND} | 0'),
+                   (t, f'13 -1 0 5 - | 1 {gid} 2 3 "" | - | 0'),
+                   (t, f'13 {gid} 0 5 {SEND} | 1 {gid} 3 4 "chan send" | {SEND} | 0')]
+        if gid - 100 > len(blocked_at):
+            events += [(t + 5, f'13 1 0 5 - | 1 {gid} 4 2 "" | - | 0'),
+                       (t + 6, f'13 -1 0 5 - | 1 {gid} 2 3 "" | - | 0'),
+                       (t + 6, f'13 {gid} 0 5 - | 1 {gid} 3 1 "" | - | 0')]
+    events.append((end, '1 -1 -1 -1 - | 0 0 0 0 "" | - | 0'))
+    events.sort(key=lambda e: e[0])
+    lines = [f"{t * MS + 1000} {text}" for t, text in events]
+    tables = Tables()
+    info = TraceInfo("go 1.26 trace", 26, 0, len(lines))
+    return build_trace_model([parse_lines(lines, tables)], info, tables, "t.trace")
+
+
+def audit(model: Model) -> Suspect:
+    return next(s for s in find_leaks([model]).suspects
+                if s.group.blocking is not None and s.group.blocking.func == "main.audit")
+
+
+def test_a_site_nobody_serves_any_more_is_stalled() -> None:
+    """Senders kept arriving after the last one was taken, and none has been taken for
+    most of the trace: whoever received there is gone."""
+    s = audit(senders(woken_at=[100, 150], blocked_at=[200, 350, 500, 700]))
+    stalled = [e for e in s.evidence if e.kind == "stalled"]
+    assert len(stalled) == 1 and stalled[0].points > 0
+    assert "4 blocked here between 200ms and 700ms, none woken since 150ms" in stalled[0].text
+    never = audit(senders(woken_at=[], blocked_at=[200, 350, 500, 700]))
+    assert any(e.kind == "stalled" and "ever woken" in e.text for e in never.evidence)
+
+
+@pytest.mark.parametrize(("woken_at", "blocked_at"), [
+    ([100, 300, 900], [200, 350, 500, 700]),  # still served late in the trace
+    ([], [200, 210, 220, 230]),  # all stopped together: an idle pool, not a pile-up
+    ([], [600, 700, 900]),  # the quiet is shorter than half the trace
+    ([100], [300, 800]),  # too few to call a pile-up
+])
+def test_a_served_site_or_an_idle_one_is_not_stalled(woken_at: list[int], blocked_at: list[int]) -> None:
+    s = audit(senders(woken_at, blocked_at))
+    assert not any(e.kind == "stalled" for e in s.evidence), s.evidence
+
+
+def test_stalled_sites_are_zoo_leaks_only() -> None:
+    """Over the zoo's traces, the evidence fires only where a leak is: never on a healthy program."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import zoo
+
+    found = set()
+    for program in zoo.manifest()["programs"]:  # type: ignore[attr-defined]
+        for files in program["files"].values():
+            if "trace" not in files:
+                continue
+            report = find_leaks([load(str(zoo.ZOO / files["trace"]))])
+            hits = [s for s in report.suspects if any(e.kind == "stalled" for e in s.evidence)]
+            if program["kind"] == "healthy":
+                assert hits == [], program["name"]
+            for s in hits:
+                assert s.verdict in ("leak", "likely", "watch"), (program["name"], s.verdict)
+                found.add(program["name"])
+    # the two leaks no other trace evidence found
+    assert {"leak_in_busy_server", "stopper_self_wait"} <= found

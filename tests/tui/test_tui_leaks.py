@@ -44,7 +44,7 @@ async def test_leaks_page_lists_suspects_and_opens_their_goroutines() -> None:
         text = screen_text(app)
         assert "1 leak · 0 likely" in text and "groups of 3,070 goroutines judged" in text
         assert "subscription.(*Hub).watch (hub.go:46)" in text  # the table's BLOCKED AT
-        assert "leak 90/100 · 3,000 goroutines in select" in text
+        assert "leak 100/100 · 3,000 goroutines in select" in text
         assert "at example.com/samples/spike/subscription.(*Hub).watch (hub.go:46)" in text
         assert "+45" in text and "3,000 goroutines wait at this one site" in text
         members = screen.query_one("#members", GoroutineList)
@@ -71,7 +71,7 @@ async def test_findings_put_the_leak_first_and_each_opens_its_page_at_it() -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         lines = shown(app)
-        assert lines[0].startswith("leak 90 · 3,000 goroutines in select at subscription.(*Hub).watch")
+        assert lines[0].startswith("leak 100 · 3,000 goroutines in select at subscription.(*Hub).watch")
         assert "created steadily through the trace" in lines[0]  # its strongest evidence
         assert lines[1].startswith("spike · 3,000 goroutines created in 170ms")
         assert lines[2].startswith("3,011 goroutines blocked at the end in 9 groups")
