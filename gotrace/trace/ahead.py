@@ -8,7 +8,7 @@ runs while chunk k+1 is read, on a second core when there is one. The chunks and
 their order are the same either way, so the model is too: only the time changes.
 
 At most two chunks are alive: the one the caller holds and the one being read (a
-chunk is 2**19 events, ~32 MB): one more than without the thread, and on one core
+chunk is 2**17 events, ~8 MB): one more than without the thread, and on one core
 nothing more than a thread switch a chunk.
 """
 
