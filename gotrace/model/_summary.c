@@ -170,11 +170,15 @@ enum { RG_T, RG_KIND, RG_NAME, RG_RES_KIND, RG_RES, RG_SEQ, N_RG };
  * fact: Go's summarizer state for the row's current segment. ST is the open
  * interval's start (absolute); REASON, P and TS are the last transition's;
  * NSTACK the segment's first transition stack with a named root; BLOCK the
- * head of the segment's block-time list; CNT the row's transitions. */
+ * head of the segment's block-time list; CNT the row's transitions. STATE's high
+ * bit (CREATED_BIT) says the segment began with the goroutine's creation: its
+ * creation time is then FIRST, so CREATED is a column only in the output. */
 enum {
     R_ID, R_ST, R_FIRST, R_CREATED, R_START, R_ENDED, R_CREATOR, R_EXEC, R_SCHED,
     R_REASON, R_P, R_TS, R_NSTACK, R_CSTACK, R_SSTACK, R_LSTACK, R_BLOCK, R_CNT, R_STATE, N_R
 };
+#define CREATED_BIT 0x80
+#define STATE_OF(c, r) ((uint8_t)(((uint8_t *)(c)->row[R_STATE].p)[r] & ~CREATED_BIT))
 /* The intervals, in the order they close (time order within a row). */
 enum { I_ROW, I_START, I_END, I_STATE, I_REASON, I_P, I_STACK, N_IV };
 
@@ -341,10 +345,10 @@ static void set_too_big(void) {
     PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
 }
 
-/* Whether row column f is kept: the last transition's P and stack, and the count of
- * transitions, serve only the intervals. */
+/* Whether row column f is kept while reading: the last transition's P and stack, and
+ * the count of transitions, serve only the intervals; CREATED is made at the end. */
 static int row_kept(const Collector *c, int f) {
-    return c->intervals || (f != R_P && f != R_TS && f != R_CNT);
+    return f != R_CREATED && (c->intervals || (f != R_P && f != R_TS && f != R_CNT));
 }
 
 /* Add dur to row r's block time for reason. */
@@ -371,7 +375,7 @@ static int block_add(Collector *c, int32_t r, int32_t reason, int64_t dur) {
 /* Close row r's open interval at en: account its time as Go's summarizer does
  * (a terminal state counts nothing) and keep it when intervals are wanted. */
 static int close_row(Collector *c, int32_t r, int64_t en) {
-    uint8_t s = ((uint8_t *)c->row[R_STATE].p)[r];
+    uint8_t s = STATE_OF(c, r);
     int32_t rs = RI32(c, R_REASON)[r];
     int64_t st = RI64(c, R_ST)[r];
     int terminal = s == G_NOT_EXIST || (s == G_WAITING && rs == c->forever);
@@ -406,7 +410,7 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
                       const uint8_t *named, size_t nnamed) {
     if (!fresh) {
         /* Woken: the wait ends in runnable or running (an exit or a reset is no wake). */
-        if (((uint8_t *)c->row[R_STATE].p)[r] == G_WAITING && RI32(c, R_REASON)[r] != c->forever &&
+        if (STATE_OF(c, r) == G_WAITING && RI32(c, R_REASON)[r] != c->forever &&
             (to == G_RUNNABLE || to == G_RUNNING) && wake_add(c, RI32(c, R_LSTACK)[r], t - c->first) < 0)
             return NOMEM;
         int e = close_row(c, r, t);
@@ -431,7 +435,8 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
         RI64(c, R_START)[r] = NONE;
         RI64(c, R_ENDED)[r] = NONE;
         RI32(c, R_NSTACK)[r] = 0;
-        RI64(c, R_CREATED)[r] = from_notexist ? t - c->first : NONE;
+        uint8_t *flags = (uint8_t *)c->row[R_STATE].p + r;
+        *flags = (uint8_t)((*flags & ~CREATED_BIT) | (from_notexist ? CREATED_BIT : 0));
         RI64(c, R_CREATOR)[r] = from_notexist ? g : NONE;
         RI32(c, R_CSTACK)[r] = from_notexist ? stack : 0;
         RI32(c, R_SSTACK)[r] = from_notexist ? ts : 0;
@@ -445,7 +450,8 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
     if (RI32(c, R_NSTACK)[r] == 0 && ts > 0 && (size_t)ts < nnamed && named[ts])
         RI32(c, R_NSTACK)[r] = ts;
     if (ts != 0) RI32(c, R_LSTACK)[r] = ts;
-    ((uint8_t *)c->row[R_STATE].p)[r] = to;
+    uint8_t *sp = (uint8_t *)c->row[R_STATE].p + r;
+    *sp = (uint8_t)((*sp & CREATED_BIT) | to);
     RI32(c, R_REASON)[r] = rs;
     RI64(c, R_ST)[r] = st;
     return OK;
@@ -770,31 +776,42 @@ static void *scatter(Vec *in, const int32_t *pos, void *into, void **spare) {
 }
 
 /* Gather a row column into id order (out[k] = in[byrow[k]]), freeing the input. */
-static int gather(Vec *in, const int32_t *byrow, size_t n) {
-    size_t item = in->item;
-    char *out = column_alloc(n * item);
-    if (out == NULL) return -1;
-    const char *src = in->p;
-    if (item == 8) {
-        for (size_t k = 0; k < n; k++) ((int64_t *)out)[k] = ((const int64_t *)src)[byrow[k]];
-    } else if (item == 4) {
-        for (size_t k = 0; k < n; k++) ((int32_t *)out)[k] = ((const int32_t *)src)[byrow[k]];
+/* Column `in` put in id order in place: item k becomes item byrow[k], following the
+ * permutation's cycles (`done`: a bitmap of n bits, cleared here). In place, for a
+ * gathered copy would hold a second column of the biggest at the model's peak. */
+#define GATHER_CYCLES(T)                                                     \
+    do {                                                                     \
+        T *a = (T *)in->p;                                                   \
+        for (size_t k = 0; k < n; k++) {                                     \
+            if (done[k >> 6] >> (k & 63) & 1) continue;                      \
+            T first = a[k];                                                  \
+            size_t j = k;                                                    \
+            for (;;) {                                                       \
+                done[j >> 6] |= (uint64_t)1 << (j & 63);                     \
+                size_t src = (size_t)byrow[j];                               \
+                if (src == k) {                                              \
+                    a[j] = first;                                            \
+                    break;                                                   \
+                }                                                            \
+                a[j] = a[src];                                               \
+                j = src;                                                     \
+            }                                                                \
+        }                                                                    \
+    } while (0)
+
+static void gather(Vec *in, const int32_t *byrow, size_t n, uint64_t *done) {
+    memset(done, 0, ((n + 63) / 64) * sizeof(uint64_t));
+    if (in->item == 8) {
+        GATHER_CYCLES(int64_t);
+    } else if (in->item == 4) {
+        GATHER_CYCLES(int32_t);
     } else {
-        for (size_t k = 0; k < n; k++) ((uint8_t *)out)[k] = ((const uint8_t *)src)[byrow[k]];
+        GATHER_CYCLES(uint8_t);
     }
-    free(in->p);
-    in->p = out;
-    in->cap = n;
-    return 0;
 }
 
-typedef struct {
-    int32_t reason;
-    int64_t ns;
-} Block;
-
-/* goroutines(root_names) -> (goroutine columns..., block_row, block_reason,
- * block_ns, wake_stack, wake_count, wake_last). root_names[s] is the string id of stack s's root function (0:
+/* goroutines(root_names) -> (goroutine columns..., blocks, wake_stack, wake_count,
+ * wake_last); blocks holds (reason int32, row int32, ns int64) records. root_names[s] is the string id of stack s's root function (0:
  * none). Closes every row's last interval at the last event and sorts the rows
  * by goroutine id. A collector made with intervals=True keeps its intervals for
  * intervals(); any other is consumed. */
@@ -815,10 +832,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     int32_t *remap = NULL, *byrow = NULL;
     int64_t *starts = NULL;
-    Vec brow = {NULL, 0, 0, 4}, breason = {NULL, 0, 0, 4}, bns = {NULL, 0, 0, 8};
     Vec wstack = {NULL, 0, 0, 4}, wcount = {NULL, 0, 0, 8}, wlast = {NULL, 0, 0, 8};
-    Block *scratch = NULL;
-    size_t capscratch = 0;
     c->done = 1;
     rowmap_free(&c->ids);
     if (c->intervals && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
@@ -838,43 +852,55 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         for (size_t r = 0; r < nrows; r++) remap[byrow[r]] = (int32_t)r;
     }
 
-    /* Block time by reason, in reason order, as np.unique leaves it. */
-    const BlockNode *bn = (const BlockNode *)c->blocks.p;
-    const int32_t *head = RI32(c, R_BLOCK);
+    /* Block time by reason, in reason order, as np.unique leaves it: the nodes put in
+     * (row, reason) order in place, each then saying its row where it said its next
+     * node (from_trace reads them as three strided columns). In place, for a copy
+     * would hold the blocks twice at the model's peak. A node's place is first kept
+     * in its next as -2 - place (below any link); nodes of a segment a later one
+     * replaced are in no list, and go last, to be dropped. */
+    BlockNode *bn = (BlockNode *)c->blocks.p;
+    size_t nblocks = c->blocks.n;
+    int32_t *head = RI32(c, R_BLOCK);
+    size_t pos = 0;
     for (size_t k = 0; k < nrows; k++) {
-        size_t nscratch = 0;
-        for (int32_t j = head[byrow[k]]; j >= 0; j = bn[j].next) {
-            if (nscratch == capscratch) {
-                size_t cap = capscratch ? capscratch * 2 : 16;
-                Block *q = realloc(scratch, cap * sizeof(Block));
-                if (!q) goto nomem;
-                scratch = q;
-                capscratch = cap;
-            }
-            scratch[nscratch].reason = bn[j].reason;
-            scratch[nscratch].ns = bn[j].ns;
-            nscratch++;
+        int32_t j = head[byrow[k]];
+        size_t count = 0;
+        while (j >= 0) {
+            int32_t nxt = bn[j].next;
+            bn[j].next = -2 - (int32_t)pos++;
+            count++;
+            j = nxt;
         }
-        for (size_t i = 1; i < nscratch; i++) {
-            Block x = scratch[i];
-            size_t j = i;
-            while (j > 0 && scratch[j - 1].reason > x.reason) {
-                scratch[j] = scratch[j - 1];
-                j--;
-            }
-            scratch[j] = x;
-        }
-        if (vec_reserve(&brow, brow.n + nscratch) < 0 ||
-            vec_reserve(&breason, breason.n + nscratch) < 0 ||
-            vec_reserve(&bns, bns.n + nscratch) < 0)
-            goto nomem;
-        for (size_t i = 0; i < nscratch; i++) {
-            PUSH(brow, int32_t, k);
-            PUSH(breason, int32_t, scratch[i].reason);
-            PUSH(bns, int64_t, scratch[i].ns);
+        head[byrow[k]] = (int32_t)count; /* row k's count, for its row numbers */
+    }
+    size_t kept = pos;
+    for (size_t i = 0; i < nblocks; i++)
+        if (bn[i].next >= -1) bn[i].next = -2 - (int32_t)pos++;
+    for (size_t i = 0; i < nblocks; i++) { /* each swap settles one node */
+        while ((size_t)(-2 - (int64_t)bn[i].next) != i) {
+            size_t d = (size_t)(-2 - (int64_t)bn[i].next);
+            BlockNode x = bn[d];
+            bn[d] = bn[i];
+            bn[i] = x;
         }
     }
-    vec_free(&c->blocks);
+    c->blocks.n = kept;
+    pos = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        size_t count = (size_t)head[byrow[k]];
+        BlockNode *seg = bn + pos;
+        for (size_t i = 1; i < count; i++) { /* reasons are distinct within a row */
+            BlockNode x = seg[i];
+            size_t j = i;
+            while (j > 0 && seg[j - 1].reason > x.reason) {
+                seg[j] = seg[j - 1];
+                j--;
+            }
+            seg[j] = x;
+        }
+        for (size_t i = 0; i < count; i++) seg[i].next = (int32_t)k;
+        pos += count;
+    }
     vec_free(&c->row[R_BLOCK]);
 
     if (c->intervals) {
@@ -893,14 +919,28 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
                               R_START, R_ENDED, R_CREATOR, R_CSTACK, R_SSTACK, R_LSTACK,
                               R_EXEC, R_SCHED};
     enum { N_OUT = sizeof OUT / sizeof *OUT };
-    if (!sorted)
+    if (!sorted) {
+        uint64_t *done = malloc(((nrows + 63) / 64 + 1) * sizeof(uint64_t));
+        if (done == NULL) goto nomem;
         for (int k = 0; k < N_OUT; k++)
-            if (gather(&c->row[OUT[k]], byrow, nrows) < 0) goto nomem;
+            if (OUT[k] != R_CREATED) gather(&c->row[OUT[k]], byrow, nrows, done);
+        free(done);
+    }
     free(byrow);
     byrow = NULL;
+    /* Creation times: FIRST where the segment began with the creation. */
+    int64_t *created = (int64_t *)column_alloc(nrows * 8);
+    if (created == NULL) goto nomem;
+    c->row[R_CREATED].p = (char *)created;
+    c->row[R_CREATED].n = c->row[R_CREATED].cap = nrows;
+    uint8_t *state = (uint8_t *)c->row[R_STATE].p;
+    const int64_t *firsts = RI64(c, R_FIRST);
+    for (size_t k = 0; k < nrows; k++) {
+        created[k] = state[k] & CREATED_BIT ? firsts[k] : NONE;
+        state[k] &= (uint8_t)~CREATED_BIT;
+    }
     int32_t *name = RI32(c, R_NSTACK), *reason = RI32(c, R_REASON);
     int64_t *wait = RI64(c, R_ST); /* becomes the time in the final state, in place */
-    const uint8_t *state = (const uint8_t *)c->row[R_STATE].p;
     for (size_t k = 0; k < nrows; k++) {
         int32_t s = name[k];
         name[k] = s > 0 && (size_t)s < nroot ? root[s] : 0;
@@ -919,7 +959,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         PUSH(wlast, int64_t, c->wake_t[k]);
     }
 
-    result = PyTuple_New(N_OUT + 6);
+    result = PyTuple_New(N_OUT + 4);
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -938,9 +978,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         v->n = v->cap = 0;
         PUT(buf_wrap(p, (Py_ssize_t)(nrows * r_items[OUT[k]])));
     }
-    PUT(vec_take(&brow));
-    PUT(vec_take(&breason));
-    PUT(vec_take(&bns));
+    PUT(vec_take(&c->blocks));
     PUT(vec_take(&wstack));
     PUT(vec_take(&wcount));
     PUT(vec_take(&wlast));
@@ -953,13 +991,9 @@ toobig:
     set_too_big();
 done:
     free(byrow);
-    vec_free(&brow);
-    vec_free(&breason);
-    vec_free(&bns);
     vec_free(&wstack);
     vec_free(&wcount);
     vec_free(&wlast);
-    free(scratch);
     if (result != NULL && c->intervals) {
         c->remap = remap; /* kept for intervals() */
         c->starts = starts;
