@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import mmap
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,3 +67,70 @@ def test_a_consumed_v2_trace_gives_the_same_model_and_its_read_pages_back(name: 
     u8 = np.frombuffer(data, np.uint8)
     lo = -(-u8.ctypes.data // page) * page - u8.ctypes.data  # the first whole page
     assert not u8[lo:lo + page].any()  # given back: reads as zeros now
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise(MADV_DONTNEED) is Linux's")
+@pytest.mark.parametrize("native", [True, False], ids=["c", "python"])
+def test_pages_behind_every_m_go_back_within_a_generation(native: bool,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within a generation, after each chunk, the pages before every M's current batch
+    (the orderer's low water) are given back: a big trace's generation no longer sits
+    whole under the model. Both orderers say the same low water; the model is unchanged."""
+    from gotrace.model.from_trace import build_trace_model
+    from gotrace.tables import Tables
+    from gotrace.trace import v2
+    from gotrace.trace.reader import parse_header
+
+    if native and not v2.NATIVE:
+        pytest.skip("C orderer not built")
+    monkeypatch.setattr(v2, "CHUNK_EVENTS", 257)
+    zoo = Path(__file__).parent / "data" / "zoo"
+    files = {p["name"]: p["files"] for p in json.loads((zoo / "manifest.json").read_text())["programs"]}
+    trace = gzip.decompress((zoo / files["accept_loop"]["go1.27"]["trace"]).read_bytes())
+    marks: list[int] = []
+    real = v2.release_before
+    monkeypatch.setattr(v2, "release_before", lambda arr, n: (marks.append(n), real(arr, n))[1])
+    models = []
+    for consume in (False, True):
+        data = bytes(bytearray(trace))  # a copy: the consuming read zeroes what it gives back
+        tables = Tables()
+        info = parse_header(data)
+        chunks = v2.read(data, info, tables, None, native, consume=consume)
+        models.append(build_trace_model(chunks, info, tables, "t"))
+    kept, consumed = models
+    for f in ("id", "state", "reason", "wait_ns", "exec_ns", "last_stack", "block_ns"):
+        np.testing.assert_array_equal(getattr(kept.goroutines, f), getattr(consumed.goroutines, f))
+    first_end = next(v2.generations(trace, kept.info.version)).end  # type: ignore[union-attr]
+    released = np.cumsum(marks)
+    assert (released < first_end).sum() >= 2  # given back while its one generation was read
+
+
+def test_both_orderers_say_the_same_low_water() -> None:
+    from conftest import SAMPLES
+
+    from gotrace.tables import Tables
+    from gotrace.trace import v2
+    from gotrace.trace.reader import parse_header
+
+    if not v2.NATIVE:
+        pytest.skip("C orderer not built")
+    data = (SAMPLES / "spike.go1.27.trace").read_bytes()
+    u8 = np.frombuffer(data, np.uint8)
+    seen = []
+    for native in (True, False):
+        tables = Tables()
+        info = parse_header(data)
+        order = v2.new_orderer(info.version, native)
+        marks = []
+        for g in v2.generations(data, info.version):
+            remap = v2._Remap(g, tables)
+            if native:
+                order.set_remap(remap.str_keys, remap.str_vals, remap.stack_keys, remap.stack_vals)
+            order.start_generation(g.gen, g.freq, u8, g.strings, list(g.batches.items()), g.cpu)
+            marks.append(order.low_water())
+            while not order.run(257):
+                marks.append(order.low_water())
+                order.take() if not native else v2.build_chunk_native(order, remap, 0)
+            marks.append(order.low_water())
+        seen.append(marks)
+    assert seen[0] == seen[1] and len(seen[0]) > 4 and seen[0][-1] is None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..dump.names import is_runtime_helper
 from ..dump.states import KNOWN_STATES, RUNTIME_IDLE_REASONS
-from ..model import Model, state_name, sum_by
+from ..model import Model, count_by, state_name
 from ..tables import Tables
 from ..trace.events import GoState
 
@@ -24,8 +25,12 @@ TRACE_BLOCK_REASONS = frozenset({
 PLAIN_STATES = frozenset({"running", "runnable", "syscall", "dead", "waiting", "unknown"})
 
 
-def state_label_index(model: Model) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The distinct user-facing states, and each row's index into them.
+LABEL_SLICE = 1 << 18
+
+
+def state_label_index(model: Model) -> tuple[list[str], npt.NDArray[np.signedinteger[Any]]]:
+    """The distinct user-facing states, and each row's index into them, in the smallest
+    integer type that holds it (a row column of a few values: 2 bytes a row, not 8).
 
     Computed once per distinct (state, reason), so views of millions of
     goroutines stay vectorised.
@@ -37,18 +42,37 @@ def state_label_index(model: Model) -> tuple[list[str], npt.NDArray[np.int64]]:
         # A few distinct keys among millions of rows: marking the ones present in a
         # table of every (state, reason) is O(n), where np.unique sorts (O(n log n),
         # a second on two million goroutines, paid by every summary and grouping).
-        # Same order as np.unique: by state, then reason.
-        dense = g.state.astype(np.int64) * n + g.reason
-        present = np.zeros((int(g.state.max()) + 1) * n, bool)
-        present[dense] = True
+        # Same order as np.unique: by state, then reason. A slice of rows at a time, so
+        # the only full-length column made is the index itself.
+        width = (int(g.state.max()) + 1) * n
+        wide: type[np.signedinteger[Any]] = np.int32 if width < 2**31 else np.int64
+
+        def keys(at: int) -> npt.NDArray[np.signedinteger[Any]]:
+            dense = g.state[at:at + LABEL_SLICE].astype(wide)
+            dense *= n
+            dense += g.reason[at:at + LABEL_SLICE]
+            return dense
+
+        present = np.zeros(width, bool)
+        for at in range(0, len(g), LABEL_SLICE):
+            present[keys(at)] = True
         slots = np.flatnonzero(present)
         uniq = (slots // n) << 32 | slots % n
-        inv = (np.cumsum(present) - 1)[dense]
+        lookup = (np.cumsum(present) - 1).astype(_index_type(len(slots)))
+        inv: npt.NDArray[np.signedinteger[Any]] = np.empty_like(lookup, shape=len(g))
+        for at in range(0, len(g), LABEL_SLICE):
+            inv[at:at + LABEL_SLICE] = lookup[keys(at)]
     else:
         key = g.state.astype(np.int64) << 32 | g.reason.astype(np.int64)
-        uniq, inv = np.unique(key, return_inverse=True)
+        uniq, where = np.unique(key, return_inverse=True)
+        inv = where.reshape(-1).astype(_index_type(len(uniq)))
     labels = [state_name(int(k >> 32), strings[int(k & 0xFFFFFFFF)]) for k in uniq.tolist()]
-    return labels, inv.reshape(-1).astype(np.int64)
+    return labels, inv
+
+
+def _index_type(n: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type that indexes ``n`` values."""
+    return np.int16 if n <= 2**15 else np.int32 if n <= 2**31 else np.int64
 
 
 def state_labels(model: Model) -> list[str]:
@@ -61,8 +85,7 @@ def state_check(model: Model, states: tuple[str, ...]) -> tuple[list[str], list[
     """For ``--state``: (names Go never uses for a state, names no goroutine here is in,
     the states that are here, most common first)."""
     labels, inv = state_label_index(model)
-    weights = model.goroutines.weights()
-    n = sum_by(inv.astype(np.int64), weights, len(labels))
+    n = count_by(inv, len(labels), model.goroutines)
     here = [labels[i] for i in np.argsort(-n, kind="stable").tolist() if n[i]]
     lower_here = {s.lower() for s in here}
     known = {s.lower() for s in (*KNOWN_STATES, *TRACE_BLOCK_REASONS, *PLAIN_STATES)}

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
-from ..model import Model, sum_by
+from ..model import Model, count_by
 from ..trace.events import GoState
 from .selection import state_label_index
 
@@ -42,7 +40,7 @@ def summarize(model: Model) -> dict[str, Any]:
             out["panic"] = snap.panic_message.splitlines()[0]
     labels, inv = state_label_index(model)
     # Goroutines per state: a debug=1 profile's rows are stack records with counts.
-    per_state = sum_by(inv.astype(np.int64), g.weights(), len(labels))
+    per_state = count_by(inv, len(labels), g)
     states = Counter({lab: int(n) for lab, n in zip(labels, per_state, strict=True) if n})
     out["states"] = dict(states.most_common())
     return out

@@ -16,6 +16,7 @@ from .core import (
     Ranges,
     Source,
     Wakes,
+    count_by,
     state_name,
     sum_by,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Ranges",
     "Source",
     "Wakes",
+    "count_by",
     "state_name",
     "sum_by",
 ]

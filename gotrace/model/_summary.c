@@ -346,9 +346,10 @@ static void set_too_big(void) {
 }
 
 /* Whether row column f is kept while reading: the last transition's P and stack, and
- * the count of transitions, serve only the intervals; CREATED is made at the end. */
+ * the count of transitions, serve only the intervals; CREATED and ID are made at the
+ * end (the id map knows every row's id). */
 static int row_kept(const Collector *c, int f) {
-    return f != R_CREATED && (c->intervals || (f != R_P && f != R_TS && f != R_CNT));
+    return f != R_CREATED && f != R_ID && (c->intervals || (f != R_P && f != R_TS && f != R_CNT));
 }
 
 /* Add dur to row r's block time for reason. */
@@ -521,13 +522,13 @@ static int add_chunk(Collector *c, const Chunk *k) {
         int32_t *slot = NULL;
         int32_t r = last_row;
         if (r < 0 || res[i] != last_id) {
-            slot = rowmap_slot(&c->ids, res[i], c->row[R_ID].n, &fresh);
+            slot = rowmap_slot(&c->ids, res[i], c->row[R_STATE].n, &fresh);
             if (slot == NULL) return NOMEM;
             r = *slot;
         }
         if (fresh) {
-            if (c->row[R_ID].n >= INT32_MAX) return TOOBIG;
-            r = (int32_t)c->row[R_ID].n;
+            if (c->row[R_STATE].n >= INT32_MAX) return TOOBIG;
+            r = (int32_t)c->row[R_STATE].n;
             for (int f = 0; f < N_R; f++) {
                 if (!row_kept(c, f)) continue;
                 if (vec_reserve_growing(&c->row[f], c->row[f].n + 1) < 0) return NOMEM;
@@ -535,7 +536,6 @@ static int add_chunk(Collector *c, const Chunk *k) {
                 c->row[f].n++;
             }
             *slot = r;
-            RI64(c, R_ID)[r] = res[i];
         }
         last_id = res[i];
         last_row = r;
@@ -707,48 +707,62 @@ static int radix_sort(KeyRow *a, size_t n) {
     return 0;
 }
 
-/* byrow[k] = the row with the k-th smallest id (ids are distinct: one row an id).
- *
- * Go hands out goroutine ids from one counter, 16 at a time to each P, so a trace's ids
- * are dense: when they span at most DENSE_SPAN times as many values as there are rows,
- * each row is placed at its id's slot of a table as wide as the span (4 bytes a slot,
- * one pass each way). Otherwise (ids from another source) an LSD radix sort of (id, row)
- * pairs, which holds 32 bytes a row at once: 940 MB more at the end of reading a 1 GB
- * trace's 29 M goroutines, on top of the rows themselves, where the table holds 118 MB. */
-#define DENSE_SPAN 4
-static int order_rows(const int64_t *rid, size_t n, int32_t *byrow) {
-    if (n == 0) return 0;
-    int64_t lo = rid[0], hi = rid[0];
-    for (size_t r = 1; r < n; r++) {
-        if (rid[r] < lo) lo = rid[r];
-        if (rid[r] > hi) hi = rid[r];
-    }
-    uint64_t span = (uint64_t)hi - (uint64_t)lo; /* one less than the values spanned */
-    if (span < (uint64_t)n * DENSE_SPAN) {
-        size_t width = (size_t)span + 1;
-        int32_t *slot = malloc(width * sizeof(int32_t));
-        if (slot == NULL) return -1;
-        memset(slot, 0xff, width * sizeof(int32_t)); /* -1: no row has this id */
-        for (size_t r = 0; r < n; r++) slot[(uint64_t)rid[r] - (uint64_t)lo] = (int32_t)r;
+/* *byrow_out[k] = the row with the k-th smallest id and ids[k] = that id, read off the
+ * id map (one row an id): its direct table is in id order already (4 bytes an id, no
+ * sort), and the ids it hashed (negative, sparse or huge ones: few, unless the trace's
+ * ids come from elsewhere) are radix-sorted as (id, row) pairs, 16 bytes each twice,
+ * and merged in. So the rows need no id column while the trace is read. When no id
+ * was hashed (Go's own ids), the direct table becomes byrow in place: compacted, it is
+ * byrow, and the map gives it up. -1: no memory, -2: map and rows disagree. */
+#define SIGN_BIT ((uint64_t)1 << 63)
+static int rows_by_id(RowMap *m, size_t n, int32_t **byrow_out, int64_t *ids) {
+    if (m->hash.len == 0) {
         size_t k = 0;
-        for (size_t v = 0; v < width && k < n; v++)
-            if (slot[v] >= 0) byrow[k++] = slot[v];
-        free(slot);
-        if (k == n) return 0; /* else an id was on two rows, which the id map rules out */
+        for (size_t v = 0; v < m->dcap && k < n; v++) {
+            int32_t r = m->direct[v];
+            if (r < 0) continue;
+            ids[k] = (int64_t)v;
+            m->direct[k++] = r; /* k <= v: nothing unread is overwritten */
+        }
+        if (k != n) return -2;
+        *byrow_out = m->direct ? m->direct : malloc(sizeof(int32_t));
+        m->direct = NULL;
+        m->dcap = 0;
+        return *byrow_out ? 0 : -1;
     }
-    KeyRow *kr = malloc(n * sizeof(KeyRow));
+    int32_t *byrow = *byrow_out = malloc((n ? n : 1) * sizeof(int32_t));
+    if (byrow == NULL) return -1;
+    size_t nh = m->hash.len, j = 0;
+    KeyRow *kr = malloc((nh ? nh : 1) * sizeof(KeyRow));
     if (kr == NULL) return -1;
-    for (size_t r = 0; r < n; r++) {
-        kr[r].key = (uint64_t)rid[r] - (uint64_t)lo;
-        kr[r].row = (int32_t)r;
+    for (size_t i = 0; i < m->hash.cap && j < nh; i++) {
+        if (m->hash.val[i] < 0) continue;
+        kr[j].key = (uint64_t)m->hash.key[i] ^ SIGN_BIT; /* signed order as unsigned */
+        kr[j].row = m->hash.val[i];
+        j++;
     }
-    if (radix_sort(kr, n) < 0) {
+    if (radix_sort(kr, j) < 0) {
         free(kr);
         return -1;
     }
-    for (size_t r = 0; r < n; r++) byrow[r] = kr[r].row;
+    size_t h = 0, k = 0;
+    for (size_t v = 0; v < m->dcap && k < n; v++) {
+        int32_t r = m->direct[v];
+        if (r < 0) continue;
+        for (; h < j && (int64_t)(kr[h].key ^ SIGN_BIT) < (int64_t)v && k < n; h++, k++) {
+            byrow[k] = kr[h].row;
+            ids[k] = (int64_t)(kr[h].key ^ SIGN_BIT);
+        }
+        if (k == n) break;
+        byrow[k] = r;
+        ids[k++] = (int64_t)v;
+    }
+    for (; h < j && k < n; h++, k++) {
+        byrow[k] = kr[h].row;
+        ids[k] = (int64_t)(kr[h].key ^ SIGN_BIT);
+    }
     free(kr);
-    return 0;
+    return k == n ? 0 : -2; /* else the map and the rows disagree: cannot happen */
 }
 
 /* Scatter a column into sorted order (out[pos[i]] = in[i]), into `into` when
@@ -775,7 +789,6 @@ static void *scatter(Vec *in, const int32_t *pos, void *into, void **spare) {
     return out;
 }
 
-/* Gather a row column into id order (out[k] = in[byrow[k]]), freeing the input. */
 /* Column `in` put in id order in place: item k becomes item byrow[k], following the
  * permutation's cycles (`done`: a bitmap of n bits, cleared here). In place, for a
  * gathered copy would hold a second column of the biggest at the model's peak. */
@@ -827,14 +840,13 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     if (get_buf(no, &nb, 4) < 0) return NULL;
     const int32_t *root = nb.buf;
     size_t nroot = (size_t)(nb.len / 4);
-    size_t nrows = c->row[R_ID].n;
+    size_t nrows = c->row[R_STATE].n;
     int64_t last = c->last;
     PyObject *result = NULL;
     int32_t *remap = NULL, *byrow = NULL;
     int64_t *starts = NULL;
     Vec wstack = {NULL, 0, 0, 4}, wcount = {NULL, 0, 0, 8}, wlast = {NULL, 0, 0, 8};
     c->done = 1;
-    rowmap_free(&c->ids);
     if (c->intervals && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
     for (size_t r = 0; r < nrows; r++) {
         int e = close_row(c, (int32_t)r, last);
@@ -842,9 +854,18 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         if (e == TOOBIG) goto toobig;
     }
 
-    /* Rows in goroutine id order. */
-    byrow = malloc((nrows ? nrows : 1) * sizeof(int32_t));
-    if (!byrow || order_rows(RI64(c, R_ID), nrows, byrow) < 0) goto nomem;
+    /* Rows in goroutine id order, and the ids, from the id map. */
+    int64_t *ids = (int64_t *)column_alloc(nrows * 8);
+    if (ids == NULL) goto nomem;
+    c->row[R_ID].p = (char *)ids;
+    c->row[R_ID].n = c->row[R_ID].cap = nrows;
+    int e = rows_by_id(&c->ids, nrows, &byrow, ids);
+    if (e == -1) goto nomem;
+    if (e < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "goroutine id map and rows disagree");
+        goto done;
+    }
+    rowmap_free(&c->ids);
     int sorted = 1;
     for (size_t r = 0; r < nrows; r++) sorted &= byrow[r] == (int32_t)r;
     if (c->intervals) { /* each provisional row's final row, for intervals() */
@@ -923,7 +944,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         uint64_t *done = malloc(((nrows + 63) / 64 + 1) * sizeof(uint64_t));
         if (done == NULL) goto nomem;
         for (int k = 0; k < N_OUT; k++)
-            if (OUT[k] != R_CREATED) gather(&c->row[OUT[k]], byrow, nrows, done);
+            if (OUT[k] != R_CREATED && OUT[k] != R_ID) gather(&c->row[OUT[k]], byrow, nrows, done);
         free(done);
     }
     free(byrow);

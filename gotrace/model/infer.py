@@ -79,7 +79,10 @@ DUMP_REASONS: dict[str, str] = {
 def infer_reasons(g: Goroutines, tables: Tables, by_func: dict[str, str] = _BY_FUNC) -> None:
     """Fill ``reason`` (and flag ``reason_inferred``) where a waiting row has none."""
     empty = tables.string("")
-    todo = np.flatnonzero((g.state == GoState.WAITING) & (g.reason == empty) & (g.last_stack != 0))
+    # Waiting rows first (few, in a big trace most goroutines have ended): no full-length
+    # temporaries but one mask, at the end of a load, when memory peaks.
+    waiting = np.flatnonzero(g.state == GoState.WAITING)
+    todo = waiting[(g.reason[waiting] == empty) & (g.last_stack[waiting] != 0)]
     if len(todo) == 0:
         return
     cache: dict[int, int] = {}

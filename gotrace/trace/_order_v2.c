@@ -1612,6 +1612,21 @@ static PyObject *Ordering_start_generation(Ordering *o, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* low_water(): the file offset of the first byte the generation's orderer may still
+ * read (the start of the earliest current batch among the Ms not done; each M's
+ * batches are in file order), or None when every M is done. */
+static PyObject *Ordering_low_water(Ordering *o, PyObject *unused) {
+    Py_ssize_t low = -1;
+    for (Py_ssize_t i = 0; i < o->ncursors; i++) {
+        const Cursor *c = &o->cursors[i];
+        Py_ssize_t b = c->bidx < 0 ? 0 : c->bidx;
+        if (b >= c->nbatches) continue;
+        if (low < 0 || c->batches[b].off < low) low = c->batches[b].off;
+    }
+    if (low < 0) Py_RETURN_NONE;
+    return PyLong_FromSsize_t(low);
+}
+
 static PyObject *Ordering_emit_side(Ordering *o, PyObject *args) {
     unsigned long long typ, a0, a1, a2, a3;
     long long g, p, m, t;
@@ -1872,6 +1887,8 @@ static PyMethodDef Ordering_methods[] = {
      "build(last_ts + 1) -> ((cut, last, time, kind, g, p, m, stack, res_kind, res, frm, to, "
      "name, tstack, task, typ, args), task_end_names): the buffered events as columns, cut at "
      "the first unknown string or stack id; new buffers start."},
+    {"low_water", (PyCFunction)Ordering_low_water, METH_NOARGS,
+     "low_water(): the first file offset the generation may still read, or None."},
     {"start_generation", (PyCFunction)Ordering_start_generation, METH_VARARGS,
      "start_generation(gen, freq, data, strings, ms_batches, cpu): installGen."},
     {"emit_side", (PyCFunction)Ordering_emit_side, METH_VARARGS,

@@ -38,6 +38,9 @@ class Ordering:
                          ms_batches: Sequence[tuple[int, Sequence[tuple[int, int, int]]]],
                          cpu: Sequence[tuple[int, int, int, int, int]], /) -> None:
         """installGen: one cursor per M over its (offset, size, base time) batches."""
+    def low_water(self) -> int | None:
+        """The first file offset the generation may still read (the earliest current batch
+        of the Ms not done), or None when all are done."""
     def emit_side(self, rec: tuple[int, int, int, int, int], g: int, p: int, m: int, t: int, /
                   ) -> None:
         """Buffer an event the reader made: (type, 4 arguments), goroutine, proc, thread, time."""

@@ -608,6 +608,13 @@ class Ordering:
             args[sided] = side[si, 1:5]
         return n, typ, args, g, p, m, t, names
 
+    def low_water(self) -> int | None:
+        """The file offset of the first byte this generation may still read: the start of
+        the earliest current batch among the Ms not done (each M's batches are in file
+        order), or None when every M is done. Bytes before it can be given back."""
+        low = [c.batches[c.bidx][0] for c in self.frontier if c.bidx < len(c.batches)]
+        return min(low) if low else None
+
     def run(self, limit: int) -> bool:
         """Order events until ``limit`` are buffered; True when the generation is done."""
         fr = self.frontier

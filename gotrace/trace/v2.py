@@ -700,6 +700,12 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
                     yield built.chunk
                 if built.error is not None:
                     raise OrderError(built.error)
+                if consume and not done:
+                    # Pages behind every M's current batch are never read again.
+                    low = order.low_water()
+                    if low is not None and low > released:
+                        release_before(u8[released:], low - released)
+                        released = low
                 if progress is not None:
                     progress(g.start + (g.end - g.start) * (1 if done else 0))
         except (OrderError, OverflowError, ValueError, IndexError) as e:

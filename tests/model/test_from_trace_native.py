@@ -199,3 +199,21 @@ def test_without_intervals_the_goroutines_are_the_same(path: Path, native: bool,
             np.testing.assert_array_equal(getattr(getattr(full, part), f.name),
                                           getattr(getattr(lean, part), f.name), err_msg=f"{part}.{f.name}")
     assert full.tables.strings == lean.tables.strings
+
+
+def test_ids_hashed_before_the_direct_table_reached_them_merge_in_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C summary reads the ids off its id map: an id seen while it was past the direct
+    table's bound stays hashed after the table grows over it, and must still come out in
+    its place among its neighbours (and negative and huge ids before and after them)."""
+    ids = [70_000, -9, 1 << 40, *range(60_000, 72_000)]
+
+    def source(tables: Tables) -> tuple[TraceInfo, list[EventChunk]]:
+        b = ChunkBuilder()
+        for t, gid in enumerate(ids, start=100):
+            b.add(t, Kind.STATE_TRANSITION, res_kind=1, res=gid, frm=GoState.NOT_EXIST,
+                  to=GoState.RUNNABLE, g=1)
+        return TraceInfo("go 1.26 trace", 26, 0, len(ids)), [b.freeze()]
+
+    m = assert_same(source, monkeypatch)
+    assert m.goroutines.id.tolist() == sorted(set(ids))
