@@ -663,9 +663,155 @@ static int pair_cmp(const void *x, const void *y) {
     return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
+/* An adjusted syscall exit: its new time, its position in the time order, the event. */
+typedef struct {
+    int64_t ts, pos, e;
+} Moved;
+
+static int moved_cmp(const void *x, const void *y) {
+    const Moved *a = x, *b = y;
+    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+    return a->pos < b->pos ? -1 : (a->pos > b->pos);
+}
+
+/* One stretch of consecutive events (in decode order) of one stream, and the next
+ * stretch of the same stream (-1: none): a batch, in a valid trace. */
+typedef struct {
+    size_t a, b;
+    int64_t next;
+} Run;
+
+static int64_t *stable_by_time_grouped(const Cols *c, size_t total);
+
 /* Stable argsort by ts: merge the per-stream runs (each one P's events, already
- * in time order in a valid trace) by (ts, index). */
+ * in time order in a valid trace) by (ts, index). A stream is walked as its list of
+ * stretches, so nothing but the result is as long as the events; a stream out of
+ * time order (damaged input) goes to stable_by_time_grouped, which sorts it. */
 static int64_t *stable_by_time(const Cols *c, size_t total) {
+    int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
+    Run *runs = NULL;
+    size_t nruns = 0, capruns = 0, ns = 0;
+    size_t *heap = NULL, *pos = NULL;
+    int64_t *cur = NULL;
+    Map streams; /* stream -> (its first run, its last run) */
+    if (!perm || map_init(&streams, 16) < 0) {
+        free(perm);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    int64_t prev = 0;
+    for (size_t i = 0; i < total; i++) {
+        int64_t st = c_stream(c, (int64_t)i);
+        if (i > 0 && st == prev) {
+            runs[nruns - 1].b = i + 1;
+            continue;
+        }
+        if (nruns == capruns) {
+            size_t cap = capruns ? 2 * capruns : 1024;
+            Run *q = realloc(runs, cap * sizeof(Run));
+            if (!q) goto nomem;
+            runs = q;
+            capruns = cap;
+        }
+        runs[nruns] = (Run){i, i + 1, -1};
+        Py_ssize_t sl = map_slot(&streams, st, -1, -1);
+        if (sl < 0) goto nomem;
+        if (streams.v1[sl] < 0) {
+            streams.v1[sl] = (int64_t)nruns;
+            ns++;
+        } else {
+            runs[streams.v2[sl]].next = (int64_t)nruns;
+        }
+        streams.v2[sl] = (int64_t)nruns;
+        nruns++;
+        prev = st;
+    }
+    heap = malloc((ns ? ns : 1) * sizeof(size_t));
+    pos = malloc((ns ? ns : 1) * sizeof(size_t));
+    cur = malloc((ns ? ns : 1) * sizeof(int64_t));
+    if (!heap || !pos || !cur) goto nomem;
+    size_t k = 0;
+    for (size_t sl = 0; sl < streams.cap; sl++) {
+        if (!streams.used[sl]) continue;
+        int64_t r = streams.v1[sl];
+        cur[k] = r;
+        pos[k] = runs[r].a;
+        /* in time order along its stretches? */
+        int64_t last = INT64_MIN;
+        for (int64_t q = r; q >= 0; q = runs[q].next)
+            for (size_t i = runs[q].a; i < runs[q].b; i++) {
+                int64_t t = c_ts(c, (int64_t)i);
+                if (t < last) {
+                    free(perm);
+                    free(runs);
+                    free(heap);
+                    free(pos);
+                    free(cur);
+                    map_free(&streams);
+                    return stable_by_time_grouped(c, total);
+                }
+                last = t;
+            }
+        k++;
+    }
+    /* k-way merge with a binary heap of streams keyed by (ts, index). */
+#define HKEY_LESS(x, y)                                                                     \
+    (c_ts(c, (int64_t)pos[x]) < c_ts(c, (int64_t)pos[y]) ||                                 \
+     (c_ts(c, (int64_t)pos[x]) == c_ts(c, (int64_t)pos[y]) && pos[x] < pos[y]))
+    size_t hn = 0;
+    for (size_t q = 0; q < ns; q++) {
+        size_t j = hn++;
+        heap[j] = q;
+        while (j > 0) {
+            size_t par = (j - 1) / 2;
+            if (!HKEY_LESS(heap[j], heap[par])) break;
+            size_t t = heap[j];
+            heap[j] = heap[par];
+            heap[par] = t;
+            j = par;
+        }
+    }
+    for (size_t o = 0; o < total; o++) {
+        size_t q = heap[0];
+        perm[o] = (int64_t)pos[q]++;
+        if (pos[q] == runs[cur[q]].b) {
+            cur[q] = runs[cur[q]].next;
+            if (cur[q] < 0) heap[0] = heap[--hn];
+            else pos[q] = runs[cur[q]].a;
+        }
+        size_t j = 0;
+        for (;;) {
+            size_t l = 2 * j + 1, r = l + 1, m = j;
+            if (l < hn && HKEY_LESS(heap[l], heap[m])) m = l;
+            if (r < hn && HKEY_LESS(heap[r], heap[m])) m = r;
+            if (m == j) break;
+            size_t t = heap[j];
+            heap[j] = heap[m];
+            heap[m] = t;
+            j = m;
+        }
+    }
+#undef HKEY_LESS
+    free(runs);
+    free(heap);
+    free(pos);
+    free(cur);
+    map_free(&streams);
+    return perm;
+nomem:
+    free(perm);
+    free(runs);
+    free(heap);
+    free(pos);
+    free(cur);
+    map_free(&streams);
+    PyErr_NoMemory();
+    return NULL;
+}
+
+/* stable_by_time for a trace with a stream out of time order: the streams' event
+ * indices grouped (as long as the events), each stream sorted as needed, merged. */
+static int64_t *stable_by_time_grouped(const Cols *c, size_t total) {
     int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
     int64_t *grouped = malloc((total ? total : 1) * sizeof(int64_t));
     Map streams;
@@ -1015,49 +1161,61 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     }
     dense_free(&sys);
     /* Adjusted exits move; everything else stays in time order. A stable sort
-     * by the new times is a merge of the two sequences by (time, position). */
+     * by the new times is a merge of the two sequences by (time, position). In a
+     * valid trace an exit only moves earlier (its real time is at or before its
+     * emission's), so every other event lands at or after where it was: merged in
+     * place from the back, the slot written next never holds one not yet read.
+     * Otherwise (damaged times) into a second array, reading the others from perm.
+     * (Copies of perm here were three times its size, for a single exit.) */
     if (nadj) {
-        Pair *moved = malloc(nadj * sizeof(Pair));
-        int64_t *rest = malloc((cut - nadj + 1) * sizeof(int64_t));
-        int64_t *restpos = malloc((cut - nadj + 1) * sizeof(int64_t));
-        int64_t *np_ = malloc((cut + 1) * sizeof(int64_t));
-        if (!moved || !rest || !restpos || !np_) {
-            free(moved);
-            free(rest);
-            free(restpos);
-            free(np_);
+        Moved *moved = malloc(nadj * sizeof(Moved));
+        if (!moved) {
             free(adj);
             goto nomem;
         }
-        size_t nm = 0, nr = 0;
+        size_t nm = 0;
+        int earlier = 1;
         for (size_t j = 0; j < cut; j++) {
+            if (!adj[j]) continue;
             int64_t e = perm[j];
-            if (adj[j]) {
-                c.ts[e] = c.a2[e];
-                moved[nm].ts = c.ts[e];
-                moved[nm++].idx = (int64_t)j;
-            } else {
-                restpos[nr] = (int64_t)j;
-                rest[nr++] = e;
-            }
+            if (c.a2[e] > c.ts[e]) earlier = 0;
+            c.ts[e] = c.a2[e];
+            moved[nm++] = (Moved){c.ts[e], (int64_t)j, e};
         }
-        qsort(moved, nm, sizeof(Pair), pair_cmp);
-        size_t x = 0, y = 0, w = 0;
-        while (x < nr || y < nm) {
-            int take_rest;
-            if (y == nm) take_rest = 1;
-            else if (x == nr) take_rest = 0;
-            else {
-                int64_t tr = c_ts(&c, rest[x]), tm = moved[y].ts;
-                take_rest = tr < tm || (tr == tm && restpos[x] < moved[y].idx);
+        qsort(moved, nm, sizeof(Moved), moved_cmp);
+        if (earlier) {
+            size_t w = cut, y = nm, x = cut; /* x: one past the next unread other event */
+            while (w > 0) {
+                while (x > 0 && adj[x - 1]) x--;
+                int take_rest = y == 0;
+                if (!take_rest && x > 0) {
+                    int64_t tr = c_ts(&c, perm[x - 1]), tm = moved[y - 1].ts;
+                    take_rest = tr > tm || (tr == tm && (int64_t)(x - 1) > moved[y - 1].pos);
+                }
+                if (take_rest) perm[--w] = perm[--x];
+                else perm[--w] = moved[--y].e;
             }
-            np_[w++] = take_rest ? rest[x++] : perm[moved[y++].idx];
+        } else {
+            int64_t *np_ = malloc((cut + 1) * sizeof(int64_t));
+            if (!np_) {
+                free(moved);
+                free(adj);
+                goto nomem;
+            }
+            size_t x = 0, y = 0, w = 0;
+            while (w < cut) {
+                while (x < cut && adj[x]) x++;
+                int take_rest = y == nm;
+                if (!take_rest && x < cut) {
+                    int64_t tr = c_ts(&c, perm[x]), tm = moved[y].ts;
+                    take_rest = tr < tm || (tr == tm && (int64_t)x < moved[y].pos);
+                }
+                np_[w++] = take_rest ? perm[x++] : moved[y++].e;
+            }
+            free(perm);
+            perm = np_;
         }
         free(moved);
-        free(rest);
-        free(restpos);
-        free(perm);
-        perm = np_;
     }
     free(adj);
     PyObject *pb = buf_wrap(perm, (Py_ssize_t)(cut * sizeof(int64_t)));

@@ -208,3 +208,35 @@ def test_converter_edge_cases_native_equals_python(slice_len: int, version: int,
     got = _convert(ev, version, True)
     assert got == _convert(ev, version, False)
     assert got[1] == f"unexpected event type {sp.EV_USER_REGION}"
+
+
+def _shift_sysexits(data: bytes, shift: int) -> bytes:
+    """``data`` with every GoSysExit's real time set ``shift`` ticks from its emission's
+    (negative: earlier, as the runtime writes it; positive: later, a damaged time)."""
+    from trace_mutate import parse_v1, write_v1
+
+    timed = decode_v1._TIMED
+    records = parse_v1(data)
+    now = 0
+    for r in records:
+        if r.typ == sp.EV_BATCH:
+            now = r.args[1]
+        elif timed[r.typ] and r.args:
+            now += r.args[0]
+            if r.typ == sp.EV_GO_SYS_EXIT and len(r.args) > 3 and r.args[3]:
+                r.args[3] = max(now + shift, 1)
+    return write_v1(data[:16], records)
+
+
+@native
+@pytest.mark.parametrize("shift", [-1, -5_000, 0, 1, 10**9], ids=lambda s: f"shift{s}")
+@pytest.mark.parametrize("path", [DATA / "stress_start_stop_1_11_good",
+                                  CORPUS / "go1.21" / "mixed.trace", CORPUS / "go1.21" / "leakhttp.trace"],
+                         ids=lambda p: p.name)
+def test_native_equals_python_when_syscall_exits_move(path: Path, shift: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exits take their real time and move: earlier (valid traces; merged in place) or,
+    with a damaged time, later (merged into a second array): both as the numpy twin."""
+    if not path.exists():
+        pytest.skip(f"{path} not here")
+    _assert_same(_shift_sysexits(path.read_bytes(), shift), monkeypatch)
