@@ -40,7 +40,7 @@ kind                       fact                                                 
 ``age``                    blocked for 10 minutes or more (dump)                     +15
 ``ages-spread``            ages spread over the uptime: they pile up                 +10
 ``long-in-trace``          blocked for most of the trace                             +10
-``stalled``                3+ blocked at the site over a quarter of the trace or     +20
+``stalled``                3+ blocked at the site over a quarter of the trace or     +25
                            more, none woken there for half the trace or more
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
@@ -456,7 +456,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                                "there ended: these are likely in flight"))
         stalled = _stalled(ctx, grp) if state in CHANNEL_STATES or state in LOCK_STATES else None
         if stalled is not None:
-            ev.append(Evidence("stalled", 20, stalled))
+            ev.append(Evidence("stalled", 25, stalled))
         if len(waits) and ctx.span >= 10_000_000 and int(waits.min()) >= ctx.span // 2 and n >= 2:
             ev.append(Evidence("long-in-trace", 10, f"every one blocked for at least "
                                f"{_dur(int(waits.min()))}, over half of the {_dur(ctx.span)} trace"))
