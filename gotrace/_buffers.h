@@ -14,6 +14,7 @@
 #ifndef GOTRACE_BUFFERS_H
 #define GOTRACE_BUFFERS_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* ------------------------------------------------------------------ */
@@ -109,6 +110,32 @@ static inline int vec_reserve_growing(Vec *v, size_t want) {
         cap = (VEC_MAPPED_MIN + v->item - 1) / v->item;
     return vec_realloc(v, cap);
 }
+
+/* Give the OS back the whole pages of [p, p + upto) not given back before (those of
+ * [p, p + *done)): memory a single pass has read for the last time. Its allocation
+ * stays and is freed as usual; the pages read as zeros if anything looked back. A
+ * no-op where there is no madvise. */
+#if defined(__linux__) || defined(__APPLE__)
+#include <sys/mman.h>
+#include <unistd.h>
+static inline void release_read(const void *p, size_t upto, size_t *done) {
+    static size_t page = 0;
+    if (page == 0) page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t base = (uintptr_t)p;
+    uintptr_t from = (base + *done + page - 1) / page * page;
+    uintptr_t to = (base + upto) / page * page;
+    if (to > from) {
+        madvise((void *)from, to - from, MADV_DONTNEED);
+        *done = to - base;
+    }
+}
+#else
+static inline void release_read(const void *p, size_t upto, size_t *done) {
+    (void)p;
+    (void)upto;
+    (void)done;
+}
+#endif
 
 static inline void vec_free(Vec *v) {
     free(v->p);

@@ -823,8 +823,8 @@ static void gather(Vec *in, const int32_t *byrow, size_t n, uint64_t *done) {
     }
 }
 
-/* goroutines(root_names) -> (goroutine columns..., blocks, wake_stack, wake_count,
- * wake_last); blocks holds (reason int32, row int32, ns int64) records. root_names[s] is the string id of stack s's root function (0:
+/* goroutines(root_names) -> (goroutine columns..., block_row, block_reason, block_ns,
+ * wake_stack, wake_count, wake_last). root_names[s] is the string id of stack s's root function (0:
  * none). Closes every row's last interval at the last event and sorts the rows
  * by goroutine id. A collector made with intervals=True keeps its intervals for
  * intervals(); any other is consumed. */
@@ -846,6 +846,9 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     int32_t *remap = NULL, *byrow = NULL;
     int64_t *starts = NULL;
     Vec wstack = {NULL, 0, 0, 4}, wcount = {NULL, 0, 0, 8}, wlast = {NULL, 0, 0, 8};
+    int32_t *brow = NULL, *breason = NULL;
+    int64_t *bns = NULL;
+    size_t nbrows = 0;
     c->done = 1;
     if (c->intervals && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
     for (size_t r = 0; r < nrows; r++) {
@@ -875,8 +878,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
 
     /* Block time by reason, in reason order, as np.unique leaves it: the nodes put in
      * (row, reason) order in place, each then saying its row where it said its next
-     * node (from_trace reads them as three strided columns). In place, for a copy
-     * would hold the blocks twice at the model's peak. A node's place is first kept
+     * node. In place, for a copy would hold the blocks twice at the model's peak. A node's place is first kept
      * in its next as -2 - place (below any link); nodes of a segment a later one
      * replaced are in no list, and go last, to be dropped. */
     BlockNode *bn = (BlockNode *)c->blocks.p;
@@ -923,6 +925,25 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         pos += count;
     }
     vec_free(&c->row[R_BLOCK]);
+    /* The records as the model's three columns (contiguous, as numpy and the viewer's
+     * shared memory want them), copied a stretch at a time while the pages of the
+     * records already copied go back: the blocks are never held twice. */
+    {
+        size_t nb = c->blocks.n, released = 0;
+        brow = (int32_t *)column_alloc(nb * 4);
+        breason = (int32_t *)column_alloc(nb * 4);
+        bns = (int64_t *)column_alloc(nb * 8);
+        if (!brow || !breason || !bns) goto nomem;
+        const BlockNode *rec = (const BlockNode *)c->blocks.p;
+        for (size_t i = 0; i < nb; i++) {
+            brow[i] = rec[i].next;
+            breason[i] = rec[i].reason;
+            bns[i] = rec[i].ns;
+            if ((i & 0xFFFF) == 0xFFFF) release_read(rec, (i + 1) * sizeof(BlockNode), &released);
+        }
+        nbrows = nb;
+        vec_free(&c->blocks);
+    }
 
     if (c->intervals) {
         /* Where each row's intervals will start, for intervals(). */
@@ -980,7 +1001,7 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         PUSH(wlast, int64_t, c->wake_t[k]);
     }
 
-    result = PyTuple_New(N_OUT + 4);
+    result = PyTuple_New(N_OUT + 6);
     if (result == NULL) goto done;
     Py_ssize_t at = 0;
 #define PUT(x)                                              \
@@ -999,7 +1020,12 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         v->n = v->cap = 0;
         PUT(buf_wrap(p, (Py_ssize_t)(nrows * r_items[OUT[k]])));
     }
-    PUT(vec_take(&c->blocks));
+    PUT(buf_wrap((char *)brow, (Py_ssize_t)(nbrows * 4)));
+    brow = NULL;
+    PUT(buf_wrap((char *)breason, (Py_ssize_t)(nbrows * 4)));
+    breason = NULL;
+    PUT(buf_wrap((char *)bns, (Py_ssize_t)(nbrows * 8)));
+    bns = NULL;
     PUT(vec_take(&wstack));
     PUT(vec_take(&wcount));
     PUT(vec_take(&wlast));
@@ -1012,6 +1038,9 @@ toobig:
     set_too_big();
 done:
     free(byrow);
+    free(brow);
+    free(breason);
+    free(bns);
     vec_free(&wstack);
     vec_free(&wcount);
     vec_free(&wlast);

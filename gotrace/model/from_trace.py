@@ -230,10 +230,8 @@ _NATIVE_COLS: tuple[tuple[str, Any], ...] = (
     ("created_ns", np.int64), ("start_ns", np.int64), ("ended_ns", np.int64),
     ("creator", np.int64), ("creation_stack", np.int32), ("start_stack", np.int32),
     ("last_stack", np.int32), ("exec_ns", np.int64), ("sched_wait_ns", np.int64),
+    ("block_row", np.int32), ("block_reason", np.int32), ("block_ns", np.int64),
 )
-# The block times come as one buffer of records (the C summary's nodes, sorted in place):
-# the model's three block columns are views of its fields.
-_NATIVE_BLOCK = np.dtype([("reason", np.int32), ("row", np.int32), ("ns", np.int64)])
 _NATIVE_WAKES: tuple[tuple[str, Any], ...] = (("stack", np.int32), ("count", np.int64), ("last_ns", np.int64))
 _NATIVE_IVL: tuple[tuple[str, Any], ...] = (
     ("row", np.int32), ("start", np.int64), ("end", np.int64), ("state", np.uint8),
@@ -293,10 +291,7 @@ def _native_goroutines(
     names = _root_names(frombuffer(used, np.int32), tables)
     out = col.goroutines(names)
     nw = len(_NATIVE_WAKES)
-    ng = len(_NATIVE_COLS)
-    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:ng], strict=True)}
-    blocks = frombuffer(out[ng], _NATIVE_BLOCK)
-    g.update(block_row=blocks["row"], block_reason=blocks["reason"], block_ns=blocks["ns"])
+    g: dict[str, Any] = {k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_COLS, out[:-nw], strict=True)}
     wakes = Wakes(**{k: frombuffer(b, t) for (k, t), b in zip(_NATIVE_WAKES, out[-nw:], strict=True)})
     nrows = len(g["id"])
     gor = Goroutines(
