@@ -681,12 +681,31 @@ typedef struct {
     int64_t next;
 } Run;
 
-static int64_t *stable_by_time_grouped(const Cols *c, size_t total);
+/* Append to runs a stretch [a, a + 1) for each of the m events of pairs, sorted by
+ * (ts, index), chained in that order; the index of the first, or -1 without memory. */
+static int64_t sorted_runs(Run **runs, size_t *nruns, size_t *capruns, Pair *pairs, size_t m) {
+    qsort(pairs, m, sizeof(Pair), pair_cmp);
+    if (*nruns + m > *capruns) {
+        size_t cap = *capruns ? *capruns : 1024;
+        while (cap < *nruns + m) cap *= 2;
+        Run *q = realloc(*runs, cap * sizeof(Run));
+        if (!q) return -1;
+        *runs = q;
+        *capruns = cap;
+    }
+    int64_t first = (int64_t)*nruns;
+    for (size_t j = 0; j < m; j++) {
+        size_t i = (size_t)pairs[j].idx;
+        (*runs)[*nruns] = (Run){i, i + 1, j + 1 < m ? (int64_t)*nruns + 1 : -1};
+        (*nruns)++;
+    }
+    return first;
+}
 
 /* Stable argsort by ts: merge the per-stream runs (each one P's events, already
  * in time order in a valid trace) by (ts, index). A stream is walked as its list of
  * stretches, so nothing but the result is as long as the events; a stream out of
- * time order (damaged input) goes to stable_by_time_grouped, which sorts it. */
+ * time order (damaged input) is sorted, and walked one event a stretch. */
 static int64_t *stable_by_time(const Cols *c, size_t total) {
     int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
     Run *runs = NULL;
@@ -734,24 +753,29 @@ static int64_t *stable_by_time(const Cols *c, size_t total) {
     for (size_t sl = 0; sl < streams.cap; sl++) {
         if (!streams.used[sl]) continue;
         int64_t r = streams.v1[sl];
-        cur[k] = r;
-        pos[k] = runs[r].a;
         /* in time order along its stretches? */
         int64_t last = INT64_MIN;
+        size_t m = 0;
+        int sorted = 1;
         for (int64_t q = r; q >= 0; q = runs[q].next)
-            for (size_t i = runs[q].a; i < runs[q].b; i++) {
+            for (size_t i = runs[q].a; i < runs[q].b; i++, m++) {
                 int64_t t = c_ts(c, (int64_t)i);
-                if (t < last) {
-                    free(perm);
-                    free(runs);
-                    free(heap);
-                    free(pos);
-                    free(cur);
-                    map_free(&streams);
-                    return stable_by_time_grouped(c, total);
-                }
+                sorted &= t >= last;
                 last = t;
             }
+        if (!sorted) {
+            Pair *pairs = malloc(m * sizeof(Pair));
+            if (!pairs) goto nomem;
+            size_t j = 0;
+            for (int64_t q = r; q >= 0; q = runs[q].next)
+                for (size_t i = runs[q].a; i < runs[q].b; i++, j++)
+                    pairs[j] = (Pair){c_ts(c, (int64_t)i), (int64_t)i};
+            r = sorted_runs(&runs, &nruns, &capruns, pairs, m);
+            free(pairs);
+            if (r < 0) goto nomem;
+        }
+        cur[k] = r;
+        pos[k] = runs[r].a;
         k++;
     }
     /* k-way merge with a binary heap of streams keyed by (ts, index). */
@@ -804,119 +828,6 @@ nomem:
     free(heap);
     free(pos);
     free(cur);
-    map_free(&streams);
-    PyErr_NoMemory();
-    return NULL;
-}
-
-/* stable_by_time for a trace with a stream out of time order: the streams' event
- * indices grouped (as long as the events), each stream sorted as needed, merged. */
-static int64_t *stable_by_time_grouped(const Cols *c, size_t total) {
-    int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
-    int64_t *grouped = malloc((total ? total : 1) * sizeof(int64_t));
-    Map streams;
-    if (!perm || !grouped || map_init(&streams, 16) < 0) goto fail;
-    /* Count per stream; v1 = stream number, v2 = count. */
-    size_t ns = 0;
-    for (size_t i = 0; i < total; i++) {
-        Py_ssize_t s = map_slot(&streams, c_stream(c, (int64_t)i), -1, 0);
-        if (s < 0) goto fail;
-        if (streams.v1[s] < 0) streams.v1[s] = (int64_t)ns++;
-        streams.v2[s]++;
-    }
-    size_t *off = calloc(ns + 1, sizeof(size_t)), *fill = calloc(ns + 1, sizeof(size_t));
-    size_t *heap = malloc((ns ? ns : 1) * sizeof(size_t)), *head = calloc(ns + 1, sizeof(size_t));
-    if (!off || !fill || !heap || !head) {
-        free(off);
-        free(fill);
-        free(heap);
-        free(head);
-        goto fail;
-    }
-    for (size_t i = 0; i < streams.cap; i++)
-        if (streams.used[i]) off[streams.v1[i] + 1] = (size_t)streams.v2[i];
-    for (size_t k = 0; k < ns; k++) off[k + 1] += off[k];
-    memcpy(fill, off, (ns + 1) * sizeof(size_t));
-    int64_t last = -1;
-    Py_ssize_t lastslot = -1;
-    for (size_t i = 0; i < total; i++) {
-        int64_t st = c_stream(c, (int64_t)i);
-        if (lastslot < 0 || st != last) {
-            lastslot = map_find(&streams, st);
-            last = st;
-        }
-        grouped[fill[streams.v1[lastslot]]++] = (int64_t)i;
-    }
-    /* Sort any stream that is not in time order (damaged input only). */
-    for (size_t k = 0; k < ns; k++) {
-        int sorted = 1;
-        for (size_t j = off[k] + 1; j < off[k + 1] && sorted; j++)
-            sorted = c_ts(c, grouped[j - 1]) <= c_ts(c, grouped[j]);
-        if (sorted) continue;
-        size_t m = off[k + 1] - off[k];
-        Pair *tmp = malloc(m * sizeof(Pair));
-        if (!tmp) {
-            free(off);
-            free(fill);
-            free(heap);
-            free(head);
-            goto fail;
-        }
-        for (size_t j = 0; j < m; j++) {
-            tmp[j].idx = grouped[off[k] + j];
-            tmp[j].ts = c_ts(c, tmp[j].idx);
-        }
-        qsort(tmp, m, sizeof(Pair), pair_cmp);
-        for (size_t j = 0; j < m; j++) grouped[off[k] + j] = tmp[j].idx;
-        free(tmp);
-    }
-    /* k-way merge with a binary heap of stream numbers keyed by (ts, index). */
-#define HKEY_LESS(x, y)                                                                     \
-    (c_ts(c, grouped[head[x]]) < c_ts(c, grouped[head[y]]) ||                               \
-     (c_ts(c, grouped[head[x]]) == c_ts(c, grouped[head[y]]) &&                             \
-      grouped[head[x]] < grouped[head[y]]))
-    size_t hn = 0;
-    for (size_t k = 0; k < ns; k++) {
-        head[k] = off[k];
-        if (off[k] == off[k + 1]) continue;
-        size_t j = hn++;
-        heap[j] = k;
-        while (j > 0) {
-            size_t par = (j - 1) / 2;
-            if (!HKEY_LESS(heap[j], heap[par])) break;
-            size_t t = heap[j];
-            heap[j] = heap[par];
-            heap[par] = t;
-            j = par;
-        }
-    }
-    for (size_t o = 0; o < total; o++) {
-        size_t k = heap[0];
-        perm[o] = grouped[head[k]++];
-        if (head[k] == off[k + 1]) heap[0] = heap[--hn];
-        size_t j = 0;
-        for (;;) {
-            size_t l = 2 * j + 1, r = l + 1, m = j;
-            if (l < hn && HKEY_LESS(heap[l], heap[m])) m = l;
-            if (r < hn && HKEY_LESS(heap[r], heap[m])) m = r;
-            if (m == j) break;
-            size_t t = heap[j];
-            heap[j] = heap[m];
-            heap[m] = t;
-            j = m;
-        }
-    }
-#undef HKEY_LESS
-    free(off);
-    free(fill);
-    free(heap);
-    free(head);
-    free(grouped);
-    map_free(&streams);
-    return perm;
-fail:
-    free(perm);
-    free(grouped);
     map_free(&streams);
     PyErr_NoMemory();
     return NULL;

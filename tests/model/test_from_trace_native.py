@@ -102,9 +102,9 @@ def test_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(m.goroutines) == 0 and len(m.intervals) == 0
 
 
-# Goroutine ids spanning far more values than there are goroutines (the C summary sorts
-# its rows by a radix sort), and ids as Go hands them out: few values, a gap here and there
-# (it places each row at its id's slot).
+# Goroutine ids spanning far more values than there are goroutines, negative or huge (the C
+# summary's id map hashes them, and radix-sorts them at the end), and ids as Go hands them
+# out: few values, a gap here and there (its direct table, in id order already).
 SPARSE_IDS = [1, 2, 3, 17, 1 << 33, -9, 1000]
 DENSE_IDS = [-2, 3, 9, 4, 12, 7, 6]
 

@@ -240,3 +240,27 @@ def test_native_equals_python_when_syscall_exits_move(path: Path, shift: int,
     if not path.exists():
         pytest.skip(f"{path} not here")
     _assert_same(_shift_sysexits(path.read_bytes(), shift), monkeypatch)
+
+
+def _v1_batches(*batches: tuple[int, int, bytes]) -> bytes:
+    """A go 1.21 trace of batches (P, ticks, events), then the frequency record."""
+    from trace_mutate import encode_uvarint
+
+    body = b"".join(b"\x41" + encode_uvarint(p) + encode_uvarint(t) + ev for p, t, ev in batches)
+    return b"go 1.21 trace\0\0\0" + body + b"\x02" + encode_uvarint(1_000_000_000)
+
+
+@native
+def test_native_equals_python_when_a_ps_events_are_out_of_time_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time merge walks each P's batches in file order; a P whose events are out of time
+    order there (its second batch starts before its first) is sorted first, by (time,
+    index), as the numpy twin's stable sort does. P 1's batch interleaves with both."""
+    start, stop = b"\x45\x01\x01", b"\x06\x01"  # ProcStart (dt 1, thread 1), ProcStop (dt 1)
+    procs = b"\x84\x01\x04\x00"  # Gomaxprocs: dt 1, 4 procs, no stack
+    data = _v1_batches((0, 1_000, procs + start + stop + start), (1, 600, start + stop + start + stop),
+                       (0, 500, start + stop + start + stop))
+    _assert_same(data, monkeypatch)
+    monkeypatch.setattr(v1, "NATIVE", True)
+    info, chunks = read_events(data, Tables())
+    times = np.concatenate([c.time for c in chunks])
+    assert (np.diff(times) >= 0).all() and len(times) > 8
