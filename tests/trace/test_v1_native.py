@@ -261,6 +261,6 @@ def test_native_equals_python_when_a_ps_events_are_out_of_time_order(monkeypatch
                        (0, 500, start + stop + start + stop))
     _assert_same(data, monkeypatch)
     monkeypatch.setattr(v1, "NATIVE", True)
-    info, chunks = read_events(data, Tables())
+    _, chunks = read_events(data, Tables())
     times = np.concatenate([c.time for c in chunks])
     assert (np.diff(times) >= 0).all() and len(times) > 8
