@@ -349,9 +349,12 @@ class Crash:
 
 
 def saved_crashes(directory: Path = CRASH_DIR) -> list[tuple[Path, Crash]]:
-    """Every saved finding under ``directory`` (all targets), input path first."""
+    """Every saved finding under ``directory`` (all targets), input path first. A finding is
+    a ``.json`` beside its ``.bin``: other JSON there (a campaign's ``--report``) is not one."""
     out = []
     for meta in sorted(directory.rglob("*.json")):
+        if not meta.with_suffix(".bin").exists():
+            continue
         crash = Crash(**json.loads(meta.read_text()))
         out.append((meta.with_suffix(".bin"), crash))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 from pathlib import Path
@@ -130,3 +131,12 @@ def test_watchdog_stops_a_run_that_grows(tmp_path: Path) -> None:
         o = both.run_one(True, ["goroutines", "--format", "json", str(big)])
     assert o.killed == "rss"
     assert [p.kind for p in check_one(("goroutines",), "pure", o)] == ["killed-rss"]
+
+
+def test_a_campaign_report_beside_the_findings_is_not_one(tmp_path: Path) -> None:
+    """``--report`` may be written into the crash folder: only a .json beside its .bin is a
+    finding (the report was read as one, and the next campaign died on it)."""
+    from harness import saved_crashes
+
+    (tmp_path / "v1.json").write_text(json.dumps({"target": "v1", "minutes": 6, "runs": 100}))
+    assert saved_crashes(tmp_path) == []
