@@ -1129,10 +1129,21 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         free(moved);
     }
     free(adj);
-    PyObject *pb = buf_wrap(perm, (Py_ssize_t)(cut * sizeof(int64_t)));
+    /* Handed over in 4 bytes an index when they fit (below 2^31 events): the permutation
+     * sits beside every decoded column while they are gathered, at the v1 read's peak.
+     * Narrowed in place: entry j moves from byte 8j to byte 4j, already read. */
+    Py_ssize_t item = 8;
+    if (total <= (size_t)INT32_MAX) {
+        int32_t *narrow = (int32_t *)perm;
+        for (size_t j = 0; j < cut; j++) narrow[j] = (int32_t)perm[j];
+        item = 4;
+        int64_t *q = realloc(perm, (cut ? cut : 1) * 4);
+        if (q != NULL) perm = q;
+    }
+    PyObject *pb = buf_wrap((char *)perm, (Py_ssize_t)cut * item);
     perm = NULL;
     if (pb == NULL) goto done;
-    result = Py_BuildValue("(Nnnn)", pb, unordered, stray, early);
+    result = Py_BuildValue("(Nnnnn)", pb, item, unordered, stray, early);
     goto done;
 nomem:
     PyErr_NoMemory();
@@ -1149,14 +1160,14 @@ done:
  * src continue into extra. */
 static PyObject *py_gather(PyObject *self, PyObject *a) {
     PyObject *po, *so, *eo;
-    Py_ssize_t item;
-    if (!PyArg_ParseTuple(a, "OOOn", &po, &so, &eo, &item)) return NULL;
-    if (item != 1 && item != 4 && item != 8) {
-        PyErr_SetString(PyExc_ValueError, "item size must be 1, 4 or 8");
+    Py_ssize_t item, pitem;
+    if (!PyArg_ParseTuple(a, "OOOnn", &po, &so, &eo, &item, &pitem)) return NULL;
+    if ((item != 1 && item != 4 && item != 8) || (pitem != 4 && pitem != 8)) {
+        PyErr_SetString(PyExc_ValueError, "item size must be 1, 4 or 8, the permutation's 4 or 8");
         return NULL;
     }
     Py_buffer pb, sb, eb;
-    if (get_buf(po, &pb, 8, 0) < 0) return NULL;
+    if (get_buf(po, &pb, pitem, 0) < 0) return NULL;
     if (get_buf(so, &sb, item, 0) < 0) {
         PyBuffer_Release(&pb);
         return NULL;
@@ -1166,8 +1177,9 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         PyBuffer_Release(&sb);
         return NULL;
     }
-    size_t n = (size_t)pb.len / 8, ns = (size_t)(sb.len / item), ne = (size_t)(eb.len / item);
-    const int64_t *perm = pb.buf;
+    size_t n = (size_t)(pb.len / pitem), ns = (size_t)(sb.len / item), ne = (size_t)(eb.len / item);
+    const int64_t *perm64 = pb.buf;
+    const int32_t *perm32 = pb.buf;
     char *out = malloc(n ? n * (size_t)item : 1);
     PyObject *r = NULL;
     if (!out) {
@@ -1175,7 +1187,7 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        size_t k = (size_t)perm[i];
+        size_t k = pitem == 4 ? (size_t)(uint32_t)perm32[i] : (size_t)perm64[i];
         if (k >= ns + ne) {
             free(out);
             PyErr_SetString(PyExc_IndexError, "permutation index out of range");

@@ -45,11 +45,13 @@ def decode(data: Buffer, version: int, narg: bytes, flags: bytes,
 
 def order(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer, a2: Buffer,
           cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer, tables: bytes, max_repairs: int, /
-          ) -> tuple[Buf, int, int, int]:
-    """Go's v1 merge: (permutation, unordered, stray exits, early exits)."""
+          ) -> tuple[Buf, int, int, int, int]:
+    """Go's v1 merge: (permutation, its item size: 4 below 2**31 events, else 8, unordered,
+    stray exits, early exits)."""
 
-def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, /) -> Buf:
-    """A column (then its CPU-sample extension) in permutation order."""
+def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsize: int, /) -> Buf:
+    """A column (then its CPU-sample extension) in permutation order; the permutation's
+    entries are int32 (``perm_itemsize`` 4) or int64 (8)."""
 
 def finish(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, stk: Buffer, freq: float,
            timer_goids: Buffer, stack_ids: Buffer, sets_ev: bytes, /) -> None:

@@ -405,9 +405,9 @@ def _order_native(dec: Decoded) -> Events:
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
-    perm_buf, unordered, stray, early = nat.order(
+    perm_buf, perm_item, unordered, stray, early = nat.order(
         ts, typ, p, g, a0, a1, a2, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
-    perm = frombuffer(perm_buf, np.int64)
+    perm = frombuffer(perm_buf, np.int32 if perm_item == 4 else np.int64)
     z = np.zeros(nc, np.int64)
     extras: dict[str, npt.NDArray[np.generic]] = {
         "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "p": c_p.astype(np.int32),
@@ -417,7 +417,7 @@ def _order_native(dec: Decoded) -> Events:
     out: dict[str, npt.NDArray[np.generic]] = {}
     for name in list(cols):
         col = cols.pop(name)
-        out[name] = frombuffer(nat.gather(perm, col, extras[name], col.itemsize), col.dtype)
+        out[name] = frombuffer(nat.gather(perm, col, extras[name], col.itemsize, perm_item), col.dtype)
         del col
     del perm, perm_buf
     freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)

@@ -89,6 +89,6 @@ def test_results_are_the_exported_buf_type() -> None:
     """The stubs name each module's Buf: it is the type columns really come back in."""
     m = _module("gotrace.trace._v1")
     perm = np.zeros(1, np.int64)
-    assert isinstance(m.gather(perm, np.arange(3), np.zeros(0, np.int64), 8), m.Buf)
+    assert isinstance(m.gather(perm, np.arange(3), np.zeros(0, np.int64), 8, 8), m.Buf)
     for name in ("gotrace.trace._order_v2", "gotrace.model._summary"):
         assert isinstance(_module(name).Buf, type)

@@ -98,7 +98,20 @@ def test_native_flag_and_env() -> None:
     assert v1.NATIVE is True or v1.NATIVE is False
     assert decode_v1._native is not None
     assert isinstance(np.frombuffer(decode_v1._native.gather(
-        np.zeros(1, np.int64), np.arange(3), np.zeros(0, np.int64), 8), np.int64)[0], np.int64)
+        np.zeros(1, np.int64), np.arange(3), np.zeros(0, np.int64), 8, 8), np.int64)[0], np.int64)
+
+
+@native
+@pytest.mark.parametrize("perm_item", [4, 8])
+def test_gather_reads_a_permutation_of_either_width(perm_item: int) -> None:
+    """order() hands its permutation over as int32 below 2**31 events, else int64; gather
+    reads both, indices past the column continuing into the CPU-sample extension."""
+    perm = np.array([3, 0, 2, 1], np.int32 if perm_item == 4 else np.int64)
+    out = decode_v1._native.gather(perm, np.array([10, 11, 12], np.int64), np.array([13], np.int64),
+                                   8, perm_item)
+    assert np.frombuffer(out, np.int64).tolist() == [13, 10, 12, 11]
+    with pytest.raises(IndexError):
+        decode_v1._native.gather(np.array([4], perm.dtype), np.arange(3), np.arange(1), 8, perm_item)
 
 
 FUZZ_INPUTS = [DATA / "stress_start_stop_1_11_good", DATA / "user_task_region_1_21_good",
