@@ -663,16 +663,12 @@ static int pair_cmp(const void *x, const void *y) {
     return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
-/* An adjusted syscall exit: its new time, its position in the time order, the event. */
+/* An adjusted syscall exit: its new time and its position in the time order (first,
+ * so that pair_cmp orders them), and the event. */
 typedef struct {
-    int64_t ts, pos, e;
+    Pair at;
+    int64_t e;
 } Moved;
-
-static int moved_cmp(const void *x, const void *y) {
-    const Moved *a = x, *b = y;
-    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
-    return a->pos < b->pos ? -1 : (a->pos > b->pos);
-}
 
 /* One stretch of consecutive events (in decode order) of one stream, and the next
  * stretch of the same stream (-1: none): a batch, in a valid trace. */
@@ -1091,17 +1087,17 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             int64_t e = perm[j];
             if (c.a2[e] > c.ts[e]) earlier = 0;
             c.ts[e] = c.a2[e];
-            moved[nm++] = (Moved){c.ts[e], (int64_t)j, e};
+            moved[nm++] = (Moved){{c.ts[e], (int64_t)j}, e};
         }
-        qsort(moved, nm, sizeof(Moved), moved_cmp);
+        qsort(moved, nm, sizeof(Moved), pair_cmp);
         if (earlier) {
             size_t w = cut, y = nm, x = cut; /* x: one past the next unread other event */
             while (w > 0) {
                 while (x > 0 && adj[x - 1]) x--;
                 int take_rest = y == 0;
                 if (!take_rest && x > 0) {
-                    int64_t tr = c_ts(&c, perm[x - 1]), tm = moved[y - 1].ts;
-                    take_rest = tr > tm || (tr == tm && (int64_t)(x - 1) > moved[y - 1].pos);
+                    int64_t tr = c_ts(&c, perm[x - 1]), tm = moved[y - 1].at.ts;
+                    take_rest = tr > tm || (tr == tm && (int64_t)(x - 1) > moved[y - 1].at.idx);
                 }
                 if (take_rest) perm[--w] = perm[--x];
                 else perm[--w] = moved[--y].e;
@@ -1118,8 +1114,8 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                 while (x < cut && adj[x]) x++;
                 int take_rest = y == nm;
                 if (!take_rest && x < cut) {
-                    int64_t tr = c_ts(&c, perm[x]), tm = moved[y].ts;
-                    take_rest = tr < tm || (tr == tm && (int64_t)x < moved[y].pos);
+                    int64_t tr = c_ts(&c, perm[x]), tm = moved[y].at.ts;
+                    take_rest = tr < tm || (tr == tm && (int64_t)x < moved[y].at.idx);
                 }
                 np_[w++] = take_rest ? perm[x++] : moved[y++].e;
             }
