@@ -195,6 +195,11 @@ typedef struct {
     int64_t ns;
 } BlockNode;
 
+/* The wakes at one stack (see Collector.wakes). */
+typedef struct {
+    int64_t n, last;
+} Wake;
+
 typedef struct {
     PyObject_HEAD
     int intervals; /* keep every interval (the viewer's story and timelines) */
@@ -208,7 +213,7 @@ typedef struct {
     size_t used_len;
     /* By stack id: how often a goroutine waiting there was woken, and when last
      * (model.core.Wakes); wake_len entries, zero where none was. */
-    int64_t *wake_n, *wake_t;
+    Wake *wakes;
     size_t wake_len;
     int64_t first, last, seen, sync;
     int32_t forever; /* string id of the wait reason "forever" once interned, else -1 */
@@ -245,9 +250,8 @@ static void col_free_all(Collector *c) {
     free(c->used);
     c->used = NULL;
     c->used_len = 0;
-    free(c->wake_n);
-    free(c->wake_t);
-    c->wake_n = c->wake_t = NULL;
+    free(c->wakes);
+    c->wakes = NULL;
     c->wake_len = 0;
     free(c->remap);
     c->remap = NULL;
@@ -292,17 +296,23 @@ static int reserve_all(Vec *v, int n, size_t want) {
     return 0;
 }
 
+/* Make (*p)[index] exist in an array of *len items of `item` bytes indexed by stack id,
+ * doubling it from 1024 and zeroing what it adds. */
+static int grow_by_id(void **p, size_t *len, size_t item, size_t index) {
+    if (index < *len) return 0;
+    size_t n = *len ? *len : 1024;
+    while (n <= index) n *= 2;
+    char *q = realloc(*p, n * item);
+    if (q == NULL) return -1;
+    memset(q + *len * item, 0, (n - *len) * item);
+    *p = q;
+    *len = n;
+    return 0;
+}
+
 static int mark_used(Collector *c, int32_t s) {
     if (s < 0) return 0;
-    if ((size_t)s >= c->used_len) {
-        size_t len = c->used_len ? c->used_len : 1024;
-        while (len <= (size_t)s) len *= 2;
-        uint8_t *u = realloc(c->used, len);
-        if (u == NULL) return -1;
-        memset(u + c->used_len, 0, len - c->used_len);
-        c->used = u;
-        c->used_len = len;
-    }
+    if (grow_by_id((void **)&c->used, &c->used_len, 1, (size_t)s) < 0) return -1;
     c->used[s] = 1;
     return 0;
 }
@@ -310,21 +320,9 @@ static int mark_used(Collector *c, int32_t s) {
 /* A goroutine waiting at stack s was woken at t (ns since the first event). */
 static int wake_add(Collector *c, int32_t s, int64_t t) {
     if (s <= 0) return 0;
-    if ((size_t)s >= c->wake_len) {
-        size_t len = c->wake_len ? c->wake_len : 1024;
-        while (len <= (size_t)s) len *= 2;
-        int64_t *n = realloc(c->wake_n, len * sizeof(int64_t));
-        if (n == NULL) return -1;
-        c->wake_n = n;
-        int64_t *w = realloc(c->wake_t, len * sizeof(int64_t));
-        if (w == NULL) return -1;
-        c->wake_t = w;
-        memset(n + c->wake_len, 0, (len - c->wake_len) * sizeof(int64_t));
-        memset(w + c->wake_len, 0, (len - c->wake_len) * sizeof(int64_t));
-        c->wake_len = len;
-    }
-    c->wake_n[s]++;
-    if (t > c->wake_t[s] || c->wake_n[s] == 1) c->wake_t[s] = t;
+    if (grow_by_id((void **)&c->wakes, &c->wake_len, sizeof(Wake), (size_t)s) < 0) return -1;
+    Wake *w = &c->wakes[s];
+    if (w->n++ == 0 || t > w->last) w->last = t;
     return 0;
 }
 
@@ -992,13 +990,13 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
 
     /* The wakes, stacks ascending, as from_trace._wakes leaves them. */
     for (size_t k = 0; k < c->wake_len; k++) {
-        if (!c->wake_n[k]) continue;
+        if (!c->wakes[k].n) continue;
         if (vec_reserve(&wstack, wstack.n + 1) < 0 || vec_reserve(&wcount, wcount.n + 1) < 0 ||
             vec_reserve(&wlast, wlast.n + 1) < 0)
             goto nomem;
         PUSH(wstack, int32_t, k);
-        PUSH(wcount, int64_t, c->wake_n[k]);
-        PUSH(wlast, int64_t, c->wake_t[k]);
+        PUSH(wcount, int64_t, c->wakes[k].n);
+        PUSH(wlast, int64_t, c->wakes[k].last);
     }
 
     result = PyTuple_New(N_OUT + 6);
