@@ -258,23 +258,29 @@ class _Context:
     def last_woken(self, stacks: npt.NDArray[np.int32]) -> int | None:
         """When a goroutine waiting at one of ``stacks`` was last woken in the trace (ns since
         its start), or None if none ever was."""
-        w = self.wakes
-        if w is None or not len(w):
+        if self.wakes is None:
             return None
-        at = np.searchsorted(w.stack, stacks).clip(0, len(w) - 1)
-        hit = w.stack[at] == stacks
-        return int(w.last_ns[at[hit]].max()) if hit.any() else None
+        at, hit = _found(self.wakes.stack, stacks)
+        return int(self.wakes.last_ns[at[hit]].max()) if hit.any() else None
 
     def alive(self, ids: npt.NDArray[np.int64]) -> int:
         """How many of the distinct goroutine ``ids`` are alive in the capture."""
-        at = np.searchsorted(self.alive_ids, ids).clip(0, max(len(self.alive_ids) - 1, 0))
-        return int((self.alive_ids[at] == ids).sum()) if len(self.alive_ids) else 0
+        return int(_found(self.alive_ids, ids)[1].sum())
 
     def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
         """How long the goroutines created at ``site`` that ended during the trace lived."""
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
+           ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Where each of ``values`` is in the sorted ``keys``, and whether it is there at all."""
+    if not len(keys):
+        return np.zeros(len(values), np.intp), np.zeros(len(values), bool)
+    at = np.searchsorted(keys, values).clip(0, len(keys) - 1)
+    return at, keys[at] == values
 
 
 def _stalled(ctx: _Context, grp: Group) -> str | None:
