@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ------------------------------------------------------------------ */
 /* Buf: malloc'd memory exported through the buffer protocol.          */
@@ -136,6 +137,64 @@ static inline void release_read(const void *p, size_t upto, size_t *done) {
     (void)done;
 }
 #endif
+
+/* Pages: the whole pages of an array read once each, in any order, given back to the OS as
+ * soon as every item on them has been read (release_read's counterpart for a permutation's
+ * reads). The partial pages at either end, shared with other memory, are kept. */
+typedef struct {
+    const char *base;
+    size_t item, page, first; /* first: the index of base's page */
+    uint32_t *left;     /* items of each page not read yet */
+    size_t npages, len;
+} Pages;
+
+static inline int pages_init(Pages *g, const void *base, size_t len, size_t item) {
+    memset(g, 0, sizeof *g);
+#if defined(__linux__) || defined(__APPLE__)
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = (uintptr_t)base;
+    g->page = page;
+    g->base = base;
+    g->item = item;
+    g->len = len;
+    g->first = b / page;
+    g->npages = len ? (b + len - 1) / page - g->first + 1 : 0;
+    g->left = calloc(g->npages ? g->npages : 1, sizeof(uint32_t));
+    if (g->left == NULL) return -1;
+    for (size_t k = 0; k < len / item; k++) g->left[(b + k * item) / page - g->first]++;
+#else
+    (void)base;
+    (void)len;
+    (void)item;
+#endif
+    return 0;
+}
+
+/* Item k has been read: its page goes back once all of its items have. -1: k was read
+ * before (its page may be gone). */
+static inline int pages_read(Pages *g, size_t k) {
+#if defined(__linux__) || defined(__APPLE__)
+    if (g->left == NULL) return 0;
+    size_t page = g->page;
+    uintptr_t at = (uintptr_t)g->base + k * g->item;
+    size_t pg = at / page - g->first;
+    if (g->left[pg] == 0) return -1;
+    if (--g->left[pg] == 0) {
+        uintptr_t from = at / page * page;
+        if (from >= (uintptr_t)g->base && from + page <= (uintptr_t)g->base + g->len)
+            madvise((void *)from, page, MADV_DONTNEED);
+    }
+#else
+    (void)g;
+    (void)k;
+#endif
+    return 0;
+}
+
+static inline void pages_free(Pages *g) {
+    free(g->left);
+    g->left = NULL;
+}
 
 static inline void vec_free(Vec *v) {
     free(v->p);

@@ -1,6 +1,6 @@
 """Giving memory back to the OS early: the pages of a column that a single pass has left behind.
 
-A v1 trace's ordered events (about 50 bytes each: a gigabyte for a 100 MB trace)
+A v1 trace's ordered events (about 27 bytes each: half a gigabyte for a 100 MB trace)
 are converted front to back, a slice at a time. Held whole until the last slice,
 they sat on top of the model being built from them. After each slice the pages
 wholly before it are released (Linux ``madvise(MADV_DONTNEED)``): the array keeps

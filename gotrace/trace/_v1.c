@@ -182,6 +182,59 @@ static inline int dense_set(Dense *d, int64_t k, int64_t v1, int64_t v2) {
 }
 
 /* ------------------------------------------------------------------ */
+/* Narrow columns                                                      */
+
+/* An integer column (a goroutine id, Args[0], Args[1]) of 4 bytes an item while every
+ * value fits, else 8: decoded columns are the v1 read's peak (49 bytes an event when all
+ * were 8), and ids, sequence numbers and string and stack ids fit in 4 bytes in any
+ * trace a runtime wrote. A column meets its first value that does not fit (a heap size
+ * over 2 GiB, a hostile id) and is widened once, in place. */
+typedef struct {
+    const void *p;
+    int wide;
+} ICol;
+
+static inline int64_t icol(ICol c, size_t i) {
+    return c.wide ? ((const int64_t *)c.p)[i] : (int64_t)((const int32_t *)c.p)[i];
+}
+
+/* v->p[n] = x for an ICol being built (capacity for n reserved). */
+static int icol_put(Vec *v, size_t n, int64_t x) {
+    if (v->item == 4) {
+        if (x == (int64_t)(int32_t)x) {
+            ((int32_t *)v->p)[n] = (int32_t)x;
+            return 0;
+        }
+        char *q = realloc(v->p, v->cap * 8);
+        if (q == NULL) return -1;
+        const int32_t *from = (const int32_t *)q;
+        int64_t *to = (int64_t *)q;
+        for (size_t i = n; i-- > 0;) to[i] = from[i];
+        v->p = q;
+        v->item = 8;
+    }
+    ((int64_t *)v->p)[n] = x;
+    return 0;
+}
+
+/* Args[2]: zero but for a few events (a syscall exit's real time, a label's, task's or
+ * region's name), so kept as (position, value) pairs in position order. */
+typedef struct {
+    const int64_t *at, *val;
+    size_t n;
+} Sparse;
+
+static inline int64_t sparse_get(const Sparse *s, int64_t i) {
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t m = (lo + hi) / 2;
+        if (s->at[m] < i) lo = m + 1;
+        else hi = m;
+    }
+    return lo < s->n && s->at[lo] == i ? s->val[lo] : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* decode                                                              */
 
 enum {
@@ -213,7 +266,8 @@ typedef struct {
 #define MAXARGS 4096 /* a 2048-byte argument list holds at most 2048 varints */
 
 typedef struct {
-    Vec ts, typ, p, g, a0, a1, a2, stk;
+    Vec ts, typ, p, g, a0, a1, stk; /* g, a0, a1: ICols */
+    Vec a2at, a2val;               /* Args[2], a Sparse */
     Vec cpu; /* int64 quadruples */
     size_t n_events;
     int64_t cur_p, last_ts;
@@ -295,8 +349,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     PyObject *result = NULL;
     Dec s;
     memset(&s, 0, sizeof s);
-    s.ts.item = s.g.item = s.a0.item = s.a1.item = s.a2.item = 8;
-    s.p.item = s.stk.item = 4;
+    s.ts.item = s.a2at.item = s.a2val.item = 8;
+    s.p.item = s.stk.item = s.g.item = s.a0.item = s.a1.item = 4;
     s.typ.item = 1;
     s.cpu.item = 32;
     uint64_t *args = malloc(MAXARGS * sizeof(uint64_t));
@@ -505,18 +559,21 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         if (vec_reserve(&s.ts, s.ts.n + 1) < 0 || vec_reserve(&s.typ, s.typ.n + 1) < 0 ||
             vec_reserve(&s.p, s.p.n + 1) < 0 || vec_reserve(&s.g, s.g.n + 1) < 0 ||
             vec_reserve(&s.a0, s.a0.n + 1) < 0 || vec_reserve(&s.a1, s.a1.n + 1) < 0 ||
-            vec_reserve(&s.a2, s.a2.n + 1) < 0 || vec_reserve(&s.stk, s.stk.n + 1) < 0)
+            vec_reserve(&s.stk, s.stk.n + 1) < 0)
             goto nomem;
         size_t n = s.n_events;
         ((int64_t *)s.ts.p)[n] = ts;
         ((uint8_t *)s.typ.p)[n] = t8;
         ((int32_t *)s.p.p)[n] = p32;
-        ((int64_t *)s.g.p)[n] = g;
-        ((int64_t *)s.a0.p)[n] = av[0];
-        ((int64_t *)s.a1.p)[n] = av[1];
-        ((int64_t *)s.a2.p)[n] = av[2];
+        if (icol_put(&s.g, n, g) < 0 || icol_put(&s.a0, n, av[0]) < 0 ||
+            icol_put(&s.a1, n, av[1]) < 0)
+            goto nomem;
+        if (av[2] != 0) {
+            int64_t at = (int64_t)n;
+            if (dec_push(&s.a2at, &at) < 0 || dec_push(&s.a2val, &av[2]) < 0) goto nomem;
+        }
         ((uint32_t *)s.stk.p)[n] = stk;
-        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.a2.n = s.stk.n = ++s.n_events;
+        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = ++s.n_events;
         continue;
     varint:
         snprintf(err, ERRLEN, "malformatted base-128 varint");
@@ -537,7 +594,9 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         size_t keep = s.batch_event_index;
         if (s.have_batch) err_pos = s.batch_offset;
         if (s.n_events > keep) s.n_events = keep;
-        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.a2.n = s.stk.n = s.n_events;
+        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = s.n_events;
+        while (s.a2at.n && ((int64_t *)s.a2at.p)[s.a2at.n - 1] >= (int64_t)keep) s.a2at.n--;
+        s.a2val.n = s.a2at.n;
         if (s.cpu.n > s.batch_cpu_index) s.cpu.n = s.batch_cpu_index;
     }
     PyObject *cpu = PyList_New((Py_ssize_t)s.cpu.n);
@@ -557,9 +616,10 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         Py_DECREF(cpu);
         goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
+    result = Py_BuildValue("(NNNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
                            vec_take(&s.p), vec_take(&s.g), vec_take(&s.a0),
-                           vec_take(&s.a1), vec_take(&s.a2), vec_take(&s.stk),
+                           vec_take(&s.a1), vec_take(&s.a2at), vec_take(&s.a2val),
+                           vec_take(&s.stk),
                            (Py_ssize_t)s.n_events, cpu, s.strings, s.stacks, s.pcs, s.timer,
                            (long long)s.ticks, error,
                            (Py_ssize_t)(failed ? (Py_ssize_t)err_pos : -1));
@@ -574,7 +634,8 @@ done:
     free(s.g.p);
     free(s.a0.p);
     free(s.a1.p);
-    free(s.a2.p);
+    free(s.a2at.p);
+    free(s.a2val.p);
     free(s.stk.p);
     free(s.cpu.p);
     map_free(&s.lastg);
@@ -594,7 +655,8 @@ typedef struct {
     int64_t *ts;
     const uint8_t *typ;
     const int32_t *p;
-    const int64_t *g, *a0, *a1, *a2;
+    ICol g, a0, a1;
+    Sparse a2;
     size_t n;
     const int64_t *cts, *cp, *cg;
     size_t nc;
@@ -615,10 +677,14 @@ static inline int64_t c_stream(const Cols *c, int64_t i) {
     return (size_t)i < c->n ? (int64_t)c->p[i] : PROFILE_P;
 }
 static inline int64_t c_g(const Cols *c, int64_t i) {
-    return (size_t)i < c->n ? c->g[i] : c->cg[i - (int64_t)c->n];
+    return (size_t)i < c->n ? icol(c->g, (size_t)i) : c->cg[i - (int64_t)c->n];
 }
-static inline int64_t c_a0(const Cols *c, int64_t i) { return (size_t)i < c->n ? c->a0[i] : 0; }
-static inline int64_t c_a1(const Cols *c, int64_t i) { return (size_t)i < c->n ? c->a1[i] : 0; }
+static inline int64_t c_a0(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? icol(c->a0, (size_t)i) : 0;
+}
+static inline int64_t c_a1(const Cols *c, int64_t i) {
+    return (size_t)i < c->n ? icol(c->a1, (size_t)i) : 0;
+}
 
 /* Which goroutine an event's ordering precondition is about. */
 static inline int64_t c_key(const Cols *c, int64_t i, int t) {
@@ -698,21 +764,44 @@ static int64_t sorted_runs(Run **runs, size_t *nruns, size_t *capruns, Pair *pai
     return first;
 }
 
+/* The merge's permutation: int32 entries while the events fit (below 2^31), else int64.
+ * It sits beside every decoded column while they are checked and gathered, the v1 read's
+ * peak. */
+typedef struct {
+    void *p;
+    int wide;
+} Perm;
+
+static inline int64_t perm_get(const Perm *q, size_t i) {
+    return q->wide ? ((const int64_t *)q->p)[i] : (int64_t)((const int32_t *)q->p)[i];
+}
+
+static inline void perm_set(Perm *q, size_t i, int64_t v) {
+    if (q->wide) ((int64_t *)q->p)[i] = v;
+    else ((int32_t *)q->p)[i] = (int32_t)v;
+}
+
+static inline int perm_alloc(Perm *q, size_t total) {
+    q->wide = total > (size_t)INT32_MAX;
+    q->p = malloc((total ? total : 1) * (q->wide ? 8 : 4));
+    return q->p ? 0 : -1;
+}
+
 /* Stable argsort by ts: merge the per-stream runs (each one P's events, already
  * in time order in a valid trace) by (ts, index). A stream is walked as its list of
  * stretches, so nothing but the result is as long as the events; a stream out of
  * time order (damaged input) is sorted, and walked one event a stretch. */
-static int64_t *stable_by_time(const Cols *c, size_t total) {
-    int64_t *perm = malloc((total ? total : 1) * sizeof(int64_t));
+static Perm stable_by_time(const Cols *c, size_t total) {
+    Perm perm = {0};
     Run *runs = NULL;
     size_t nruns = 0, capruns = 0, ns = 0;
     size_t *heap = NULL, *pos = NULL;
     int64_t *cur = NULL;
     Map streams; /* stream -> (its first run, its last run) */
-    if (!perm || map_init(&streams, 16) < 0) {
-        free(perm);
+    if (perm_alloc(&perm, total) < 0 || map_init(&streams, 16) < 0) {
+        free(perm.p);
         PyErr_NoMemory();
-        return NULL;
+        return (Perm){0};
     }
     int64_t prev = 0;
     for (size_t i = 0; i < total; i++) {
@@ -793,7 +882,7 @@ static int64_t *stable_by_time(const Cols *c, size_t total) {
     }
     for (size_t o = 0; o < total; o++) {
         size_t q = heap[0];
-        perm[o] = (int64_t)pos[q]++;
+        perm_set(&perm, o, (int64_t)pos[q]++);
         if (pos[q] == runs[cur[q]].b) {
             cur[q] = runs[cur[q]].next;
             if (cur[q] < 0) heap[0] = heap[--hn];
@@ -819,19 +908,19 @@ static int64_t *stable_by_time(const Cols *c, size_t total) {
     map_free(&streams);
     return perm;
 nomem:
-    free(perm);
+    free(perm.p);
     free(runs);
     free(heap);
     free(pos);
     free(cur);
     map_free(&streams);
     PyErr_NoMemory();
-    return NULL;
+    return (Perm){0};
 }
 
 /* order_v1._repair: Go's greedy merge over the equal-time run perm[lo:hi],
  * starting from the goroutine states st (at lo). Returns events placed. */
-static Py_ssize_t repair(const Cols *c, int64_t *perm, size_t lo, size_t hi, Map *st) {
+static Py_ssize_t repair(const Cols *c, Perm *perm, size_t lo, size_t hi, Map *st) {
     size_t r = hi - lo;
     int64_t *evs = malloc(r * sizeof(int64_t));
     size_t *qpos = malloc(r * sizeof(size_t)); /* positions in evs, grouped by stream */
@@ -840,7 +929,7 @@ static Py_ssize_t repair(const Cols *c, int64_t *perm, size_t lo, size_t hi, Map
     uint8_t *taken = calloc(r, 1);
     Py_ssize_t placed = -1;
     if (!evs || !qpos || !qstream || !qoff || !qhead || !taken) goto out;
-    memcpy(evs, perm + lo, r * sizeof(int64_t));
+    for (size_t j = 0; j < r; j++) evs[j] = perm_get(perm, lo + j);
     /* Streams in order of first appearance; each queue in run order. */
     size_t nq = 0;
     for (size_t j = 0; j < r; j++) {
@@ -889,11 +978,11 @@ static Py_ssize_t repair(const Cols *c, int64_t *perm, size_t lo, size_t hi, Map
         }
         qhead[bestq]++;
         taken[best] = 1;
-        perm[lo + (size_t)placed++] = e;
+        perm_set(perm, lo + (size_t)placed++, e);
     }
     size_t o = lo + (size_t)placed;
     for (size_t j = 0; j < r; j++)
-        if (!taken[j]) perm[o++] = evs[j];
+        if (!taken[j]) perm_set(perm, o++, evs[j]);
 out:
     free(evs);
     free(qpos);
@@ -921,42 +1010,92 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item, int writable) {
     return 0;
 }
 
-/* order(ts, typ, p, g, a0, a1, a2, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
+/* An ICol of n items from o: 4 or 8 bytes an item, told by its length. */
+static int get_icol(PyObject *o, Py_buffer *b, size_t n, ICol *c, int writable) {
+    if (get_buf(o, b, 1, writable) < 0) return -1;
+    if ((size_t)b->len != 4 * n && (size_t)b->len != 8 * n) {
+        PyBuffer_Release(b);
+        PyErr_SetString(PyExc_ValueError, "columns differ in length");
+        return -1;
+    }
+    c->p = b->buf;
+    c->wide = n && (size_t)b->len == 8 * n;
+    return 0;
+}
+
+/* A Sparse from its positions and values (int64 each, as many of both, positions
+ * ascending below n): b[0] and b[1] are filled. */
+static int get_sparse(PyObject *at, PyObject *val, Py_buffer *b, size_t n, Sparse *s) {
+    if (get_buf(at, &b[0], 8, 0) < 0) return -1;
+    if (get_buf(val, &b[1], 8, 0) < 0) {
+        PyBuffer_Release(&b[0]);
+        return -1;
+    }
+    s->at = b[0].buf;
+    s->val = b[1].buf;
+    s->n = (size_t)b[0].len / 8;
+    int ok = b[1].len == b[0].len;
+    for (size_t j = 0; ok && j < s->n; j++)
+        ok = s->at[j] >= 0 && (size_t)s->at[j] < n && (j == 0 || s->at[j] > s->at[j - 1]);
+    if (!ok) {
+        PyBuffer_Release(&b[0]);
+        PyBuffer_Release(&b[1]);
+        PyErr_SetString(PyExc_ValueError, "bad sparse column");
+        return -1;
+    }
+    return 0;
+}
+
+/* order(ts, typ, p, g, a0, a1, a2_at, a2_val, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
  * (perm, unordered, stray_exits, early_exits). ts is updated in place for
  * syscall exits that take their real time. perm indexes main events, then CPU
  * samples (index - len(ts)). */
 static PyObject *py_order(PyObject *self, PyObject *a) {
-    PyObject *o[10];
+    PyObject *o[11];
     const char *tab;
     Py_ssize_t tablen, max_repairs;
-    if (!PyArg_ParseTuple(a, "OOOOOOOOOOy#n", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7], &o[8], &o[9], &tab, &tablen, &max_repairs))
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOOOy#n", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &o[9], &o[10], &tab, &tablen, &max_repairs))
         return NULL;
     if (tablen != 5 * 64) {
         PyErr_SetString(PyExc_ValueError, "bad tables");
         return NULL;
     }
-    static const Py_ssize_t items[10] = {8, 1, 4, 8, 8, 8, 8, 8, 8, 8};
-    Py_buffer b[10];
+    /* ts, typ, p; g, a0, a1 (ICols); a2 (two); the CPU samples' ts, p, g */
+    static const Py_ssize_t items[11] = {8, 1, 4, 0, 0, 0, 0, 0, 8, 8, 8};
+    Py_buffer b[11];
     int nb = 0;
     PyObject *result = NULL;
-    int64_t *perm = NULL;
+    Perm perm = {0};
     Undo *undo = NULL;
     Dense st = {0}, sys = {0};
-    for (; nb < 10; nb++)
-        if (get_buf(o[nb], &b[nb], items[nb], nb == 0) < 0) goto done;
     Cols c = {
-        .ts = b[0].buf, .typ = b[1].buf, .p = b[2].buf, .g = b[3].buf, .a0 = b[4].buf,
-        .a1 = b[5].buf, .a2 = b[6].buf, .n = (size_t)b[0].len / 8, .cts = b[7].buf,
-        .cp = b[8].buf, .cg = b[9].buf, .nc = (size_t)b[7].len / 8,
         .key = (const uint8_t *)tab, .init_status = (const uint8_t *)tab + 64,
         .next_status = (const uint8_t *)tab + 128, .init_seq = (const uint8_t *)tab + 192,
         .next_seq = (const uint8_t *)tab + 256,
     };
+    for (; nb < 11; nb++) {
+        if (nb == 3 || nb == 4 || nb == 5) {
+            ICol *ic = nb == 3 ? &c.g : nb == 4 ? &c.a0 : &c.a1;
+            if (get_icol(o[nb], &b[nb], c.n, ic, 0) < 0) goto done;
+        } else if (nb == 6) {
+            if (get_sparse(o[6], o[7], &b[6], c.n, &c.a2) < 0) goto done;
+            nb++;
+        } else if (get_buf(o[nb], &b[nb], items[nb], nb == 0) < 0) {
+            goto done;
+        }
+        if (nb == 0) c.n = (size_t)b[0].len / 8;
+    }
+    c.ts = b[0].buf;
+    c.typ = b[1].buf;
+    c.p = b[2].buf;
+    c.cts = b[8].buf;
+    c.cp = b[9].buf;
+    c.cg = b[10].buf;
+    c.nc = (size_t)b[8].len / 8;
     size_t n = c.n, total = n + c.nc;
-    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[3].len != 8 * n ||
-        (size_t)b[4].len != 8 * n || (size_t)b[5].len != 8 * n || (size_t)b[6].len != 8 * n ||
-        (size_t)b[8].len != 8 * c.nc || (size_t)b[9].len != 8 * c.nc) {
+    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[9].len != 8 * c.nc ||
+        (size_t)b[10].len != 8 * c.nc) {
         PyErr_SetString(PyExc_ValueError, "columns differ in length");
         goto done;
     }
@@ -966,7 +1105,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             goto done;
         }
     perm = stable_by_time(&c, total);
-    if (perm == NULL) goto done;
+    if (perm.p == NULL) goto done;
     if (dense_init(&st, total + ((size_t)1 << 20)) < 0) goto nomem;
     size_t ucap = 64, un = 0;
     undo = malloc(ucap * sizeof(Undo));
@@ -977,7 +1116,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     Py_ssize_t repairs = 0, unordered = 0, stray = 0, early = 0;
     int64_t run_ts = 0;
     while (i < cut) {
-        int64_t e = perm[i], ts = c_ts(&c, e);
+        int64_t e = perm_get(&perm, i), ts = c_ts(&c, e);
         if (i == run_lo || ts != run_ts) {
             if (i != run_lo) run_lo = i;
             run_ts = ts;
@@ -993,7 +1132,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         dense_get(&st, k, &seq, &status);
         if (!ready(&c, e, t, seq, status)) {
             size_t lo = run_lo, hi = i + 1;
-            while (hi < cut && c_ts(&c, perm[hi]) == ts) hi++;
+            while (hi < cut && c_ts(&c, perm_get(&perm, hi)) == ts) hi++;
             if (hi - lo > 1 && lo != last_repaired && repairs < max_repairs) {
                 /* Back to the states at lo, then Go's greedy merge on the run. */
                 for (size_t u = un; u-- > 0;) {
@@ -1004,9 +1143,10 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                 Map rs;
                 if (map_init(&rs, hi - lo) < 0) goto nomem;
                 for (size_t j = lo; j < hi; j++) {
-                    int tj = c_typ(&c, perm[j]);
+                    int64_t ej = perm_get(&perm, j);
+                    int tj = c_typ(&c, ej);
                     if (!c.key[tj]) continue;
-                    int64_t kj = c_key(&c, perm[j], tj);
+                    int64_t kj = c_key(&c, ej, tj);
                     int64_t sq = 0, ss = G_DEAD;
                     dense_get(&st, kj, &sq, &ss);
                     if (map_slot(&rs, kj, sq, ss) < 0) {
@@ -1014,7 +1154,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                         goto nomem;
                     }
                 }
-                Py_ssize_t placed = repair(&c, perm, lo, hi, &rs);
+                Py_ssize_t placed = repair(&c, &perm, lo, hi, &rs);
                 map_free(&rs);
                 if (placed < 0) goto done;
                 repairs++;
@@ -1048,18 +1188,19 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     if (!adj) goto nomem;
     size_t nadj = 0;
     for (size_t j = 0; j < cut; j++) {
-        int64_t e = perm[j];
+        int64_t e = perm_get(&perm, j);
         if ((size_t)e >= n) continue;
         int t = c.typ[e];
         if (t == EV_GO_SYS_BLOCK || t == EV_GO_IN_SYSCALL) {
-            if (dense_set(&sys, c.g[e], c.ts[e], 0) < 0) {
+            if (dense_set(&sys, icol(c.g, (size_t)e), c.ts[e], 0) < 0) {
                 free(adj);
                 goto nomem;
             }
-        } else if ((t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) && c.a2[e] != 0) {
-            int64_t block_ts, unused;
-            if (!dense_get(&sys, c.g[e], &block_ts, &unused)) stray++;
-            else if (c.a2[e] < block_ts) early++;
+        } else if ((t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) &&
+                   sparse_get(&c.a2, e) != 0) {
+            int64_t block_ts, unused, real = sparse_get(&c.a2, e);
+            if (!dense_get(&sys, icol(c.g, (size_t)e), &block_ts, &unused)) stray++;
+            else if (real < block_ts) early++;
             else {
                 adj[j] = 1;
                 nadj++;
@@ -1084,9 +1225,10 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         int earlier = 1;
         for (size_t j = 0; j < cut; j++) {
             if (!adj[j]) continue;
-            int64_t e = perm[j];
-            if (c.a2[e] > c.ts[e]) earlier = 0;
-            c.ts[e] = c.a2[e];
+            int64_t e = perm_get(&perm, j);
+            int64_t real = sparse_get(&c.a2, e);
+            if (real > c.ts[e]) earlier = 0;
+            c.ts[e] = real;
             moved[nm++] = (Moved){{c.ts[e], (int64_t)j}, e};
         }
         qsort(moved, nm, sizeof(Moved), pair_cmp);
@@ -1096,15 +1238,19 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                 while (x > 0 && adj[x - 1]) x--;
                 int take_rest = y == 0;
                 if (!take_rest && x > 0) {
-                    int64_t tr = c_ts(&c, perm[x - 1]), tm = moved[y - 1].at.ts;
+                    int64_t tr = c_ts(&c, perm_get(&perm, x - 1)), tm = moved[y - 1].at.ts;
                     take_rest = tr > tm || (tr == tm && (int64_t)(x - 1) > moved[y - 1].at.idx);
                 }
-                if (take_rest) perm[--w] = perm[--x];
-                else perm[--w] = moved[--y].e;
+                if (take_rest) {
+                    x--;
+                    perm_set(&perm, --w, perm_get(&perm, x));
+                } else {
+                    perm_set(&perm, --w, moved[--y].e);
+                }
             }
         } else {
-            int64_t *np_ = malloc((cut + 1) * sizeof(int64_t));
-            if (!np_) {
+            Perm np_;
+            if (perm_alloc(&np_, total) < 0) {
                 free(moved);
                 free(adj);
                 goto nomem;
@@ -1114,37 +1260,27 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                 while (x < cut && adj[x]) x++;
                 int take_rest = y == nm;
                 if (!take_rest && x < cut) {
-                    int64_t tr = c_ts(&c, perm[x]), tm = moved[y].at.ts;
+                    int64_t tr = c_ts(&c, perm_get(&perm, x)), tm = moved[y].at.ts;
                     take_rest = tr < tm || (tr == tm && (int64_t)x < moved[y].at.idx);
                 }
-                np_[w++] = take_rest ? perm[x++] : moved[y++].e;
+                perm_set(&np_, w++, take_rest ? perm_get(&perm, x++) : moved[y++].e);
             }
-            free(perm);
+            free(perm.p);
             perm = np_;
         }
         free(moved);
     }
     free(adj);
-    /* Handed over in 4 bytes an index when they fit (below 2^31 events): the permutation
-     * sits beside every decoded column while they are gathered, at the v1 read's peak.
-     * Narrowed in place: entry j moves from byte 8j to byte 4j, already read. */
-    Py_ssize_t item = 8;
-    if (total <= (size_t)INT32_MAX) {
-        int32_t *narrow = (int32_t *)perm;
-        for (size_t j = 0; j < cut; j++) narrow[j] = (int32_t)perm[j];
-        item = 4;
-        int64_t *q = realloc(perm, (cut ? cut : 1) * 4);
-        if (q != NULL) perm = q;
-    }
-    PyObject *pb = buf_wrap((char *)perm, (Py_ssize_t)cut * item);
-    perm = NULL;
+    Py_ssize_t item = perm.wide ? 8 : 4;
+    PyObject *pb = buf_wrap(perm.p, (Py_ssize_t)cut * item);
+    perm.p = NULL;
     if (pb == NULL) goto done;
     result = Py_BuildValue("(Nnnnn)", pb, item, unordered, stray, early);
     goto done;
 nomem:
     PyErr_NoMemory();
 done:
-    free(perm);
+    free(perm.p);
     free(undo);
     dense_free(&st);
     dense_free(&sys);
@@ -1152,12 +1288,16 @@ done:
     return result;
 }
 
-/* gather(perm, src, extra, item) -> Buf: out[i] = src[perm[i]], indices past
- * src continue into extra. */
+/* gather(perm, src, extra, item, pitem[, consume]) -> Buf: out[i] = src[perm[i]], indices
+ * past src continue into extra. With consume, src is read for the last time: each of its
+ * whole pages goes back to the OS once the permutation has read every item on it, so that
+ * a column and its ordered copy are not both whole at once (the v1 read's peak). Any index
+ * read twice is then an error rather than a read of a page given back. */
 static PyObject *py_gather(PyObject *self, PyObject *a) {
     PyObject *po, *so, *eo;
     Py_ssize_t item, pitem;
-    if (!PyArg_ParseTuple(a, "OOOnn", &po, &so, &eo, &item, &pitem)) return NULL;
+    int consume = 0;
+    if (!PyArg_ParseTuple(a, "OOOnn|p", &po, &so, &eo, &item, &pitem, &consume)) return NULL;
     if ((item != 1 && item != 4 && item != 8) || (pitem != 4 && pitem != 8)) {
         PyErr_SetString(PyExc_ValueError, "item size must be 1, 4 or 8, the permutation's 4 or 8");
         return NULL;
@@ -1178,7 +1318,9 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
     const int32_t *perm32 = pb.buf;
     char *out = malloc(n ? n * (size_t)item : 1);
     PyObject *r = NULL;
-    if (!out) {
+    Pages pg = {0};
+    if (!out || (consume && pages_init(&pg, sb.buf, ns * (size_t)item, (size_t)item) < 0)) {
+        free(out);
         PyErr_NoMemory();
         goto done;
     }
@@ -1192,12 +1334,64 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         const char *from = k < ns ? (const char *)sb.buf + k * item
                                   : (const char *)eb.buf + (k - ns) * item;
         memcpy(out + i * item, from, (size_t)item);
+        if (consume && k < ns && pages_read(&pg, k) < 0) {
+            free(out);
+            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
+            goto done;
+        }
     }
     r = buf_wrap(out, (Py_ssize_t)(n * item));
 done:
+    pages_free(&pg);
     PyBuffer_Release(&pb);
     PyBuffer_Release(&sb);
     PyBuffer_Release(&eb);
+    return r;
+}
+
+/* gather_sparse(perm, at, val, n, pitem) -> (at, val): the Sparse column (at, val) over
+ * the n main events, in the order perm gives (indices of n and past are CPU samples,
+ * whose Args[2] is 0). */
+static PyObject *py_gather_sparse(PyObject *self, PyObject *a) {
+    PyObject *po, *ao, *vo;
+    Py_ssize_t n_, pitem;
+    if (!PyArg_ParseTuple(a, "OOOnn", &po, &ao, &vo, &n_, &pitem)) return NULL;
+    if ((pitem != 4 && pitem != 8) || n_ < 0) {
+        PyErr_SetString(PyExc_ValueError, "the permutation's item size must be 4 or 8");
+        return NULL;
+    }
+    size_t n = (size_t)n_;
+    Py_buffer pb, sb[2];
+    Sparse sp;
+    if (get_buf(po, &pb, pitem, 0) < 0) return NULL;
+    if (get_sparse(ao, vo, sb, n, &sp) < 0) {
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    PyObject *r = NULL;
+    Vec at = {.item = 8}, val = {.item = 8};
+    uint8_t *mark = calloc(n / 8 + 1, 1);
+    if (!mark || vec_reserve(&at, sp.n) < 0 || vec_reserve(&val, sp.n) < 0) goto nomem;
+    for (size_t j = 0; j < sp.n; j++) mark[sp.at[j] >> 3] |= (uint8_t)(1u << (sp.at[j] & 7));
+    size_t np_ = (size_t)pb.len / (size_t)pitem;
+    for (size_t j = 0; j < np_ && at.n < sp.n; j++) {
+        size_t e = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
+                              : (size_t)((const int64_t *)pb.buf)[j];
+        if (e >= n || !((mark[e >> 3] >> (e & 7)) & 1)) continue;
+        ((int64_t *)at.p)[at.n++] = (int64_t)j;
+        ((int64_t *)val.p)[val.n++] = sparse_get(&sp, (int64_t)e);
+    }
+    r = Py_BuildValue("(NN)", vec_take(&at), vec_take(&val));
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(mark);
+    vec_free(&at);
+    vec_free(&val);
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&sb[0]);
+    PyBuffer_Release(&sb[1]);
     return r;
 }
 
@@ -1228,28 +1422,33 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         PyErr_SetString(PyExc_ValueError, "bad tables");
         return NULL;
     }
-    static const Py_ssize_t items[6] = {8, 1, 4, 8, 8, 4};
+    static const Py_ssize_t items[6] = {8, 1, 4, 0, 0, 4};
     Py_buffer b[8];
     int nb = 0;
     PyObject *result = NULL;
     Dense last = {0};
     uint8_t *known = NULL; /* bitmap of stack ids, when they are small */
-    for (; nb < 6; nb++)
-        if (get_buf(o[nb], &b[nb], items[nb], nb != 3 && nb != 4) < 0) goto done;
+    ICol g = {0}, a0 = {0};
+    size_t n = 0;
+    for (; nb < 6; nb++) {
+        if (nb == 3 || nb == 4) {
+            if (get_icol(o[nb], &b[nb], n, nb == 3 ? &g : &a0, 0) < 0) goto done;
+        } else if (get_buf(o[nb], &b[nb], items[nb], 1) < 0) {
+            goto done;
+        }
+        if (nb == 0) n = (size_t)b[0].len / 8;
+    }
     if (get_buf(tim, &b[6], 8, 0) < 0) goto done;
     nb++;
     if (get_buf(sid, &b[7], 8, 0) < 0) goto done;
     nb++;
-    size_t n = (size_t)b[0].len / 8;
-    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[3].len != 8 * n ||
-        (size_t)b[4].len != 8 * n || (size_t)b[5].len != 4 * n) {
+    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[5].len != 4 * n) {
         PyErr_SetString(PyExc_ValueError, "columns differ in length");
         goto done;
     }
     int64_t *ts = b[0].buf;
     uint8_t *typ = b[1].buf;
     int32_t *p = b[2].buf;
-    const int64_t *g = b[3].buf, *a0 = b[4].buf;
     uint32_t *stk = b[5].buf;
     const int64_t *timer = b[6].buf, *ids = b[7].buf;
     size_t ntimer = (size_t)b[6].len / 8, nids = (size_t)b[7].len / 8;
@@ -1279,7 +1478,7 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         int unblock = t == EV_GO_UNBLOCK || t == EV_GO_UNBLOCK_LOCAL;
         int after_net = 0;
         if (sets[t]) {
-            int64_t k = sets[t] == 2 ? a0[i] : g[i];
+            int64_t k = sets[t] == 2 ? icol(a0, i) : icol(g, i);
             int64_t prev = -1, unused;
             dense_get(&last, k, &prev, &unused);
             after_net = unblock && prev == EV_GO_BLOCK_NET;
@@ -1288,7 +1487,7 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
                 goto done;
             }
         }
-        if (unblock && ntimer && in_sorted(timer, ntimer, g[i])) p[i] = PROFILE_P - 4;
+        if (unblock && ntimer && in_sorted(timer, ntimer, icol(g, i))) p[i] = PROFILE_P - 4;
         if (t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) p[i] = PROFILE_P - 2;
         if (t == EV_GC_START) p[i] = PROFILE_P - 1;
         if (after_net) p[i] = PROFILE_P - 3;
@@ -1315,32 +1514,29 @@ static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
     if (!PyArg_ParseTuple(a, "OO", &to, &go)) return NULL;
     Py_buffer tb, gb;
     if (get_buf(to, &tb, 1, 0) < 0) return NULL;
-    if (get_buf(go, &gb, 8, 0) < 0) {
+    size_t n = (size_t)tb.len;
+    ICol g;
+    if (get_icol(go, &gb, n, &g, 0) < 0) {
         PyBuffer_Release(&tb);
         return NULL;
     }
-    size_t n = (size_t)tb.len;
     PyObject *r = NULL;
     Dense pending = {0};
     uint8_t *out = calloc(n ? n : 1, 1);
-    if (!out || (size_t)gb.len != 8 * n || dense_init(&pending, n + ((size_t)1 << 20)) < 0) {
+    if (!out || dense_init(&pending, n + ((size_t)1 << 20)) < 0) {
         free(out);
-        if (!PyErr_Occurred()) {
-            if ((size_t)gb.len != 8 * n) PyErr_SetString(PyExc_ValueError, "length mismatch");
-            else PyErr_NoMemory();
-        }
+        PyErr_NoMemory();
         goto done;
     }
     const uint8_t *typ = tb.buf;
-    const int64_t *g = gb.buf;
     for (size_t i = 0; i < n; i++) {
-        int64_t at = -1, unused;
+        int64_t at = -1, unused, gi = icol(g, i);
         int syscall = typ[i] == EV_GO_SYS_CALL;
-        if (dense_get(&pending, g[i], &at, &unused) && at >= 0) {
+        if (dense_get(&pending, gi, &at, &unused) && at >= 0) {
             out[at] = typ[i] == EV_GO_SYS_BLOCK;
-            if (!syscall && dense_set(&pending, g[i], -1, 0) < 0) goto oom;
+            if (!syscall && dense_set(&pending, gi, -1, 0) < 0) goto oom;
         }
-        if (syscall && dense_set(&pending, g[i], (int64_t)i, 0) < 0) goto oom;
+        if (syscall && dense_set(&pending, gi, (int64_t)i, 0) < 0) goto oom;
     }
     r = buf_wrap(out, (Py_ssize_t)n);
     goto done;
@@ -1422,9 +1618,11 @@ static inline void out_put(Out *o, int64_t time, uint8_t kind, int64_t g, int64_
 
 typedef struct {
     PyObject_HEAD
-    Py_buffer b[9];
+    Py_buffer b[10];
     int nb;
-    const int64_t *ts, *g, *a0, *a1, *a2;
+    const int64_t *ts;
+    ICol g, a0, a1;
+    Sparse a2;
     const uint8_t *typ, *blocked;
     const int32_t *p;
     const uint32_t *stk;
@@ -1466,15 +1664,16 @@ static void conv_dealloc(PyObject *self) {
 
 static PyTypeObject ConvType;
 
-/* Converter(ts, typ, p, g, a0, a1, a2, stk, blocked, tables, reasons): the
- * ordered columns (int64 but p int32, typ/blocked uint8, stk uint32). */
+/* Converter(ts, typ, p, g, a0, a1, a2_at, a2_val, stk, blocked, tables, reasons): the
+ * ordered columns (ts int64, p int32, typ/blocked uint8, stk uint32; g, a0, a1 ICols,
+ * a2 a Sparse). */
 static PyObject *py_converter(PyObject *self, PyObject *a) {
-    PyObject *o[9];
+    PyObject *o[10];
     const char *tab;
     Py_ssize_t tablen;
     Py_buffer rb;
-    if (!PyArg_ParseTuple(a, "OOOOOOOOOy#y*", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7], &o[8], &tab, &tablen, &rb))
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOOy#y*", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &o[7], &o[8], &o[9], &tab, &tablen, &rb))
         return NULL;
     if (tablen != 8 * 64 || rb.len != 64 * 4) {
         PyBuffer_Release(&rb);
@@ -1494,15 +1693,26 @@ static PyObject *py_converter(PyObject *self, PyObject *a) {
     c->alive.item = 1;
     c->last_ts = -1;
     c->pre_init = 1;
-    static const Py_ssize_t items[9] = {8, 1, 4, 8, 8, 8, 8, 4, 1};
-    for (; c->nb < 9; c->nb++)
-        if (get_buf(o[c->nb], &c->b[c->nb], items[c->nb], 0) < 0) goto fail;
-    size_t n = (size_t)c->b[0].len / 8;
-    for (int k = 1; k < 9; k++)
-        if ((size_t)c->b[k].len != n * (size_t)items[k]) {
-            PyErr_SetString(PyExc_ValueError, "columns differ in length");
-            goto fail;
+    static const Py_ssize_t items[10] = {8, 1, 4, 0, 0, 0, 0, 0, 4, 1};
+    size_t n = 0;
+    for (; c->nb < 10; c->nb++) {
+        int k = c->nb;
+        if (k >= 3 && k <= 5) {
+            if (get_icol(o[k], &c->b[k], n, k == 3 ? &c->g : k == 4 ? &c->a0 : &c->a1, 0) < 0)
+                goto fail;
+        } else if (k == 6) {
+            if (get_sparse(o[6], o[7], &c->b[6], n, &c->a2) < 0) goto fail;
+            c->nb++;
+        } else {
+            if (get_buf(o[k], &c->b[k], items[k], 0) < 0) goto fail;
+            if (k == 0) n = (size_t)c->b[0].len / 8;
+            else if ((size_t)c->b[k].len != n * (size_t)items[k]) {
+                c->nb++;
+                PyErr_SetString(PyExc_ValueError, "columns differ in length");
+                goto fail;
+            }
         }
+    }
     for (int t = 0; t < 64; t++)
         if (c->tab[T_RES_SRC][t] > 3 || c->tab[T_TSTACK_SRC][t] > 2) {
             PyErr_SetString(PyExc_ValueError, "bad tables");
@@ -1512,12 +1722,8 @@ static PyObject *py_converter(PyObject *self, PyObject *a) {
     c->ts = c->b[0].buf;
     c->typ = c->b[1].buf;
     c->p = c->b[2].buf;
-    c->g = c->b[3].buf;
-    c->a0 = c->b[4].buf;
-    c->a1 = c->b[5].buf;
-    c->a2 = c->b[6].buf;
-    c->stk = c->b[7].buf;
-    c->blocked = c->b[8].buf;
+    c->stk = c->b[8].buf;
+    c->blocked = c->b[9].buf;
     if (dense_init(&c->procs, 4096) < 0 || map_init(&c->tasks, 16) < 0 ||
         map_init(&c->strs, 64) < 0 || dense_init(&c->stacks, (size_t)1 << 24) < 0 ||
         map_init(&c->created_at, 64) < 0) {
@@ -1615,13 +1821,14 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
     int64_t slice_no = c->slice_no++;
     for (size_t i = lo; i < hi; i++) {
         int t = c->typ[i];
-        if (t >= 64 || !tab[T_VALID][t] || (t == EV_USER_REGION && c->a1[i] > 1)) {
+        if (t >= 64 || !tab[T_VALID][t] || (t == EV_USER_REGION && icol(c->a1, i) > 1)) {
             Py_DECREF(error);
             error = PyUnicode_FromFormat("unexpected event type %d", t);
             if (error == NULL) goto done;
             break;
         }
-        int64_t p = c->p[i], g = c->g[i], a0 = c->a0[i], a1 = c->a1[i], ts = c->ts[i];
+        int64_t p = c->p[i], g = icol(c->g, i), a0 = icol(c->a0, i), a1 = icol(c->a1, i);
+        int64_t ts = c->ts[i];
         /* Which thread runs the P (procMs), before this event's own update. */
         int64_t pa0 = 0, pfl = 0;
         dense_get(&c->procs, p, &pa0, &pfl);
@@ -1653,7 +1860,7 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
             name = c->stw_reason;
             break;
         case EV_USER_TASK_CREATE: {
-            if (conv_string(c, string_cb, c->a2[i], &name) < 0) goto done;
+            if (conv_string(c, string_cb, sparse_get(&c->a2, (int64_t)i), &name) < 0) goto done;
             Py_ssize_t s = map_slot(&c->tasks, a0, 0, 0);
             if (s < 0) goto nomem;
             c->tasks.v1[s] = name;
@@ -1672,7 +1879,7 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
             break;
         }
         case EV_USER_REGION:
-            if (conv_string(c, string_cb, c->a2[i], &name) < 0) goto done;
+            if (conv_string(c, string_cb, sparse_get(&c->a2, (int64_t)i), &name) < 0) goto done;
             kind = a1 == 0 ? K_REGION_BEGIN : K_REGION_END;
             task = a0;
             break;
@@ -1738,7 +1945,7 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
             out_put(&o, (int64_t)((uint64_t)ts + 1), kind, g_ctx, p, m_ctx, 0, tab[T_RK][t], res,
                     GS_SYSCALL, GS_RUNNING, name, 0, task);
         else if (label) {
-            int64_t lb[2] = {(int64_t)o.n, c->a2[i]};
+            int64_t lb[2] = {(int64_t)o.n, sparse_get(&c->a2, (int64_t)i)};
             if (dec_push(&labels, lb) < 0) goto nomem;
             out_put(&o, ts, K_LABEL, g_ctx, p, m_ctx, stack, 0, 0, 0, 0, 0, tstack, task);
         }
@@ -1809,6 +2016,8 @@ static PyTypeObject ConvType = {
 static PyMethodDef methods[] = {
     {"decode", py_decode, METH_VARARGS, "Decode a v1 trace into columns, in file order."},
     {"order", py_order, METH_VARARGS, "Go's v1 event ordering: the final permutation."},
+    {"gather_sparse", py_gather_sparse, METH_VARARGS,
+     "A Sparse column in the order a permutation gives."},
     {"gather", py_gather, METH_VARARGS, "A column in permutation order."},
     {"finish", py_finish, METH_VARARGS, "order_v1's post-merge fix-ups, in place."},
     {"syscall_blocked", py_syscall_blocked, METH_VARARGS,

@@ -31,7 +31,10 @@ class Converter:
         """(error or None, last time, the 13 EventChunk columns) of events [lo, hi)."""
 
 DecodeResult = tuple[
-    Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf,  # ts typ p g a0 a1 a2 stk
+    Buf, Buf, Buf,  # ts typ p
+    Buf, Buf, Buf,  # g a0 a1: int32 while every value fits, else int64 (told by the length)
+    Buf, Buf,  # a2: the positions (int64) and values (int64) of its non-zero entries
+    Buf,  # stk
     int,  # events
     list[tuple[int, int, int, int]],  # CPU samples: ts, p, g, stack
     dict[int, bytes], dict[int, list[int]], dict[int, tuple[int, int, int]], set[int],
@@ -43,15 +46,23 @@ def decode(data: Buffer, version: int, narg: bytes, flags: bytes,
            names: tuple[bytes, ...], /) -> DecodeResult:
     """decode_v1.decode's columns and tables, in file order."""
 
-def order(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer, a2: Buffer,
-          cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer, tables: bytes, max_repairs: int, /
+def order(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
+          a2_at: Buffer, a2_val: Buffer, cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer,
+          tables: bytes, max_repairs: int, /
           ) -> tuple[Buf, int, int, int, int]:
     """Go's v1 merge: (permutation, its item size: 4 below 2**31 events, else 8, unordered,
     stray exits, early exits)."""
 
-def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsize: int, /) -> Buf:
+def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsize: int,
+           consume: bool = False, /) -> Buf:
     """A column (then its CPU-sample extension) in permutation order; the permutation's
-    entries are int32 (``perm_itemsize`` 4) or int64 (8)."""
+    entries are int32 (``perm_itemsize`` 4) or int64 (8). ``consume``: ``col`` is read for
+    the last time, and its pages go back to the OS as they are read (it reads as zeros
+    after); an index read twice is then a ValueError."""
+
+def gather_sparse(perm: Buffer, at: Buffer, val: Buffer, n: int, perm_itemsize: int, /
+                  ) -> tuple[Buf, Buf]:
+    """The sparse column (at, val) over n main events, in permutation order."""
 
 def finish(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, stk: Buffer, freq: float,
            timer_goids: Buffer, stack_ids: Buffer, sets_ev: bytes, /) -> None:
@@ -61,7 +72,7 @@ def syscall_blocked(typ: Buffer, g: Buffer, /) -> Buf:
     """For each event, 1 if it is a GoSysCall whose goroutine blocks next."""
 
 def converter(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
-              a2: Buffer, stk: Buffer, blocked: Buffer, layout: bytes, reasons: Buffer, /
+              a2_at: Buffer, a2_val: Buffer, stk: Buffer, blocked: Buffer, layout: bytes, reasons: Buffer, /
               ) -> Converter:
     """convert_v1.Converter's state over the ordered columns."""
 

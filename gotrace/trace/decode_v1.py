@@ -83,16 +83,20 @@ class Decoded:
 
     Timed events (file order): ts (ticks), typ, p, g, a0..a2 (Args[0..2]),
     stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
-    keeps them in their own stream.
+    keeps them in their own stream. The C twin keeps the columns narrow, for they
+    are the v1 read's peak: g, a0 and a1 int32 while every value fits (int64
+    otherwise), and a2, zero but for a few events, as ``a2_sparse`` (the
+    positions and values of its non-zero entries) instead of ``a2``.
     """
 
     ts: list[I64] = field(default_factory=list)
     typ: list[npt.NDArray[np.uint8]] = field(default_factory=list)
     p: list[npt.NDArray[np.int32]] = field(default_factory=list)
-    g: list[I64] = field(default_factory=list)
-    a0: list[I64] = field(default_factory=list)
-    a1: list[I64] = field(default_factory=list)
+    g: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
+    a0: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
+    a1: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
     a2: list[I64] = field(default_factory=list)
+    a2_sparse: tuple[I64, I64] | None = None
     stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32]] = field(default_factory=list)
     n_events: int = 0
     cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
@@ -327,15 +331,21 @@ _NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in r
 def _decode_native(data: bytes, version: int, progress: Callable[[int], object] | None
                    ) -> Decoded:
     """The same decode in C: one sequential pass, columns without copies."""
-    (ts, typ, p, g, a0, a1, a2, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
+    (ts, typ, p, g, a0, a1, a2_at, a2_val, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
      error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
+
+    def narrow(buf: _native.Buf) -> npt.NDArray[np.int32] | I64:
+        if n and memoryview(buf).nbytes == 4 * n:
+            return frombuffer(buf, np.int32)
+        return frombuffer(buf, np.int64)
+
     out = Decoded(
         ts=[frombuffer(ts, np.int64)], typ=[frombuffer(typ, np.uint8)],
-        p=[frombuffer(p, np.int32)], g=[frombuffer(g, np.int64)],
-        a0=[frombuffer(a0, np.int64)], a1=[frombuffer(a1, np.int64)],
-        a2=[frombuffer(a2, np.int64)], stk=[frombuffer(stk, np.uint32)],
-        n_events=n, cpu=cpu, strings=strings, stacks=stacks, pcs=pcs, timer_goids=timer,
+        p=[frombuffer(p, np.int32)], g=[narrow(g)], a0=[narrow(a0)], a1=[narrow(a1)],
+        a2_sparse=(frombuffer(a2_at, np.int64), frombuffer(a2_val, np.int64)),
+        stk=[frombuffer(stk, np.uint32)], n_events=n, cpu=cpu, strings=strings, stacks=stacks,
+        pcs=pcs, timer_goids=timer,
         ticks_per_sec=ticks, error=error, error_offset=error_offset, bytes_done=len(data))
     if progress is not None:
         progress(len(data))

@@ -88,8 +88,44 @@ _NEXT_SEQ = _tbl({sp.EV_GO_CREATE: 2, sp.EV_GO_WAITING: 3, sp.EV_GO_IN_SYSCALL: 
 
 
 @dataclass
+class Sparse:
+    """A column of ``n`` values that are zero but at a few positions: Args[2], which
+    only syscall exits (their real time), labels, tasks and regions (their names) use.
+    Dense it was 8 bytes an event at the v1 read's peak."""
+
+    at: I64  # the positions of the non-zero values, ascending
+    val: I64
+    n: int
+
+    @classmethod
+    def of(cls, col: npt.NDArray[np.integer]) -> Sparse:
+        at = np.flatnonzero(col)
+        return cls(at.astype(np.int64), col[at].astype(np.int64), len(col))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, s: slice) -> I64:
+        """The dense values of ``s`` (a slice with no step)."""
+        lo, hi, _ = s.indices(self.n)
+        out = np.zeros(max(hi - lo, 0), np.int64)
+        a, b = np.searchsorted(self.at, [lo, hi])
+        out[self.at[a:b] - lo] = self.val[a:b]
+        return out
+
+    def keep(self, n: int) -> None:
+        """Keep the first ``n`` positions only."""
+        k = int(np.searchsorted(self.at, n))
+        self.at, self.val, self.n = self.at[:k], self.val[:k], min(self.n, n)
+
+
+@dataclass
 class Events:
-    """v1 events in Go's final order, with Go's fix-ups applied (ns times)."""
+    """v1 events in Go's final order, with Go's fix-ups applied (ns times).
+
+    g, a0 and a1 are int32 or int64 (the C twin keeps them narrow when every value
+    fits); a2 is a :class:`Sparse` (a dense array given is made one).
+    """
 
     ts: I64
     typ: npt.NDArray[np.uint8]
@@ -97,7 +133,7 @@ class Events:
     g: I64
     a0: I64
     a1: I64
-    a2: I64
+    a2: Sparse
     stk: I64
     # Events kept in time order although Go's merge rejects them, by reason.
     unordered: int = 0  # precondition never met (a predecessor is missing)
@@ -107,10 +143,15 @@ class Events:
     # GoSysBlock; None when the converter should look ahead itself.
     blocked: npt.NDArray[np.uint8] | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.a2, Sparse):
+            self.a2 = Sparse.of(self.a2)
+
     def keep(self, n: int) -> None:
         """Keep the first ``n`` events only."""
-        for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
+        for name in ("ts", "typ", "p", "g", "a0", "a1", "stk"):
             setattr(self, name, getattr(self, name)[:n])
+        self.a2.keep(n)
         if self.blocked is not None:
             # Whether a syscall blocked is its goroutine's next event, which may be
             # gone now: decided again on what is kept, as the Python converter does.
@@ -331,7 +372,8 @@ def order(dec: Decoded, native: bool = False) -> Events:
     typ = np.where(typ == sp.EV_GO_START_LOCAL, sp.EV_GO_START, typ)
     typ = np.where(typ == sp.EV_GO_UNBLOCK_LOCAL, sp.EV_GO_UNBLOCK, typ)
     typ = np.where(typ == sp.EV_GO_SYS_EXIT_LOCAL, sp.EV_GO_SYS_EXIT, typ).astype(np.uint8)
-    return Events(ts, typ, p, g, a0, a1, a2, stk, unordered, stray_exits, early_exits)
+    return Events(ts, typ, p, g, a0, a1, Sparse.of(a2), stk, unordered, stray_exits,
+                  early_exits)
 
 
 MAX_REPAIRS = 64
@@ -386,11 +428,12 @@ _TABLES = np.concatenate((_KEY, _INIT_STATUS, _NEXT_STATUS, _INIT_SEQ, _NEXT_SEQ
     np.uint8).tobytes()
 
 
-def _take(xs: list[Any], dtype: type) -> npt.NDArray[np.generic]:
-    """One column from the decoder's pieces, emptying the list."""
-    col = (np.concatenate(xs) if len(xs) != 1 else xs[0]) if xs else np.zeros(0, dtype)
+def _take(xs: list[Any], dtype: type | None) -> npt.NDArray[np.generic]:
+    """One column from the decoder's pieces, emptying the list; ``dtype`` None keeps
+    the pieces' (an int32 or int64 column)."""
+    col = (np.concatenate(xs) if len(xs) != 1 else xs[0]) if xs else np.zeros(0, dtype or np.int64)
     xs.clear()
-    return np.ascontiguousarray(col.astype(dtype, copy=False))
+    return np.ascontiguousarray(col if dtype is None else col.astype(dtype, copy=False))
 
 
 def _order_native(dec: Decoded) -> Events:
@@ -399,25 +442,45 @@ def _order_native(dec: Decoded) -> Events:
     ts = _take(dec.ts, np.int64)
     if not ts.flags.writeable:
         ts = ts.copy()
-    typ, p, g = _take(dec.typ, np.uint8), _take(dec.p, np.int32), _take(dec.g, np.int64)
-    a0, a1, a2 = _take(dec.a0, np.int64), _take(dec.a1, np.int64), _take(dec.a2, np.int64)
+    typ, p, g = _take(dec.typ, np.uint8), _take(dec.p, np.int32), _take(dec.g, None)
+    a0, a1 = _take(dec.a0, None), _take(dec.a1, None)
+    if dec.a2_sparse is not None:
+        a2_at, a2_val = dec.a2_sparse
+        dec.a2_sparse = None
+    else:  # the Python decoder's dense column
+        dense = Sparse.of(_take(dec.a2, np.int64))  # type: ignore[arg-type]
+        a2_at, a2_val = dense.at, dense.val
     stk = _take(dec.stk, np.uint32)
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
     perm_buf, perm_item, unordered, stray, early = nat.order(
-        ts, typ, p, g, a0, a1, a2, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
+        ts, typ, p, g, a0, a1, a2_at, a2_val, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
     perm = frombuffer(perm_buf, np.int32 if perm_item == 4 else np.int64)
-    z = np.zeros(nc, np.int64)
+    n = len(ts)
+    at, val = nat.gather_sparse(perm, a2_at, a2_val, n, perm_item)
+    a2 = Sparse(frombuffer(at, np.int64), frombuffer(val, np.int64), len(perm))
+    del a2_at, a2_val
     extras: dict[str, npt.NDArray[np.generic]] = {
         "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "p": c_p.astype(np.int32),
-        "g": c_g, "a0": z, "a1": z, "a2": z, "stk": cpu[:, 3].astype(np.uint32)}
-    cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "a2": a2, "stk": stk}
-    del ts, typ, p, g, a0, a1, a2, stk
+        "g": c_g, "a0": np.zeros(nc, np.int64), "a1": np.zeros(nc, np.int64),
+        "stk": cpu[:, 3].astype(np.uint32)}
+    cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "stk": stk}
+    del ts, typ, p, g, a0, a1, stk
     out: dict[str, npt.NDArray[np.generic]] = {}
     for name in list(cols):
         col = cols.pop(name)
-        out[name] = frombuffer(nat.gather(perm, col, extras[name], col.itemsize, perm_item), col.dtype)
+        extra = extras[name]
+        if extra.dtype != col.dtype:
+            # A CPU sample's goroutine beside a narrow g: narrow too, if every one fits.
+            lim = np.iinfo(np.int32)
+            if extra.dtype.itemsize > col.itemsize and len(extra) and \
+                    (extra.min() < lim.min or extra.max() > lim.max):
+                col = col.astype(extra.dtype)
+            extra = extra.astype(col.dtype)
+        # The decoded column is read for the last time: its pages go back as they are read.
+        out[name] = frombuffer(nat.gather(perm, col, extra, col.itemsize, perm_item, True),
+                               col.dtype)
         del col
     del perm, perm_buf
     freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
@@ -427,5 +490,5 @@ def _order_native(dec: Decoded) -> Events:
                out["stk"], freq, timer, ids, _SETS_EV.astype(np.uint8).tobytes())
     blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]), np.uint8)
     return Events(out["ts"], out["typ"], out["p"], out["g"],  # type: ignore[arg-type]
-                  out["a0"], out["a1"], out["a2"], out["stk"],  # type: ignore[arg-type]
+                  out["a0"], out["a1"], a2, out["stk"],  # type: ignore[arg-type]
                   unordered, stray, early, blocked)

@@ -114,6 +114,31 @@ def test_gather_reads_a_permutation_of_either_width(perm_item: int) -> None:
         decode_v1._native.gather(np.array([4], perm.dtype), np.arange(3), np.arange(1), 8, perm_item)
 
 
+@native
+def test_gather_consuming_its_column_gives_the_pages_back() -> None:
+    """With consume, each whole page of the column goes back to the OS once every item on it
+    has been read (it reads as zeros after, on Linux), and the result is unchanged; an index
+    read twice is an error, never a read of a page already given back."""
+    import sys
+
+    n = 1 << 20
+    col = np.arange(1, n + 1, dtype=np.int64)
+    want = col.copy()
+    # Two interleaved runs, as the time merge of two Ps reads them.
+    perm = np.empty(n, np.int32)
+    perm[0::2], perm[1::2] = np.arange(n // 2), np.arange(n // 2, n)
+    out = decode_v1._native.gather(perm, col, np.zeros(0, np.int64), 8, 4, True)
+    assert (np.frombuffer(out, np.int64) == want[perm]).all()
+    if sys.platform.startswith("linux"):
+        assert (col == 0).sum() >= n - 2 * 512  # all but the partial pages at either end
+    dup = np.arange(n, dtype=np.int32)
+    dup[-1] = 0
+    with pytest.raises(ValueError, match="read twice"):
+        decode_v1._native.gather(dup, np.arange(n, dtype=np.int64), np.zeros(0, np.int64), 8, 4, True)
+    assert np.frombuffer(decode_v1._native.gather(dup, want, np.zeros(0, np.int64), 8, 4),
+                         np.int64)[-1] == 1  # without consume, any index list
+
+
 FUZZ_INPUTS = [DATA / "stress_start_stop_1_11_good", DATA / "user_task_region_1_21_good",
                DATA / "keepalive_1_21_cut.trace"]
 
@@ -277,3 +302,59 @@ def test_native_equals_python_when_a_ps_events_are_out_of_time_order(monkeypatch
     _, chunks = read_events(data, Tables())
     times = np.concatenate([c.time for c in chunks])
     assert (np.diff(times) >= 0).all() and len(times) > 8
+
+
+_GOROUTINE_ARG = (sp.EV_GO_CREATE, sp.EV_GO_START, sp.EV_GO_START_LOCAL, sp.EV_GO_START_LABEL,
+                  sp.EV_GO_UNBLOCK, sp.EV_GO_UNBLOCK_LOCAL, sp.EV_GO_SYS_EXIT,
+                  sp.EV_GO_SYS_EXIT_LOCAL, sp.EV_GO_WAITING, sp.EV_GO_IN_SYSCALL)
+
+
+def _shift_goroutines(data: bytes, shift: int) -> bytes:
+    """``data`` with every goroutine id an event names (Args[0]) ``shift`` higher."""
+    from trace_mutate import parse_v1, write_v1
+
+    records = parse_v1(data)
+    for r in records:
+        if r.typ in _GOROUTINE_ARG and len(r.args) > 1:
+            r.args[1] += shift
+    return write_v1(data[:16], records)
+
+
+@native
+@pytest.mark.parametrize("shift", [0, 2**31, 2**40], ids=lambda s: f"shift{s}")
+def test_goroutine_ids_past_int32_widen_the_columns(shift: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C decoder keeps g, a0 and a1 in 4 bytes while every value fits; the first that
+    does not widens its column in place. Either way the events are the numpy twin's, and
+    the same goroutines, shifted."""
+    data = _shift_goroutines((DATA / "stress_start_stop_1_11_good").read_bytes(), shift)
+    dec = decode_v1.decode(data, 11, None, True)
+    assert dec.g[0].dtype == (np.int32 if shift == 0 else np.int64)
+    assert dec.a0[0].dtype == (np.int32 if shift == 0 else np.int64)
+    assert dec.a1[0].dtype == np.int32
+    _assert_same(data, monkeypatch)
+    if shift:
+        base = _run(_shift_goroutines(data, -shift), True, monkeypatch)[1]
+        got = _run(data, True, monkeypatch)[1]
+        g = list(COLUMNS).index("g")
+        for want_c, got_c in zip(base[0], got[0], strict=True):  # type: ignore[index]
+            want_g, got_g = np.frombuffer(want_c[g], np.int64), np.frombuffer(got_c[g], np.int64)
+            real = want_g > 0
+            assert (got_g[real] == want_g[real] + shift).all() and (got_g[~real] == want_g[~real]).all()
+
+
+@native
+@pytest.mark.parametrize("g", [7, 2**40], ids=["narrow", "wide"])
+def test_cpu_sample_goroutine_past_int32_widens_g(g: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CPU sample's goroutine joins the g column when the samples are merged in: a narrow
+    column takes it as it is when it fits, and is widened first when it does not."""
+    from trace_mutate import encode_uvarint
+
+    start = b"\x45\x01\x01"  # ProcStart: dt 1, thread 1
+    procs = b"\x84\x01\x04\x00"  # Gomaxprocs: dt 1, 4 procs, no stack
+    body = b"".join(encode_uvarint(x) for x in (0, 1_003, 0, g, 0))  # ts, real ts, P, G, stack
+    sample = bytes([sp.EV_CPU_SAMPLE | 0xC0]) + encode_uvarint(len(body)) + body
+    data = _v1_batches((0, 1_000, procs + start + sample + start))
+    _assert_same(data, monkeypatch)
+    cols = _run(data, True, monkeypatch)[1][0]  # type: ignore[index]
+    gs = np.concatenate([np.frombuffer(c[list(COLUMNS).index("g")], np.int64) for c in cols])
+    assert g in gs.tolist()
