@@ -181,6 +181,120 @@ static inline int dense_set(Dense *d, int64_t k, int64_t v1, int64_t v2) {
     return 0;
 }
 
+/* The merge check's state of each goroutine (its sequence number and status): a Dense
+ * with the status in a byte that also says whether the key is there (status + 1, 0:
+ * absent), 9 bytes a goroutine instead of 17; the table spans the goroutine ids, and sits
+ * beside every decoded column at the v1 read's peak. */
+typedef struct {
+    int64_t *seq;
+    uint8_t *status; /* status + 1; 0: no state */
+    size_t cap, limit;
+    Map sparse;
+} SeqState;
+
+static void seqs_free(SeqState *d) {
+    free(d->seq);
+    free(d->status);
+    map_free(&d->sparse);
+    memset(d, 0, sizeof *d);
+}
+
+static int seqs_init(SeqState *d, size_t limit) {
+    memset(d, 0, sizeof *d);
+    d->limit = limit;
+    return map_init(&d->sparse, 16);
+}
+
+static inline void seqs_get(const SeqState *d, int64_t k, int64_t *seq, int64_t *status) {
+    if (k >= 0 && (uint64_t)k < d->limit) {
+        if ((uint64_t)k < d->cap && d->status[k]) {
+            *seq = d->seq[k];
+            *status = d->status[k] - 1;
+        }
+        return;
+    }
+    Py_ssize_t s = map_find(&d->sparse, k);
+    if (s >= 0) {
+        *seq = d->sparse.v1[s];
+        *status = d->sparse.v2[s];
+    }
+}
+
+/* status is a G_* state (0-3). */
+static inline int seqs_set(SeqState *d, int64_t k, int64_t seq, int64_t status) {
+    if (k >= 0 && (uint64_t)k < d->limit) {
+        if ((uint64_t)k >= d->cap) {
+            size_t cap = d->cap ? d->cap : 1024;
+            while (cap <= (size_t)k) cap += cap / 2;
+            if (cap > d->limit) cap = d->limit;
+            int64_t *a = realloc(d->seq, cap * sizeof(int64_t));
+            if (!a) return -1;
+            d->seq = a;
+            uint8_t *u = realloc(d->status, cap);
+            if (!u) return -1;
+            d->status = u;
+            memset(u + d->cap, 0, cap - d->cap);
+            d->cap = cap;
+        }
+        d->seq[k] = seq;
+        d->status[k] = (uint8_t)(status + 1);
+        return 0;
+    }
+    Py_ssize_t s = map_slot(&d->sparse, k, seq, status);
+    if (s < 0) return -1;
+    d->sparse.v1[s] = seq;
+    d->sparse.v2[s] = status;
+    return 0;
+}
+
+/* A byte per key (finish: each goroutine's last event type), as value + 1 (0: absent), in
+ * a table over the small keys and a Map for the rest: a Dense spent 17 bytes a goroutine. */
+typedef struct {
+    uint8_t *v;
+    size_t cap, limit;
+    Map sparse;
+} ByteState;
+
+static void bytes_free(ByteState *d) {
+    free(d->v);
+    map_free(&d->sparse);
+    memset(d, 0, sizeof *d);
+}
+
+static int bytes_init(ByteState *d, size_t limit) {
+    memset(d, 0, sizeof *d);
+    d->limit = limit;
+    return map_init(&d->sparse, 16);
+}
+
+/* The value of k (0-254), or -1. */
+static inline int bytes_get(const ByteState *d, int64_t k) {
+    if (k >= 0 && (uint64_t)k < d->limit) return (uint64_t)k < d->cap ? d->v[k] - 1 : -1;
+    Py_ssize_t s = map_find(&d->sparse, k);
+    return s >= 0 ? (int)d->sparse.v1[s] : -1;
+}
+
+static inline int bytes_set(ByteState *d, int64_t k, uint8_t value) {
+    if (k >= 0 && (uint64_t)k < d->limit) {
+        if ((uint64_t)k >= d->cap) {
+            size_t cap = d->cap ? d->cap : 1024;
+            while (cap <= (size_t)k) cap += cap / 2;
+            if (cap > d->limit) cap = d->limit;
+            uint8_t *u = realloc(d->v, cap);
+            if (!u) return -1;
+            memset(u + d->cap, 0, cap - d->cap);
+            d->v = u;
+            d->cap = cap;
+        }
+        d->v[k] = (uint8_t)(value + 1);
+        return 0;
+    }
+    Py_ssize_t s = map_slot(&d->sparse, k, value, 0);
+    if (s < 0) return -1;
+    d->sparse.v1[s] = value;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Narrow columns                                                      */
 
@@ -217,6 +331,41 @@ static int icol_put(Vec *v, size_t n, int64_t x) {
     return 0;
 }
 
+/* Stack ids: uint16 while every id fits (a program's distinct stacks, most often far
+ * fewer than 65536), else uint32; widened once, in place, like an ICol. */
+typedef struct {
+    void *p;
+    int wide;
+} SCol;
+
+static inline uint32_t scol(SCol c, size_t i) {
+    return c.wide ? ((const uint32_t *)c.p)[i] : (uint32_t)((const uint16_t *)c.p)[i];
+}
+
+static inline void scol_zero(SCol c, size_t i) {
+    if (c.wide) ((uint32_t *)c.p)[i] = 0;
+    else ((uint16_t *)c.p)[i] = 0;
+}
+
+/* v->p[n] = x for an SCol being built (capacity for n reserved). */
+static int scol_put(Vec *v, size_t n, uint32_t x) {
+    if (v->item == 2) {
+        if (x <= 0xffff) {
+            ((uint16_t *)v->p)[n] = (uint16_t)x;
+            return 0;
+        }
+        char *q = realloc(v->p, v->cap * 4);
+        if (q == NULL) return -1;
+        const uint16_t *from = (const uint16_t *)q;
+        uint32_t *to = (uint32_t *)q;
+        for (size_t i = n; i-- > 0;) to[i] = from[i];
+        v->p = q;
+        v->item = 4;
+    }
+    ((uint32_t *)v->p)[n] = x;
+    return 0;
+}
+
 /* Args[2]: zero but for a few events (a syscall exit's real time, a label's, task's or
  * region's name), so kept as (position, value) pairs in position order. */
 typedef struct {
@@ -232,6 +381,28 @@ static inline int64_t sparse_get(const Sparse *s, int64_t i) {
         else hi = m;
     }
     return lo < s->n && s->at[lo] == i ? s->val[lo] : 0;
+}
+
+/* Each event's P: one value per run of events from one P (a batch, or more in a row),
+ * not one per event. at[k] is where run k starts (at[0] = 0, ascending). */
+typedef struct {
+    const int64_t *at;
+    const int32_t *p;
+    size_t n;
+} Runs;
+
+/* The run holding event i, looked up from hint (the last answer: events are mostly read
+ * in runs). */
+static inline size_t runs_find(const Runs *r, size_t i, size_t hint) {
+    if (hint < r->n && (size_t)r->at[hint] <= i && (hint + 1 == r->n || (size_t)r->at[hint + 1] > i))
+        return hint;
+    size_t lo = 0, hi = r->n;
+    while (hi - lo > 1) {
+        size_t m = (lo + hi) / 2;
+        if ((size_t)r->at[m] <= i) lo = m;
+        else hi = m;
+    }
+    return lo;
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,8 +437,9 @@ typedef struct {
 #define MAXARGS 4096 /* a 2048-byte argument list holds at most 2048 varints */
 
 typedef struct {
-    Vec ts, typ, p, g, a0, a1, stk; /* g, a0, a1: ICols */
-    Vec a2at, a2val;               /* Args[2], a Sparse */
+    Vec ts, typ, g, a0, a1, stk; /* g, a0, a1: ICols */
+    Vec a2at, a2val;            /* Args[2], a Sparse */
+    Vec prat, prp;              /* P: the runs of events of one P (a Runs) */
     Vec cpu; /* int64 quadruples */
     size_t n_events;
     int64_t cur_p, last_ts;
@@ -349,8 +521,9 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     PyObject *result = NULL;
     Dec s;
     memset(&s, 0, sizeof s);
-    s.ts.item = s.a2at.item = s.a2val.item = 8;
-    s.p.item = s.stk.item = s.g.item = s.a0.item = s.a1.item = 4;
+    s.ts.item = s.a2at.item = s.a2val.item = s.prat.item = 8;
+    s.prp.item = s.g.item = s.a0.item = s.a1.item = 4;
+    s.stk.item = 2;
     s.typ.item = 1;
     s.cpu.item = 32;
     uint64_t *args = malloc(MAXARGS * sizeof(uint64_t));
@@ -557,14 +730,17 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         uint8_t t8 = (uint8_t)typ;
         int32_t p32 = (int32_t)s.cur_p;
         if (vec_reserve(&s.ts, s.ts.n + 1) < 0 || vec_reserve(&s.typ, s.typ.n + 1) < 0 ||
-            vec_reserve(&s.p, s.p.n + 1) < 0 || vec_reserve(&s.g, s.g.n + 1) < 0 ||
+            vec_reserve(&s.g, s.g.n + 1) < 0 ||
             vec_reserve(&s.a0, s.a0.n + 1) < 0 || vec_reserve(&s.a1, s.a1.n + 1) < 0 ||
             vec_reserve(&s.stk, s.stk.n + 1) < 0)
             goto nomem;
         size_t n = s.n_events;
         ((int64_t *)s.ts.p)[n] = ts;
         ((uint8_t *)s.typ.p)[n] = t8;
-        ((int32_t *)s.p.p)[n] = p32;
+        if (s.prp.n == 0 || ((int32_t *)s.prp.p)[s.prp.n - 1] != p32) {
+            int64_t at = (int64_t)n;
+            if (dec_push(&s.prat, &at) < 0 || dec_push(&s.prp, &p32) < 0) goto nomem;
+        }
         if (icol_put(&s.g, n, g) < 0 || icol_put(&s.a0, n, av[0]) < 0 ||
             icol_put(&s.a1, n, av[1]) < 0)
             goto nomem;
@@ -572,8 +748,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             int64_t at = (int64_t)n;
             if (dec_push(&s.a2at, &at) < 0 || dec_push(&s.a2val, &av[2]) < 0) goto nomem;
         }
-        ((uint32_t *)s.stk.p)[n] = stk;
-        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = ++s.n_events;
+        if (scol_put(&s.stk, n, stk) < 0) goto nomem;
+        s.ts.n = s.typ.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = ++s.n_events;
         continue;
     varint:
         snprintf(err, ERRLEN, "malformatted base-128 varint");
@@ -594,7 +770,9 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         size_t keep = s.batch_event_index;
         if (s.have_batch) err_pos = s.batch_offset;
         if (s.n_events > keep) s.n_events = keep;
-        s.ts.n = s.typ.n = s.p.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = s.n_events;
+        s.ts.n = s.typ.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = s.n_events;
+        while (s.prat.n && ((int64_t *)s.prat.p)[s.prat.n - 1] >= (int64_t)keep) s.prat.n--;
+        s.prp.n = s.prat.n;
         while (s.a2at.n && ((int64_t *)s.a2at.p)[s.a2at.n - 1] >= (int64_t)keep) s.a2at.n--;
         s.a2val.n = s.a2at.n;
         if (s.cpu.n > s.batch_cpu_index) s.cpu.n = s.batch_cpu_index;
@@ -616,8 +794,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         Py_DECREF(cpu);
         goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
-                           vec_take(&s.p), vec_take(&s.g), vec_take(&s.a0),
+    result = Py_BuildValue("(NNNNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
+                           vec_take(&s.prat), vec_take(&s.prp), vec_take(&s.g), vec_take(&s.a0),
                            vec_take(&s.a1), vec_take(&s.a2at), vec_take(&s.a2val),
                            vec_take(&s.stk),
                            (Py_ssize_t)s.n_events, cpu, s.strings, s.stacks, s.pcs, s.timer,
@@ -630,7 +808,8 @@ done:
     free(args);
     free(s.ts.p);
     free(s.typ.p);
-    free(s.p.p);
+    free(s.prat.p);
+    free(s.prp.p);
     free(s.g.p);
     free(s.a0.p);
     free(s.a1.p);
@@ -654,7 +833,7 @@ done:
 typedef struct {
     int64_t *ts;
     const uint8_t *typ;
-    const int32_t *p;
+    Runs p;
     ICol g, a0, a1;
     Sparse a2;
     size_t n;
@@ -674,7 +853,7 @@ static inline int c_typ(const Cols *c, int64_t i) {
     return (size_t)i < c->n ? c->typ[i] : EV_CPU_SAMPLE;
 }
 static inline int64_t c_stream(const Cols *c, int64_t i) {
-    return (size_t)i < c->n ? (int64_t)c->p[i] : PROFILE_P;
+    return (size_t)i < c->n ? (int64_t)c->p.p[runs_find(&c->p, (size_t)i, 0)] : PROFILE_P;
 }
 static inline int64_t c_g(const Cols *c, int64_t i) {
     return (size_t)i < c->n ? icol(c->g, (size_t)i) : c->cg[i - (int64_t)c->n];
@@ -804,8 +983,13 @@ static Perm stable_by_time(const Cols *c, size_t total) {
         return (Perm){0};
     }
     int64_t prev = 0;
+    size_t run = 0;
     for (size_t i = 0; i < total; i++) {
-        int64_t st = c_stream(c, (int64_t)i);
+        int64_t st = PROFILE_P;
+        if (i < c->n) {
+            run = runs_find(&c->p, i, run);
+            st = c->p.p[run];
+        }
         if (i > 0 && st == prev) {
             runs[nruns - 1].b = i + 1;
             continue;
@@ -1023,6 +1207,19 @@ static int get_icol(PyObject *o, Py_buffer *b, size_t n, ICol *c, int writable) 
     return 0;
 }
 
+/* An SCol of n items from o: 2 or 4 bytes an item, told by its length. */
+static int get_scol(PyObject *o, Py_buffer *b, size_t n, SCol *c, int writable) {
+    if (get_buf(o, b, 1, writable) < 0) return -1;
+    if ((size_t)b->len != 2 * n && (size_t)b->len != 4 * n) {
+        PyBuffer_Release(b);
+        PyErr_SetString(PyExc_ValueError, "columns differ in length");
+        return -1;
+    }
+    c->p = b->buf;
+    c->wide = n && (size_t)b->len == 4 * n;
+    return 0;
+}
+
 /* A Sparse from its positions and values (int64 each, as many of both, positions
  * ascending below n): b[0] and b[1] are filled. */
 static int get_sparse(PyObject *at, PyObject *val, Py_buffer *b, size_t n, Sparse *s) {
@@ -1046,36 +1243,61 @@ static int get_sparse(PyObject *at, PyObject *val, Py_buffer *b, size_t n, Spars
     return 0;
 }
 
-/* order(ts, typ, p, g, a0, a1, a2_at, a2_val, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
+/* Runs of n events from their starts (int64) and Ps (int32): bat and bp are filled. */
+static int get_runs(PyObject *at, PyObject *pv, Py_buffer *bat, Py_buffer *bp, size_t n,
+                    Runs *r) {
+    if (get_buf(at, bat, 8, 0) < 0) return -1;
+    if (get_buf(pv, bp, 4, 0) < 0) {
+        PyBuffer_Release(bat);
+        return -1;
+    }
+    r->at = bat->buf;
+    r->p = bp->buf;
+    r->n = (size_t)bat->len / 8;
+    int ok = (size_t)bp->len == 4 * r->n && (n == 0 ? r->n == 0 : r->n > 0 && r->at[0] == 0);
+    for (size_t k = 1; ok && k < r->n; k++) ok = r->at[k] > r->at[k - 1] && (size_t)r->at[k] < n;
+    if (!ok) {
+        PyBuffer_Release(bat);
+        PyBuffer_Release(bp);
+        PyErr_SetString(PyExc_ValueError, "bad runs");
+        return -1;
+    }
+    return 0;
+}
+
+/* order(ts, typ, p_at, p, g, a0, a1, a2_at, a2_val, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
  * (perm, unordered, stray_exits, early_exits). ts is updated in place for
  * syscall exits that take their real time. perm indexes main events, then CPU
  * samples (index - len(ts)). */
 static PyObject *py_order(PyObject *self, PyObject *a) {
-    PyObject *o[11];
+    PyObject *o[11], *prun;
     const char *tab;
     Py_ssize_t tablen, max_repairs;
-    if (!PyArg_ParseTuple(a, "OOOOOOOOOOOy#n", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &o[7], &o[8], &o[9], &o[10], &tab, &tablen, &max_repairs))
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOOOOy#n", &o[0], &o[1], &o[2], &prun, &o[3], &o[4], &o[5],
+                          &o[6], &o[7], &o[8], &o[9], &o[10], &tab, &tablen, &max_repairs))
         return NULL;
     if (tablen != 5 * 64) {
         PyErr_SetString(PyExc_ValueError, "bad tables");
         return NULL;
     }
-    /* ts, typ, p; g, a0, a1 (ICols); a2 (two); the CPU samples' ts, p, g */
-    static const Py_ssize_t items[11] = {8, 1, 4, 0, 0, 0, 0, 0, 8, 8, 8};
-    Py_buffer b[11];
+    /* ts, typ, p (runs: two); g, a0, a1 (ICols); a2 (two); the CPU samples' ts, p, g */
+    static const Py_ssize_t items[11] = {8, 1, 0, 0, 0, 0, 0, 0, 8, 8, 8};
+    Py_buffer b[12];
     int nb = 0;
     PyObject *result = NULL;
     Perm perm = {0};
     Undo *undo = NULL;
-    Dense st = {0}, sys = {0};
+    Dense sys = {0};
+    SeqState st = {0};
     Cols c = {
         .key = (const uint8_t *)tab, .init_status = (const uint8_t *)tab + 64,
         .next_status = (const uint8_t *)tab + 128, .init_seq = (const uint8_t *)tab + 192,
         .next_seq = (const uint8_t *)tab + 256,
     };
     for (; nb < 11; nb++) {
-        if (nb == 3 || nb == 4 || nb == 5) {
+        if (nb == 2) {
+            if (get_runs(o[2], prun, &b[2], &b[11], c.n, &c.p) < 0) goto done;
+        } else if (nb == 3 || nb == 4 || nb == 5) {
             ICol *ic = nb == 3 ? &c.g : nb == 4 ? &c.a0 : &c.a1;
             if (get_icol(o[nb], &b[nb], c.n, ic, 0) < 0) goto done;
         } else if (nb == 6) {
@@ -1088,25 +1310,24 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     }
     c.ts = b[0].buf;
     c.typ = b[1].buf;
-    c.p = b[2].buf;
     c.cts = b[8].buf;
     c.cp = b[9].buf;
     c.cg = b[10].buf;
     c.nc = (size_t)b[8].len / 8;
     size_t n = c.n, total = n + c.nc;
-    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[9].len != 8 * c.nc ||
+    if ((size_t)b[1].len != n || (size_t)b[9].len != 8 * c.nc ||
         (size_t)b[10].len != 8 * c.nc) {
         PyErr_SetString(PyExc_ValueError, "columns differ in length");
         goto done;
     }
     for (int t = 0; t < 64; t++)
-        if (c.key[t] > 3 || c.init_seq[t] > 4 || c.next_seq[t] > 5) {
+        if (c.key[t] > 3 || c.init_seq[t] > 4 || c.next_seq[t] > 5 || c.next_status[t] > 3) {
             PyErr_SetString(PyExc_ValueError, "bad tables");
             goto done;
         }
     perm = stable_by_time(&c, total);
     if (perm.p == NULL) goto done;
-    if (dense_init(&st, total + ((size_t)1 << 20)) < 0) goto nomem;
+    if (seqs_init(&st, total + ((size_t)1 << 20)) < 0) goto nomem;
     size_t ucap = 64, un = 0;
     undo = malloc(ucap * sizeof(Undo));
     if (!undo) goto nomem;
@@ -1129,14 +1350,14 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         }
         int64_t k = c_key(&c, e, t);
         int64_t seq = 0, status = G_DEAD;
-        dense_get(&st, k, &seq, &status);
+        seqs_get(&st, k, &seq, &status);
         if (!ready(&c, e, t, seq, status)) {
             size_t lo = run_lo, hi = i + 1;
             while (hi < cut && c_ts(&c, perm_get(&perm, hi)) == ts) hi++;
             if (hi - lo > 1 && lo != last_repaired && repairs < max_repairs) {
                 /* Back to the states at lo, then Go's greedy merge on the run. */
                 for (size_t u = un; u-- > 0;) {
-                    if (dense_set(&st, undo[u].key, undo[u].seq, undo[u].status) < 0)
+                    if (seqs_set(&st, undo[u].key, undo[u].seq, undo[u].status) < 0)
                         goto nomem;
                 }
                 un = 0;
@@ -1148,7 +1369,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                     if (!c.key[tj]) continue;
                     int64_t kj = c_key(&c, ej, tj);
                     int64_t sq = 0, ss = G_DEAD;
-                    dense_get(&st, kj, &sq, &ss);
+                    seqs_get(&st, kj, &sq, &ss);
                     if (map_slot(&rs, kj, sq, ss) < 0) {
                         map_free(&rs);
                         goto nomem;
@@ -1177,10 +1398,10 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             }
             undo[un++] = (Undo){k, seq, status};
         }
-        if (dense_set(&st, k, next_seq(&c, e, t, seq), c.next_status[t]) < 0) goto nomem;
+        if (seqs_set(&st, k, next_seq(&c, e, t, seq), c.next_status[t]) < 0) goto nomem;
         i++;
     }
-    dense_free(&st);
+    seqs_free(&st);
     /* Syscall exits take their real time (Go: lastSysBlock) unless Go would
      * reject them; those keep their emission time. */
     if (dense_init(&sys, total + ((size_t)1 << 20)) < 0) goto nomem;
@@ -1282,8 +1503,9 @@ nomem:
 done:
     free(perm.p);
     free(undo);
-    dense_free(&st);
+    seqs_free(&st);
     dense_free(&sys);
+    if (nb > 2) PyBuffer_Release(&b[11]);
     while (nb-- > 0) PyBuffer_Release(&b[nb]);
     return result;
 }
@@ -1298,8 +1520,8 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
     Py_ssize_t item, pitem;
     int consume = 0;
     if (!PyArg_ParseTuple(a, "OOOnn|p", &po, &so, &eo, &item, &pitem, &consume)) return NULL;
-    if ((item != 1 && item != 4 && item != 8) || (pitem != 4 && pitem != 8)) {
-        PyErr_SetString(PyExc_ValueError, "item size must be 1, 4 or 8, the permutation's 4 or 8");
+    if ((item != 1 && item != 2 && item != 4 && item != 8) || (pitem != 4 && pitem != 8)) {
+        PyErr_SetString(PyExc_ValueError, "item size must be 1, 2, 4 or 8, the permutation's 4 or 8");
         return NULL;
     }
     Py_buffer pb, sb, eb;
@@ -1395,6 +1617,65 @@ done:
     return r;
 }
 
+/* gather_runs(perm, at, p, extra, n, pitem[, consume]) -> Buf of int32: each event's value
+ * from the runs (at, p) over the n main events, in the order perm gives; indices past them
+ * continue into extra (int32). With consume, perm is read for the last time, front to back,
+ * and its pages go back as they are read: the new column grows as the permutation goes. */
+static PyObject *py_gather_runs(PyObject *self, PyObject *a) {
+    PyObject *po, *ao, *vo, *eo;
+    Py_ssize_t n_, pitem;
+    int consume = 0;
+    if (!PyArg_ParseTuple(a, "OOOOnn|p", &po, &ao, &vo, &eo, &n_, &pitem, &consume)) return NULL;
+    if ((pitem != 4 && pitem != 8) || n_ < 0) {
+        PyErr_SetString(PyExc_ValueError, "the permutation's item size must be 4 or 8");
+        return NULL;
+    }
+    size_t n = (size_t)n_;
+    Py_buffer pb, rb[2], eb;
+    Runs r;
+    if (get_buf(po, &pb, pitem, 0) < 0) return NULL;
+    if (get_runs(ao, vo, &rb[0], &rb[1], n, &r) < 0) {
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    if (get_buf(eo, &eb, 4, 0) < 0) {
+        PyBuffer_Release(&pb);
+        PyBuffer_Release(&rb[0]);
+        PyBuffer_Release(&rb[1]);
+        return NULL;
+    }
+    size_t m = (size_t)pb.len / (size_t)pitem, ne = (size_t)eb.len / 4, hint = 0, done_ = 0;
+    int32_t *out = malloc(m ? m * 4 : 1);
+    PyObject *res = NULL;
+    if (!out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++) {
+        size_t e = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
+                              : (size_t)((const int64_t *)pb.buf)[j];
+        if (e >= n + ne) {
+            free(out);
+            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
+            goto done;
+        }
+        if (e < n) {
+            hint = runs_find(&r, e, hint);
+            out[j] = r.p[hint];
+        } else {
+            out[j] = ((const int32_t *)eb.buf)[e - n];
+        }
+        if (consume && (j & 0xffff) == 0xffff) release_read(pb.buf, (j + 1) * (size_t)pitem, &done_);
+    }
+    res = buf_wrap(out, (Py_ssize_t)(m * 4));
+done:
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&rb[0]);
+    PyBuffer_Release(&rb[1]);
+    PyBuffer_Release(&eb);
+    return res;
+}
+
 /* ------------------------------------------------------------------ */
 /* finish: order_v1's post-merge fix-ups, in place.                    */
 
@@ -1422,17 +1703,20 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         PyErr_SetString(PyExc_ValueError, "bad tables");
         return NULL;
     }
-    static const Py_ssize_t items[6] = {8, 1, 4, 0, 0, 4};
+    static const Py_ssize_t items[6] = {8, 1, 4, 0, 0, 0};
     Py_buffer b[8];
     int nb = 0;
     PyObject *result = NULL;
-    Dense last = {0};
+    ByteState last = {0};
     uint8_t *known = NULL; /* bitmap of stack ids, when they are small */
     ICol g = {0}, a0 = {0};
+    SCol stk = {0};
     size_t n = 0;
     for (; nb < 6; nb++) {
         if (nb == 3 || nb == 4) {
             if (get_icol(o[nb], &b[nb], n, nb == 3 ? &g : &a0, 0) < 0) goto done;
+        } else if (nb == 5) {
+            if (get_scol(o[5], &b[5], n, &stk, 1) < 0) goto done;
         } else if (get_buf(o[nb], &b[nb], items[nb], 1) < 0) {
             goto done;
         }
@@ -1442,14 +1726,13 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
     nb++;
     if (get_buf(sid, &b[7], 8, 0) < 0) goto done;
     nb++;
-    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n || (size_t)b[5].len != 4 * n) {
+    if ((size_t)b[1].len != n || (size_t)b[2].len != 4 * n) {
         PyErr_SetString(PyExc_ValueError, "columns differ in length");
         goto done;
     }
     int64_t *ts = b[0].buf;
     uint8_t *typ = b[1].buf;
     int32_t *p = b[2].buf;
-    uint32_t *stk = b[5].buf;
     const int64_t *timer = b[6].buf, *ids = b[7].buf;
     size_t ntimer = (size_t)b[6].len / 8, nids = (size_t)b[7].len / 8;
     if (n) {
@@ -1469,7 +1752,7 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
             for (size_t j = 0; j < nids; j++)
                 if (ids[j] >= 0) known[ids[j] >> 3] |= (uint8_t)(1u << (ids[j] & 7));
     }
-    if ((bitmap && !known) || dense_init(&last, n + ((size_t)1 << 20)) < 0) {
+    if ((bitmap && !known) || bytes_init(&last, n + ((size_t)1 << 20)) < 0) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1479,10 +1762,8 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         int after_net = 0;
         if (sets[t]) {
             int64_t k = sets[t] == 2 ? icol(a0, i) : icol(g, i);
-            int64_t prev = -1, unused;
-            dense_get(&last, k, &prev, &unused);
-            after_net = unblock && prev == EV_GO_BLOCK_NET;
-            if (dense_set(&last, k, t, 0) < 0) {
+            after_net = unblock && bytes_get(&last, k) == EV_GO_BLOCK_NET;
+            if (bytes_set(&last, k, (uint8_t)t) < 0) {
                 PyErr_NoMemory();
                 goto done;
             }
@@ -1491,24 +1772,25 @@ static PyObject *py_finish(PyObject *self, PyObject *a) {
         if (t == EV_GO_SYS_EXIT || t == EV_GO_SYS_EXIT_LOCAL) p[i] = PROFILE_P - 2;
         if (t == EV_GC_START) p[i] = PROFILE_P - 1;
         if (after_net) p[i] = PROFILE_P - 3;
-        uint32_t sk = stk[i];
+        uint32_t sk = scol(stk, i);
         if (sk && !(bitmap ? (int64_t)sk <= max_id && (known[sk >> 3] >> (sk & 7)) & 1
                            : in_sorted(ids, nids, (int64_t)sk)))
-            stk[i] = 0;
+            scol_zero(stk, i);
         if (t == EV_GO_START_LOCAL) typ[i] = EV_GO_START;
         else if (t == EV_GO_UNBLOCK_LOCAL) typ[i] = EV_GO_UNBLOCK;
         else if (t == EV_GO_SYS_EXIT_LOCAL) typ[i] = EV_GO_SYS_EXIT;
     }
     result = Py_NewRef(Py_None);
 done:
-    dense_free(&last);
+    bytes_free(&last);
     free(known);
     while (nb-- > 0) PyBuffer_Release(&b[nb]);
     return result;
 }
 
-/* syscall_blocked(typ, g) -> Buf of uint8: for each GoSysCall, 1 if the same
- * goroutine's next event is GoSysBlock (tracev1.go looks ahead the same way). */
+/* syscall_blocked(typ, g) -> Buf of int64: the positions, ascending, of the GoSysCalls whose
+ * goroutine's next event is GoSysBlock (tracev1.go looks ahead the same way). Positions, not
+ * a byte an event: they are few, and the flags sat beside the ordered columns. */
 static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
     PyObject *to, *go;
     if (!PyArg_ParseTuple(a, "OO", &to, &go)) return NULL;
@@ -1522,28 +1804,33 @@ static PyObject *py_syscall_blocked(PyObject *self, PyObject *a) {
     }
     PyObject *r = NULL;
     Dense pending = {0};
-    uint8_t *out = calloc(n ? n : 1, 1);
-    if (!out || dense_init(&pending, n + ((size_t)1 << 20)) < 0) {
-        free(out);
-        PyErr_NoMemory();
-        goto done;
-    }
+    Vec out = {.item = 8};
+    uint8_t *bits = calloc(n / 8 + 1, 1); /* the positions found, in the order found */
+    if (!bits || dense_init(&pending, n + ((size_t)1 << 20)) < 0) goto oom;
     const uint8_t *typ = tb.buf;
+    size_t found = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t at = -1, unused, gi = icol(g, i);
         int syscall = typ[i] == EV_GO_SYS_CALL;
         if (dense_get(&pending, gi, &at, &unused) && at >= 0) {
-            out[at] = typ[i] == EV_GO_SYS_BLOCK;
+            if (typ[i] == EV_GO_SYS_BLOCK) {
+                bits[at >> 3] |= (uint8_t)(1u << (at & 7));
+                found++;
+            }
             if (!syscall && dense_set(&pending, gi, -1, 0) < 0) goto oom;
         }
         if (syscall && dense_set(&pending, gi, (int64_t)i, 0) < 0) goto oom;
     }
-    r = buf_wrap(out, (Py_ssize_t)n);
+    if (vec_reserve(&out, found) < 0) goto oom;
+    for (size_t i = 0; i < n && out.n < found; i++)
+        if ((bits[i >> 3] >> (i & 7)) & 1) ((int64_t *)out.p)[out.n++] = (int64_t)i;
+    r = vec_take(&out);
     goto done;
 oom:
-    free(out);
     PyErr_NoMemory();
 done:
+    vec_free(&out);
+    free(bits);
     dense_free(&pending);
     PyBuffer_Release(&tb);
     PyBuffer_Release(&gb);
@@ -1623,9 +1910,11 @@ typedef struct {
     const int64_t *ts;
     ICol g, a0, a1;
     Sparse a2;
-    const uint8_t *typ, *blocked;
+    const uint8_t *typ;
+    const int64_t *blocked; /* positions of the GoSysCalls that block, ascending */
+    size_t nblocked;
     const int32_t *p;
-    const uint32_t *stk;
+    SCol stk;
     size_t n;
     /* Converter's per-type tables: kind, rkind, frm, to, has_stack, res_src,
      * tstack_src, valid; then reason (a Tables string id). */
@@ -1665,8 +1954,8 @@ static void conv_dealloc(PyObject *self) {
 static PyTypeObject ConvType;
 
 /* Converter(ts, typ, p, g, a0, a1, a2_at, a2_val, stk, blocked, tables, reasons): the
- * ordered columns (ts int64, p int32, typ/blocked uint8, stk uint32; g, a0, a1 ICols,
- * a2 a Sparse). */
+ * ordered columns (ts int64, p int32, typ uint8; g, a0, a1 ICols, stk an SCol, a2 a
+ * Sparse) and the positions of the syscalls that block (int64, ascending). */
 static PyObject *py_converter(PyObject *self, PyObject *a) {
     PyObject *o[10];
     const char *tab;
@@ -1693,7 +1982,7 @@ static PyObject *py_converter(PyObject *self, PyObject *a) {
     c->alive.item = 1;
     c->last_ts = -1;
     c->pre_init = 1;
-    static const Py_ssize_t items[10] = {8, 1, 4, 0, 0, 0, 0, 0, 4, 1};
+    static const Py_ssize_t items[10] = {8, 1, 4, 0, 0, 0, 0, 0, 0, 8};
     size_t n = 0;
     for (; c->nb < 10; c->nb++) {
         int k = c->nb;
@@ -1703,10 +1992,12 @@ static PyObject *py_converter(PyObject *self, PyObject *a) {
         } else if (k == 6) {
             if (get_sparse(o[6], o[7], &c->b[6], n, &c->a2) < 0) goto fail;
             c->nb++;
+        } else if (k == 8) {
+            if (get_scol(o[8], &c->b[8], n, &c->stk, 0) < 0) goto fail;
         } else {
             if (get_buf(o[k], &c->b[k], items[k], 0) < 0) goto fail;
             if (k == 0) n = (size_t)c->b[0].len / 8;
-            else if ((size_t)c->b[k].len != n * (size_t)items[k]) {
+            else if (k != 9 && (size_t)c->b[k].len != n * (size_t)items[k]) {
                 c->nb++;
                 PyErr_SetString(PyExc_ValueError, "columns differ in length");
                 goto fail;
@@ -1722,8 +2013,13 @@ static PyObject *py_converter(PyObject *self, PyObject *a) {
     c->ts = c->b[0].buf;
     c->typ = c->b[1].buf;
     c->p = c->b[2].buf;
-    c->stk = c->b[8].buf;
     c->blocked = c->b[9].buf;
+    c->nblocked = (size_t)c->b[9].len / 8;
+    for (size_t k = 0; k < c->nblocked; k++)
+        if (c->blocked[k] < 0 || (size_t)c->blocked[k] >= n || (k && c->blocked[k] <= c->blocked[k - 1])) {
+            PyErr_SetString(PyExc_ValueError, "bad syscall positions");
+            goto fail;
+        }
     if (dense_init(&c->procs, 4096) < 0 || map_init(&c->tasks, 16) < 0 ||
         map_init(&c->strs, 64) < 0 || dense_init(&c->stacks, (size_t)1 << 24) < 0 ||
         map_init(&c->created_at, 64) < 0) {
@@ -1891,9 +2187,9 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
         int64_t g_out = g == 0 ? -1 : g;
         int rsrc = tab[T_RES_SRC][t];
         int64_t res = rsrc == 1 ? g_out : rsrc == 2 ? a0 : rsrc == 3 ? p : 0;
-        uint32_t stack = tab[T_HAS_STACK][t] ? c->stk[i] : 0;
+        uint32_t stack = tab[T_HAS_STACK][t] ? scol(c->stk, i) : 0;
         int tsrc = tab[T_TSTACK_SRC][t];
-        uint32_t tstack = tsrc == 1 ? c->stk[i] : tsrc == 2 ? (uint32_t)a1 : 0;
+        uint32_t tstack = tsrc == 1 ? scol(c->stk, i) : tsrc == 2 ? (uint32_t)a1 : 0;
         int count = t == EV_GO_SYS_BLOCK ? 0 : 1;
         /* Goroutines that existed at trace start: GoStatus until the first Gomaxprocs. */
         if (c->pre_init) {
@@ -1934,7 +2230,7 @@ static PyObject *conv_slice(PyObject *self, PyObject *a) {
         if (count == 0) continue;
         /* A syscall that does not block next is a 1 ns begin/end pair; a
          * GoStartLabel is followed by its label. */
-        int pair = t == EV_GO_SYS_CALL && !c->blocked[i];
+        int pair = t == EV_GO_SYS_CALL && !in_sorted(c->blocked, c->nblocked, (int64_t)i);
         int label = t == EV_GO_START_LABEL;
         int64_t g_ctx = (pair || label) ? g : g_out, m_ctx = (pair || label) ? m_raw : m;
         if (pair) res = g;
@@ -2016,6 +2312,7 @@ static PyTypeObject ConvType = {
 static PyMethodDef methods[] = {
     {"decode", py_decode, METH_VARARGS, "Decode a v1 trace into columns, in file order."},
     {"order", py_order, METH_VARARGS, "Go's v1 event ordering: the final permutation."},
+    {"gather_runs", py_gather_runs, METH_VARARGS, "A Runs column in permutation order."},
     {"gather_sparse", py_gather_sparse, METH_VARARGS,
      "A Sparse column in the order a permutation gives."},
     {"gather", py_gather, METH_VARARGS, "A column in permutation order."},

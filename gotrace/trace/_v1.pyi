@@ -31,7 +31,8 @@ class Converter:
         """(error or None, last time, the 13 EventChunk columns) of events [lo, hi)."""
 
 DecodeResult = tuple[
-    Buf, Buf, Buf,  # ts typ p
+    Buf, Buf,  # ts typ
+    Buf, Buf,  # p: where each run of one P's events starts (int64), and its P (int32)
     Buf, Buf, Buf,  # g a0 a1: int32 while every value fits, else int64 (told by the length)
     Buf, Buf,  # a2: the positions (int64) and values (int64) of its non-zero entries
     Buf,  # stk
@@ -46,7 +47,7 @@ def decode(data: Buffer, version: int, narg: bytes, flags: bytes,
            names: tuple[bytes, ...], /) -> DecodeResult:
     """decode_v1.decode's columns and tables, in file order."""
 
-def order(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
+def order(ts: Buffer, typ: Buffer, p_at: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
           a2_at: Buffer, a2_val: Buffer, cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer,
           tables: bytes, max_repairs: int, /
           ) -> tuple[Buf, int, int, int, int]:
@@ -60,6 +61,12 @@ def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsiz
     the last time, and its pages go back to the OS as they are read (it reads as zeros
     after); an index read twice is then a ValueError."""
 
+def gather_runs(perm: Buffer, at: Buffer, p: Buffer, extra: Buffer, n: int, perm_itemsize: int,
+                consume: bool = False, /) -> Buf:
+    """Each event's value (int32) from the runs (at, p) over n main events, in permutation
+    order; indices past them continue into ``extra``. ``consume``: ``perm`` is read for the
+    last time and its pages go back to the OS as it is read (it reads as zeros after)."""
+
 def gather_sparse(perm: Buffer, at: Buffer, val: Buffer, n: int, perm_itemsize: int, /
                   ) -> tuple[Buf, Buf]:
     """The sparse column (at, val) over n main events, in permutation order."""
@@ -69,7 +76,7 @@ def finish(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, stk: Buffe
     """order_v1's post-merge fix-ups, in place."""
 
 def syscall_blocked(typ: Buffer, g: Buffer, /) -> Buf:
-    """For each event, 1 if it is a GoSysCall whose goroutine blocks next."""
+    """The positions (int64, ascending) of the GoSysCalls whose goroutine blocks next."""
 
 def converter(ts: Buffer, typ: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
               a2_at: Buffer, a2_val: Buffer, stk: Buffer, blocked: Buffer, layout: bytes, reasons: Buffer, /

@@ -215,9 +215,8 @@ class Converter:
             hi = min(n, lo + SLICE)
             c = self._slice(lo, hi) if self._native is None else self._native_slice(lo, hi)
             # Read once, front to back: what lies before hi is never read again.
-            for col in (ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.stk, ev.blocked):
-                if col is not None:
-                    release_before(col, hi)
+            for col in (ev.ts, ev.typ, ev.p, ev.g, ev.a0, ev.a1, ev.stk):
+                release_before(col, hi)
             if c is not None and len(c):
                 yield c
             lo = hi
@@ -351,7 +350,7 @@ class Converter:
         pair = np.zeros(n, np.bool_)
         if len(sc):
             if self.ev.blocked is not None:
-                blocked = self.ev.blocked[lo + sc].astype(np.bool_)
+                blocked = np.isin(lo + sc, self.ev.blocked)
             else:
                 blocked = self._syscall_blocked(lo + sc, g[sc])
             pair[sc[~blocked]] = True

@@ -85,8 +85,10 @@ class Decoded:
     stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
     keeps them in their own stream. The C twin keeps the columns narrow, for they
     are the v1 read's peak: g, a0 and a1 int32 while every value fits (int64
-    otherwise), and a2, zero but for a few events, as ``a2_sparse`` (the
-    positions and values of its non-zero entries) instead of ``a2``.
+    otherwise); stk uint16 while every stack id fits (uint32 otherwise); a2, zero
+    but for a few events, as ``a2_sparse`` (the positions
+    and values of its non-zero entries) instead of ``a2``; and p, one value a
+    batch, as ``p_runs`` (where each run of one P's events starts, and its P).
     """
 
     ts: list[I64] = field(default_factory=list)
@@ -97,7 +99,24 @@ class Decoded:
     a1: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
     a2: list[I64] = field(default_factory=list)
     a2_sparse: tuple[I64, I64] | None = None
-    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32]] = field(default_factory=list)
+    p_runs: tuple[I64, npt.NDArray[np.int32]] | None = None
+
+    def dense_p(self) -> npt.NDArray[np.int32]:
+        """Each event's P, whichever way the decoder kept them."""
+        if self.p_runs is None:
+            return np.concatenate(self.p) if self.p else np.zeros(0, np.int32)
+        at, p = self.p_runs
+        return np.repeat(p, np.diff(np.append(at, self.n_events)))
+
+    def dense_a2(self) -> I64:
+        """Each event's Args[2], whichever way the decoder kept them."""
+        if self.a2_sparse is None:
+            return np.concatenate(self.a2).astype(np.int64) if self.a2 else np.zeros(0, np.int64)
+        out = np.zeros(self.n_events, np.int64)
+        out[self.a2_sparse[0]] = self.a2_sparse[1]
+        return out
+    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32] | npt.NDArray[np.uint16]] = field(
+        default_factory=list)
     n_events: int = 0
     cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
     strings: dict[int, bytes] = field(default_factory=dict)
@@ -331,8 +350,8 @@ _NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in r
 def _decode_native(data: bytes, version: int, progress: Callable[[int], object] | None
                    ) -> Decoded:
     """The same decode in C: one sequential pass, columns without copies."""
-    (ts, typ, p, g, a0, a1, a2_at, a2_val, stk, n, cpu, strings, stacks, pcs, timer, ticks, error,
-     error_offset) = _native.decode(
+    (ts, typ, p_at, p, g, a0, a1, a2_at, a2_val, stk, n, cpu, strings, stacks, pcs, timer, ticks,
+     error, error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
 
     def narrow(buf: _native.Buf) -> npt.NDArray[np.int32] | I64:
@@ -342,9 +361,11 @@ def _decode_native(data: bytes, version: int, progress: Callable[[int], object] 
 
     out = Decoded(
         ts=[frombuffer(ts, np.int64)], typ=[frombuffer(typ, np.uint8)],
-        p=[frombuffer(p, np.int32)], g=[narrow(g)], a0=[narrow(a0)], a1=[narrow(a1)],
+        p_runs=(frombuffer(p_at, np.int64), frombuffer(p, np.int32)),
+        g=[narrow(g)], a0=[narrow(a0)], a1=[narrow(a1)],
         a2_sparse=(frombuffer(a2_at, np.int64), frombuffer(a2_val, np.int64)),
-        stk=[frombuffer(stk, np.uint32)], n_events=n, cpu=cpu, strings=strings, stacks=stacks,
+        stk=[frombuffer(stk, np.uint16) if n and memoryview(stk).nbytes == 2 * n
+             else frombuffer(stk, np.uint32)], n_events=n, cpu=cpu, strings=strings, stacks=stacks,
         pcs=pcs, timer_goids=timer,
         ticks_per_sec=ticks, error=error, error_offset=error_offset, bytes_done=len(data))
     if progress is not None:

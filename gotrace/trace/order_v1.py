@@ -123,8 +123,9 @@ class Sparse:
 class Events:
     """v1 events in Go's final order, with Go's fix-ups applied (ns times).
 
-    g, a0 and a1 are int32 or int64 (the C twin keeps them narrow when every value
-    fits); a2 is a :class:`Sparse` (a dense array given is made one).
+    g, a0 and a1 are int32 or int64 and stk uint16 or uint32 (the C twin keeps them
+    narrow when every value fits); a2 is a :class:`Sparse` (a dense array given is made
+    one).
     """
 
     ts: I64
@@ -139,13 +140,16 @@ class Events:
     unordered: int = 0  # precondition never met (a predecessor is missing)
     stray_exits: int = 0  # syscall exit with no syscall before it
     early_exits: int = 0  # syscall exit before its syscall
-    # For every event, 1 if it is a GoSysCall whose goroutine's next event is
-    # GoSysBlock; None when the converter should look ahead itself.
-    blocked: npt.NDArray[np.uint8] | None = None
+    # The positions (ascending) of the GoSysCalls whose goroutine's next event is
+    # GoSysBlock; None when the converter should look ahead itself. (Flags given, one
+    # per event, are made positions.)
+    blocked: I64 | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.a2, Sparse):
             self.a2 = Sparse.of(self.a2)
+        if self.blocked is not None and self.blocked.dtype in (np.uint8, np.bool_):
+            self.blocked = np.flatnonzero(self.blocked).astype(np.int64)
 
     def keep(self, n: int) -> None:
         """Keep the first ``n`` events only."""
@@ -155,7 +159,7 @@ class Events:
         if self.blocked is not None:
             # Whether a syscall blocked is its goroutine's next event, which may be
             # gone now: decided again on what is kept, as the Python converter does.
-            self.blocked = frombuffer(_native.syscall_blocked(self.typ, self.g), np.uint8)
+            self.blocked = frombuffer(_native.syscall_blocked(self.typ, self.g), np.int64)
 
 
 def _seq_value(src: I64, a0: I64, a1: I64) -> I64:
@@ -288,11 +292,12 @@ def order(dec: Decoded, native: bool = False) -> Events:
     """
     if native:
         return _order_native(dec)
-    ts, p, g = _cat(dec.ts), _cat(dec.p), _cat(dec.g)
-    a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), _cat(dec.a2), _cat(dec.stk)
+    ts, p, g = _cat(dec.ts), dec.dense_p().astype(np.int64), _cat(dec.g)
+    a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), dec.dense_a2(), _cat(dec.stk)
     typ = np.concatenate(dec.typ) if dec.typ else np.zeros(0, np.uint8)
     for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
         getattr(dec, name).clear()
+    dec.p_runs = dec.a2_sparse = None
     if dec.cpu:
         cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64)
         nc = len(cpu)
@@ -442,38 +447,47 @@ def _order_native(dec: Decoded) -> Events:
     ts = _take(dec.ts, np.int64)
     if not ts.flags.writeable:
         ts = ts.copy()
-    typ, p, g = _take(dec.typ, np.uint8), _take(dec.p, np.int32), _take(dec.g, None)
+    typ, g = _take(dec.typ, np.uint8), _take(dec.g, None)
+    if dec.p_runs is not None:
+        p_at, p_run = dec.p_runs
+    else:  # the Python decoder's dense column
+        dense_p = _take(dec.p, np.int32)
+        starts = np.ones(len(dense_p), np.bool_)
+        starts[1:] = dense_p[1:] != dense_p[:-1]
+        p_at = np.flatnonzero(starts).astype(np.int64)
+        p_run = dense_p[p_at]  # type: ignore[assignment]
+    dec.p_runs = None
     a0, a1 = _take(dec.a0, None), _take(dec.a1, None)
     if dec.a2_sparse is not None:
         a2_at, a2_val = dec.a2_sparse
-        dec.a2_sparse = None
     else:  # the Python decoder's dense column
         dense = Sparse.of(_take(dec.a2, np.int64))  # type: ignore[arg-type]
         a2_at, a2_val = dense.at, dense.val
-    stk = _take(dec.stk, np.uint32)
+    dec.a2_sparse = None
+    stk = _take(dec.stk, None if dec.stk and dec.stk[0].dtype.kind == "u" else np.uint32)
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
     perm_buf, perm_item, unordered, stray, early = nat.order(
-        ts, typ, p, g, a0, a1, a2_at, a2_val, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
+        ts, typ, p_at, p_run, g, a0, a1, a2_at, a2_val, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
     perm = frombuffer(perm_buf, np.int32 if perm_item == 4 else np.int64)
     n = len(ts)
     at, val = nat.gather_sparse(perm, a2_at, a2_val, n, perm_item)
     a2 = Sparse(frombuffer(at, np.int64), frombuffer(val, np.int64), len(perm))
     del a2_at, a2_val
     extras: dict[str, npt.NDArray[np.generic]] = {
-        "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "p": c_p.astype(np.int32),
-        "g": c_g, "a0": np.zeros(nc, np.int64), "a1": np.zeros(nc, np.int64),
-        "stk": cpu[:, 3].astype(np.uint32)}
-    cols = {"ts": ts, "typ": typ, "p": p, "g": g, "a0": a0, "a1": a1, "stk": stk}
-    del ts, typ, p, g, a0, a1, stk
+        "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "g": c_g,
+        "a0": np.zeros(nc, np.int64), "a1": np.zeros(nc, np.int64), "stk": cpu[:, 3].astype(np.uint32)}
+    cols = {"ts": ts, "typ": typ, "g": g, "a0": a0, "a1": a1, "stk": stk}
+    del ts, typ, g, a0, a1, stk
     out: dict[str, npt.NDArray[np.generic]] = {}
     for name in list(cols):
         col = cols.pop(name)
         extra = extras[name]
         if extra.dtype != col.dtype:
-            # A CPU sample's goroutine beside a narrow g: narrow too, if every one fits.
-            lim = np.iinfo(np.int32)
+            # A CPU sample's goroutine or stack beside a narrow column: narrow too, if every
+            # one fits; else the column is widened.
+            lim = np.iinfo(col.dtype)  # type: ignore[type-var]
             if extra.dtype.itemsize > col.itemsize and len(extra) and \
                     (extra.min() < lim.min or extra.max() > lim.max):
                 col = col.astype(extra.dtype)
@@ -482,13 +496,17 @@ def _order_native(dec: Decoded) -> Events:
         out[name] = frombuffer(nat.gather(perm, col, extra, col.itemsize, perm_item, True),
                                col.dtype)
         del col
-    del perm, perm_buf
+    # Last, once the decoded columns have gone back: the only ordered column that is new, made
+    # as the permutation, read for the last time, goes back.
+    out["p"] = frombuffer(nat.gather_runs(perm, p_at, p_run, c_p.astype(np.int32), n, perm_item,
+                                          True), np.int32)
+    del perm, perm_buf, p_at, p_run
     freq = 1e9 / float(dec.ticks_per_sec or 1_000_000_000)
     timer = np.array(sorted(dec.timer_goids), dtype=np.uint64).astype(np.int64)
     ids = np.array(sorted(k for k, v in dec.stacks.items() if v), dtype=np.int64)
     nat.finish(out["ts"], out["typ"], out["p"], out["g"], out["a0"],
                out["stk"], freq, timer, ids, _SETS_EV.astype(np.uint8).tobytes())
-    blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]), np.uint8)
+    blocked = frombuffer(nat.syscall_blocked(out["typ"], out["g"]), np.int64)
     return Events(out["ts"], out["typ"], out["p"], out["g"],  # type: ignore[arg-type]
                   out["a0"], out["a1"], a2, out["stk"],  # type: ignore[arg-type]
                   unordered, stray, early, blocked)

@@ -358,3 +358,29 @@ def test_cpu_sample_goroutine_past_int32_widens_g(g: int, monkeypatch: pytest.Mo
     cols = _run(data, True, monkeypatch)[1][0]  # type: ignore[index]
     gs = np.concatenate([np.frombuffer(c[list(COLUMNS).index("g")], np.int64) for c in cols])
     assert g in gs.tolist()
+
+
+@native
+@pytest.mark.parametrize("stack", [9, 70_000], ids=["uint16", "uint32"])
+def test_stack_ids_past_uint16_widen_the_column(stack: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stack ids are kept in 2 bytes while every one fits; the first past 65535 widens the
+    column in place, and the events (stack included) are the numpy twin's either way."""
+    from trace_mutate import encode_uvarint
+
+    def record(typ: int, *args: int) -> bytes:
+        body = b"".join(encode_uvarint(a) for a in args)
+        if len(args) <= 3:
+            return bytes([typ | (len(args) - 1) << 6]) + body
+        return bytes([typ | 0xC0]) + encode_uvarint(len(body)) + body
+
+    events = (record(sp.EV_GOMAXPROCS, 1, 4, 0) + record(sp.EV_PROC_START, 1, 1)
+              + record(sp.EV_GO_CREATE, 1, 5, 0, stack) + record(sp.EV_GO_START, 1, 5, 1)
+              + record(sp.EV_GO_BLOCK_RECV, 1, stack))
+    stacks = record(sp.EV_STRING, 1, 1) + b"f" + record(sp.EV_STACK, stack, 1, 0x1000, 1, 1, 7)
+    data = _v1_batches((0, 1_000, stacks + events))
+    dec = decode_v1.decode(data, 21, None, True)
+    assert dec.error is None and dec.stk[0].dtype == (np.uint16 if stack < 65536 else np.uint32)
+    _assert_same(data, monkeypatch)
+    outcome, got, _ = _run(data, True, monkeypatch)
+    k = list(COLUMNS).index("stack")
+    assert outcome == "ok" and any(np.frombuffer(c[k], np.int32).any() for c in got[0])  # type: ignore[index]
