@@ -182,15 +182,18 @@ static inline int dense_set(Dense *d, int64_t k, int64_t v1, int64_t v2) {
 }
 
 /* The merge check's state of each goroutine (its sequence number and status): a Dense
- * with the status in a byte that also says whether the key is there (status + 1, 0:
- * absent), 9 bytes a goroutine instead of 17; the table spans the goroutine ids, and sits
- * beside every decoded column at the v1 read's peak. */
+ * of 5 bytes a goroutine instead of 17, for the table spans the goroutine ids and sits
+ * beside every decoded column at the v1 read's peak. The status byte also says whether
+ * the key is there; a sequence number that does not fit in 4 bytes (only a hostile trace
+ * has one) moves its key to the Map for good. */
 typedef struct {
-    int64_t *seq;
-    uint8_t *status; /* status + 1; 0: no state */
+    int32_t *seq;
+    uint8_t *status; /* status + 1; 0: no state; SEQ_IN_MAP: in sparse */
     size_t cap, limit;
     Map sparse;
 } SeqState;
+
+#define SEQ_IN_MAP 0xff
 
 static void seqs_free(SeqState *d) {
     free(d->seq);
@@ -206,7 +209,8 @@ static int seqs_init(SeqState *d, size_t limit) {
 }
 
 static inline void seqs_get(const SeqState *d, int64_t k, int64_t *seq, int64_t *status) {
-    if (k >= 0 && (uint64_t)k < d->limit) {
+    int direct = k >= 0 && (uint64_t)k < d->limit;
+    if (direct && ((uint64_t)k >= d->cap || d->status[k] != SEQ_IN_MAP)) {
         if ((uint64_t)k < d->cap && d->status[k]) {
             *seq = d->seq[k];
             *status = d->status[k] - 1;
@@ -225,9 +229,9 @@ static inline int seqs_set(SeqState *d, int64_t k, int64_t seq, int64_t status) 
     if (k >= 0 && (uint64_t)k < d->limit) {
         if ((uint64_t)k >= d->cap) {
             size_t cap = d->cap ? d->cap : 1024;
-            while (cap <= (size_t)k) cap += cap / 2;
+            while (cap <= (size_t)k) cap += cap / 4;
             if (cap > d->limit) cap = d->limit;
-            int64_t *a = realloc(d->seq, cap * sizeof(int64_t));
+            int32_t *a = realloc(d->seq, cap * sizeof(int32_t));
             if (!a) return -1;
             d->seq = a;
             uint8_t *u = realloc(d->status, cap);
@@ -236,9 +240,12 @@ static inline int seqs_set(SeqState *d, int64_t k, int64_t seq, int64_t status) 
             memset(u + d->cap, 0, cap - d->cap);
             d->cap = cap;
         }
-        d->seq[k] = seq;
-        d->status[k] = (uint8_t)(status + 1);
-        return 0;
+        if (d->status[k] != SEQ_IN_MAP && seq == (int64_t)(int32_t)seq) {
+            d->seq[k] = (int32_t)seq;
+            d->status[k] = (uint8_t)(status + 1);
+            return 0;
+        }
+        d->status[k] = SEQ_IN_MAP;
     }
     Py_ssize_t s = map_slot(&d->sparse, k, seq, status);
     if (s < 0) return -1;
@@ -298,36 +305,50 @@ static inline int bytes_set(ByteState *d, int64_t k, uint8_t value) {
 /* ------------------------------------------------------------------ */
 /* Narrow columns                                                      */
 
-/* An integer column (a goroutine id, Args[0], Args[1]) of 4 bytes an item while every
- * value fits, else 8: decoded columns are the v1 read's peak (49 bytes an event when all
- * were 8), and ids, sequence numbers and string and stack ids fit in 4 bytes in any
- * trace a runtime wrote. A column meets its first value that does not fit (a heap size
- * over 2 GiB, a hostile id) and is widened once, in place. */
+/* An integer column (a goroutine id, Args[0], Args[1]) of 2, 4 or 8 bytes an item, the
+ * fewest every value fits in: decoded columns are the v1 read's peak (49 bytes an event
+ * when all were 8), and ids, sequence numbers and string and stack ids fit in 4 bytes (a
+ * sequence number often in 2) in any trace a runtime wrote. A column starts narrow, and
+ * the first value that does not fit (a heap size over 2 GiB, a hostile id) widens it, in
+ * place. */
 typedef struct {
     const void *p;
-    int wide;
+    int width;
 } ICol;
 
 static inline int64_t icol(ICol c, size_t i) {
-    return c.wide ? ((const int64_t *)c.p)[i] : (int64_t)((const int32_t *)c.p)[i];
+    switch (c.width) {
+    case 2: return ((const int16_t *)c.p)[i];
+    case 4: return ((const int32_t *)c.p)[i];
+    default: return ((const int64_t *)c.p)[i];
+    }
+}
+
+/* Widen the n items of v to `to` bytes, in place. */
+static int icol_widen(Vec *v, size_t n, size_t to) {
+    char *q = realloc(v->p, v->cap * to);
+    if (q == NULL) return -1;
+    for (size_t i = n; i-- > 0;) {
+        int64_t x = v->item == 2 ? ((const int16_t *)q)[i] : ((const int32_t *)q)[i];
+        if (to == 4) ((int32_t *)q)[i] = (int32_t)x;
+        else ((int64_t *)q)[i] = x;
+    }
+    v->p = q;
+    v->item = to;
+    return 0;
 }
 
 /* v->p[n] = x for an ICol being built (capacity for n reserved). */
 static int icol_put(Vec *v, size_t n, int64_t x) {
-    if (v->item == 4) {
-        if (x == (int64_t)(int32_t)x) {
-            ((int32_t *)v->p)[n] = (int32_t)x;
-            return 0;
-        }
-        char *q = realloc(v->p, v->cap * 8);
-        if (q == NULL) return -1;
-        const int32_t *from = (const int32_t *)q;
-        int64_t *to = (int64_t *)q;
-        for (size_t i = n; i-- > 0;) to[i] = from[i];
-        v->p = q;
-        v->item = 8;
+    if (v->item == 2 && x != (int64_t)(int16_t)x &&
+        icol_widen(v, n, x == (int64_t)(int32_t)x ? 4 : 8) < 0)
+        return -1;
+    if (v->item == 4 && x != (int64_t)(int32_t)x && icol_widen(v, n, 8) < 0) return -1;
+    switch (v->item) {
+    case 2: ((int16_t *)v->p)[n] = (int16_t)x; break;
+    case 4: ((int32_t *)v->p)[n] = (int32_t)x; break;
+    default: ((int64_t *)v->p)[n] = x;
     }
-    ((int64_t *)v->p)[n] = x;
     return 0;
 }
 
@@ -418,7 +439,10 @@ enum {
 };
 
 /* Per-type flags passed in from decode_v1.py. */
-enum { F_KNOWN = 1, F_STACK = 2, F_TIMED = 4, F_SETTER = 8, F_CLEARER = 16, F_FROM_ARG = 32 };
+enum {
+    F_KNOWN = 1, F_STACK = 2, F_TIMED = 4, F_SETTER = 8, F_CLEARER = 16, F_FROM_ARG = 32,
+    F_A1 = 64, /* Args[1] is read after decoding (decode_v1.A1_READ) */
+};
 
 #define MAX_INT32 2147483647LL
 /* decode_v1.MAX_TICKS and its message (exported, and tested equal). */
@@ -522,8 +546,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     Dec s;
     memset(&s, 0, sizeof s);
     s.ts.item = s.a2at.item = s.a2val.item = s.prat.item = 8;
-    s.prp.item = s.g.item = s.a0.item = s.a1.item = 4;
-    s.stk.item = 2;
+    s.prp.item = s.g.item = s.a0.item = 4;
+    s.stk.item = s.a1.item = 2;
     s.typ.item = 1;
     s.cpu.item = 32;
     uint64_t *args = malloc(MAXARGS * sizeof(uint64_t));
@@ -742,7 +766,7 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             if (dec_push(&s.prat, &at) < 0 || dec_push(&s.prp, &p32) < 0) goto nomem;
         }
         if (icol_put(&s.g, n, g) < 0 || icol_put(&s.a0, n, av[0]) < 0 ||
-            icol_put(&s.a1, n, av[1]) < 0)
+            icol_put(&s.a1, n, (fl & F_A1) ? av[1] : 0) < 0)
             goto nomem;
         if (av[2] != 0) {
             int64_t at = (int64_t)n;
@@ -1194,16 +1218,17 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item, int writable) {
     return 0;
 }
 
-/* An ICol of n items from o: 4 or 8 bytes an item, told by its length. */
+/* An ICol of n items from o: 2, 4 or 8 bytes an item, told by its length. */
 static int get_icol(PyObject *o, Py_buffer *b, size_t n, ICol *c, int writable) {
     if (get_buf(o, b, 1, writable) < 0) return -1;
-    if ((size_t)b->len != 4 * n && (size_t)b->len != 8 * n) {
+    size_t len = (size_t)b->len;
+    if (n ? len != 2 * n && len != 4 * n && len != 8 * n : len != 0) {
         PyBuffer_Release(b);
         PyErr_SetString(PyExc_ValueError, "columns differ in length");
         return -1;
     }
     c->p = b->buf;
-    c->wide = n && (size_t)b->len == 8 * n;
+    c->width = n ? (int)(len / n) : 8;
     return 0;
 }
 
@@ -2338,8 +2363,8 @@ static const Constant CONSTANTS[] = {
     CONSTANT(EV_GO_SYS_EXIT_LOCAL), CONSTANT(EV_GO_START_LABEL), CONSTANT(EV_USER_TASK_CREATE),
     CONSTANT(EV_USER_TASK_END), CONSTANT(EV_USER_REGION), CONSTANT(EV_USER_LOG),
     CONSTANT(EV_CPU_SAMPLE), CONSTANT(F_KNOWN), CONSTANT(F_STACK), CONSTANT(F_TIMED),
-    CONSTANT(F_SETTER), CONSTANT(F_CLEARER), CONSTANT(F_FROM_ARG), CONSTANT(MAX_INT32),
-    CONSTANT(MAX_TICKS), CONSTANT(MAX_TIME_NS), CONSTANT(PROFILE_P), CONSTANT(GARBAGE_KEY),
+    CONSTANT(F_SETTER), CONSTANT(F_CLEARER), CONSTANT(F_FROM_ARG), CONSTANT(F_A1),
+    CONSTANT(MAX_INT32), CONSTANT(MAX_TICKS), CONSTANT(MAX_TIME_NS), CONSTANT(PROFILE_P), CONSTANT(GARBAGE_KEY),
     CONSTANT(G_DEAD), CONSTANT(K_LABEL), CONSTANT(K_REGION_BEGIN), CONSTANT(K_REGION_END),
     CONSTANT(K_STATE_TRANSITION), CONSTANT(GS_UNDETERMINED), CONSTANT(GS_RUNNABLE),
     CONSTANT(GS_RUNNING), CONSTANT(GS_SYSCALL), CONSTANT(RK_GOROUTINE), CONSTANT(T_KIND),

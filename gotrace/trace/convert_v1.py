@@ -27,9 +27,10 @@ from .events import COLUMNS, EventChunk, GoState, Kind, ProcState, ResourceKind
 from .order_v1 import Events
 
 I64 = npt.NDArray[np.int64]
-SLICE = 1 << 17
+SLICE = 1 << 16
 """Events converted per slice: each slice's chunk (64 bytes an event) is in flight beside the
-model being built; 2**20 put 120 MB more at the 100 MB Go 1.21 trace's peak, no faster."""
+model being built; 2**20 put 130 MB more at the 100 MB Go 1.21 trace's peak, 2**17 10 MB, and
+neither was faster."""
 LUT_MAX = 1 << 24  # stack ids below this map through a table, others through np.unique
 
 STW_REASONS = (

@@ -71,10 +71,21 @@ _G_CLEARERS = _table(lambda t: t in (
     sp.EV_GO_BLOCK_COND, sp.EV_GO_BLOCK_NET, sp.EV_GO_SYS_BLOCK, sp.EV_GO_BLOCK_GC), np.bool_)
 _G_FROM_ARG = _table(lambda t: t in (sp.EV_GO_SYS_EXIT, sp.EV_GO_WAITING, sp.EV_GO_IN_SYSCALL),
                      np.bool_)
+A1_READ = (sp.EV_GO_START, sp.EV_GO_START_LABEL, sp.EV_GO_UNBLOCK, sp.EV_GO_SYS_EXIT,
+           sp.EV_GO_CREATE, sp.EV_USER_REGION, sp.EV_USER_LOG)
+"""The types whose Args[1] is read after decoding: a sequence number (the merge), a new
+goroutine's stack, a region's mode, a log's key (the conversion). The C decoder keeps
+Args[1] of these only (others' are GC byte counts and the like), so that the column holds
+small numbers and stays narrow; tests hold the list to what order_v1 and convert_v1 read."""
+_A1 = _table(lambda t: t in A1_READ, np.bool_)
 
 
 def _known_table(version: int) -> npt.NDArray[np.bool_]:
     return _table(lambda t: sp.known(t, version), np.bool_)  # type: ignore[return-value]
+
+
+IntCol = npt.NDArray[np.int16] | npt.NDArray[np.int32] | I64
+"""An integer column of the C decoder: the narrowest of these its values fit in."""
 
 
 @dataclass
@@ -84,8 +95,9 @@ class Decoded:
     Timed events (file order): ts (ticks), typ, p, g, a0..a2 (Args[0..2]),
     stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
     keeps them in their own stream. The C twin keeps the columns narrow, for they
-    are the v1 read's peak: g, a0 and a1 int32 while every value fits (int64
-    otherwise); stk uint16 while every stack id fits (uint32 otherwise); a2, zero
+    are the v1 read's peak: g and a0 int32 while every value fits (int64
+    otherwise); a1 int16, int32 or int64, kept only for the types that read it
+    (``A1_READ``); stk uint16 while every stack id fits (uint32 otherwise); a2, zero
     but for a few events, as ``a2_sparse`` (the positions
     and values of its non-zero entries) instead of ``a2``; and p, one value a
     batch, as ``p_runs`` (where each run of one P's events starts, and its P).
@@ -94,9 +106,9 @@ class Decoded:
     ts: list[I64] = field(default_factory=list)
     typ: list[npt.NDArray[np.uint8]] = field(default_factory=list)
     p: list[npt.NDArray[np.int32]] = field(default_factory=list)
-    g: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
-    a0: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
-    a1: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
+    g: list[IntCol] = field(default_factory=list)
+    a0: list[IntCol] = field(default_factory=list)
+    a1: list[IntCol] = field(default_factory=list)
     a2: list[I64] = field(default_factory=list)
     a2_sparse: tuple[I64, I64] | None = None
     p_runs: tuple[I64, npt.NDArray[np.int32]] | None = None
@@ -331,13 +343,13 @@ def decode(data: bytes, version: int, progress: Callable[[int], object] | None =
     return out
 
 
-FLAG_BITS = ("KNOWN", "STACK", "TIMED", "SETTER", "CLEARER", "FROM_ARG")
+FLAG_BITS = ("KNOWN", "STACK", "TIMED", "SETTER", "CLEARER", "FROM_ARG", "A1")
 """The per-type flags the C decoder gets, bit k for FLAG_BITS[k] (its F_* constants)."""
 
 
 def _flags(version: int) -> bytes:
     tables = {"KNOWN": _known_table(version), "STACK": _STACK, "TIMED": _TIMED,
-              "SETTER": _G_SETTERS, "CLEARER": _G_CLEARERS, "FROM_ARG": _G_FROM_ARG}
+              "SETTER": _G_SETTERS, "CLEARER": _G_CLEARERS, "FROM_ARG": _G_FROM_ARG, "A1": _A1}
     fl = np.zeros(64, np.uint8)
     for k, name in enumerate(FLAG_BITS):
         fl |= tables[name].astype(np.uint8) << np.uint8(k)
@@ -354,8 +366,11 @@ def _decode_native(data: bytes, version: int, progress: Callable[[int], object] 
      error, error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
 
-    def narrow(buf: _native.Buf) -> npt.NDArray[np.int32] | I64:
-        if n and memoryview(buf).nbytes == 4 * n:
+    def narrow(buf: _native.Buf) -> IntCol:
+        width = memoryview(buf).nbytes // n if n else 8
+        if width == 2:
+            return frombuffer(buf, np.int16)
+        if width == 4:
             return frombuffer(buf, np.int32)
         return frombuffer(buf, np.int64)
 

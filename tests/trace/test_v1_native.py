@@ -330,7 +330,7 @@ def test_goroutine_ids_past_int32_widen_the_columns(shift: int, monkeypatch: pyt
     dec = decode_v1.decode(data, 11, None, True)
     assert dec.g[0].dtype == (np.int32 if shift == 0 else np.int64)
     assert dec.a0[0].dtype == (np.int32 if shift == 0 else np.int64)
-    assert dec.a1[0].dtype == np.int32
+    assert dec.a1[0].dtype == np.int16  # sequence numbers and stack ids, small here
     _assert_same(data, monkeypatch)
     if shift:
         base = _run(_shift_goroutines(data, -shift), True, monkeypatch)[1]
@@ -360,19 +360,22 @@ def test_cpu_sample_goroutine_past_int32_widens_g(g: int, monkeypatch: pytest.Mo
     assert g in gs.tolist()
 
 
+def _record(typ: int, *args: int) -> bytes:
+    """One v1 record of type ``typ``: up to 3 arguments inline, more behind their length."""
+    from trace_mutate import encode_uvarint
+
+    body = b"".join(encode_uvarint(a) for a in args)
+    if len(args) <= 3:
+        return bytes([typ | (len(args) - 1) << 6]) + body
+    return bytes([typ | 0xC0]) + encode_uvarint(len(body)) + body
+
+
 @native
 @pytest.mark.parametrize("stack", [9, 70_000], ids=["uint16", "uint32"])
 def test_stack_ids_past_uint16_widen_the_column(stack: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Stack ids are kept in 2 bytes while every one fits; the first past 65535 widens the
     column in place, and the events (stack included) are the numpy twin's either way."""
-    from trace_mutate import encode_uvarint
-
-    def record(typ: int, *args: int) -> bytes:
-        body = b"".join(encode_uvarint(a) for a in args)
-        if len(args) <= 3:
-            return bytes([typ | (len(args) - 1) << 6]) + body
-        return bytes([typ | 0xC0]) + encode_uvarint(len(body)) + body
-
+    record = _record
     events = (record(sp.EV_GOMAXPROCS, 1, 4, 0) + record(sp.EV_PROC_START, 1, 1)
               + record(sp.EV_GO_CREATE, 1, 5, 0, stack) + record(sp.EV_GO_START, 1, 5, 1)
               + record(sp.EV_GO_BLOCK_RECV, 1, stack))
@@ -384,3 +387,31 @@ def test_stack_ids_past_uint16_widen_the_column(stack: int, monkeypatch: pytest.
     outcome, got, _ = _run(data, True, monkeypatch)
     k = list(COLUMNS).index("stack")
     assert outcome == "ok" and any(np.frombuffer(c[k], np.int32).any() for c in got[0])  # type: ignore[index]
+
+
+@native
+def test_sequence_numbers_past_int32_keep_their_goroutine_in_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge check keeps each goroutine's sequence number in 4 bytes; one that does not fit
+    (a damaged trace's) moves the goroutine to the check's map for good, and the merge and its
+    damage count are the numpy twin's."""
+    record = _record
+    big = 2**40
+    events = (record(sp.EV_GOMAXPROCS, 1, 4, 0) + record(sp.EV_PROC_START, 1, 1)
+              + record(sp.EV_GO_CREATE, 1, 5, 0, 0) + record(sp.EV_GO_START, 1, 5, big)
+              + record(sp.EV_GO_SCHED, 1, 0) + record(sp.EV_GO_START, 1, 5, big + 1)
+              + record(sp.EV_GO_SCHED, 1, 0) + record(sp.EV_GO_START, 1, 5, 2))
+    data = _v1_batches((0, 1_000, events))
+    _assert_same(data, monkeypatch)
+    outcome, _, damage = _run(data, True, monkeypatch)
+    assert outcome == "ok" and damage and "preceding events are missing" in damage[0][0]  # type: ignore[index]
+
+
+def test_args1_kept_for_exactly_the_types_that_read_it() -> None:
+    """The C decoder drops Args[1] of the types not in A1_READ: the list must be what the merge
+    (a sequence number: _INIT_SEQ 3, _NEXT_SEQ 4) and the conversion (a stack from Args[1];
+    a region's mode and a log's key) read."""
+    from gotrace.trace import order_v1
+
+    merge = {t for t in range(64) if order_v1._INIT_SEQ[t] == 3 or order_v1._NEXT_SEQ[t] == 4}
+    conversion = {t for t, row in convert_v1._LAYOUT.items() if row[7] == "a1"}
+    assert set(decode_v1.A1_READ) == merge | conversion | {sp.EV_USER_REGION, sp.EV_USER_LOG}
