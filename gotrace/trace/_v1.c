@@ -352,6 +352,46 @@ static int icol_put(Vec *v, size_t n, int64_t x) {
     return 0;
 }
 
+/* Decoded times (ticks): each block of TS_BLOCK events as its first time and int32 offsets
+ * from it, while every offset fits (a block spans 2^31 ticks, minutes to hours); else int64
+ * times, the column widened once, in place. 4 bytes an event where the times were the
+ * widest decoded column. */
+#define TS_BLOCK_BITS 16
+#define TS_BLOCK (1 << TS_BLOCK_BITS)
+typedef struct {
+    const void *p;
+    const int64_t *base; /* the first time of each block; NULL: p holds int64 times */
+} TCol;
+
+static inline int64_t tcol(TCol c, size_t i) {
+    return c.base ? c.base[i >> TS_BLOCK_BITS] + ((const int32_t *)c.p)[i]
+                  : ((const int64_t *)c.p)[i];
+}
+
+static int dec_push(Vec *v, const void *x);
+
+/* v->p[n] = x for a TCol being built (capacity for n reserved); base: its blocks' times. */
+static int tcol_put(Vec *v, Vec *base, size_t n, int64_t x) {
+    if (v->item == 4) {
+        if ((n & (((size_t)1 << TS_BLOCK_BITS) - 1)) == 0 && dec_push(base, &x) < 0) return -1;
+        const int64_t *b = (const int64_t *)base->p;
+        int64_t d = x - b[n >> TS_BLOCK_BITS];
+        if (d == (int64_t)(int32_t)d) {
+            ((int32_t *)v->p)[n] = (int32_t)d;
+            return 0;
+        }
+        char *q = realloc(v->p, v->cap * 8);
+        if (q == NULL) return -1;
+        for (size_t i = n; i-- > 0;)
+            ((int64_t *)q)[i] = b[i >> TS_BLOCK_BITS] + ((const int32_t *)q)[i];
+        v->p = q;
+        v->item = 8;
+        vec_free(base);
+    }
+    ((int64_t *)v->p)[n] = x;
+    return 0;
+}
+
 /* Stack ids: uint16 while every id fits (a program's distinct stacks, most often far
  * fewer than 65536), else uint32; widened once, in place, like an ICol. */
 typedef struct {
@@ -463,6 +503,7 @@ typedef struct {
 typedef struct {
     Vec ts, typ, g, a0, a1, stk; /* g, a0, a1: ICols */
     Vec a2at, a2val;            /* Args[2], a Sparse */
+    Vec tsbase;                 /* ts is a TCol: its blocks' times */
     Vec prat, prp;              /* P: the runs of events of one P (a Runs) */
     Vec cpu; /* int64 quadruples */
     size_t n_events;
@@ -545,7 +586,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
     PyObject *result = NULL;
     Dec s;
     memset(&s, 0, sizeof s);
-    s.ts.item = s.a2at.item = s.a2val.item = s.prat.item = 8;
+    s.a2at.item = s.a2val.item = s.prat.item = s.tsbase.item = 8;
+    s.ts.item = 4;
     s.prp.item = s.g.item = s.a0.item = 4;
     s.stk.item = s.a1.item = 2;
     s.typ.item = 1;
@@ -759,7 +801,7 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
             vec_reserve(&s.stk, s.stk.n + 1) < 0)
             goto nomem;
         size_t n = s.n_events;
-        ((int64_t *)s.ts.p)[n] = ts;
+        if (tcol_put(&s.ts, &s.tsbase, n, ts) < 0) goto nomem;
         ((uint8_t *)s.typ.p)[n] = t8;
         if (s.prp.n == 0 || ((int32_t *)s.prp.p)[s.prp.n - 1] != p32) {
             int64_t at = (int64_t)n;
@@ -795,6 +837,7 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         if (s.have_batch) err_pos = s.batch_offset;
         if (s.n_events > keep) s.n_events = keep;
         s.ts.n = s.typ.n = s.g.n = s.a0.n = s.a1.n = s.stk.n = s.n_events;
+        if (s.ts.item == 4) s.tsbase.n = (s.n_events + TS_BLOCK - 1) / TS_BLOCK;
         while (s.prat.n && ((int64_t *)s.prat.p)[s.prat.n - 1] >= (int64_t)keep) s.prat.n--;
         s.prp.n = s.prat.n;
         while (s.a2at.n && ((int64_t *)s.a2at.p)[s.a2at.n - 1] >= (int64_t)keep) s.a2at.n--;
@@ -818,7 +861,8 @@ static PyObject *py_decode(PyObject *self, PyObject *a) {
         Py_DECREF(cpu);
         goto done;
     }
-    result = Py_BuildValue("(NNNNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.typ),
+    result = Py_BuildValue("(NNNNNNNNNNNnNOOOOLNn)", vec_take(&s.ts), vec_take(&s.tsbase),
+                           vec_take(&s.typ),
                            vec_take(&s.prat), vec_take(&s.prp), vec_take(&s.g), vec_take(&s.a0),
                            vec_take(&s.a1), vec_take(&s.a2at), vec_take(&s.a2val),
                            vec_take(&s.stk),
@@ -839,6 +883,7 @@ done:
     free(s.a1.p);
     free(s.a2at.p);
     free(s.a2val.p);
+    free(s.tsbase.p);
     free(s.stk.p);
     free(s.cpu.p);
     map_free(&s.lastg);
@@ -855,7 +900,7 @@ done:
 
 /* Columns of the merged input: main events [0, n) then CPU samples [n, n + nc). */
 typedef struct {
-    int64_t *ts;
+    TCol ts;
     const uint8_t *typ;
     Runs p;
     ICol g, a0, a1;
@@ -871,7 +916,7 @@ typedef struct {
 #define G_DEAD 0
 
 static inline int64_t c_ts(const Cols *c, int64_t i) {
-    return (size_t)i < c->n ? c->ts[i] : c->cts[i - (int64_t)c->n];
+    return (size_t)i < c->n ? tcol(c->ts, (size_t)i) : c->cts[i - (int64_t)c->n];
 }
 static inline int c_typ(const Cols *c, int64_t i) {
     return (size_t)i < c->n ? c->typ[i] : EV_CPU_SAMPLE;
@@ -1290,24 +1335,50 @@ static int get_runs(PyObject *at, PyObject *pv, Py_buffer *bat, Py_buffer *bp, s
     return 0;
 }
 
-/* order(ts, typ, p_at, p, g, a0, a1, a2_at, a2_val, cpu_ts, cpu_p, cpu_g, tables, max_repairs) ->
- * (perm, unordered, stray_exits, early_exits). ts is updated in place for
- * syscall exits that take their real time. perm indexes main events, then CPU
- * samples (index - len(ts)). */
+/* A TCol from its column and its blocks' times (int64; none: the column is int64 times):
+ * bts and bbase are filled, and *n is the number of events. */
+static int get_tcol(PyObject *ts, PyObject *base, Py_buffer *bts, Py_buffer *bbase, TCol *c,
+                    size_t *n) {
+    if (get_buf(ts, bts, 1, 0) < 0) return -1;
+    if (get_buf(base, bbase, 8, 0) < 0) {
+        PyBuffer_Release(bts);
+        return -1;
+    }
+    size_t nb = (size_t)bbase->len / 8, len = (size_t)bts->len;
+    size_t blk = (size_t)1 << TS_BLOCK_BITS;
+    int ok = nb ? len % 4 == 0 && (len / 4 + blk - 1) / blk == nb : len % 8 == 0;
+    if (!ok) {
+        PyBuffer_Release(bts);
+        PyBuffer_Release(bbase);
+        PyErr_SetString(PyExc_ValueError, "bad times");
+        return -1;
+    }
+    c->p = bts->buf;
+    c->base = nb ? bbase->buf : NULL;
+    *n = nb ? len / 4 : len / 8;
+    return 0;
+}
+
+/* order(ts, ts_base, typ, p_at, p, g, a0, a1, a2_at, a2_val, cpu_ts, cpu_p, cpu_g, tables,
+ * max_repairs) -> (perm, its item size, unordered, stray_exits, early_exits, moved): moved
+ * holds (position in perm, real time) int64 pairs of the syscall exits that take their real
+ * time. perm indexes main events, then CPU samples (index - number of events). */
 static PyObject *py_order(PyObject *self, PyObject *a) {
-    PyObject *o[11], *prun;
+    PyObject *o[11], *prun, *tsb;
     const char *tab;
     Py_ssize_t tablen, max_repairs;
-    if (!PyArg_ParseTuple(a, "OOOOOOOOOOOOy#n", &o[0], &o[1], &o[2], &prun, &o[3], &o[4], &o[5],
-                          &o[6], &o[7], &o[8], &o[9], &o[10], &tab, &tablen, &max_repairs))
+    if (!PyArg_ParseTuple(a, "OOOOOOOOOOOOOy#n", &o[0], &tsb, &o[1], &o[2], &prun, &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &tab, &tablen,
+                          &max_repairs))
         return NULL;
     if (tablen != 5 * 64) {
         PyErr_SetString(PyExc_ValueError, "bad tables");
         return NULL;
     }
     /* ts, typ, p (runs: two); g, a0, a1 (ICols); a2 (two); the CPU samples' ts, p, g */
-    static const Py_ssize_t items[11] = {8, 1, 0, 0, 0, 0, 0, 0, 8, 8, 8};
-    Py_buffer b[12];
+    static const Py_ssize_t items[11] = {0, 1, 0, 0, 0, 0, 0, 0, 8, 8, 8};
+    Py_buffer b[13]; /* b[11]: the runs' Ps, b[12]: the times' blocks */
+    Vec fixes = {.item = 16};
     int nb = 0;
     PyObject *result = NULL;
     Perm perm = {0};
@@ -1320,7 +1391,9 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         .next_seq = (const uint8_t *)tab + 256,
     };
     for (; nb < 11; nb++) {
-        if (nb == 2) {
+        if (nb == 0) {
+            if (get_tcol(o[0], tsb, &b[0], &b[12], &c.ts, &c.n) < 0) goto done;
+        } else if (nb == 2) {
             if (get_runs(o[2], prun, &b[2], &b[11], c.n, &c.p) < 0) goto done;
         } else if (nb == 3 || nb == 4 || nb == 5) {
             ICol *ic = nb == 3 ? &c.g : nb == 4 ? &c.a0 : &c.a1;
@@ -1328,12 +1401,10 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         } else if (nb == 6) {
             if (get_sparse(o[6], o[7], &b[6], c.n, &c.a2) < 0) goto done;
             nb++;
-        } else if (get_buf(o[nb], &b[nb], items[nb], nb == 0) < 0) {
+        } else if (get_buf(o[nb], &b[nb], items[nb], 0) < 0) {
             goto done;
         }
-        if (nb == 0) c.n = (size_t)b[0].len / 8;
     }
-    c.ts = b[0].buf;
     c.typ = b[1].buf;
     c.cts = b[8].buf;
     c.cp = b[9].buf;
@@ -1438,7 +1509,7 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
         if ((size_t)e >= n) continue;
         int t = c.typ[e];
         if (t == EV_GO_SYS_BLOCK || t == EV_GO_IN_SYSCALL) {
-            if (dense_set(&sys, icol(c.g, (size_t)e), c.ts[e], 0) < 0) {
+            if (dense_set(&sys, icol(c.g, (size_t)e), tcol(c.ts, (size_t)e), 0) < 0) {
                 free(adj);
                 goto nomem;
             }
@@ -1473,9 +1544,8 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
             if (!adj[j]) continue;
             int64_t e = perm_get(&perm, j);
             int64_t real = sparse_get(&c.a2, e);
-            if (real > c.ts[e]) earlier = 0;
-            c.ts[e] = real;
-            moved[nm++] = (Moved){{c.ts[e], (int64_t)j}, e};
+            if (real > tcol(c.ts, (size_t)e)) earlier = 0;
+            moved[nm++] = (Moved){{real, (int64_t)j}, e};
         }
         qsort(moved, nm, sizeof(Moved), pair_cmp);
         if (earlier) {
@@ -1492,6 +1562,12 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                     perm_set(&perm, --w, perm_get(&perm, x));
                 } else {
                     perm_set(&perm, --w, moved[--y].e);
+                    int64_t fx[2] = {(int64_t)w, moved[y].at.ts};
+                    if (dec_push(&fixes, fx) < 0) {
+                        free(moved);
+                        free(adj);
+                        goto nomem;
+                    }
                 }
             }
         } else {
@@ -1509,6 +1585,15 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
                     int64_t tr = c_ts(&c, perm_get(&perm, x)), tm = moved[y].at.ts;
                     take_rest = tr < tm || (tr == tm && (int64_t)x < moved[y].at.idx);
                 }
+                if (!take_rest) {
+                    int64_t fx[2] = {(int64_t)w, moved[y].at.ts};
+                    if (dec_push(&fixes, fx) < 0) {
+                        free(np_.p);
+                        free(moved);
+                        free(adj);
+                        goto nomem;
+                    }
+                }
                 perm_set(&np_, w++, take_rest ? perm_get(&perm, x++) : moved[y++].e);
             }
             free(perm.p);
@@ -1521,16 +1606,18 @@ static PyObject *py_order(PyObject *self, PyObject *a) {
     PyObject *pb = buf_wrap(perm.p, (Py_ssize_t)cut * item);
     perm.p = NULL;
     if (pb == NULL) goto done;
-    result = Py_BuildValue("(Nnnnn)", pb, item, unordered, stray, early);
+    result = Py_BuildValue("(NnnnnN)", pb, item, unordered, stray, early, vec_take(&fixes));
     goto done;
 nomem:
     PyErr_NoMemory();
 done:
+    vec_free(&fixes);
     free(perm.p);
     free(undo);
     seqs_free(&st);
     dense_free(&sys);
     if (nb > 2) PyBuffer_Release(&b[11]);
+    if (nb > 0) PyBuffer_Release(&b[12]);
     while (nb-- > 0) PyBuffer_Release(&b[nb]);
     return result;
 }
@@ -1639,6 +1726,144 @@ done:
     PyBuffer_Release(&pb);
     PyBuffer_Release(&sb[0]);
     PyBuffer_Release(&sb[1]);
+    return r;
+}
+
+/* gather_kept(perm, col, typ, keep, n_extra, pitem[, consume]) -> (Buf, width): an ICol in
+ * the order perm gives, its value kept for the events whose type keep marks (64 bytes, 0 or
+ * 1) and 0 for the others and for the n_extra indices past it (CPU samples), in the fewest
+ * bytes (2, 4 or 8) the kept values fit in: after the merge only the conversion reads
+ * Args[1], of a few types, whose values are small where the merge's sequence numbers were
+ * not. consume as gather's. */
+static PyObject *py_gather_kept(PyObject *self, PyObject *a) {
+    PyObject *po, *co, *to;
+    const char *keep;
+    Py_ssize_t keeplen, n_extra, pitem;
+    int consume = 0;
+    if (!PyArg_ParseTuple(a, "OOOy#nn|p", &po, &co, &to, &keep, &keeplen, &n_extra, &pitem,
+                          &consume))
+        return NULL;
+    if (keeplen != 64 || n_extra < 0 || (pitem != 4 && pitem != 8)) {
+        PyErr_SetString(PyExc_ValueError, "bad arguments");
+        return NULL;
+    }
+    Py_buffer pb, cb, tb;
+    ICol col;
+    if (get_buf(to, &tb, 1, 0) < 0) return NULL;
+    size_t n = (size_t)tb.len;
+    if (get_buf(po, &pb, pitem, 0) < 0) {
+        PyBuffer_Release(&tb);
+        return NULL;
+    }
+    if (get_icol(co, &cb, n, &col, 0) < 0) {
+        PyBuffer_Release(&tb);
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    const uint8_t *typ = tb.buf;
+    int width = 2;
+    for (size_t i = 0; i < n && width < 8; i++) {
+        if (typ[i] >= 64 || !keep[typ[i]]) continue;
+        int64_t v = icol(col, i);
+        if (v != (int64_t)(int32_t)v) width = 8;
+        else if (v != (int64_t)(int16_t)v) width = 4;
+    }
+    size_t m = (size_t)pb.len / (size_t)pitem;
+    char *out = malloc(m ? m * (size_t)width : 1);
+    PyObject *r = NULL;
+    Pages pg = {0};
+    size_t cw = (size_t)col.width;
+    if (!out || (consume && pages_init(&pg, cb.buf, n * cw, cw) < 0)) {
+        free(out);
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++) {
+        size_t k = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
+                              : (size_t)((const int64_t *)pb.buf)[j];
+        if (k >= n + (size_t)n_extra) {
+            free(out);
+            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
+            goto done;
+        }
+        int64_t v = k < n && typ[k] < 64 && keep[typ[k]] ? icol(col, k) : 0;
+        switch (width) {
+        case 2: ((int16_t *)out)[j] = (int16_t)v; break;
+        case 4: ((int32_t *)out)[j] = (int32_t)v; break;
+        default: ((int64_t *)out)[j] = v;
+        }
+        if (consume && k < n && pages_read(&pg, k) < 0) {
+            free(out);
+            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
+            goto done;
+        }
+    }
+    r = Py_BuildValue("(Ni)", buf_wrap(out, (Py_ssize_t)(m * (size_t)width)), width);
+done:
+    pages_free(&pg);
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&tb);
+    return r;
+}
+
+/* gather_ts(perm, ts, ts_base, extra, pitem[, consume]) -> Buf of int64: a TCol's times in
+ * the order perm gives, indices past it continuing into extra (int64); consume as gather's. */
+static PyObject *py_gather_ts(PyObject *self, PyObject *a) {
+    PyObject *po, *to, *bo, *eo;
+    Py_ssize_t pitem;
+    int consume = 0;
+    if (!PyArg_ParseTuple(a, "OOOOn|p", &po, &to, &bo, &eo, &pitem, &consume)) return NULL;
+    if (pitem != 4 && pitem != 8) {
+        PyErr_SetString(PyExc_ValueError, "the permutation's item size must be 4 or 8");
+        return NULL;
+    }
+    Py_buffer pb, tb, bb, eb;
+    TCol ts;
+    size_t ns;
+    if (get_buf(po, &pb, pitem, 0) < 0) return NULL;
+    if (get_tcol(to, bo, &tb, &bb, &ts, &ns) < 0) {
+        PyBuffer_Release(&pb);
+        return NULL;
+    }
+    if (get_buf(eo, &eb, 8, 0) < 0) {
+        PyBuffer_Release(&pb);
+        PyBuffer_Release(&tb);
+        PyBuffer_Release(&bb);
+        return NULL;
+    }
+    size_t m = (size_t)pb.len / (size_t)pitem, ne = (size_t)eb.len / 8;
+    size_t item = ts.base ? 4 : 8;
+    int64_t *out = malloc(m ? m * 8 : 1);
+    PyObject *r = NULL;
+    Pages pg = {0};
+    if (!out || (consume && pages_init(&pg, tb.buf, ns * item, item) < 0)) {
+        free(out);
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++) {
+        size_t k = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
+                              : (size_t)((const int64_t *)pb.buf)[j];
+        if (k >= ns + ne) {
+            free(out);
+            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
+            goto done;
+        }
+        out[j] = k < ns ? tcol(ts, k) : ((const int64_t *)eb.buf)[k - ns];
+        if (consume && k < ns && pages_read(&pg, k) < 0) {
+            free(out);
+            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
+            goto done;
+        }
+    }
+    r = buf_wrap(out, (Py_ssize_t)(m * 8));
+done:
+    pages_free(&pg);
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&bb);
+    PyBuffer_Release(&eb);
     return r;
 }
 
@@ -2338,6 +2563,9 @@ static PyMethodDef methods[] = {
     {"decode", py_decode, METH_VARARGS, "Decode a v1 trace into columns, in file order."},
     {"order", py_order, METH_VARARGS, "Go's v1 event ordering: the final permutation."},
     {"gather_runs", py_gather_runs, METH_VARARGS, "A Runs column in permutation order."},
+    {"gather_ts", py_gather_ts, METH_VARARGS, "A TCol's times in permutation order."},
+    {"gather_kept", py_gather_kept, METH_VARARGS,
+     "An ICol in permutation order, kept for some types only, narrowed."},
     {"gather_sparse", py_gather_sparse, METH_VARARGS,
      "A Sparse column in the order a permutation gives."},
     {"gather", py_gather, METH_VARARGS, "A column in permutation order."},
@@ -2364,7 +2592,8 @@ static const Constant CONSTANTS[] = {
     CONSTANT(EV_USER_TASK_END), CONSTANT(EV_USER_REGION), CONSTANT(EV_USER_LOG),
     CONSTANT(EV_CPU_SAMPLE), CONSTANT(F_KNOWN), CONSTANT(F_STACK), CONSTANT(F_TIMED),
     CONSTANT(F_SETTER), CONSTANT(F_CLEARER), CONSTANT(F_FROM_ARG), CONSTANT(F_A1),
-    CONSTANT(MAX_INT32), CONSTANT(MAX_TICKS), CONSTANT(MAX_TIME_NS), CONSTANT(PROFILE_P), CONSTANT(GARBAGE_KEY),
+    CONSTANT(MAX_INT32), CONSTANT(MAX_TICKS), CONSTANT(TS_BLOCK), CONSTANT(MAX_TIME_NS),
+    CONSTANT(PROFILE_P), CONSTANT(GARBAGE_KEY),
     CONSTANT(G_DEAD), CONSTANT(K_LABEL), CONSTANT(K_REGION_BEGIN), CONSTANT(K_REGION_END),
     CONSTANT(K_STATE_TRANSITION), CONSTANT(GS_UNDETERMINED), CONSTANT(GS_RUNNABLE),
     CONSTANT(GS_RUNNING), CONSTANT(GS_SYSCALL), CONSTANT(RK_GOROUTINE), CONSTANT(T_KIND),

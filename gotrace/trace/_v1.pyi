@@ -31,7 +31,9 @@ class Converter:
         """(error or None, last time, the 13 EventChunk columns) of events [lo, hi)."""
 
 DecodeResult = tuple[
-    Buf, Buf,  # ts typ
+    Buf,  # ts: int32 offsets from its blocks' times, or (no blocks) int64 times
+    Buf,  # the time (int64) of each block of 2**16 events
+    Buf,  # typ
     Buf, Buf,  # p: where each run of one P's events starts (int64), and its P (int32)
     Buf, Buf, Buf,  # g a0 a1: int32 while every value fits, else int64 (told by the length)
     Buf, Buf,  # a2: the positions (int64) and values (int64) of its non-zero entries
@@ -47,12 +49,14 @@ def decode(data: Buffer, version: int, narg: bytes, flags: bytes,
            names: tuple[bytes, ...], /) -> DecodeResult:
     """decode_v1.decode's columns and tables, in file order."""
 
-def order(ts: Buffer, typ: Buffer, p_at: Buffer, p: Buffer, g: Buffer, a0: Buffer, a1: Buffer,
+def order(ts: Buffer, ts_base: Buffer, typ: Buffer, p_at: Buffer, p: Buffer, g: Buffer,
+          a0: Buffer, a1: Buffer,
           a2_at: Buffer, a2_val: Buffer, cpu_ts: Buffer, cpu_p: Buffer, cpu_g: Buffer,
           tables: bytes, max_repairs: int, /
-          ) -> tuple[Buf, int, int, int, int]:
+          ) -> tuple[Buf, int, int, int, int, Buf]:
     """Go's v1 merge: (permutation, its item size: 4 below 2**31 events, else 8, unordered,
-    stray exits, early exits)."""
+    stray exits, early exits, the (position, real time) int64 pairs of the syscall exits that
+    take their real time)."""
 
 def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsize: int,
            consume: bool = False, /) -> Buf:
@@ -60,6 +64,16 @@ def gather(perm: Buffer, col: Buffer, extra: Buffer, itemsize: int, perm_itemsiz
     entries are int32 (``perm_itemsize`` 4) or int64 (8). ``consume``: ``col`` is read for
     the last time, and its pages go back to the OS as they are read (it reads as zeros
     after); an index read twice is then a ValueError."""
+
+def gather_kept(perm: Buffer, col: Buffer, typ: Buffer, keep: bytes, n_extra: int,
+                perm_itemsize: int, consume: bool = False, /) -> tuple[Buf, int]:
+    """An integer column in permutation order, its values kept for the types ``keep`` marks
+    (0 elsewhere and for the ``n_extra`` CPU samples), in the fewest bytes they fit in: (the
+    column, its width)."""
+
+def gather_ts(perm: Buffer, ts: Buffer, ts_base: Buffer, extra: Buffer, perm_itemsize: int,
+              consume: bool = False, /) -> Buf:
+    """The decoded times (int64 ticks) in permutation order; ``consume`` as gather's."""
 
 def gather_runs(perm: Buffer, at: Buffer, p: Buffer, extra: Buffer, n: int, perm_itemsize: int,
                 consume: bool = False, /) -> Buf:

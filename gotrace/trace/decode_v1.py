@@ -78,11 +78,17 @@ goroutine's stack, a region's mode, a log's key (the conversion). The C decoder 
 Args[1] of these only (others' are GC byte counts and the like), so that the column holds
 small numbers and stays narrow; tests hold the list to what order_v1 and convert_v1 read."""
 _A1 = _table(lambda t: t in A1_READ, np.bool_)
+A1_CONVERTED = (sp.EV_GO_CREATE, sp.EV_USER_REGION, sp.EV_USER_LOG)
+"""Of A1_READ, the types whose Args[1] the conversion reads; after the merge only these are
+kept (the merge's sequence numbers are large where these are small)."""
 
 
 def _known_table(version: int) -> npt.NDArray[np.bool_]:
     return _table(lambda t: sp.known(t, version), np.bool_)  # type: ignore[return-value]
 
+
+TS_BLOCK = 1 << 16
+"""Events a block of the C decoder's times (its TS_BLOCK_BITS; tested equal)."""
 
 IntCol = npt.NDArray[np.int16] | npt.NDArray[np.int32] | I64
 """An integer column of the C decoder: the narrowest of these its values fit in."""
@@ -96,14 +102,17 @@ class Decoded:
     stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
     keeps them in their own stream. The C twin keeps the columns narrow, for they
     are the v1 read's peak: g and a0 int32 while every value fits (int64
-    otherwise); a1 int16, int32 or int64, kept only for the types that read it
+    otherwise); ts int32 offsets from ``ts_base``, the time of each block of
+    ``TS_BLOCK`` events, while every offset fits (int64 times otherwise); a1
+    int16, int32 or int64, kept only for the types that read it
     (``A1_READ``); stk uint16 while every stack id fits (uint32 otherwise); a2, zero
     but for a few events, as ``a2_sparse`` (the positions
     and values of its non-zero entries) instead of ``a2``; and p, one value a
     batch, as ``p_runs`` (where each run of one P's events starts, and its P).
     """
 
-    ts: list[I64] = field(default_factory=list)
+    ts: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
+    ts_base: I64 | None = None
     typ: list[npt.NDArray[np.uint8]] = field(default_factory=list)
     p: list[npt.NDArray[np.int32]] = field(default_factory=list)
     g: list[IntCol] = field(default_factory=list)
@@ -112,6 +121,13 @@ class Decoded:
     a2: list[I64] = field(default_factory=list)
     a2_sparse: tuple[I64, I64] | None = None
     p_runs: tuple[I64, npt.NDArray[np.int32]] | None = None
+
+    def dense_ts(self) -> I64:
+        """Each event's time (ticks), whichever way the decoder kept them."""
+        ts = np.concatenate(self.ts).astype(np.int64) if self.ts else np.zeros(0, np.int64)
+        if self.ts_base is not None:
+            ts += np.repeat(self.ts_base, TS_BLOCK)[:len(ts)]
+        return ts
 
     def dense_p(self) -> npt.NDArray[np.int32]:
         """Each event's P, whichever way the decoder kept them."""
@@ -362,8 +378,8 @@ _NAMES = tuple(sp.EVENTS[t].name.encode() if t in sp.EVENTS else b"?" for t in r
 def _decode_native(data: bytes, version: int, progress: Callable[[int], object] | None
                    ) -> Decoded:
     """The same decode in C: one sequential pass, columns without copies."""
-    (ts, typ, p_at, p, g, a0, a1, a2_at, a2_val, stk, n, cpu, strings, stacks, pcs, timer, ticks,
-     error, error_offset) = _native.decode(
+    (ts, ts_base, typ, p_at, p, g, a0, a1, a2_at, a2_val, stk, n, cpu, strings, stacks, pcs, timer,
+     ticks, error, error_offset) = _native.decode(
         data, version, np.maximum(_NARG, 0).astype(np.uint8).tobytes(), _flags(version), _NAMES)
 
     def narrow(buf: _native.Buf) -> IntCol:
@@ -374,8 +390,10 @@ def _decode_native(data: bytes, version: int, progress: Callable[[int], object] 
             return frombuffer(buf, np.int32)
         return frombuffer(buf, np.int64)
 
+    base = frombuffer(ts_base, np.int64)
     out = Decoded(
-        ts=[frombuffer(ts, np.int64)], typ=[frombuffer(typ, np.uint8)],
+        ts=[frombuffer(ts, np.int32) if len(base) else frombuffer(ts, np.int64)],
+        ts_base=base if len(base) else None, typ=[frombuffer(typ, np.uint8)],
         p_runs=(frombuffer(p_at, np.int64), frombuffer(p, np.int32)),
         g=[narrow(g)], a0=[narrow(a0)], a1=[narrow(a1)],
         a2_sparse=(frombuffer(a2_at, np.int64), frombuffer(a2_val, np.int64)),

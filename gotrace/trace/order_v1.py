@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from ..accel import frombuffer
 from . import spec_v1 as sp
-from .decode_v1 import Decoded, _native
+from .decode_v1 import A1_CONVERTED, Decoded, _native
 from .events import MAX_TIME_NS
 
 I64 = npt.NDArray[np.int64]
@@ -292,12 +292,12 @@ def order(dec: Decoded, native: bool = False) -> Events:
     """
     if native:
         return _order_native(dec)
-    ts, p, g = _cat(dec.ts), dec.dense_p().astype(np.int64), _cat(dec.g)
+    ts, p, g = dec.dense_ts(), dec.dense_p().astype(np.int64), _cat(dec.g)
     a0, a1, a2, stk = _cat(dec.a0), _cat(dec.a1), dec.dense_a2(), _cat(dec.stk)
     typ = np.concatenate(dec.typ) if dec.typ else np.zeros(0, np.uint8)
     for name in ("ts", "typ", "p", "g", "a0", "a1", "a2", "stk"):
         getattr(dec, name).clear()
-    dec.p_runs = dec.a2_sparse = None
+    dec.p_runs = dec.a2_sparse = dec.ts_base = None
     if dec.cpu:
         cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64)
         nc = len(cpu)
@@ -429,6 +429,7 @@ def _after_block_net(typ: npt.NDArray[np.uint8], g: I64, a0: I64) -> npt.NDArray
     return out
 
 
+_A1_CONVERTED = np.isin(np.arange(64), A1_CONVERTED).astype(np.uint8).tobytes()
 _TABLES = np.concatenate((_KEY, _INIT_STATUS, _NEXT_STATUS, _INIT_SEQ, _NEXT_SEQ)).astype(
     np.uint8).tobytes()
 
@@ -444,9 +445,11 @@ def _take(xs: list[Any], dtype: type | None) -> npt.NDArray[np.generic]:
 def _order_native(dec: Decoded) -> Events:
     """order() in C: the permutation, then each column gathered once."""
     nat = _native
-    ts = _take(dec.ts, np.int64)
-    if not ts.flags.writeable:
-        ts = ts.copy()
+    if dec.ts_base is not None:
+        ts, ts_base = _take(dec.ts, None), dec.ts_base
+    else:  # the Python decoder's times (int64; no blocks)
+        ts, ts_base = _take(dec.ts, np.int64), np.zeros(0, np.int64)
+    dec.ts_base = None
     typ, g = _take(dec.typ, np.uint8), _take(dec.g, None)
     if dec.p_runs is not None:
         p_at, p_run = dec.p_runs
@@ -468,19 +471,25 @@ def _order_native(dec: Decoded) -> Events:
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
-    perm_buf, perm_item, unordered, stray, early = nat.order(
-        ts, typ, p_at, p_run, g, a0, a1, a2_at, a2_val, c_ts, c_p, c_g, _TABLES, MAX_REPAIRS)
+    perm_buf, perm_item, unordered, stray, early, moved = nat.order(
+        ts, ts_base, typ, p_at, p_run, g, a0, a1, a2_at, a2_val, c_ts, c_p, c_g, _TABLES,
+        MAX_REPAIRS)
     perm = frombuffer(perm_buf, np.int32 if perm_item == 4 else np.int64)
     n = len(ts)
     at, val = nat.gather_sparse(perm, a2_at, a2_val, n, perm_item)
     a2 = Sparse(frombuffer(at, np.int64), frombuffer(val, np.int64), len(perm))
     del a2_at, a2_val
     extras: dict[str, npt.NDArray[np.generic]] = {
-        "ts": c_ts, "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "g": c_g,
-        "a0": np.zeros(nc, np.int64), "a1": np.zeros(nc, np.int64), "stk": cpu[:, 3].astype(np.uint32)}
-    cols = {"ts": ts, "typ": typ, "g": g, "a0": a0, "a1": a1, "stk": stk}
-    del ts, typ, g, a0, a1, stk
-    out: dict[str, npt.NDArray[np.generic]] = {}
+        "typ": np.full(nc, sp.EV_CPU_SAMPLE, np.uint8), "g": c_g,
+        "a0": np.zeros(nc, np.int64), "stk": cpu[:, 3].astype(np.uint32)}
+    # Each decoded column is read for the last time: its pages go back as they are read, and
+    # the ordered column grows as the decoded one goes. Args[1], read by the conversion for a
+    # few types only, first: it needs the decoded types.
+    a1_buf, width = nat.gather_kept(perm, a1, typ, _A1_CONVERTED, nc, perm_item, True)
+    out: dict[str, npt.NDArray[np.generic]] = {
+        "a1": frombuffer(a1_buf, np.dtype(f"int{8 * width}"))}
+    cols = {"typ": typ, "g": g, "a0": a0, "stk": stk}
+    del typ, g, a0, a1, stk
     for name in list(cols):
         col = cols.pop(name)
         extra = extras[name]
@@ -492,10 +501,15 @@ def _order_native(dec: Decoded) -> Events:
                     (extra.min() < lim.min or extra.max() > lim.max):
                 col = col.astype(extra.dtype)
             extra = extra.astype(col.dtype)
-        # The decoded column is read for the last time: its pages go back as they are read.
         out[name] = frombuffer(nat.gather(perm, col, extra, col.itemsize, perm_item, True),
                                col.dtype)
         del col
+    # The times late: ordered, they are twice the decoded offsets. In ticks, with the syscall
+    # exits that take their real time at their new places.
+    out["ts"] = frombuffer(nat.gather_ts(perm, ts, ts_base, c_ts, perm_item, True), np.int64)
+    del ts, ts_base
+    fix = frombuffer(moved, np.int64).reshape(-1, 2)
+    out["ts"][fix[:, 0]] = fix[:, 1]
     # Last, once the decoded columns have gone back: the only ordered column that is new, made
     # as the permutation, read for the last time, goes back.
     out["p"] = frombuffer(nat.gather_runs(perm, p_at, p_run, c_p.astype(np.int32), n, perm_item,

@@ -65,6 +65,7 @@ def test_v1_constants() -> None:
         ("VALID", "valid"))}
     _check(c, spec_v1, flags | layout | {
         "MAX_INT32": decode_v1.MAX_INT32, "MAX_TICKS": decode_v1.MAX_TICKS,
+        "TS_BLOCK": decode_v1.TS_BLOCK,
         "TIME_RANGE_ERROR": decode_v1.TIME_RANGE_ERROR, "MAX_TIME_NS": events.MAX_TIME_NS,
         "PROFILE_P": order_v1.PROFILE_P, "GARBAGE_KEY": order_v1.GARBAGE_KEY,
         "G_DEAD": order_v1.G_DEAD, "K_LABEL": Kind.LABEL, "K_REGION_BEGIN": Kind.REGION_BEGIN,

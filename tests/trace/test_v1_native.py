@@ -415,3 +415,20 @@ def test_args1_kept_for_exactly_the_types_that_read_it() -> None:
     merge = {t for t in range(64) if order_v1._INIT_SEQ[t] == 3 or order_v1._NEXT_SEQ[t] == 4}
     conversion = {t for t, row in convert_v1._LAYOUT.items() if row[7] == "a1"}
     assert set(decode_v1.A1_READ) == merge | conversion | {sp.EV_USER_REGION, sp.EV_USER_LOG}
+    assert set(decode_v1.A1_CONVERTED) == conversion | {sp.EV_USER_REGION, sp.EV_USER_LOG}
+
+
+@native
+@pytest.mark.parametrize("gap", [10, 2**33], ids=["offsets", "int64"])
+def test_times_a_block_cannot_span_in_offsets_widen_the_column(gap: int,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C decoder keeps times as int32 offsets from each block's first time; a time 2**31
+    ticks or more from it widens the column to int64 times, in place. The events are the
+    numpy twin's either way, and dense_ts gives the times back."""
+    start, stop = b"\x45\x01\x01", b"\x06\x01"  # ProcStart (dt 1, thread 1), ProcStop (dt 1)
+    procs = b"\x84\x01\x04\x00"  # Gomaxprocs: dt 1, 4 procs, no stack
+    data = _v1_batches((0, 1_000, procs + start + stop), (1, 1_000 + gap, start + stop))
+    dec = decode_v1.decode(data, 21, None, True)
+    assert (dec.ts_base is None) == (gap > 2**31)
+    assert dec.dense_ts().tolist() == [1_001, 1_002, 1_003, 1_001 + gap, 1_002 + gap]
+    _assert_same(data, monkeypatch)
