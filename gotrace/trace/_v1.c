@@ -148,22 +148,33 @@ static inline int dense_get(const Dense *d, int64_t k, int64_t *v1, int64_t *v2)
     return 1;
 }
 
-static int dense_grow(Dense *d, size_t k) {
-    size_t cap = d->cap ? d->cap : 1024;
-    while (cap <= k) cap *= 2;
-    if (cap > d->limit) cap = d->limit;
-    int64_t *a = realloc(d->v1, cap * sizeof(int64_t));
-    if (!a) return -1;
-    d->v1 = a;
-    a = realloc(d->v2, cap * sizeof(int64_t));
-    if (!a) return -1;
-    d->v2 = a;
-    uint8_t *u = realloc(d->used, cap);
-    if (!u) return -1;
-    d->used = u;
-    memset(u + d->cap, 0, cap - d->cap);
-    d->cap = cap;
+/* Grow the ncols parallel arrays of a direct table (item sizes items) from *cap entries to
+ * hold key k: by 1/div of the capacity a step, at most limit. The last array says which
+ * keys are there: its new entries are zero; the others' are left untouched (not memory
+ * until written). */
+static int table_grow(void **cols, const size_t *items, int ncols, size_t *cap, size_t k,
+                      size_t limit, size_t div) {
+    size_t to = *cap ? *cap : 1024;
+    while (to <= k) to += to / div;
+    if (to > limit) to = limit;
+    for (int j = 0; j < ncols; j++) {
+        char *q = realloc(cols[j], to * items[j]);
+        if (!q) return -1;
+        if (j == ncols - 1) memset(q + *cap * items[j], 0, (to - *cap) * items[j]);
+        cols[j] = q;
+    }
+    *cap = to;
     return 0;
+}
+
+static int dense_grow(Dense *d, size_t k) {
+    void *cols[3] = {d->v1, d->v2, d->used};
+    static const size_t items[3] = {8, 8, 1};
+    int r = table_grow(cols, items, 3, &d->cap, k, d->limit, 1);
+    d->v1 = cols[0];
+    d->v2 = cols[1];
+    d->used = cols[2];
+    return r;
 }
 
 static inline int dense_set(Dense *d, int64_t k, int64_t v1, int64_t v2) {
@@ -228,17 +239,12 @@ static inline void seqs_get(const SeqState *d, int64_t k, int64_t *seq, int64_t 
 static inline int seqs_set(SeqState *d, int64_t k, int64_t seq, int64_t status) {
     if (k >= 0 && (uint64_t)k < d->limit) {
         if ((uint64_t)k >= d->cap) {
-            size_t cap = d->cap ? d->cap : 1024;
-            while (cap <= (size_t)k) cap += cap / 4;
-            if (cap > d->limit) cap = d->limit;
-            int32_t *a = realloc(d->seq, cap * sizeof(int32_t));
-            if (!a) return -1;
-            d->seq = a;
-            uint8_t *u = realloc(d->status, cap);
-            if (!u) return -1;
-            d->status = u;
-            memset(u + d->cap, 0, cap - d->cap);
-            d->cap = cap;
+            void *cols[2] = {d->seq, d->status};
+            static const size_t items[2] = {4, 1};
+            int r = table_grow(cols, items, 2, &d->cap, (size_t)k, d->limit, 4);
+            d->seq = cols[0];
+            d->status = cols[1];
+            if (r < 0) return -1;
         }
         if (d->status[k] != SEQ_IN_MAP && seq == (int64_t)(int32_t)seq) {
             d->seq[k] = (int32_t)seq;
@@ -284,14 +290,11 @@ static inline int bytes_get(const ByteState *d, int64_t k) {
 static inline int bytes_set(ByteState *d, int64_t k, uint8_t value) {
     if (k >= 0 && (uint64_t)k < d->limit) {
         if ((uint64_t)k >= d->cap) {
-            size_t cap = d->cap ? d->cap : 1024;
-            while (cap <= (size_t)k) cap += cap / 2;
-            if (cap > d->limit) cap = d->limit;
-            uint8_t *u = realloc(d->v, cap);
-            if (!u) return -1;
-            memset(u + d->cap, 0, cap - d->cap);
-            d->v = u;
-            d->cap = cap;
+            void *cols[1] = {d->v};
+            static const size_t items[1] = {1};
+            int r = table_grow(cols, items, 1, &d->cap, (size_t)k, d->limit, 2);
+            d->v = cols[0];
+            if (r < 0) return -1;
         }
         d->v[k] = (uint8_t)(value + 1);
         return 0;
@@ -1622,6 +1625,12 @@ done:
     return result;
 }
 
+/* Entry j of a permutation handed over from Python: int32 (pitem 4) or int64 entries. */
+static inline size_t perm_entry(const Py_buffer *pb, Py_ssize_t pitem, size_t j) {
+    return pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb->buf)[j]
+                      : (size_t)((const int64_t *)pb->buf)[j];
+}
+
 /* gather(perm, src, extra, item, pitem[, consume]) -> Buf: out[i] = src[perm[i]], indices
  * past src continue into extra. With consume, src is read for the last time: each of its
  * whole pages goes back to the OS once the permutation has read every item on it, so that
@@ -1648,8 +1657,6 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         return NULL;
     }
     size_t n = (size_t)(pb.len / pitem), ns = (size_t)(sb.len / item), ne = (size_t)(eb.len / item);
-    const int64_t *perm64 = pb.buf;
-    const int32_t *perm32 = pb.buf;
     char *out = malloc(n ? n * (size_t)item : 1);
     PyObject *r = NULL;
     Pages pg = {0};
@@ -1659,7 +1666,7 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        size_t k = pitem == 4 ? (size_t)(uint32_t)perm32[i] : (size_t)perm64[i];
+        size_t k = perm_entry(&pb, pitem, i);
         if (k >= ns + ne) {
             free(out);
             PyErr_SetString(PyExc_IndexError, "permutation index out of range");
@@ -1709,8 +1716,7 @@ static PyObject *py_gather_sparse(PyObject *self, PyObject *a) {
     for (size_t j = 0; j < sp.n; j++) mark[sp.at[j] >> 3] |= (uint8_t)(1u << (sp.at[j] & 7));
     size_t np_ = (size_t)pb.len / (size_t)pitem;
     for (size_t j = 0; j < np_ && at.n < sp.n; j++) {
-        size_t e = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
-                              : (size_t)((const int64_t *)pb.buf)[j];
+        size_t e = perm_entry(&pb, pitem, j);
         if (e >= n || !((mark[e >> 3] >> (e & 7)) & 1)) continue;
         ((int64_t *)at.p)[at.n++] = (int64_t)j;
         ((int64_t *)val.p)[val.n++] = sparse_get(&sp, (int64_t)e);
@@ -1779,8 +1785,7 @@ static PyObject *py_gather_kept(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t k = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
-                              : (size_t)((const int64_t *)pb.buf)[j];
+        size_t k = perm_entry(&pb, pitem, j);
         if (k >= n + (size_t)n_extra) {
             free(out);
             PyErr_SetString(PyExc_IndexError, "permutation index out of range");
@@ -1843,8 +1848,7 @@ static PyObject *py_gather_ts(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t k = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
-                              : (size_t)((const int64_t *)pb.buf)[j];
+        size_t k = perm_entry(&pb, pitem, j);
         if (k >= ns + ne) {
             free(out);
             PyErr_SetString(PyExc_IndexError, "permutation index out of range");
@@ -1902,8 +1906,7 @@ static PyObject *py_gather_runs(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t e = pitem == 4 ? (size_t)(uint32_t)((const int32_t *)pb.buf)[j]
-                              : (size_t)((const int64_t *)pb.buf)[j];
+        size_t e = perm_entry(&pb, pitem, j);
         if (e >= n + ne) {
             free(out);
             PyErr_SetString(PyExc_IndexError, "permutation index out of range");
