@@ -121,15 +121,12 @@ def _intervals(model: Model) -> Intervals | None:
     path = model.source.path
     if model.intervals is None and path not in ("-", "stdin") and not is_url(path):  # "stdin": gone
         from gotrace.errors import GotraceError
-        from gotrace.load import load
+        from gotrace.load import intervals_again
 
         try:
-            again = load(path)
+            model.intervals = intervals_again(path, model)
         except (GotraceError, OSError, MemoryError):
             return None
-        if again.intervals is not None and np.array_equal(again.goroutines.id, model.goroutines.id) \
-                and again.tables.stacks == model.tables.stacks:
-            model.intervals = again.intervals
     return model.intervals
 
 
