@@ -436,7 +436,7 @@ _TABLES = np.concatenate((_KEY, _INIT_STATUS, _NEXT_STATUS, _INIT_SEQ, _NEXT_SEQ
 
 def _take(xs: list[Any], dtype: type | None) -> npt.NDArray[np.generic]:
     """One column from the decoder's pieces, emptying the list; ``dtype`` None keeps
-    the pieces' (an int32 or int64 column)."""
+    the pieces' own (the C decoder's narrow columns)."""
     col = (np.concatenate(xs) if len(xs) != 1 else xs[0]) if xs else np.zeros(0, dtype or np.int64)
     xs.clear()
     return np.ascontiguousarray(col if dtype is None else col.astype(dtype, copy=False))
