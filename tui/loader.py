@@ -179,6 +179,25 @@ class _Writer:
         self._writing = threading.Thread(target=write, name="gotrace-share", daemon=True)
         self._writing.start()
 
+    def let_go_early(self, columns: Any) -> None:
+        """Once they are sent, hold ``columns``' arrays written early as read-only maps of
+        their copies in the shared file, and let go of their own memory: a trace read twice
+        (the second time for its interval table) held the first model's columns on top of
+        the second read's peak (1.69 against 1.45 GB on a 111 MB trace), where the viewer
+        already has them. Nothing here writes to a model's columns once it is sent."""
+        if self.shared is None:
+            return
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        for f in dataclasses.fields(columns):
+            a = getattr(columns, f.name)
+            if not isinstance(a, np.ndarray) or (id(a), a.nbytes) not in self._early:
+                continue
+            _, at = self._early.pop((id(a), a.nbytes))
+            m = mmap.mmap(self.shared, a.nbytes, mmap.MAP_SHARED, mmap.PROT_READ, offset=at)
+            setattr(columns, f.name, np.frombuffer(m, a.dtype, a.size).reshape(a.shape))
+
     def send(self, msg: Message) -> None:
         buffers: list[pickle.PickleBuffer] = []
         body = io.BytesIO()
@@ -317,6 +336,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         done = with_model(model, key)
         coming = still_to_come(model, done)
         w.send(Loaded(packed(model), done, coming))
+        if fresh:
+            w.let_go_early(model.goroutines)
         w.parts = _model_parts(model)
         send_analyses(model, done, rest, until="intervals")  # Overview's findings come first
         if fresh:  # saving the columns takes seconds: after the findings, before the indexes
