@@ -98,17 +98,17 @@ IntCol = npt.NDArray[np.int16] | npt.NDArray[np.int32] | I64
 class Decoded:
     """Everything the rest of the reader needs from the bytes.
 
-    Timed events (file order): ts (ticks), typ, p, g, a0..a2 (Args[0..2]),
-    stk (int64 here, uint32 from the C twin). CPU samples are kept apart, as Go
-    keeps them in their own stream. The C twin keeps the columns narrow, for they
-    are the v1 read's peak: g and a0 int32 while every value fits (int64
-    otherwise); ts int32 offsets from ``ts_base``, the time of each block of
-    ``TS_BLOCK`` events, while every offset fits (int64 times otherwise); a1
-    int16, int32 or int64, kept only for the types that read it
-    (``A1_READ``); stk uint16 while every stack id fits (uint32 otherwise); a2, zero
-    but for a few events, as ``a2_sparse`` (the positions
-    and values of its non-zero entries) instead of ``a2``; and p, one value a
-    batch, as ``p_runs`` (where each run of one P's events starts, and its P).
+    Timed events (file order): ts (ticks), typ, p, g, a0..a2 (Args[0..2]), stk;
+    from the Python twin int64 but typ (uint8) and p (int32). CPU samples are kept apart, as Go keeps them in
+    their own stream. The C twin keeps the columns narrow, for they are the v1
+    read's peak: g and a0 int32 while every value fits (int64 otherwise); ts int32
+    offsets from ``ts_base``, the time of each block of ``TS_BLOCK`` events, while
+    every offset fits (int64 times otherwise); a1 int16, int32 or int64, kept only
+    for the types that read it (``A1_READ``); stk uint16 while every stack id fits
+    (uint32 otherwise); a2, zero but for a few events, as ``a2_sparse`` (the
+    positions and values of its non-zero entries) instead of ``a2``; and p, one
+    value a batch, as ``p_runs`` (where each run of one P's events starts, and its
+    P). The ``dense_*`` methods give either twin's column whole.
     """
 
     ts: list[npt.NDArray[np.int32] | I64] = field(default_factory=list)
@@ -121,6 +121,20 @@ class Decoded:
     a2: list[I64] = field(default_factory=list)
     a2_sparse: tuple[I64, I64] | None = None
     p_runs: tuple[I64, npt.NDArray[np.int32]] | None = None
+
+    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32] | npt.NDArray[np.uint16]] = field(
+        default_factory=list)
+    n_events: int = 0
+    cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
+    strings: dict[int, bytes] = field(default_factory=dict)
+    stacks: dict[int, list[int]] = field(default_factory=dict)  # id -> pcs
+    pcs: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # pc -> fn, file, line
+    timer_goids: set[int] = field(default_factory=set)
+    log_messages: int = 0
+    ticks_per_sec: int = 0
+    error: str | None = None  # Go's error for the first bad record
+    error_offset: int = -1  # where the dropped data starts
+    bytes_done: int = 0
 
     def dense_ts(self) -> I64:
         """Each event's time (ticks), whichever way the decoder kept them."""
@@ -143,19 +157,6 @@ class Decoded:
         out = np.zeros(self.n_events, np.int64)
         out[self.a2_sparse[0]] = self.a2_sparse[1]
         return out
-    stk: list[npt.NDArray[np.int64] | npt.NDArray[np.uint32] | npt.NDArray[np.uint16]] = field(
-        default_factory=list)
-    n_events: int = 0
-    cpu: list[tuple[int, int, int, int]] = field(default_factory=list)  # ts, p, g, stk
-    strings: dict[int, bytes] = field(default_factory=dict)
-    stacks: dict[int, list[int]] = field(default_factory=dict)  # id -> pcs
-    pcs: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # pc -> fn, file, line
-    timer_goids: set[int] = field(default_factory=set)
-    log_messages: int = 0
-    ticks_per_sec: int = 0
-    error: str | None = None  # Go's error for the first bad record
-    error_offset: int = -1  # where the dropped data starts
-    bytes_done: int = 0
 
 
 class _Slow:
