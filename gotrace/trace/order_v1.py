@@ -443,31 +443,17 @@ def _take(xs: list[Any], dtype: type | None) -> npt.NDArray[np.generic]:
 
 
 def _order_native(dec: Decoded) -> Events:
-    """order() in C: the permutation, then each column gathered once."""
+    """order() in C: the permutation, then each column gathered once. ``dec`` is the C
+    decoder's (v1.read decodes and orders with the same twin): its narrow columns."""
     nat = _native
-    if dec.ts_base is not None:
-        ts, ts_base = _take(dec.ts, None), dec.ts_base
-    else:  # the Python decoder's times (int64; no blocks)
-        ts, ts_base = _take(dec.ts, np.int64), np.zeros(0, np.int64)
-    dec.ts_base = None
+    assert dec.p_runs is not None and dec.a2_sparse is not None, "not the C decoder's columns"
+    # Times as offsets from each block's time, or (no blocks: widened) int64 times.
+    ts = _take(dec.ts, None)
+    ts_base = dec.ts_base if dec.ts_base is not None else np.zeros(0, np.int64)
     typ, g = _take(dec.typ, np.uint8), _take(dec.g, None)
-    if dec.p_runs is not None:
-        p_at, p_run = dec.p_runs
-    else:  # the Python decoder's dense column
-        dense_p = _take(dec.p, np.int32)
-        starts = np.ones(len(dense_p), np.bool_)
-        starts[1:] = dense_p[1:] != dense_p[:-1]
-        p_at = np.flatnonzero(starts).astype(np.int64)
-        p_run = dense_p[p_at]  # type: ignore[assignment]
-    dec.p_runs = None
-    a0, a1 = _take(dec.a0, None), _take(dec.a1, None)
-    if dec.a2_sparse is not None:
-        a2_at, a2_val = dec.a2_sparse
-    else:  # the Python decoder's dense column
-        dense = Sparse.of(_take(dec.a2, np.int64))  # type: ignore[arg-type]
-        a2_at, a2_val = dense.at, dense.val
-    dec.a2_sparse = None
-    stk = _take(dec.stk, None if dec.stk and dec.stk[0].dtype.kind == "u" else np.uint32)
+    (p_at, p_run), (a2_at, a2_val) = dec.p_runs, dec.a2_sparse
+    dec.ts_base = dec.p_runs = dec.a2_sparse = None
+    a0, a1, stk = _take(dec.a0, None), _take(dec.a1, None), _take(dec.stk, None)
     cpu = np.array(sorted(dec.cpu, key=lambda c: c[0]), dtype=np.int64).reshape(-1, 4)
     nc = len(cpu)
     c_ts, c_p, c_g = (np.ascontiguousarray(cpu[:, k]) for k in range(3))
