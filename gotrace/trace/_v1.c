@@ -376,7 +376,7 @@ static int dec_push(Vec *v, const void *x);
 /* v->p[n] = x for a TCol being built (capacity for n reserved); base: its blocks' times. */
 static int tcol_put(Vec *v, Vec *base, size_t n, int64_t x) {
     if (v->item == 4) {
-        if ((n & (((size_t)1 << TS_BLOCK_BITS) - 1)) == 0 && dec_push(base, &x) < 0) return -1;
+        if (n % TS_BLOCK == 0 && dec_push(base, &x) < 0) return -1;
         const int64_t *b = (const int64_t *)base->p;
         int64_t d = x - b[n >> TS_BLOCK_BITS];
         if (d == (int64_t)(int32_t)d) {
@@ -1348,8 +1348,7 @@ static int get_tcol(PyObject *ts, PyObject *base, Py_buffer *bts, Py_buffer *bba
         return -1;
     }
     size_t nb = (size_t)bbase->len / 8, len = (size_t)bts->len;
-    size_t blk = (size_t)1 << TS_BLOCK_BITS;
-    int ok = nb ? len % 4 == 0 && (len / 4 + blk - 1) / blk == nb : len % 8 == 0;
+    int ok = nb ? len % 4 == 0 && (len / 4 + TS_BLOCK - 1) / TS_BLOCK == nb : len % 8 == 0;
     if (!ok) {
         PyBuffer_Release(bts);
         PyBuffer_Release(bbase);
@@ -1631,6 +1630,25 @@ static inline size_t perm_entry(const Py_buffer *pb, Py_ssize_t pitem, size_t j)
                       : (size_t)((const int64_t *)pb->buf)[j];
 }
 
+/* Entry j of a gather's permutation, *k, which must be below limit; -1 with an exception
+ * set if it is not. */
+static int gather_entry(const Py_buffer *pb, Py_ssize_t pitem, size_t j, size_t limit,
+                        size_t *k) {
+    *k = perm_entry(pb, pitem, j);
+    if (*k < limit) return 0;
+    PyErr_SetString(PyExc_IndexError, "permutation index out of range");
+    return -1;
+}
+
+/* Item k of a gather's source, once copied, counted as read in pg (a consuming gather's,
+ * which gives back the page of its last item; a zeroed one counts nothing); indices of ns
+ * and past are not the source's. -1 with an exception set: k was read before. */
+static int gather_read(Pages *pg, size_t k, size_t ns) {
+    if (k >= ns || pages_read(pg, k) == 0) return 0;
+    PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
+    return -1;
+}
+
 /* gather(perm, src, extra, item, pitem[, consume]) -> Buf: out[i] = src[perm[i]], indices
  * past src continue into extra. With consume, src is read for the last time: each of its
  * whole pages goes back to the OS once the permutation has read every item on it, so that
@@ -1666,18 +1684,16 @@ static PyObject *py_gather(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        size_t k = perm_entry(&pb, pitem, i);
-        if (k >= ns + ne) {
+        size_t k;
+        if (gather_entry(&pb, pitem, i, ns + ne, &k) < 0) {
             free(out);
-            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
             goto done;
         }
         const char *from = k < ns ? (const char *)sb.buf + k * item
                                   : (const char *)eb.buf + (k - ns) * item;
         memcpy(out + i * item, from, (size_t)item);
-        if (consume && k < ns && pages_read(&pg, k) < 0) {
+        if (gather_read(&pg, k, ns) < 0) {
             free(out);
-            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
             goto done;
         }
     }
@@ -1785,10 +1801,9 @@ static PyObject *py_gather_kept(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t k = perm_entry(&pb, pitem, j);
-        if (k >= n + (size_t)n_extra) {
+        size_t k;
+        if (gather_entry(&pb, pitem, j, n + (size_t)n_extra, &k) < 0) {
             free(out);
-            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
             goto done;
         }
         int64_t v = k < n && typ[k] < 64 && keep[typ[k]] ? icol(col, k) : 0;
@@ -1797,9 +1812,8 @@ static PyObject *py_gather_kept(PyObject *self, PyObject *a) {
         case 4: ((int32_t *)out)[j] = (int32_t)v; break;
         default: ((int64_t *)out)[j] = v;
         }
-        if (consume && k < n && pages_read(&pg, k) < 0) {
+        if (gather_read(&pg, k, n) < 0) {
             free(out);
-            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
             goto done;
         }
     }
@@ -1848,16 +1862,14 @@ static PyObject *py_gather_ts(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t k = perm_entry(&pb, pitem, j);
-        if (k >= ns + ne) {
+        size_t k;
+        if (gather_entry(&pb, pitem, j, ns + ne, &k) < 0) {
             free(out);
-            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
             goto done;
         }
         out[j] = k < ns ? tcol(ts, k) : ((const int64_t *)eb.buf)[k - ns];
-        if (consume && k < ns && pages_read(&pg, k) < 0) {
+        if (gather_read(&pg, k, ns) < 0) {
             free(out);
-            PyErr_SetString(PyExc_ValueError, "gather: an index read twice");
             goto done;
         }
     }
@@ -1906,10 +1918,9 @@ static PyObject *py_gather_runs(PyObject *self, PyObject *a) {
         goto done;
     }
     for (size_t j = 0; j < m; j++) {
-        size_t e = perm_entry(&pb, pitem, j);
-        if (e >= n + ne) {
+        size_t e;
+        if (gather_entry(&pb, pitem, j, n + ne, &e) < 0) {
             free(out);
-            PyErr_SetString(PyExc_IndexError, "permutation index out of range");
             goto done;
         }
         if (e < n) {
