@@ -258,7 +258,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     mapped the model from the cache itself, so map the same entry and send only the
     analyses it does not have (those not computed with the model)."""
     from gotrace.cache import store_analysis
-    from gotrace.inputs import is_url, open_input
+    from gotrace.inputs import open_input, reads_again
     from gotrace.load import cached, intervals_again, load_raw, remember, start_trace
 
     from .packing import packed
@@ -313,7 +313,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                     last = now
                     w.send(Progress(done))
 
-            if raw.kind == "trace" and path != "-" and not is_url(path):
+            if raw.kind == "trace" and reads_again(path):
                 # Read as the CLI reads it, without the interval table (a third to a half
                 # more time, twice the memory), so that Overview comes as soon; the file is
                 # read again for the table while the user looks at it.

@@ -33,7 +33,7 @@ from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
 from gotrace.analysis.summary import summarize
-from gotrace.inputs import is_url
+from gotrace.inputs import reads_again
 from gotrace.model import NONE, Intervals, Model, state_name
 from gotrace.render.text import wait
 from gotrace.stacks import user_frame
@@ -119,7 +119,7 @@ def _intervals(model: Model) -> Intervals | None:
     """The interval table the loader's child did not send (it stopped early): the trace is
     read again, if it is a file that still holds the same goroutines. Put in the model."""
     path = model.source.path
-    if model.intervals is None and path not in ("-", "stdin") and not is_url(path):  # "stdin": gone
+    if model.intervals is None and reads_again(path):
         from gotrace.errors import GotraceError
         from gotrace.load import intervals_again
 

@@ -61,6 +61,12 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def reads_again(source: str) -> bool:
+    """Whether ``source`` (a command-line argument, or a model's source path, which names
+    stdin ``stdin``) can be read a second time: a file, not stdin or a URL."""
+    return source not in ("-", "stdin") and not is_url(source)
+
+
 def open_input(source: str) -> RawInput:
     """The bytes of ``source`` (a path, ``-``, or an http(s) URL), inflated when gzipped,
     and what kind of input they are. GotraceError with one line naming the input when
