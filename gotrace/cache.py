@@ -50,6 +50,7 @@ import numpy as np
 
 from . import __version__
 from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source, Wakes
+from .model.spill import file_of
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
@@ -131,6 +132,20 @@ def _is_lean(root: Path) -> bool | None:
         return None
 
 
+def _save(path: Path, arr: np.ndarray) -> None:
+    """One column as ``path``: a hard link to the ``.npy`` file it maps, when it maps one
+    whole (a spilled interval table: hundreds of MB not copied, nor paged in to be), else
+    written."""
+    src = file_of(arr)
+    if src is not None:
+        try:
+            os.link(src, path)
+            return
+        except OSError:  # another file system, or no links there
+            pass
+    np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+
+
 def store(key: str, model: Model) -> None:
     """Save a trace's model as entry ``key``, lean if it has no intervals; a full model
     replaces a lean entry. Any failure just leaves the cache as it was."""
@@ -154,7 +169,7 @@ def store(key: str, model: Model) -> None:
             arrays.update(_columns(model.intervals, "i"))
         files = {}
         for name, arr in arrays.items():
-            np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+            _save(tmp / f"{name}.npy", arr)
             files[f"{name}.npy"] = (tmp / f"{name}.npy").stat().st_size
         t = model.tables
         info = model.info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,32 +19,36 @@ Progress = Callable[[int], None]
 
 
 def load_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None, *,
-               intervals: bool = True) -> Model:
+               intervals: bool = True, spill: Path | None = None) -> Model:
     """The trace's model; pass ``tables`` to compare stacks by id with another model, and
-    ``intervals=False`` when nothing will read the interval table (most of the memory)."""
-    model, rest = start_trace(raw, progress, tables, intervals=intervals)
+    ``intervals=False`` when nothing will read the interval table (most of the memory),
+    or ``spill`` (a directory, e.g. :func:`gotrace.model.spill.directory`) to keep it in
+    files there."""
+    model, rest = start_trace(raw, progress, tables, intervals=intervals, spill=spill)
     if rest is not None:
         model.intervals = rest()
     return model
 
 
 def start_trace(raw: RawInput, progress: Progress | None = None, tables: Tables | None = None, *,
-                intervals: bool = True) -> tuple[Model, IntervalsLater | None]:
+                intervals: bool = True, spill: Path | None = None
+                ) -> tuple[Model, IntervalsLater | None]:
     """The trace's model without its interval table, and (``intervals``) the call that sorts
-    and returns it: the viewer shows the goroutines while that runs."""
+    and returns it (into files in ``spill``, if given): the viewer shows the goroutines
+    while that runs."""
     from .model.from_trace import start_trace_model
     from .trace.reader import read_events
 
     tables = tables if tables is not None else Tables()
     info, chunks = read_events(raw.take(), tables, progress, consume=True)
-    model, rest = start_trace_model(chunks, info, tables, raw.name, intervals=intervals)
+    model, rest = start_trace_model(chunks, info, tables, raw.name, intervals=intervals, spill=spill)
     model.notices[:0] = raw.notices
     return model, rest
 
 
-def intervals_again(source: str, model: Model) -> Intervals:
+def intervals_again(source: str, model: Model, spill: Path) -> Intervals:
     """The interval table of the trace file ``source``, read a second time, for ``model``
-    read from it the first time without one (``intervals=False``).
+    read from it the first time without one (``intervals=False``), in files in ``spill``.
 
     The viewer shows the first read's Overview while this runs: the table costs a third to a
     half more time and twice the memory of a read without it. The same file read the same
@@ -54,7 +59,7 @@ def intervals_again(source: str, model: Model) -> Intervals:
 
     tables = model.tables
     n_strings, n_stacks = len(tables.strings), len(tables.stacks)
-    again = load_trace(open_input(source), tables=tables, intervals=True)
+    again = load_trace(open_input(source), tables=tables, intervals=True, spill=spill)
     if (len(tables.strings), len(tables.stacks)) != (n_strings, n_stacks) or \
             not np.array_equal(again.goroutines.id, model.goroutines.id) or again.intervals is None:
         raise GotraceError(f"{source}: the file changed while it was read; open it again")
@@ -68,13 +73,14 @@ def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None 
 
 
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
-             tables: Tables | None = None, *, intervals: bool = True) -> Model:
+             tables: Tables | None = None, *, intervals: bool = True, spill: Path | None = None
+             ) -> Model:
     """A trace's or a dump's model; ``tables`` shared between models makes stack ids comparable,
-    ``intervals=False`` leaves a trace's interval table out.
+    ``intervals=False`` leaves a trace's interval table out, ``spill`` keeps it in files there.
 
     What reading the input lost (a cut ``.gz``) comes first among the model's notices."""
     if raw.kind == "trace":
-        return load_trace(raw, progress, tables, intervals=intervals)
+        return load_trace(raw, progress, tables, intervals=intervals, spill=spill)
     model = load_dump(raw, snapshot, tables)
     model.notices[:0] = raw.notices
     return model

@@ -25,7 +25,10 @@ as the CLI reads it, without its interval table, and read again for the table af
 model and Overview's findings are sent (:func:`gotrace.load.intervals_again`); it follows
 as an analysis (``intervals``), and the model is then saved in the cache, before the
 indexes. A trace from stdin or a URL cannot be read twice: its table is kept during the
-read and sorted in the same turn. :func:`start_early` starts the child
+read and sorted in the same turn. Either way the table is written to files in the UI's
+spill directory (:mod:`gotrace.model.spill`), never held whole in the child's memory
+(1.45 GB at its peak on a 111 MB trace, where it is now 0.5 GB), and crosses the pipe as
+the files' names: the UI maps the same files, and pages in what it shows. :func:`start_early` starts the child
 before the viewer imports Textual.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
@@ -52,12 +55,14 @@ import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from gotrace.errors import GotraceError
 from gotrace.model import Model
+from gotrace.model.spill import directory, file_of
 
 if TYPE_CHECKING:
     from gotrace.model.from_trace import IntervalsLater
@@ -198,13 +203,19 @@ class _Writer:
             m = mmap.mmap(self.shared, a.nbytes, mmap.MAP_SHARED, mmap.PROT_READ, offset=at)
             setattr(columns, f.name, np.frombuffer(m, a.dtype, a.size).reshape(a.shape))
 
+    def _reference(self, obj: Any) -> Any:
+        """How ``obj`` crosses without its bytes: a part of the model the UI has, or a
+        column mapped from a file (the interval table's), by the file's name; else None."""
+        if isinstance(obj, np.memmap):
+            path = file_of(obj)
+            return None if path is None else ("npy", str(path))
+        return self.parts.get(id(obj))
+
     def send(self, msg: Message) -> None:
         buffers: list[pickle.PickleBuffer] = []
         body = io.BytesIO()
         pickler = pickle.Pickler(body, protocol=5, buffer_callback=buffers.append)
-        if self.parts:
-            parts = self.parts
-            pickler.persistent_id = lambda obj: parts.get(id(obj))  # type: ignore[method-assign]
+        pickler.persistent_id = self._reference  # type: ignore[method-assign]
         pickler.dump(msg)
         views = [b.raw() for b in buffers]
         where = [self._share(v) if self.shared is not None and v.nbytes else -1 for v in views]
@@ -226,6 +237,11 @@ class _Reader(pickle.Unpickler):
         self.model = model
 
     def persistent_load(self, pid: Any) -> Any:
+        if isinstance(pid, tuple) and pid[0] == "npy":
+            try:
+                return np.load(pid[1], mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise pickle.UnpicklingError(f"the interval table's file went away ({e})") from None
         if isinstance(pid, tuple) and pid[0] == "cache":
             from gotrace import cache
 
@@ -253,10 +269,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = None,
-          analyses_only: bool = False) -> None:
+          analyses_only: bool = False, spill: Path | None = None) -> None:
     """Load ``path`` and send its model, then each analysis; ``analyses_only``: the UI
     mapped the model from the cache itself, so map the same entry and send only the
-    analyses it does not have (those not computed with the model)."""
+    analyses it does not have (those not computed with the model). A trace's interval
+    table goes to files in ``spill`` (the UI's), else this process's own directory."""
     from gotrace.cache import store_analysis
     from gotrace.inputs import open_input, reads_again
     from gotrace.load import cached, intervals_again, load_raw, remember, start_trace
@@ -266,6 +283,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
 
     w = _Writer(out, shared)
     name = "stdin" if path == "-" else path
+    spill = spill if spill is not None else directory()
     step = "loading"
 
     def send_analyses(model: Model, done: dict[str, Any], rest: IntervalsLater | None = None,
@@ -318,9 +336,9 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                 # more time, twice the memory), so that Overview comes as soon; the file is
                 # read again for the table while the user looks at it.
                 model, _ = start_trace(raw, progress, intervals=False)
-                rest = partial(intervals_again, path, model)
+                rest = partial(intervals_again, path, model, spill)
             elif raw.kind == "trace":  # stdin, a URL: its intervals are sorted after Overview
-                model, rest = start_trace(raw, progress)
+                model, rest = start_trace(raw, progress, spill=spill)
             else:
                 model = load_raw(raw, progress, snapshot)
             del raw  # the input's bytes: as big as the file, and no analysis reads them
@@ -419,8 +437,9 @@ class Loader:
         # installed package (the checkout's gotrace/ has no tui/ inside).
         # Linux: a memory file for the arrays (see the module's docstring); the child inherits it.
         self.shared = os.memfd_create("gotrace-model") if hasattr(os, "memfd_create") else None
+        # The interval table's files: the UI's spill directory, which outlives the child.
         args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path, str(os.getpid()),
-                str(self.shared if self.shared is not None else -1)]
+                str(self.shared if self.shared is not None else -1), str(directory())]
         if snapshot is not None:
             args.append(str(snapshot))
         elif cached is not None:
@@ -529,16 +548,17 @@ def _child_env(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD [SNAPSHOT | analyses]``: what the
-    UI runs (SHARED_FD -1: no memory file, every buffer on the pipe; ``analyses``: the UI has
-    the cached model, send only the analyses)."""
+    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD SPILL_DIR [SNAPSHOT | analyses]``:
+    what the UI runs (SHARED_FD -1: no memory file, every buffer on the pipe; SPILL_DIR:
+    where the interval table's files go; ``analyses``: the UI has the cached model, send
+    only the analyses)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the UI owns the terminal's keys
     _die_with_parent(int(argv[2]))
     shared = int(argv[3])
-    extra = argv[4] if len(argv) > 4 else None
+    extra = argv[5] if len(argv) > 5 else None
     snapshot = int(extra) if extra is not None and extra != "analyses" else None
     child(argv[1], snapshot, sys.stdout.buffer, shared if shared >= 0 else None,
-          analyses_only=extra == "analyses")
+          analyses_only=extra == "analyses", spill=Path(argv[4]))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from ..errors import GotraceError, WrongInputKindError
 from ..inputs import RawInput, open_input
 from ..load import cached, load_raw, remember
 from ..model import Model
+from ..model.spill import directory, wanted
 from ..progress import StderrProgress
 from ..render import jsontext, table
 from ..render.text import safe
@@ -195,10 +196,12 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None, 
 def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None, *,
                intervals: bool = False) -> Model:
     """Load with progress on stderr, then print the loader's notices (data lost, other dumps).
-    A trace's interval table is built only if asked for (``intervals``)."""
+    A trace's interval table is built only if asked for (``intervals``), in files for the
+    command's lifetime if the trace is big (:func:`gotrace.model.spill.wanted`)."""
     progress = StderrProgress(raw.size, f"loading {raw.name}")
+    spill = directory() if intervals and raw.kind == "trace" and wanted(raw.size) else None
     try:
-        model = load_raw(raw, progress, snapshot, tables, intervals=intervals)
+        model = load_raw(raw, progress, snapshot, tables, intervals=intervals, spill=spill)
     finally:
         progress.close()
     _opened(model)

@@ -9,7 +9,10 @@
  * 119 MB trace has 21.5 M transitions but 3.7 M goroutines. The intervals are
  * kept only when asked for (the viewer's stories and per-P timelines need
  * them; the summary commands do not), in the order they close, and
- * counting-sorted by row at the end. The side columns (syncs, syscall and P
+ * counting-sorted by row at the end. Given spill files, the intervals go to disk a
+ * batch at a time as they close and are sorted from there into the caller's files
+ * (see sort_spilled), so that they never sit in memory whole: 620 MB of a 111 MB
+ * trace's. The side columns (syncs, syscall and P
  * transitions, ranges) are kept as they come and stay in Python.
  * tests/model/test_from_trace_native.py checks both paths give the same model.
  *
@@ -21,6 +24,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 /* Go's trace.EventKind, GoState, ProcState and ResourceKind values (events.py),
  * exported in `constants` and tested equal. */
@@ -181,6 +188,10 @@ enum {
 #define STATE_OF(c, r) ((uint8_t)(((uint8_t *)(c)->row[R_STATE].p)[r] & ~CREATED_BIT))
 /* The intervals, in the order they close (time order within a row). */
 enum { I_ROW, I_START, I_END, I_STATE, I_REASON, I_P, I_STACK, N_IV };
+/* Spilling: intervals kept in memory between writes to the spill file, and sorted in
+ * memory at once from the partition file (33 and 40 MB of a load's peak); changed only
+ * by tests (spill_sizes). */
+static size_t spill_at = (size_t)1 << 20, window = (size_t)1 << 20;
 
 static const size_t sys_items[N_SYS] = {8, 8, 1, 1, 8, 8};
 static const size_t pr_items[N_PR] = {8, 8, 1, 1, 8};
@@ -224,6 +235,13 @@ typedef struct {
     int32_t *remap;
     int64_t *starts;
     size_t nrows;
+    /* Spilling (spill_fd >= 0): batches of intervals written to spill_fd one after
+     * another (their counts in `batches`, `spilled` intervals in `spill_bytes` bytes);
+     * part_fd holds them again partitioned by output window while they are sorted. */
+    int spill_fd, part_fd;
+    size_t batch_max, window; /* spill_at and the window when it was made */
+    Vec batches;
+    size_t spilled, spill_bytes;
 } Collector;
 
 #define RI64(c, f) ((int64_t *)(c)->row[f].p)
@@ -257,16 +275,37 @@ static void col_free_all(Collector *c) {
     c->remap = NULL;
     free(c->starts);
     c->starts = NULL;
+    vec_free(&c->batches);
+    c->spilled = c->spill_bytes = 0;
 }
 
 static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
     Collector *c = (Collector *)self;
-    static char *kwlist[] = {"intervals", NULL};
-    int intervals = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &intervals)) return -1;
+    static char *kwlist[] = {"intervals", "spill", NULL};
+    int intervals = 1, spill_fd = -1, part_fd = -1;
+    PyObject *spill = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO", kwlist, &intervals, &spill)) return -1;
+    if (spill != Py_None && !PyArg_ParseTuple(spill, "ii;spill must be a pair of file descriptors",
+                                              &spill_fd, &part_fd))
+        return -1;
     if (col_busy(c)) return -1;
+#ifdef _WIN32
+    if (spill_fd >= 0) {
+        PyErr_SetString(PyExc_NotImplementedError, "spilling intervals needs pread/pwrite");
+        return -1;
+    }
+#endif
+    if ((spill != Py_None && (spill_fd < 0 || part_fd < 0)) || (spill_fd >= 0 && !intervals)) {
+        PyErr_SetString(PyExc_ValueError, "spill needs two files, and intervals kept");
+        return -1;
+    }
     col_free_all(c);
     c->intervals = intervals;
+    c->spill_fd = spill_fd;
+    c->part_fd = part_fd;
+    c->batch_max = spill_at;
+    c->window = window;
+    c->batches.item = 8;
     for (int k = 0; k < N_R; k++) c->row[k].item = r_items[k];
     for (int k = 0; k < N_IV; k++) c->iv[k].item = iv_items[k];
     for (int k = 0; k < N_SYS; k++) c->sys[k].item = sys_items[k];
@@ -336,11 +375,97 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item) {
     return 0;
 }
 
-enum { OK = 0, NOMEM = -1, TOOBIG = -2 };
+enum { OK = 0, NOMEM = -1, TOOBIG = -2, IOERR = -3 };
+
+
+/* spill_sizes(batch, window) -> the previous pair: for tests, which need many batches
+ * and windows from a small trace. Collectors made after it use the new sizes. */
+static PyObject *spill_sizes(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_ssize_t batch, w;
+    if (!PyArg_ParseTuple(args, "nn", &batch, &w)) return NULL;
+    if (batch < 1 || w < 1) {
+        PyErr_SetString(PyExc_ValueError, "sizes must be positive");
+        return NULL;
+    }
+    PyObject *old = Py_BuildValue("(nn)", (Py_ssize_t)spill_at, (Py_ssize_t)window);
+    spill_at = (size_t)batch;
+    window = (size_t)w;
+    return old;
+}
+
+#ifndef _WIN32
+/* The whole of [buf, buf + len) to or from fd at off (-1 with errno on failure; a short
+ * read is EIO: a spill file is never shorter than what was written to it). */
+static int write_all(int fd, const void *buf, size_t len, size_t off) {
+    const char *p = buf;
+    while (len) {
+        ssize_t k = pwrite(fd, p, len, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k, len -= (size_t)k, off += (size_t)k;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len, size_t off) {
+    char *p = buf;
+    while (len) {
+        ssize_t k = pread(fd, p, len, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        p += k, len -= (size_t)k, off += (size_t)k;
+    }
+    return 0;
+}
+#else
+#define ftruncate(fd, n) ((void)(fd), (void)(n), errno = ENOSYS, -1)
+static int write_all(int fd, const void *buf, size_t len, size_t off) {
+    (void)fd, (void)buf, (void)len, (void)off;
+    errno = ENOSYS;
+    return -1;
+}
+
+static int read_all(int fd, void *buf, size_t len, size_t off) {
+    (void)fd, (void)buf, (void)len, (void)off;
+    errno = ENOSYS;
+    return -1;
+}
+#endif
 
 /* What TOOBIG means to the caller: the model's row and interval indexes are int32. */
 static void set_too_big(void) {
     PyErr_SetString(PyExc_OverflowError, "too many goroutine transitions for one model");
+}
+
+/* An error code as the Python exception it stands for (errno set for IOERR). */
+static void set_error(int e) {
+    if (e == NOMEM)
+        PyErr_NoMemory();
+    else if (e == TOOBIG)
+        set_too_big();
+    else if (e == IOERR)
+        PyErr_SetFromErrno(PyExc_OSError);
+}
+
+/* The intervals in memory appended to the spill file as one batch, column after
+ * column; the memory is then reused for the next batch. */
+static int flush_batch(Collector *c) {
+    size_t n = c->iv[I_ROW].n;
+    if (n == 0) return OK;
+    if (vec_reserve(&c->batches, c->batches.n + 1) < 0) return NOMEM;
+    for (int k = 0; k < N_IV; k++) {
+        size_t len = n * iv_items[k];
+        if (write_all(c->spill_fd, c->iv[k].p, len, c->spill_bytes) < 0) return IOERR;
+        c->spill_bytes += len;
+        c->iv[k].n = 0;
+    }
+    PUSH(c->batches, int64_t, n);
+    c->spilled += n;
+    return OK;
 }
 
 /* Whether row column f is kept while reading: the last transition's P and stack, and
@@ -390,8 +515,15 @@ static int close_row(Collector *c, int32_t r, int64_t en) {
         }
     }
     if (!c->intervals) return OK;
-    if (c->iv[I_ROW].n >= INT32_MAX) return TOOBIG;
-    /* Room was made for the chunk (col_add) or for every row (col_goroutines). */
+    if (c->spilled + c->iv[I_ROW].n >= INT32_MAX) return TOOBIG;
+    if (c->spill_fd >= 0 && (c->iv[I_ROW].n >= c->batch_max || c->iv[I_ROW].cap < c->batch_max)) {
+        int e = flush_batch(c);
+        if (e != OK) return e;
+        for (int k = 0; k < N_IV; k++)
+            if (c->iv[k].cap < c->batch_max && vec_realloc(&c->iv[k], c->batch_max) < 0) return NOMEM;
+    }
+    /* Room was made for the chunk (col_add) or for every row (col_goroutines), or for
+     * the batch when spilling. */
     /* An exit is a zero-length mark at the time the goroutine ended. */
     PUSH(c->iv[I_ROW], int32_t, r);
     PUSH(c->iv[I_START], int64_t, st - c->first);
@@ -477,7 +609,7 @@ static int add_chunk(Collector *c, const Chunk *k) {
     c->last = t[n - 1];
     /* An event closes at most one interval: room for the chunk's, once (untouched
      * capacity costs address space, not memory). */
-    if (c->intervals && reserve_all(c->iv, N_IV, n) < 0) return NOMEM;
+    if (c->intervals && c->spill_fd < 0 && reserve_all(c->iv, N_IV, n) < 0) return NOMEM;
     int64_t last_id = 0;
     int32_t last_row = -1;
     for (size_t i = 0; i < n; i++) {
@@ -606,10 +738,8 @@ static PyObject *col_add(PyObject *self, PyObject *args) {
     e = add_chunk(c, &chunk);
     Py_END_ALLOW_THREADS
     c->busy = 0;
-    if (e == NOMEM)
-        PyErr_NoMemory();
-    else if (e == TOOBIG)
-        set_too_big();
+    if (e != OK)
+        set_error(e);
     else
         result = Py_NewRef(Py_None);
 done:
@@ -848,11 +978,13 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     int64_t *bns = NULL;
     size_t nbrows = 0;
     c->done = 1;
-    if (c->intervals && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
+    if (c->intervals && c->spill_fd < 0 && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
     for (size_t r = 0; r < nrows; r++) {
         int e = close_row(c, (int32_t)r, last);
-        if (e == NOMEM) goto nomem;
-        if (e == TOOBIG) goto toobig;
+        if (e != OK) {
+            set_error(e);
+            goto done;
+        }
     }
 
     /* Rows in goroutine id order, and the ids, from the id map. */
@@ -1031,9 +1163,6 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     goto done;
 nomem:
     PyErr_NoMemory();
-    goto done;
-toobig:
-    set_too_big();
 done:
     free(byrow);
     free(brow);
@@ -1055,18 +1184,219 @@ done:
     return result;
 }
 
+/* One interval on its way through the partition file: its place in its window and
+ * its columns but the row (which the rows' starts give). */
+typedef struct {
+    int64_t start, end;
+    int32_t at, reason, p, stack;
+    uint8_t state;
+} Rec;
+
+#define STAGE 1024 /* records gathered per window before each write */
+
+/* The spilled intervals sorted by row into the caller's files: column k's items at
+ * byte `off[k]` of `fd[k]` (the last, the rows' starts). An external counting sort
+ * whose memory is a few columns of the rows and two windows, not the intervals:
+ *  1. each batch is read back, each interval given its final position (the rows'
+ *     cursors, as col_intervals does), and appended to its window's region of the
+ *     partition file (a window is c->window positions; a small stage per window keeps
+ *     the writes big);
+ *  2. each window's region is read, its records scattered into the window's columns,
+ *     and those written where they go;
+ *  3. the row column is written from the rows' starts, then the starts.
+ * The spill and partition files are emptied on the way (ftruncate). Runs without the
+ * GIL; OK, NOMEM or IOERR. */
+static int sort_spilled(Collector *c, const int *fd, const int64_t *off) {
+    size_t nrows = c->nrows;
+    const int64_t *starts = c->starts;
+    const int32_t *remap = c->remap;
+    int64_t *cursor = NULL, *fill = NULL;
+    size_t *sn = NULL;
+    Rec *stage = NULL, *recs = NULL;
+    char *col[N_IV] = {NULL};
+    int e = flush_batch(c);
+    if (e != OK) return e;
+    size_t n = c->spilled, nwin = (n + c->window - 1) / c->window;
+    e = NOMEM;
+    if (!(cursor = malloc((nrows ? nrows : 1) * sizeof(int64_t))) ||
+        !(fill = calloc(nwin ? nwin : 1, sizeof(int64_t))) ||
+        !(sn = calloc(nwin ? nwin : 1, sizeof(size_t))) ||
+        !(stage = malloc((nwin ? nwin : 1) * STAGE * sizeof(Rec))))
+        goto out;
+    memcpy(cursor, starts, nrows * sizeof(int64_t));
+    e = IOERR;
+    size_t at = 0;
+    for (size_t b = 0; b < c->batches.n; b++) {
+        size_t m = (size_t)((int64_t *)c->batches.p)[b];
+        for (int k = 0; k < N_IV; k++) {
+            if (read_all(c->spill_fd, c->iv[k].p, m * iv_items[k], at) < 0) goto out;
+            at += m * iv_items[k];
+        }
+        const int32_t *row = (const int32_t *)c->iv[I_ROW].p;
+        const int64_t *st = (const int64_t *)c->iv[I_START].p, *en = (const int64_t *)c->iv[I_END].p;
+        const uint8_t *state = (const uint8_t *)c->iv[I_STATE].p;
+        const int32_t *reason = (const int32_t *)c->iv[I_REASON].p, *p = (const int32_t *)c->iv[I_P].p;
+        const int32_t *stack = (const int32_t *)c->iv[I_STACK].p;
+        for (size_t i = 0; i < m; i++) {
+            size_t pos = (size_t)cursor[remap[row[i]]]++, w = pos / c->window;
+            Rec *r = &stage[w * STAGE + sn[w]++];
+            r->start = st[i];
+            r->end = en[i];
+            r->at = (int32_t)(pos - w * c->window);
+            r->reason = reason[i];
+            r->p = p[i];
+            r->stack = stack[i];
+            r->state = state[i];
+            if (sn[w] == STAGE) {
+                if (write_all(c->part_fd, &stage[w * STAGE], STAGE * sizeof(Rec),
+                              (w * c->window + (size_t)fill[w]) * sizeof(Rec)) < 0)
+                    goto out;
+                fill[w] += STAGE;
+                sn[w] = 0;
+            }
+        }
+    }
+    for (size_t w = 0; w < nwin; w++) {
+        if (sn[w] && write_all(c->part_fd, &stage[w * STAGE], sn[w] * sizeof(Rec),
+                               (w * c->window + (size_t)fill[w]) * sizeof(Rec)) < 0)
+            goto out;
+        fill[w] += (int64_t)sn[w];
+    }
+    free(stage);
+    stage = NULL;
+    free(cursor);
+    cursor = NULL;
+    for (int k = 0; k < N_IV; k++) vec_free(&c->iv[k]);
+    if (ftruncate(c->spill_fd, 0) < 0) goto out;
+
+    e = NOMEM;
+    size_t win = n < c->window ? n : c->window;
+    if (!(recs = malloc((win ? win : 1) * sizeof(Rec)))) goto out;
+    for (int k = 0; k < N_IV; k++)
+        if (!(col[k] = malloc((win ? win : 1) * iv_items[k]))) goto out;
+    for (size_t w = 0; w < nwin; w++) {
+        size_t base = w * c->window, m = n - base < c->window ? n - base : c->window;
+        if ((size_t)fill[w] != m) { /* every position is taken once: the starts are the counts */
+            errno = EIO;
+            e = IOERR;
+            goto out;
+        }
+        e = IOERR;
+        if (read_all(c->part_fd, recs, m * sizeof(Rec), base * sizeof(Rec)) < 0) goto out;
+        for (size_t i = 0; i < m; i++) {
+            const Rec *r = &recs[i];
+            size_t j = (size_t)r->at;
+            ((int64_t *)col[I_START])[j] = r->start;
+            ((int64_t *)col[I_END])[j] = r->end;
+            ((uint8_t *)col[I_STATE])[j] = r->state;
+            ((int32_t *)col[I_REASON])[j] = r->reason;
+            ((int32_t *)col[I_P])[j] = r->p;
+            ((int32_t *)col[I_STACK])[j] = r->stack;
+        }
+        for (int k = 0; k < N_IV; k++)
+            if (k != I_ROW && write_all(fd[k], col[k], m * iv_items[k],
+                                        (size_t)off[k] + base * iv_items[k]) < 0)
+                goto out;
+    }
+    if (ftruncate(c->part_fd, 0) < 0) goto out;
+    int32_t *rows = (int32_t *)col[I_ROW];
+    size_t done = 0, k = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        for (int64_t i = starts[r]; i < starts[r + 1]; i++) {
+            rows[k++] = (int32_t)r;
+            if (k == win) {
+                if (write_all(fd[I_ROW], rows, k * 4, (size_t)off[I_ROW] + done * 4) < 0) goto out;
+                done += k;
+                k = 0;
+            }
+        }
+    }
+    if (k && write_all(fd[I_ROW], rows, k * 4, (size_t)off[I_ROW] + done * 4) < 0) goto out;
+    if (write_all(fd[N_IV], starts, (nrows + 1) * sizeof(int64_t), (size_t)off[N_IV]) < 0) goto out;
+    e = OK;
+out:
+    free(cursor);
+    free(fill);
+    free(sn);
+    free(stage);
+    free(recs);
+    for (int k = 0; k < N_IV; k++) free(col[k]);
+    return e;
+}
+
+/* intervals(out) with spill files: the intervals sorted into `out`, a (file descriptor,
+ * byte offset) pair for each of (row, start, end, state, reason, p, stack, starts),
+ * sized by the caller from counts(); returns None. */
+static PyObject *col_intervals_into(Collector *c, PyObject *out) {
+    int fd[N_IV + 1];
+    int64_t off[N_IV + 1];
+    PyObject *seq = PySequence_Fast(out, "out must be a sequence of (fd, offset) pairs");
+    if (seq == NULL) return NULL;
+    if (PySequence_Fast_GET_SIZE(seq) != N_IV + 1) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "out needs one (fd, offset) pair per interval column");
+        return NULL;
+    }
+    for (int k = 0; k <= N_IV; k++) {
+        long long o;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "iL", &fd[k], &o)) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+        if (fd[k] < 0 || o < 0) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "a negative file descriptor or offset");
+            return NULL;
+        }
+        off[k] = (int64_t)o;
+    }
+    Py_DECREF(seq);
+    int e;
+    c->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    e = sort_spilled(c, fd, off);
+    Py_END_ALLOW_THREADS
+    c->busy = 0;
+    col_free_all(c);
+    if (e != OK) {
+        set_error(e);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* counts() -> (intervals, rows): after goroutines(), on a collector keeping intervals,
+ * what intervals() will give (spilled or not). */
+static PyObject *col_counts(PyObject *self, PyObject *unused) {
+    Collector *c = (Collector *)self;
+    (void)unused;
+    if (col_busy(c)) return NULL;
+    if (!c->done || c->starts == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "counts() needs goroutines() first, on a collector that keeps intervals");
+        return NULL;
+    }
+    return Py_BuildValue("(nn)", (Py_ssize_t)(c->spilled + c->iv[I_ROW].n), (Py_ssize_t)c->nrows);
+}
+
 /* intervals() -> (row, start, end, state, reason, p, stack, starts): the
  * intervals of a collector made with intervals=True, after goroutines(),
  * counting-sorted by row (within a row they closed in time order). Apart
  * from goroutines() so that the rows can be shown while this runs. */
-static PyObject *col_intervals(PyObject *self, PyObject *unused) {
+static PyObject *col_intervals(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
-    if (col_busy(c)) return NULL;
+    PyObject *out = Py_None;
+    if (!PyArg_ParseTuple(args, "|O", &out) || col_busy(c)) return NULL;
     if (!c->done || c->starts == NULL) {
         PyErr_SetString(PyExc_RuntimeError,
                         "intervals() needs goroutines() first, on a collector that keeps them");
         return NULL;
     }
+    if ((out == Py_None) != (c->spill_fd < 0)) {
+        PyErr_SetString(PyExc_ValueError, c->spill_fd < 0 ? "intervals(out) needs spill files"
+                                                          : "spilled intervals need intervals(out)");
+        return NULL;
+    }
+    if (out != Py_None) return col_intervals_into(c, out);
     size_t nrows = c->nrows, n = c->iv[I_ROW].n;
     int64_t *starts = c->starts, *cursor = NULL;
     int32_t *remap = c->remap, *pos = NULL;
@@ -1139,8 +1469,11 @@ static PyMethodDef col_methods[] = {
      "(first, last, seen, syncs, sys, proc, ranges, proc_ids, used_stacks) as Bufs."},
     {"goroutines", col_goroutines, METH_VARARGS,
      "goroutines(root_names): goroutine and block columns as Bufs."},
-    {"intervals", col_intervals, METH_NOARGS,
-     "intervals(): the interval columns as Bufs, sorted by row (after goroutines())."},
+    {"intervals", col_intervals, METH_VARARGS,
+     "intervals([out]): the interval columns as Bufs sorted by row (after goroutines()); "
+     "with spill files, sorted into out's (fd, offset) pairs instead."},
+    {"counts", col_counts, METH_NOARGS,
+     "counts(): (intervals, rows) that intervals() will give (after goroutines())."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1150,13 +1483,21 @@ static PyTypeObject CollectorType = {
     .tp_basicsize = sizeof(Collector),
     .tp_dealloc = col_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Collector(intervals=True): summarizes goroutines as chunks arrive.",
+    .tp_doc = "Collector(intervals=True, spill=None): summarizes goroutines as chunks arrive; "
+               "spill=(fd, fd) keeps the intervals in files, not memory.",
     .tp_methods = col_methods,
     .tp_init = col_init,
     .tp_new = PyType_GenericNew,
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_summary", NULL, -1, NULL};
+static PyMethodDef module_methods[] = {
+    {"spill_sizes", spill_sizes, METH_VARARGS,
+     "spill_sizes(batch, window) -> the previous pair: intervals per spilled batch and per "
+     "sorted window, for collectors made from now on (tests)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_summary", NULL, -1, module_methods};
 
 static const Constant CONSTANTS[] = {
     CONSTANT(K_SYNC), CONSTANT(K_RANGE_BEGIN), CONSTANT(K_RANGE_END), CONSTANT(K_STATE_TRANSITION),

@@ -1,6 +1,6 @@
 """Types of gotrace.model._summary, the C twin of from_trace's goroutine summary."""
 
-from typing import Any, final
+from typing import Any, final, overload
 
 import numpy.typing as npt
 from typing_extensions import Buffer as _Buffer
@@ -20,7 +20,9 @@ class Collector:
     """Summarizes goroutines as chunks arrive (Go's summarizer, streaming); keeps every
     state interval too when made with ``intervals=True``."""
 
-    def __init__(self, intervals: bool = True) -> None: ...
+    def __init__(self, intervals: bool = True, spill: tuple[int, int] | None = None) -> None:
+        """``spill``: two scratch files' descriptors; the intervals then go to disk as
+        they close, and :meth:`intervals` sorts them into the caller's files."""
     def add(self, time: Buffer, kind: Buffer, res_kind: Buffer, res: Buffer, frm: Buffer,
             to: Buffer, name: Buffer, p: Buffer, g: Buffer, stack: Buffer, tstack: Buffer,
             forever: int, named: Buffer, /) -> None:
@@ -33,9 +35,16 @@ class Collector:
     def goroutines(self, root_names: Buffer, /) -> tuple[Buf, ...]:
         """The goroutine and block columns (from_trace._NATIVE_COLS), then the wakes
         (from_trace._NATIVE_WAKES)."""
+    @overload
     def intervals(self) -> tuple[Buf, ...]:
         """After goroutines(), on a collector keeping them: the interval columns sorted by
         row (from_trace._NATIVE_IVL)."""
+    @overload
+    def intervals(self, out: list[tuple[int, int]], /) -> None:
+        """The same for a collector that spilled them, sorted into ``out``'s (descriptor,
+        offset) pairs, one a column."""
+    def counts(self) -> tuple[int, int]:
+        """After goroutines(): the intervals and rows that intervals() gives."""
 
 constants: dict[str, Any]
 """The C module's own copies of events.py's numbers, by name (tested against them)."""

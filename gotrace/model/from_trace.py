@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,6 +45,7 @@ from ..memory import trim
 from ..tables import Tables
 from ..trace.ahead import read_ahead
 from ..trace.events import EventChunk, GoState, Kind, ProcState, ResourceKind, TraceInfo
+from . import spill as spill_files
 from .core import NONE, Goroutines, Intervals, Model, ProcIntervals, Ranges, Source, Wakes
 from .infer import infer_reasons
 
@@ -175,12 +178,13 @@ def _with_first(syncs: np.ndarray, first: int) -> np.ndarray:
 
 def build_trace_model(
     chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str, *,
-    intervals: bool = True,
+    intervals: bool = True, spill: Path | None = None,
 ) -> Model:
     """The model of an ordered event stream; ``intervals=False`` leaves out the interval
     table (``model.intervals`` is None), which is most of a big trace's memory and only
-    the per-P timelines, a goroutine's story and the exports read."""
-    model, rest = start_trace_model(chunks, info, tables, path, intervals=intervals)
+    the per-P timelines, a goroutine's story and the exports read; ``spill`` (a
+    directory) keeps it in files there rather than in memory (:mod:`.spill`)."""
+    model, rest = start_trace_model(chunks, info, tables, path, intervals=intervals, spill=spill)
     if rest is not None:
         model.intervals = rest()
     return model
@@ -192,20 +196,26 @@ IntervalsLater = Callable[[], Intervals]
 
 def start_trace_model(
     chunks: Iterable[EventChunk], info: TraceInfo, tables: Tables, path: str, *,
-    intervals: bool = True,
+    intervals: bool = True, spill: Path | None = None,
 ) -> tuple[Model, IntervalsLater | None]:
     """The model without its interval table, and with ``intervals`` the call that sorts
-    and returns it: the viewer shows the goroutines while the intervals are sorted."""
+    and returns it: the viewer shows the goroutines while the intervals are sorted.
+    ``spill``: the table goes to files in that directory, never whole in memory."""
     rest: IntervalsLater | None
     if NATIVE:
-        gor, rest, side, wakes = _native_goroutines(chunks, tables, intervals)
+        with spill_files.writing(spill):
+            gor, rest, side, wakes = _native_goroutines(chunks, tables, intervals, spill)
     else:
         col = _Collector()
         for chunk in chunks:
             col.add(chunk)
         side = _side(col)
         gor, ivl, wakes = _goroutines(col.go, side, tables)
-        rest = (lambda: ivl) if intervals else None
+        def saved(spill: Path) -> Intervals:
+            with spill_files.writing(spill):
+                return spill_files.saved(ivl, spill)
+
+        rest = None if not intervals else (lambda: ivl) if spill is None else partial(saved, spill)
     _add_syscalls(gor, side)
     infer_reasons(gor, tables)
     model = Model(
@@ -257,11 +267,13 @@ class _Named:
 
 
 def _native_goroutines(
-    chunks: Iterable[EventChunk], tables: Tables, intervals: bool
+    chunks: Iterable[EventChunk], tables: Tables, intervals: bool, spill: Path | None
 ) -> tuple[Goroutines, IntervalsLater | None, _Side, Wakes]:
     """The C twin of _Collector and _goroutines (see _summary.c)."""
     assert _native is not None
-    col = _native.Collector(intervals=intervals)
+    scratch = spill_files.scratch(spill) if intervals and spill is not None else None
+    col = _native.Collector(intervals=intervals,
+                            spill=None if scratch is None else (scratch[0].fileno(), scratch[1].fileno()))
     named = _Named(tables)
     string_ids = tables.string_id
     with closing(read_ahead(chunks)) as ahead:  # the next generation is read while this one is summarized
@@ -301,8 +313,18 @@ def _native_goroutines(
     )
 
     def rest() -> Intervals:
-        return Intervals(**{k: frombuffer(b, t)
-                            for (k, t), b in zip(_NATIVE_IVL, col.intervals(), strict=True)})
+        if scratch is None:
+            return Intervals(**{k: frombuffer(b, t)
+                                for (k, t), b in zip(_NATIVE_IVL, col.intervals(), strict=True)})
+        assert spill is not None
+        with spill_files.writing(spill):
+            where, files = spill_files.create(spill, _NATIVE_IVL, *col.counts())
+            try:
+                col.intervals([(f.fileno(), at) for f, at in files])
+            finally:
+                for f in (*scratch, *(f for f, _ in files)):
+                    f.close()
+            return spill_files.mapped(where)
 
     return gor, rest if intervals else None, side, wakes
 

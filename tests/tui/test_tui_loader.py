@@ -31,6 +31,7 @@ from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, sync
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import cached
 from gotrace.model import Model
+from gotrace.model.spill import directory, file_of
 
 SIZE = (100, 30)
 
@@ -68,6 +69,11 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
     assert loaded.model.intervals is None
     assert loaded.coming[:4] == ("leaks", "spikes", "long_lived", "intervals")
     np.testing.assert_array_equal(computed[3].value.end, model_of(SPIKE_TRACE).intervals.end)  # type: ignore[union-attr]
+    # The table came as the names of its files in the UI's spill directory, mapped here.
+    for f in dataclasses.fields(computed[3].value):
+        col = getattr(computed[3].value, f.name)
+        path = file_of(col)
+        assert isinstance(col, np.memmap) and path is not None and path.parent.parent == directory()
     applies = {n for n, a in ANALYSES.items() if a.applies(loaded.model) or n == "intervals"}
     assert set(loaded.coming) | set(loaded.results) == applies
     by_name = {m.name: m.value for m in computed}

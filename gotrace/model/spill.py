@@ -1,0 +1,147 @@
+"""A trace's interval table in files, not memory.
+
+The interval table is most of a big trace's model (620 MB of a 111 MB trace's, where
+its goroutines take 200 MB), and only the viewer's stories and timelines, ``procs`` and
+``export`` read it, a small part at a time. Built in memory it set the viewer loader's
+peak (1.45 GB, 13x that file). Given a spill directory, the C summary writes the
+intervals to a scratch file as they close and sorts them from there into one ``.npy``
+file a column (``_summary.c``, ``sort_spilled``); the table is then those files mapped
+read-only, so the OS pages in what is read and can drop it again, and the viewer and
+its loader map the same files (:mod:`gotrace.tui.loader`) and the model cache links them
+into its entry rather than copying them (:func:`gotrace.cache.store`).
+
+A spill directory lives as long as whoever made it: :func:`directory` makes one for the
+process, removed when it exits; the viewer hands its own to the loader it starts. Mapped
+columns stay readable after their files are removed (POSIX).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from ..errors import GotraceError
+from .core import Intervals
+
+SPILL_FROM = 32 << 20
+
+_PREFIX = "gotrace-spill-"
+_dir: Path | None = None
+
+
+def directory() -> Path:
+    """This process's spill directory (under ``$TMPDIR``), made on first use and removed,
+    with everything in it, when the process exits. Those left by processes that were
+    killed (their pid is in the name) are removed on the way."""
+    global _dir
+    if _dir is None:
+        _sweep(Path(tempfile.gettempdir()))
+        _dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+        atexit.register(shutil.rmtree, _dir, True)
+    return _dir
+
+
+def _sweep(tmp: Path) -> None:
+    """Remove the spill directories in ``tmp`` whose process is gone."""
+    try:
+        found = list(tmp.glob(f"{_PREFIX}*-*"))
+    except OSError:
+        return
+    for d in found:
+        pid = d.name[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def wanted(size: int) -> bool:
+    """Whether a one-shot command reading a trace of ``size`` bytes should keep its interval
+    table in files: below :data:`SPILL_FROM` the table (about 6x the file) costs less
+    memory than its files cost time (2 s more on a 111 MB trace, on this project's disk)."""
+    return size >= SPILL_FROM
+
+
+@contextmanager
+def writing(spill: Path | None) -> Iterator[None]:
+    """An OSError while the interval table's files are written (a full disk, most often)
+    as the one line a user can act on."""
+    try:
+        yield
+    except OSError as e:
+        if spill is None:
+            raise
+        raise GotraceError(f"cannot write the interval table's files in {spill}: "
+                           f"{e.strerror or e} (TMPDIR chooses where)") from None
+
+
+def scratch(spill: Path) -> tuple[IO[bytes], IO[bytes]]:
+    """The summary's two scratch files (the batches, then the partitions), nameless in
+    ``spill``: they go when closed."""
+    return tempfile.TemporaryFile(dir=spill), tempfile.TemporaryFile(dir=spill)
+
+
+def create(spill: Path, dtypes: Sequence[tuple[str, Any]], n: int, nrows: int
+           ) -> tuple[Path, list[tuple[IO[bytes], int]]]:
+    """A new folder in ``spill`` with an empty ``.npy`` file for each interval column,
+    sized for ``n`` intervals of ``nrows`` rows (``starts``: ``nrows + 1``); the folder
+    and each file with where its data begins, for the sort to write into."""
+    where = Path(tempfile.mkdtemp(prefix="intervals-", dir=spill))
+    out: list[tuple[IO[bytes], int]] = []
+    for name, dtype in dtypes:
+        dt = np.dtype(dtype)
+        length = nrows + 1 if name == "starts" else n
+        f = (where / f"{name}.npy").open("wb+")
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": np.lib.format.dtype_to_descr(dt), "fortran_order": False, "shape": (length,)})
+        at = f.tell()
+        f.truncate(at + length * dt.itemsize)
+        out.append((f, at))
+    return where, out
+
+
+def mapped(where: Path) -> Intervals:
+    """The interval table in folder ``where``, each column mapped read-only."""
+    return Intervals(**{f.name: np.load(where / f"{f.name}.npy", mmap_mode="r", allow_pickle=False)
+                        for f in fields(Intervals)})
+
+
+def saved(ivl: Intervals, spill: Path) -> Intervals:
+    """An interval table built in memory (the pure-Python summary), moved to files in
+    ``spill`` as the C summary leaves its own: the same columns, mapped."""
+    where = Path(tempfile.mkdtemp(prefix="intervals-", dir=spill))
+    for f in fields(Intervals):
+        np.save(where / f"{f.name}.npy", np.ascontiguousarray(getattr(ivl, f.name)), allow_pickle=False)
+    return mapped(where)
+
+
+def file_of(column: np.ndarray) -> Path | None:
+    """The ``.npy`` file that ``column`` maps whole (from :func:`mapped` or the model
+    cache), else None."""
+    if not isinstance(column, np.memmap) or column.filename is None or column.base is None:
+        return None
+    path = Path(column.filename)
+    if path.suffix != ".npy" or not column.flags.c_contiguous:
+        return None
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return path if column.offset + column.nbytes == size else None
