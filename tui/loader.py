@@ -62,7 +62,7 @@ import numpy as np
 
 from gotrace.errors import GotraceError
 from gotrace.model import Model
-from gotrace.model.spill import directory, file_of
+from gotrace.model.spill import directory, file_of, use
 
 if TYPE_CHECKING:
     from gotrace.model.from_trace import IntervalsLater
@@ -283,7 +283,9 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
 
     w = _Writer(out, shared)
     name = "stdin" if path == "-" else path
-    spill = spill if spill is not None else directory()
+    if spill is not None:
+        use(spill)  # the analyses' files too (the per-P timeline's index) go where the UI maps them
+    spill = directory()
     step = "loading"
 
     def send_analyses(model: Model, done: dict[str, Any], rest: IntervalsLater | None = None,

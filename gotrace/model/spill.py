@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from ..errors import GotraceError
 from .core import Intervals
 
 SPILL_FROM = 32 << 20
+A = TypeVar("A", bound=np.ndarray)
 
 _PREFIX = "gotrace-spill-"
 _dir: Path | None = None
@@ -130,6 +131,24 @@ def saved(ivl: Intervals, spill: Path) -> Intervals:
     for f in fields(Intervals):
         np.save(where / f"{f.name}.npy", np.ascontiguousarray(getattr(ivl, f.name)), allow_pickle=False)
     return mapped(where)
+
+
+def kept(arr: A, spill: Path) -> A:
+    """``arr`` moved to a new ``.npy`` file in ``spill`` and mapped from it read-only: for
+    an index of a table kept in files (the per-P timeline's), which the viewer's loader
+    then sends by the file's name, like the table."""
+    fd, name = tempfile.mkstemp(prefix="index-", suffix=".npy", dir=spill)
+    with os.fdopen(fd, "wb") as f:
+        np.save(f, np.ascontiguousarray(arr), allow_pickle=False)
+    out: A = np.load(name, mmap_mode="r", allow_pickle=False)
+    return out
+
+
+def use(spill: Path) -> None:
+    """Make ``spill`` (another process's, which removes it) this process's spill directory:
+    the viewer's loader writes where the viewer maps from."""
+    global _dir
+    _dir = spill
 
 
 def file_of(column: np.ndarray) -> Path | None:

@@ -5,12 +5,15 @@ Synthetic streams use the eventdump layout (see tests/model/test_from_trace.py).
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS, VERSIONS, corpus_file
+from conftest import SAMPLES, SCENARIOS, VERSIONS, corpus_file
 from eventtext import parse_lines
 
 from gotrace.analysis.procs import ProcTimeline, Spans
@@ -174,3 +177,50 @@ def test_span_rows_agree_with_goroutine_at(version: str) -> None:
         assert rows[0] == -1
         want = [tl.goroutine_at(p, int(s)) for s in sp.start.tolist()]
         assert [int(ids[r]) for r in rows[1:].tolist()] == want
+
+
+def _queries(t: ProcTimeline) -> list[object]:
+    out: list[object] = [t.procs, t.total_running_ns(), t.utilisation()]
+    for p in t.procs:
+        r = t.running(p, 0, t.span_ns)
+        out += [r.start.tolist(), r.row.tolist(), t.density(p, 0, t.span_ns, 7).tolist(),
+                t.goroutine_at(p, t.span_ns // 2)]
+    return out
+
+
+def test_pickled_once_and_the_same_after() -> None:
+    """The viewer's loader sends the timeline pickled: the per-P views are made again on
+    arrival, not copied beside the arrays they view (that doubled the index)."""
+    model = load(str(SAMPLES / "spike.go1.27.trace"))
+    t = ProcTimeline(model)
+    buffers: list[pickle.PickleBuffer] = []
+    body = io.BytesIO()
+    pickler = pickle.Pickler(body, protocol=5, buffer_callback=buffers.append)
+    pickler.persistent_id = lambda obj: "model" if obj is model else None  # type: ignore[method-assign]
+    pickler.dump(t)
+    index = sum(a.nbytes for a in (t._start, t._end, t._row, t._cum))
+    assert sum(b.raw().nbytes for b in buffers) < index * 1.1
+
+    class Reader(pickle.Unpickler):
+        def persistent_load(self, pid: object) -> object:
+            return model
+
+    again = Reader(io.BytesIO(body.getvalue()), buffers=buffers).load()
+    assert _queries(again) == _queries(t)
+
+
+def test_the_index_of_a_table_in_files_is_in_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace.inputs import open_input
+    from gotrace.load import load_raw
+    from gotrace.model import spill
+
+    monkeypatch.setattr(spill, "_dir", tmp_path / "mine")
+    (tmp_path / "mine").mkdir()
+    path = SAMPLES / "spike.go1.27.trace"
+    in_files = ProcTimeline(load_raw(open_input(str(path)), spill=tmp_path))
+    in_memory = ProcTimeline(load(str(path)))
+    for a in (in_files._start, in_files._end, in_files._row, in_files._cum):
+        f = spill.file_of(a)
+        assert f is not None and f.parent == tmp_path / "mine"
+    assert not isinstance(in_memory._start, np.memmap)
+    assert _queries(in_files) == _queries(in_memory)
