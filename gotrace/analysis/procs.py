@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from ..model import Model
-from ..model.spill import directory, file_of, kept
+from ..model.spill import directory, file_of, new_array
 from ..trace.events import GoState
 
 I64 = npt.NDArray[np.int64]
@@ -135,22 +136,6 @@ class Running:
     goroutine: I64  # goroutine id
 
 
-def _by_p_then_start(p: npt.NDArray[np.int32], start: I64) -> npt.NDArray[np.intp]:
-    """The stable order by (P, start): one sort of a combined key when P ids times the
-    time range fit in int64 (always, on real traces), else a two-key sort."""
-    if len(p) == 0:
-        return np.zeros(0, np.intp)
-    t0 = int(start.min())
-    width = int(start.max()) - t0 + 1
-    if int(p.max()) * width >= 1 << 62:
-        return np.lexsort((start, p))
-    key = p.astype(np.int64)
-    key *= width
-    key += start
-    key -= t0
-    return np.argsort(key, kind="stable")
-
-
 class ProcTimeline:
     """What ran on each P, idle gaps, GC and STW ranges, utilisation; queryable by time.
 
@@ -164,36 +149,50 @@ class ProcTimeline:
             raise ValueError("per-P timelines need an execution trace")
         self.model = model
         self.span_ns = int(model.span_ns or 0)
-        run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
-        order = run[_by_p_then_start(iv.p[run], iv.start[run])]
-        del run
-        p = iv.p[order]
-        start, end = _disjoint(iv.start[order], iv.end[order], p)
-        row = iv.row[order]
-        del order
-        cum = np.zeros(len(start) + 1, np.int64)
-        np.cumsum(end - start, out=cum[1:])
+        # The running intervals by (P, start), stably, one P at a time: the table is
+        # grouped by goroutine, and sorting all of it at once took 300 MB of temporaries
+        # on a 111 MB trace; each P's sort takes its share of that.
+        running = iv.state == GoState.RUNNING
+        running &= iv.p >= 0
+        run = np.flatnonzero(running)
+        del running
+        run_p = iv.p[run]
+        pids, counts = np.unique(run_p, return_counts=True)
+        n = len(run)
         # An index of a table kept in files is kept in files too: its 28 bytes a running
         # interval (180 MB on a 111 MB trace) are then paged in as the timeline is drawn.
-        if file_of(iv.start) is not None:
-            start, end, row, cum = (kept(start, directory()), kept(end, directory()),
-                                    kept(row, directory()), kept(cum, directory()))
+        make = partial(new_array, directory()) if file_of(iv.start) is not None else np.empty
+        start, end = make(n, np.int64), make(n, np.int64)
+        row, cum = make(n, np.int32), make(n + 1, np.int64)
+        cum[0] = 0
+        at = 0
+        for pid, k in zip(pids.tolist(), counts.tolist(), strict=True):
+            sel = run[run_p == pid]
+            st = iv.start[sel]
+            order = np.argsort(st, kind="stable")
+            sel = sel[order]
+            s, e = start[at:at + k], end[at:at + k]
+            np.take(st, order, out=s)
+            del st, order
+            np.take(iv.end, sel, out=e)
+            _disjoint(s, e)
+            np.take(iv.row, sel, out=row[at:at + k])
+            np.cumsum(e - s, out=cum[at + 1:at + k + 1])
+            cum[at + 1:at + k + 1] += cum[at]
+            at += k
+        del run, run_p
+        for a in (start, end, row, cum):
+            a.flags.writeable = False
         self._start, self._end, self._row, self._cum = start, end, row, cum
-        first_of_p = np.ones(len(p), bool)
-        np.not_equal(p[1:], p[:-1], out=first_of_p[1:])
-        seen = set(p[first_of_p].tolist())  # p is sorted
+        seen = set(pids.tolist())
         if model.procs is not None:
             seen.update(np.unique(model.procs.p).tolist())
         self.procs: list[int] = sorted(int(x) for x in seen)
-        # Searched with keys of p's own type (an int64 key would copy p first); a P id
-        # beyond it has no interval here.
-        keys = np.array(self.procs, np.int64)
-        top = np.iinfo(p.dtype)
-        keys = keys.clip(top.min, top.max).astype(p.dtype)
-        los = np.searchsorted(p, keys, "left").tolist()
-        his = np.searchsorted(p, keys, "right").tolist()
-        self._bounds = {pid: (lo, hi if top.min <= pid <= top.max else lo)
-                        for pid, lo, hi in zip(self.procs, los, his, strict=True)}
+        # Each P's slice of the index (empty, where it would go, for a P that ran nothing).
+        below = np.concatenate([[0], np.cumsum(counts)]).tolist()
+        keys = pids.astype(np.int64)
+        self._bounds = {pid: (below[int(np.searchsorted(keys, pid, "left"))],
+                              below[int(np.searchsorted(keys, pid, "right"))]) for pid in self.procs}
         self._spans = self._per_p()
 
         r = model.ranges

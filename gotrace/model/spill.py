@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import numpy as np
 
@@ -33,7 +33,6 @@ from ..errors import GotraceError
 from .core import Intervals
 
 SPILL_FROM = 32 << 20
-A = TypeVar("A", bound=np.ndarray)
 
 _PREFIX = "gotrace-spill-"
 _dir: Path | None = None
@@ -133,14 +132,13 @@ def saved(ivl: Intervals, spill: Path) -> Intervals:
     return mapped(where)
 
 
-def kept(arr: A, spill: Path) -> A:
-    """``arr`` moved to a new ``.npy`` file in ``spill`` and mapped from it read-only: for
-    an index of a table kept in files (the per-P timeline's), which the viewer's loader
-    then sends by the file's name, like the table."""
+def new_array(spill: Path, length: int, dtype: Any) -> np.memmap:
+    """A new array of ``length`` items mapped from a new ``.npy`` file in ``spill``, to be
+    filled once (then made read-only): an index of a table kept in files (the per-P
+    timeline's), which the viewer's loader then sends by the file's name, like the table."""
     fd, name = tempfile.mkstemp(prefix="index-", suffix=".npy", dir=spill)
-    with os.fdopen(fd, "wb") as f:
-        np.save(f, np.ascontiguousarray(arr), allow_pickle=False)
-    out: A = np.load(name, mmap_mode="r", allow_pickle=False)
+    os.close(fd)
+    out: np.memmap = np.lib.format.open_memmap(name, mode="w+", dtype=dtype, shape=(length,))
     return out
 
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES, SCENARIOS, VERSIONS, corpus_file
+from conftest import CORPUS, SAMPLES, SCENARIOS, VERSIONS, corpus_file
 from eventtext import parse_lines
 
 from gotrace.analysis.procs import ProcTimeline, Spans
 from gotrace.cli.procs import procs
 from gotrace.load import load
+from gotrace.model import Model
 from gotrace.model.from_trace import build_trace_model
 from gotrace.render.timeline import SHADES, render_procs
 from gotrace.tables import Tables
@@ -224,3 +225,32 @@ def test_the_index_of_a_table_in_files_is_in_files(tmp_path: Path, monkeypatch: 
         assert f is not None and f.parent == tmp_path / "mine"
     assert not isinstance(in_memory._start, np.memmap)
     assert _queries(in_files) == _queries(in_memory)
+
+
+def _by_one_sort(model: Model) -> tuple[np.ndarray, ...]:
+    """The index as one stable sort of every running interval by (P, start) builds it."""
+    from gotrace.analysis.procs import _disjoint
+
+    iv = model.intervals
+    assert iv is not None
+    run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
+    order = run[np.lexsort((iv.start[run], iv.p[run]))]
+    p = iv.p[order]
+    start, end = _disjoint(iv.start[order].copy(), iv.end[order].copy(), p)
+    return p, start, end, iv.row[order]
+
+
+@pytest.mark.parametrize("path", [*sorted(SAMPLES.glob("*.trace")), *sorted(CORPUS.glob("go1.*/*.trace"))],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_built_a_p_at_a_time_as_one_sort_builds_it(path: Path) -> None:
+    model = load(str(path))
+    t = ProcTimeline(model)
+    p, start, end, row = _by_one_sort(model)
+    np.testing.assert_array_equal(t._start, start)
+    np.testing.assert_array_equal(t._end, end)
+    np.testing.assert_array_equal(t._row, row)
+    np.testing.assert_array_equal(t._cum, np.concatenate([[0], np.cumsum(end - start)]))
+    for pid in t.procs:
+        lo, hi = t._bounds[pid]
+        assert (p[lo:hi] == pid).all() and lo == int(np.searchsorted(p, pid, "left"))
+        assert hi == int(np.searchsorted(p, pid, "right"))
