@@ -174,3 +174,20 @@ def test_directories_of_dead_processes_are_swept(tmp_path: Path, monkeypatch: py
     assert mine.parent == tmp_path and mine.name.startswith(f"gotrace-spill-{os.getpid()}-")
     assert not gone.exists() and alive.exists() and other.exists()
     assert spill.directory() == mine
+
+
+@pytest.mark.parametrize("args", [["procs"], ["procs", "--format", "json"]])
+def test_a_command_on_a_spilled_table_says_the_same(args: list[str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``procs`` on a trace past the size from which commands spill (lowered to 0 here)."""
+    from click.testing import CliRunner
+
+    from gotrace.cli import cli
+
+    path = str(SAMPLES / "spike.go1.27.trace")
+    plain = CliRunner().invoke(cli, ["--no-cache", *args, path])
+    monkeypatch.setattr(spill, "SPILL_FROM", 0)
+    monkeypatch.setattr(spill, "_dir", tmp_path)
+    spilled = CliRunner().invoke(cli, ["--no-cache", *args, path])
+    assert plain.exit_code == spilled.exit_code == 0 and plain.output == spilled.output
+    assert [p.name[:10] for p in tmp_path.iterdir()].count("intervals-") == 1
