@@ -191,3 +191,29 @@ def test_a_command_on_a_spilled_table_says_the_same(args: list[str], tmp_path: P
     spilled = CliRunner().invoke(cli, ["--no-cache", *args, path])
     assert plain.exit_code == spilled.exit_code == 0 and plain.output == spilled.output
     assert [p.name[:10] for p in tmp_path.iterdir()].count("intervals-") == 1
+
+
+HOSTILE = sorted((DATA / "tracefuzz").glob("*.trace")) + sorted((DATA / "gotests").glob("*.trace"))
+
+
+@native
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_hostile_and_go_test_traces_spill_the_table_they_keep(path: Path, tmp_path: Path,
+                                                              sizes: None) -> None:
+    """Go's own test cases and the hostile-input corpus: what loads gives the same table
+    spilled (in batches of 3 and windows of 2) as kept, and what fails fails alike."""
+    assert from_trace._native is not None
+
+    def outcome(spill_to: Path | None) -> tuple[str, Intervals | None]:
+        try:
+            return "", load_trace(open_input(str(path)), spill=spill_to).intervals
+        except GotraceError as e:
+            return str(e), None
+
+    want = outcome(None)
+    from_trace._native.spill_sizes(3, 2)
+    got = outcome(tmp_path)
+    assert got[0] == want[0]
+    if want[1] is not None:
+        assert got[1] is not None
+        assert_same(want[1], got[1])
