@@ -17,6 +17,7 @@ from typing import IO
 import click
 
 from ..errors import InputError
+from ..model import spill
 from .common import fail
 
 
@@ -65,6 +66,7 @@ def view(file: str, snapshot: int | None) -> None:
     if not sys.stdout.isatty():
         raise InputError("view needs a terminal; use `gotrace goroutines` or `gotrace info` in scripts")
     stdin = input_from_stdin() if file == "-" else None
+    spill.directory()  # where the interval table's files go: a failure is this line, not the UI's
     # The child starts reading while Textual is imported and lays out (no Textual in it).
     loader = importlib.import_module("gotrace.tui.loader").start_early(file, snapshot, stdin)
     try:

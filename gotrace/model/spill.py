@@ -1,7 +1,7 @@
 """A trace's interval table in files, not memory.
 
 The interval table is most of a big trace's model (620 MB of a 111 MB trace's, where
-its goroutines take 200 MB), and only the viewer's stories and timelines, ``procs`` and
+its goroutines take 390 MB), and only the viewer's stories and timelines, ``procs`` and
 ``export`` read it, a small part at a time. Built in memory it set the viewer loader's
 peak (1.45 GB, 13x that file). Given a spill directory, the C summary writes the
 intervals to a scratch file as they close and sorts them from there into one ``.npy``
@@ -44,8 +44,13 @@ def directory() -> Path:
     killed (their pid is in the name) are removed on the way."""
     global _dir
     if _dir is None:
-        _sweep(Path(tempfile.gettempdir()))
-        _dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+        tmp = tempfile.gettempdir()
+        _sweep(Path(tmp))
+        try:
+            _dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+        except OSError as e:
+            raise GotraceError(f"cannot make a folder for the interval table's files in {tmp}: "
+                               f"{e.strerror or e} (TMPDIR chooses where)") from None
         atexit.register(shutil.rmtree, _dir, True)
     return _dir
 

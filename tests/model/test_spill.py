@@ -185,10 +185,11 @@ def test_a_command_on_a_spilled_table_says_the_same(args: list[str], tmp_path: P
     from gotrace.cli import cli
 
     path = str(SAMPLES / "spike.go1.27.trace")
-    plain = CliRunner().invoke(cli, ["--no-cache", *args, path])
+    monkeypatch.setenv("GOTRACE_NO_CACHE", "1")  # as --no-cache does, undone after the test
+    plain = CliRunner().invoke(cli, [*args, path])
     monkeypatch.setattr(spill, "SPILL_FROM", 0)
     monkeypatch.setattr(spill, "_dir", tmp_path)
-    spilled = CliRunner().invoke(cli, ["--no-cache", *args, path])
+    spilled = CliRunner().invoke(cli, [*args, path])
     assert plain.exit_code == spilled.exit_code == 0 and plain.output == spilled.output
     assert [p.name[:10] for p in tmp_path.iterdir()].count("intervals-") == 1
 
@@ -217,3 +218,11 @@ def test_hostile_and_go_test_traces_spill_the_table_they_keep(path: Path, tmp_pa
     if want[1] is not None:
         assert got[1] is not None
         assert_same(want[1], got[1])
+
+
+def test_no_room_for_the_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spill.tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr(spill, "_dir", None)
+    with pytest.raises(GotraceError, match=f"cannot make a folder for the interval table's files in "
+                                           f"{tmp_path / 'missing'}: No such file or directory"):
+        spill.directory()
