@@ -377,7 +377,6 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item) {
 
 enum { OK = 0, NOMEM = -1, TOOBIG = -2, IOERR = -3 };
 
-
 /* spill_sizes(batch, window) -> the previous pair: for tests, which need many batches
  * and windows from a small trace. Collectors made after it use the new sizes. */
 static PyObject *spill_sizes(PyObject *self, PyObject *args) {
@@ -457,12 +456,14 @@ static int flush_batch(Collector *c) {
     size_t n = c->iv[I_ROW].n;
     if (n == 0) return OK;
     if (vec_reserve(&c->batches, c->batches.n + 1) < 0) return NOMEM;
+    size_t at = c->spill_bytes;
     for (int k = 0; k < N_IV; k++) {
         size_t len = n * iv_items[k];
-        if (write_all(c->spill_fd, c->iv[k].p, len, c->spill_bytes) < 0) return IOERR;
-        c->spill_bytes += len;
-        c->iv[k].n = 0;
+        if (write_all(c->spill_fd, c->iv[k].p, len, at) < 0) return IOERR;
+        at += len;
     }
+    for (int k = 0; k < N_IV; k++) c->iv[k].n = 0;
+    c->spill_bytes = at;
     PUSH(c->batches, int64_t, n);
     c->spilled += n;
     return OK;
@@ -1239,6 +1240,12 @@ static int sort_spilled(Collector *c, const int *fd, const int64_t *off) {
         const int32_t *stack = (const int32_t *)c->iv[I_STACK].p;
         for (size_t i = 0; i < m; i++) {
             size_t pos = (size_t)cursor[remap[row[i]]]++, w = pos / c->window;
+            /* The rows' counts and their intervals disagree: never, but then no write past
+             * the stage either. */
+            if (pos >= n) {
+                errno = EIO;
+                goto out;
+            }
             Rec *r = &stage[w * STAGE + sn[w]++];
             r->start = st[i];
             r->end = en[i];
