@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gzip
 import os
 import shutil
 import subprocess
@@ -226,3 +227,25 @@ def test_no_room_for_the_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(GotraceError, match=f"cannot make a folder for the interval table's files in "
                                            f"{tmp_path / 'missing'}: No such file or directory"):
         spill.directory()
+
+
+@pytest.mark.parametrize("to", ["perfetto", "chrome"])
+def test_an_export_of_a_spilled_table_is_the_same_file(to: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from gotrace.cli import cli
+
+    path = str(SAMPLES / "spike.go1.27.trace")
+    monkeypatch.setenv("GOTRACE_NO_CACHE", "1")
+    kept, spilled = tmp_path / "kept.out", tmp_path / "spilled.out"
+    assert CliRunner().invoke(cli, ["export", path, "--to", to, "-o", str(kept)]).exit_code == 0
+    monkeypatch.setattr(spill, "SPILL_FROM", 0)
+    monkeypatch.setattr(spill, "_dir", tmp_path / "spill")
+    (tmp_path / "spill").mkdir()
+    assert CliRunner().invoke(cli, ["export", path, "--to", to, "-o", str(spilled)]).exit_code == 0
+    assert any((tmp_path / "spill").iterdir())
+    if to == "chrome":  # gzip: its header holds the time it was written
+        assert gzip.decompress(kept.read_bytes()) == gzip.decompress(spilled.read_bytes())
+    else:
+        assert kept.read_bytes() == spilled.read_bytes()
