@@ -59,6 +59,7 @@ class Analysis:
 
 
 RATE_BINS = 100  # bars of Overview's "goroutines created over time"
+RATE_SLICE = 1 << 18  # goroutines binned at once (creation_rate)
 
 
 def creation_rate(model: Model, bins: int = RATE_BINS) -> npt.NDArray[np.int64]:
@@ -75,9 +76,14 @@ def creation_rate(model: Model, bins: int = RATE_BINS) -> npt.NDArray[np.int64]:
     if span * (bins + 1) >= 1 << 52:  # a trace of over 100 days: the slow way
         return np.histogram(created[created >= 0], bins=bins, range=(0, span))[0].astype(np.int64)
     # Bar k counts as k + 1, so that NONE (-1: not created in the trace) falls at or below 0.
-    at = ((created * bins).astype(np.float64) / span + 1).astype(np.int64)
-    np.clip(at, 0, bins, out=at)  # created at the very end: the last bar
-    return np.bincount(at, minlength=bins + 1)[1:].astype(np.int64)
+    # A slice at a time: on the whole column the temporaries were 45 MB of 3.7 M goroutines'
+    # 8-byte times, the peak of the viewer's first read.
+    counts = np.zeros(bins + 1, np.int64)
+    for lo in range(0, len(created), RATE_SLICE):
+        at = ((created[lo:lo + RATE_SLICE] * bins).astype(np.float64) / span + 1).astype(np.int64)
+        np.clip(at, 0, bins, out=at)  # created at the very end: the last bar
+        counts += np.bincount(at, minlength=bins + 1)
+    return counts[1:]
 
 
 def viewer_summary(model: Model) -> dict[str, Any]:

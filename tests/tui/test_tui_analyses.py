@@ -8,6 +8,7 @@ summary, the grouping and the leak verdicts, all on the way to Overview).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SAMPLES
 from tui_inputs import SPIKE_TRACE, model_of
 
@@ -36,14 +37,18 @@ def test_state_labels_without_sorting_every_goroutine() -> None:
         assert labels == [state_name(int(k >> 32), strings[int(k & 0xFFFFFFFF)]) for k in uniq.tolist()]
 
 
-def test_creation_rate_bars_are_numpys_histogram() -> None:
+@pytest.mark.parametrize("slice_", [7, 1 << 18])
+def test_creation_rate_bars_are_numpys_histogram(slice_: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Overview's bars put each goroutine where exact arithmetic does (bar ``created * bins //
     span``; the last bar takes the trace's end), goroutines made before the trace (NONE) in none,
-    on random traces short and long. (``np.histogram`` does not: its float edges put a goroutine
-    exactly on an edge one bar early.)"""
+    on random traces short and long, binned whole or 7 at a time. (``np.histogram`` does not:
+    its float edges put a goroutine exactly on an edge one bar early.)"""
     from types import SimpleNamespace
 
+    from gotrace.tui import session
     from gotrace.tui.session import creation_rate
+
+    monkeypatch.setattr(session, "RATE_SLICE", slice_)
 
     rng = np.random.default_rng(7)
     for trial in range(200):
