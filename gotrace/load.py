@@ -56,14 +56,18 @@ def intervals_again(source: str, model: Model, spill: Path) -> Intervals:
     a file that changed in between (other goroutines, or new stacks) is an error.
     """
     from .errors import GotraceError
+    from .model.from_trace import start_intervals
+    from .trace.reader import read_events
 
     tables = model.tables
     n_strings, n_stacks = len(tables.strings), len(tables.stacks)
-    again, rest = start_trace(open_input(source), tables=tables, intervals=True, spill=spill)
-    same = (len(tables.strings), len(tables.stacks)) == (n_strings, n_stacks) and \
-        np.array_equal(again.goroutines.id, model.goroutines.id)
-    del again  # its goroutine columns, before the sort: a quarter of the loader's peak
-    if not same or rest is None:
+    raw = open_input(source)
+    if raw.kind != "trace":
+        raise GotraceError(f"{source}: the file changed while it was read; open it again")
+    info, chunks = read_events(raw.take(), tables, None, consume=True)
+    ids, rest = start_intervals(chunks, info, tables, spill)
+    if (len(tables.strings), len(tables.stacks)) != (n_strings, n_stacks) or \
+            not np.array_equal(ids, model.goroutines.id):
         raise GotraceError(f"{source}: the file changed while it was read; open it again")
     return rest()
 

@@ -214,6 +214,9 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     int intervals; /* keep every interval (the viewer's story and timelines) */
+    /* 0: the intervals only (ids()): no summary facts, block times, wakes or syscalls, a
+     * read of a trace whose model is already made, for its interval table. */
+    int summary;
     Vec row[N_R];
     Vec blocks;
     Vec iv[N_IV];
@@ -281,10 +284,11 @@ static void col_free_all(Collector *c) {
 
 static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
     Collector *c = (Collector *)self;
-    static char *kwlist[] = {"intervals", "spill", NULL};
-    int intervals = 1, spill_fd = -1, part_fd = -1;
+    static char *kwlist[] = {"intervals", "spill", "summary", NULL};
+    int intervals = 1, spill_fd = -1, part_fd = -1, summary = 1;
     PyObject *spill = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO", kwlist, &intervals, &spill)) return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|pOp", kwlist, &intervals, &spill, &summary))
+        return -1;
     if (spill != Py_None && !PyArg_ParseTuple(spill, "ii;spill must be a pair of file descriptors",
                                               &spill_fd, &part_fd))
         return -1;
@@ -299,8 +303,13 @@ static int col_init(PyObject *self, PyObject *args, PyObject *kw) {
         PyErr_SetString(PyExc_ValueError, "spill needs two files, and intervals kept");
         return -1;
     }
+    if (!summary && !intervals) {
+        PyErr_SetString(PyExc_ValueError, "a collector without the summary keeps the intervals");
+        return -1;
+    }
     col_free_all(c);
     c->intervals = intervals;
+    c->summary = summary;
     c->spill_fd = spill_fd;
     c->part_fd = part_fd;
     c->batch_max = spill_at;
@@ -471,8 +480,11 @@ static int flush_batch(Collector *c) {
 
 /* Whether row column f is kept while reading: the last transition's P and stack, and
  * the count of transitions, serve only the intervals; CREATED and ID are made at the
- * end (the id map knows every row's id). */
+ * end (the id map knows every row's id). Without the summary only what the intervals
+ * read is kept: the open interval's start, state and reason, the P, stack and count. */
 static int row_kept(const Collector *c, int f) {
+    if (!c->summary)
+        return f == R_ST || f == R_STATE || f == R_REASON || f == R_P || f == R_TS || f == R_CNT;
     return f != R_CREATED && f != R_ID && (c->intervals || (f != R_P && f != R_TS && f != R_CNT));
 }
 
@@ -504,7 +516,7 @@ static int close_row(Collector *c, int32_t r, int64_t en) {
     int32_t rs = RI32(c, R_REASON)[r];
     int64_t st = RI64(c, R_ST)[r];
     int terminal = s == G_NOT_EXIST || (s == G_WAITING && rs == c->forever);
-    if (!terminal) {
+    if (!terminal && c->summary) {
         int64_t dur = en - st;
         if (s == G_RUNNING) {
             RI64(c, R_EXEC)[r] += dur;
@@ -542,7 +554,7 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
                       const uint8_t *named, size_t nnamed) {
     if (!fresh) {
         /* Woken: the wait ends in runnable or running (an exit or a reset is no wake). */
-        if (STATE_OF(c, r) == G_WAITING && RI32(c, R_REASON)[r] != c->forever &&
+        if (c->summary && STATE_OF(c, r) == G_WAITING && RI32(c, R_REASON)[r] != c->forever &&
             (to == G_RUNNABLE || to == G_RUNNING) && wake_add(c, RI32(c, R_LSTACK)[r], t - c->first) < 0)
             return NOMEM;
         int e = close_row(c, r, t);
@@ -559,6 +571,13 @@ static int transition(Collector *c, int32_t r, int fresh, int64_t t, uint8_t frm
     int64_t st = frm == G_UNDETERMINED ? c->sync : t;
     /* Only a row's last segment counts: one starts at its first transition and
      * at every transition out of NotExist/Undetermined. */
+    if (!c->summary) { /* the intervals only: the open interval's start, state and reason */
+        uint8_t *sp = (uint8_t *)c->row[R_STATE].p + r;
+        *sp = to;
+        RI32(c, R_REASON)[r] = rs;
+        RI64(c, R_ST)[r] = st;
+        return OK;
+    }
     if (fresh || frm == G_UNDETERMINED || frm == G_NOT_EXIST) {
         int from_notexist = frm == G_NOT_EXIST;
         RI64(c, R_EXEC)[r] = 0;
@@ -670,11 +689,11 @@ static int add_chunk(Collector *c, const Chunk *k) {
         }
         last_id = res[i];
         last_row = r;
-        if (mark_used(c, tstack[i]) < 0) return NOMEM;
+        if (c->summary && mark_used(c, tstack[i]) < 0) return NOMEM;
         int e = transition(c, r, fresh, t[i], frm[i], to[i], name[i], (int32_t)p[i], g[i],
                            stack[i], tstack[i], k->named, k->nnamed);
         if (e != OK) return e;
-        if (frm[i] == G_SYSCALL || to[i] == G_SYSCALL) {
+        if (c->summary && (frm[i] == G_SYSCALL || to[i] == G_SYSCALL)) {
             if (reserve_all(c->sys, N_SYS, 1) < 0) return NOMEM;
             PUSH(c->sys[SYS_T], int64_t, t[i]);
             PUSH(c->sys[SYS_RES], int64_t, res[i]);
@@ -961,8 +980,9 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     Collector *c = (Collector *)self;
     PyObject *no;
     if (!PyArg_ParseTuple(args, "O", &no) || col_busy(c)) return NULL;
-    if (c->done) {
-        PyErr_SetString(PyExc_RuntimeError, "the collector was already summarized");
+    if (c->done || !c->summary) {
+        PyErr_SetString(PyExc_RuntimeError, c->done ? "the collector was already summarized"
+                                                    : "a collector without the summary gives ids()");
         return NULL;
     }
     Py_buffer nb;
@@ -1185,6 +1205,69 @@ done:
     return result;
 }
 
+/* ids() -> the goroutine ids, ascending, of a collector made with summary=False: closes
+ * every row's last interval at the last event and readies intervals(), as goroutines()
+ * does, without a summary column to make. */
+static PyObject *col_ids(PyObject *self, PyObject *unused) {
+    Collector *c = (Collector *)self;
+    (void)unused;
+    if (col_busy(c)) return NULL;
+    if (c->done || c->summary) {
+        PyErr_SetString(PyExc_RuntimeError, c->done ? "the collector was already summarized"
+                                                    : "a collector with the summary gives goroutines()");
+        return NULL;
+    }
+    c->done = 1;
+    size_t nrows = c->row[R_STATE].n;
+    int32_t *byrow = NULL, *remap = NULL;
+    int64_t *starts = NULL, *ids = NULL;
+    PyObject *result = NULL;
+    if (c->spill_fd < 0 && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
+    for (size_t r = 0; r < nrows; r++) {
+        int e = close_row(c, (int32_t)r, c->last);
+        if (e != OK) {
+            set_error(e);
+            goto done;
+        }
+    }
+    if (!(ids = (int64_t *)column_alloc(nrows * 8))) goto nomem;
+    int e = rows_by_id(&c->ids, nrows, &byrow, ids);
+    if (e == -1) goto nomem;
+    if (e < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "goroutine id map and rows disagree");
+        goto done;
+    }
+    rowmap_free(&c->ids);
+    if (!(remap = malloc((nrows ? nrows : 1) * sizeof(int32_t))) ||
+        !(starts = malloc((nrows + 1) * sizeof(int64_t))))
+        goto nomem;
+    const int32_t *cnt = RI32(c, R_CNT);
+    starts[0] = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        remap[byrow[k]] = (int32_t)k;
+        starts[k + 1] = starts[k] + cnt[byrow[k]];
+    }
+    for (int k = 0; k < N_R; k++) vec_free(&c->row[k]);
+    result = buf_wrap(ids, (Py_ssize_t)(nrows * 8)); /* its memory now, or freed */
+    ids = NULL;
+    if (result == NULL) goto done;
+    c->remap = remap;
+    c->starts = starts;
+    c->nrows = nrows;
+    remap = NULL;
+    starts = NULL;
+    goto done;
+nomem:
+    PyErr_NoMemory();
+done:
+    free(byrow);
+    free(remap);
+    free(starts);
+    free(ids);
+    if (result == NULL) col_free_all(c);
+    return result;
+}
+
 /* One interval on its way through the partition file: its place in its window and
  * its columns but the row (which the rows' starts give). */
 typedef struct {
@@ -1395,7 +1478,7 @@ static PyObject *col_intervals(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "|O", &out) || col_busy(c)) return NULL;
     if (!c->done || c->starts == NULL) {
         PyErr_SetString(PyExc_RuntimeError,
-                        "intervals() needs goroutines() first, on a collector that keeps them");
+                        "intervals() needs goroutines() or ids() first, on a collector that keeps them");
         return NULL;
     }
     if ((out == Py_None) != (c->spill_fd < 0)) {
@@ -1479,6 +1562,9 @@ static PyMethodDef col_methods[] = {
     {"intervals", col_intervals, METH_VARARGS,
      "intervals([out]): the interval columns as Bufs sorted by row (after goroutines()); "
      "with spill files, sorted into out's (fd, offset) pairs instead."},
+    {"ids", col_ids, METH_NOARGS,
+     "ids(): the goroutine ids, ascending, of a collector made with summary=False (it "
+     "readies intervals())."},
     {"counts", col_counts, METH_NOARGS,
      "counts(): (intervals, rows) that intervals() will give (after goroutines())."},
     {NULL, NULL, 0, NULL},

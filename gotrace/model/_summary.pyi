@@ -20,9 +20,11 @@ class Collector:
     """Summarizes goroutines as chunks arrive (Go's summarizer, streaming); keeps every
     state interval too when made with ``intervals=True``."""
 
-    def __init__(self, intervals: bool = True, spill: tuple[int, int] | None = None) -> None:
+    def __init__(self, intervals: bool = True, spill: tuple[int, int] | None = None,
+                 summary: bool = True) -> None:
         """``spill``: two scratch files' descriptors; the intervals then go to disk as
-        they close, and :meth:`intervals` sorts them into the caller's files."""
+        they close, and :meth:`intervals` sorts them into the caller's files.
+        ``summary=False``: the intervals only, finished by :meth:`ids`."""
     def add(self, time: Buffer, kind: Buffer, res_kind: Buffer, res: Buffer, frm: Buffer,
             to: Buffer, name: Buffer, p: Buffer, g: Buffer, stack: Buffer, tstack: Buffer,
             forever: int, named: Buffer, /) -> None:
@@ -35,6 +37,9 @@ class Collector:
     def goroutines(self, root_names: Buffer, /) -> tuple[Buf, ...]:
         """The goroutine and block columns (from_trace._NATIVE_COLS), then the wakes
         (from_trace._NATIVE_WAKES)."""
+    def ids(self) -> Buf:
+        """On a collector made with ``summary=False``: the goroutine ids, ascending (int64),
+        and :meth:`intervals` readied."""
     @overload
     def intervals(self) -> tuple[Buf, ...]:
         """After goroutines(), on a collector keeping them: the interval columns sorted by

@@ -37,3 +37,48 @@ def test_a_file_that_changed_in_between_is_an_error(tmp_path: Path) -> None:
     shutil.copy(SAMPLES / "spike.go1.21.trace", path)
     with pytest.raises(GotraceError, match="changed while it was read"):
         intervals_again(str(path), lean, tmp_path)
+
+
+HOSTILE = sorted((DATA / "tracefuzz").glob("*.trace")) + sorted((DATA / "gotests").glob("*.trace"))
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_intervals_only_read_gives_the_table_of_a_whole_read(path: Path, tmp_path: Path) -> None:
+    """Go's own test traces and the hostile-input corpus, read a second time by the C summary
+    keeping only what the intervals need (batches of 3, windows of 2), and by a whole read."""
+    from gotrace.model import from_trace
+
+    try:
+        whole = load_trace(open_input(str(path)))
+        lean, _ = start_trace(open_input(str(path)), intervals=False)
+    except GotraceError:
+        pytest.skip("not a trace gotrace loads")
+    native = from_trace._native
+    old = native.spill_sizes(3, 2) if native is not None else None
+    try:
+        got = intervals_again(str(path), lean, tmp_path)
+    finally:
+        if native is not None and old is not None:
+            native.spill_sizes(*old)
+    assert whole.intervals is not None
+    for f in dataclasses.fields(got):
+        assert np.array_equal(getattr(got, f.name), getattr(whole.intervals, f.name)), f.name
+
+
+@pytest.mark.skipif(__import__("gotrace.model.from_trace", fromlist=["_native"])._native is None,
+                    reason="C summary not built")
+def test_a_collector_without_the_summary_says_what_it_gives() -> None:
+    from gotrace.model.from_trace import _native
+
+    assert _native is not None
+    with pytest.raises(ValueError, match="keeps the intervals"):
+        _native.Collector(intervals=False, summary=False)
+    bare = _native.Collector(summary=False)
+    with pytest.raises(RuntimeError, match="gives ids"):
+        bare.goroutines(b"")
+    whole = _native.Collector()
+    with pytest.raises(RuntimeError, match="gives goroutines"):
+        whole.ids()
+    assert len(memoryview(bare.ids())) == 0 and bare.counts() == (0, 0)
+    with pytest.raises(RuntimeError, match="already"):
+        bare.ids()
