@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..model import Model
-from ..model.spill import directory, file_of, new_array
+from ..model.core import Intervals
+from ..model.spill import Column, directory, file_of, let_go
 from ..trace.events import GoState
 
 I64 = npt.NDArray[np.int64]
@@ -136,6 +137,89 @@ class Running:
     goroutine: I64  # goroutine id
 
 
+SCAN = 1 << 20  # intervals of the table read at once by the per-P index's build
+
+
+def _running_by_p(iv: Intervals) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.intp],
+                                           tuple[I64, I64, npt.NDArray[np.int32], I64]]:
+    """The running intervals by (P, start), stably: the P ids, how many each ran, and the
+    index's start, end, row and running-sum columns.
+
+    One pass over the table :data:`SCAN` intervals at a time gathers each P's running
+    intervals in table order, and each P's are then sorted by start on their own: sorting
+    the whole table at once took 300 MB of temporaries on a 111 MB trace. A table kept in
+    files has each slice's pages let go once passed (their reading counted 660 MB in the
+    RSS of the viewer's loader), and its index is written to files too (28 bytes a running
+    interval, 180 MB there), which the timeline then pages in as it is drawn.
+    """
+    parts: dict[int, list[tuple[I64, I64, npt.NDArray[np.int32]]]] = {}
+    for lo in range(0, len(iv), SCAN):
+        hi = min(lo + SCAN, len(iv))
+        p = iv.p[lo:hi]
+        keep = np.flatnonzero((iv.state[lo:hi] == GoState.RUNNING) & (p >= 0))
+        if len(keep):
+            pk = p[keep]
+            order = np.argsort(pk, kind="stable")
+            keep, pk = keep[order], pk[order]
+            cuts = np.flatnonzero(pk[1:] != pk[:-1]) + 1
+            s, e, r = iv.start[lo:hi][keep], iv.end[lo:hi][keep], iv.row[lo:hi][keep]
+            for a, b in itertools.pairwise([0, *cuts.tolist(), len(pk)]):
+                parts.setdefault(int(pk[a]), []).append((s[a:b], e[a:b], r[a:b]))
+        for col in (iv.p, iv.state, iv.start, iv.end, iv.row):
+            let_go(col, lo, hi)
+    pids = np.array(sorted(parts), np.int32)
+    counts = np.array([sum(len(x[0]) for x in parts[pid]) for pid in pids.tolist()], np.intp)
+    n = int(counts.sum())
+    on_disk = file_of(iv.start) is not None
+    sinks = [_Sink(n, np.int64, on_disk), _Sink(n, np.int64, on_disk), _Sink(n, np.int32, on_disk),
+             _Sink(n + 1, np.int64, on_disk)]
+    sinks[3].put(np.zeros(1, np.int64))  # the running sum starts at 0
+    total = 0
+    for pid in pids.tolist():
+        got = parts.pop(pid)
+        s = np.concatenate([x[0] for x in got])
+        e = np.concatenate([x[1] for x in got])
+        r = np.concatenate([x[2] for x in got])
+        del got
+        order = np.argsort(s, kind="stable")
+        s, e, r = s[order], e[order], r[order]
+        del order
+        _disjoint(s, e)
+        c = np.cumsum(e - s)
+        c += total
+        total = int(c[-1])
+        parts_of_p: tuple[np.ndarray, ...] = (s, e, r, c)
+        for sink, part in zip(sinks, parts_of_p, strict=True):
+            sink.put(part)
+    start, end, row, cum = (sink.done() for sink in sinks)
+    return pids, counts, (start, end, row, cum)
+
+
+class _Sink:
+    """One column of the index, filled front to back: an array, or for a table kept in
+    files a new file in the spill directory (:class:`gotrace.model.spill.Column`)."""
+
+    def __init__(self, length: int, dtype: Any, on_disk: bool) -> None:
+        self.file = Column(directory(), length, dtype) if on_disk else None
+        self.array = None if on_disk else np.empty(length, dtype)
+        self.at = 0
+
+    def put(self, part: np.ndarray) -> None:
+        if self.file is not None:
+            self.file.write(part)
+        else:
+            assert self.array is not None
+            self.array[self.at:self.at + len(part)] = part
+        self.at += len(part)
+
+    def done(self) -> Any:
+        if self.file is not None:
+            return self.file.mapped()
+        assert self.array is not None
+        self.array.flags.writeable = False
+        return self.array
+
+
 class ProcTimeline:
     """What ran on each P, idle gaps, GC and STW ranges, utilisation; queryable by time.
 
@@ -149,40 +233,7 @@ class ProcTimeline:
             raise ValueError("per-P timelines need an execution trace")
         self.model = model
         self.span_ns = int(model.span_ns or 0)
-        # The running intervals by (P, start), stably, one P at a time: the table is
-        # grouped by goroutine, and sorting all of it at once took 300 MB of temporaries
-        # on a 111 MB trace; each P's sort takes its share of that.
-        running = iv.state == GoState.RUNNING
-        running &= iv.p >= 0
-        run = np.flatnonzero(running)
-        del running
-        run_p = iv.p[run]
-        pids, counts = np.unique(run_p, return_counts=True)
-        n = len(run)
-        # An index of a table kept in files is kept in files too: its 28 bytes a running
-        # interval (180 MB on a 111 MB trace) are then paged in as the timeline is drawn.
-        make = partial(new_array, directory()) if file_of(iv.start) is not None else np.empty
-        start, end = make(n, np.int64), make(n, np.int64)
-        row, cum = make(n, np.int32), make(n + 1, np.int64)
-        cum[0] = 0
-        at = 0
-        for pid, k in zip(pids.tolist(), counts.tolist(), strict=True):
-            sel = run[run_p == pid]
-            st = iv.start[sel]
-            order = np.argsort(st, kind="stable")
-            sel = sel[order]
-            s, e = start[at:at + k], end[at:at + k]
-            np.take(st, order, out=s)
-            del st, order
-            np.take(iv.end, sel, out=e)
-            _disjoint(s, e)
-            np.take(iv.row, sel, out=row[at:at + k])
-            np.cumsum(e - s, out=cum[at + 1:at + k + 1])
-            cum[at + 1:at + k + 1] += cum[at]
-            at += k
-        del run, run_p
-        for a in (start, end, row, cum):
-            a.flags.writeable = False
+        pids, counts, (start, end, row, cum) = _running_by_p(iv)
         self._start, self._end, self._row, self._cum = start, end, row, cum
         seen = set(pids.tolist())
         if model.procs is not None:

@@ -18,6 +18,7 @@ columns stay readable after their files are removed (POSIX).
 from __future__ import annotations
 
 import atexit
+import mmap
 import os
 import shutil
 import tempfile
@@ -140,14 +141,49 @@ def saved(ivl: Intervals, spill: Path) -> Intervals:
     return mapped(where)
 
 
-def new_array(spill: Path, length: int, dtype: Any) -> np.memmap:
-    """A new array of ``length`` items mapped from a new ``.npy`` file in ``spill``, to be
-    filled once (then made read-only): an index of a table kept in files (the per-P
-    timeline's), which the viewer's loader then sends by the file's name, like the table."""
-    fd, name = tempfile.mkstemp(prefix="index-", suffix=".npy", dir=spill)
-    os.close(fd)
-    out: np.memmap = np.lib.format.open_memmap(name, mode="w+", dtype=dtype, shape=(length,))
-    return out
+class Column:
+    """A new ``.npy`` file of ``length`` items in ``spill``, written front to back and
+    mapped read-only once full (:meth:`mapped`): an index of a table kept in files (the
+    per-P timeline's), which the viewer's loader then sends by the file's name, like the
+    table. Written, not mapped while filled: its pages are page cache, never this
+    process's RSS."""
+
+    def __init__(self, spill: Path, length: int, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+        fd, name = tempfile.mkstemp(prefix="index-", suffix=".npy", dir=spill)
+        self.path = Path(name)
+        self.file = os.fdopen(fd, "wb")
+        np.lib.format.write_array_header_1_0(
+            self.file, {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+                        "shape": (length,)})
+        self.left = length
+
+    def write(self, part: np.ndarray) -> None:
+        self.file.write(np.ascontiguousarray(part, self.dtype).data)
+        self.left -= len(part)
+
+    def mapped(self) -> np.memmap:
+        self.file.close()
+        if self.left:
+            raise ValueError(f"{self.path}: {self.left} items short")
+        out: np.memmap = np.load(self.path, mmap_mode="r", allow_pickle=False)
+        return out
+
+
+def let_go(column: np.ndarray, lo: int, hi: int) -> None:
+    """Drop the pages of items ``lo:hi`` of a column mapped from a file from this process's
+    memory (they stay in the page cache; reading them again maps them again): for a pass
+    over a whole table kept in files, whose pages would otherwise all count in the RSS of
+    whoever read them. Does nothing for a column in memory."""
+    m = getattr(column, "_mmap", None)
+    if not isinstance(column, np.memmap) or m is None or not hasattr(m, "madvise") \
+            or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    base = column.offset % mmap.ALLOCATIONGRANULARITY  # where the items start in the map
+    a = (base + lo * column.itemsize) // mmap.PAGESIZE * mmap.PAGESIZE
+    b = min(-(-(base + hi * column.itemsize) // mmap.PAGESIZE) * mmap.PAGESIZE, len(m))
+    if b > a:
+        m.madvise(mmap.MADV_DONTNEED, a, b - a)
 
 
 def use(spill: Path) -> None:

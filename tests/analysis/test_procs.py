@@ -242,7 +242,14 @@ def _by_one_sort(model: Model) -> tuple[np.ndarray, ...]:
 
 @pytest.mark.parametrize("path", [*sorted(SAMPLES.glob("*.trace")), *sorted(CORPUS.glob("go1.*/*.trace"))],
                          ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_built_a_p_at_a_time_as_one_sort_builds_it(path: Path) -> None:
+@pytest.mark.parametrize("scan", [7, 1 << 20])
+def test_built_a_p_at_a_time_as_one_sort_builds_it(path: Path, scan: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index gathered 7 intervals of the table at a time, or all at once, and each P's
+    sorted on its own, is the one a stable sort of the whole table by (P, start) gives."""
+    from gotrace.analysis import procs as procs_module
+
+    monkeypatch.setattr(procs_module, "SCAN", scan)
     model = load(str(path))
     t = ProcTimeline(model)
     p, start, end, row = _by_one_sort(model)

@@ -249,3 +249,16 @@ def test_an_export_of_a_spilled_table_is_the_same_file(to: str, tmp_path: Path,
         assert gzip.decompress(kept.read_bytes()) == gzip.decompress(spilled.read_bytes())
     else:
         assert kept.read_bytes() == spilled.read_bytes()
+
+
+def test_a_column_let_go_reads_the_same(tmp_path: Path) -> None:
+    """Its pages dropped from the process, a mapped column reads the same again (from the
+    page cache or the file); a column in memory is left alone."""
+    ivl = load_trace(open_input(str(SAMPLES / "spike.go1.27.trace")), spill=tmp_path).intervals
+    assert ivl is not None
+    want = np.array(ivl.start)
+    spill.let_go(ivl.start, 0, len(ivl.start))
+    spill.let_go(ivl.start, 5, 7)
+    np.testing.assert_array_equal(ivl.start, want)
+    spill.let_go(want, 0, len(want))
+    np.testing.assert_array_equal(ivl.start, want)
