@@ -71,7 +71,8 @@ def trace_rows(path: str, repeat: int, tui: bool) -> None:
         print(f"  view: first Overview, cold       {cold['overview']:7.2f} s  = "
               f"{cold['overview'] / load.wall:.2f}x CLI load  (viewer RSS {cold['rss_mb']:,.0f} MiB "
               f"+ {cold['shared_mb']:,.0f} MiB mapped, "
-              f"loader {cold['child_rss_mb']:,.0f} MiB)")
+              f"loader {cold['child_rss_mb']:,.0f} MiB, {cold['child_private_mb']:,.0f} MiB "
+              f"= {cold['child_private_mb'] * 2**20 / 1e6 / mb:.1f}x file private)")
         print(f"  view: first Overview, second open {warm['overview']:6.2f} s  "
               f"(viewer RSS {warm['rss_mb']:,.0f} MiB)")
 

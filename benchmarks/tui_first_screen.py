@@ -16,7 +16,8 @@ seconds from the process's start (as the CLI's time is measured, from outside):
 
 then the peak RSS of the viewer's process, the model's arrays it maps from the
 loader's memory file (RSS counts them only once touched: RSS plus this is the
-most the viewer can hold), the peak RSS of the loader's child, and, for the bar
+most the viewer can hold), the peak RSS of the loader's child and the most private
+memory it held (sampled: its RSS also counts the viewer's model it maps), and, for the bar
 the viewer should stay within, the peak RSS of ``gotrace leaks FILE`` (the CLI
 loading the same file and judging it).
 """
@@ -33,6 +34,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -61,6 +63,7 @@ async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
     from gotrace.tui.loader import start_early
 
     loader = start_early(path)
+    private = _PrivatePeak(loader.process.pid if loader is not None else None)
     from gotrace.tui.app import GotraceApp
     from gotrace.tui.screens.overview import OverviewScreen
     from gotrace.tui.textual_private import screen_lines
@@ -102,7 +105,41 @@ async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
         marks["shared_mb"] = _shared_model_mb()
     marks["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     marks["child_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    marks["child_private_mb"] = private.stop()
     return marks
+
+
+class _PrivatePeak:
+    """The most private memory (RssAnon: not the viewer's model it maps, not the page cache
+    of files it reads) the loader's child held, sampled every 10 ms from /proc (Linux; 0
+    elsewhere or without a child): what the child costs, where its RSS also counts pages it
+    shares with the viewer."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True) if pid is not None else None
+        if self.thread is not None:
+            self.thread.start()
+
+    def _sample(self) -> None:
+        path = f"/proc/{self.pid}/status"
+        while not self.done.wait(0.01):
+            try:
+                with open(path) as f:
+                    for line in f:
+                        if line.startswith("RssAnon:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                            break
+            except (OSError, ValueError):
+                return  # the child is gone
+
+    def stop(self) -> float:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+        return self.peak_kb / 1024
 
 
 def _shared_model_mb() -> float:
@@ -128,7 +165,7 @@ def main() -> None:
         print(json.dumps(asyncio.run(_measure(args.files[0], (cols, rows)))))
         return
     print(f"{'file':<40} {'MB':>6} {'overview':>9} {'findings':>9} {'all':>7} {'TUI RSS':>8} "
-          f"{'+mapped':>8} {'child RSS':>9} {'CLI RSS':>8}")
+          f"{'+mapped':>8} {'child RSS':>9} {'private':>8} {'CLI RSS':>8}")
     for path in args.files:
         out = subprocess.run([sys.executable, __file__, "--one", "--size", args.size, path],
                              capture_output=True, text=True, check=False)
@@ -143,7 +180,8 @@ def main() -> None:
             cli = f"{leaks.rss / 2**20:.0f}M"
         size = os.path.getsize(path) / 1e6
         print(f"{path[-40:]:<40} {size:6.1f} {m['overview']:8.2f}s {m['findings']:8.2f}s {m['all']:6.2f}s "
-              f"{m['rss_mb']:7.0f}M {m['shared_mb']:7.0f}M {m['child_rss_mb']:8.0f}M {cli:>8}")
+              f"{m['rss_mb']:7.0f}M {m['shared_mb']:7.0f}M {m['child_rss_mb']:8.0f}M "
+              f"{m['child_private_mb']:7.0f}M {cli:>8}")
 
 
 if __name__ == "__main__":
