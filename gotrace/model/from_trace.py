@@ -241,7 +241,7 @@ def start_intervals(
     call that sorts its interval table into files in ``spill``: the viewer's second read
     of a trace whose model it has (:func:`gotrace.load.intervals_again`). The C summary
     then keeps only what the intervals need, about a quarter of a goroutine's row (the
-    read's private peak: 252 MB on a 111 MB trace, where a whole read's was 494-530); the
+    read's private peak: 252 MiB on a 111 MB trace, where a whole read's was 494-530); the
     pure-Python one builds the whole model."""
     if not NATIVE:
         model, rest = start_trace_model(chunks, info, tables, "", spill=spill)
