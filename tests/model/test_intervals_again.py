@@ -82,3 +82,21 @@ def test_a_collector_without_the_summary_says_what_it_gives() -> None:
     assert len(memoryview(bare.ids())) == 0 and bare.counts() == (0, 0)
     with pytest.raises(RuntimeError, match="already"):
         bare.ids()
+
+
+@pytest.mark.parametrize("path", TRACES, ids=lambda p: p.name)
+def test_both_twins_read_the_same_table_again(path: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The C summary's intervals-only read and the pure-Python one (a whole model) give one table."""
+    from gotrace.model import from_trace
+
+    if from_trace._native is None:
+        pytest.skip("C summary not built")
+    tables: dict[bool, object] = {}
+    for native in (True, False):
+        monkeypatch.setattr(from_trace, "NATIVE", native)
+        lean, _ = start_trace(open_input(str(path)), intervals=False)
+        (tmp_path / str(native)).mkdir()
+        tables[native] = intervals_again(str(path), lean, tmp_path / str(native))
+    for f in dataclasses.fields(tables[True]):  # type: ignore[arg-type]
+        assert np.array_equal(getattr(tables[True], f.name), getattr(tables[False], f.name)), f.name
