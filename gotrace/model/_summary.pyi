@@ -53,3 +53,7 @@ class Collector:
 
 constants: dict[str, Any]
 """The C module's own copies of events.py's numbers, by name (tested against them)."""
+
+def spill_sizes(batch: int, window: int, /) -> tuple[int, int]:
+    """For tests: intervals per spilled batch and per sorted window for collectors made from
+    now on; returns the previous pair."""
