@@ -384,7 +384,7 @@ static int get_buf(PyObject *o, Py_buffer *b, Py_ssize_t item) {
     return 0;
 }
 
-enum { OK = 0, NOMEM = -1, TOOBIG = -2, IOERR = -3 };
+enum { OK = 0, NOMEM = -1, TOOBIG = -2, IOERR = -3, DISAGREE = -4 };
 
 /* spill_sizes(batch, window) -> the previous pair: for tests, which need many batches
  * and windows from a small trace. Collectors made after it use the new sizes. */
@@ -475,6 +475,8 @@ static void set_error(int e) {
         set_too_big();
     else if (e == IOERR)
         PyErr_SetFromErrno(PyExc_OSError);
+    else if (e == DISAGREE)
+        PyErr_SetString(PyExc_RuntimeError, "goroutine id map and rows disagree");
 }
 
 /* The intervals in memory appended to the spill file as one batch, column after
@@ -989,6 +991,35 @@ static void gather(Vec *in, const int32_t *byrow, size_t n, uint64_t *done) {
     }
 }
 
+/* The end of a read, for goroutines() and ids(): every row's open interval closed at the
+ * last event; the `nrows` ids in ascending order into `ids` and, for each final row, its
+ * provisional row into *byrow; with intervals kept, c->remap (each provisional row's final
+ * row) and c->starts (where each final row's intervals start) made for intervals(). OK,
+ * NOMEM, TOOBIG, IOERR or DISAGREE. */
+static int finish_rows(Collector *c, size_t nrows, int64_t *ids, int32_t **byrow) {
+    if (c->intervals && c->spill_fd < 0 && reserve_all(c->iv, N_IV, nrows) < 0) return NOMEM;
+    for (size_t r = 0; r < nrows; r++) {
+        int e = close_row(c, (int32_t)r, c->last);
+        if (e != OK) return e;
+    }
+    int e = rows_by_id(&c->ids, nrows, byrow, ids);
+    if (e == -1) return NOMEM;
+    if (e < 0) return DISAGREE;
+    rowmap_free(&c->ids);
+    if (!c->intervals) return OK;
+    if (!(c->remap = malloc((nrows ? nrows : 1) * sizeof(int32_t))) ||
+        !(c->starts = malloc((nrows + 1) * sizeof(int64_t))))
+        return NOMEM;
+    const int32_t *cnt = RI32(c, R_CNT), *by = *byrow;
+    c->starts[0] = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        c->remap[by[k]] = (int32_t)k;
+        c->starts[k + 1] = c->starts[k] + cnt[by[k]];
+    }
+    c->nrows = nrows;
+    return OK;
+}
+
 /* goroutines(root_names) -> (goroutine columns..., block_row, block_reason, block_ns,
  * wake_stack, wake_count, wake_last). root_names[s] is the string id of stack s's root function (0:
  * none). Closes every row's last interval at the last event and sorts the rows
@@ -1010,40 +1041,25 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
     size_t nrows = c->row[R_STATE].n;
     int64_t last = c->last;
     PyObject *result = NULL;
-    int32_t *remap = NULL, *byrow = NULL;
-    int64_t *starts = NULL;
+    int32_t *byrow = NULL;
     Vec wstack = {NULL, 0, 0, 4}, wcount = {NULL, 0, 0, 8}, wlast = {NULL, 0, 0, 8};
     int32_t *brow = NULL, *breason = NULL;
     int64_t *bns = NULL;
     size_t nbrows = 0;
     c->done = 1;
-    if (c->intervals && c->spill_fd < 0 && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
-    for (size_t r = 0; r < nrows; r++) {
-        int e = close_row(c, (int32_t)r, last);
-        if (e != OK) {
-            set_error(e);
-            goto done;
-        }
-    }
 
     /* Rows in goroutine id order, and the ids, from the id map. */
     int64_t *ids = (int64_t *)column_alloc(nrows * 8);
     if (ids == NULL) goto nomem;
     c->row[R_ID].p = (char *)ids;
     c->row[R_ID].n = c->row[R_ID].cap = nrows;
-    int e = rows_by_id(&c->ids, nrows, &byrow, ids);
-    if (e == -1) goto nomem;
-    if (e < 0) {
-        PyErr_SetString(PyExc_RuntimeError, "goroutine id map and rows disagree");
+    int e = finish_rows(c, nrows, ids, &byrow);
+    if (e != OK) {
+        set_error(e);
         goto done;
     }
-    rowmap_free(&c->ids);
     int sorted = 1;
     for (size_t r = 0; r < nrows; r++) sorted &= byrow[r] == (int32_t)r;
-    if (c->intervals) { /* each provisional row's final row, for intervals() */
-        if (!(remap = malloc((nrows ? nrows : 1) * sizeof(int32_t)))) goto nomem;
-        for (size_t r = 0; r < nrows; r++) remap[byrow[r]] = (int32_t)r;
-    }
 
     /* Block time by reason, in reason order, as np.unique leaves it: the nodes put in
      * (row, reason) order in place, each then saying its row where it said its next
@@ -1114,13 +1130,6 @@ static PyObject *col_goroutines(PyObject *self, PyObject *args) {
         vec_free(&c->blocks);
     }
 
-    if (c->intervals) {
-        /* Where each row's intervals will start, for intervals(). */
-        const int32_t *cnt = RI32(c, R_CNT);
-        if (!(starts = malloc((nrows + 1) * sizeof(int64_t)))) goto nomem;
-        starts[0] = 0;
-        for (size_t k = 0; k < nrows; k++) starts[k + 1] = starts[k] + cnt[byrow[k]];
-    }
     vec_free(&c->row[R_CNT]);
     vec_free(&c->row[R_P]);
     vec_free(&c->row[R_TS]);
@@ -1210,15 +1219,8 @@ done:
     vec_free(&wstack);
     vec_free(&wcount);
     vec_free(&wlast);
-    if (result != NULL && c->intervals) {
-        c->remap = remap; /* kept for intervals() */
-        c->starts = starts;
-        c->nrows = nrows;
-    } else {
-        free(remap);
-        free(starts);
+    if (result == NULL || !c->intervals) /* else c->remap and c->starts stay for intervals() */
         col_free_all(c);
-    }
     PyBuffer_Release(&nb);
     return result;
 }
@@ -1237,52 +1239,19 @@ static PyObject *col_ids(PyObject *self, PyObject *unused) {
     }
     c->done = 1;
     size_t nrows = c->row[R_STATE].n;
-    int32_t *byrow = NULL, *remap = NULL;
-    int64_t *starts = NULL, *ids = NULL;
+    int32_t *byrow = NULL;
     PyObject *result = NULL;
-    if (c->spill_fd < 0 && reserve_all(c->iv, N_IV, nrows) < 0) goto nomem;
-    for (size_t r = 0; r < nrows; r++) {
-        int e = close_row(c, (int32_t)r, c->last);
-        if (e != OK) {
-            set_error(e);
-            goto done;
-        }
-    }
-    if (!(ids = (int64_t *)column_alloc(nrows * 8))) goto nomem;
-    int e = rows_by_id(&c->ids, nrows, &byrow, ids);
-    if (e == -1) goto nomem;
-    if (e < 0) {
-        PyErr_SetString(PyExc_RuntimeError, "goroutine id map and rows disagree");
-        goto done;
-    }
-    rowmap_free(&c->ids);
-    if (!(remap = malloc((nrows ? nrows : 1) * sizeof(int32_t))) ||
-        !(starts = malloc((nrows + 1) * sizeof(int64_t))))
-        goto nomem;
-    const int32_t *cnt = RI32(c, R_CNT);
-    starts[0] = 0;
-    for (size_t k = 0; k < nrows; k++) {
-        remap[byrow[k]] = (int32_t)k;
-        starts[k + 1] = starts[k] + cnt[byrow[k]];
-    }
-    for (int k = 0; k < N_R; k++) vec_free(&c->row[k]);
-    result = buf_wrap(ids, (Py_ssize_t)(nrows * 8)); /* its memory now, or freed */
-    ids = NULL;
-    if (result == NULL) goto done;
-    c->remap = remap;
-    c->starts = starts;
-    c->nrows = nrows;
-    remap = NULL;
-    starts = NULL;
-    goto done;
-nomem:
-    PyErr_NoMemory();
-done:
+    int64_t *ids = (int64_t *)column_alloc(nrows * 8);
+    int e = ids == NULL ? NOMEM : finish_rows(c, nrows, ids, &byrow);
     free(byrow);
-    free(remap);
-    free(starts);
-    free(ids);
-    if (result == NULL) col_free_all(c);
+    if (e != OK) {
+        free(ids);
+        set_error(e);
+    } else {
+        for (int k = 0; k < N_R; k++) vec_free(&c->row[k]);
+        result = buf_wrap(ids, (Py_ssize_t)(nrows * 8)); /* its memory now, or freed */
+    }
+    if (result == NULL) col_free_all(c); /* else c->remap and c->starts stay for intervals() */
     return result;
 }
 
