@@ -59,16 +59,17 @@ def intervals_again(source: str, model: Model, spill: Path) -> Intervals:
     from .model.from_trace import start_intervals
     from .trace.reader import read_events
 
+    changed = GotraceError(f"{source}: the file changed while it was read; open it again")
     tables = model.tables
     n_strings, n_stacks = len(tables.strings), len(tables.stacks)
     raw = open_input(source)
     if raw.kind != "trace":
-        raise GotraceError(f"{source}: the file changed while it was read; open it again")
+        raise changed
     info, chunks = read_events(raw.take(), tables, None, consume=True)
     ids, rest = start_intervals(chunks, info, tables, spill)
     if (len(tables.strings), len(tables.stacks)) != (n_strings, n_stacks) or \
             not np.array_equal(ids, model.goroutines.id):
-        raise GotraceError(f"{source}: the file changed while it was read; open it again")
+        raise changed
     return rest()
 
 

@@ -27,9 +27,9 @@ as an analysis (``intervals``), and the model is then saved in the cache, before
 indexes. A trace from stdin or a URL cannot be read twice: its table is kept during the
 read and sorted in the same turn. Either way the table is written to files in the UI's
 spill directory (:mod:`gotrace.model.spill`), never held whole in the child's memory
-(1.45 GB at its peak on a 111 MB trace, where it is now 0.5 GB), and crosses the pipe as
-the files' names: the UI maps the same files, and pages in what it shows. :func:`start_early` starts the child
-before the viewer imports Textual.
+(the child peaked at 1,446 MiB on a 111 MB trace; its private peak is now 415-428 MiB),
+and crosses the pipe as the files' names: the UI maps the same files, and pages in what
+it shows. :func:`start_early` starts the child before the viewer imports Textual.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
 UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the

@@ -247,20 +247,30 @@ def start_intervals(
         model, rest = start_trace_model(chunks, info, tables, "", spill=spill)
         assert rest is not None
         return model.goroutines.id, rest
-    assert _native is not None
     with spill_files.writing(spill):
-        scratch = spill_files.scratch(spill)
-        col = _native.Collector(intervals=True, spill=(scratch[0].fileno(), scratch[1].fileno()),
-                                summary=False)
-        named = _Named(tables)
-        with closing(read_ahead(chunks)) as ahead:
-            for c in ahead:
-                forever = tables.string_id("forever")
-                col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
-                        c.tstack, -1 if forever is None else forever, named.update())
-        trim()
+        col, scratch = _summarized(chunks, tables, True, spill, summary=False)
+        assert scratch is not None
         ids = frombuffer(col.ids(), np.int64)
     return ids, partial(_sorted_into_files, col, scratch, spill)
+
+
+def _summarized(chunks: Iterable[EventChunk], tables: Tables, intervals: bool, spill: Path | None,
+                summary: bool = True) -> tuple[Any, tuple[IO[bytes], IO[bytes]] | None]:
+    """A C collector (see _summary.c) that has taken in every chunk, and its scratch files
+    when it spills its intervals (``intervals`` and ``spill``)."""
+    assert _native is not None
+    scratch = spill_files.scratch(spill) if intervals and spill is not None else None
+    col = _native.Collector(intervals=intervals, summary=summary,
+                            spill=None if scratch is None else (scratch[0].fileno(), scratch[1].fileno()))
+    named = _Named(tables)
+    string_ids = tables.string_id
+    with closing(read_ahead(chunks)) as ahead:  # the next generation is read while this one is summarized
+        for c in ahead:
+            forever = string_ids("forever")
+            col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
+                    c.tstack, -1 if forever is None else forever, named.update())
+    trim()  # what the chunks' columns left in the heap, before the model's columns are made
+    return col, scratch
 
 
 def _sorted_into_files(col: Any, scratch: tuple[IO[bytes], IO[bytes]], spill: Path) -> Intervals:
@@ -313,17 +323,7 @@ def _native_goroutines(
 ) -> tuple[Goroutines, IntervalsLater | None, _Side, Wakes]:
     """The C twin of _Collector and _goroutines (see _summary.c)."""
     assert _native is not None
-    scratch = spill_files.scratch(spill) if intervals and spill is not None else None
-    col = _native.Collector(intervals=intervals,
-                            spill=None if scratch is None else (scratch[0].fileno(), scratch[1].fileno()))
-    named = _Named(tables)
-    string_ids = tables.string_id
-    with closing(read_ahead(chunks)) as ahead:  # the next generation is read while this one is summarized
-        for c in ahead:
-            forever = string_ids("forever")
-            col.add(c.time, c.kind, c.res_kind, c.res, c.frm, c.to, c.name, c.p, c.g, c.stack,
-                    c.tstack, -1 if forever is None else forever, named.update())
-    trim()  # what the chunks' columns left in the heap, before the model's columns are made
+    col, scratch = _summarized(chunks, tables, intervals, spill)
     first, last, seen, syncs, sysc, proc, rng, proc_ids, used = col.side()
 
     def cols(names: tuple[str, ...], bufs: tuple[_native.Buf, ...], types: tuple[Any, ...]
