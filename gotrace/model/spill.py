@@ -118,12 +118,18 @@ def create(spill: Path, dtypes: Sequence[tuple[str, Any]], n: int, nrows: int
         dt = np.dtype(dtype)
         length = nrows + 1 if name == "starts" else n
         f = (where / f"{name}.npy").open("wb+")
-        np.lib.format.write_array_header_1_0(
-            f, {"descr": np.lib.format.dtype_to_descr(dt), "fortran_order": False, "shape": (length,)})
-        at = f.tell()
+        at = _header(f, dt, length)
         f.truncate(at + length * dt.itemsize)
         out.append((f, at))
     return where, out
+
+
+def _header(f: IO[bytes], dtype: np.dtype[Any], length: int) -> int:
+    """Write the ``.npy`` header of a one-dimensional array of ``length`` items at the start
+    of ``f``; where its data begins."""
+    np.lib.format.write_array_header_1_0(
+        f, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (length,)})
+    return f.tell()
 
 
 def mapped(where: Path) -> Intervals:
@@ -153,9 +159,7 @@ class Column:
         fd, name = tempfile.mkstemp(prefix="index-", suffix=".npy", dir=spill)
         self.path = Path(name)
         self.file = os.fdopen(fd, "wb")
-        np.lib.format.write_array_header_1_0(
-            self.file, {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
-                        "shape": (length,)})
+        _header(self.file, self.dtype, length)
         self.left = length
 
     def write(self, part: np.ndarray) -> None:
@@ -194,8 +198,8 @@ def use(spill: Path) -> None:
 
 
 def file_of(column: np.ndarray) -> Path | None:
-    """The ``.npy`` file that ``column`` maps whole (from :func:`mapped` or the model
-    cache), else None."""
+    """The ``.npy`` file that ``column`` maps whole (from :func:`mapped`, :class:`Column`
+    or the model cache), else None."""
     if not isinstance(column, np.memmap) or column.filename is None or column.base is None:
         return None
     path = Path(column.filename)
