@@ -39,21 +39,16 @@ GC_MARK = "GC concurrent mark phase"
 STW_PREFIX = "stop-the-world"
 
 
-def _disjoint(start: I64, end: I64, group: npt.NDArray[np.integer] | None = None) -> tuple[I64, I64]:
-    """Clip each interval to begin no earlier than every earlier one of its group ends.
+def _disjoint(start: I64, end: I64) -> tuple[I64, I64]:
+    """Clip each interval to begin no earlier than every earlier one ends.
 
-    Input is sorted by (group, start). ``start`` and ``end`` are clipped in place
-    (callers pass fresh copies): on millions of intervals every temporary is tens
-    of MB, so each group (a P: there are few) is done in its own slice.
+    Input is sorted by start (one P's, or the GC's). ``start`` and ``end`` are clipped in
+    place (callers pass fresh copies or slices of their own).
     """
     if len(start) == 0:
         return start, end
-    cuts = [0, len(start)]
-    if group is not None:
-        cuts[1:1] = (np.flatnonzero(group[1:] != group[:-1]) + 1).tolist()
-    for lo, hi in itertools.pairwise(cuts):
-        reach = np.maximum.accumulate(end[lo:hi])
-        np.maximum(start[lo + 1:hi], reach[:-1], out=start[lo + 1:hi])
+    reach = np.maximum.accumulate(end)
+    np.maximum(start[1:], reach[:-1], out=start[1:])
     np.maximum(end, start, out=end)
     return start, end
 

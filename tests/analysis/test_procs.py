@@ -6,6 +6,7 @@ Synthetic streams use the eventdump layout (see tests/model/test_from_trace.py).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import pickle
 from pathlib import Path
@@ -236,7 +237,10 @@ def _by_one_sort(model: Model) -> tuple[np.ndarray, ...]:
     run = np.flatnonzero((iv.state == GoState.RUNNING) & (iv.p >= 0))
     order = run[np.lexsort((iv.start[run], iv.p[run]))]
     p = iv.p[order]
-    start, end = _disjoint(iv.start[order].copy(), iv.end[order].copy(), p)
+    start, end = iv.start[order].copy(), iv.end[order].copy()
+    cuts = [0, *(np.flatnonzero(p[1:] != p[:-1]) + 1).tolist(), len(p)]
+    for lo, hi in itertools.pairwise(cuts):  # each P's clipped on its own
+        _disjoint(start[lo:hi], end[lo:hi])
     return p, start, end, iv.row[order]
 
 
