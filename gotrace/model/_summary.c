@@ -429,6 +429,21 @@ static int read_all(int fd, void *buf, size_t len, size_t off) {
     }
     return 0;
 }
+#else
+#define ftruncate(fd, n) ((void)(fd), (void)(n), errno = ENOSYS, -1)
+static int write_all(int fd, const void *buf, size_t len, size_t off) {
+    (void)fd, (void)buf, (void)len, (void)off;
+    errno = ENOSYS;
+    return -1;
+}
+
+static int read_all(int fd, void *buf, size_t len, size_t off) {
+    (void)fd, (void)buf, (void)len, (void)off;
+    errno = ENOSYS;
+    return -1;
+}
+#endif
+
 /* Give back [off, off + len) of a scratch file already read for the last time: its pages,
  * dirty and never to be read again, go without being written to disk (Linux; elsewhere
  * the file is emptied at the end of its pass). A spilled load dirtied 2.7 GB of page
@@ -442,23 +457,6 @@ static void forget(int fd, size_t off, size_t len) {
 #else
 static void forget(int fd, size_t off, size_t len) {
     (void)fd, (void)off, (void)len;
-}
-#endif
-#else
-#define ftruncate(fd, n) ((void)(fd), (void)(n), errno = ENOSYS, -1)
-static void forget(int fd, size_t off, size_t len) {
-    (void)fd, (void)off, (void)len;
-}
-static int write_all(int fd, const void *buf, size_t len, size_t off) {
-    (void)fd, (void)buf, (void)len, (void)off;
-    errno = ENOSYS;
-    return -1;
-}
-
-static int read_all(int fd, void *buf, size_t len, size_t off) {
-    (void)fd, (void)buf, (void)len, (void)off;
-    errno = ENOSYS;
-    return -1;
 }
 #endif
 
