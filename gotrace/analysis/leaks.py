@@ -24,6 +24,8 @@ kind                       fact                                                 
                            profile: the GC proved nothing runnable can wake them
 ``forever``                nil channel, ``select {}``: blocked by construction        leak
 ``all-asleep``             the runtime died with "all goroutines are asleep"          leak
+``bubble-deadlock``        a synctest bubble deadlocked (its main returned, or all     leak
+                           of it blocked) with these durably blocked in it
 ``test-timeout``           still blocked when the test binary timed out              +45
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
@@ -128,7 +130,7 @@ SERVER_CONN_FUNCS = frozenset({
 ACCEPT_FUNCS = frozenset({
     "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
 })
-TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).")
+TESTING_FUNCS = ("testing.(*T).Run", "testing/synctest.", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).")
 TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
 POOL_MAX = 1024
 MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
@@ -140,6 +142,9 @@ MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime
 # not marked "?" (a register value the runtime could not vouch for).
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
+# runtime/synctest.go: the panics of a deadlocked synctest bubble.
+BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
+                   "deadlock: all goroutines in bubble are blocked")
 STALLED_MIN = 3
 
 
@@ -223,6 +228,11 @@ class _Context:
         snap = model.snapshot
         panic = (snap.panic_message or "") if snap is not None else ""
         self.all_asleep = "all goroutines are asleep" in panic
+        # testing/synctest (Go 1.24+) panics when a bubble deadlocks: its goroutines blocked
+        # durably can be woken only from inside it, and nothing there can run any more.
+        bubble_dead = any(m in panic for m in BUBBLE_DEADLOCK)
+        self.durable = (model.extras.durable() if bubble_dead and model.extras is not None
+                        else np.zeros(len(model.goroutines), bool))
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
@@ -396,6 +406,11 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         else:
             proof = proof or "forever"
             ev.append(Evidence("forever", 0, f"{n:,} blocked forever by construction ({state}) at {where}"))
+    durable = int(ctx.durable[grp.rows].sum())
+    if durable and shape is None:
+        proof = proof or "bubble-deadlock"
+        ev.append(Evidence("bubble-deadlock", 0, f"a synctest bubble deadlocked with {durable:,} of these "
+                           f"durably blocked in it at {where}: nothing in the bubble can wake them"))
     if ctx.all_asleep and shape is None:
         proof = proof or "all-asleep"
         ev.append(Evidence("all-asleep", 0, f"the runtime stopped the program: all goroutines are asleep, "
@@ -545,7 +560,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         score = max(score, 90 if proof != "runtime-proof" else 100)
     else:
         verdict = verdict_of(score)
-    order = {"runtime-proof": 0, "forever": 0, "all-asleep": 0, "benign-shape": 9}
+    order = {"runtime-proof": 0, "forever": 0, "all-asleep": 0, "bubble-deadlock": 0, "benign-shape": 9}
     ev.sort(key=lambda e: (order.get(e.kind, 1), -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
 

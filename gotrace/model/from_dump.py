@@ -93,6 +93,10 @@ class DumpRows(Sequence[DumpExtras]):
         """Per row: the runtime proved it leaked."""
         return self._per_head(lambda h: "leaked" in h.flags)
 
+    def durable(self) -> npt.NDArray[np.bool_]:
+        """Per row: blocked durably in a synctest bubble (only its bubble can wake it)."""
+        return self._per_head(lambda h: "durable" in h.flags and h.bubble is not None)
+
     def labelled(self) -> npt.NDArray[np.bool_]:
         """Per row: it carries pprof labels."""
         return self._per_head(lambda h: bool(h.labels))

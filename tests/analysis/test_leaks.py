@@ -118,6 +118,36 @@ def test_all_goroutines_asleep_is_a_deadlock() -> None:
     assert verdicts["main.transfer"] == "leak"
 
 
+DUMPS = Path(__file__).resolve().parents[1] / "data" / "dumps"
+
+
+@pytest.mark.parametrize(("name", "leaked"), [
+    ("synctest_main_exited.go1.27.txt", {"example.com/synctestgen.reply": 3}),
+    ("synctest_all_blocked.go1.27.txt", {"example.com/synctestgen.TestAllBlocked.func1.1": 2,
+                                         "example.com/synctestgen.TestAllBlocked.func1": 1}),
+])
+def test_a_deadlocked_synctest_bubble_is_proof(name: str, leaked: dict[str, int]) -> None:
+    """Go's testing/synctest panics when a bubble deadlocks: what is durably blocked in it
+    is proven stuck; the framework's own wait for the bubble is not blamed."""
+    report = find_leaks([load(str(DUMPS / name))])
+    proven = {s.group.blocking.func: s.group.count for s in report.suspects
+              if s.verdict == "leak" and s.group.blocking is not None}
+    assert proven == leaked
+    assert all(s.evidence[0].kind == "bubble-deadlock" for s in report.suspects if s.verdict == "leak")
+
+
+def test_durable_waits_without_a_bubble_deadlock_are_no_proof() -> None:
+    text = MAIN + goroutine(7, "chan send (durable), synctest bubble 1", "main.send", 20)
+    (s,) = find_leaks([dump(text)]).suspects
+    assert s.verdict != "leak" and not any(e.kind == "bubble-deadlock" for e in s.evidence)
+    panicked = "panic: deadlock: main bubble goroutine has exited but blocked goroutines remain\n\n"
+    (s,) = find_leaks([dump(panicked + text)]).suspects
+    assert s.verdict == "leak"
+    # A goroutine outside any bubble is not the bubble's, however it waits.
+    (s,) = find_leaks([dump(panicked + MAIN + goroutine(7, "chan send", "main.send", 20))]).suspects
+    assert s.verdict != "leak"
+
+
 def test_test_timeout_blames_the_blocked_not_the_framework() -> None:
     report = find_leaks([load(str(SAMPLES / "testtimeout.go1.27.txt"))])
     for s in report.suspects:

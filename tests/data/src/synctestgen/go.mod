@@ -1,0 +1,3 @@
+module example.com/synctestgen
+
+go 1.25
