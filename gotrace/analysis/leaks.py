@@ -130,7 +130,8 @@ SERVER_CONN_FUNCS = frozenset({
 ACCEPT_FUNCS = frozenset({
     "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
 })
-TESTING_FUNCS = ("testing.(*T).Run", "testing/synctest.", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).")
+TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).",
+                 "testing/synctest.")
 TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
 POOL_MAX = 1024
 MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
