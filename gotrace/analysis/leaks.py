@@ -27,6 +27,8 @@ kind                       fact                                                 
 ``bubble-deadlock``        a synctest bubble deadlocked (its main returned, or all     leak
                            of it blocked) with these durably blocked in it
 ``test-timeout``           still blocked when the test binary timed out              +45
+``goleak``                 goleak reported them: they outlived the test though it    +45
+                           waited for them to end
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
@@ -96,6 +98,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import NONE, Model
 from ..stacks import is_std
 from ..tables import Frame
@@ -235,6 +238,7 @@ class _Context:
         self.durable = (model.extras.durable() if bubble_dead and model.extras is not None
                         else np.zeros(len(model.goroutines), bool))
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
+        self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
@@ -430,6 +434,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if ctx.test_timeout and shape is None:
         ev.append(Evidence("test-timeout", 45,
                            f"still blocked when the test binary timed out ({n:,} at {where})"))
+    if ctx.goleak and shape is None:
+        ev.append(Evidence("goleak", 45, f"goleak found {n:,} at {where} after the test, having "
+                           "waited for them to end"))
 
     # --- how they came to be ---------------------------------------------------------
     creators = np.unique(g.creator[grp.rows])
@@ -519,8 +526,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \
             and grp.wait.min == grp.wait.max and _shared_object(ctx.model, grp):
         pool = True
-    # A test that timed out should have ended every goroutine it started: no pool excuses them.
-    pool = pool and state in idle_states and not ctx.test_timeout
+    # A test that timed out, or that goleak checked, should have ended every goroutine it
+    # started: no pool excuses them.
+    pool = pool and state in idle_states and not ctx.test_timeout and not ctx.goleak
 
     # --- a series --------------------------------------------------------------------
     if len(series) >= 2:

@@ -50,7 +50,8 @@ HEADER: Final = re.compile(
 )
 PROFILE_HEADER: Final = re.compile(r"(goroutine(?:leak)?) profile: total ([0-9]+)\s*$")
 _RECORD: Final = re.compile(r"([0-9]+) @(?: 0x[0-9a-fA-F]+)*\s*$")
-_MARKER: Final = re.compile(r"(?:panic: |fatal error: |SIG[A-Z0-9]+: )")
+# goleak's report is read as a dump that begins at its marker (gotrace.dump.goleak).
+_MARKER: Final = re.compile(r"(?:panic: |fatal error: |SIG[A-Z0-9]+: |goleak: )")
 _LOC: Final = re.compile(r"(.*):([0-9]+)(?= |$)")
 _ORIGIN: Final = re.compile(r"\[originating from goroutine ([0-9]+)\]:")
 _ELIDED: Final = re.compile(r"\.\.\.(?:[0-9]+|additional) frames elided\.\.\.\s*$")

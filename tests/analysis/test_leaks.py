@@ -148,6 +148,21 @@ def test_durable_waits_without_a_bubble_deadlock_are_no_proof() -> None:
     assert s.verdict != "leak"
 
 
+@pytest.mark.parametrize("name", ["goleak_verifynone.go1.27.txt", "goleak_old_header.go1.27.txt",
+                                  "goleak_testmain.go1.27.txt"])
+def test_goleak_reports_are_read_and_weighed(name: str) -> None:
+    """goleak's report (t.Error in a test log, or VerifyTestMain on stderr; with or without
+    the runtime's header under its own line) is a dump of what outlived the test."""
+    model = load(str(DUMPS / name))
+    (s,) = find_leaks([model]).suspects
+    assert s.group.blocking is not None and s.group.blocking.func == "example.com/goleakgen.items.func1"
+    assert s.verdict == "likely" and s.evidence[0].kind == "goleak"
+    assert s.group.count == (2 if "testmain" in name else 3)
+    # The same goroutines in a plain dump: no goleak to vouch for them.
+    plain = "".join(goroutine(g, "chan send", "main.items.func1", 24) for g in (7, 8, 9))
+    assert not any(e.kind == "goleak" for e in top(dump(MAIN + plain)).evidence)
+
+
 def test_test_timeout_blames_the_blocked_not_the_framework() -> None:
     report = find_leaks([load(str(SAMPLES / "testtimeout.go1.27.txt"))])
     for s in report.suspects:

@@ -139,6 +139,35 @@ def test_t_log_indented_dump() -> None:
     assert snap.goroutines[1].created_by == ("example.com/app.Start", "/src/app/loop.go", 5, 1)
 
 
+@pytest.mark.parametrize(("name", "ids", "start"), [
+    ("goleak_verifynone.go1.27.txt", [19, 20, 21], 2),  # t.Error: indented, goleak 1.3+
+    ("goleak_old_header.go1.27.txt", [7, 8, 9], 2),  # goleak < 1.3: the header under its line
+    ("goleak_testmain.go1.27.txt", [7, 8], 2),  # VerifyTestMain on stderr
+])
+def test_goleak_report_is_a_dump(name: str, ids: list[int], start: int) -> None:
+    (snap,), tables = load(name)
+    assert snap.kind == "traceback" and snap.panic_message.startswith("goleak: ")
+    assert "found unexpected goroutines:" in snap.panic_message
+    assert [g.id for g in snap.goroutines] == ids and snap.start_line == start
+    assert all(g.state == "chan send" for g in snap.goroutines)
+    assert funcs(tables, snap.goroutines[0]) == ["example.com/goleakgen.items.func1"]
+    assert snap.goroutines[0].created_by is not None
+    assert snap.goroutines[0].created_by[0] == "example.com/goleakgen.items"
+    assert snap.warnings == []
+
+
+def test_goleak_rewrite_keeps_lines_and_leaves_other_text_alone() -> None:
+    from gotrace.dump.goleak import as_dump
+
+    data = (DATA / "goleak_old_header.go1.27.txt").read_bytes()
+    assert as_dump(data).count(b"\n") == data.count(b"\n")
+    plain = (DATA / "tlog_indented.txt").read_bytes()
+    assert as_dump(plain) is plain
+    # "Goroutine N in state" outside a report is nobody's header.
+    stray = b"log: Goroutine 7 in state chan send, with f on top of the stack:\n"
+    assert as_dump(stray) == stray
+
+
 def test_several_dumps_in_a_log() -> None:
     snaps, _ = load("two_dumps_in_log.txt")
     assert [[g.id for g in s.goroutines] for s in snaps] == [[1, 6], [1, 6, 9], [1]]

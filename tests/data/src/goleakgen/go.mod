@@ -1,0 +1,3 @@
+module example.com/goleakgen
+
+go 1.21
