@@ -29,6 +29,8 @@ kind                       fact                                                 
 ``test-timeout``           still blocked when the test binary timed out              +45
 ``goleak``                 goleak reported them: they outlived the test though it    +45
                            waited for them to end
+``after-tests``            in a dump taken in ``TestMain`` after ``m.Run`` returned   +45
+                           (no test runs): they outlived every test
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
@@ -135,6 +137,9 @@ ACCEPT_FUNCS = frozenset({
 })
 TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).",
                  "testing/synctest.")
+# Creators of goroutines meant to live as long as the process: a package's init, and a test
+# binary's TestMain (the fixtures its tests share). What they make outlives the tests by design.
+LIFELONG_CREATORS = re.compile(r"\.(?:init(?:\.[0-9]+)?|TestMain)(?:\.func[0-9.]+)?$")
 TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
 POOL_MAX = 1024
 MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
@@ -239,6 +244,7 @@ class _Context:
                         else np.zeros(len(model.goroutines), bool))
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
+        self.after_tests = not model.is_trace and _after_tests(model)
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
@@ -287,6 +293,34 @@ class _Context:
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _after_tests(model: Model) -> bool:
+    """Whether a dump was taken by a test binary's ``TestMain`` after its ``m.Run`` returned:
+    the goroutine taking it runs ``TestMain`` outside ``testing.(*M).Run``, and no goroutine
+    is in a test (``testing.tRunner``). What is left then outlived every test, the moment
+    goleak's ``VerifyTestMain`` checks (README: the ``go test`` recipe)."""
+    g = model.goroutines
+    frames = model.tables.stack_frames
+    funcs = {s: [f.func for f in frames(s)] for s in np.unique(g.last_stack).tolist()}
+    if any(f == "testing.tRunner" for fs in funcs.values() for f in fs):
+        return False
+    # The taker: running in a dump; a profile prints no states, but its taker is in pprof.
+    running = set(np.unique(g.last_stack[g.state == GoState.RUNNING]).tolist())
+    return any(any(f.endswith(".TestMain") for f in fs) and "testing.(*M).Run" not in fs
+               and (s in running or any(f.startswith("runtime/pprof.") for f in fs))
+               for s, fs in funcs.items())
+
+
+def _lifelong(model: Model, grp: Group) -> bool:
+    """Whether the group's goroutines were made to live as long as the process: created by a
+    package's init or a test binary's TestMain, or (a profile prints no creators) running
+    a closure of one."""
+    if grp.created_at is not None:
+        return LIFELONG_CREATORS.search(grp.created_at.func) is not None
+    frames = model.tables.stack_frames(grp.stack)
+    entry = frames[-1].func if frames else ""
+    return ".func" in entry and LIFELONG_CREATORS.search(entry) is not None
 
 
 def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
@@ -434,6 +468,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if ctx.test_timeout and shape is None:
         ev.append(Evidence("test-timeout", 45,
                            f"still blocked when the test binary timed out ({n:,} at {where})"))
+    if ctx.after_tests and shape is None and not _lifelong(ctx.model, grp):
+        ev.append(Evidence("after-tests", 45, f"{n:,} at {where} still there after every test ended "
+                           "(the dump was taken in TestMain after m.Run)"))
     if ctx.goleak and shape is None:
         ev.append(Evidence("goleak", 45, f"goleak found {n:,} at {where} after the test, having "
                            "waited for them to end"))
@@ -526,9 +563,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \
             and grp.wait.min == grp.wait.max and _shared_object(ctx.model, grp):
         pool = True
-    # A test that timed out, or that goleak checked, should have ended every goroutine it
-    # started: no pool excuses them.
-    pool = pool and state in idle_states and not ctx.test_timeout and not ctx.goleak
+    # A test that timed out, or that goleak checked, or a test binary whose tests all ended,
+    # should have ended every goroutine it started: no pool excuses them.
+    pool = pool and state in idle_states and not (ctx.test_timeout or ctx.goleak or ctx.after_tests)
 
     # --- a series --------------------------------------------------------------------
     if len(series) >= 2:

@@ -163,6 +163,32 @@ def test_goleak_reports_are_read_and_weighed(name: str) -> None:
     assert not any(e.kind == "goleak" for e in top(dump(MAIN + plain)).evidence)
 
 
+@pytest.mark.parametrize("name", ["testmain_after_run.go1.27.txt", "testmain_after_run.go1.27.debug1.txt",
+                                  "testmain_after_run.go1.27.pb.gz"])
+def test_a_dump_taken_after_every_test_blames_what_outlived_them(name: str) -> None:
+    """The README's recipe: a dump in TestMain after m.Run. The sender a test left behind is
+    likely a leak; a package daemon (init) and TestMain's own fixture are not blamed."""
+    report = find_leaks([load(str(DUMPS / name))])
+    by_func = {s.group.blocking.func: s for s in report.suspects if s.group.blocking is not None}
+    leak = by_func["example.com/testmaingen.(*store).get"]
+    assert leak.verdict == "likely" and leak.evidence[0].kind == "after-tests"
+    for func in ("example.com/testmaingen.init.0.func1", "example.com/testmaingen.TestMain.func1"):
+        assert by_func[func].verdict == "benign"
+        assert not any(e.kind == "after-tests" for e in by_func[func].evidence)
+
+
+def test_a_dump_taken_during_a_test_is_not_after_the_tests() -> None:
+    report = find_leaks([load(str(DUMPS / "testmain_during_test.go1.27.txt"))])
+    assert not any(e.kind == "after-tests" for s in report.suspects for e in s.evidence)
+    # Nor is a dump whose taker is TestMain still inside m.Run, nor one without TestMain.
+    inside = goroutine(1, "running", "example.com/x.TestMain", 10, creator=None).replace(
+        "\n\n", "\ntesting.(*M).Run()\n\t/go/src/testing/testing.go:2100 +0x1\n\n")
+    text = inside + goroutine(7, "chan send", "main.send", 20)
+    assert not any(e.kind == "after-tests" for e in top(dump(text)).evidence)
+    assert not any(e.kind == "after-tests" for e in top(dump(MAIN + goroutine(7, "chan send", "main.send",
+                                                                                20))).evidence)
+
+
 def test_test_timeout_blames_the_blocked_not_the_framework() -> None:
     report = find_leaks([load(str(SAMPLES / "testtimeout.go1.27.txt"))])
     for s in report.suspects:

@@ -1,0 +1,3 @@
+module example.com/testmaingen
+
+go 1.21
