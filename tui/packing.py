@@ -155,6 +155,10 @@ class PackedExtras(Sequence[Any]):
     def leaked(self) -> npt.NDArray[np.bool_]:
         return self._per_value("flags", lambda flags: "leaked" in flags)
 
+    def durable(self) -> npt.NDArray[np.bool_]:
+        return self._per_value("flags", lambda flags: "durable" in flags) & \
+            self._per_value("synctest_bubble", lambda bubble: bubble is not None)
+
     def labelled(self) -> npt.NDArray[np.bool_]:
         return self._per_value("labels", bool)
 

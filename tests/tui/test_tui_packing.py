@@ -15,7 +15,7 @@ from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of
 DUMP_FILES = [SAMPLES / "stuck.go1.27.debug2.txt", SAMPLES / "stuck.go1.27.debug1.txt",
               SAMPLES / "leak.go1.23.sigquit.txt", SAMPLES / "testtimeout.go1.27.txt",
               DUMPS / "go127_panic_labels_ancestors.txt", DUMPS / "debug1_labels.txt",
-              DUMPS / "go126_debug2_labels.txt"]
+              DUMPS / "go126_debug2_labels.txt", DUMPS / "synctest_all_blocked.go1.27.txt"]
 
 
 @pytest.mark.parametrize("path", DUMP_FILES, ids=lambda p: p.name)
@@ -30,6 +30,8 @@ def test_packed_goroutines_are_the_same_goroutines(path: Path) -> None:
     for pattern in ("(?i)queue", "orders", "nothing-like-this"):
         rx = re.compile(pattern)
         assert [x.matches(rx) for x in extras] == [x.matches(rx) for x in model.extras]
+    for fact in ("leaked", "durable", "labelled"):
+        assert (getattr(extras, fact)() == getattr(model.extras, fact)()).all(), fact
     snap, before_snap = sent.snapshot, model.snapshot
     assert snap.panic_message == before_snap.panic_message
     assert snap.goroutine_count == before_snap.goroutine_count
