@@ -394,7 +394,19 @@ def _shared_object(model: Model, grp: Group) -> bool:
     return len(seen) == 1 and () not in seen
 
 
-def _runtime_shape(grp: Group) -> str | None:
+def _in_framework(model: Model, grp: Group) -> bool:
+    """Whether the group waits inside the testing framework, called from its blocking frame:
+    ``TestMain`` in ``m.Run``, a test in ``t.Run`` waiting for its subtest. The blocking frame
+    is the first not in the standard library, so these frames are above it."""
+    for f in model.tables.stack_frames(grp.stack):
+        if f == grp.blocking:
+            return False
+        if f.func.startswith(TESTING_FUNCS):
+            return True
+    return False
+
+
+def _runtime_shape(model: Model, grp: Group) -> str | None:
     """A known-benign shape this group has, in words, or None."""
     f = grp.blocking
     func = f.func if f is not None else ""
@@ -403,7 +415,7 @@ def _runtime_shape(grp: Group) -> str | None:
         return "one of the runtime's own goroutines"
     if func in ("os/signal.loop", "os/signal.signal_recv") or func.startswith("os/signal."):
         return "the signal-handling loop"
-    if func.startswith(TESTING_FUNCS):
+    if func.startswith(TESTING_FUNCS) or _in_framework(model, grp):
         return "the testing framework waiting for a test"
     if func in ACCEPT_FUNCS and grp.count <= 2:
         return "an accept loop"
@@ -436,7 +448,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         proof = "runtime-proof"
         ev.append(Evidence("runtime-proof", 0, f"the runtime marked {leaked:,} as leaked: the GC found "
                            "nothing runnable that can ever wake them"))
-    shape = _runtime_shape(grp)
+    shape = _runtime_shape(ctx.model, grp)
     if state in FOREVER_STATES:
         in_main = grp.blocking is not None and grp.blocking.func == "main.main"
         if shape == "the main goroutine waiting" or in_main:

@@ -198,6 +198,22 @@ def test_test_timeout_blames_the_blocked_not_the_framework() -> None:
     assert any(e.kind == "test-timeout" for s in report.suspects for e in s.evidence)
 
 
+def test_a_test_timeout_does_not_blame_testmain_waiting_in_m_run() -> None:
+    """The blocking frame is the first outside the standard library: TestMain, for the main
+    goroutine of a test binary with a TestMain. It waits in m.Run for the tests: the framework."""
+    main = ("goroutine 1 [chan receive]:\ntesting.(*T).Run(0x1)\n\t/go/src/testing/testing.go:2268 +0x4f2\n"
+            "testing.runTests(0x1)\n\t/go/src/testing/testing.go:2742 +0x510\n"
+            "testing.(*M).Run(0x1)\n\t/go/src/testing/testing.go:2602 +0x6af\n"
+            "example.com/x.TestMain(0x1)\n\t/src/x/main_test.go:36 +0x17\n"
+            "main.main()\n\t_testmain.go:50 +0xa5\n\n")
+    text = ("panic: test timed out after 8s\n\trunning tests:\n\t\tTestX (8s)\n\n" + main
+            + goroutine(7, "sync.Mutex.Lock", "example.com/x.(*G).manage", 34))
+    verdicts = {s.group.blocking.func: s.verdict for s in find_leaks([dump(text)]).suspects
+                if s.group.blocking}
+    assert verdicts["example.com/x.TestMain"] == "benign"
+    assert verdicts["example.com/x.(*G).manage"] in ("leak", "likely")
+
+
 def test_growth_across_a_series_is_evidence() -> None:
     def snapshot(n: int) -> str:
         return MAIN + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(n))
