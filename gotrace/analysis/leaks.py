@@ -50,7 +50,7 @@ kind                       fact                                                 
                            more, none woken there for half the trace or more
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
-``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +30
+``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +45
                            capture's own runs, is runnable, in a syscall, asleep
                            or waiting on the network
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
@@ -551,7 +551,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
     if ctx.quiet and _mutex_wait(ctx.model, grp):
-        ev.append(Evidence("holder-parked", 30, f"{n:,} wait for a lock while no goroutine runs, is "
+        ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock while no goroutine runs, is "
                            "runnable, in a syscall, asleep or waiting on the network: its holder waits "
                            "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
                            "without unlocking"))
