@@ -1,0 +1,3 @@
+module example.com/holdout
+
+go 1.21
