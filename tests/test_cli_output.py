@@ -50,6 +50,20 @@ def test_tables_fit_80_columns_on_a_terminal(terminal, path: Path) -> None:
     assert any("reports.(*Handler).r" in x or "queue.(*Pool).worker" in x for x in lines)
 
 
+def test_a_cut_site_keeps_its_location(terminal) -> None:
+    """When a site must be cut, its function name gives way and its file:line stays."""
+    path = Path(__file__).parent / "data" / "goker" / "out" / "moby4951.intest.go1.27.txt"
+    r = terminal(80)("leaks", str(path))
+    assert r.exit_code == 0, r.stderr
+    lines = [x for x in r.stdout.splitlines() if x.startswith("likely")]
+    cut = re.compile(r"moby4951\.\(\*DeviceSet\)\.\S*… \(bug_test\.go:\d+\)$")
+    assert lines and all(cut.search(x) for x in lines)
+    assert max(len(x) for x in r.stdout.splitlines()) <= 80
+    # Too narrow to keep a readable name and the location: the end goes.
+    assert table._cut("pkg.(*Type).method (file.go:12)", 20) == "pkg.(*Type).method…"
+    assert table._cut("short (a.go:1)", 20) == "short (a.go:1)"
+
+
 def test_wide_shows_everything_on_a_terminal(terminal) -> None:
     r = terminal(80)("goroutines", str(STUCK_DUMP), "--wide")
     assert r.exit_code == 0, r.stderr

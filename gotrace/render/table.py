@@ -19,12 +19,13 @@ markup, so input can neither style nor control the terminal.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -33,6 +34,7 @@ from .text import safe
 
 GAP = 2
 MIN_FLEX = 12
+LOCATION = re.compile(r" \([^()]*:[0-9]+\)$")  # a site's " (file.go:12)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,19 @@ def terminal_width() -> int | None:
     except (AttributeError, ValueError):
         return None
     return shutil.get_terminal_size((100, 24)).columns
+
+
+def _cut(cell: str, width: int) -> str:
+    """``cell`` cut to ``width`` cells with an ellipsis: a site (``func (file.go:12)``) loses the
+    end of its function name and keeps its location, the part an engineer opens, when
+    MIN_FLEX cells of the name still show; else the cell loses its end."""
+    if cell_len(cell) <= width:
+        return cell
+    m = LOCATION.search(cell)
+    if m is not None and cell_len(m.group()) + MIN_FLEX + 1 <= width:
+        head = cell[: m.start()]
+        return set_cell_size(head, width - cell_len(m.group()) - 1).rstrip() + "…" + m.group()
+    return set_cell_size(cell, width - 1).rstrip() + "…"
 
 
 def _natural(header: str, cells: list[str]) -> int:
@@ -119,6 +134,9 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
         c = cols[k]
         table.add_column(Text(headers[k]), justify="right" if c.right else "left", width=widths[k],
                          no_wrap=True, overflow="ellipsis")
+    for k in keep:
+        if cols[k].flex:
+            columns[k] = [_cut(v, widths[k]) for v in columns[k]]
     for r in range(len(data)):
         table.add_row(*(Text(columns[k][r]) for k in keep))
     buf = io.StringIO()
