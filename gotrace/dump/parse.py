@@ -101,7 +101,7 @@ def _parse_dumps(data: str | bytes, tables: Tables, accelerated: bool) -> list[S
     else:
         data = data.removeprefix("\ufeff")
         if goleak.LEAD.decode() in data:
-            data = goleak.as_dump(data.encode()).decode()
+            data = goleak.as_dump(data.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
         spans = _pieces(data, "\n\n", "\n\r\n")
         for k, (start, end) in enumerate(spans):
             text = data[start:end]
