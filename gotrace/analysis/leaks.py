@@ -30,7 +30,10 @@ kind                       fact                                                 
 ``goleak``                 goleak reported them: they outlived the test though it    +45
                            waited for them to end
 ``after-tests``            in a dump taken in ``TestMain`` after ``m.Run`` returned   +45
-                           (no test runs): they outlived every test
+                           (no test runs): they outlived every test; +20 when the
+                           runtime's leak detector ran on the capture (Go 1.26+:
+                           it marked some goroutine, or a goroutineleak profile)
+                           and found what these wait on still reachable
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
@@ -245,6 +248,7 @@ class _Context:
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
         self.after_tests = not model.is_trace and _after_tests(model)
+        self.detector_ran = self.after_tests and _detector_ran(model)
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
@@ -310,6 +314,18 @@ def _after_tests(model: Model) -> bool:
     return any(any(f.endswith(".TestMain") for f in fs) and "testing.(*M).Run" not in fs
                and (s in running or any(f.startswith("runtime/pprof.") for f in fs))
                for s, fs in funcs.items())
+
+
+def _detector_ran(model: Model) -> bool:
+    """Whether the runtime's goroutine leak detector (Go 1.26+) ran for this capture: it
+    marked some goroutine leaked, or the taker is writing a goroutineleak profile."""
+    if model.extras is None:
+        return False
+    if model.extras.leaked().any():
+        return True
+    frames = model.tables.stack_frames
+    return any(f.func == "runtime/pprof.writeGoroutineLeak"
+               for s in np.unique(model.goroutines.last_stack).tolist() for f in frames(s))
 
 
 def _lifelong(model: Model, grp: Group) -> bool:
@@ -481,8 +497,13 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         ev.append(Evidence("test-timeout", 45,
                            f"still blocked when the test binary timed out ({n:,} at {where})"))
     if ctx.after_tests and shape is None and not _lifelong(ctx.model, grp):
-        ev.append(Evidence("after-tests", 45, f"{n:,} at {where} still there after every test ended "
-                           "(the dump was taken in TestMain after m.Run)"))
+        if ctx.detector_ran and not leaked:  # a package variable holds them, or what they wait on
+            ev.append(Evidence("after-tests", 20, f"{n:,} at {where} still there after every test "
+                               "ended, but the runtime's leak detector found what they wait on "
+                               "reachable"))
+        else:
+            ev.append(Evidence("after-tests", 45, f"{n:,} at {where} still there after every test "
+                               "ended (the dump was taken in TestMain after m.Run)"))
     if ctx.goleak and shape is None:
         ev.append(Evidence("goleak", 45, f"goleak found {n:,} at {where} after the test, having "
                            "waited for them to end"))

@@ -57,6 +57,16 @@ def test_healthy_packages_are_never_a_leak(name: str, kind: str) -> None:
     assert rep is None or all(s.verdict != "leak" for s in rep.suspects)
 
 
+@pytest.mark.parametrize("name", MANIFEST["healthy"])
+def test_what_the_leak_detector_found_reachable_is_only_watched(name: str) -> None:
+    """A goroutineleak profile taken after the tests: the runtime marked none of a healthy
+    package's goroutines, so outliving the tests weighs less (a package variable holds them)."""
+    rep = report(name, "goroutineleak")
+    assert rep is not None
+    assert all(verdict_rank(s.verdict) >= verdict_rank("watch") for s in rep.suspects)
+    assert any(e.kind == "after-tests" and e.points == 20 for s in rep.suspects for e in s.evidence)
+
+
 @pytest.mark.parametrize("name", sorted(BUGS))
 def test_a_dump_during_a_test_finds_the_lock_deadlocks(name: str) -> None:
     rep = report(name, "intest")
