@@ -16,6 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 
+from gotrace.render.table import cut
 from gotrace.render.text import at, count, dur, plural, safe, short_func
 from gotrace.render.text import site as _site
 from gotrace.tables import Frame
@@ -62,6 +63,12 @@ def site(f: Frame | None, unknown: str = "(unknown)") -> str:
     """``collection.NewTimingWheel (timingwheel.go:12)``: a site without its package path,
     for columns; the goroutine page shows the full one."""
     return _site(f, unknown, full=False)
+
+
+def pad_site(s: str, width: int) -> str:
+    """A site fitted to ``width`` cells: cut inside its function name, keeping its
+    ``(file.go:12)``, when enough of the name still shows (as the command line's tables do)."""
+    return pad(cut(s, width), width) if width > 0 else ""
 
 
 def pad(s: str, width: int, right: bool = False) -> str:

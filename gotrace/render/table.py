@@ -75,17 +75,31 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def _cut(cell: str, width: int) -> str:
-    """``cell`` cut to ``width`` cells with an ellipsis: a site (``func (file.go:12)``) loses the
-    end of its function name and keeps its location, the part an engineer opens, when
-    MIN_FLEX cells of the name still show; else the cell loses its end."""
+def cut(cell: str, width: int) -> str:
+    """``cell`` cut to ``width`` cells with an ellipsis. A site (``pkg.(*T).method (file.go:12)``)
+    keeps the end of its function name, the specific part (the method, not the package path),
+    and its location, the line an engineer opens, while MIN_FLEX cells of the name still show;
+    narrower, the name alone, or its end. Any other cell loses its end."""
     if cell_len(cell) <= width:
         return cell
     m = LOCATION.search(cell)
-    if m is not None and cell_len(m.group()) + MIN_FLEX + 1 <= width:
-        head = cell[: m.start()]
-        return set_cell_size(head, width - cell_len(m.group()) - 1).rstrip() + "…" + m.group()
-    return set_cell_size(cell, width - 1).rstrip() + "…"
+    if m is None or width < 2:
+        return set_cell_size(cell, max(width - 1, 0)).rstrip() + "…"
+    func = cell[: m.start()]
+    room = width - cell_len(m.group()) - 1
+    if room >= MIN_FLEX:
+        return "…" + _tail(func, room) + m.group()
+    if cell_len(func) <= width:
+        return func
+    return "…" + _tail(func, width - 1)
+
+
+def _tail(text: str, width: int) -> str:
+    """The last cells of ``text`` that fit in ``width``."""
+    start = 0
+    while cell_len(text[start:]) > width:
+        start += 1
+    return text[start:]
 
 
 def _natural(header: str, cells: list[str]) -> int:
@@ -118,9 +132,9 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
         over = _total([widths[k] for k in keep]) - width
         for k in keep:
             if over > 0 and cols[k].squeeze and widths[k] > cols[k].squeeze:
-                cut = min(over, widths[k] - max(cols[k].squeeze, cell_len(headers[k])))
-                widths[k] -= cut
-                over -= cut
+                squeezed = min(over, widths[k] - max(cols[k].squeeze, cell_len(headers[k])))
+                widths[k] -= squeezed
+                over -= squeezed
         flex = [k for k in keep if cols[k].flex]
         while over > 0 and flex:  # cut the widest name column one cell at a time: names end up even
             widest = max(flex, key=lambda k: widths[k])
@@ -136,7 +150,7 @@ def render_table(cols: Sequence[Col], rows: Sequence[Sequence[str]], width: int 
                          no_wrap=True, overflow="ellipsis")
     for k in keep:
         if cols[k].flex:
-            columns[k] = [_cut(v, widths[k]) for v in columns[k]]
+            columns[k] = [cut(v, widths[k]) for v in columns[k]]
     for r in range(len(data)):
         table.add_row(*(Text(columns[k][r]) for k in keep))
     buf = io.StringIO()

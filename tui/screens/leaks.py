@@ -25,7 +25,20 @@ from gotrace.render.text import site as full_site
 from ..findings import goroutines
 from ..messages import OpenGoroutine
 from ..session import Session
-from ..text import BOLD, DIM, VERDICT_STYLES, count, lit, pad, plural, safe, site, state_colour, tabs
+from ..text import (
+    BOLD,
+    DIM,
+    VERDICT_STYLES,
+    count,
+    lit,
+    pad,
+    pad_site,
+    plural,
+    safe,
+    site,
+    state_colour,
+    tabs,
+)
 from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
@@ -106,8 +119,8 @@ class LeaksScreen(Page):
                 Text(f"{s.verdict:<6} {s.score:>2}", style=VERDICT_STYLES[s.verdict]),
                 Text(count(g.count), justify="right", style=BOLD if s.verdict != "benign" else ""),
                 lit(pad(safe(g.state), STATE_W).rstrip(), state_colour(g.state)),
-                lit(pad(safe(site(g.blocking, "(no stack)")), blocked_w).rstrip()),
-                lit(pad(safe(site(g.created_at, "-")), created_w).rstrip(), DIM),
+                lit(pad_site(safe(site(g.blocking, "(no stack)")), blocked_w).rstrip()),
+                lit(pad_site(safe(site(g.created_at, "-")), created_w).rstrip(), DIM),
                 key=str(i),
             )
         if not report.suspects:

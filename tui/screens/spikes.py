@@ -14,7 +14,21 @@ from gotrace.analysis.spikes import Site, Spikes
 
 from ..messages import OpenGoroutine, OpenPage
 from ..session import Session
-from ..text import DIM, HEAD, at, count, dur, lit, pad, plural, safe, short_func, site, state_colour, tabs
+from ..text import (
+    DIM,
+    HEAD,
+    at,
+    count,
+    dur,
+    lit,
+    pad_site,
+    plural,
+    safe,
+    short_func,
+    site,
+    state_colour,
+    tabs,
+)
 from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
@@ -86,7 +100,7 @@ class SpikesScreen(Page):
                 Text(count(s.total), justify="right"),
                 Text(count(s.alive_at_end), justify="right"),
                 lit(s.end_state or "-", state_colour(s.end_state or "dead")),
-                lit(pad(safe(site(s.frame, "(unknown: existed before the trace)")), site_w).rstrip()),
+                lit(pad_site(safe(site(s.frame, "(unknown: existed before the trace)")), site_w).rstrip()),
                 key=str(i),
             )
         if self._pending_item is not None:
