@@ -18,7 +18,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ..groups import Node
-from ..text import DIM, lit, pad, safe, site, state_colour
+from ..text import DIM, lit, pad, pad_site, safe, site, state_colour
 from ..textual_private import relayout_tree
 
 STATS_W = 4 * 8  # COUNT MIN P50 MAX
@@ -83,9 +83,9 @@ class GroupTree(Tree[Node]):
             name = lit(pad(safe(data.state) + ("*" if data.inferred else ""), room),
                        Style(color=state_colour(data.state), bold=True))
         elif data.level == 1:
-            name = lit(pad("at " + safe(site(data.frame, "(no user frame)")), room))
+            name = lit("at " + pad_site(safe(site(data.frame, "(no user frame)")), room - 3))
         else:
-            name = lit(pad("by " + safe(site(data.frame, "(unknown creator)")), room), DIM)
+            name = lit("by " + pad_site(safe(site(data.frame, "(unknown creator)")), room - 3), DIM)
         name.stylize(style)
         icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand \
             else "  "
