@@ -7,6 +7,14 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 declare -A GOROOTS=([1.27]=${GO127:-/opt/go-debian/usr/lib/go-1.27})
 DEADLOCK="cockroach584 etcd5509 moby4951 moby28462 syncthing4829 kubernetes10182 cockroach1055 rwmutex_upgrade"
 mkdir -p out logs  # logs/ is scratch, not kept
+# The capture harness, the same in every package, kept once in harness/ (generated files are
+# removed at exit).
+for d in src/*/; do
+  for t in main_test.go zz_dump_test.go; do
+    sed "s/^package PKG$/package $(basename "$d")/" "harness/$t.tmpl" > "$d$t"
+  done
+done
+trap 'rm -f src/*/main_test.go src/*/zz_dump_test.go' EXIT
 
 one() {  # one PKG VERSION
   local n=$1 v=$2 G=${GOROOTS[$2]} o=$PWD/out
