@@ -119,7 +119,7 @@ class OverviewScreen(Page):
             for line in more[:3]:
                 panic.append("\n")
                 panic.append_text(lit_line(line, "red"))
-            t.add_row("panic", panic)
+            t.add_row("report" if snap.panic_message.startswith("goleak: ") else "panic", panic)
             if tests:
                 t.add_row("running tests", lit_line(", ".join(tests), "bold"))
         if "span_ns" in s:
