@@ -58,8 +58,9 @@ def leaks(files: tuple[str, ...], fail_on: str, baseline: str | None, show_all: 
     or benign, with a score (0-100) and the evidence for it.
 
     FILE is a trace, a goroutine dump of any kind, or Go's goroutineleak profile;
-    a go test log (a timeout's traceback, goleak's report, a deadlocked synctest
-    bubble) or a dump a test binary took in TestMain after m.Run says most.
+    a go test log, plain or -json (a timeout's traceback, goleak's report, a
+    deadlocked synctest bubble), or a dump a test binary took in TestMain after
+    m.Run says most.
     Several files of the same service taken over time (oldest first) are a series:
     growth between them is evidence.
 

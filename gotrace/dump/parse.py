@@ -24,7 +24,7 @@ from typing import Any, AnyStr
 import numpy as np
 
 from gotrace.accel import load
-from gotrace.dump import goleak
+from gotrace.dump import goleak, testjson
 from gotrace.dump.pprof import looks_like_profile, parse_profile
 from gotrace.dump.race import parse_race_reports
 from gotrace.dump.snapshot import PlainBlocks, Snapshot
@@ -93,15 +93,16 @@ def _parse_dumps(data: str | bytes, tables: Tables, accelerated: bool) -> list[S
     if isinstance(data, bytes):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
-        data = goleak.as_dump(data)
+        data = goleak.as_dump(testjson.as_text(data))
         scan = load("gotrace.dump._scan") if accelerated else None
         if scan is None or not _read_fast(scan, data, reader):
             reader = DumpReader(tables)
             _feed_bytes(reader, data, 1, True)
     else:
         data = data.removeprefix("\ufeff")
-        if goleak.LEAD.decode() in data:
-            data = goleak.as_dump(data.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
+        if goleak.LEAD.decode() in data or data[:4096].lstrip().startswith("{"):
+            raw = goleak.as_dump(testjson.as_text(data.encode("utf-8", "surrogatepass")))
+            data = raw.decode("utf-8", "surrogatepass")
         spans = _pieces(data, "\n\n", "\n\r\n")
         for k, (start, end) in enumerate(spans):
             text = data[start:end]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import DUMPS as DATA
 
@@ -166,6 +168,35 @@ def test_goleak_rewrite_keeps_lines_and_leaves_other_text_alone() -> None:
     # "Goroutine N in state" outside a report is nobody's header.
     stray = b"log: Goroutine 7 in state chan send, with f on top of the stack:\n"
     assert as_dump(stray) == stray
+
+
+def test_go_test_json_output_is_read_as_its_log() -> None:
+    """``go test -json`` spreads a timeout's traceback over one event a line."""
+    (snap,), tables = load("gotest_json_timeout.go1.27.txt")
+    assert snap.kind == "traceback" and snap.panic_message.startswith("panic: test timed out after 2s")
+    funcs_seen = {funcs(tables, g)[0] for g in snap.goroutines if funcs(tables, g)}
+    assert {"example.com/testjsongen.TestHang", "example.com/testjsongen.TestHang.func1"} <= funcs_seen
+    assert snap.warnings == []
+    (snap,), _ = load("goleak_json.go1.27.txt")  # goleak's report inside the events
+    assert snap.panic_message.startswith("goleak: ") and len(snap.goroutines) == 3
+
+
+def test_go_test_json_events_by_package_and_hostile_lines() -> None:
+    from gotrace.dump.testjson import as_text
+
+    def ev(pkg: str, out: str) -> bytes:
+        return json.dumps({"Action": "output", "Package": pkg, "Output": out}).encode()
+
+    data = b"\n".join([
+        b'{"Action":"start","Package":"a"}',
+        ev("a", "goroutine 1 [running]:\n"), ev("b", "panic: boom\n"), ev("a", "main.main()\n"),
+        b"# a build error on stderr", b'{"Action":"output","Package":"b","Output":7}', b"{cut off",
+        b"[1, 2]", ev("b", "more"), b"[" * 100_000,
+    ])
+    assert as_text(data) == (b"# a build error on stderr\n{cut off\n[1, 2]\n" + b"[" * 100_000 + b"\n\n"
+                             b"goroutine 1 [running]:\nmain.main()\n\npanic: boom\nmore\n")
+    plain = (DATA / "gotest_timeout.txt").read_bytes()
+    assert as_text(plain) is plain
 
 
 def test_several_dumps_in_a_log() -> None:

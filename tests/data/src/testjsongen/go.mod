@@ -1,0 +1,3 @@
+module example.com/testjsongen
+
+go 1.21
