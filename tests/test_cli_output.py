@@ -65,6 +65,10 @@ def test_a_cut_site_keeps_its_location(terminal) -> None:
     assert table.cut("example.com/pkg.(*Type).method (file.go:12)", 20) == "…/pkg.(*Type).method"
     assert table.cut("short (a.go:1)", 20) == "short (a.go:1)"
     assert table.cut("no location here at all", 10) == "no locati…"
+    assert table.cut("pkg.世界.method (file.go:12)", 27) == "…g.世界.method (file.go:12)"
+    # A hostile name megabytes long is cut in one pass (it took minutes, cell by cell).
+    huge = "p." + "a" * 2_000_000 + " (x.go:1)"
+    assert table.cut(huge, 40) == "…" + "a" * 30 + " (x.go:1)"
 
 
 def test_wide_shows_everything_on_a_terminal(terminal) -> None:

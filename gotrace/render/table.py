@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -95,11 +95,14 @@ def cut(cell: str, width: int) -> str:
 
 
 def _tail(text: str, width: int) -> str:
-    """The last cells of ``text`` that fit in ``width``."""
-    start = 0
-    while cell_len(text[start:]) > width:
-        start += 1
-    return text[start:]
+    """The last cells of ``text`` that fit in ``width``: one pass from the end, for an input's
+    name may be megabytes long."""
+    used = 0
+    for i in range(len(text) - 1, -1, -1):
+        used += get_character_cell_size(text[i])
+        if used > width:
+            return text[i + 1:]
+    return text
 
 
 def _natural(header: str, cells: list[str]) -> int:
