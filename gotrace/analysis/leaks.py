@@ -247,8 +247,10 @@ class _Context:
                         else np.zeros(len(model.goroutines), bool))
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
-        self.after_tests = not model.is_trace and _after_tests(model)
-        self.detector_ran = self.after_tests and _detector_ran(model)
+        # Each distinct last stack's functions, read once for the two questions below.
+        funcs = {} if model.is_trace else _stack_funcs(model)
+        self.after_tests = not model.is_trace and _after_tests(model, funcs)
+        self.detector_ran = self.after_tests and _detector_ran(model, funcs)
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
@@ -299,15 +301,20 @@ class _Context:
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
 
 
-def _after_tests(model: Model) -> bool:
+def _stack_funcs(model: Model) -> dict[int, list[str]]:
+    """The functions of each distinct last stack of the model's goroutines, leaf first."""
+    frames = model.tables.stack_frames
+    return {s: [f.func for f in frames(s)] for s in np.unique(model.goroutines.last_stack).tolist()}
+
+
+def _after_tests(model: Model, funcs: dict[int, list[str]]) -> bool:
     """Whether a dump was taken by a test binary's ``TestMain`` after its ``m.Run`` returned:
     the goroutine taking it runs ``TestMain`` outside ``testing.(*M).Run``, and no goroutine
     is in a test (``testing.tRunner``). What is left then outlived every test, the moment
-    goleak's ``VerifyTestMain`` checks (README: the ``go test`` recipe)."""
+    goleak's ``VerifyTestMain`` checks (README: the ``go test`` recipe). ``funcs``: from
+    :func:`_stack_funcs`."""
     g = model.goroutines
-    frames = model.tables.stack_frames
-    funcs = {s: [f.func for f in frames(s)] for s in np.unique(g.last_stack).tolist()}
-    if any(f == "testing.tRunner" for fs in funcs.values() for f in fs):
+    if any("testing.tRunner" in fs for fs in funcs.values()):
         return False
     # The taker: running in a dump; a profile prints no states, but its taker is in pprof.
     running = set(np.unique(g.last_stack[g.state == GoState.RUNNING]).tolist())
@@ -316,16 +323,14 @@ def _after_tests(model: Model) -> bool:
                for s, fs in funcs.items())
 
 
-def _detector_ran(model: Model) -> bool:
+def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
     """Whether the runtime's goroutine leak detector (Go 1.26+) ran for this capture: it
     marked some goroutine leaked, or the taker is writing a goroutineleak profile."""
     if model.extras is None:
         return False
     if model.extras.leaked().any():
         return True
-    frames = model.tables.stack_frames
-    return any(f.func == "runtime/pprof.writeGoroutineLeak"
-               for s in np.unique(model.goroutines.last_stack).tolist() for f in frames(s))
+    return any("runtime/pprof.writeGoroutineLeak" in fs for fs in funcs.values())
 
 
 def _lifelong(model: Model, grp: Group) -> bool:
