@@ -93,16 +93,17 @@ def _parse_dumps(data: str | bytes, tables: Tables, accelerated: bool) -> list[S
     if isinstance(data, bytes):
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
-        data = goleak.as_dump(testjson.as_text(data))
+        data = _unwrapped(data)
         scan = load("gotrace.dump._scan") if accelerated else None
         if scan is None or not _read_fast(scan, data, reader):
             reader = DumpReader(tables)
             _feed_bytes(reader, data, 1, True)
     else:
         data = data.removeprefix("\ufeff")
-        if goleak.LEAD.decode() in data or data[:4096].lstrip().startswith("{"):
-            raw = goleak.as_dump(testjson.as_text(data.encode("utf-8", "surrogatepass")))
-            data = raw.decode("utf-8", "surrogatepass")
+        raw = data.encode("utf-8", "surrogatepass")
+        unwrapped = _unwrapped(raw)
+        if unwrapped is not raw:
+            data = unwrapped.decode("utf-8", "surrogatepass")
         spans = _pieces(data, "\n\n", "\n\r\n")
         for k, (start, end) in enumerate(spans):
             text = data[start:end]
@@ -133,6 +134,13 @@ def _parse_dumps(data: str | bytes, tables: Tables, accelerated: bool) -> list[S
             " or a 'goroutine profile: total N' line"
         )
     return snapshots
+
+
+def _unwrapped(data: bytes) -> bytes:
+    """The goroutine dumps a test log wraps, as the runtime printed them: ``go test -json``
+    events joined back into text, goleak's report as the dump it quotes; ``data`` itself
+    when it is neither (each module checks for its own form)."""
+    return goleak.as_dump(testjson.as_text(data))
 
 
 def _feed_bytes(reader: DumpReader, data: bytes, base: int, final: bool, crlf: bool = True) -> None:
