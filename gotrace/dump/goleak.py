@@ -32,9 +32,9 @@ from typing import Final
 
 LEAD: Final = b"found unexpected goroutines:"
 MARKER: Final = "goleak: "
-_HEAD: Final = re.compile(
-    rb"([ \t]*?)[\[ ]?Goroutine ([0-9]+) in state ([^\n]+?), with [^\n]* on top of the stack:[ \t\r]*"
-)
+_HEAD: Final = re.compile(rb"([ \t]*?)[\[ ]?Goroutine ([0-9]+) in state ")
+_WITH: Final = b", with "
+_TOP: Final = b" on top of the stack:"
 
 
 def as_dump(data: bytes) -> bytes:
@@ -51,9 +51,9 @@ def as_dump(data: bytes) -> bytes:
             continue
         if lead < 0:
             continue
-        m = _HEAD.fullmatch(line)
-        if m is not None:
-            indent, gid, state = m.groups()
+        head = _head(line)
+        if head is not None:
+            indent, gid, state = head
             if not marked:
                 lines[lead], marked = _marker(lines[lead], indent), True
             after = lines[i + 1].lstrip(b" \t") if i + 1 < len(lines) else b""
@@ -63,6 +63,21 @@ def as_dump(data: bytes) -> bytes:
             lines[i] = line[: len(line) - len(line.lstrip(b" \t"))]
             lead = -1
     return b"\n".join(lines)
+
+
+def _head(line: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """goleak's line for a goroutine (``Goroutine 7 in state chan send, with f on top of
+    the stack:``) as its indentation, id and state; None for any other line. The state ends
+    at the first ``, with `` (the runtime's states have none); read without backtracking, for
+    a hostile line may be megabytes long."""
+    m = _HEAD.match(line)
+    rest = line.rstrip(b" \t\r")
+    if m is None or not rest.endswith(_TOP):
+        return None
+    cut = rest.find(_WITH, m.end())
+    if cut <= m.end():
+        return None
+    return m.group(1), m.group(2), rest[m.end():cut]
 
 
 def _marker(line: bytes, indent: bytes) -> bytes:

@@ -168,6 +168,13 @@ def test_goleak_rewrite_keeps_lines_and_leaves_other_text_alone() -> None:
     # "Goroutine N in state" outside a report is nobody's header.
     stray = b"log: Goroutine 7 in state chan send, with f on top of the stack:\n"
     assert as_dump(stray) == stray
+    # Hostile lines megabytes long are read in one pass (the first took minutes by regex).
+    lead = b"found unexpected goroutines:\n"
+    for line in (b"Goroutine 1 in state " + b"x, with " * 200_000 + b"zzz",
+                 b"Goroutine 1 in state " + b"x" * 2_000_000):
+        assert as_dump(lead + line + b"\n") == lead + line + b"\n"  # no goroutine's line: left as it is
+    odd = lead + b"[Goroutine 9 in state chan send, 3 minutes, with f, with g on top of the stack:\n"
+    assert as_dump(odd).split(b"\n")[1] == b"goroutine 9 [chan send, 3 minutes]:"
 
 
 def test_go_test_json_output_is_read_as_its_log() -> None:
