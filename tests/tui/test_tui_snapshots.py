@@ -14,7 +14,9 @@ import pytest
 from conftest import SAMPLES
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.session import precompute
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, settle
 
 SIZE = (100, 30)
@@ -23,11 +25,30 @@ STUCK_PROFILE = SAMPLES / "stuck.go1.27.debug1.txt"
 TEST_TIMEOUT = SAMPLES / "testtimeout.go1.27.txt"
 
 
+#: Longer than any input's debounce (the age filter waits 0.15 s after a key).
+DEBOUNCE_S = 0.4
+
+
+def steady_cursors(app: App[Any]) -> None:
+    """Stop the inputs' cursors blinking: half a second on a loaded machine hid one (a flaky CI).
+
+    A key pressed after this shows the cursor again, and it stays shown.
+    """
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+
+
 def keys(*pressed: str) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         for k in pressed:
             await pilot.press(k)
+            await settle(pilot)
+            steady_cursors(pilot.app)
+        if pressed:
+            # A typed filter applies when its debounce fires: on a loaded machine the
+            # snapshot was taken sometimes before, sometimes after (a flaky CI).
+            await pilot.pause(DEBOUNCE_S)
             await settle(pilot)
 
     return run_before
