@@ -59,12 +59,13 @@ async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
     # As `gotrace view` starts, from the process's start: the command line's imports, the
     # loader's child, then Textual is imported.
     t0 = time.perf_counter() - _process_age()
-    importlib.import_module("gotrace.cli")  # what `gotrace view` has imported when it starts the child
-    from gotrace.tui.loader import start_early
+    importlib.import_module("gotrace.cli.view")  # what `gotrace view` has imported when it starts the child
+    from gotrace.tui.spawn import start_early
 
-    loader = start_early(path)
-    private = _PrivatePeak(loader.process.pid if loader is not None else None)
+    child = start_early(path)
+    private = _PrivatePeak(child.process.pid if child is not None else None)
     from gotrace.tui.app import GotraceApp
+    from gotrace.tui.loader import Loader
     from gotrace.tui.screens.overview import OverviewScreen
     from gotrace.tui.textual_private import screen_lines
 
@@ -77,7 +78,7 @@ async def _measure(path: str, size: tuple[int, int]) -> dict[str, float]:
             marks["model"] = time.perf_counter() - t0  # the model is in the viewer: the rest is drawing it
             arrived.set()
 
-    app = Timed(path, loader=loader)
+    app = Timed(path, loader=Loader(path, child=child) if child is not None else None)
     async with app.run_test(size=size) as pilot:
         # No polling until the model is here: a pilot's pause waits for the screen to settle,
         # CPU that a real viewer does not spend and that the child, reading on both cores of a

@@ -10,7 +10,7 @@ only what the user looks at.
 Safety:
 
 * the key covers the file's identity and content (real path, size, mtime, and a
-  hash of its first and last MiB) and :data:`MODEL_VERSION`, so a changed file or
+  hash of its first and last MiB) and :data:`gotrace.cachekey.MODEL_VERSION`, so a changed file or
   a new gotrace never reads an old entry;
 * an entry is written to a temporary folder and renamed into place, so two
   concurrent opens never see half an entry (the loser's rename fails; its copy is
@@ -29,14 +29,17 @@ open that needs intervals (the viewer, ``procs``, ``export``) parses the trace o
 and replaces it with a full one.
 
 Only traces are cached: a dump parses at tens of MB/s into per-goroutine extras
-that would not map, and a small trace (under :data:`MIN_SIZE`, or ``$GOTRACE_CACHE_MIN``) loads faster than
-an entry is written.
+that would not map, and a small trace (under :data:`gotrace.cachekey.MIN_SIZE`, or
+``$GOTRACE_CACHE_MIN``) loads faster than an entry is written.
+
+Its names (the directory, a file's key, whether an entry is whole) are in
+:mod:`gotrace.cachekey`, which imports nothing heavy: ``gotrace view`` asks it before
+it starts its loader.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -49,18 +52,13 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from .cachekey import MANIFEST, MODEL_VERSION, cache_dir, holds, is_lean
 from .model import Goroutines, Intervals, Model, ProcIntervals, Ranges, Source, Wakes
 from .model.spill import file_of
 from .tables import Frame, Tables
 from .trace.events import Damage, TraceInfo
 
-MODEL_VERSION = 5  # 4: no since_ns or syscall_block_ns column; 5: wakes
-"""Bumped whenever the model's columns or their meaning change."""
-
-MIN_SIZE = 4 << 20
 DEFAULT_MAX = 4 << 30
-_HASHED = 1 << 20
-_MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,26 +70,6 @@ class Entry:
     intervals: bool = True  # False: a lean entry, which serves the summary commands only
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("GOTRACE_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "gotrace"
-
-
-def enabled() -> bool:
-    return os.environ.get("GOTRACE_NO_CACHE", "") in ("", "0")
-
-
-def min_size() -> int:
-    """Smallest file cached: :data:`MIN_SIZE`, or ``$GOTRACE_CACHE_MIN`` bytes."""
-    try:
-        return int(os.environ.get("GOTRACE_CACHE_MIN", MIN_SIZE))
-    except ValueError:
-        return MIN_SIZE
-
-
 def max_bytes() -> int:
     try:
         return int(os.environ.get("GOTRACE_CACHE_MAX", DEFAULT_MAX))
@@ -99,37 +77,10 @@ def max_bytes() -> int:
         return DEFAULT_MAX
 
 
-def key_of(path: str) -> str | None:
-    """The entry name for the file at ``path`` as it is now; None if it cannot be cached."""
-    try:
-        real = os.path.realpath(path)
-        st = os.stat(real)
-        if not os.path.isfile(real) or st.st_size < min_size():
-            return None
-        h = hashlib.sha256()
-        h.update(json.dumps([MODEL_VERSION, __version__, real, st.st_size, st.st_mtime_ns]).encode())
-        with open(real, "rb") as f:
-            h.update(f.read(_HASHED))
-            f.seek(max(st.st_size - _HASHED, 0))
-            h.update(f.read(_HASHED))
-    except OSError:
-        return None
-    return h.hexdigest()[:32]
-
-
 # --- writing ------------------------------------------------------------------------
 
 def _columns(obj: Any, prefix: str) -> dict[str, np.ndarray]:
     return {f"{prefix}.{f.name}": getattr(obj, f.name) for f in fields(obj)}
-
-
-def _is_lean(root: Path) -> bool | None:
-    """Whether the entry at ``root`` lacks intervals (None: no readable entry there)."""
-    try:
-        manifest = json.loads((root / _MANIFEST).read_text(encoding="utf-8"))
-        return not manifest.get("intervals", True)
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _save(path: Path, arr: np.ndarray) -> None:
@@ -155,7 +106,7 @@ def store(key: str, model: Model) -> None:
     if not model.is_trace or model.procs is None or model.ranges is None or model.info is None \
             or model.wakes is None:
         return
-    if final.exists() and (lean or _is_lean(final) is not True):
+    if final.exists() and (lean or is_lean(final) is not True):
         return
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -189,7 +140,7 @@ def store(key: str, model: Model) -> None:
         files["facts.json"] = (tmp / "facts.json").stat().st_size
         manifest = {"model_version": MODEL_VERSION, "gotrace": __version__, "files": files,
                     "source": model.source.path, "intervals": not lean}
-        (tmp / _MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         if final.exists():
             # The lean entry moves aside first: an open in between finds no entry and
             # parses, never half of one.
@@ -223,7 +174,7 @@ def fetch(key: str, name: str, intervals: bool = True) -> Model | None:
     """The cached model of entry ``key`` (shown as ``name``), or None; a bad entry is removed.
     A lean entry serves only when ``intervals`` are not needed."""
     root = cache_dir() / key
-    if not root.is_dir() or (intervals and _is_lean(root)):
+    if not root.is_dir() or (intervals and is_lean(root)):
         return None
     try:
         model = _read(root, name)
@@ -231,12 +182,12 @@ def fetch(key: str, name: str, intervals: bool = True) -> Model | None:
         shutil.rmtree(root, ignore_errors=True)
         return None
     with contextlib.suppress(OSError):
-        os.utime(root / _MANIFEST)  # least recently used: by the manifest's mtime
+        os.utime(root / MANIFEST)  # least recently used: by the manifest's mtime
     return model
 
 
 def _read(root: Path, name: str) -> Model:
-    manifest = json.loads((root / _MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     if manifest.get("model_version") != MODEL_VERSION or manifest.get("gotrace") != __version__:
         raise CorruptEntry("stale")
     for fname, size in manifest["files"].items():
@@ -276,14 +227,6 @@ def _read(root: Path, name: str) -> Model:
                  goroutines=g, span_ns=facts["span_ns"], intervals=intervals, procs=procs, ranges=ranges,
                  wakes=wakes, info=info, proc_ids=[int(p) for p in facts["proc_ids"]],
                  notices=[str(x) for x in facts["notices"]])
-
-
-def holds(key: str | None, intervals: bool = False) -> bool:
-    """Whether entry ``key`` is complete (written, and not evicted since), and with
-    ``intervals`` whether it is a full one (not lean)."""
-    if key is None or not (cache_dir() / key / _MANIFEST).is_file():
-        return False
-    return not intervals or _is_lean(cache_dir() / key) is False
 
 
 # --- small analyses beside the columns ---------------------------------------------------
@@ -335,7 +278,7 @@ def entries() -> list[Entry]:
     if not root.is_dir():
         return out
     for d in root.iterdir():
-        m = d / _MANIFEST
+        m = d / MANIFEST
         if d.name.startswith(".") or not m.is_file():
             continue
         try:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import cachekey
 from .inputs import RawInput, open_input
 from .model import Intervals, Model
 from .tables import Tables
@@ -103,9 +104,9 @@ def cached(source: str, intervals: bool = True) -> tuple[str | None, Model | Non
     without intervals, only if ``intervals`` are not needed)."""
     from . import cache
 
-    if source == "-" or "://" in source or not cache.enabled():
+    if source == "-" or "://" in source or not cachekey.enabled():
         return None, None
-    key = cache.key_of(source)
+    key = cachekey.key_of(source)
     if key is None:
         return None, None
     return key, cache.fetch(key, source, intervals)

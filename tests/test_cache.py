@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
 
-from gotrace import cache
+from gotrace import cache, cachekey
 from gotrace.cli import cli
 from gotrace.inputs import open_input
 from gotrace.load import cached, load, load_raw, remember
@@ -25,7 +25,7 @@ TRACE = SAMPLES / "spike.go1.27.trace"
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache of its own, caching files of any size, and a copy of a sample trace."""
     monkeypatch.setenv("GOTRACE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "MIN_SIZE", 0)
+    monkeypatch.setattr(cachekey, "MIN_SIZE", 0)
     copy = tmp_path / "t.trace"
     shutil.copy(TRACE, copy)
     return copy
@@ -122,7 +122,7 @@ def test_a_damaged_entry_is_rebuilt(store: Path, damage: str) -> None:
 
 def _open(path: str, cache_dir: str) -> None:
     os.environ["GOTRACE_CACHE_DIR"] = cache_dir
-    cache.MIN_SIZE = 0
+    cachekey.MIN_SIZE = 0
     key, model = cached(path)
     if model is None:
         remember(key, load(path))
@@ -138,14 +138,14 @@ def test_concurrent_opens_are_safe(store: Path) -> None:
         assert p.exitcode == 0
     assert len(entry_dirs()) == 1
     assert cached(str(store))[1] is not None
-    assert not [d for d in cache.cache_dir().iterdir() if d.name.startswith(".")]
+    assert not [d for d in cachekey.cache_dir().iterdir() if d.name.startswith(".")]
 
 
 def test_no_cache_writes_nothing(store: Path) -> None:
     r = CliRunner().invoke(cli, ["--no-cache", "info", str(store)])
     assert r.exit_code == 0
     os.environ.pop("GOTRACE_NO_CACHE")
-    assert entry_dirs() == [] and not cache.cache_dir().exists()
+    assert entry_dirs() == [] and not cachekey.cache_dir().exists()
 
 
 def test_eviction_and_clear(store: Path) -> None:
@@ -173,9 +173,9 @@ def test_a_small_analysis_is_kept_beside_the_columns(store: Path) -> None:
     remember(key, load(str(store)))
     cache.store_analysis(key, "summary", {"goroutines": 3, "states": {"select": 2}})
     assert cache.fetch_analysis(key, "summary") == {"goroutines": 3, "states": {"select": 2}}
-    f = cache.cache_dir() / key / "analysis.summary.json"
+    f = cachekey.cache_dir() / key / "analysis.summary.json"
     f.write_text("{not json")
     assert cache.fetch_analysis(key, "summary") is None  # unreadable: computed again
-    f.write_text(json.dumps({"model_version": cache.MODEL_VERSION - 1, "gotrace": "x", "value": {}}))
+    f.write_text(json.dumps({"model_version": cachekey.MODEL_VERSION - 1, "gotrace": "x", "value": {}}))
     assert cache.fetch_analysis(key, "summary") is None  # stale
     assert cache.fetch_analysis(None, "summary") is None

@@ -134,8 +134,21 @@ def test_arrows_point_one_way() -> None:
     for core in ("gotrace.trace", "gotrace.dump", "gotrace.model", "gotrace.analysis", "gotrace.render"):
         assert _imports(graph, core, "gotrace.cli") == []
         assert _imports(graph, core, "gotrace.tui") == []
-    # Commands share gotrace.cli.common; only the group (gotrace.cli) knows the commands.
+    # Commands share gotrace.cli.common and .group; only the root (gotrace.cli) knows the commands.
     commands = [m for m in graph if m.startswith("gotrace.cli.") and m != "gotrace.cli.common"]
     for m in commands:
         assert "gotrace.cli" not in graph[m], m
-    assert [d for d in graph["gotrace.cli.common"] if d.startswith("gotrace.cli.")] == []
+    assert [d for d in graph["gotrace.cli.common"] if d.startswith("gotrace.cli.")] == ["gotrace.cli.group"]
+    assert [d for d in graph["gotrace.cli.group"] if d.startswith("gotrace.cli.")] == []
+
+
+def test_the_viewer_starts_its_loader_before_importing_anything_heavy() -> None:
+    """``gotrace view`` starts the loader's child (gotrace.tui.spawn) having imported only
+    the command line's root, the view command and what they need: not numpy, not the
+    parsers or the model, not Textual, so the child reads while the viewer imports them."""
+    code = ("import sys, gotrace.cli, gotrace.cli.view, gotrace.tui.spawn; "
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('numpy', 'textual', 'rich', 'construct') or m.startswith(("
+            "'gotrace.model', 'gotrace.trace', 'gotrace.dump', 'gotrace.inputs', 'gotrace.tui.loader')))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []

@@ -28,13 +28,14 @@ from textual.worker import Worker, WorkerState
 from gotrace.durations import show_ticks
 from gotrace.model import Model
 
-from .loader import Computed, Failed, Loaded, Loader, Message, Opened, Progress, cache_may_serve
+from .loader import Computed, Failed, Loaded, Loader, Message, Opened, Progress
 from .messages import OpenGoroutine, OpenPage, WorkFailed
 from .screens.goroutine import GoroutineScreen
 from .screens.help import key_label, own_bindings
 from .screens.loading import LoadingScreen
 from .screens.page import DEBUG, Page
 from .session import Session
+from .spawn import Child, cache_may_serve
 from .text import PAGES, TRACE_ONLY, safe
 
 SWITCH_HOLD_S = 0.008
@@ -77,7 +78,7 @@ class GotraceApp(App[str | None]):
     def __init__(self, path: str | None = None, *, model: Model | None = None,
                  results: dict[str, Any] | None = None, snapshot: int | None = None,
                  stdin: IO[bytes] | None = None, loader: Loader | None = None) -> None:
-        """``loader``: a child already reading ``path`` (:func:`tui.loader.start_early`)."""
+        """``loader``: reads a child already reading ``path`` (:func:`tui.spawn.start_early`)."""
         super().__init__()
         self.path = path
         self.snapshot = snapshot
@@ -330,12 +331,13 @@ class GotraceApp(App[str | None]):
 
 
 def run(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
-        loader: Loader | None = None) -> str | None:
+        child: Child | None = None) -> str | None:
     """Run the viewer; returns an error line if the input could not be loaded.
 
     ``stdin``: the input itself when ``path`` is ``-`` (the keys come from the terminal);
-    ``loader``: a child already reading it, started before this module was imported.
+    ``child``: a loader's child already reading it, started before this module was imported.
     """
+    loader = Loader(path, snapshot, stdin, child=child) if child is not None else None
     app = GotraceApp(path, snapshot=snapshot, stdin=stdin, loader=loader)
     try:
         error = app.run()

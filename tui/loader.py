@@ -29,7 +29,7 @@ read and sorted in the same turn. Either way the table is written to files in th
 spill directory (:mod:`gotrace.model.spill`), never held whole in the child's memory
 (the child peaked at 1,446 MiB on a 111 MB trace; its private peak is now 415-428 MiB),
 and crosses the pipe as the files' names: the UI maps the same files, and pages in what
-it shows. :func:`start_early` starts the child before the viewer imports Textual.
+it shows. :mod:`gotrace.tui.spawn` starts the child, before the viewer imports numpy or Textual.
 
 Every way out (Escape, ``q``, Ctrl+C, an error, the UI dying) ends the child: the
 UI kills and reaps it in :meth:`Loader.close`, and on Linux the child asks the
@@ -48,11 +48,10 @@ import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -62,7 +61,10 @@ import numpy as np
 
 from gotrace.errors import GotraceError
 from gotrace.model import Model
-from gotrace.model.spill import directory, file_of, use
+from gotrace.model.spill import file_of
+from gotrace.spilldir import directory, use
+
+from .spawn import Child, spawn
 
 if TYPE_CHECKING:
     from gotrace.model.from_trace import IntervalsLater
@@ -117,13 +119,6 @@ _BUF = struct.Struct("<qQ")  # a buffer's offset in the shared file (-1: on the 
 # The loading screen redraws and lays itself out again on each (10 ms of the UI's CPU),
 # which the child, reading on both cores, pays for: 5 a second move the bar smoothly enough.
 PROGRESS_EVERY_S = 0.2
-# glibc (2.35+; others ignore it): transparent huge pages for the child's malloc. Its big
-# columns are written front to back once, and their memory then arrives a 2 MiB page
-# at a time rather than 4 KiB: half the system time of reading a big trace, 10% of the
-# wall time to Overview (4.82 s against 5.35 s, 4 interleaved pairs on a 110 MB trace).
-HUGE_PAGES = "glibc.malloc.hugetlb=1"
-
-
 def _model_parts(model: Model) -> dict[int, str]:
     """The model and its parts by identity: what an analysis may refer to without copying."""
     parts = {id(model): "model"}
@@ -406,24 +401,6 @@ def _ended(code: int) -> str:
     return f"exit status {code}"
 
 
-def cache_may_serve(path: str, snapshot: int | None, stdin: IO[bytes] | None) -> bool:
-    """Whether the viewer may open ``path`` from the model cache: a file named on the
-    command line (not stdin), all of it (no ``--snapshot``)."""
-    return stdin is None and snapshot is None and path != "-"
-
-
-def start_early(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> Loader | None:
-    """The loader's child, started before the viewer itself (importing Textual and laying
-    out the first screen take half a second, which the child spends reading); None when
-    the model cache holds the file whole, which the viewer maps without a child."""
-    from gotrace import cache
-
-    if cache_may_serve(path, snapshot, stdin) and cache.enabled() \
-            and cache.holds(cache.key_of(path), intervals=True):  # key_of: None for a URL
-        return None
-    return Loader(path, snapshot, stdin)
-
-
 class Loader:
     """A running child. Iterate :meth:`messages` in one thread; :meth:`close` from any.
 
@@ -431,30 +408,16 @@ class Loader:
     """
 
     def __init__(self, path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
-                 cached: Model | None = None, coming: tuple[str, ...] = ()) -> None:
+                 cached: Model | None = None, coming: tuple[str, ...] = (),
+                 child: Child | None = None) -> None:
         """``cached``: the model the UI mapped from the model cache itself; the child maps the
-        same entry and sends only the analyses named in ``coming``."""
+        same entry and sends only the analyses named in ``coming``. ``child``: one already
+        started on ``path`` (:func:`gotrace.tui.spawn.start_early`), else one is started."""
         self.path = "stdin" if path == "-" else path
-        # -P: never let a source checkout in the working directory shadow the
-        # installed package (the checkout's gotrace/ has no tui/ inside).
-        # Linux: a memory file for the arrays (see the module's docstring); the child inherits it.
-        self.shared = os.memfd_create("gotrace-model") if hasattr(os, "memfd_create") else None
-        # The interval table's files: the UI's spill directory, which outlives the child.
-        args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path, str(os.getpid()),
-                str(self.shared if self.shared is not None else -1), str(directory())]
-        if snapshot is not None:
-            args.append(str(snapshot))
-        elif cached is not None:
-            args.append("analyses")
-        # A pipe could fill up and stall the child; the file lives as long as the loader.
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115
-        if stdin is not None:
-            stdin.seek(0)
-        # Its own session: a terminal's signals reach the UI, which decides.
-        self.process = subprocess.Popen(args, env=_child_env(os.environ),
-                                        stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=self.errors, start_new_session=True,
-                                        pass_fds=() if self.shared is None else (self.shared,))
+        self.child = child or spawn(path, snapshot, stdin, analyses_only=cached is not None)
+        self.process = self.child.process
+        self.shared = self.child.shared
+        self.errors = self.child.errors
         assert self.process.stdout is not None
         self.stream: IO[bytes] = self.process.stdout
         self.closed = False
@@ -532,21 +495,7 @@ class Loader:
         the reading thread closes the files.
         """
         self.closed = True
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-
-
-def _child_env(env: Mapping[str, str]) -> dict[str, str]:
-    """The child's environment: ours, with glibc's huge pages asked for unless the user
-    tuned that themselves."""
-    out = dict(env)
-    tunables = out.get("GLIBC_TUNABLES", "")
-    if "glibc.malloc.hugetlb=" not in tunables:
-        out["GLIBC_TUNABLES"] = f"{tunables}:{HUGE_PAGES}" if tunables else HUGE_PAGES
-    return out
+        self.child.kill()
 
 
 def main(argv: list[str]) -> None:

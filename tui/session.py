@@ -128,7 +128,7 @@ def _intervals(model: Model) -> Intervals | None:
     if model.intervals is None and reads_again(path):
         from gotrace.errors import GotraceError
         from gotrace.load import intervals_again
-        from gotrace.model.spill import directory
+        from gotrace.spilldir import directory
 
         try:
             model.intervals = intervals_again(path, model, directory())

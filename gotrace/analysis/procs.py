@@ -29,7 +29,8 @@ import numpy.typing as npt
 
 from ..model import Model
 from ..model.core import Intervals
-from ..model.spill import Column, directory, file_of, let_go
+from ..model.spill import Column, file_of, let_go
+from ..spilldir import directory
 from ..trace.events import GoState
 
 I64 = npt.NDArray[np.int64]

@@ -17,7 +17,7 @@ import os
 import click
 
 from .. import __version__
-from .common import GotraceGroup
+from .group import GotraceGroup
 
 COMMANDS = (
     "info", "goroutines", "leaks", "spikes", "procs", "diff", "export", "scan", "view", "cache", "events",

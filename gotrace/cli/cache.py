@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import cache as model_cache
+from .. import cachekey
 from ..render.text import plural, safe
 from .common import emit_json, format_option
 
@@ -29,18 +30,18 @@ def cache(clear: bool, fmt: str) -> None:
     """
     if clear:
         n = model_cache.clear()
-        click.echo(f"removed {plural(n, 'cached model')} from {safe(str(model_cache.cache_dir()))}")
+        click.echo(f"removed {plural(n, 'cached model')} from {safe(str(cachekey.cache_dir()))}")
         return
     found = model_cache.entries()
     total = sum(e.size for e in found)
     if fmt == "json":
-        emit_json({"schema_version": 1, "dir": str(model_cache.cache_dir()), "enabled": model_cache.enabled(),
+        emit_json({"schema_version": 1, "dir": str(cachekey.cache_dir()), "enabled": cachekey.enabled(),
                    "max_bytes": model_cache.max_bytes(), "bytes": total,
                    "entries": [{"source": e.source, "bytes": e.size, "last_used": e.last_used,
                                 "intervals": e.intervals} for e in found]})
         return
-    state = "" if model_cache.enabled() else " (off: GOTRACE_NO_CACHE is set)"
-    click.echo(f"{safe(str(model_cache.cache_dir()))}{state}: {plural(len(found), 'cached model')}, "
+    state = "" if cachekey.enabled() else " (off: GOTRACE_NO_CACHE is set)"
+    click.echo(f"{safe(str(cachekey.cache_dir()))}{state}: {plural(len(found), 'cached model')}, "
                f"{_mb(total)} of {_mb(model_cache.max_bytes())}")
     for e in found:
         lean = "" if e.intervals else "  (summary only)"

@@ -1,9 +1,9 @@
-"""What every command shares: options, loading with progress, errors, JSON out.
+"""What every command shares: options, loading with progress, warnings, JSON out.
 
 Every failure the user can cause ends as one ``gotrace: error: ...`` line naming
-the input and exit 1; usage mistakes are click's exit 2 (a bad regex, an option
-that does not apply to the input). ``GOTRACE_DEBUG=1`` shows tracebacks. Commands
-import from here; nothing here imports a command.
+the input and exit 1 (:mod:`gotrace.cli.group`); usage mistakes are click's exit 2
+(a bad regex, an option that does not apply to the input). Commands import from
+here; nothing here imports a command.
 
 Errors, warnings and usage messages quote the input (its name, its function
 names, a server's status line): they go through :func:`safe`, so that they are
@@ -12,29 +12,26 @@ one line each and hold no terminal escape.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import click
 
 from ..durations import show_ticks
-from ..errors import GotraceError, WrongInputKindError
+from ..errors import WrongInputKindError
 from ..inputs import RawInput, open_input
 from ..load import cached, load_raw, remember
 from ..model import Model
-from ..model.spill import directory, wanted
+from ..model.spill import wanted
 from ..progress import StderrProgress
 from ..render import jsontext, table
 from ..render.text import safe
+from ..spilldir import directory
 from ..tables import Tables
+from .group import remember_input
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_ERROR = 1
-EXIT_USAGE = 2
 
 
 def format_option(f: F) -> F:
@@ -71,11 +68,6 @@ class Regex(click.ParamType):
 REGEX = Regex()
 
 
-def fail(message: str) -> NoReturn:
-    click.echo(f"gotrace: error: {safe(message)}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
 def notice(message: str) -> None:
     click.echo(f"gotrace: warning: {safe(message)}", err=True)
 
@@ -88,71 +80,10 @@ def usage_error(message: str, option: str | None = None) -> NoReturn:
     raise click.UsageError(message)
 
 
-class GotraceGroup(click.Group):
-    """Turns every failure into one stderr line: GotraceError, memory, and (as a last
-    resort, so a user never sees a traceback) an internal error naming the command."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
-            raise
-        except GotraceError as e:
-            if os.environ.get("GOTRACE_DEBUG"):
-                raise
-            fail(_naming_input(ctx, str(e)))
-        except MemoryError:
-            if os.environ.get("GOTRACE_DEBUG"):
-                raise
-            fail(f"{_inputs(ctx) or 'gotrace'}: out of memory while loading the input")
-        except KeyboardInterrupt:
-            sys.exit(130)
-        except BrokenPipeError:
-            # The reader (head, less) went away: not an error; keep Python quiet at exit.
-            _silence_stdout()
-            sys.exit(0)
-        except Exception as e:
-            if os.environ.get("GOTRACE_DEBUG"):
-                raise
-            where = _inputs(ctx)
-            fail(f"{where + ': ' if where else ''}internal error: {type(e).__name__}: {e} "
-                 "(a bug in gotrace; GOTRACE_DEBUG=1 shows where)")
-
-
-def _inputs(ctx: click.Context) -> str:
-    """The input(s) the command was reading, for error lines (see :func:`read_input`)."""
-    return ", ".join(ctx.meta.get(_INPUTS, ()))
-
-
-_INPUTS = "gotrace.inputs"
-
-
-def _remember_input(path: str) -> None:
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.meta.setdefault(_INPUTS, []).append("stdin" if path == "-" else path)
-
-
 def read_input(path: str) -> RawInput:
     """``open_input``, remembering the name so that even an unexpected failure names it."""
-    _remember_input(path)
+    remember_input(path)
     return open_input(path)
-
-
-def _naming_input(ctx: click.Context, message: str) -> str:
-    """The message, prefixed with the input it is about when it does not name one already."""
-    names = ctx.meta.get(_INPUTS, ())
-    if not names or any(name in message for name in names):
-        return message
-    return f"{names[-1]}: {message}"
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 Options = dict[str, object]
@@ -180,7 +111,7 @@ def open_model(path: str, snapshot: int | None = None, want: str | None = None, 
     """
     key, model = cached(path, intervals) if snapshot is None else (None, None)
     if model is not None:
-        _remember_input(path)
+        remember_input(path)
         check_applies(model.source.path, model.source.kind, dump_only=dump_only)
         _opened(model)
         return model

@@ -17,8 +17,8 @@ from typing import IO
 import click
 
 from ..errors import InputError
-from ..model import spill
-from .common import fail
+from ..spilldir import directory
+from .group import fail
 
 
 def input_from_stdin() -> IO[bytes]:
@@ -66,15 +66,16 @@ def view(file: str, snapshot: int | None) -> None:
     if not sys.stdout.isatty():
         raise InputError("view needs a terminal; use `gotrace goroutines` or `gotrace info` in scripts")
     stdin = input_from_stdin() if file == "-" else None
-    spill.directory()  # where the interval table's files go: a failure is this line, not the UI's
-    # The child starts reading while Textual is imported and lays out (no Textual in it).
-    loader = importlib.import_module("gotrace.tui.loader").start_early(file, snapshot, stdin)
+    directory()  # where the interval table's files go: a failure is this line, not the UI's
+    # The child starts reading while numpy and Textual are imported and Overview is laid
+    # out (nothing heavy is imported up to here: tests/test_layering.py).
+    child = importlib.import_module("gotrace.tui.spawn").start_early(file, snapshot, stdin)
     try:
         app = importlib.import_module("gotrace.tui.app")
-        error = app.run(file, snapshot, stdin, loader)
+        error = app.run(file, snapshot, stdin, child)
     finally:
-        if loader is not None:
-            loader.close()
+        if child is not None:
+            child.kill()
         if stdin is not None:
             stdin.close()
     if error:

@@ -10,17 +10,15 @@ read-only, so the OS pages in what is read and can drop it again, and the viewer
 its loader map the same files (:mod:`gotrace.tui.loader`) and the model cache links them
 into its entry rather than copying them (:func:`gotrace.cache.store`).
 
-A spill directory lives as long as whoever made it: :func:`directory` makes one for the
+A spill directory lives as long as whoever made it: :func:`gotrace.spilldir.directory` makes one for the
 process, removed when it exits; the viewer hands its own to the loader it starts. Mapped
 columns stay readable after their files are removed (POSIX).
 """
 
 from __future__ import annotations
 
-import atexit
 import mmap
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -34,49 +32,6 @@ from ..errors import GotraceError
 from .core import Intervals
 
 SPILL_FROM = 256 << 20
-
-_PREFIX = "gotrace-spill-"
-_dir: Path | None = None
-
-
-def directory() -> Path:
-    """This process's spill directory (under ``$TMPDIR``), made on first use and removed,
-    with everything in it, when the process exits. Those left by processes that were
-    killed (their pid is in the name) are removed on the way."""
-    global _dir
-    if _dir is None:
-        tmp = tempfile.gettempdir()
-        _sweep(Path(tmp))
-        try:
-            _dir = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
-        except OSError as e:
-            raise GotraceError(f"cannot make a folder for the interval table's files in {tmp}: "
-                               f"{e.strerror or e} (TMPDIR chooses where)") from None
-        atexit.register(shutil.rmtree, _dir, True)
-    return _dir
-
-
-def _sweep(tmp: Path) -> None:
-    """Remove the spill directories in ``tmp`` whose process is gone."""
-    try:
-        found = list(tmp.glob(f"{_PREFIX}*-*"))
-    except OSError:
-        return
-    for d in found:
-        pid = d.name[len(_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(d, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
 
 def wanted(size: int) -> bool:
     """Whether a one-shot command reading a trace of ``size`` bytes should keep its interval
@@ -188,13 +143,6 @@ def let_go(column: np.ndarray, lo: int, hi: int) -> None:
     b = min(-(-(base + hi * column.itemsize) // mmap.PAGESIZE) * mmap.PAGESIZE, len(m))
     if b > a:
         m.madvise(mmap.MADV_DONTNEED, a, b - a)
-
-
-def use(spill: Path) -> None:
-    """Make ``spill`` (another process's, which removes it) this process's spill directory:
-    the viewer's loader writes where the viewer maps from."""
-    global _dir
-    _dir = spill
 
 
 def file_of(column: np.ndarray) -> Path | None:

@@ -212,11 +212,12 @@ def test_pickled_once_and_the_same_after() -> None:
 
 
 def test_the_index_of_a_table_in_files_is_in_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gotrace import spilldir
     from gotrace.inputs import open_input
     from gotrace.load import load_raw
     from gotrace.model import spill
 
-    monkeypatch.setattr(spill, "_dir", tmp_path / "mine")
+    monkeypatch.setattr(spilldir, "_dir", tmp_path / "mine")
     (tmp_path / "mine").mkdir()
     path = SAMPLES / "spike.go1.27.trace"
     in_files = ProcTimeline(load_raw(open_input(str(path)), spill=tmp_path))

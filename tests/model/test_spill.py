@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from conftest import DATA, SAMPLES
 
-from gotrace import cache
+from gotrace import cache, cachekey, spilldir
 from gotrace.errors import GotraceError
 from gotrace.inputs import open_input
 from gotrace.load import load_raw, load_trace, remember
@@ -134,17 +134,17 @@ def test_a_failed_sort_is_one_line_naming_the_directory(tmp_path: Path,
 
 def test_the_cache_links_spilled_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOTRACE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(cache, "MIN_SIZE", 0)
+    monkeypatch.setattr(cachekey, "MIN_SIZE", 0)
     trace = tmp_path / "t.trace"
     shutil.copy(SAMPLES / "spike.go1.27.trace", trace)
     (tmp_path / "spill").mkdir()
     model = load_raw(open_input(str(trace)), spill=tmp_path / "spill")
-    key = cache.key_of(str(trace))
+    key = cachekey.key_of(str(trace))
     assert key is not None and model.intervals is not None
     remember(key, model)
     src = spill.file_of(model.intervals.start)
     assert src is not None
-    entry = cache.cache_dir() / key
+    entry = cachekey.cache_dir() / key
     assert os.stat(entry / "i.start.npy").st_ino == os.stat(src).st_ino  # linked, not copied
     shutil.rmtree(tmp_path / "spill")  # the spill folder goes with its process; the entry stays
     again = cache.fetch(key, str(trace))
@@ -161,7 +161,7 @@ def test_a_slice_or_an_array_in_memory_is_no_file(tmp_path: Path) -> None:
 
 def test_directories_of_dead_processes_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(spill.tempfile, "tempdir", None)
+    monkeypatch.setattr(spilldir.tempfile, "tempdir", None)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
     gone = tmp_path / f"gotrace-spill-{dead}-abc"
@@ -170,11 +170,11 @@ def test_directories_of_dead_processes_are_swept(tmp_path: Path, monkeypatch: py
     for d in (gone, alive, other):
         d.mkdir()
         (d / "x.npy").write_bytes(b"x")
-    monkeypatch.setattr(spill, "_dir", None)
-    mine = spill.directory()
+    monkeypatch.setattr(spilldir, "_dir", None)
+    mine = spilldir.directory()
     assert mine.parent == tmp_path and mine.name.startswith(f"gotrace-spill-{os.getpid()}-")
     assert not gone.exists() and alive.exists() and other.exists()
-    assert spill.directory() == mine
+    assert spilldir.directory() == mine
 
 
 @pytest.mark.parametrize("args", [["procs"], ["procs", "--format", "json"]])
@@ -189,7 +189,7 @@ def test_a_command_on_a_spilled_table_says_the_same(args: list[str], tmp_path: P
     monkeypatch.setenv("GOTRACE_NO_CACHE", "1")  # as --no-cache does, undone after the test
     plain = CliRunner().invoke(cli, [*args, path])
     monkeypatch.setattr(spill, "SPILL_FROM", 0)
-    monkeypatch.setattr(spill, "_dir", tmp_path)
+    monkeypatch.setattr(spilldir, "_dir", tmp_path)
     spilled = CliRunner().invoke(cli, [*args, path])
     assert plain.exit_code == spilled.exit_code == 0 and plain.output == spilled.output
     assert [p.name[:10] for p in tmp_path.iterdir()].count("intervals-") == 1
@@ -222,11 +222,11 @@ def test_hostile_and_go_test_traces_spill_the_table_they_keep(path: Path, tmp_pa
 
 
 def test_no_room_for_the_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spill.tempfile, "tempdir", str(tmp_path / "missing"))
-    monkeypatch.setattr(spill, "_dir", None)
+    monkeypatch.setattr(spilldir.tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr(spilldir, "_dir", None)
     with pytest.raises(GotraceError, match=f"cannot make a folder for the interval table's files in "
                                            f"{tmp_path / 'missing'}: No such file or directory"):
-        spill.directory()
+        spilldir.directory()
 
 
 @pytest.mark.parametrize("to", ["perfetto", "chrome"])
@@ -241,7 +241,7 @@ def test_an_export_of_a_spilled_table_is_the_same_file(to: str, tmp_path: Path,
     kept, spilled = tmp_path / "kept.out", tmp_path / "spilled.out"
     assert CliRunner().invoke(cli, ["export", path, "--to", to, "-o", str(kept)]).exit_code == 0
     monkeypatch.setattr(spill, "SPILL_FROM", 0)
-    monkeypatch.setattr(spill, "_dir", tmp_path / "spill")
+    monkeypatch.setattr(spilldir, "_dir", tmp_path / "spill")
     (tmp_path / "spill").mkdir()
     assert CliRunner().invoke(cli, ["export", path, "--to", to, "-o", str(spilled)]).exit_code == 0
     assert any((tmp_path / "spill").iterdir())

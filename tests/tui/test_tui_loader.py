@@ -22,6 +22,7 @@ from gotrace.tui.loader import Computed, Failed, Loaded, Loader, Opened, Progres
 from gotrace.tui.screens.loading import LoadingScreen
 from gotrace.tui.screens.overview import OverviewScreen
 from gotrace.tui.session import ANALYSES, precompute
+from gotrace.tui.spawn import child_env
 from screen_text import screen_text
 from textual import events
 from textual.app import App
@@ -31,7 +32,8 @@ from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, sync
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import cached
 from gotrace.model import Model
-from gotrace.model.spill import directory, file_of
+from gotrace.model.spill import file_of
+from gotrace.spilldir import directory
 
 SIZE = (100, 30)
 
@@ -92,7 +94,7 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
 def test_the_child_asks_glibc_for_huge_pages_keeping_the_users_tunables(ours: str | None,
                                                                         childs: str) -> None:
     env = {"PATH": "/bin"} | ({} if ours is None else {"GLIBC_TUNABLES": ours})
-    got = loader_module._child_env(env)
+    got = child_env(env)
     assert got == env | {"GLIBC_TUNABLES": childs}
     assert env.get("GLIBC_TUNABLES") == ours  # ours is left as it was
 
@@ -372,7 +374,7 @@ async def test_a_second_open_reads_the_summary_the_first_saved(
 
 def test_a_first_open_saves_the_model_and_its_summary_for_the_next(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from gotrace import cache
+    from gotrace import cache, cachekey
 
     monkeypatch.setenv("GOTRACE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("GOTRACE_CACHE_MIN", "0")
@@ -382,7 +384,7 @@ def test_a_first_open_saves_the_model_and_its_summary_for_the_next(
     loaded = next(m for m in msgs if isinstance(m, Loaded))
     assert not isinstance(loaded.model.goroutines.id, np.memmap)  # sent, not mapped from the entry
     key, model = cached(str(p))
-    assert model is not None and cache.holds(key)
+    assert model is not None and cachekey.holds(key)
     assert cache.fetch_analysis(key, "summary") == loaded.results["summary"]
 
 
@@ -418,20 +420,21 @@ def test_the_child_starts_before_the_viewer_unless_the_cache_holds_the_whole_mod
         cached_trace: tuple[Path, Model]) -> None:
     """``gotrace view`` starts the loader's child before importing Textual; a trace whose
     full model is cached needs none (the viewer maps it), a lean entry still does."""
-    from gotrace.tui.loader import start_early
+    from gotrace.tui.spawn import start_early
 
-    from gotrace import cache
+    from gotrace import cache, cachekey
     from gotrace.inputs import open_input
     from gotrace.load import load_raw, remember
 
     path, _ = cached_trace
     assert start_early(str(path)) is None
-    key = cache.key_of(str(path))
+    key = cachekey.key_of(str(path))
     cache.clear()
     remember(key, load_raw(open_input(str(path)), intervals=False))  # lean: no intervals
-    assert cache.holds(key) and not cache.holds(key, intervals=True)
-    early = start_early(str(path))
-    assert early is not None
+    assert cachekey.holds(key) and not cachekey.holds(key, intervals=True)
+    child = start_early(str(path))
+    assert child is not None
+    early = Loader(str(path), child=child)
     try:
         msgs = list(early.messages())
         assert any(isinstance(m, Loaded) for m in msgs) and early.process.returncode == 0
@@ -441,10 +444,11 @@ def test_the_child_starts_before_the_viewer_unless_the_cache_holds_the_whole_mod
 
 @sync
 async def test_the_viewer_takes_over_a_child_started_before_it() -> None:
-    from gotrace.tui.loader import start_early
+    from gotrace.tui.spawn import start_early
 
-    early = start_early(str(SPIKE_TRACE))
-    assert early is not None
+    child = start_early(str(SPIKE_TRACE))
+    assert child is not None
+    early = Loader(str(SPIKE_TRACE), child=child)
     app = GotraceApp(str(SPIKE_TRACE), loader=early)
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.session is not None
