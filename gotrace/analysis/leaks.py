@@ -56,6 +56,9 @@ kind                       fact                                                 
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +45
                            capture's own runs, is runnable, in a syscall, asleep
                            or waiting on the network
+``no-waker``               a dump: a plain channel send or receive, a WaitGroup or    +30
+                           Cond wait, while nothing runs as for ``holder-parked``
+                           (not after a test's end, which says so already)
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -79,6 +82,14 @@ Why the newer kinds hold beyond the zoo:
   query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
   during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
   and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
+* ``no-waker``: the same quiet, for goroutines waiting on an event rather than a release.
+  What could send, receive, call Done or Signal is itself parked; only a timer can still
+  start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
+  ``select`` with a timeout elsewhere), so this weighs less than ``holder-parked``, and a
+  ``select`` (which may hold a timer's case) is left out. A process that serves anything
+  has a goroutine waiting on the network or in a syscall and is never quiet; a hung test
+  or batch job, dumped by SIGQUIT or from inside, is. Only dumps: a trace's last moment
+  is any moment, and its wake history speaks instead (``stalled``).
 * ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Long-lived producers are made by long-lived
@@ -152,6 +163,8 @@ MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime
                         r"|\(\*RWMutex\)\.R?Lock|\(\*Mutex\)\.(?:Lock|lockSlow))")
 # A pointer as a debug=2 dump prints an argument: a heap or data address, not a small int, and
 # not marked "?" (a register value the runtime could not vouch for).
+EVENT_STATES = frozenset({"sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait"})
+EVENT_FUNC = re.compile(r"sync\.\(\*(?:WaitGroup|Cond)\)\.Wait")
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
 # runtime/synctest.go: the panics of a deadlocked synctest bubble.
@@ -389,6 +402,16 @@ def _mutex_wait(model: Model, grp: Group) -> bool:
     return any(MUTEX_FUNC.fullmatch(f.func) for f in model.tables.stack_frames(grp.stack))
 
 
+def _event_wait(model: Model, grp: Group) -> bool:
+    """Whether the group waits for another goroutine's event: a plain channel send or
+    receive (no select, which may hold a timer's case), a WaitGroup's Done, a Cond's Signal."""
+    if grp.state in ("chan send", "chan receive") or grp.state in EVENT_STATES:
+        return True
+    if grp.state not in LOCK_STATES or _mutex_wait(model, grp):
+        return False
+    return any(EVENT_FUNC.fullmatch(f.func) for f in model.tables.stack_frames(grp.stack))
+
+
 def _shared_object(model: Model, grp: Group) -> bool:
     """Whether a dump shows the group's goroutines waiting with one and the same object: the
     pointer arguments of their blocking frame are identical (an idle pool's shared queue), rather
@@ -513,6 +536,10 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         ev.append(Evidence("goleak", 45, f"goleak found {n:,} at {where} after the test, having "
                            "waited for them to end"))
 
+    # The process stopped (a test timed out, goleak gave up, every test ended): quietness
+    # says that once already.
+    ended = ctx.test_timeout or ctx.goleak or ctx.after_tests
+
     # --- how they came to be ---------------------------------------------------------
     creators = np.unique(g.creator[grp.rows])
     creators = creators[creators != NONE]
@@ -581,6 +608,12 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                            "runnable, in a syscall, asleep or waiting on the network: its holder waits "
                            "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
                            "without unlocking"))
+
+    if ctx.quiet and not ctx.is_trace and shape is None and proof is None and not ended \
+            and _event_wait(ctx.model, grp):
+        ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} while no goroutine runs, is "
+                           "runnable, in a syscall, asleep or waiting on the network: no goroutine "
+                           "is left to send, receive, call Done or Signal, only a timer could"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""

@@ -270,17 +270,52 @@ def test_lock_waiters_in_a_quiet_process_have_a_parked_holder() -> None:
     assert "holder-parked" not in semacquire("sync.(*WaitGroup).Wait")
 
 
+def test_event_waiters_in_a_quiet_dump_have_no_waker() -> None:
+    """Plain channel, WaitGroup and Cond waiters while nothing but the dump's writer runs:
+    whoever could wake them is parked too. Anything that can still run (a runnable goroutine,
+    a sleeper, a network wait), a select (it may hold a timer), a Mutex (holder-parked says
+    it), a trace, or a capture after a test's end (which says it already) gives none."""
+    def rows(state: str, func: str = "main.(*Job).wait") -> str:
+        return "".join(goroutine(100 + i, state, func, 20, "main.(*Job).Start", 50) for i in range(12))
+
+    def kinds(text: str) -> list[str]:
+        return [e.kind for e in top(dump(text)).evidence]
+
+    for state in ("chan receive", "chan send", "sync.WaitGroup.Wait", "sync.Cond.Wait"):
+        s = top(dump(MAIN + rows(state)))
+        assert any(e.kind == "no-waker" and e.points == 30 for e in s.evidence), state
+        assert s.verdict == "likely", (state, s.score)
+    for other in (goroutine(9, "runnable", "main.(*Job).run", 30), goroutine(9, "sleep", "main.tick", 30),
+                  goroutine(9, "IO wait", "main.(*Server).read", 30)):
+        s = top(dump(MAIN + rows("chan receive") + other))
+        assert "no-waker" not in [e.kind for e in s.evidence] and s.verdict in ("benign", "watch")
+    assert "no-waker" not in kinds(MAIN + rows("select"))
+    assert "no-waker" not in kinds(MAIN + rows("sync.Mutex.Lock"))
+    semacquire = "".join(f"goroutine {100 + i} [semacquire]:\nsync.runtime_Semacquire(0xc000010000)\n"
+                         "\t/go/sync/x.go:9 +0x2\nsync.(*WaitGroup).Wait(0xc000010000)\n"
+                         "\t/go/sync/wg.go:9 +0x2\nmain.(*Job).wait()\n\t/src/app/job.go:20 +0x25\n"
+                         "created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n"
+                         for i in range(12))
+    assert "no-waker" in kinds(MAIN + semacquire)  # older Go: the stack says it is a WaitGroup
+    timeout = "panic: test timed out after 8s\n\trunning tests:\n\t\tTestX (8s)\n\n"
+    s = top(dump(timeout + MAIN + rows("chan receive")))
+    assert "no-waker" not in [e.kind for e in s.evidence] and "test-timeout" in [e.kind for e in s.evidence]
+
+
 def test_senders_whose_creators_returned_are_orphaned() -> None:
     """Blocked sends made by goroutines that have all returned: nobody is left to receive. The
     same senders with their creators still there (waiting to receive) are not."""
     senders = "".join(goroutine(100 + i, "chan send", "main.lookup", 20, "main.Quote", 10 + i)
                       for i in range(12))
     s = top(dump(MAIN + senders))
-    assert any(e.kind == "orphaned" for e in s.evidence) and s.verdict == "likely"
+    assert any(e.kind == "orphaned" for e in s.evidence) and s.verdict in ("likely", "leak")
     parents = "".join(goroutine(10 + i, "select", "main.Quote", 30, "main.serve", 1) for i in range(12))
     kept = next(x for x in find_leaks([dump(MAIN + parents + senders)]).suspects
                 if x.group.blocking is not None and x.group.blocking.func == "main.lookup")
-    assert not any(e.kind == "orphaned" for e in kept.evidence) and kept.verdict == "watch"
+    assert not any(e.kind == "orphaned" for e in kept.evidence) and kept.score < s.score
+    busy = top(dump(MAIN + goroutine(9, "runnable", "main.run", 30) + parents + senders))
+    assert busy.group.blocking is not None and busy.group.blocking.func == "main.lookup"
+    assert busy.verdict == "watch"  # creators there, and something runs: in flight
 
 
 def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
