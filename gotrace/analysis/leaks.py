@@ -95,7 +95,9 @@ Why the newer kinds hold beyond the zoo:
   return) the send can never complete. Long-lived producers are made by long-lived
   owners, and connection helpers that outlive their dialer wait to receive, not to send.
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
-  blocking frame prints the same pointer arguments (its queue). Goroutines that each
+  blocking frame prints the same pointer arguments (its queue). It needs the pool idle too,
+  waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
+  wait for a consumer that is gone or stalled (a goroutine per row, all stuck). Goroutines that each
   wait with an object of their own (a result channel per request) are not a pool
   however they were made, and a frame that prints no pointer is no evidence of one.
 
@@ -628,7 +630,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if TIMER_NAME.search(func.rsplit(".", 1)[-1] + (grp.created_at.func if grp.created_at else "")) \
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
-    idle_states = CHANNEL_STATES | {"sync.Cond.Wait", "sync.(*Cond).Wait"}
+    # Idle: waiting for work. A send hands a result over, and senders that all wait are
+    # waiting for a consumer that is gone or stalled, however they were made.
+    idle_states = (CHANNEL_STATES - {"chan send"}) | {"sync.Cond.Wait", "sync.(*Cond).Wait"}
     # A dump's pool: made by one goroutine, all of one age, idle, and waiting with one shared
     # object (the queue); goroutines that each hold an object of their own are not a pool.
     if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \

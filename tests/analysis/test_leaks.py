@@ -320,9 +320,10 @@ def test_senders_whose_creators_returned_are_orphaned() -> None:
 
 def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     """One creator, one age, idle: a pool only when every worker waits with the same object (its
-    queue) in the blocking frame; a channel per goroutine is no pool, whatever made them."""
-    def rows(arg: str) -> str:
-        return "".join(f"goroutine {100 + i} [chan receive]:\nmain.(*Runner).wait({arg.format(i)})\n"
+    queue) in the blocking frame; a channel per goroutine is no pool, whatever made them, and
+    neither are goroutines blocked handing a result over (a send: nothing takes it)."""
+    def rows(arg: str, state: str = "chan receive") -> str:
+        return "".join(f"goroutine {100 + i} [{state}]:\nmain.(*Runner).wait({arg.format(i)})\n"
                        "\t/src/app/run.go:20 +0x25\ncreated by main.(*Runner).Start in goroutine 1\n"
                        "\t/src/app/run.go:9 +0x2a\n\n" for i in range(150))
 
@@ -331,6 +332,8 @@ def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     private = top(dump(MAIN + rows("0xc000010000, 0xc0001{0:05x}")))
     assert not any(e.kind == "benign-shape" for e in private.evidence)
     assert private.score > shared.score
+    senders = top(dump(MAIN + rows("0xc000010000, 0x{0:x}", "chan send")))
+    assert not any(e.kind == "benign-shape" for e in senders.evidence)
 
 
 # --- the command: table, JSON, exit status, baseline ------------------------------------
