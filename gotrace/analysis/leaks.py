@@ -82,6 +82,9 @@ Why the newer kinds hold beyond the zoo:
   query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
   during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
   and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
+  A profile's states come from its stacks: a protobuf profile's keep the runtime's frames
+  and tell every wait; a debug=1 stack whose wait the dropped runtime frames hid (a
+  channel's) may be running, so it counts against the quiet, as many times as its record.
 * ``no-waker``: the same quiet, for goroutines waiting on an event rather than a release.
   What could send, receive, call Done or Signal is itself parked; only a timer can still
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
@@ -272,14 +275,17 @@ class _Context:
         # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
         # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
         # channel, a lock or a Cond, not on a query or a sleep that ends by itself. A profile's
-        # states are read from stacks, so it never tells.
+        # states are read from its stacks: a protobuf profile keeps the runtime's frames, which
+        # tell each wait; a stack that tells none (debug=1 hides those frames) may be running.
         strings = model.tables.strings
         waiting = g.state == GoState.WAITING
         waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
-        busy = g.name[(g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
-                      | (g.state == GoState.SYSCALL) | (waiting & np.isin(g.reason, waking))]
+        busy_rows = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                                   | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
+                                   | (waiting & np.isin(g.reason, waking)))
+        busy = g.name[busy_rows]
         runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
-        self.quiet = not model.is_profile and int((~np.isin(busy, runtime)).sum()) <= 1
+        self.quiet = int(g.weights(busy_rows)[~np.isin(busy, runtime)].sum()) <= 1
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.

@@ -302,6 +302,27 @@ def test_event_waiters_in_a_quiet_dump_have_no_waker() -> None:
     assert "no-waker" not in [e.kind for e in s.evidence] and "test-timeout" in [e.kind for e in s.evidence]
 
 
+def test_a_profile_is_quiet_only_when_its_stacks_tell_every_wait() -> None:
+    """A debug=1 or protobuf profile prints stacks, not states. When every stack tells its wait
+    (a Mutex's frames are not the runtime's, so debug=1 keeps them), the same quiet speaks; a
+    stack whose wait is hidden (debug=1 drops the runtime's leading frames, a channel's among
+    them) may be running, and counts as many goroutines as its record says."""
+    head = "goroutine profile: total {total}\n"
+    locked = ("12 @ 0x1 0x2 0x3\n#\t0x1\tsync.(*Mutex).Lock+0x1\t/go/sync/mutex.go:90\n"
+              "#\t0x2\tmain.(*Store).Get+0x1\t/src/app/store.go:20\n#\t0x3\tmain.serve+0x1\t/src/app/main.go:30\n\n")
+    writer = ("1 @ 0x5 0x6\n#\t0x5\truntime/pprof.writeGoroutine+0x1\t/go/runtime/pprof/pprof.go:1\n"
+              "#\t0x6\tmain.main+0x1\t/src/app/main.go:9\n\n")
+    hidden = "{n} @ 0x7 0x8\n#\t0x8\tmain.worker+0x1\t/src/app/worker.go:12\n\n"
+    quiet = top(dump(head.format(total=13) + locked + writer))
+    assert quiet.group.state == "sync.Mutex.Lock"
+    assert any(e.kind == "holder-parked" for e in quiet.evidence) and quiet.verdict == "likely"
+    for n in (1, 3):
+        s = next(x for x in find_leaks([dump(head.format(total=13 + n) + locked + writer
+                                             + hidden.format(n=n))]).suspects
+                 if x.group.state == "sync.Mutex.Lock")
+        assert "holder-parked" not in [e.kind for e in s.evidence], n
+
+
 def test_senders_whose_creators_returned_are_orphaned() -> None:
     """Blocked sends made by goroutines that have all returned: nobody is left to receive. The
     same senders with their creators still there (waiting to receive) are not."""
