@@ -619,9 +619,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
 
     if ctx.quiet and not ctx.is_trace and shape is None and proof is None and not ended \
             and _event_wait(ctx.model, grp):
-        ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} while no goroutine runs, is "
-                           "runnable, in a syscall, asleep or waiting on the network: no goroutine "
-                           "is left to send, receive, call Done or Signal, only a timer could"))
+        ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
+                           "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "
+                           "waiting on the network"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""
