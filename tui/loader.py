@@ -119,6 +119,8 @@ _BUF = struct.Struct("<qQ")  # a buffer's offset in the shared file (-1: on the 
 # The loading screen redraws and lays itself out again on each (10 ms of the UI's CPU),
 # which the child, reading on both cores, pays for: 5 a second move the bar smoothly enough.
 PROGRESS_EVERY_S = 0.2
+
+
 def _model_parts(model: Model) -> dict[int, str]:
     """The model and its parts by identity: what an analysis may refer to without copying."""
     parts = {id(model): "model"}
