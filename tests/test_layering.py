@@ -150,5 +150,6 @@ def test_the_viewer_starts_its_loader_before_importing_anything_heavy() -> None:
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('numpy', 'textual', 'rich', 'construct') or m.startswith(("
             "'gotrace.model', 'gotrace.trace', 'gotrace.dump', 'gotrace.inputs', 'gotrace.tui.loader')))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # -P: the installed package, not a checkout's gotrace/ in the working directory (no tui/ there).
+    out = subprocess.run([sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
