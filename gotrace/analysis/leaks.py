@@ -129,6 +129,8 @@ from .grouping import Group, group_rows
 Verdict = Literal["leak", "likely", "watch", "benign"]
 VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most certain first
 THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
+# The evidence that decides a verdict alone (``leak``), whatever the points.
+PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
 MINUTE = 60_000_000_000
 
 FOREVER_STATES = frozenset({
@@ -687,8 +689,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         score = max(score, 90 if proof != "runtime-proof" else 100)
     else:
         verdict = verdict_of(score)
-    order = {"runtime-proof": 0, "forever": 0, "all-asleep": 0, "bubble-deadlock": 0, "benign-shape": 9}
-    ev.sort(key=lambda e: (order.get(e.kind, 1), -abs(e.points)))
+    ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 9 if e.kind == "benign-shape" else 1,
+                           -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
 
 

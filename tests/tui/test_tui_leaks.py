@@ -154,3 +154,14 @@ def test_panic_lines() -> None:
     assert panic_lines(timeout) == ("panic: test timed out after 2s", [], ["TestA (2s)", "TestB (2s)"])
     assert panic_lines("panic: boom\n\tsecond line") == ("panic: boom", ["second line"], [])
     assert panic_lines("") == ("", [], [])
+
+
+def test_every_proof_reads_proof_on_the_page() -> None:
+    """What decides a verdict alone is shown as "proof", not as its (zero) points: every kind
+    the analysis counts as proof, so a new one cannot be forgotten here."""
+    from gotrace.analysis.leaks import PROOF_KINDS
+    from gotrace.tui.screens.leaks import points
+
+    assert "bubble-deadlock" in PROOF_KINDS
+    assert {points(k, 0) for k in PROOF_KINDS} == {"proof"}
+    assert points("no-waker", 30) == "+30" and points("benign-shape", 0) == "benign"

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from gotrace.analysis.leaks import LeakReport, Suspect
+from gotrace.analysis.leaks import PROOF_KINDS, LeakReport, Suspect
 from gotrace.render.text import site as full_site
 
 from ..findings import goroutines
@@ -44,7 +44,6 @@ from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
 from .page import Page
 
-PROOF = frozenset({"runtime-proof", "forever", "all-asleep"})
 STATE_W = 13
 # VERDICT ("likely 55") COUNT STATE, a cell's padding on both sides of five columns, the scrollbar.
 FIXED_W = 9 + 7 + STATE_W + 5 * 2 + 2
@@ -52,7 +51,7 @@ FIXED_W = 9 + 7 + STATE_W + 5 * 2 + 2
 
 def points(kind: str, pts: int) -> str:
     """What a piece of evidence did to the verdict: its points, or that it decided it."""
-    if kind in PROOF:
+    if kind in PROOF_KINDS:
         return "proof"
     if kind == "benign-shape":
         return "benign"
@@ -173,7 +172,7 @@ class LeaksScreen(Page):
         facts.add_column(justify="right", width=7, no_wrap=True)
         facts.add_column()
         for e in s.evidence:
-            strong = e.points > 0 or e.kind in PROOF
+            strong = e.points > 0 or e.kind in PROOF_KINDS
             facts.add_row(Text(points(e.kind, e.points), style=BOLD if strong else DIM),
                           Text(safe(e.text), style="" if strong else DIM))
         self.query_one("#why", Static).update(Group(why, sites, facts))
