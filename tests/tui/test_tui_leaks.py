@@ -7,7 +7,7 @@ from conftest import CORPUS
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.findings import findings, panic_lines
 from gotrace.tui.screens.goroutine import GoroutineScreen
-from gotrace.tui.screens.leaks import LeaksScreen
+from gotrace.tui.screens.leaks import LeaksScreen, points
 from gotrace.tui.screens.longlived import LongLivedScreen
 from gotrace.tui.screens.overview import OverviewScreen
 from gotrace.tui.screens.spikes import SpikesScreen
@@ -16,6 +16,8 @@ from gotrace.tui.widgets.goroutine_list import GoroutineList
 from screen_text import screen_text
 from textual.widgets import DataTable, OptionList
 from tui_inputs import LEAK_CORPUS, LEAK_DUMP, SPIKE_TRACE, model_of, settle, sync
+
+from gotrace.analysis.leaks import PROOF_KINDS
 
 SIZE = (120, 40)
 MIXED_CORPUS = [CORPUS / v / "mixed.trace" for v in ("go1.19", "go1.23", "go1.26")]
@@ -159,9 +161,6 @@ def test_panic_lines() -> None:
 def test_every_proof_reads_proof_on_the_page() -> None:
     """What decides a verdict alone is shown as "proof", not as its (zero) points: every kind
     the analysis counts as proof, so a new one cannot be forgotten here."""
-    from gotrace.analysis.leaks import PROOF_KINDS
-    from gotrace.tui.screens.leaks import points
-
     assert "bubble-deadlock" in PROOF_KINDS
     assert {points(k, 0) for k in PROOF_KINDS} == {"proof"}
     assert points("no-waker", 30) == "+30" and points("benign-shape", 0) == "benign"
