@@ -94,6 +94,14 @@ def cut(cell: str, width: int) -> str:
     return "…" + _tail(func, width - 1)
 
 
+def cut_start(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells by its start, with an ellipsis: a function name's end
+    (``…(*Controller).WaitForCacheSync``) tells it apart, its package path rarely does."""
+    if cell_len(text) <= width:
+        return text
+    return "…" + _tail(text, width - 1) if width > 0 else ""
+
+
 def _tail(text: str, width: int) -> str:
     """The last cells of ``text`` that fit in ``width``: one pass from the end, for an input's
     name may be megabytes long."""

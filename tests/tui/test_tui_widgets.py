@@ -16,7 +16,7 @@ from gotrace.tui.widgets.story import Story
 from gotrace.tui.widgets.timeline import Timeline, cell_rows, tick_step
 from screen_text import screen_text
 from textual.app import App, ComposeResult
-from tui_inputs import SPIKE_TRACE, model_of, settle, sync
+from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, settle, sync
 
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import load
@@ -69,13 +69,39 @@ async def test_goroutine_list_paints_visible_lines_only() -> None:
         assert line(widget.render_line(0)).split()[:3] == ["ID", "STATE", "IN"]
         first = line(widget.render_line(1))
         assert first.split()[0] == str(int(model.goroutines.id[0]))
-        assert len(first) == 100
+        assert len(first) == widget.scrollable_content_region.width == 100 - 2  # not under the scrollbar
         widget.focus()
         await pilot.press("end")
         assert widget.cursor == len(rows) - 1
         last = line(widget.render_line(widget.size.height - 1))
         assert last.split()[0] == str(int(model.goroutines.id[-1]))
         assert len(widget._cache) <= 2 * widget.size.height  # only what was on screen
+
+
+@sync
+async def test_goroutine_list_keeps_the_ends_of_a_long_function_and_site() -> None:
+    """Narrow, a goroutine's function and where it is blocked each keep their end (the method,
+    the file and line when room allows), rather than the site losing all but its first letters."""
+    model = model_of(LEAK_DUMP)
+    session = Session(model)
+    rows = np.arange(len(model.goroutines), dtype=np.int64)
+    widget = GoroutineList(session, rows)
+    async with Host(widget).run_test(size=(64, 6)) as pilot:
+        await pilot.pause()
+        width = widget.scrollable_content_region.width
+        for i in range(1, 5):
+            text = line(widget.render_line(i)).rstrip()
+            row = int(rows[widget.scroll_offset.y + i - 1])
+            at = session.blocked_at(row)
+            if at is None or at.func == session.name(row) or "@" not in text:
+                continue
+            name_part, where_part = text.split("  @ ", 1)
+            assert len(text) <= width
+            assert at.func.endswith(where_part.split(" (")[0].lstrip("…"))  # the method survives
+            assert session.name(row).endswith(name_part.split()[-1].lstrip("…"))
+            break
+        else:
+            raise AssertionError("no row with a blocking site other than its function")
 
 
 @sync

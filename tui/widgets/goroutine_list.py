@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -22,12 +23,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from gotrace.render.table import cut, cut_start
+
 from ..session import Session
 from ..text import colour_of, dur, pad, safe, short_func, site, state_colour
 
 _HEADER_STYLE = Style(bold=True, color="cyan")
 _CURSOR = Style(reverse=True)
 _UNFOCUSED = Style(bgcolor="grey27")
+AT = "  @ "  # between a goroutine's function and where it is blocked
 _DIM = Style(dim=True)
 _CACHE = 512
 
@@ -135,11 +139,17 @@ class GoroutineList(ScrollView, can_focus=True):
         at = s.blocked_at(row)
         where = safe(site(at, "")) if at is not None and at.func != s.name(row) else ""
         labels = s.labels(row)
-        tail = name + (f"  @ {where}" if where else "") + \
+        room = max(width - used, 10)
+        if where and cell_len(name) + len(AT) + cell_len(where) > room:
+            # Both in view: the name keeps at least half, each keeps its end (the method, the
+            # file and line), rather than the site losing all but its package's first letters.
+            name = cut_start(name, max(room // 2, room - len(AT) - cell_len(where)))
+            where = cut(where, max(room - cell_len(name) - len(AT), 0))
+        tail = name + (AT + where if where else "") + \
             ("  {" + safe(", ".join(f"{k}={v}" for k, v in sorted(labels.items()))) + "}" if labels else "")
-        cut = pad(tail, max(width - used, 10))
-        segs += [Segment(cut[: len(name)], Style(color=colour_of(s.name(row)))),
-                 Segment(cut[len(name):], _DIM)]
+        cut_tail = pad(tail, room)
+        segs += [Segment(cut_tail[: len(name)], Style(color=colour_of(s.name(row)))),
+                 Segment(cut_tail[len(name):], _DIM)]
         strip = Strip(segs)
         if mark:
             strip = strip.apply_style(_CURSOR if mark == 2 else _UNFOCUSED)
@@ -150,7 +160,7 @@ class GoroutineList(ScrollView, can_focus=True):
         return strip
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width  # not under the scrollbar
         if y == 0:
             return Strip([Segment(pad(self.header_text(width), width), _HEADER_STYLE)])
         index = self.scroll_offset.y + y - 1
