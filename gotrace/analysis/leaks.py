@@ -56,9 +56,9 @@ kind                       fact                                                 
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +45
                            capture's own runs, is runnable, in a syscall, asleep
                            or waiting on the network
-``no-waker``               a dump: a plain channel send or receive, a WaitGroup or    +30
-                           Cond wait, while nothing runs as for ``holder-parked``
-                           (not after a test's end, which says so already)
+``no-waker``               a dump: 2+ in a plain channel send or receive, a           +30
+                           WaitGroup or Cond wait, while nothing runs as for
+                           ``holder-parked`` (not after a test's end, which says so)
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -88,11 +88,13 @@ Why the newer kinds hold beyond the zoo:
 * ``no-waker``: the same quiet, for goroutines waiting on an event rather than a release.
   What could send, receive, call Done or Signal is itself parked; only a timer can still
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
-  ``select`` with a timeout elsewhere), so this weighs less than ``holder-parked``, and a
-  ``select`` (which may hold a timer's case) is left out. A process that serves anything
-  has a goroutine waiting on the network or in a syscall and is never quiet; a hung test
-  or batch job, dumped by SIGQUIT or from inside, is. Only dumps: a trace's last moment
-  is any moment, and its wake history speaks instead (``stalled``).
+  ``select`` with a timeout elsewhere), so this weighs less than ``holder-parked``, a
+  ``select`` (which may hold a timer's case) is left out, and so is a lone goroutine: one
+  waiting for its next event is what a long-lived loop (a dispatcher) looks like. A
+  process that serves anything has a goroutine waiting on the network or in a syscall and
+  is never quiet; a hung test or batch job, dumped by SIGQUIT or from inside, is. Only
+  dumps: a trace's last moment is any moment, and its wake history speaks instead
+  (``stalled``).
 * ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Long-lived producers are made by long-lived
@@ -619,7 +621,9 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                            "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
                            "without unlocking"))
 
-    if ctx.quiet and not ctx.is_trace and shape is None and proof is None and not ended \
+    # One goroutine waiting for its next event is what a long-lived loop looks like (a
+    # dispatcher, a sweeper): the quiet speaks of groups.
+    if ctx.quiet and not ctx.is_trace and shape is None and proof is None and not ended and n >= 2 \
             and _event_wait(ctx.model, grp):
         ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
                            "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "

@@ -290,6 +290,7 @@ def test_event_waiters_in_a_quiet_dump_have_no_waker() -> None:
         s = top(dump(MAIN + rows("chan receive") + other))
         assert "no-waker" not in [e.kind for e in s.evidence] and s.verdict in ("benign", "watch")
     assert "no-waker" not in kinds(MAIN + rows("select"))
+    assert "no-waker" not in kinds(MAIN + goroutine(9, "chan receive", "main.(*Server).dispatch", 30))
     assert "no-waker" not in kinds(MAIN + rows("sync.Mutex.Lock"))
     semacquire = "".join(f"goroutine {100 + i} [semacquire]:\nsync.runtime_Semacquire(0xc000010000)\n"
                          "\t/go/sync/x.go:9 +0x2\nsync.(*WaitGroup).Wait(0xc000010000)\n"
