@@ -102,8 +102,8 @@ Why the newer kinds hold beyond the zoo:
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
   blocking frame prints the same pointer arguments (its queue). It needs the pool idle too,
   waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
-  wait for a consumer that is gone or stalled (a goroutine per row, all stuck). Goroutines that each
-  wait with an object of their own (a result channel per request) are not a pool
+  wait for a consumer that is gone or stalled (a goroutine per row, all stuck). Goroutines
+  that each wait with an object of their own (a result channel per request) are not a pool
   however they were made, and a frame that prints no pointer is no evidence of one.
 
 Everything here reads the model and the groups; nothing per goroutine is done in
@@ -170,10 +170,11 @@ MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.
 # lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).
 MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime_SemacquireRWMutexR?"
                         r"|\(\*RWMutex\)\.R?Lock|\(\*Mutex\)\.(?:Lock|lockSlow))")
-# A pointer as a debug=2 dump prints an argument: a heap or data address, not a small int, and
-# not marked "?" (a register value the runtime could not vouch for).
+# Waits for another goroutine's event (Done, Signal), by state or by the frame that tells it.
 EVENT_STATES = frozenset({"sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait"})
 EVENT_FUNC = re.compile(r"sync\.\(\*(?:WaitGroup|Cond)\)\.Wait")
+# A pointer as a debug=2 dump prints an argument: a heap or data address, not a small int, and
+# not marked "?" (a register value the runtime could not vouch for).
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
 # runtime/synctest.go: the panics of a deadlocked synctest bubble.
