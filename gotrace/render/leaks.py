@@ -57,8 +57,8 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
         serious_one = verdict_rank(s.verdict) < 3
         facts = [e.text for e in s.evidence] if serious_one else \
             [e.text for e in s.evidence if e.kind == "benign-shape"]
-        if serious_one and not created_shown:
-            facts.insert(0, f"created at {site(s.group.created_at, '(unknown)', full=False)}")
+        if serious_one and not created_shown and s.group.created_at is not None:  # a profile has none
+            facts.insert(0, f"created at {site(s.group.created_at, full=False)}")
         for text in facts:
             out.append(wrap(f"    - {safe(text)}", None if wide else width, indent=6))
     if len(benign) > len(shown_benign):

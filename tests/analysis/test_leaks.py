@@ -496,3 +496,20 @@ def test_stalled_sites_are_zoo_leaks_only() -> None:
                 found.add(program["name"])
     # the two leaks no other trace evidence found
     assert {"leak_in_busy_server", "stopper_self_wait"} <= found
+
+
+def test_a_narrow_table_says_where_a_suspect_was_created_only_when_the_input_does() -> None:
+    """On a narrow terminal the creation site is a line under the suspect; a profile prints no
+    creators, so it gets no "created at (unknown)" line, which would say nothing."""
+    from gotrace.render.leaks import leaks_report
+
+    profile = ("goroutine profile: total 13\n12 @ 0x1 0x2\n"
+               "#\t0x1\tsync.(*Mutex).Lock+0x1\t/go/sync/mutex.go:90\n"
+               "#\t0x2\tmain.(*Store).Get+0x1\t/src/app/store.go:20\n\n"
+               "1 @ 0x5\n#\t0x5\truntime/pprof.writeGoroutine+0x1\t/go/runtime/pprof/pprof.go:1\n\n")
+    text = leaks_report(find_leaks([dump(profile)]), 60, False, False)
+    assert "likely" in text and "created at" not in text
+    rows = "".join(goroutine(100 + i, "sync.Mutex.Lock", "main.(*Store).Get", 20, "main.(*Store).Start")
+                   for i in range(12))
+    text = leaks_report(find_leaks([dump(MAIN + rows)]), 60, False, False)
+    assert "    - created at main.(*Store).Start (main.go:9)\n" in text
