@@ -406,23 +406,22 @@ def _stalled(ctx: _Context, grp: Group) -> str | None:
     return f"no longer served: {arrived}, none woken since {_dur(woken)} ({share})"
 
 
-def _mutex_wait(model: Model, grp: Group) -> bool:
-    """Whether the group waits to acquire a Mutex or RWMutex (not a WaitGroup or a Cond)."""
-    if grp.state in MUTEX_STATES:
-        return True
-    if grp.state not in LOCK_STATES:
-        return False
-    return any(MUTEX_FUNC.fullmatch(f.func) for f in model.tables.stack_frames(grp.stack))
-
-
-def _event_wait(model: Model, grp: Group) -> bool:
-    """Whether the group waits for another goroutine's event: a plain channel send or
-    receive (no select, which may hold a timer's case), a WaitGroup's Done, a Cond's Signal."""
-    if grp.state in ("chan send", "chan receive") or grp.state in EVENT_STATES:
-        return True
-    if grp.state not in LOCK_STATES or _mutex_wait(model, grp):
-        return False
-    return any(EVENT_FUNC.fullmatch(f.func) for f in model.tables.stack_frames(grp.stack))
+def _waits_for(model: Model, grp: Group) -> Literal["release", "event"] | None:
+    """What the group waits for from another goroutine: a lock's ``release`` (a Mutex or
+    RWMutex), an ``event`` (a plain channel send or receive, not a select, which may hold a
+    timer's case; a WaitGroup's Done; a Cond's Signal), or None. Older Go and traces name a
+    sync wait only "semacquire" or "sync": then the stack tells which, read once."""
+    state = grp.state
+    if state in MUTEX_STATES:
+        return "release"
+    if state in ("chan send", "chan receive") or state in EVENT_STATES:
+        return "event"
+    if state not in LOCK_STATES:
+        return None
+    funcs = [f.func for f in model.tables.stack_frames(grp.stack)]
+    if any(MUTEX_FUNC.fullmatch(f) for f in funcs):
+        return "release"
+    return "event" if any(EVENT_FUNC.fullmatch(f) for f in funcs) else None
 
 
 def _shared_object(model: Model, grp: Group) -> bool:
@@ -616,7 +615,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
-    if ctx.quiet and _mutex_wait(ctx.model, grp):
+    waits_for = _waits_for(ctx.model, grp) if ctx.quiet else None
+    if waits_for == "release":
         ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock while no goroutine runs, is "
                            "runnable, in a syscall, asleep or waiting on the network: its holder waits "
                            "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
@@ -624,8 +624,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
-    if ctx.quiet and not ctx.is_trace and shape is None and proof is None and not ended and n >= 2 \
-            and _event_wait(ctx.model, grp):
+    if waits_for == "event" and not ctx.is_trace and shape is None and proof is None and not ended \
+            and n >= 2:
         ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
                            "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "
                            "waiting on the network"))
@@ -653,7 +653,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         pool = True
     # A test that timed out, or that goleak checked, or a test binary whose tests all ended,
     # should have ended every goroutine it started: no pool excuses them.
-    pool = pool and state in idle_states and not (ctx.test_timeout or ctx.goleak or ctx.after_tests)
+    pool = pool and state in idle_states and not ended
 
     # --- a series --------------------------------------------------------------------
     if len(series) >= 2:
