@@ -89,9 +89,7 @@ def cut(cell: str, width: int) -> str:
     room = width - cell_len(m.group()) - 1
     if room >= MIN_FLEX:
         return "…" + _tail(func, room) + m.group()
-    if cell_len(func) <= width:
-        return func
-    return "…" + _tail(func, width - 1)
+    return cut_start(func, width)
 
 
 def cut_start(text: str, width: int) -> str:
