@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.messages import OpenGoroutine
 from gotrace.tui.screens.goroutine import GoroutineScreen
@@ -58,12 +59,17 @@ def test_tick_step_is_round() -> None:
     assert tick_step(100, 100) == 20
 
 
+def every_goroutine(model: Model) -> tuple[Session, npt.NDArray[np.int64], GoroutineList]:
+    """A list of all of ``model``'s goroutines, with its session and rows."""
+    session = Session(model)
+    rows = np.arange(len(model.goroutines), dtype=np.int64)
+    return session, rows, GoroutineList(session, rows)
+
+
 @sync
 async def test_goroutine_list_paints_visible_lines_only() -> None:
     model = model_of(SPIKE_TRACE)
-    session = Session(model)
-    rows = np.arange(len(model.goroutines), dtype=np.int64)
-    widget = GoroutineList(session, rows)
+    _, rows, widget = every_goroutine(model)
     async with Host(widget).run_test(size=(100, 12)) as pilot:
         await pilot.pause()
         assert line(widget.render_line(0)).split()[:3] == ["ID", "STATE", "IN"]
@@ -82,10 +88,7 @@ async def test_goroutine_list_paints_visible_lines_only() -> None:
 async def test_goroutine_list_keeps_the_ends_of_a_long_function_and_site() -> None:
     """Narrow, a goroutine's function and where it is blocked each keep their end (the method,
     the file and line when room allows), rather than the site losing all but its first letters."""
-    model = model_of(LEAK_DUMP)
-    session = Session(model)
-    rows = np.arange(len(model.goroutines), dtype=np.int64)
-    widget = GoroutineList(session, rows)
+    session, rows, widget = every_goroutine(model_of(LEAK_DUMP))
     async with Host(widget).run_test(size=(64, 6)) as pilot:
         await pilot.pause()
         width = widget.scrollable_content_region.width
