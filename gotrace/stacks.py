@@ -55,19 +55,33 @@ def is_std(func: str) -> bool:
 _GOWRAP = re.compile(r"\.gowrap\d+$")
 
 
+# What every goroutine returns into, and what runs the main goroutine's main.main: printed
+# at GOTRACEBACK=system (a SIGQUIT's traceback) and recorded in traces, hidden in debug=2.
+_ROOT_CALLERS: Final[frozenset[str]] = frozenset({"runtime.goexit", "runtime.main"})
+
+
+def root_index(funcs: Sequence[str]) -> int | None:
+    """Index (leaf first) of the stack's root function, what the goroutine runs: the last
+    frame that is neither ``runtime.goexit``, ``runtime.main`` nor the ``go`` statement's
+    ``.gowrapN`` wrapper (all printed at GOTRACEBACK=system, as a SIGQUIT's traceback is,
+    and recorded in traces); None when there is no such frame."""
+    for i in range(len(funcs) - 1, -1, -1):
+        if funcs[i] not in _ROOT_CALLERS and not _GOWRAP.search(funcs[i]):
+            return i
+    return None
+
+
 def display_index(funcs: Sequence[str]) -> int | None:
     """Index (leaf first) of the frame a stack is named by; None for an empty stack.
 
-    The first user frame; failing that the root, skipping ``runtime.goexit`` and the
-    ``go`` statement's ``.gowrapN`` wrapper (both printed at GOTRACEBACK=system and
-    recorded in traces).
+    The first user frame; failing that the root (:func:`root_index`).
     """
     for i, func in enumerate(funcs):
         if func and not is_std(func):
             return i
-    for i in range(len(funcs) - 1, -1, -1):
-        if funcs[i] != "runtime.goexit" and not _GOWRAP.search(funcs[i]):
-            return i
+    root = root_index(funcs)
+    if root is not None:
+        return root
     return 0 if funcs else None
 
 

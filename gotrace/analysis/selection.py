@@ -11,6 +11,7 @@ import numpy.typing as npt
 from ..dump.names import is_runtime_helper
 from ..dump.states import KNOWN_STATES, RUNTIME_IDLE_REASONS
 from ..model import Model, count_by, state_name
+from ..stacks import root_index
 from ..tables import Tables
 from ..trace.events import GoState
 
@@ -156,11 +157,9 @@ def idle_rows(model: Model) -> npt.NDArray[np.bool_]:
 
 
 def _root(t: Tables, ids: tuple[int, ...]) -> int:
-    """The stack's root frame, skipping ``runtime.goexit``."""
-    for fid in reversed(ids):
-        if t.frames[fid].func != "runtime.goexit":
-            return fid
-    return ids[-1]
+    """The stack's root frame (:func:`gotrace.stacks.root_index`), else its last."""
+    i = root_index([t.frames[fid].func for fid in ids])
+    return ids[-1] if i is None else ids[i]
 
 
 def leaked_rows(model: Model) -> npt.NDArray[np.bool_]:

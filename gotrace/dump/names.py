@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from gotrace.stacks import display_index
+from gotrace.stacks import display_index, root_index
 from gotrace.tables import Tables
 
 # Root functions of goroutines the runtime and standard library start for
@@ -34,14 +34,11 @@ def display_name(tables: Tables, stack_id: int) -> str:
 
 
 def start_func(tables: Tables, stack_id: int) -> str | None:
-    """The goroutine's root function (runtime.goexit, shown at GOTRACEBACK=system, skipped)."""
-    ids = tables.stacks[stack_id]
-    frames = tables.frames
-    for fid in reversed(ids):
-        func = frames[fid].func
-        if func != "runtime.goexit":
-            return func
-    return None
+    """The goroutine's root function (:func:`gotrace.stacks.root_index`: runtime.goexit and
+    the go statement's wrapper, shown at GOTRACEBACK=system, skipped)."""
+    funcs = [tables.frames[fid].func for fid in tables.stacks[stack_id]]
+    i = root_index(funcs)
+    return None if i is None else funcs[i]
 
 
 def is_runtime_helper(root: str | None) -> bool:

@@ -17,6 +17,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
+from ..dump.names import start_func
 from ..dump.parse import parse_dumps
 from ..dump.snapshot import DumpGoroutine, GoroutineList, Head, Snapshot, largest_snapshot_index
 from ..errors import DumpFormatError
@@ -218,9 +219,10 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
     used = np.zeros(len(tables.stacks), bool)
     used[last_stack] = True
     sids = np.flatnonzero(used)  # np.unique(last_stack), in a pass: stacks are few
-    roots = [tables.root_frame(sid) for sid in sids.tolist()]
+    # The start function: a SIGQUIT's or crash's traceback prints runtime.goexit below it.
+    roots = [start_func(tables, sid) for sid in sids.tolist()]
     root_name = np.zeros(len(tables.stacks), np.int32)
-    root_name[sids] = [0 if r is None else tables.string(r.func) for r in roots]
+    root_name[sids] = [0 if r is None else tables.string(r) for r in roots]
     elided = np.array([b[2] for b in bodies], bool)[body] if bodies else np.zeros(0, bool)
     name_ids = np.where(elided, 0, root_name[last_stack]).astype(np.int32)
     site_stack: dict[tuple[str, str, int], int] = {}

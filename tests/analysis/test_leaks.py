@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES, VERSIONS, corpus_file
@@ -513,3 +514,20 @@ def test_a_narrow_table_says_where_a_suspect_was_created_only_when_the_input_doe
                    for i in range(12))
     text = leaks_report(find_leaks([dump(MAIN + rows)]), 60, False, False)
     assert "    - created at main.(*Store).Start (main.go:9)\n" in text
+
+
+def test_a_sigquit_traceback_names_goroutines_as_debug2_does_and_is_not_quiet() -> None:
+    """A SIGQUIT's traceback (GOTRACEBACK=system) prints runtime.goexit under every goroutine
+    and the go statement's .gowrapN wrapper: a goroutine is still named by what it runs. Named
+    runtime.goexit, every goroutine passed for the runtime's own, and a serving process with
+    goroutines in IO wait and asleep passed for one where nothing runs."""
+    sigquit, debug2 = (load(str(SAMPLES / f"stuck.go1.27.{k}.txt")) for k in ("sigquit", "debug2"))
+
+    def names(m: Model) -> set[str]:
+        return {m.tables.strings[n] for n in np.unique(m.goroutines.name).tolist()}
+
+    got = names(sigquit)
+    assert not any(n == "runtime.goexit" or ".gowrap" in n for n in got)
+    assert {n for n in names(debug2) if not n.startswith("runtime.")} <= got
+    kinds = {e.kind for s in find_leaks([sigquit]).suspects for e in s.evidence}
+    assert not kinds & {"no-waker", "holder-parked"}
