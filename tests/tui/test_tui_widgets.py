@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from conftest import SAMPLES
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.messages import OpenGoroutine
 from gotrace.tui.screens.goroutine import GoroutineScreen
@@ -105,6 +106,22 @@ async def test_goroutine_list_keeps_the_ends_of_a_long_function_and_site() -> No
             break
         else:
             raise AssertionError("no row with a blocking site other than its function")
+
+
+@sync
+async def test_labels_take_only_the_room_left_after_the_function_and_site() -> None:
+    """A goroutine's labels come last: where there is no room for them, they are left out,
+    rather than taking the end of the blocking site with them."""
+    model = model_of(SAMPLES / "stuck.go1.27.sigquit.txt")
+    session, _, widget = every_goroutine(model)
+    row = int(np.flatnonzero(model.goroutines.id == 11)[0])
+    assert session.labels(row) == {"queue": "orders"}
+    async with Host(widget).run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        narrow = "".join(seg.text for seg in widget.line_for(row, 78)).rstrip()
+        assert narrow.endswith("@ …l).worker.func1") and "{" not in narrow
+        wide = "".join(seg.text for seg in widget.line_for(row, 120)).rstrip()
+        assert wide.endswith("worker.func1 (queue.go:27)  {queue=orders}")
 
 
 @sync

@@ -145,8 +145,9 @@ class GoroutineList(ScrollView, can_focus=True):
             # file and line), rather than the site losing all but its package's first letters.
             name = cut_start(name, max(room // 2, room - len(AT) - cell_len(where)))
             where = cut(where, max(room - cell_len(name) - len(AT), 0))
-        tail = name + (AT + where if where else "") + \
-            ("  {" + safe(", ".join(f"{k}={v}" for k, v in sorted(labels.items()))) + "}" if labels else "")
+        tail = name + (AT + where if where else "")
+        if labels and cell_len(tail) + 4 <= room:  # what room is left: at least "  {…"
+            tail += "  {" + safe(", ".join(f"{k}={v}" for k, v in sorted(labels.items()))) + "}"
         cut_tail = pad(tail, room)
         segs += [Segment(cut_tail[: len(name)], Style(color=colour_of(s.name(row)))),
                  Segment(cut_tail[len(name):], _DIM)]
