@@ -56,9 +56,10 @@ kind                       fact                                                 
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +45
                            capture's own runs, is runnable, in a syscall, asleep
                            or waiting on the network
-``no-waker``               a dump: 2+ in a plain channel send or receive, a           +30
+``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
                            WaitGroup or Cond wait, while nothing runs as for
-                           ``holder-parked`` (not after a test's end, which says so)
+                           ``holder-parked`` (not after a test's end, which says so);
+                           +45 when not even a timer can start anything
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -90,7 +91,12 @@ Why the newer kinds hold beyond the zoo:
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
   ``select`` with a timeout elsewhere), so this weighs less than ``holder-parked``, a
   ``select`` (which may hold a timer's case) is left out, and so is a lone goroutine: one
-  waiting for its next event is what a long-lived loop (a dispatcher) looks like. A
+  waiting for its next event is what a long-lived loop (a dispatcher) looks like. It weighs
+  as much when no timer can start anything either: the group sends or waits on a WaitGroup
+  or Cond (no timer receives, calls Done or Signals), and every other goroutine but the
+  runtime's and the testing framework's waits to send or on a sync primitive too; a
+  goroutine in a select or a channel receive could hold a ticker's channel or a context's
+  deadline, and then the timer's weight stays. A
   process that serves anything has a goroutine waiting on the network or in a syscall and
   is never quiet; a hung test or batch job, dumped by SIGQUIT or from inside, is. Only
   dumps: a trace's last moment is any moment, and its wake history speaks instead
@@ -146,6 +152,8 @@ LOCK_STATES = frozenset({
 NET_STATES = frozenset({"IO wait", "network"})
 # Waits that end without another goroutine's help: a lock's holder in one releases it in time.
 SELF_WAKING = NET_STATES | {"sleep"}
+# Waits only another goroutine ends: no timer sends, unlocks, calls Done or Signals.
+TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
     "sync.Cond.Wait": "a Signal or Broadcast that never comes",
@@ -291,6 +299,19 @@ class _Context:
         busy = g.name[busy_rows]
         runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
         self.quiet = int(g.weights(busy_rows)[~np.isin(busy, runtime)].sum()) <= 1
+        # Beyond the quiet: is anyone left whom a timer could wake (a select, a channel
+        # receive: a ticker's channel, a context's deadline) to send, call Done or Signal? Not
+        # the runtime's own, not the testing framework waiting for a test to end, and not one
+        # waiting to send or on a sync primitive, which only another goroutine ends.
+        proof = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in TIMER_PROOF]
+        framework = [s for s, fs in funcs.items()
+                     if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
+        names = np.unique(g.name[waiting]).tolist()
+        own = [n for n in names if strings[n].startswith("runtime.")]
+        others = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
+                  & ~np.isin(g.last_stack, framework))
+        others[busy_rows] = False
+        self.timer_wakes = bool(others.any())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
@@ -626,9 +647,15 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     # dispatcher, a sweeper): the quiet speaks of groups.
     if waits_for == "event" and not ctx.is_trace and shape is None and proof is None and not ended \
             and n >= 2:
-        ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
-                           "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "
-                           "waiting on the network"))
+        if state in TIMER_PROOF and not ctx.timer_wakes:
+            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} with nothing left to wake them: "
+                               "no goroutine runs, is runnable, in a syscall, asleep or waiting on "
+                               "the network, and every other one waits to send or on a lock, a "
+                               "WaitGroup or a Cond, which no timer ends"))
+        else:
+            ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
+                               "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "
+                               "waiting on the network"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""

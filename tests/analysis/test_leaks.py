@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES, VERSIONS, corpus_file
 from eventtext import parse_lines
 
-from gotrace.analysis.leaks import Suspect, find_leaks
+from gotrace.analysis.leaks import Evidence, Suspect, find_leaks
 from gotrace.cli import cli
 from gotrace.load import load
 from gotrace.model import Model
@@ -282,8 +282,9 @@ def test_event_waiters_in_a_quiet_dump_have_no_waker() -> None:
     def kinds(text: str) -> list[str]:
         return [e.kind for e in top(dump(text)).evidence]
 
+    listener = goroutine(9, "chan receive", "main.(*Server).dispatch", 30)  # a timer could wake it
     for state in ("chan receive", "chan send", "sync.WaitGroup.Wait", "sync.Cond.Wait"):
-        s = top(dump(MAIN + rows(state)))
+        s = top(dump(MAIN + rows(state) + listener))
         assert any(e.kind == "no-waker" and e.points == 30 for e in s.evidence), state
         assert s.verdict == "likely", (state, s.score)
     for other in (goroutine(9, "runnable", "main.(*Job).run", 30), goroutine(9, "sleep", "main.tick", 30),
@@ -302,6 +303,39 @@ def test_event_waiters_in_a_quiet_dump_have_no_waker() -> None:
     timeout = "panic: test timed out after 8s\n\trunning tests:\n\t\tTestX (8s)\n\n"
     s = top(dump(timeout + MAIN + rows("chan receive")))
     assert "no-waker" not in [e.kind for e in s.evidence] and "test-timeout" in [e.kind for e in s.evidence]
+
+
+def test_no_waker_weighs_more_when_no_timer_can_start_anything() -> None:
+    """When every other goroutine waits to send or on a sync primitive (only another goroutine
+    ends those), not even a timer can set anything moving: a goroutine in a select or a channel
+    receive could hold a ticker's channel or a context's deadline, and the group's own receivers
+    could too. The runtime's goroutines and the testing framework waiting for a test do not
+    count."""
+    def rows(state: str, func: str, first: int, n: int = 6) -> str:
+        return "".join(goroutine(first + i, state, func, 20, "main.(*Job).Start", 50) for i in range(n))
+
+    def evidence(text: str) -> list[Evidence]:
+        s = next(s for s in find_leaks([dump(text)]).suspects
+                 if s.group.blocking is not None and s.group.blocking.func == "main.(*Job).wait")
+        return [e for e in s.evidence if e.kind == "no-waker"]
+
+    def no_waker(text: str) -> int:
+        return sum(e.points for e in evidence(text))
+
+    framework = ("goroutine 4 [chan receive]:\n"
+                 "testing.(*T).Run(0x1)\n\t/go/src/testing/testing.go:2268 +0x4f2\n"
+                 "testing.runTests(0x1)\n\t/go/src/testing/testing.go:2742 +0x510\n"
+                 "main.main()\n\t_testmain.go:50 +0xa5\n\n")
+    runtime = goroutine(2, "chan receive", "runtime.runfinq", 9)
+    stuck = rows("sync.Mutex.Lock", "main.(*Job).lock", 200)
+    for state in ("chan send", "sync.WaitGroup.Wait", "sync.Cond.Wait"):
+        alone = MAIN + framework + runtime + stuck + rows(state, "main.(*Job).wait", 100)
+        assert no_waker(alone) == 45, state
+        assert "nothing left to wake them: " in evidence(alone)[0].text
+        for other in ("select", "chan receive"):
+            assert no_waker(alone + goroutine(9, other, "main.(*Server).loop", 30)) == 30, (state, other)
+    # Receivers: a timer could send to them (a ticker's channel) or close it (a deadline).
+    assert no_waker(MAIN + rows("chan receive", "main.(*Job).wait", 100)) == 30
 
 
 def test_a_profile_is_quiet_only_when_its_stacks_tell_every_wait() -> None:
