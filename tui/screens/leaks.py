@@ -110,18 +110,23 @@ class LeaksScreen(Page):
         table = self.query_one("#suspects", DataTable)
         table.clear()
         rest = max(self.app.size.width - FIXED_W, 20)
-        blocked_w = rest * 11 // 20
+        # A profile names no creators: its blocking sites take the column's room.
+        creators = any(s.group.created_at is not None for s in report.suspects)
+        if not creators and "created" in table.columns:
+            table.remove_column("created")
+        blocked_w = rest * 11 // 20 if creators else rest
         created_w = rest - blocked_w
         for i, s in enumerate(report.suspects):
             g = s.group
-            table.add_row(
+            cells = [
                 Text(f"{s.verdict:<6} {s.score:>2}", style=VERDICT_STYLES[s.verdict]),
                 Text(count(g.count), justify="right", style=BOLD if s.verdict != "benign" else ""),
                 lit(pad(safe(g.state), STATE_W).rstrip(), state_colour(g.state)),
                 lit(pad_site(safe(site(g.blocking, "(no stack)")), blocked_w).rstrip()),
-                lit(pad_site(safe(site(g.created_at, "-")), created_w).rstrip(), DIM),
-                key=str(i),
-            )
+            ]
+            if creators:
+                cells.append(lit(pad_site(safe(site(g.created_at, "-")), created_w).rstrip(), DIM))
+            table.add_row(*cells, key=str(i))
         if not report.suspects:
             self.query_one("#why", Static).update(Text("no goroutine is blocked: nothing can leak",
                                                        style=DIM))
