@@ -52,6 +52,13 @@ def is_std(func: str) -> bool:
 
 # The compiler's wrapper for ``go f(args)`` (Go 1.21+): shown in tracebacks at
 # GOTRACEBACK=system, never what a goroutine is.
+def writes_profile(func: str) -> bool:
+    """Whether ``func`` is runtime/pprof writing a profile: the frame that tells a profile's own
+    writer (its only running goroutine) from goroutines that merely ran ``pprof.Do`` to set
+    labels, which keep that frame on their stacks while they wait."""
+    return func.startswith("runtime/pprof.write") or func == "runtime/pprof.(*Profile).WriteTo"
+
+
 _GOWRAP = re.compile(r"\.gowrap\d+$")
 
 

@@ -84,8 +84,10 @@ Why the newer kinds hold beyond the zoo:
   during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
   and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
   A profile's states come from its stacks: a protobuf profile's keep the runtime's frames
-  and tell every wait; a debug=1 stack whose wait the dropped runtime frames hid (a
-  channel's) may be running, so it counts against the quiet, as many times as its record.
+  and tell every wait; a debug=1 stack whose wait the dropped runtime frames hid is read
+  from the PCs its record still lists (``gotrace.model.infer.infer_hidden_waits``); one
+  that even they do not show parked may be running, so it counts against the quiet, as
+  many times as its record.
 * ``no-waker``: the same quiet, for goroutines waiting on an event rather than a release.
   What could send, receive, call Done or Signal is itself parked; only a timer can still
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
@@ -129,7 +131,8 @@ import numpy.typing as npt
 
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import NONE, Model
-from ..stacks import is_std
+from ..model.infer import CHAN_OP, PARKED
+from ..stacks import is_std, writes_profile
 from ..tables import Frame
 from ..trace.events import GoState
 from .grouping import Group, group_rows
@@ -144,7 +147,8 @@ MINUTE = 60_000_000_000
 FOREVER_STATES = frozenset({
     "chan receive (nil chan)", "chan send (nil chan)", "select (no cases)", "forever",
 })
-CHANNEL_STATES = frozenset({"chan send", "chan receive", "select"})
+# A debug=1 profile's channel wait, named from the runtime frames it hid (model.infer).
+CHANNEL_STATES = frozenset({"chan send", "chan receive", "select", CHAN_OP})
 LOCK_STATES = frozenset({
     "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire", "sync",
     "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
@@ -366,7 +370,7 @@ def _after_tests(model: Model, funcs: dict[int, list[str]]) -> bool:
     # The taker: running in a dump; a profile prints no states, but its taker is in pprof.
     running = set(np.unique(g.last_stack[g.state == GoState.RUNNING]).tolist())
     return any(any(f.endswith(".TestMain") for f in fs) and "testing.(*M).Run" not in fs
-               and (s in running or any(f.startswith("runtime/pprof.") for f in fs))
+               and (s in running or any(writes_profile(f) for f in fs))
                for s, fs in funcs.items())
 
 
@@ -435,7 +439,7 @@ def _waits_for(model: Model, grp: Group) -> Literal["release", "event"] | None:
     state = grp.state
     if state in MUTEX_STATES:
         return "release"
-    if state in ("chan send", "chan receive") or state in EVENT_STATES:
+    if state in ("chan send", "chan receive", CHAN_OP) or state in EVENT_STATES:
         return "event"
     if state not in LOCK_STATES:
         return None
@@ -547,7 +551,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     # --- what the group is ---------------------------------------------------------
     if state in CHANNEL_STATES or state in LOCK_STATES:
         ev.append(Evidence("blocked", 10, f"{n:,} blocked in {state} at {where}"))
-    elif state == "unknown" and ctx.model.is_profile and grp.blocking is not None \
+    elif state in ("unknown", PARKED) and ctx.model.is_profile and grp.blocking is not None \
             and not is_std(grp.blocking.func):
         ev.append(Evidence("blocked", 10, f"{n:,} parked in your code at {where} "
                            "(the profile does not say on what)"))

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from ..dump.names import is_runtime_helper
 from ..dump.states import KNOWN_STATES, RUNTIME_IDLE_REASONS
 from ..model import Model, count_by, state_name
+from ..model.infer import CHAN_OP, PARKED
 from ..stacks import root_index
 from ..tables import Tables
 from ..trace.events import GoState
@@ -23,7 +24,7 @@ TRACE_BLOCK_REASONS = frozenset({
     "system goroutine wait", "preempted", "wait for debug call", "wait until GC ends", "sleep",
     "GC weak to strong wait", "synctest",
 })
-PLAIN_STATES = frozenset({"running", "runnable", "syscall", "dead", "waiting", "unknown"})
+PLAIN_STATES = frozenset({"running", "runnable", "syscall", "dead", "waiting", "unknown", PARKED, CHAN_OP})
 
 
 LABEL_SLICE = 1 << 18

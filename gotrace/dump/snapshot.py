@@ -381,12 +381,19 @@ class ProfileGroup:
 
     ``leaked`` is set for every record of a ``goroutineleak`` profile: the
     runtime only lists goroutines its leak-detecting GC proved stuck.
+
+    A debug=1 record lists every PC of its stack on its ``@`` line but prints frames only
+    from the first function outside the runtime on: ``first_pc`` is the innermost PC (where
+    a parked goroutine sits in ``runtime.gopark``) and ``hidden`` how many PCs precede the
+    first printed frame (-1 when unknown, as in a protobuf profile, which hides nothing).
     """
 
     count: int
     stack: int
     labels: dict[str, str]
     leaked: bool = False
+    first_pc: int = 0
+    hidden: int = -1
 
 
 @dataclass(slots=True, eq=False)

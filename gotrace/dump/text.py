@@ -124,6 +124,26 @@ QUOTED = 100
 """The most of an input line a warning quotes: enough to find it, never a wall of text."""
 
 
+def _hidden_pcs(record: str, first_frame: str) -> tuple[int, int]:
+    """A debug=1 record's innermost PC, and how many PCs of its ``@`` line come before its
+    first printed frame (``#\t0x4eb971\tmain.f+0xd1\t...``: the call, one byte before the
+    return address the line lists), or -1 when that frame is not among them."""
+    pcs = record.split("@", 1)[1].split()
+    words = first_frame[1:].split(None, 1)
+    try:
+        first = int(pcs[0], 16) if pcs else 0
+        shown = int(words[0], 16) if words else -2
+    except ValueError:
+        return 0, -1
+    if first > INT64_MAX:
+        return 0, -1
+    for k, pc in enumerate(pcs[:64]):
+        value = int(pc, 16)
+        if value == shown + 1 or value == shown:
+            return first, k
+    return first, -1
+
+
 def quoted(text: str) -> str:
     """``text`` as a warning shows it: repr'd, cut to :data:`QUOTED` characters with ``…``."""
     return repr(text) if len(text) <= QUOTED else repr(text[:QUOTED]) + "…"
@@ -1041,6 +1061,7 @@ class DumpReader:
             count = number(rm.group(1), MAX_GOROUTINES)
             labels: dict[str, str] = {}
             frames: list[int] = []
+            first_frame = ""
             j = i + 1
             while j < n:
                 fl = lines[j]
@@ -1058,6 +1079,7 @@ class DumpReader:
                     else:
                         labels = parsed
                 else:
+                    first_frame = first_frame or fl
                     frames.append(self._profile_frame(fl, snap, base + j))
                 j += 1
             if count is None:
@@ -1065,7 +1087,9 @@ class DumpReader:
                     snap, base + i, f"record count {rm.group(1)} cannot be represented; record skipped"
                 )
             else:
-                snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels, leaked))
+                first_pc, hidden = _hidden_pcs(line, first_frame)
+                snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels, leaked,
+                                                first_pc, hidden))
             snap.end_line = base + j - 1
             i = j
         return i

@@ -21,10 +21,11 @@ from ..dump.names import start_func
 from ..dump.parse import parse_dumps
 from ..dump.snapshot import DumpGoroutine, GoroutineList, Head, Snapshot, largest_snapshot_index
 from ..errors import DumpFormatError
+from ..stacks import writes_profile
 from ..tables import Tables
 from ..trace.events import GoState
 from .core import NONE, Goroutines, Model, Source
-from .infer import DUMP_REASONS, infer_reasons
+from .infer import DUMP_REASONS, infer_hidden_waits, infer_reasons
 
 _PLAIN_STATES = {
     "running": GoState.RUNNING,
@@ -266,9 +267,11 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         goroutines.wait_ns[:] = NONE  # a profile prints no waits
         infer_reasons(goroutines, tables, DUMP_REASONS)
         # The goroutine writing the profile is the one running.
-        writer = np.array([any(f.func.startswith("runtime/pprof.") for f in tables.stack_frames(sid))
+        writer = np.array([any(writes_profile(f.func) for f in tables.stack_frames(sid))
                            for sid in last_stack.tolist()], bool)
         goroutines.state[writer & (goroutines.reason == 0)] = GoState.RUNNING
+        infer_hidden_waits(goroutines, tables, np.array([rec.first_pc for rec in snap.groups], np.int64),
+                           np.array([rec.hidden for rec in snap.groups], np.int64))
         # What the stack does not tell (debug=1 hides the runtime's frames) stays unknown.
         unknown = (goroutines.state == GoState.WAITING) & (goroutines.reason == 0)
         goroutines.state[unknown] = GoState.UNDETERMINED

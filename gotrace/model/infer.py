@@ -10,6 +10,7 @@ Rows so named are flagged, and views say the reason was inferred.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from ..tables import Tables
 from ..trace.events import GoState
@@ -100,3 +101,44 @@ def infer_reasons(g: Goroutines, tables: Tables, by_func: dict[str, str] = _BY_F
         if rid:
             g.reason[r] = rid
             g.reason_inferred[r] = True
+
+
+# Packages whose functions the runtime provides (linkname): a wait entered there parks below
+# them through calls other than a select's or a channel's (reflect.chanrecv, reflect.rselect).
+_RUNTIME_LINKED = ("runtime.", "runtime/", "internal/", "reflect.", "sync.", "time.", "os/signal.",
+                   "syscall.", "iter.", "unique.", "weak.", "testing/synctest.")
+# How many runtime frames a debug=1 record hid before the program's own frame, and the wait
+# that means when the first is runtime.gopark (chanrecv and chansend call gopark themselves,
+# checked in Go 1.21 to 1.27; an older runtime that hid another frame leaves the wait unnamed).
+PARKED = "parked"
+CHAN_OP = "chan send or receive"
+_HIDDEN_WAIT = {2: "select", 3: CHAN_OP}
+
+
+def infer_hidden_waits(g: Goroutines, tables: Tables, first: npt.NDArray[np.int64],
+                       hidden: npt.NDArray[np.int64]) -> None:
+    """Name the waits a debug=1 profile hides, from the PCs its ``@`` lines still list
+    (``first``: each row's innermost PC, ``hidden``: how many PCs precede its first frame).
+
+    Every parked goroutine's innermost PC is the same one, in ``runtime.gopark``. A record
+    whose printed frames tell its wait (a ``sync`` wait, ``time.Sleep``, the network poller)
+    shows which PC that is; a record whose first printed frame is the program's own and whose
+    innermost PC is that one is parked too, not running. How many runtime frames were hidden
+    tells how: two are ``gopark`` under ``selectgo`` (or ``block``, ``select {}``), three are
+    ``gopark`` under a channel send's or receive's two. Anything else, and a first frame in a
+    package the runtime implements parts of (``reflect.chanrecv`` parks under one runtime
+    frame fewer), stays parked without a name. Without a record that shows the PC, nothing
+    is inferred: a profile of a program whose every goroutine waits in a channel says nothing
+    of which PC is gopark's. PCs are only compared, never read as addresses."""
+    if not (hidden >= 1).any():
+        return
+    told = (g.state == GoState.WAITING) & (g.reason != 0) & (hidden >= 1) & (first != 0)
+    if not told.any():
+        return
+    parked = (g.state == GoState.WAITING) & (g.reason == 0) & (hidden >= 1) & np.isin(first, first[told])
+    for r in np.flatnonzero(parked).tolist():
+        frames = tables.stack_frames(int(g.last_stack[r]))
+        own = bool(frames) and not frames[0].func.startswith(_RUNTIME_LINKED)
+        reason = _HIDDEN_WAIT.get(int(hidden[r]), PARKED) if own else PARKED
+        g.reason[r] = tables.string(reason)
+        g.reason_inferred[r] = True

@@ -357,6 +357,19 @@ def test_a_profile_is_quiet_only_when_its_stacks_tell_every_wait() -> None:
                                              + hidden.format(n=n))]).suspects
                  if x.group.state == "sync.Mutex.Lock")
         assert "holder-parked" not in [e.kind for e in s.evidence], n
+    # The PCs of its "@" line say more: a hidden wait whose innermost PC is the one the Mutex
+    # waiters' stacks start at (runtime.gopark's) is parked, not running, and the quiet holds.
+    told = ("12 @ 0x100 0x200 0x301 0x401 0x501\n"
+            "#\t0x300\tsync.runtime_SemacquireMutex+0x1\t/go/sync/sema.go:77\n"
+            "#\t0x400\tsync.(*Mutex).Lock+0x1\t/go/sync/mutex.go:90\n"
+            "#\t0x500\tmain.(*Store).Get+0x1\t/src/app/store.go:20\n\n")
+    for innermost, parked in (("0x100", True), ("0x900", False)):
+        in_chan = f"3 @ {innermost} 0x600 0x700 0x801\n#\t0x800\tmain.worker+0x1\t/src/app/worker.go:12\n\n"
+        suspects = find_leaks([dump(head.format(total=16) + told + writer + in_chan)]).suspects
+        s = next(x for x in suspects if x.group.state == "sync.Mutex.Lock")
+        assert ("holder-parked" in [e.kind for e in s.evidence]) is parked, innermost
+        worker = next(x for x in suspects if x.group.blocking and x.group.blocking.func == "main.worker")
+        assert worker.group.state == ("chan send or receive" if parked else "unknown")
 
 
 def test_senders_whose_creators_returned_are_orphaned() -> None:
