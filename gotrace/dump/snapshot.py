@@ -384,8 +384,9 @@ class ProfileGroup:
 
     A debug=1 record lists every PC of its stack on its ``@`` line but prints frames only
     from the first function outside the runtime on: ``first_pc`` is the innermost PC (where
-    a parked goroutine sits in ``runtime.gopark``) and ``hidden`` how many PCs precede the
-    first printed frame (-1 when unknown, as in a protobuf profile, which hides nothing).
+    a parked goroutine sits in ``runtime.gopark``), ``second_pc`` the one after it (its
+    caller's), and ``hidden`` how many PCs precede the first printed frame (-1 when unknown,
+    as in a protobuf profile, which hides nothing).
     """
 
     count: int
@@ -393,6 +394,7 @@ class ProfileGroup:
     labels: dict[str, str]
     leaked: bool = False
     first_pc: int = 0
+    second_pc: int = 0
     hidden: int = -1
 
 

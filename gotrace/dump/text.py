@@ -124,24 +124,24 @@ QUOTED = 100
 """The most of an input line a warning quotes: enough to find it, never a wall of text."""
 
 
-def _hidden_pcs(record: str, first_frame: str) -> tuple[int, int]:
-    """A debug=1 record's innermost PC, and how many PCs of its ``@`` line come before its
+def _hidden_pcs(record: str, first_frame: str) -> tuple[int, int, int]:
+    """A debug=1 record's innermost two PCs, and how many PCs of its ``@`` line come before its
     first printed frame (``#\t0x4eb971\tmain.f+0xd1\t...``: the call, one byte before the
     return address the line lists), or -1 when that frame is not among them."""
-    pcs = record.split("@", 1)[1].split()
+    pcs = record.split("@", 1)[1].split()[:64]
     words = first_frame[1:].split(None, 1)
     try:
-        first = int(pcs[0], 16) if pcs else 0
+        values = [int(pc, 16) for pc in pcs]
         shown = int(words[0], 16) if words else -2
     except ValueError:
-        return 0, -1
-    if first > INT64_MAX:
-        return 0, -1
-    for k, pc in enumerate(pcs[:64]):
-        value = int(pc, 16)
+        return 0, 0, -1
+    if not values or max(values) > INT64_MAX:
+        return 0, 0, -1
+    second = values[1] if len(values) > 1 else 0
+    for k, value in enumerate(values):
         if value == shown + 1 or value == shown:
-            return first, k
-    return first, -1
+            return values[0], second, k
+    return values[0], second, -1
 
 
 def quoted(text: str) -> str:
@@ -1087,9 +1087,9 @@ class DumpReader:
                     snap, base + i, f"record count {rm.group(1)} cannot be represented; record skipped"
                 )
             else:
-                first_pc, hidden = _hidden_pcs(line, first_frame)
+                first_pc, second_pc, hidden = _hidden_pcs(line, first_frame)
                 snap.groups.append(ProfileGroup(count, tables.stack(tuple(frames)), labels, leaked,
-                                                first_pc, hidden))
+                                                first_pc, second_pc, hidden))
             snap.end_line = base + j - 1
             i = j
         return i

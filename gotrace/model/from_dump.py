@@ -271,6 +271,7 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
                            for sid in last_stack.tolist()], bool)
         goroutines.state[writer & (goroutines.reason == 0)] = GoState.RUNNING
         infer_hidden_waits(goroutines, tables, np.array([rec.first_pc for rec in snap.groups], np.int64),
+                           np.array([rec.second_pc for rec in snap.groups], np.int64),
                            np.array([rec.hidden for rec in snap.groups], np.int64))
         # What the stack does not tell (debug=1 hides the runtime's frames) stays unknown.
         unknown = (goroutines.state == GoState.WAITING) & (goroutines.reason == 0)

@@ -116,26 +116,34 @@ _HIDDEN_WAIT = {2: "select", 3: CHAN_OP}
 
 
 def infer_hidden_waits(g: Goroutines, tables: Tables, first: npt.NDArray[np.int64],
-                       hidden: npt.NDArray[np.int64]) -> None:
+                       second: npt.NDArray[np.int64], hidden: npt.NDArray[np.int64]) -> None:
     """Name the waits a debug=1 profile hides, from the PCs its ``@`` lines still list
-    (``first``: each row's innermost PC, ``hidden``: how many PCs precede its first frame).
+    (``first``, ``second``: each row's innermost two PCs; ``hidden``: how many PCs precede its
+    first printed frame).
 
-    Every parked goroutine's innermost PC is the same one, in ``runtime.gopark``. A record
-    whose printed frames tell its wait (a ``sync`` wait, ``time.Sleep``, the network poller)
-    shows which PC that is; a record whose first printed frame is the program's own and whose
-    innermost PC is that one is parked too, not running. How many runtime frames were hidden
-    tells how: two are ``gopark`` under ``selectgo`` (or ``block``, ``select {}``), three are
-    ``gopark`` under a channel send's or receive's two. Anything else, and a first frame in a
-    package the runtime implements parts of (``reflect.chanrecv`` parks under one runtime
-    frame fewer), stays parked without a name. Without a record that shows the PC, nothing
-    is inferred: a profile of a program whose every goroutine waits in a channel says nothing
-    of which PC is gopark's. PCs are only compared, never read as addresses."""
-    if not (hidden >= 1).any():
-        return
+    Every parked goroutine's innermost PC is the same one, in ``runtime.gopark``. Two things
+    show which PC that is: a record whose printed frames tell its wait (a ``sync`` wait,
+    ``time.Sleep``, the network poller) and starts there; or records under two or more hidden
+    frames that start there but whose next PC differs: one function entered from different
+    places in the runtime (``selectgo``, ``chanrecv``, ``chansend``), which is what gopark is.
+    The innermost PC of a goroutine stopped for the profile otherwise has one caller: a
+    preempted one's is ``asyncPreempt2``'s, under ``asyncPreempt``; a ``Gosched``'s is its own.
+
+    A record whose innermost PC is gopark's is parked, not running. How many runtime frames
+    were hidden tells how: two are ``gopark`` under ``selectgo`` (or ``block``, ``select {}``),
+    three are ``gopark`` under a channel send's or receive's two. Anything else, and a first
+    frame in a package the runtime implements parts of (``reflect.chanrecv`` parks under one
+    runtime frame fewer), stays parked without a name. When nothing shows gopark's PC (every
+    goroutine of the program waits at one channel site), nothing is inferred. PCs are only
+    compared, never read as addresses."""
+    deep = (hidden >= 2) & (first != 0)
     told = (g.state == GoState.WAITING) & (g.reason != 0) & (hidden >= 1) & (first != 0)
-    if not told.any():
+    pairs = np.unique(np.stack([first[deep], second[deep]]), axis=1) if deep.any() else np.zeros((2, 0))
+    starts, callers = np.unique(pairs[0], return_counts=True)
+    gopark = np.union1d(first[told], starts[callers >= 2])
+    if len(gopark) == 0:
         return
-    parked = (g.state == GoState.WAITING) & (g.reason == 0) & (hidden >= 1) & np.isin(first, first[told])
+    parked = (g.state == GoState.WAITING) & (g.reason == 0) & (hidden >= 1) & np.isin(first, gopark)
     for r in np.flatnonzero(parked).tolist():
         frames = tables.stack_frames(int(g.last_stack[r]))
         own = bool(frames) and not frames[0].func.startswith(_RUNTIME_LINKED)

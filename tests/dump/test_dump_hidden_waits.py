@@ -53,12 +53,13 @@ SLEEPER = record(2, "0x4812ca 0x4a0000 0x4e0001 0x487481", ("0x4a0000", "time.Sl
 
 def test_hidden_pcs_counts_what_precedes_the_first_frame() -> None:
     assert _hidden_pcs("3 @ 0x4812ca 0x45d3b7 0x4ed8bf 0x487481", "#\t0x4ed8be\tmain.f+0x9e\tx.go:1") == (
-        0x4812ca, 2)
-    assert _hidden_pcs("3 @ 0x4ed8bf 0x487481", "#\t0x4ed8be\tmain.f+0x9e\tx.go:1") == (0x4ed8bf, 0)
-    assert _hidden_pcs("3 @ 0x4812ca 0x487481", "#\t0x4ed8be\tmain.f+0x9e\tx.go:1")[1] == -1  # not there
-    assert _hidden_pcs("3 @ 0x4812ca", "")[1] == -1  # no frame printed
-    assert _hidden_pcs("3 @ 0x4812ca", "#\tzz\tmain.f\tx.go:1") == (0, -1)  # unreadable
-    assert _hidden_pcs("3 @ 0x" + "f" * 40 + " 0x4ed8bf", "#\t0x4ed8be\tf\tx.go:1") == (0, -1)  # past int64
+        0x4812ca, 0x45d3b7, 2)
+    assert _hidden_pcs("3 @ 0x4ed8bf 0x487481", "#\t0x4ed8be\tmain.f+0x9e\tx.go:1") == (0x4ed8bf, 0x487481, 0)
+    assert _hidden_pcs("3 @ 0x4812ca 0x487481", "#\t0x4ed8be\tmain.f+0x9e\tx.go:1")[2] == -1  # not there
+    assert _hidden_pcs("3 @ 0x4812ca", "") == (0x4812ca, 0, -1)  # no frame printed
+    assert _hidden_pcs("3 @ 0x4812ca", "#\tzz\tmain.f\tx.go:1") == (0, 0, -1)  # unreadable
+    huge = "3 @ 0x" + "f" * 40 + " 0x4ed8bf"
+    assert _hidden_pcs(huge, "#\t0x4ed8be\tf\tx.go:1") == (0, 0, -1)  # past int64
 
 
 def test_a_told_wait_shows_which_pc_is_goparks() -> None:
@@ -80,11 +81,18 @@ def test_a_told_wait_shows_which_pc_is_goparks() -> None:
     assert g.reason_inferred[g.reason == m.tables.string("select")].all()
 
 
-def test_nothing_is_inferred_without_a_told_wait() -> None:
-    m = profile(WRITER, record(5, "0x4812ca 0x45d3b7 0x4ed8bf 0x487481", ("0x4ed8be", "main.(*S).loop")),
-                record(7, "0x4812ca 0x4158ee 0x415432 0x4ed6dc 0x487481", ("0x4ed6db", "main.(*S).send")))
-    assert waits(m)["main.(*S).loop"] == ("UNDETERMINED", "")
-    assert waits(m)["main.(*S).send"] == ("UNDETERMINED", "")
+def test_two_runtime_callers_of_one_innermost_pc_show_goparks() -> None:
+    """With no told wait, an innermost PC entered from two places in the runtime (selectgo and
+    chanrecv1's chanrecv) is gopark's. One entered from one place only may be asyncPreempt2's
+    under asyncPreempt: goroutines preempted at different places in the program."""
+    loop = record(5, "0x4812ca 0x45d3b7 0x4ed8bf 0x487481", ("0x4ed8be", "main.(*S).loop"))
+    send = record(7, "0x4812ca 0x4158ee 0x415432 0x4ed6dc 0x487481", ("0x4ed6db", "main.(*S).send"))
+    w = waits(profile(WRITER, loop, send))
+    assert w["main.(*S).loop"] == ("WAITING", "select") and w["main.(*S).send"] == ("WAITING", CHAN_OP)
+    preempted = record(9, "0x4812ca 0x45d3b7 0x4ed9bf 0x487481", ("0x4ed9be", "main.(*S).hash"))
+    w = waits(profile(WRITER, loop, preempted))
+    assert w["main.(*S).loop"] == w["main.(*S).hash"] == ("UNDETERMINED", "")
+    assert waits(profile(WRITER, send))["main.(*S).send"] == ("UNDETERMINED", "")
 
 
 def _first_frame_states(m: Model) -> dict[tuple[str, int], set[str]]:
@@ -131,7 +139,7 @@ def test_named_waits_agree_with_go_in_the_zoo() -> None:
             n, w = _named_against_debug2(debug1, debug2)
             named, wrong = named + n, wrong + w
     assert wrong == []
-    assert named >= 30, named
+    assert named >= 50, named
 
 
 @pytest.mark.skipif(not HAS_CORPUS, reason="reference corpus not available")
@@ -145,7 +153,7 @@ def test_named_waits_agree_with_go_in_the_corpus() -> None:
                 n, w = _named_against_debug2(debug1, debug2)
                 named, wrong = named + n, wrong + w
     assert wrong == []
-    assert named >= 10, named
+    assert named >= 15, named
 
 
 def test_only_the_profiles_writer_runs_not_goroutines_that_set_labels() -> None:
