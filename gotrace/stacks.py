@@ -59,6 +59,16 @@ def writes_profile(func: str) -> bool:
     return func.startswith("runtime/pprof.write") or func == "runtime/pprof.(*Profile).WriteTo"
 
 
+# Taking a trace's capture: the goroutine that stops it, or writes a flight recorder's window.
+_TRACE_TAKERS: Final = frozenset({"runtime/trace.Stop", "runtime/trace.(*FlightRecorder).WriteTo"})
+
+
+def takes_capture(func: str) -> bool:
+    """Whether ``func`` is writing the dump or profile, or ending the trace, being read: the
+    goroutine with it on its stack is the capture's own, busy only because it takes it."""
+    return writes_profile(func) or func in _TRACE_TAKERS
+
+
 _GOWRAP = re.compile(r"\.gowrap\d+$")
 
 

@@ -53,11 +53,12 @@ kind                       fact                                                 
                            more, none woken there for half the trace or more
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
-``holder-parked``          waiting for a Mutex/RWMutex while no goroutine but the    +45
-                           capture's own runs, is runnable, in a syscall, asleep
-                           or waiting on the network
+``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
+                           program's code on its stack (but the capture's own)
+                           runs, is runnable, in a syscall, asleep or waiting on
+                           the network
 ``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
-                           WaitGroup or Cond wait, while nothing runs as for
+                           WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
                            +45 when not even a timer can start anything
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
@@ -75,8 +76,12 @@ kind                       fact                                                 
 Why the newer kinds hold beyond the zoo:
 
 * ``holder-parked``: an Unlock with waiters makes one of them runnable, and a holder that
-  is releasing is running. When nothing but the goroutine taking the capture (and the
-  runtime's own) is running, runnable, in a syscall, asleep or waiting on the network,
+  is releasing is running. A lock of the program's is held by a goroutine with the
+  program's code on its stack; one made only of the standard library's frames (an idle
+  keep-alive connection, a client's read loop, the pprof handler writing a dump fetched
+  from ``/debug/pprof``) or waiting in an accept holds none and releases none. When no
+  other goroutine but the one taking the capture (and the runtime's own) is running,
+  runnable, in a syscall, asleep or waiting on the network,
   the lock's holder waits on a channel, another lock or a Cond while holding it (the
   double-lock, lock-order and lock-plus-channel deadlocks), or returned without
   unlocking. A contended lock in a healthy process shows its holder at work, or in a
@@ -132,7 +137,7 @@ import numpy.typing as npt
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import NONE, Model
 from ..model.infer import CHAN_OP, PARKED
-from ..stacks import is_std, writes_profile
+from ..stacks import is_std, takes_capture, writes_profile
 from ..tables import Frame
 from ..trace.events import GoState
 from .grouping import Group, group_rows
@@ -302,7 +307,25 @@ class _Context:
                                    | (waiting & np.isin(g.reason, waking)))
         busy = g.name[busy_rows]
         runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
-        self.quiet = int(g.weights(busy_rows)[~np.isin(busy, runtime)].sum()) <= 1
+        others = busy_rows[~np.isin(busy, runtime)]
+        self.quiet = int(g.weights(others).sum()) <= 1
+        # A lock of yours is held by a goroutine with your code on its stack. One made only of
+        # the standard library's frames (an idle keep-alive connection, a client's read loop,
+        # the pprof handler writing the dump) holds none and releases none, and nor does one
+        # in an accept; so for a lock's holder those do not break the quiet: a dump fetched
+        # from a live server's /debug/pprof is as quiet as one written by a hung test.
+        # The capture's own goroutine is known by its frames where it has them (runtime/pprof
+        # writing, runtime/trace stopping); else (a SIGQUIT, a crash) one busy one is allowed.
+        stacks = model.tables.stack_frames
+        nothing, takers = [], []
+        for s in np.unique(g.last_stack[others]).tolist():
+            frames = stacks(s)
+            if any(takes_capture(f.func) for f in frames):
+                takers.append(s)
+            elif _holds_none(frames, model.is_profile):
+                nothing.append(s)
+        yours = others[~np.isin(g.last_stack[others], nothing + takers)]
+        self.quiet_locks = int(g.weights(yours).sum()) <= (0 if takers else 1)
         # Beyond the quiet: is anyone left whom a timer could wake (a select, a channel
         # receive: a ticker's channel, a context's deadline) to send, call Done or Signal? Not
         # the runtime's own, not the testing framework waiting for a test to end, and not one
@@ -350,6 +373,16 @@ class _Context:
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _holds_none(frames: list[Frame], profile: bool) -> bool:
+    """Whether a goroutine at ``frames`` can hold or release no lock of the program's: every
+    frame is the standard library's (an idle connection, a client's read loop), or it waits
+    in an accept. A debug=1 record that printed no frame had only the runtime's; a stack
+    not known (no frames, or a function with no name) could hold anything."""
+    if not frames:
+        return profile
+    return all(f.func and is_std(f.func) for f in frames) or any(f.func in ACCEPT_FUNCS for f in frames)
 
 
 def _stack_funcs(model: Model) -> dict[int, list[str]]:
@@ -640,17 +673,17 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
-    waits_for = _waits_for(ctx.model, grp) if ctx.quiet else None
+    waits_for = _waits_for(ctx.model, grp) if ctx.quiet_locks else None
     if waits_for == "release":
-        ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock while no goroutine runs, is "
-                           "runnable, in a syscall, asleep or waiting on the network: its holder waits "
-                           "on a channel, a lock or a Cond while holding it (a deadlock) or returned "
-                           "without unlocking"))
+        ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock while no goroutine with your "
+                           "code on its stack runs, is runnable, in a syscall, asleep or waiting on "
+                           "the network: its holder waits on a channel, a lock or a Cond while "
+                           "holding it (a deadlock) or returned without unlocking"))
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
-    if waits_for == "event" and not ctx.is_trace and shape is None and proof is None and not ended \
-            and n >= 2:
+    if waits_for == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
+            and not ended and n >= 2:
         if state in TIMER_PROOF and not ctx.timer_wakes:
             ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} with nothing left to wake them: "
                                "no goroutine runs, is runnable, in a syscall, asleep or waiting on "

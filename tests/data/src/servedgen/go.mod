@@ -1,0 +1,3 @@
+module example.com/servedgen
+
+go 1.21
