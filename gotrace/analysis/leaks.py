@@ -675,24 +675,21 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
     waits_for = _waits_for(ctx.model, grp) if ctx.quiet_locks else None
     if waits_for == "release":
-        ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock while no goroutine with your "
-                           "code on its stack runs, is runnable, in a syscall, asleep or waiting on "
-                           "the network: its holder waits on a channel, a lock or a Cond while "
-                           "holding it (a deadlock) or returned without unlocking"))
+        ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock whose holder is parked: none "
+                           "of your goroutines runs, sleeps, or waits on a syscall or the network "
+                           "(a deadlock, or a return without Unlock)"))
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
     if waits_for == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
             and not ended and n >= 2:
         if state in TIMER_PROOF and not ctx.timer_wakes:
-            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} with nothing left to wake them: "
-                               "no goroutine runs, is runnable, in a syscall, asleep or waiting on "
-                               "the network, and every other one waits to send or on a lock, a "
-                               "WaitGroup or a Cond, which no timer ends"))
+            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing can wake them: "
+                               "nothing runs, sleeps, or waits on a syscall or the network, and the "
+                               "rest wait to send or on locks, WaitGroups or Conds"))
         else:
-            ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} with nothing left to wake them "
-                               "but a timer: no goroutine runs, is runnable, in a syscall, asleep or "
-                               "waiting on the network"))
+            ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} and only a timer could wake "
+                               "them: nothing runs, sleeps, or waits on a syscall or the network"))
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""

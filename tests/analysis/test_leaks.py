@@ -331,7 +331,7 @@ def test_no_waker_weighs_more_when_no_timer_can_start_anything() -> None:
     for state in ("chan send", "sync.WaitGroup.Wait", "sync.Cond.Wait"):
         alone = MAIN + framework + runtime + stuck + rows(state, "main.(*Job).wait", 100)
         assert no_waker(alone) == 45, state
-        assert "nothing left to wake them: " in evidence(alone)[0].text
+        assert "nothing can wake them: " in evidence(alone)[0].text
         for other in ("select", "chan receive"):
             assert no_waker(alone + goroutine(9, other, "main.(*Server).loop", 30)) == 30, (state, other)
     # Receivers: a timer could send to them (a ticker's channel) or close it (a deadline).
