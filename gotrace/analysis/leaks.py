@@ -86,7 +86,11 @@ Why the newer kinds hold beyond the zoo:
   double-lock, lock-order and lock-plus-channel deadlocks), or returned without
   unlocking. A contended lock in a healthy process shows its holder at work, or in a
   query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
-  during most of its mutex waits nothing else runs, only the holder sleeps). WaitGroup
+  during most of its mutex waits nothing else runs, only the holder sleeps). One dump
+  cannot tell a holder that waits on a ticker's channel or a timeout while holding the
+  lock (a limiter) from a deadlocked one, which is why this is worth ``likely`` with a
+  few waiters, not ``leak``; a series (the same goroutines stay) or a trace (they are
+  woken) tells them apart. WaitGroup
   and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
   A profile's states come from its stacks: a protobuf profile's keep the runtime's frames
   and tell every wait; a debug=1 stack whose wait the dropped runtime frames hid is read
@@ -335,10 +339,10 @@ class _Context:
                      if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
         names = np.unique(g.name[waiting]).tolist()
         own = [n for n in names if strings[n].startswith("runtime.")]
-        others = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
-                  & ~np.isin(g.last_stack, framework))
-        others[busy_rows] = False
-        self.timer_wakes = bool(others.any())
+        wakeable = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
+                    & ~np.isin(g.last_stack, framework))
+        wakeable[busy_rows] = False
+        self.timer_wakes = bool(wakeable.any())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
