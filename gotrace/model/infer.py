@@ -134,19 +134,47 @@ def infer_hidden_waits(g: Goroutines, tables: Tables, first: npt.NDArray[np.int6
     three are ``gopark`` under a channel send's or receive's two. Anything else, and a first
     frame in a package the runtime implements parts of (``reflect.chanrecv`` parks under one
     runtime frame fewer), stays parked without a name. When nothing shows gopark's PC (every
-    goroutine of the program waits at one channel site), nothing is inferred. PCs are only
-    compared, never read as addresses."""
+    goroutine of the program waits at one channel site), :func:`_gopark_unanchored` looks
+    further. PCs are only compared, never read as addresses."""
     deep = (hidden >= 2) & (first != 0)
     told = (g.state == GoState.WAITING) & (g.reason != 0) & (hidden >= 1) & (first != 0)
     pairs = np.unique(np.stack([first[deep], second[deep]]), axis=1) if deep.any() else np.zeros((2, 0))
     starts, callers = np.unique(pairs[0], return_counts=True)
     gopark = np.union1d(first[told], starts[callers >= 2])
+    untold = (g.state == GoState.WAITING) & (g.reason == 0) & (hidden >= 1) & (first != 0)
+    own = np.zeros(len(first), bool)
+    for r in np.flatnonzero(untold).tolist():
+        frames = tables.stack_frames(int(g.last_stack[r]))
+        own[r] = bool(frames) and not frames[0].func.startswith(_RUNTIME_LINKED)
+    if len(gopark) == 0:
+        gopark = _gopark_unanchored(g, first, hidden, deep & own)
     if len(gopark) == 0:
         return
-    parked = (g.state == GoState.WAITING) & (g.reason == 0) & (hidden >= 1) & np.isin(first, gopark)
+    parked = untold & np.isin(first, gopark)
     for r in np.flatnonzero(parked).tolist():
-        frames = tables.stack_frames(int(g.last_stack[r]))
-        own = bool(frames) and not frames[0].func.startswith(_RUNTIME_LINKED)
-        reason = _HIDDEN_WAIT.get(int(hidden[r]), PARKED) if own else PARKED
+        reason = _HIDDEN_WAIT.get(int(hidden[r]), PARKED) if own[r] else PARKED
         g.reason[r] = tables.string(reason)
         g.reason_inferred[r] = True
+
+
+def _gopark_unanchored(g: Goroutines, first: npt.NDArray[np.int64], hidden: npt.NDArray[np.int64],
+                       deep_own: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """gopark's PC when no record tells a wait and no PC has two runtime callers: a small
+    program (a hung test, a batch job) whose goroutines all park through one runtime path.
+
+    Among records of the program's own code under three hidden frames (``deep_own``: a
+    channel operation's ``gopark``, ``chanrecv``, ``chanrecv1``), an innermost PC that a
+    record of two or more goroutines reaches, or that two records with different printed
+    stacks share (two functions of the program, each in ``<-ch``), is gopark's. What else
+    stops a goroutine in the runtime for a profile is a preemption: the world stops at the
+    profile's start, and a goroutine it catches running stops where it ran, at an
+    instruction of its own under two frames (``asyncPreempt2``, ``asyncPreempt``: shared by
+    every goroutine so stopped, whatever its code, hence not two), or at the entry of the
+    runtime function it was calling; several goroutines stopped at one PC three runtime
+    frames deep is a coincidence."""
+    rows = np.flatnonzero(deep_own & (hidden == 3))
+    if not len(rows):
+        return np.zeros(0, np.int64)
+    pcs = np.unique(np.stack([first[rows], g.last_stack[rows].astype(np.int64)]), axis=1)
+    starts, stacks = np.unique(pcs[0], return_counts=True)
+    return np.union1d(starts[stacks >= 2], first[rows[g.weights(rows) >= 2]])
