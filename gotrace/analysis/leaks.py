@@ -57,6 +57,10 @@ kind                       fact                                                 
                            program's code on its stack (but the capture's own)
                            runs, is runnable, in a syscall, asleep or waiting on
                            the network
+``holds-lock``             a debug=2 dump: these print a pointer to the struct       +30..+45
+                           whose lock ``holder-parked`` waiters want: they likely
+                           hold it (+30 from a select, which may be a limiter's);
+                           replaces ``no-waker``
 ``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
                            WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
@@ -97,6 +101,12 @@ Why the newer kinds hold beyond the zoo:
   from the PCs its record still lists (``gotrace.model.infer.infer_hidden_waits``); one
   that even they do not show parked may be running, so it counts against the quiet, as
   many times as its record.
+* ``holds-lock``: the same quiet names the holder where a debug=2 dump prints arguments: a
+  parked goroutine (in a send, a receive, a WaitGroup, a Cond, a select) whose frames of the
+  program's own print the nearest pointer below the lock's address works on the struct the
+  lock is a field of (``gotrace.analysis.holders``). It is the bug's site, where the lock is
+  held across a wait; on the zoo's and the GoKer bugs' dumps every tie is the real holder, and
+  no healthy program has one.
 * ``no-waker``: the same quiet, for goroutines waiting on an event rather than a release.
   What could send, receive, call Done or Signal is itself parked; only a timer can still
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
@@ -145,6 +155,7 @@ from ..stacks import is_std, takes_capture, writes_profile
 from ..tables import Frame
 from ..trace.events import GoState
 from .grouping import Group, group_rows
+from .holders import lock_holders
 
 Verdict = Literal["leak", "likely", "watch", "benign"]
 VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most certain first
@@ -545,13 +556,16 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
 
 
 def _judge(ctx: _Context, grp: Group, series: list[int],
-           earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None) -> Suspect:
+           earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
+           holds: Sequence[tuple[Group, int]] = ()) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
     ``earlier_ids`` the ids of its goroutines in the earliest input that had it, and
     ``same_process`` whether that input is of the same process (None: cannot tell), for
-    goroutine ids mean something across captures only within one process.
+    goroutine ids mean something across captures only within one process. ``holds``: the
+    groups waiting for a lock with a parked holder that ``grp``'s goroutines are tied to
+    (:func:`gotrace.analysis.holders.lock_holders`), with how many of them are.
     """
     g = ctx.g
     state = grp.state
@@ -683,10 +697,21 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
                            "of your goroutines runs, sleeps, or waits on a syscall or the network "
                            "(a deadlock, or a return without Unlock)"))
 
+    # Tied to a lock whose holder is parked: the same quiet as no-waker's, with the lock
+    # that nobody can take named; the two say one thing and count once.
+    holding = bool(holds) and shape is None
+    if holding:
+        waiters, tied = max(holds, key=lambda h: h[0].count)
+        who = "it likely holds" if n == 1 else f"{tied:,} of them likely hold"
+        wait = "waits" if waiters.count == 1 else "wait"
+        ev.append(Evidence("holds-lock", 30 if state == "select" else 45,
+                           f"{who} the lock {waiters.count:,} {wait} for at {_where(waiters)} "
+                           f"(a pointer to it in their frames), parked in {state}"))
+
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
     if waits_for == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
-            and not ended and n >= 2:
+            and not ended and n >= 2 and not holding:
         if state in TIMER_PROOF and not ctx.timer_wakes:
             ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing can wake them: "
                                "nothing runs, sleeps, or waits on a syscall or the network, and the "
@@ -780,6 +805,20 @@ def same_process(old: Model, old_groups: dict[Any, Group], new: Model,
     return same * 5 >= len(keys) * 4
 
 
+def _held_locks(ctx: _Context, groups: list[Group]) -> dict[int, list[tuple[Group, int]]]:
+    """Per group (index), the lock waiters with a parked holder that its goroutines are tied
+    to by a dump's arguments: candidates for that holder, parked in a wait of their own."""
+    if not ctx.quiet_locks or ctx.is_trace:
+        return {}
+    locked = [i for i, x in enumerate(groups) if _waits_for(ctx.model, x) == "release"]
+    parked = [i for i, x in enumerate(groups) if i not in locked
+              and (x.state in CHANNEL_STATES or x.state in LOCK_STATES)]
+    out: dict[int, list[tuple[Group, int]]] = {}
+    for h in lock_holders(ctx.model, groups, locked, parked):
+        out.setdefault(h.holder, []).append((groups[h.waiters], h.count))
+    return out
+
+
 def suspect_rows(model: Model) -> npt.NDArray[np.int64]:
     """Goroutines that can leak: alive and not running (a profile's records of any state)."""
     s = model.goroutines.state
@@ -806,14 +845,15 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     suspects = []
     groups = group_rows(last, suspect_rows(last), with_creator=with_creator)
     latest = {(x.state, x.blocking, x.created_at): x for x in groups}
-    for grp in groups:
+    held = _held_locks(ctx, groups)
+    for i, grp in enumerate(groups):
         key = (grp.state, grp.blocking, grp.created_at)
         series = [h[key].count if key in h else 0 for h in history] + [grp.count] if history else []
         # The earliest capture that had the group: are its goroutines the ones here now?
         first = next((i for i, h in enumerate(history) if key in h), None)
         earlier_ids = None if first is None else models[first].goroutines.id[history[first][key].rows]
         same = None if first is None else same_process(models[first], history[first], last, latest)
-        suspects.append(_judge(ctx, grp, series, earlier_ids, same))
+        suspects.append(_judge(ctx, grp, series, earlier_ids, same, held.get(i, ())))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(models, suspects)
 

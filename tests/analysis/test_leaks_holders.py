@@ -1,0 +1,117 @@
+"""Lock holders named from a debug=2 dump's arguments (``holds-lock``).
+
+When nothing of the program's runs, a Mutex's waiters have a parked holder; a parked
+goroutine whose frames print a pointer to the struct the lock is a field of (the nearest
+pointer below the lock's address) is that holder, and where the bug is. Checked on the
+zoo's and the GoKer bugs' real dumps too: every tie there is the bug's holder, and no
+healthy program has one (tests/analysis/test_zoo.py, test_goker.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gotrace.analysis.leaks import Suspect, find_leaks
+from gotrace.load import load
+from gotrace.model.from_dump import build_dump_model
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+ZOO, GOKER = DATA / "zoo", DATA / "goker"
+
+MAIN = "goroutine 1 [running]:\nmain.main()\n\t/src/app/main.go:10 +0x25\n\n"
+STORE = 0xC000120000
+LOCK = STORE + 0x8  # Store.mu, after its first field
+
+
+def waiter(gid: int, lock: str = f"{LOCK:#x}", receiver: str = f"{STORE:#x}") -> str:
+    return (f"goroutine {gid} [sync.Mutex.Lock]:\n"
+            f"sync.runtime_SemacquireMutex(0xc00001234c?, 0x0?, 0x1?)\n\t/go/src/runtime/sema.go:77 +0x25\n"
+            f"sync.(*Mutex).lockSlow({lock})\n\t/go/src/sync/mutex.go:171 +0x165\n"
+            f"sync.(*Mutex).Lock(...)\n\t/go/src/sync/mutex.go:90\n"
+            f"main.(*Store).Get({receiver}, {{0x4d1a2b, 0x3}})\n\t/src/app/store.go:20 +0x45\n"
+            f"created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n")
+
+
+def parked(gid: int, state: str, func: str, arg: str, line: int = 40) -> str:
+    return (f"goroutine {gid} [{state}]:\n{func}({arg})\n\t/src/app/store.go:{line} +0x45\n"
+            f"created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n")
+
+
+def suspects(text: str) -> dict[str, Suspect]:
+    rep = find_leaks([build_dump_model(text.encode(), "dump.txt")])
+    return {s.group.blocking.func: s for s in rep.suspects if s.group.blocking is not None}
+
+
+def holds(s: Suspect) -> list[str]:
+    return [e.text for e in s.evidence if e.kind == "holds-lock"]
+
+
+def test_a_parked_goroutine_on_the_locked_struct_holds_the_lock() -> None:
+    """A Close that waits for a send while holding the lock its readers need: one goroutine
+    is enough, and it is named with the waiters' site."""
+    close_ = parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}")
+    found = suspects(MAIN + waiter(20) + waiter(21) + close_)
+    close = found["main.(*Store).Close"]
+    assert holds(close) == ["it likely holds the lock 2 wait for at main.(*Store).Get (store.go:20) "
+                            "(a pointer to it in their frames), parked in chan send"]
+    assert close.verdict == "likely"
+    assert "no-waker" not in [e.kind for e in close.evidence]  # the same quiet, counted once
+    assert not holds(found["main.(*Store).Get"])
+
+
+def test_the_nearest_struct_below_the_lock_is_its_owner() -> None:
+    """Small objects sit next to each other on the heap: a goroutine on the struct just
+    before the locked one is not its holder when one on the locked struct is printed, by
+    the waiters or anyone else."""
+    neighbour = parked(31, "chan receive", "main.(*Cache).loop", f"{STORE - 0x40:#x}", 50)
+    found = suspects(MAIN + waiter(20) + waiter(21) + neighbour)
+    assert not holds(found["main.(*Cache).loop"])  # the waiters print STORE, nearer
+    found = suspects(MAIN + waiter(20, receiver="0x0?") + waiter(21, receiver="0x0?") + neighbour
+                     + parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}"))
+    assert holds(found["main.(*Store).Close"]) and not holds(found["main.(*Cache).loop"])
+
+
+def test_a_far_or_unvouched_pointer_ties_nothing() -> None:
+    far = parked(30, "chan send", "main.(*Store).Close", f"{LOCK - 0x1000:#x}")
+    assert not holds(suspects(MAIN + waiter(20) + waiter(21, receiver="0x0?") + far)["main.(*Store).Close"])
+    unsure = parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}?")
+    text = MAIN + waiter(20, receiver="0x0?") + waiter(21, receiver="0x0?") + unsure
+    assert not holds(suspects(text)["main.(*Store).Close"])
+
+
+def test_an_rlock_waiter_names_its_lock_by_its_receiver() -> None:
+    """RLock is inlined and prints no address; the method that called it holds the lock in its
+    receiver, and a holder on the same receiver is tied."""
+    reader = (f"goroutine 20 [sync.RWMutex.RLock]:\nsync.runtime_SemacquireRWMutexR(0x0?, 0x0?, 0x0?)\n"
+              f"\t/go/src/runtime/sema.go:82 +0x25\nsync.(*RWMutex).RLock(...)\n"
+              f"\t/go/src/sync/rwmutex.go:70\n"
+              f"main.(*Cache).Get({STORE:#x}, {{0x4d1a2b, 0x3}})\n\t/src/app/cache.go:17 +0x45\n"
+              f"created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n")
+    refresh = parked(30, "sync.WaitGroup.Wait", "main.(*Cache).refresh", f"{STORE:#x}")
+    found = suspects(MAIN + reader + refresh)
+    assert holds(found["main.(*Cache).refresh"])
+
+
+def test_no_holder_while_the_program_still_runs() -> None:
+    """Anyone of the program's that runs, sleeps or waits on the network may hold the lock
+    and release it: no parked goroutine is blamed then."""
+    close = parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}")
+    for other in (parked(9, "runnable", "main.(*Store).Put", "0x1"),
+                  parked(9, "sleep", "main.(*Store).load", "0x1")):
+        assert not holds(suspects(MAIN + waiter(20) + waiter(21) + close + other)["main.(*Store).Close"])
+
+
+def test_real_dumps_tie_the_holders_of_real_deadlocks() -> None:
+    """The zoo's Close that waits for its reader while holding the lock it needs, and GoKer
+    bugs that send on a channel while holding a lock (kubernetes#10182, moby#28462)."""
+    cases = [(ZOO / "out" / "close_wait_self.go1.27.debug2.txt", "main.(*ClientConn).Close"),
+             (ZOO / "out" / "close_wait_self.go1.21.debug2.txt", "main.(*ClientConn).Close"),
+             (GOKER / "out" / "kubernetes10182.intest.go1.27.txt",
+              "example.com/holdout/src/kubernetes10182.(*statusManager).SetPodStatus"),
+             (GOKER / "out" / "moby28462.intest.go1.27.txt",
+              "example.com/holdout/src/moby28462.(*Container).StopHealthcheck")]
+    for path, func in cases:
+        rep = find_leaks([load(str(path))])
+        tied = [s for s in rep.suspects if holds(s)]
+        assert [s.group.blocking.func for s in tied if s.group.blocking] == [func], path
+        assert all(s.verdict == "likely" for s in tied), path
