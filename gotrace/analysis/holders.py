@@ -31,8 +31,9 @@ LOCK_SPAN = 512
 # A lock's address as the waiter's frames print it: lockSlow's receiver (Go 1.24+ in
 # internal/sync), or an RWMutex's Lock; sema addresses print as unreliable register values.
 LOCK_FRAME = re.compile(r"(?:internal/)?sync\.\(\*(?:Mutex\)\.lockSlow|RWMutex\)\.Lock)")
-# A pointer argument that the runtime vouches for (as in leaks.POINTER_ARG).
-POINTER = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
+# A pointer argument that the runtime vouches for (as in leaks.POINTER_ARG), and that fits
+# in 64 bits: an argument is text from the input, and a longer one is no address.
+POINTER = re.compile(r"0x[0-9a-f]{5,16}(?![0-9a-fx?])")
 SAMPLED = 64  # goroutines read per group: enough to find a tie, cheap in a big dump
 
 

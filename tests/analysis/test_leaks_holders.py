@@ -79,6 +79,14 @@ def test_a_far_or_unvouched_pointer_ties_nothing() -> None:
     assert not holds(suspects(text)["main.(*Store).Close"])
 
 
+def test_an_address_past_64_bits_is_no_pointer() -> None:
+    """Arguments are the input's text: one too long for an address is not read as one."""
+    huge = "0x" + "f" * 40
+    text = MAIN + waiter(20, lock=huge, receiver=huge) + waiter(21, lock=huge, receiver=huge)
+    text += parked(30, "chan send", "main.(*Store).Close", huge)
+    assert not holds(suspects(text)["main.(*Store).Close"])
+
+
 def test_an_rlock_waiter_names_its_lock_by_its_receiver() -> None:
     """RLock is inlined and prints no address; the method that called it holds the lock in its
     receiver, and a holder on the same receiver is tied."""
