@@ -705,8 +705,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         who = "it likely holds" if n == 1 else f"{tied:,} of them likely hold"
         wait = "waits" if waiters.count == 1 else "wait"
         ev.append(Evidence("holds-lock", 30 if state == "select" else 45,
-                           f"{who} the lock {waiters.count:,} {wait} for at {_where(waiters)} "
-                           f"(a pointer to it in their frames), parked in {state}"))
+                           f"{who} the lock {waiters.count:,} {wait} for at {_where(waiters)}, "
+                           f"parked in {state} (a frame points at it)"))
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.

@@ -52,8 +52,8 @@ def test_a_parked_goroutine_on_the_locked_struct_holds_the_lock() -> None:
     close_ = parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}")
     found = suspects(MAIN + waiter(20) + waiter(21) + close_)
     close = found["main.(*Store).Close"]
-    assert holds(close) == ["it likely holds the lock 2 wait for at main.(*Store).Get (store.go:20) "
-                            "(a pointer to it in their frames), parked in chan send"]
+    assert holds(close) == ["it likely holds the lock 2 wait for at main.(*Store).Get (store.go:20), "
+                            "parked in chan send (a frame points at it)"]
     assert close.verdict == "likely"
     assert "no-waker" not in [e.kind for e in close.evidence]  # the same quiet, counted once
     assert not holds(found["main.(*Store).Get"])
