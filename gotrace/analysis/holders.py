@@ -34,7 +34,13 @@ LOCK_FRAME = re.compile(r"(?:internal/)?sync\.\(\*(?:Mutex\)\.lockSlow|RWMutex\)
 # A pointer argument that the runtime vouches for (as in leaks.POINTER_ARG), and that fits
 # in 64 bits: an argument is text from the input, and a longer one is no address.
 POINTER = re.compile(r"0x[0-9a-f]{5,16}(?![0-9a-fx?])")
+# A Mutex has one holder and an RWMutex a few readers: more parked goroutines on the lock's
+# struct than this say the struct is shared (a server's), not who holds its lock.
+TIES_MAX = 8
 SAMPLED = 64  # goroutines read per group: enough to find a tie, cheap in a big dump
+# Goroutines read in all: a dump of a hundred thousand one-goroutine groups (a generated or
+# hostile one) costs about a second here, not five; groups past it are not tied to any lock.
+BUDGET = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,8 @@ def lock_holders(model: Model, groups: Sequence[Group], locked: Sequence[int],
         return []
     group_of: dict[int, int] = {}
     for gi in parked:
+        if len(group_of) >= BUDGET:
+            break
         for r in groups[gi].rows[:SAMPLED].tolist():
             group_of[r] = gi
             for p in _own_pointers(model, r):
@@ -77,7 +85,10 @@ def lock_holders(model: Model, groups: Sequence[Group], locked: Sequence[int],
         k = int(np.searchsorted(starts, np.uint64(addr), side="right")) - 1
         if k < 0 or addr - int(starts[k]) >= LOCK_SPAN:
             continue
-        for r in pointers[int(starts[k])]:
+        on_it = pointers[int(starts[k])]
+        if len(on_it) > TIES_MAX:  # a struct everyone works on (a server): no one's in particular
+            continue
+        for r in on_it:
             for w in waiting:
                 tied.setdefault((group_of[r], w), set()).add(r)
     return [Holding(h, w, len(rows)) for (h, w), rows in sorted(tied.items())]

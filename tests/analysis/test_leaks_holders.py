@@ -79,6 +79,19 @@ def test_a_far_or_unvouched_pointer_ties_nothing() -> None:
     assert not holds(suspects(text)["main.(*Store).Close"])
 
 
+def test_a_struct_everyone_works_on_names_no_holder() -> None:
+    """Twenty parked handlers all print the server whose lock two goroutines want: a Mutex has
+    one holder, and the tie says nothing about which."""
+    def handlers(n: int) -> str:
+        return "".join(parked(40 + i, "chan receive", f"main.(*Server).h{i}", f"{STORE:#x}")
+                       for i in range(n))
+
+    waiters = waiter(20, receiver="0x0?") + waiter(21, receiver="0x0?")
+    assert not any(holds(s) for s in suspects(MAIN + waiters + handlers(20)).values())
+    found = suspects(MAIN + waiters + handlers(2))
+    assert holds(found["main.(*Server).h0"]) and holds(found["main.(*Server).h1"])
+
+
 def test_an_address_past_64_bits_is_no_pointer() -> None:
     """Arguments are the input's text: one too long for an address is not read as one."""
     huge = "0x" + "f" * 40
