@@ -1,17 +1,18 @@
 """Which parked goroutines hold a contended lock, read from a debug=2 dump's arguments.
 
 When nothing of the program's runs and goroutines wait for a Mutex (leaks' ``holder-parked``),
-the lock's holder is one of the other parked goroutines, and it is where the bug is: it blocks
-on a channel, a WaitGroup or a Cond while holding the lock (Close waits for a reader that
-needs the lock Close holds). A dump names no holder, but it prints each frame's arguments: the
-waiter's ``sync.(*Mutex).lockSlow`` (or an RWMutex's ``Lock``) prints the lock's address (an
-``RLock``, inlined, prints none: the receiver of the method that called it holds the lock), and a
-goroutine whose frames of the program's own print a pointer at most ``LOCK_SPAN`` bytes
-below it works on the struct the lock is a field of. Several structs may sit that close (a
-heap packs small objects together), so each holder's pointer is the nearest one below the
-lock of all the pointers the dump's parked goroutines print (the waiters' own among them), and
-the tie is evidence, not proof: only a dump with the arguments printed (``?``
-marks a value the runtime could not vouch for, and is not read) can show it.
+the lock's holder is one of the other parked goroutines, and it is where the bug is: it
+waits on a channel, a WaitGroup or a Cond while holding the lock (a Close that waits for a
+reader which needs the lock Close holds). A dump names no holder, but prints each frame's
+arguments. The waiter's ``sync.(*Mutex).lockSlow`` (or an RWMutex's ``Lock``) prints the
+lock's address; an ``RLock`` is inlined and prints none, so the receiver of the method that
+called it stands for it. A parked goroutine whose frames of the program's own print a
+pointer at most ``LOCK_SPAN`` bytes below that address works on the struct the lock is a
+field of. The heap packs small objects together, so only the nearest pointer below the lock
+of all those the parked goroutines print (the waiters' own among them) ties, and a struct
+that more than ``TIES_MAX`` goroutines print (a server everyone works on) ties none. A tie
+is evidence, not proof; a value printed with ``?`` (a register the runtime cannot vouch
+for) is not read.
 """
 
 from __future__ import annotations
