@@ -9,7 +9,11 @@ verdict follows from it, except that proof decides outright.
 Verdicts:
 
 * ``leak``: proven (the runtime's own leak detector marked them; blocked forever
-  by construction; every goroutine asleep) or score >= 80;
+  by construction; every goroutine asleep) or score >= 80, where the score holds more
+  than a pile: how many wait, made by how many, for how long (``PILE_KINDS``) is what one
+  capture of a healthy server shows too (a goroutine per connection or watch, there for
+  hours), so without a fact about what can still end them (who could wake or release
+  them, that the process stopped, a history) the score stops at 79;
 * ``likely``: score >= 55;
 * ``watch``: score >= 30;
 * ``benign``: anything lower, and known-benign shapes without proof.
@@ -213,6 +217,9 @@ ARGS_SAMPLED = 64
 BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
                    "deadlock: all goroutines in bubble are blocked")
 STALLED_MIN = 3
+# Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
+PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
+                        "long-in-trace"})
 
 
 @dataclass(slots=True)
@@ -783,6 +790,12 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
         verdict: Verdict = "leak"
         score = max(score, 90 if proof != "runtime-proof" else 100)
     else:
+        # How many wait, made by how many, for how long: one capture of a healthy server shows
+        # as much (a goroutine per client connection or watch, there for hours). Near-certain
+        # needs a fact about what can still end them: who could wake or release them, that the
+        # process stopped, a history.
+        if all(e.kind in PILE_KINDS or e.points <= 0 for e in ev):
+            score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 9 if e.kind == "benign-shape" else 1,
                            -abs(e.points)))

@@ -238,6 +238,22 @@ def test_per_request_creators_and_ages() -> None:
     assert s.verdict in ("leak", "likely")
 
 
+def test_a_pile_alone_is_likely_not_a_leak() -> None:
+    """Thousands at one site, made one per connection, waiting for hours: a healthy server's
+    connections or watches look so in one dump. With nobody left to wake them (nothing else
+    runs), the same pile is a leak."""
+    def pile(state: str) -> str:
+        return "".join(goroutine(100 + i, f"{state}, {1 + i % 300} minutes", "main.(*Watch).loop", 20,
+                                 "main.(*Server).Watch", 5000 + i) for i in range(1500))
+
+    served = MAIN + pile("select") + goroutine(9, "IO wait", "main.(*Server).accept", 30)
+    s = top(dump(served))
+    assert {"count", "per-request", "age", "ages-spread"} <= {e.kind for e in s.evidence}
+    assert s.verdict == "likely" and s.score == 79
+    quiet = top(dump(MAIN + pile("chan receive")))
+    assert "no-waker" in [e.kind for e in quiet.evidence] and quiet.verdict == "leak"
+
+
 def test_idle_fixed_pool_is_benign_or_watch() -> None:
     rows = "".join(goroutine(100 + i, "chan receive", "main.worker", 20, "main.startPool", 1)
                    for i in range(8))
