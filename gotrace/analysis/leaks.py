@@ -71,6 +71,8 @@ kind                       fact                                                 
                            +45 when not even a timer can start anything
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
+``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
+                           and 3 in 4 or more of them waited under a minute
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
 ``growth``                 grew between snapshots of a series, never shrank       +30..+45
 ``steady``                 the same count in every snapshot                          -20
@@ -439,6 +441,18 @@ def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
     return any("runtime/pprof.writeGoroutineLeak" in fs for fs in funcs.values())
 
 
+def _in_use(ctx: _Context, grp: Group) -> str | None:
+    """Whether a dump shows a group of connections in use rather than idle: the process has
+    been up two minutes or more (some goroutine waited that long), yet three in four of these
+    or more waited under a minute, as connections that carry requests do between them. Idle
+    ones (never closed, a body never read) age with the process. None when the dump cannot
+    tell (a trace, a profile, a process younger than that); else how many, in words."""
+    if ctx.is_trace or ctx.model.is_profile or ctx.uptime < 2 * MINUTE:
+        return None
+    fresh = int((ctx.g.wait_ns[grp.rows] < MINUTE).sum())
+    return f"{fresh:,}" if fresh * 4 >= len(grp.rows) * 3 else None
+
+
 def _lifelong(model: Model, grp: Group) -> bool:
     """Whether the group's goroutines were made to live as long as the process: created by a
     package's init or a test binary's TestMain, or (a profile prints no creators) running
@@ -729,10 +743,16 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
 
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""
-    if func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100:
+    server_conns = func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100
+    client_conns = func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10
+    active = (server_conns or client_conns) and _in_use(ctx, grp)
+    if active:
+        ev.append(Evidence("conns-in-use", 0, f"{n:,} connections at {where}, but in a process up "
+                           f"{_dur(ctx.uptime)} or more {active} of them waited under a minute: in use"))
+    elif server_conns:
         ev.append(Evidence("idle-conns", 40, f"{n:,} server connections held open and idle at {where}: "
                            "keep-alive connections that are never closed"))
-    elif func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10:
+    elif client_conns:
         ev.append(Evidence("idle-conns", 40, f"{n:,} client connections waiting for their response body "
                            "to be read or closed: bodies never closed"))
     elif func == "net/http.(*persistConn).writeLoop":

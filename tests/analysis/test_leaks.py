@@ -254,6 +254,24 @@ def test_a_pile_alone_is_likely_not_a_leak() -> None:
     assert "no-waker" in [e.kind for e in quiet.evidence] and quiet.verdict == "leak"
 
 
+def test_server_connections_in_use_are_not_idle() -> None:
+    """200 keep-alive connections waiting for their next request: idle and never closed when
+    they age with the process, or when the dump is too young to say; in use when the process
+    has been up for minutes and they waited under one (no minutes printed)."""
+    def conns(minutes: list[int]) -> str:
+        return "".join(goroutine(100 + i, "IO wait" + (f", {m} minutes" if m else ""),
+                                 "net/http.(*conn).serve", 2123, "net/http.(*Server).Serve")
+                       for i, m in enumerate(minutes))
+
+    old = goroutine(9, "select, 90 minutes", "main.(*Cache).janitor", 30)  # the process is up 90m+
+    kinds = [e.kind for e in top(dump(MAIN + old + conns([0] * 180 + [5] * 20))).evidence]
+    assert "conns-in-use" in kinds and "idle-conns" not in kinds
+    idle = top(dump(MAIN + old + conns([i % 90 for i in range(200)])))
+    assert "idle-conns" in [e.kind for e in idle.evidence] and idle.verdict in ("leak", "likely")
+    young = top(dump(MAIN + conns([0] * 200)))
+    assert "idle-conns" in [e.kind for e in young.evidence]
+
+
 def test_idle_fixed_pool_is_benign_or_watch() -> None:
     rows = "".join(goroutine(100 + i, "chan receive", "main.worker", 20, "main.startPool", 1)
                    for i in range(8))
