@@ -57,6 +57,11 @@ def test_a_parked_goroutine_on_the_locked_struct_holds_the_lock() -> None:
     assert close.verdict == "likely"
     assert "no-waker" not in [e.kind for e in close.evidence]  # the same quiet, counted once
     assert not holds(found["main.(*Store).Get"])
+    # In a select, the holder may be a limiter's, waiting on a ticker: it weighs less.
+    loop = parked(30, "select", "main.(*Store).Close", f"{STORE:#x}")
+    ev = [e for e in suspects(MAIN + waiter(20) + waiter(21) + loop)["main.(*Store).Close"].evidence
+          if e.kind == "holds-lock"]
+    assert [e.points for e in ev] == [30]
 
 
 def test_the_nearest_struct_below_the_lock_is_its_owner() -> None:
