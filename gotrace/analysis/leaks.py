@@ -154,14 +154,24 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import NONE, Model
-from ..model.infer import CHAN_OP, PARKED
-from ..stacks import is_std, takes_capture, writes_profile
+from ..model.infer import PARKED
+from ..stacks import is_std
 from ..tables import Frame
 from ..trace.events import GoState
+from .capture import Capture
 from .grouping import Group, group_rows
 from .holders import lock_holders
+from .waits import (
+    ACCEPT_FUNCS,
+    CHANNEL_STATES,
+    FOREVER_STATES,
+    LOCK_STATES,
+    NET_STATES,
+    TESTING_FUNCS,
+    TIMER_PROOF,
+    waits_for,
+)
 
 Verdict = Literal["leak", "likely", "watch", "benign"]
 VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most certain first
@@ -170,20 +180,6 @@ THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
 PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
 MINUTE = 60_000_000_000
 
-FOREVER_STATES = frozenset({
-    "chan receive (nil chan)", "chan send (nil chan)", "select (no cases)", "forever",
-})
-# A debug=1 profile's channel wait, named from the runtime frames it hid (model.infer).
-CHANNEL_STATES = frozenset({"chan send", "chan receive", "select", CHAN_OP})
-LOCK_STATES = frozenset({
-    "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire", "sync",
-    "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
-})
-NET_STATES = frozenset({"IO wait", "network"})
-# Waits that end without another goroutine's help: a lock's holder in one releases it in time.
-SELF_WAKING = NET_STATES | {"sleep"}
-# Waits only another goroutine ends: no timer sends, unlocks, calls Done or Signals.
-TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
     "sync.Cond.Wait": "a Signal or Broadcast that never comes",
@@ -193,31 +189,15 @@ SERVER_CONN_FUNCS = frozenset({
     "net/http.(*conn).serve", "net/http.(*http2serverConn).serve",
     "golang.org/x/net/http2.(*serverConn).serve",
 })
-ACCEPT_FUNCS = frozenset({
-    "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
-})
-TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).",
-                 "testing/synctest.")
 # Creators of goroutines meant to live as long as the process: a package's init, and a test
 # binary's TestMain (the fixtures its tests share). What they make outlives the tests by design.
 LIFELONG_CREATORS = re.compile(r"\.(?:init(?:\.[0-9]+)?|TestMain)(?:\.func[0-9.]+)?$")
 TIMER_NAME = re.compile(r"(?i)tick|timer|wheel|heartbeat|janitor|sweep|refresh|poll")
 POOL_MAX = 1024
-MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
-# A frame of a Mutex or RWMutex acquisition (sync, or internal/sync from Go 1.24): tells a
-# lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).
-MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime_SemacquireRWMutexR?"
-                        r"|\(\*RWMutex\)\.R?Lock|\(\*Mutex\)\.(?:Lock|lockSlow))")
-# Waits for another goroutine's event (Done, Signal), by state or by the frame that tells it.
-EVENT_STATES = frozenset({"sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait"})
-EVENT_FUNC = re.compile(r"sync\.\(\*(?:WaitGroup|Cond)\)\.Wait")
 # A pointer as a debug=2 dump prints an argument: a heap or data address, not a small int, and
 # not marked "?" (a register value the runtime could not vouch for).
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
-# runtime/synctest.go: the panics of a deadlocked synctest bubble.
-BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
-                   "deadlock: all goroutines in bubble are blocked")
 STALLED_MIN = 3
 # Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
 PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
@@ -292,156 +272,7 @@ def _dur(ns: int) -> str:
     return format_duration(ns)
 
 
-class _Context:
-    """What every suspect of one input is judged against: the model's facts, computed once."""
-
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        g = model.goroutines
-        self.g = g
-        self.is_trace = model.is_trace
-        self.span = int(model.span_ns or 0)
-        snap = model.snapshot
-        panic = (snap.panic_message or "") if snap is not None else ""
-        self.all_asleep = "all goroutines are asleep" in panic
-        # testing/synctest (Go 1.24+) panics when a bubble deadlocks: its goroutines blocked
-        # durably can be woken only from inside it, and nothing there can run any more.
-        bubble_dead = any(m in panic for m in BUBBLE_DEADLOCK)
-        self.durable = (model.extras.durable() if bubble_dead and model.extras is not None
-                        else np.zeros(len(model.goroutines), bool))
-        self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
-        self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
-        # Each distinct last stack's functions, read once for the two questions below.
-        funcs = {} if model.is_trace else _stack_funcs(model)
-        self.after_tests = not model.is_trace and _after_tests(model, funcs)
-        self.detector_ran = self.after_tests and _detector_ran(model, funcs)
-        alive = g.state != GoState.NOT_EXIST
-        self.alive_ids = np.sort(g.id[alive])
-        # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
-        # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
-        # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
-        # channel, a lock or a Cond, not on a query or a sleep that ends by itself. A profile's
-        # states are read from its stacks: a protobuf profile keeps the runtime's frames, which
-        # tell each wait; a stack that tells none (debug=1 hides those frames) may be running.
-        strings = model.tables.strings
-        waiting = g.state == GoState.WAITING
-        waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
-        busy_rows = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
-                                   | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
-                                   | (waiting & np.isin(g.reason, waking)))
-        busy = g.name[busy_rows]
-        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
-        others = busy_rows[~np.isin(busy, runtime)]
-        self.quiet = int(g.weights(others).sum()) <= 1
-        # A lock of yours is held by a goroutine with your code on its stack. One made only of
-        # the standard library's frames (an idle keep-alive connection, a client's read loop,
-        # the pprof handler writing the dump) holds none and releases none, and nor does one
-        # in an accept; so for a lock's holder those do not break the quiet: a dump fetched
-        # from a live server's /debug/pprof is as quiet as one written by a hung test.
-        # The capture's own goroutine is known by its frames where it has them (runtime/pprof
-        # writing, runtime/trace stopping); else (a SIGQUIT, a crash) one busy one is allowed.
-        stacks = model.tables.stack_frames
-        nothing, takers = [], []
-        for s in np.unique(g.last_stack[others]).tolist():
-            frames = stacks(s)
-            if any(takes_capture(f.func) for f in frames):
-                takers.append(s)
-            elif _holds_none(frames, model.is_profile):
-                nothing.append(s)
-        yours = others[~np.isin(g.last_stack[others], nothing + takers)]
-        self.quiet_locks = int(g.weights(yours).sum()) <= (0 if takers else 1)
-        # Beyond the quiet: is anyone left whom a timer could wake (a select, a channel
-        # receive: a ticker's channel, a context's deadline) to send, call Done or Signal? Not
-        # the runtime's own, not the testing framework waiting for a test to end, and not one
-        # waiting to send or on a sync primitive, which only another goroutine ends.
-        proof = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in TIMER_PROOF]
-        framework = [s for s, fs in funcs.items()
-                     if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
-        names = np.unique(g.name[waiting]).tolist()
-        own = [n for n in names if strings[n].startswith("runtime.")]
-        wakeable = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
-                    & ~np.isin(g.last_stack, framework))
-        wakeable[busy_rows] = False
-        self.timer_wakes = bool(wakeable.any())
-        alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
-        self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
-        # Per creation site (top frame of the creation stack): created in the trace, and ended.
-        t = model.tables
-        top = np.array([ids[0] if ids else 0 for ids in t.stacks], np.int64)
-        self.site_of_row = top[g.creation_stack]
-        n = len(t.frames)
-        created = g.created_ns >= 0
-        self.site_created = np.bincount(self.site_of_row[created], minlength=n)
-        ended = created & (g.ended_ns >= 0)
-        self.site_ended = np.bincount(self.site_of_row[ended], minlength=n)
-        ended_rows = np.flatnonzero(ended)
-        order = np.argsort(self.site_of_row[ended_rows], kind="stable")
-        self._ended_rows = ended_rows[order]
-        self._ended_sites = self.site_of_row[self._ended_rows]
-        self.wakes = model.wakes
-
-    def last_woken(self, stacks: npt.NDArray[np.int32]) -> int | None:
-        """When a goroutine waiting at one of ``stacks`` was last woken in the trace (ns since
-        its start), or None if none ever was."""
-        if self.wakes is None:
-            return None
-        at, hit = _found(self.wakes.stack, stacks)
-        return int(self.wakes.last_ns[at[hit]].max()) if hit.any() else None
-
-    def alive(self, ids: npt.NDArray[np.int64]) -> int:
-        """How many of the distinct goroutine ``ids`` are alive in the capture."""
-        return int(_found(self.alive_ids, ids)[1].sum())
-
-    def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
-        """How long the goroutines created at ``site`` that ended during the trace lived."""
-        lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
-        rows = self._ended_rows[lo:hi]
-        return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
-
-
-def _holds_none(frames: list[Frame], profile: bool) -> bool:
-    """Whether a goroutine at ``frames`` can hold or release no lock of the program's: every
-    frame is the standard library's (an idle connection, a client's read loop), or it waits
-    in an accept. A debug=1 record that printed no frame had only the runtime's; a stack
-    not known (no frames, or a function with no name) could hold anything."""
-    if not frames:
-        return profile
-    return all(f.func and is_std(f.func) for f in frames) or any(f.func in ACCEPT_FUNCS for f in frames)
-
-
-def _stack_funcs(model: Model) -> dict[int, list[str]]:
-    """The functions of each distinct last stack of the model's goroutines, leaf first."""
-    frames = model.tables.stack_frames
-    return {s: [f.func for f in frames(s)] for s in np.unique(model.goroutines.last_stack).tolist()}
-
-
-def _after_tests(model: Model, funcs: dict[int, list[str]]) -> bool:
-    """Whether a dump was taken by a test binary's ``TestMain`` after its ``m.Run`` returned:
-    the goroutine taking it runs ``TestMain`` outside ``testing.(*M).Run``, and no goroutine
-    is in a test (``testing.tRunner``). What is left then outlived every test, the moment
-    goleak's ``VerifyTestMain`` checks (README: the ``go test`` recipe). ``funcs``: from
-    :func:`_stack_funcs`."""
-    g = model.goroutines
-    if any("testing.tRunner" in fs for fs in funcs.values()):
-        return False
-    # The taker: running in a dump; a profile prints no states, but its taker is in pprof.
-    running = set(np.unique(g.last_stack[g.state == GoState.RUNNING]).tolist())
-    return any(any(f.endswith(".TestMain") for f in fs) and "testing.(*M).Run" not in fs
-               and (s in running or any(writes_profile(f) for f in fs))
-               for s, fs in funcs.items())
-
-
-def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
-    """Whether the runtime's goroutine leak detector (Go 1.26+) ran for this capture: it
-    marked some goroutine leaked, or the taker is writing a goroutineleak profile."""
-    if model.extras is None:
-        return False
-    if model.extras.leaked().any():
-        return True
-    return any("runtime/pprof.writeGoroutineLeak" in fs for fs in funcs.values())
-
-
-def _in_use(ctx: _Context, grp: Group) -> str | None:
+def _in_use(ctx: Capture, grp: Group) -> str | None:
     """Whether a dump shows a group of connections in use rather than idle: the process has
     been up two minutes or more (some goroutine waited that long), yet three in four of these
     or more waited under a minute, as connections that carry requests do between them. Idle
@@ -464,16 +295,7 @@ def _lifelong(model: Model, grp: Group) -> bool:
     return ".func" in entry and LIFELONG_CREATORS.search(entry) is not None
 
 
-def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
-           ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
-    """Where each of ``values`` is in the sorted ``keys``, and whether it is there at all."""
-    if not len(keys):
-        return np.zeros(len(values), np.intp), np.zeros(len(values), bool)
-    at = np.searchsorted(keys, values).clip(0, len(keys) - 1)
-    return at, keys[at] == values
-
-
-def _stalled(ctx: _Context, grp: Group) -> str | None:
+def _stalled(ctx: Capture, grp: Group) -> str | None:
     """Why the group's site stopped being served, or None: since the last time any goroutine
     waiting at its stacks was woken (or, if none ever was, since the first of these blocked),
     STALLED_MIN or more of them blocked there, arriving over a quarter of the trace or more,
@@ -498,24 +320,6 @@ def _stalled(ctx: _Context, grp: Group) -> str | None:
     if woken is None:
         return f"never served: {arrived} and no goroutine waiting here was ever woken ({share})"
     return f"no longer served: {arrived}, none woken since {_dur(woken)} ({share})"
-
-
-def _waits_for(model: Model, grp: Group) -> Literal["release", "event"] | None:
-    """What the group waits for from another goroutine: a lock's ``release`` (a Mutex or
-    RWMutex), an ``event`` (a plain channel send or receive, not a select, which may hold a
-    timer's case; a WaitGroup's Done; a Cond's Signal), or None. Older Go and traces name a
-    sync wait only "semacquire" or "sync": then the stack tells which, read once."""
-    state = grp.state
-    if state in MUTEX_STATES:
-        return "release"
-    if state in ("chan send", "chan receive", CHAN_OP) or state in EVENT_STATES:
-        return "event"
-    if state not in LOCK_STATES:
-        return None
-    funcs = [f.func for f in model.tables.stack_frames(grp.stack)]
-    if any(MUTEX_FUNC.fullmatch(f) for f in funcs):
-        return "release"
-    return "event" if any(EVENT_FUNC.fullmatch(f) for f in funcs) else None
 
 
 def _shared_object(model: Model, grp: Group) -> bool:
@@ -576,7 +380,7 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
     return None
 
 
-def _judge(ctx: _Context, grp: Group, series: list[int],
+def _judge(ctx: Capture, grp: Group, series: list[int],
            earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
            holds: Sequence[tuple[Group, int]] = ()) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
@@ -712,8 +516,8 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
-    waits_for = _waits_for(ctx.model, grp) if ctx.quiet_locks else None
-    if waits_for == "release":
+    wants = waits_for(ctx.model, grp) if ctx.quiet_locks else None
+    if wants == "release":
         ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock whose holder is parked: none "
                            "of your goroutines runs, sleeps, or waits on a syscall or the network "
                            "(a deadlock, or a return without Unlock)"))
@@ -731,7 +535,7 @@ def _judge(ctx: _Context, grp: Group, series: list[int],
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
-    if waits_for == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
+    if wants == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
             and not ended and n >= 2 and not holding:
         if state in TIMER_PROOF and not ctx.timer_wakes:
             ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing can wake them: "
@@ -838,12 +642,12 @@ def same_process(old: Model, old_groups: dict[Any, Group], new: Model,
     return same * 5 >= len(keys) * 4
 
 
-def _held_locks(ctx: _Context, groups: list[Group]) -> dict[int, list[tuple[Group, int]]]:
+def _held_locks(ctx: Capture, groups: list[Group]) -> dict[int, list[tuple[Group, int]]]:
     """Per group (index), the lock waiters with a parked holder that its goroutines are tied
     to by a dump's arguments: candidates for that holder, parked in a wait of their own."""
     if not ctx.quiet_locks or ctx.is_trace:
         return {}
-    locked = [i for i, x in enumerate(groups) if _waits_for(ctx.model, x) == "release"]
+    locked = [i for i, x in enumerate(groups) if waits_for(ctx.model, x) == "release"]
     parked = [i for i, x in enumerate(groups) if i not in locked
               and (x.state in CHANNEL_STATES or x.state in LOCK_STATES)]
     out: dict[int, list[tuple[Group, int]]] = {}
@@ -874,7 +678,7 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
         groups = group_rows(m, suspect_rows(m), with_creator=with_creator)
         history.append({(x.state, x.blocking, x.created_at): x for x in groups})
     last = models[-1]
-    ctx = _Context(last)
+    ctx = Capture(last)
     suspects = []
     groups = group_rows(last, suspect_rows(last), with_creator=with_creator)
     latest = {(x.state, x.blocking, x.created_at): x for x in groups}
@@ -891,28 +695,3 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     return LeakReport(models, suspects)
 
 
-SiteKey = tuple[str, tuple[str, str, int] | None, tuple[str, str, int] | None]
-
-
-def site_key(state: str, blocking: dict[str, object] | Frame | None,
-             created: dict[str, object] | Frame | None) -> SiteKey:
-    """A suspect's identity across runs: state, blocking site and creation site by value."""
-
-    def frame(f: dict[str, object] | Frame | None) -> tuple[str, str, int] | None:
-        if f is None:
-            return None
-        if isinstance(f, Frame):
-            return (f.func, f.file, f.line)
-        return (str(f.get("func")), str(f.get("file")), int(f.get("line") or 0))  # type: ignore[call-overload]
-
-    return (state, frame(blocking), frame(created))
-
-
-def against_baseline(report: LeakReport, baseline: dict[SiteKey, int]) -> dict[int, str]:
-    """Each suspect (by index) as ``new``, ``grown`` (more goroutines than in the baseline)
-    or ``known``, given the baseline's counts by site."""
-    out = {}
-    for i, s in enumerate(report.suspects):
-        before = baseline.get(site_key(s.group.state, s.group.blocking, s.group.created_at))
-        out[i] = "new" if before is None else "grown" if s.group.count > before else "known"
-    return out

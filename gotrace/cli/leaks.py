@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from ..analysis.leaks import VERDICTS, against_baseline, find_leaks, site_key, verdict_rank
+from ..analysis.baseline import against_baseline, site_key
+from ..analysis.leaks import VERDICTS, find_leaks, verdict_rank
 from ..errors import InputError, WrongInputKindError
 from ..render.documents import LEAKS_SCHEMA, leaks_document
 from ..render.leaks import leaks_report

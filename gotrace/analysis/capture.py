@@ -1,0 +1,170 @@
+"""What one capture says about itself, read once for all its suspects: whether anything of
+the program's still runs (the quiet a parked lock holder or a missing waker needs), whether
+a timer could still start anything, whether a test binary took it after its tests, and, for
+a trace, when each site's goroutines were created, ended and last woken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..dump.goleak import MARKER as GOLEAK_MARKER
+from ..model import Model
+from ..stacks import takes_capture, writes_profile
+from ..trace.events import GoState
+from .waits import SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
+
+# runtime/synctest.go: the panics of a deadlocked synctest bubble.
+BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
+                   "deadlock: all goroutines in bubble are blocked")
+
+
+class Capture:
+    """What every suspect of one input is judged against: the model's facts, computed once."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        g = model.goroutines
+        self.g = g
+        self.is_trace = model.is_trace
+        self.span = int(model.span_ns or 0)
+        snap = model.snapshot
+        panic = (snap.panic_message or "") if snap is not None else ""
+        self.all_asleep = "all goroutines are asleep" in panic
+        # testing/synctest (Go 1.24+) panics when a bubble deadlocks: its goroutines blocked
+        # durably can be woken only from inside it, and nothing there can run any more.
+        bubble_dead = any(m in panic for m in BUBBLE_DEADLOCK)
+        self.durable = (model.extras.durable() if bubble_dead and model.extras is not None
+                        else np.zeros(len(model.goroutines), bool))
+        self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
+        self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
+        # Each distinct last stack's functions, read once for the two questions below.
+        funcs = {} if model.is_trace else _stack_funcs(model)
+        self.after_tests = not model.is_trace and _after_tests(model, funcs)
+        self.detector_ran = self.after_tests and _detector_ran(model, funcs)
+        alive = g.state != GoState.NOT_EXIST
+        self.alive_ids = np.sort(g.id[alive])
+        # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
+        # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
+        # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
+        # channel, a lock or a Cond, not on a query or a sleep that ends by itself. A profile's
+        # states are read from its stacks: a protobuf profile keeps the runtime's frames, which
+        # tell each wait; a stack that tells none (debug=1 hides those frames) may be running.
+        strings = model.tables.strings
+        waiting = g.state == GoState.WAITING
+        waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
+        busy_rows = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                                   | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
+                                   | (waiting & np.isin(g.reason, waking)))
+        busy = g.name[busy_rows]
+        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
+        others = busy_rows[~np.isin(busy, runtime)]
+        self.quiet = int(g.weights(others).sum()) <= 1
+        # A lock of yours is held by a goroutine with your code on its stack. One made only of
+        # the standard library's frames (an idle keep-alive connection, a client's read loop,
+        # the pprof handler writing the dump) holds none and releases none, and nor does one
+        # in an accept; so for a lock's holder those do not break the quiet: a dump fetched
+        # from a live server's /debug/pprof is as quiet as one written by a hung test.
+        # The capture's own goroutine is known by its frames where it has them (runtime/pprof
+        # writing, runtime/trace stopping); else (a SIGQUIT, a crash) one busy one is allowed.
+        stacks = model.tables.stack_frames
+        nothing, takers = [], []
+        for s in np.unique(g.last_stack[others]).tolist():
+            frames = stacks(s)
+            if any(takes_capture(f.func) for f in frames):
+                takers.append(s)
+            elif holds_none(frames, model.is_profile):
+                nothing.append(s)
+        yours = others[~np.isin(g.last_stack[others], nothing + takers)]
+        self.quiet_locks = int(g.weights(yours).sum()) <= (0 if takers else 1)
+        # Beyond the quiet: is anyone left whom a timer could wake (a select, a channel
+        # receive: a ticker's channel, a context's deadline) to send, call Done or Signal? Not
+        # the runtime's own, not the testing framework waiting for a test to end, and not one
+        # waiting to send or on a sync primitive, which only another goroutine ends.
+        proof = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in TIMER_PROOF]
+        framework = [s for s, fs in funcs.items()
+                     if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
+        names = np.unique(g.name[waiting]).tolist()
+        own = [n for n in names if strings[n].startswith("runtime.")]
+        wakeable = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
+                    & ~np.isin(g.last_stack, framework))
+        wakeable[busy_rows] = False
+        self.timer_wakes = bool(wakeable.any())
+        alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
+        self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
+        # Per creation site (top frame of the creation stack): created in the trace, and ended.
+        t = model.tables
+        top = np.array([ids[0] if ids else 0 for ids in t.stacks], np.int64)
+        self.site_of_row = top[g.creation_stack]
+        n = len(t.frames)
+        created = g.created_ns >= 0
+        self.site_created = np.bincount(self.site_of_row[created], minlength=n)
+        ended = created & (g.ended_ns >= 0)
+        self.site_ended = np.bincount(self.site_of_row[ended], minlength=n)
+        ended_rows = np.flatnonzero(ended)
+        order = np.argsort(self.site_of_row[ended_rows], kind="stable")
+        self._ended_rows = ended_rows[order]
+        self._ended_sites = self.site_of_row[self._ended_rows]
+        self.wakes = model.wakes
+
+    def last_woken(self, stacks: npt.NDArray[np.int32]) -> int | None:
+        """When a goroutine waiting at one of ``stacks`` was last woken in the trace (ns since
+        its start), or None if none ever was."""
+        if self.wakes is None:
+            return None
+        at, hit = _found(self.wakes.stack, stacks)
+        return int(self.wakes.last_ns[at[hit]].max()) if hit.any() else None
+
+    def alive(self, ids: npt.NDArray[np.int64]) -> int:
+        """How many of the distinct goroutine ``ids`` are alive in the capture."""
+        return int(_found(self.alive_ids, ids)[1].sum())
+
+    def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
+        """How long the goroutines created at ``site`` that ended during the trace lived."""
+        lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
+        rows = self._ended_rows[lo:hi]
+        return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _stack_funcs(model: Model) -> dict[int, list[str]]:
+    """The functions of each distinct last stack of the model's goroutines, leaf first."""
+    frames = model.tables.stack_frames
+    return {s: [f.func for f in frames(s)] for s in np.unique(model.goroutines.last_stack).tolist()}
+
+
+def _after_tests(model: Model, funcs: dict[int, list[str]]) -> bool:
+    """Whether a dump was taken by a test binary's ``TestMain`` after its ``m.Run`` returned:
+    the goroutine taking it runs ``TestMain`` outside ``testing.(*M).Run``, and no goroutine
+    is in a test (``testing.tRunner``). What is left then outlived every test, the moment
+    goleak's ``VerifyTestMain`` checks (README: the ``go test`` recipe). ``funcs``: from
+    :func:`_stack_funcs`."""
+    g = model.goroutines
+    if any("testing.tRunner" in fs for fs in funcs.values()):
+        return False
+    # The taker: running in a dump; a profile prints no states, but its taker is in pprof.
+    running = set(np.unique(g.last_stack[g.state == GoState.RUNNING]).tolist())
+    return any(any(f.endswith(".TestMain") for f in fs) and "testing.(*M).Run" not in fs
+               and (s in running or any(writes_profile(f) for f in fs))
+               for s, fs in funcs.items())
+
+
+def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
+    """Whether the runtime's goroutine leak detector (Go 1.26+) ran for this capture: it
+    marked some goroutine leaked, or the taker is writing a goroutineleak profile."""
+    if model.extras is None:
+        return False
+    if model.extras.leaked().any():
+        return True
+    return any("runtime/pprof.writeGoroutineLeak" in fs for fs in funcs.values())
+
+
+def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
+           ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Where each of ``values`` is in the sorted ``keys``, and whether it is there at all."""
+    if not len(keys):
+        return np.zeros(len(values), np.intp), np.zeros(len(values), bool)
+    at = np.searchsorted(keys, values).clip(0, len(keys) - 1)
+    return at, keys[at] == values

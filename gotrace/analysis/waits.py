@@ -1,0 +1,75 @@
+"""The waits leak verdicts reason about: which end by themselves, which only another
+goroutine ends, which wait for a lock's release and which for an event.
+
+States are the runtime's wait reasons as dumps print them, with the trace's names and the
+ones a profile's stacks are read as (``gotrace.model.infer``) beside them; a few frames say
+what a state alone does not (older Go and traces call every sync wait "semacquire" or
+"sync").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from ..model import Model
+from ..model.infer import CHAN_OP
+from ..stacks import is_std
+from ..tables import Frame
+from .grouping import Group
+
+FOREVER_STATES = frozenset({
+    "chan receive (nil chan)", "chan send (nil chan)", "select (no cases)", "forever",
+})
+# A debug=1 profile's channel wait, named from the runtime frames it hid (model.infer).
+CHANNEL_STATES = frozenset({"chan send", "chan receive", "select", CHAN_OP})
+LOCK_STATES = frozenset({
+    "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire", "sync",
+    "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
+})
+NET_STATES = frozenset({"IO wait", "network"})
+# Waits that end without another goroutine's help: a lock's holder in one releases it in time.
+SELF_WAKING = NET_STATES | {"sleep"}
+# Waits only another goroutine ends: no timer sends, unlocks, calls Done or Signals.
+TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
+MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
+# A frame of a Mutex or RWMutex acquisition (sync, or internal/sync from Go 1.24): tells a
+# lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).
+MUTEX_FUNC = re.compile(r"(?:internal/)?sync\.(?:runtime_SemacquireMutex|runtime_SemacquireRWMutexR?"
+                        r"|\(\*RWMutex\)\.R?Lock|\(\*Mutex\)\.(?:Lock|lockSlow))")
+# Waits for another goroutine's event (Done, Signal), by state or by the frame that tells it.
+EVENT_STATES = frozenset({"sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait"})
+EVENT_FUNC = re.compile(r"sync\.\(\*(?:WaitGroup|Cond)\)\.Wait")
+ACCEPT_FUNCS = frozenset({
+    "net/http.(*Server).Serve", "net.(*TCPListener).Accept", "net.(*UnixListener).Accept",
+})
+TESTING_FUNCS = ("testing.(*T).Run", "testing.tRunner", "testing.runTests", "testing.(*M).", "testing.(*B).",
+                 "testing/synctest.")
+
+
+def waits_for(model: Model, grp: Group) -> Literal["release", "event"] | None:
+    """What the group waits for from another goroutine: a lock's ``release`` (a Mutex or
+    RWMutex), an ``event`` (a plain channel send or receive, not a select, which may hold a
+    timer's case; a WaitGroup's Done; a Cond's Signal), or None. Older Go and traces name a
+    sync wait only "semacquire" or "sync": then the stack tells which, read once."""
+    state = grp.state
+    if state in MUTEX_STATES:
+        return "release"
+    if state in ("chan send", "chan receive", CHAN_OP) or state in EVENT_STATES:
+        return "event"
+    if state not in LOCK_STATES:
+        return None
+    funcs = [f.func for f in model.tables.stack_frames(grp.stack)]
+    if any(MUTEX_FUNC.fullmatch(f) for f in funcs):
+        return "release"
+    return "event" if any(EVENT_FUNC.fullmatch(f) for f in funcs) else None
+
+
+def holds_none(frames: list[Frame], profile: bool) -> bool:
+    """Whether a goroutine at ``frames`` can hold or release no lock of the program's: every
+    frame is the standard library's (an idle connection, a client's read loop), or it waits
+    in an accept. A debug=1 record that printed no frame had only the runtime's; a stack
+    not known (no frames, or a function with no name) could hold anything."""
+    if not frames:
+        return profile
+    return all(f.func and is_std(f.func) for f in frames) or any(f.func in ACCEPT_FUNCS for f in frames)
