@@ -45,6 +45,9 @@ class Capture:
         funcs = {} if model.is_trace else _stack_funcs(model)
         self.after_tests = not model.is_trace and _after_tests(model, funcs)
         self.detector_ran = self.after_tests and _detector_ran(model, funcs)
+        # The process is gone or done: it crashed or panicked (a deadlock, a test timeout,
+        # goleak's report), or every test ended. No later capture of it can be taken.
+        self.stopped = bool(panic) or self.after_tests
         alive = g.state != GoState.NOT_EXIST
         self.alive_ids = np.sort(g.id[alive])
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at

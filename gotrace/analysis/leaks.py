@@ -232,6 +232,7 @@ class Suspect:
 class LeakReport:
     models: list[Model]  # the series, oldest first; the suspects are groups of the last
     suspects: list[Suspect]  # most certain first
+    stopped: bool = False  # the last capture's process crashed or ended its tests (Capture.stopped)
 
     @property
     def model(self) -> Model:
@@ -692,6 +693,6 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
         same = None if first is None else same_process(models[first], history[first], last, latest)
         suspects.append(_judge(ctx, grp, series, earlier_ids, same, held.get(i, ())))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
-    return LeakReport(models, suspects)
+    return LeakReport(models, suspects, ctx.stopped)
 
 

@@ -63,4 +63,21 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
             out.append(wrap(f"    - {safe(text)}", None if wide else width, indent=6))
     if len(benign) > len(shown_benign):
         out.append(f"(+{plural(len(benign) - len(shown_benign), 'more benign group')}; --all lists them)")
+    hint = next_capture(report)
+    if hint:
+        out.append(wrap(hint, None if wide else width))
     return "\n".join(out)
+
+
+def next_capture(report: LeakReport) -> str | None:
+    """What to capture next when one dump of a running process left the verdicts short of
+    ``leak``: it has no history, and a second dump's growth and staying goroutines are what
+    it lacks; a debug=1 or protobuf profile also prints no creators or waits. None for a
+    trace, a series, or a process that crashed or ended its tests."""
+    m = report.model
+    if m.is_trace or len(report.models) > 1 or report.stopped or not report.suspects \
+            or any(s.verdict == "leak" for s in report.suspects):
+        return None
+    more = " A ?debug=2 dump also prints creators and wait times." if m.is_profile else ""
+    return ("One capture has no history: take another in a few minutes and give both, oldest "
+            f"first (gotrace leaks FIRST SECOND); what grew and what stayed is evidence.{more}")

@@ -454,6 +454,24 @@ def test_exit_status_is_the_ci_gate(tmp_path: Path) -> None:
     assert run("leaks", leak, "--fail-on", "sometimes").exit_code == 2
 
 
+def test_one_inconclusive_dump_says_what_to_capture_next(tmp_path: Path) -> None:
+    """A running process's one dump, with no leak in it: a second dump gives the history it
+    lacks (a debug=1 profile, creators and waits too). Not after a verdict of leak, for a
+    series or a trace, nor for a process that crashed or ended its tests (no later capture)."""
+    hint = "One capture has no history"
+    quiet = tmp_path / "pool.txt"
+    quiet.write_text(MAIN + goroutine(9, "IO wait", "main.serve", 3)
+                     + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(8)))
+    r = run("leaks", str(quiet))
+    assert r.exit_code == 0 and hint in r.stdout and "?debug=2" not in r.stdout
+    assert hint not in run("leaks", str(quiet), str(quiet)).stdout
+    assert "?debug=2" in run("leaks", str(SAMPLES / "stuck.go1.27.debug1.txt")).stdout
+    assert hint not in run("leaks", str(SAMPLES / "leak.go1.23.trace")).stdout
+    for stopped in ("testtimeout.go1.27.txt", "leak.go1.23.sigquit.txt"):
+        assert hint not in run("leaks", str(SAMPLES / stopped)).stdout, stopped
+    assert hint not in run("leaks", "--format", "json", str(quiet)).stdout
+
+
 def test_json_lists_every_suspect_with_ids(tmp_path: Path) -> None:
     path = str(corpus_file("go1.26", "leakhttp.debug2.txt"))
     r = run("leaks", path, "--format", "json")
