@@ -13,7 +13,8 @@ Verdicts:
   than a pile: how many wait, made by how many, for how long (``PILE_KINDS``) is what one
   capture of a healthy server shows too (a goroutine per connection or watch, there for
   hours), so without a fact about what can still end them (who could wake or release
-  them, that the process stopped, a history) the score stops at 79;
+  them, that the process stopped, a history; not "only a timer could wake them", which
+  a scheduler's ticker does in a healthy daemon) the score stops at 79;
 * ``likely``: score >= 55;
 * ``watch``: score >= 30;
 * ``benign``: anything lower, and known-benign shapes without proof.
@@ -568,10 +569,11 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     # Idle: waiting for work. A send hands a result over, and senders that all wait are
     # waiting for a consumer that is gone or stalled, however they were made.
     idle_states = (CHANNEL_STATES - {"chan send"}) | {"sync.Cond.Wait", "sync.(*Cond).Wait"}
-    # A dump's pool: made by one goroutine, all of one age, idle, and waiting with one shared
-    # object (the queue); goroutines that each hold an object of their own are not a pool.
+    # A dump's pool: made by one goroutine, idle, and waiting with one shared object (the
+    # queue); goroutines that each hold an object of their own are not a pool. Their ages
+    # differ once it has worked: each worker went idle when it finished its last job.
     if not ctx.is_trace and len(creators) == 1 and n <= POOL_MAX and n >= 2 and state in idle_states \
-            and grp.wait.min == grp.wait.max and _shared_object(ctx.model, grp):
+            and _shared_object(ctx.model, grp):
         pool = True
     # A test that timed out, or that goleak checked, or a test binary whose tests all ended,
     # should have ended every goroutine it started: no pool excuses them.
@@ -618,8 +620,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # How many wait, made by how many, for how long: one capture of a healthy server shows
         # as much (a goroutine per client connection or watch, there for hours). Near-certain
         # needs a fact about what can still end them: who could wake or release them, that the
-        # process stopped, a history.
-        if all(e.kind in PILE_KINDS or e.points <= 0 for e in ev):
+        # process stopped, a history. "Only a timer could wake them" is no such fact: a
+        # scheduler's ticker wakes a healthy daemon's goroutines so.
+        if all(e.kind in PILE_KINDS or e.points <= 0 or (e.kind == "no-waker" and e.points < 45)
+               for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 9 if e.kind == "benign-shape" else 1,

@@ -241,7 +241,7 @@ def test_per_request_creators_and_ages() -> None:
 def test_a_pile_alone_is_likely_not_a_leak() -> None:
     """Thousands at one site, made one per connection, waiting for hours: a healthy server's
     connections or watches look so in one dump. With nobody left to wake them (nothing else
-    runs), the same pile is a leak."""
+    runs, and senders no timer can serve), the same pile is a leak."""
     def pile(state: str) -> str:
         return "".join(goroutine(100 + i, f"{state}, {1 + i % 300} minutes", "main.(*Watch).loop", 20,
                                  "main.(*Server).Watch", 5000 + i) for i in range(1500))
@@ -250,8 +250,11 @@ def test_a_pile_alone_is_likely_not_a_leak() -> None:
     s = top(dump(served))
     assert {"count", "per-request", "age", "ages-spread"} <= {e.kind for e in s.evidence}
     assert s.verdict == "likely" and s.score == 79
-    quiet = top(dump(MAIN + pile("chan receive")))
+    quiet = top(dump(MAIN + pile("chan send")))
     assert "no-waker" in [e.kind for e in quiet.evidence] and quiet.verdict == "leak"
+    # A receiver may be a ticker's: "only a timer could wake them" is no fact about the end.
+    ticking = top(dump(MAIN + pile("chan receive")))
+    assert "no-waker" in [e.kind for e in ticking.evidence] and ticking.verdict == "likely"
 
 
 def test_server_connections_in_use_are_not_idle() -> None:
@@ -270,6 +273,29 @@ def test_server_connections_in_use_are_not_idle() -> None:
     assert "idle-conns" in [e.kind for e in idle.evidence] and idle.verdict in ("leak", "likely")
     young = top(dump(MAIN + conns([0] * 200)))
     assert "idle-conns" in [e.kind for e in young.evidence]
+
+
+def test_a_quiet_daemons_idle_pool_is_no_leak() -> None:
+    """A daemon between jobs: its scheduler waits in a select on a ticker, its pool's workers
+    on the shared queue, idle since each finished its last job (ages differ). Only a timer
+    could wake them, which is how a scheduler works: a pool, watched at most. Workers that
+    each wait with a channel of their own are no pool, but a timer's wake-up is still no
+    proof: likely, not leak."""
+    def workers(shared: bool) -> str:
+        def queue(i: int) -> str:
+            return "0xc000120000" if shared else hex(0xC000120000 + i * 0x100)
+
+        return "".join(f"goroutine {20 + i} [chan receive, {3 + i * 7 % 40} minutes]:\n"
+                       f"main.(*Pool).worker({queue(i)}, {i})\n\t/src/app/pool.go:22 +0x25\n"
+                       f"created by main.NewPool in goroutine 1\n\t/src/app/pool.go:15 +0x2a\n\n"
+                       for i in range(16))
+
+    sched = goroutine(7, "select", "main.(*Scheduler).run", 30)
+    main = "goroutine 1 [chan receive, 45 minutes]:\nmain.main()\n\t/src/app/main.go:40 +0x25\n\n"
+    pool = top(dump(main + sched + workers(True)))
+    assert "benign-shape" in [e.kind for e in pool.evidence] and pool.verdict in ("benign", "watch")
+    own = top(dump(main + sched + workers(False)))
+    assert "no-waker" in [e.kind for e in own.evidence] and own.verdict == "likely"
 
 
 def test_idle_fixed_pool_is_benign_or_watch() -> None:
