@@ -610,8 +610,9 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         ev.append(Evidence("benign-shape", 0, shape))
         score = min(score, 10)
     elif pool and not growing and proof is None and n <= POOL_MAX:
-        ev.append(Evidence("benign-shape", 0, f"a fixed pool of {n:,} workers, created together and idle"
-                           + ("" if ctx.is_trace else " on one shared object")))
+        how = ("created together and idle" if ctx.is_trace
+               else "made by one goroutine, idle on one shared object")
+        ev.append(Evidence("benign-shape", 0, f"a fixed pool of {n:,} workers, {how}"))
         score = min(score, 30)
     if proof is not None:
         verdict: Verdict = "leak"
