@@ -52,6 +52,9 @@ kind                       fact                                                 
                            outlive them): these are in flight
 ``burst-at-start``         all created together at the start: a pool               -15
 ``age``                    blocked for 10 minutes or more (dump)                     +15
+``since-start``            made by one goroutine, all blocked since about the         -15
+                           oldest wait in the dump (10 minutes or more): a fixed
+                           set started with the process
 ``ages-spread``            ages spread over the uptime: they pile up                 +10
 ``long-in-trace``          blocked for most of the trace                             +10
 ``stalled``                3+ blocked at the site over a quarter of the trace or     +25
@@ -514,6 +517,12 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
             youngest = _dur(grp.wait.min) if grp.wait.min else "<1m"
             ev.append(Evidence("ages-spread", 10, f"ages spread from {youngest} to {_dur(grp.wait.max)}: "
                                "they pile up over the uptime"))
+        # Made by one goroutine and all blocked since about the oldest wait in the dump: a
+        # fixed set started with the process (informers, watchers, a pool), not a pile.
+        elif len(creators) == 1 and n >= 2 and grp.wait.min >= ctx.uptime - MINUTE:
+            ev.append(Evidence("since-start", -15, f"all {n:,} made by one goroutine and blocked "
+                               f"since about the process's start ({_dur(grp.wait.min)} or more): "
+                               "a fixed set started with it"))
     long_wait = MINUTE if not ctx.is_trace else max(100_000_000, ctx.span // 4)
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "

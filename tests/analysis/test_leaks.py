@@ -275,6 +275,24 @@ def test_server_connections_in_use_are_not_idle() -> None:
     assert "idle-conns" in [e.kind for e in young.evidence]
 
 
+def test_a_fixed_set_started_with_the_process_is_watched() -> None:
+    """Two hundred informers made by one goroutine at start, each in a select since then (5h,
+    the oldest wait in the dump): a fixed set, not a pile. Made by as many goroutines
+    (one per request), or blocked since later than the start, they are no such set."""
+    def informers(minutes: int, creator: bool) -> str:
+        return "".join(goroutine(100 + i, f"select, {minutes} minutes", "main.(*Informer).Run", 20,
+                                 "main.(*Factory).Start", 1 if creator else 5000 + i) for i in range(200))
+
+    net = goroutine(9, "IO wait, 300 minutes", "main.(*Client).watch", 30)
+    fixed = top(dump(MAIN + net + informers(300, True)))
+    assert "since-start" in [e.kind for e in fixed.evidence] and fixed.verdict == "watch"
+    later = top(dump(MAIN + net + informers(120, True)))
+    assert "since-start" not in [e.kind for e in later.evidence] and later.verdict == "likely"
+    per_request = top(dump(MAIN + net + informers(300, False)))
+    assert "since-start" not in [e.kind for e in per_request.evidence]
+    assert per_request.verdict == "likely"
+
+
 def test_a_quiet_daemons_idle_pool_is_no_leak() -> None:
     """A daemon between jobs: its scheduler waits in a select on a ticker, its pool's workers
     on the shared queue, idle since each finished its last job (ages differ). Only a timer
