@@ -636,7 +636,9 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
                for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
-    ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 9 if e.kind == "benign-shape" else 1,
+    # Proof first, then a shape that capped the score (it is why the points above it do not
+    # add up), then the facts by weight.
+    ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 1 if e.kind == "benign-shape" else 2,
                            -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
 

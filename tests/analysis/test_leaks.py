@@ -311,7 +311,8 @@ def test_a_quiet_daemons_idle_pool_is_no_leak() -> None:
     sched = goroutine(7, "select", "main.(*Scheduler).run", 30)
     main = "goroutine 1 [chan receive, 45 minutes]:\nmain.main()\n\t/src/app/main.go:40 +0x25\n\n"
     pool = top(dump(main + sched + workers(True)))
-    assert "benign-shape" in [e.kind for e in pool.evidence] and pool.verdict in ("benign", "watch")
+    assert pool.verdict in ("benign", "watch")
+    assert pool.evidence[0].kind == "benign-shape"  # the cap first: it is why the points do not add up
     own = top(dump(main + sched + workers(False)))
     assert "no-waker" in [e.kind for e in own.evidence] and own.verdict == "likely"
 
