@@ -144,8 +144,9 @@ Why the newer kinds hold beyond the zoo:
   however they were made, and a frame that prints no pointer is no evidence of one.
 
 Everything here reads the model and the groups; nothing per goroutine is done in
-Python except gathering the flags of a dump's goroutines, and reading the arguments of
-at most ``ARGS_SAMPLED`` goroutines of a group that could be a pool.
+Python except gathering the flags of a dump's goroutines, reading the arguments of at
+most ``ARGS_SAMPLED`` goroutines of a group that could be a pool, and, when a lock's
+holder is parked, of at most ``holders.BUDGET`` goroutines that could hold it.
 """
 
 from __future__ import annotations
