@@ -288,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{args.target}: {len(campaign.seeds)} seeds, random seed {seed}", file=sys.stderr)
         stats = campaign.go(args.minutes, seed)
     print(stats.line(), file=sys.stderr)
-    if args.report:
+    if args.report:  # after minutes of work, a report's missing folder is no reason to lose it
+        args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(stats.report(), indent=1, default=str) + "\n")
 
 
