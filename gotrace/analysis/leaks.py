@@ -10,11 +10,12 @@ Verdicts:
 
 * ``leak``: proven (the runtime's own leak detector marked them; blocked forever
   by construction; every goroutine asleep) or score >= 80, where the score holds more
-  than a pile: how many wait, made by how many, for how long (``PILE_KINDS``) is what one
-  capture of a healthy server shows too (a goroutine per connection or watch, there for
-  hours), so without a fact about what can still end them (who could wake or release
-  them, that the process stopped, a history; not "only a timer could wake them", which
-  a scheduler's ticker does in a healthy daemon) the score stops at 79;
+  than a pile: how many wait, made by how many, for how long, how many connections are
+  open (``PILE_KINDS``) is what one capture of a healthy server shows too (a goroutine per
+  connection or watch, there for hours), so without a fact about what can still end them
+  (who could wake or release them, that the process stopped, a history; not "only a timer
+  could wake them", which a scheduler's ticker does in a healthy daemon) the score stops
+  at 79;
 * ``likely``: score >= 55;
 * ``watch``: score >= 30;
 * ``benign``: anything lower, and known-benign shapes without proof.
@@ -205,8 +206,11 @@ POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
 STALLED_MIN = 3
 # Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
+# Open connections are among them: a busy server's hundreds of keep-alive connections wait for
+# their next request, and a trace of seconds, or a young process's dump, cannot tell those from
+# connections idle for hours.
 PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
-                        "long-in-trace"})
+                        "long-in-trace", "idle-conns"})
 
 
 @dataclass(slots=True)
