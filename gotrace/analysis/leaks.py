@@ -282,16 +282,17 @@ def _dur(ns: int) -> str:
     return format_duration(ns)
 
 
-def _in_use(ctx: Capture, grp: Group) -> str | None:
+def _in_use(ctx: Capture, grp: Group) -> int | None:
     """Whether a dump shows a group of connections in use rather than idle: the process has
     been up two minutes or more (some goroutine waited that long), yet three in four of these
     or more waited under a minute, as connections that carry requests do between them. Idle
     ones (never closed, a body never read) age with the process. None when the dump cannot
-    tell (a trace, a profile, a process younger than that); else how many, in words."""
+    tell (a trace, a profile, a process younger than that) or they are idle; else how many
+    waited under a minute."""
     if ctx.is_trace or ctx.model.is_profile or ctx.uptime < 2 * MINUTE:
         return None
     fresh = int((ctx.g.wait_ns[grp.rows] < MINUTE).sum())
-    return f"{fresh:,}" if fresh * 4 >= len(grp.rows) * 3 else None
+    return fresh if fresh * 4 >= len(grp.rows) * 3 else None
 
 
 def _lifelong(model: Model, grp: Group) -> bool:
@@ -392,13 +393,16 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
 
 def _judge(ctx: Capture, grp: Group, series: list[int],
            earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
+           wants: Literal["release", "event"] | None = None,
            holds: Sequence[tuple[Group, int]] = ()) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
     ``earlier_ids`` the ids of its goroutines in the earliest input that had it, and
     ``same_process`` whether that input is of the same process (None: cannot tell), for
-    goroutine ids mean something across captures only within one process. ``holds``: the
+    goroutine ids mean something across captures only within one process. ``wants``: what
+    the group waits for from another goroutine (:func:`gotrace.analysis.waits.waits_for`),
+    read only in a capture as quiet as a parked lock holder needs (else None). ``holds``: the
     groups waiting for a lock with a parked holder that ``grp``'s goroutines are tied to
     (:func:`gotrace.analysis.holders.lock_holders`), with how many of them are.
     """
@@ -532,7 +536,6 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
                            + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
-    wants = waits_for(ctx.model, grp) if ctx.quiet_locks else None
     if wants == "release":
         ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock whose holder is parked: none "
                            "of your goroutines runs, sleeps, or waits on a syscall or the network "
@@ -565,10 +568,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     func = grp.blocking.func if grp.blocking is not None else ""
     server_conns = func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100
     client_conns = func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10
-    active = (server_conns or client_conns) and _in_use(ctx, grp)
-    if active:
+    fresh = _in_use(ctx, grp) if server_conns or client_conns else None
+    if fresh is not None:
         ev.append(Evidence("conns-in-use", 0, f"{n:,} connections at {where}, but in a process up "
-                           f"{_dur(ctx.uptime)} or more {active} of them waited under a minute: in use"))
+                           f"{_dur(ctx.uptime)} or more {fresh:,} of them waited under a minute: in use"))
     elif server_conns:
         ev.append(Evidence("idle-conns", 40, f"{n:,} server connections held open and idle at {where}: "
                            "keep-alive connections that are never closed"))
@@ -664,13 +667,15 @@ def same_process(old: Model, old_groups: dict[Any, Group], new: Model,
     return same * 5 >= len(keys) * 4
 
 
-def _held_locks(ctx: Capture, groups: list[Group]) -> dict[int, list[tuple[Group, int]]]:
+def _held_locks(ctx: Capture, groups: list[Group], wants: list[Literal["release", "event"] | None]
+                ) -> dict[int, list[tuple[Group, int]]]:
     """Per group (index), the lock waiters with a parked holder that its goroutines are tied
-    to by a dump's arguments: candidates for that holder, parked in a wait of their own."""
+    to by a dump's arguments: candidates for that holder, parked in a wait of their own.
+    ``wants``: each group's :func:`gotrace.analysis.waits.waits_for`, None where not read."""
     if not ctx.quiet_locks or ctx.is_trace:
         return {}
-    locked = [i for i, x in enumerate(groups) if waits_for(ctx.model, x) == "release"]
-    parked = [i for i, x in enumerate(groups) if i not in locked
+    locked = [i for i, w in enumerate(wants) if w == "release"]
+    parked = [i for i, (x, w) in enumerate(zip(groups, wants, strict=True)) if w != "release"
               and (x.state in CHANNEL_STATES or x.state in LOCK_STATES)]
     out: dict[int, list[tuple[Group, int]]] = {}
     for h in lock_holders(ctx.model, groups, locked, parked):
@@ -704,15 +709,17 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     suspects = []
     groups = group_rows(last, suspect_rows(last), with_creator=with_creator)
     latest = {(x.state, x.blocking, x.created_at): x for x in groups}
-    held = _held_locks(ctx, groups)
-    for i, grp in enumerate(groups):
+    # What each group waits for, read once: a lock's holder is looked for, and judged, by it.
+    wants = [waits_for(last, x) if ctx.quiet_locks else None for x in groups]
+    held = _held_locks(ctx, groups, wants)
+    for gi, grp in enumerate(groups):
         key = (grp.state, grp.blocking, grp.created_at)
         series = [h[key].count if key in h else 0 for h in history] + [grp.count] if history else []
         # The earliest capture that had the group: are its goroutines the ones here now?
         first = next((i for i, h in enumerate(history) if key in h), None)
         earlier_ids = None if first is None else models[first].goroutines.id[history[first][key].rows]
         same = None if first is None else same_process(models[first], history[first], last, latest)
-        suspects.append(_judge(ctx, grp, series, earlier_ids, same, held.get(i, ())))
+        suspects.append(_judge(ctx, grp, series, earlier_ids, same, wants[gi], held.get(gi, ())))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(models, suspects, ctx.stopped)
 
