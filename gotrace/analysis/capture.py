@@ -49,7 +49,9 @@ class Capture:
         # goleak's report), or every test ended. No later capture of it can be taken.
         self.stopped = bool(panic) or self.after_tests
         alive = g.state != GoState.NOT_EXIST
-        self.alive_ids = np.sort(g.id[alive])
+        order = np.argsort(g.id[alive], kind="stable")
+        self._alive_rows = np.flatnonzero(alive)[order]
+        self.alive_ids = g.id[self._alive_rows]
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
         # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
         # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
@@ -124,6 +126,20 @@ class Capture:
     def alive(self, ids: npt.NDArray[np.int64]) -> int:
         """How many of the distinct goroutine ``ids`` are alive in the capture."""
         return int(_found(self.alive_ids, ids)[1].sum())
+
+    def returned(self, ids: npt.NDArray[np.int64], func: str) -> int:
+        """How many of the distinct goroutine ``ids`` have returned from ``func``: they are
+        gone, or (a dump, which shows where each is now) alive with no frame of ``func`` on
+        their stack. A connection's goroutine serves one request after another: the handler
+        that made a goroutine has returned though the connection's goroutine lives on. A
+        trace's last stack of a goroutine is where it last stopped, not where it is."""
+        at, hit = _found(self.alive_ids, ids)
+        if self.is_trace:
+            return int((~hit).sum())
+        stacks = self.g.last_stack[self._alive_rows[at[hit]]]
+        inside = {s for s in np.unique(stacks).tolist()
+                  if any(f.func == func for f in self.model.tables.stack_frames(s))}
+        return int((~hit).sum()) + int((~np.isin(stacks, list(inside))).sum())
 
     def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
         """How long the goroutines created at ``site`` that ended during the trace lived."""

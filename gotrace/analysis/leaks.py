@@ -44,8 +44,11 @@ kind                       fact                                                 
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
                            steadily throughout the trace
-``orphaned``               blocked sending, created by 10+ goroutines of which       +10
-                           90%+ have returned: nobody is left to receive
+``orphaned``               blocked sending, created by 3+ goroutines of which        +30
+                           90%+ have returned from the function that made them
+                           (gone, or a dump shows them elsewhere: a connection's
+                           goroutine serving its next request): nobody is left
+                           to receive
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -135,8 +138,14 @@ Why the newer kinds hold beyond the zoo:
   (``stalled``).
 * ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
   receives from; once the creator has returned (a timeout, an error path, an early
-  return) the send can never complete. Long-lived producers are made by long-lived
-  owners, and connection helpers that outlive their dialer wait to receive, not to send.
+  return) the send can never complete. Returned means from the function with the ``go``
+  statement: a keep-alive connection's goroutine lives on and serves the next request, but
+  the handler that made the sender is gone (a dump shows each creator's stack; a trace
+  only whether it ended). A fire-and-forget send to a live consumer (an audit log, a
+  queue) completes in moments; three requests' senders all stuck there mean the consumer
+  is gone or stalled, which is why this is worth ``likely`` with a pile, not ``leak`` with a
+  few. Long-lived producers are made by long-lived owners (still in the function that made
+  them), and connection helpers that outlive their dialer wait to receive, not to send.
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
   blocking frame prints the same pointer arguments (its queue). It needs the pool idle too,
   waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
@@ -205,6 +214,9 @@ POOL_MAX = 1024
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
 STALLED_MIN = 3
+# Distinct creators that must all (90%) have returned for ``orphaned``: one or two handlers
+# that returned a moment before their sender is received are timing, three are a pattern.
+ORPHAN_MIN = 3
 # Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
 # Open connections are among them: a busy server's hundreds of keep-alive connections wait for
 # their next request, and a trace of seconds, or a young process's dump, cannot tell those from
@@ -274,6 +286,13 @@ def _where(grp: Group) -> str:
     if f is None:
         return "(no stack)"
     return f"{f.func.rsplit('/', 1)[-1]} ({f.file.rsplit('/', 1)[-1]}:{f.line})"
+
+
+def _local(func: str) -> str:
+    """A function's name within its package, with its receiver's type: ``(*TimingWheel).run``
+    of ``example.com/app/collection.(*TimingWheel).run``. Names say what a loop is for; the
+    import path and package say where it lives (a package ``poller`` runs more than polls)."""
+    return func.rsplit("/", 1)[-1].split(".", 1)[-1]
 
 
 def _dur(ns: int) -> str:
@@ -473,11 +492,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     if not ctx.is_trace and len(creators) >= 10:
         ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
                            "one per request or connection, never finished"))
-    if state == "chan send" and len(creators) >= 10:
-        gone = len(creators) - ctx.alive(creators)
+    if state == "chan send" and len(creators) >= ORPHAN_MIN and grp.created_at is not None:
+        maker = grp.created_at.func
+        gone = ctx.returned(creators, maker)
         if gone * 10 >= len(creators) * 9:
-            ev.append(Evidence("orphaned", 10, f"{gone:,} of the {len(creators):,} goroutines that created "
-                               "them have returned: nobody is left to receive what they send"))
+            short = maker.rsplit("/", 1)[-1]
+            ev.append(Evidence("orphaned", 30, f"{gone:,} of the {len(creators):,} goroutines that created "
+                               f"them have returned from {short}: nobody is left to receive what they send"))
     pool = False
     if ctx.is_trace and ctx.span > 0:
         created = g.created_ns[grp.rows]
@@ -580,7 +601,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
                            "to be read or closed: bodies never closed"))
     elif func == "net/http.(*persistConn).writeLoop":
         shape = shape or "the write half of client connections (their read half tells more)"
-    if TIMER_NAME.search(func.rsplit(".", 1)[-1] + (grp.created_at.func if grp.created_at else "")) \
+    if TIMER_NAME.search(_local(func) + " " + (_local(grp.created_at.func) if grp.created_at else "")) \
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
     # Idle: waiting for work. A send hands a result over, and senders that all wait are

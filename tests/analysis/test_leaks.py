@@ -470,6 +470,35 @@ def test_senders_whose_creators_returned_are_orphaned() -> None:
     assert busy.verdict == "watch"  # creators there, and something runs: in flight
 
 
+def test_senders_whose_handlers_returned_on_live_connections_are_orphaned() -> None:
+    """A keep-alive connection's goroutine lives on after the handler that made a sender has
+    returned: a dump shows it elsewhere (idle between requests), and its sender is orphaned as
+    surely as one whose creator is gone. A creator still in the function that made the sender
+    can receive; and one or two returned handlers are timing, not a pattern."""
+    def conns(n: int, func: str, state: str) -> str:
+        return "".join(goroutine(10 + i, state, func, 40, "net/http.(*Server).Serve", 2) for i in range(n))
+
+    def senders(n: int) -> str:
+        return "".join(goroutine(100 + i, "chan send", "main.(*Handler).audit", 47,
+                                 "main.(*Handler).ServeHTTP", 10 + i) for i in range(n))
+
+    busy = goroutine(9, "sleep", "main.poll", 30)  # the process is busy: no quiet to lean on
+    idle = top(dump(MAIN + busy + conns(5, "net/http.(*conn).serve", "IO wait") + senders(5)))
+    assert idle.group.blocking is not None and idle.group.blocking.func == "main.(*Handler).audit"
+    orphaned = next(e for e in idle.evidence if e.kind == "orphaned")
+    assert orphaned.text.startswith("5 of the 5 goroutines that created them have returned from "
+                                    "main.(*Handler).ServeHTTP")
+    # Still in ServeHTTP (waiting for what they sent to be taken): they can receive.
+    inside = find_leaks([dump(MAIN + busy + conns(5, "main.(*Handler).ServeHTTP", "select") + senders(5))])
+    kept = next(x for x in inside.suspects if x.group.state == "chan send")
+    assert "orphaned" not in [e.kind for e in kept.evidence] and kept.score < idle.score
+    few = find_leaks([dump(MAIN + busy + conns(2, "net/http.(*conn).serve", "IO wait") + senders(2))])
+    assert "orphaned" not in [e.kind for x in few.suspects for e in x.evidence]
+    # Ten requests' senders: likely, not leak: a live consumer could still take them.
+    many = top(dump(MAIN + busy + conns(10, "net/http.(*conn).serve", "IO wait") + senders(10)))
+    assert many.verdict == "likely", [e.text for e in many.evidence]
+
+
 def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     """One creator, one age, idle: a pool only when every worker waits with the same object (its
     queue) in the blocking frame; a channel per goroutine is no pool, whatever made them, and
@@ -678,3 +707,17 @@ def test_a_sigquit_traceback_names_goroutines_as_debug2_does_and_is_not_quiet() 
     assert {n for n in names(debug2) if not n.startswith("runtime.")} <= got
     kinds = {e.kind for s in find_leaks([sigquit]).suspects for e in s.evidence}
     assert not kinds & {"no-waker", "holder-parked"}
+
+
+@pytest.mark.parametrize(("func", "creator", "loop"), [
+    ("main.(*TimingWheel).run", "main.(*Server).handle", True),  # the receiver's type names it
+    ("main.run", "main.(*Conn).startHeartbeat", True),  # so does the maker
+    ("example.com/poller.(*Cache).get", "example.com/poller.(*Cache).Get", False),  # a package
+    ("main.worker", "main.main", False),
+])
+def test_timer_loops_are_named_by_function_and_type(func: str, creator: str, loop: bool) -> None:
+    """A loop per object around a ticker or a wheel is told by its function's name, with the
+    receiver's type, or its maker's; the import path and package name say where it lives."""
+    text = "".join(goroutine(100 + i, "select", func, 20, creator, 10 + i) for i in range(12))
+    s = top(dump(MAIN + goroutine(9, "sleep", "main.poll", 30) + text))
+    assert ("timer-loop" in [e.kind for e in s.evidence]) is loop, [e.text for e in s.evidence]
