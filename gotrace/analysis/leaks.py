@@ -48,7 +48,8 @@ kind                       fact                                                 
                            90%+ have returned from the function that made them
                            (gone, or a dump shows them elsewhere: a connection's
                            goroutine serving its next request): nobody is left
-                           to receive
+                           to receive; alone, a pile unless nothing of
+                           yours works (a consumer at work may be behind)
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -660,9 +661,11 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # as much (a goroutine per client connection or watch, there for hours). Near-certain
         # needs a fact about what can still end them: who could wake or release them, that the
         # process stopped, a history. "Only a timer could wake them" is no such fact: a
-        # scheduler's ticker wakes a healthy daemon's goroutines so.
+        # scheduler's ticker wakes a healthy daemon's goroutines so. Nor is "their makers
+        # returned" while some goroutine of yours is at work: it may be the consumer they
+        # wait for, behind on a slow write (a backlog, not a leak).
         if all(e.kind in PILE_KINDS or e.points <= 0 or (e.kind == "no-waker" and e.points < 45)
-               for e in ev):
+               or (e.kind == "orphaned" and not ctx.quiet_locks) for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then a shape that capped the score (it is why the points above it do not

@@ -499,6 +499,21 @@ def test_senders_whose_handlers_returned_on_live_connections_are_orphaned() -> N
     assert many.verdict == "likely", [e.text for e in many.evidence]
 
 
+def test_orphaned_senders_behind_a_consumer_at_work_are_a_backlog() -> None:
+    """Two hundred senders made by forty handlers that returned: a leak when nothing of the
+    program works; while a goroutine of yours is at work (a consumer writing to a slow disk or
+    peer, the one they may wait for) a backlog, not a leak."""
+    conns = "".join(goroutine(10 + i, "IO wait", "net/http.(*conn).serve", 40, "net/http.(*Server).Serve", 2)
+                    for i in range(40))
+    senders = "".join(goroutine(100 + i, "chan send", "main.(*Handler).audit", 47,
+                                "main.(*Handler).ServeHTTP", 10 + i % 40) for i in range(200))
+    alone = top(dump(MAIN + conns + senders))
+    assert alone.verdict == "leak" and "orphaned" in [e.kind for e in alone.evidence]
+    writer = goroutine(9, "IO wait", "main.(*Audit).write", 30)
+    behind = top(dump(MAIN + writer + conns + senders))
+    assert behind.group.blocking == alone.group.blocking and behind.verdict == "likely"
+
+
 def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     """One creator, one age, idle: a pool only when every worker waits with the same object (its
     queue) in the blocking frame; a channel per goroutine is no pool, whatever made them, and
