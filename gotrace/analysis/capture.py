@@ -36,8 +36,8 @@ class Capture:
         self.all_asleep = "all goroutines are asleep" in panic
         # testing/synctest (Go 1.24+) panics when a bubble deadlocks: its goroutines blocked
         # durably can be woken only from inside it, and nothing there can run any more.
-        bubble_dead = any(m in panic for m in BUBBLE_DEADLOCK)
-        self.durable = (model.extras.durable() if bubble_dead and model.extras is not None
+        self.bubble_dead = any(m in panic for m in BUBBLE_DEADLOCK)
+        self.durable = (model.extras.durable() if self.bubble_dead and model.extras is not None
                         else np.zeros(len(model.goroutines), bool))
         self.test_timeout = panic.startswith("panic: test timed out") or "test timed out after" in panic
         self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak

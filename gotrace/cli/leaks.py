@@ -50,7 +50,9 @@ def read_baseline(path: str) -> dict[Any, int]:
               help="Exit 3 when a suspect has at least this verdict (never: always exit 0).")
 @click.option("--baseline", metavar="JSON",
               help="A previous `gotrace leaks --format json`: fail only on suspects that are new or grew.")
-@click.option("--all", "show_all", is_flag=True, help="List every benign group too, not only the first few.")
+@click.option("--all", "show_all", is_flag=True,
+              help="List every group: every benign one, not only the first few, and every suspect "
+              "past the first 100.")
 @wide_option
 @format_option
 def leaks(files: tuple[str, ...], fail_on: str, baseline: str | None, show_all: bool, wide: bool,

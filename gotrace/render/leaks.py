@@ -2,7 +2,10 @@
 
 One line per suspect (verdict, score, count, state, where blocked, where created),
 and under it the facts that earned the verdict. Benign groups are listed too, never
-hidden, but briefly: one line each, the first few unless ``--all``.
+hidden, but briefly: one line each, the first few unless ``--all``. A dump of tens of
+thousands of distinct groups can hold thousands of suspects: the best ``SERIOUS_SHOWN``
+are listed (and every one a baseline marks new or grown, which is what fails the gate),
+the rest counted, unless ``--all``; JSON always holds them all.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from .table import Col, render_table
 from .text import count, dur, plural, safe, shorten_site, site, wrap
 
 BENIGN_SHOWN = 5
+SERIOUS_SHOWN = 100
 
 
 def headline(report: LeakReport) -> str:
@@ -36,6 +40,15 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
     benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
     shown_benign = benign if show_all else benign[:BENIGN_SHOWN]
+    hidden: dict[str, int] = {}
+    if not show_all and len(serious) > SERIOUS_SHOWN:
+        kept = serious[:SERIOUS_SHOWN] + [(i, s) for i, s in serious[SERIOUS_SHOWN:]
+                                          if baseline is not None and baseline[i] != "known"]
+        for _, s in serious[SERIOUS_SHOWN:]:
+            hidden[s.verdict] = hidden.get(s.verdict, 0) + 1
+        for _, s in kept[SERIOUS_SHOWN:]:
+            hidden[s.verdict] -= 1
+        serious = kept
     rows = []
     for i, s in serious + shown_benign:
         mark = ""
@@ -61,6 +74,9 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
             facts.insert(0, f"created at {site(s.group.created_at, full=False)}")
         for text in facts:
             out.append(wrap(f"    - {safe(text)}", None if wide else width, indent=6))
+    more = [f"+{n:,} more {v}" for v, n in hidden.items() if n]
+    if more:
+        out.append(f"({', '.join(more)}; --all lists them, --format json holds them all)")
     if len(benign) > len(shown_benign):
         out.append(f"(+{plural(len(benign) - len(shown_benign), 'more benign group')}; --all lists them)")
     hint = next_capture(report)

@@ -736,3 +736,25 @@ def test_timer_loops_are_named_by_function_and_type(func: str, creator: str, loo
     text = "".join(goroutine(100 + i, "select", func, 20, creator, 10 + i) for i in range(12))
     s = top(dump(MAIN + goroutine(9, "sleep", "main.poll", 30) + text))
     assert ("timer-loop" in [e.kind for e in s.evidence]) is loop, [e.text for e in s.evidence]
+
+
+def test_thousands_of_suspects_list_the_best_and_count_the_rest() -> None:
+    """A dump of thousands of distinct groups lists the best SERIOUS_SHOWN suspects with their
+    evidence and counts the rest by verdict (--all lists them); a suspect a baseline marks new
+    is listed wherever it ranks, since it is what fails the gate."""
+    from gotrace.render.leaks import SERIOUS_SHOWN, leaks_report
+
+    rows = "".join(goroutine(100 + 20 * k + i, "sync.Mutex.Lock", f"main.(*Store{k}).Get", 20,
+                             "main.(*Store).Start") for k in range(SERIOUS_SHOWN + 20) for i in range(12))
+    report = find_leaks([dump(MAIN + rows)])
+    serious = [s for s in report.suspects if s.verdict != "benign"]
+    assert len(serious) == SERIOUS_SHOWN + 20 and {s.verdict for s in serious} == {"likely"}
+    text = leaks_report(report, 100, False, False)
+    assert text.count("\nlikely ") == SERIOUS_SHOWN
+    assert "(+20 more likely; --all lists them, --format json holds them all)" in text
+    assert leaks_report(report, 100, False, True).count("\nlikely ") == SERIOUS_SHOWN + 20
+    last = len(serious) - 1
+    marks = {i: "new" if i == last else "known" for i in range(len(report.suspects))}
+    text = leaks_report(report, 100, False, False, marks)
+    assert text.count("\nlikely ") == SERIOUS_SHOWN + 1 and "likely (new)" in text
+    assert "(+19 more likely;" in text
