@@ -44,12 +44,12 @@ kind                       fact                                                 
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
                            steadily throughout the trace
-``orphaned``               blocked sending, created by 3+ goroutines of which        +30
+``orphaned``               blocked sending, created by 3+ goroutines of which    +15..+30
                            90%+ have returned from the function that made them
                            (gone, or a dump shows them elsewhere: a connection's
                            goroutine serving its next request): nobody is left
-                           to receive; alone, a pile unless nothing of
-                           yours works (a consumer at work may be behind)
+                           to receive; +30 when nothing of yours is at work,
+                           else +15 and a pile (their consumer may be behind)
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -144,9 +144,13 @@ Why the newer kinds hold beyond the zoo:
   the handler that made the sender is gone (a dump shows each creator's stack; a trace
   only whether it ended). A fire-and-forget send to a live consumer (an audit log, a
   queue) completes in moments; three requests' senders all stuck there mean the consumer
-  is gone or stalled, which is why this is worth ``likely`` with a pile, not ``leak`` with a
-  few. Long-lived producers are made by long-lived owners (still in the function that made
-  them), and connection helpers that outlive their dialer wait to receive, not to send.
+  is gone or stalled. Stalled may be for a while only (the zoo's ``audit_backlog``: its
+  writer rotates its log, and a dump then shows 15 senders waiting): while a goroutine of
+  yours is at work it may be that consumer, so this weighs half and counts as a pile (a
+  busy process's orphaned senders are ``watch``, or ``likely`` with many); when nothing of
+  yours works, nothing will take what they send. Long-lived producers are made by
+  long-lived owners (still in the function that made them), and connection helpers that
+  outlive their dialer wait to receive, not to send.
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
   blocking frame prints the same pointer arguments (its queue). It needs the pool idle too,
   waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
@@ -500,8 +504,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         gone = ctx.returned(creators, maker)
         if gone * 10 >= len(creators) * 9:
             short = maker.rsplit("/", 1)[-1]
-            ev.append(Evidence("orphaned", 30, f"{gone:,} of the {len(creators):,} goroutines that created "
-                               f"them have returned from {short}: nobody is left to receive what they send"))
+            # Something of yours at work may be the consumer they wait for, behind (a log
+            # rotation, a slow write): then they may be a backlog, soon drained.
+            working = "" if ctx.quiet_locks else "; but goroutines of yours are at work, " \
+                "their consumer may be one of them"
+            ev.append(Evidence("orphaned", 30 if ctx.quiet_locks else 15,
+                               f"{gone:,} of the {len(creators):,} goroutines that created them have "
+                               f"returned from {short}: nobody is left to receive what they send{working}"))
     pool = False
     if ctx.is_trace and ctx.span > 0:
         created = g.created_ns[grp.rows]
@@ -634,10 +643,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
             ev.append(Evidence("growth", pts, f"grew {how}: {trail}"))
         else:
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
-    if earlier_ids is not None and len(earlier_ids) >= 2 and not ctx.model.is_profile \
+    # Leaked goroutines never leave: when every one an earlier capture had here is gone, even
+    # a single one, these come and go (a short backlog caught twice); that some stay says more
+    # when there are two or more of them.
+    if earlier_ids is not None and len(earlier_ids) >= 1 and not ctx.model.is_profile \
             and same_process is not False:
         still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
-        if still * 5 >= len(earlier_ids) * 4:
+        if still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2:
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
                                f"{len(earlier_ids):,} here in the first capture that had them "
                                "are still here"))

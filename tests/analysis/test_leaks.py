@@ -758,3 +758,23 @@ def test_thousands_of_suspects_list_the_best_and_count_the_rest() -> None:
     text = leaks_report(report, 100, False, False, marks)
     assert text.count("\nlikely ") == SERIOUS_SHOWN + 1 and "likely (new)" in text
     assert "(+19 more likely;" in text
+
+
+def test_a_log_rotation_backlog_is_watched_not_called_likely() -> None:
+    """The zoo's audit_backlog: every dump is taken while the writer rotates its log, with 8+
+    senders waiting whose handlers returned. The writer is at work (asleep in its rotation),
+    so their being orphaned weighs half and they are watched; the series sees them come and
+    go. Its twin leak_in_busy_server (the writer died) is found by the series."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import zoo
+
+    files = next(p for p in zoo.manifest()["programs"]  # type: ignore[index]
+                 if p["name"] == "audit_backlog")["files"]
+    for version in ("go1.27", "go1.21"):
+        s = next(x for x in zoo.report([files[version]["debug2"]]).suspects if x.group.state == "chan send")
+        assert s.group.count >= 8 and s.verdict == "watch", [e.text for e in s.evidence]
+        orphaned = next(e for e in s.evidence if e.kind == "orphaned")
+        assert orphaned.points == 15 and "their consumer may be one of them" in orphaned.text
+    series = zoo.report(files["go1.27"]["series"]).suspects
+    s = next(x for x in series if x.group.state == "chan send")
+    assert s.verdict == "benign" and "churning" in [e.kind for e in s.evidence]

@@ -34,7 +34,7 @@ LEAKS=(abandoned_receiver close_wait_self cond_no_signal cond_signal_not_broadca
 # Leak programs whose dump is the runtime's own output.
 DEADLOCK=(deadlock_all_asleep) # "fatal error: all goroutines are asleep - deadlock!" on stderr
 GOTEST=(test_timeout_leak)     # `go test -timeout 2s`: "panic: test timed out after 2s"
-HEALTHY=(accept_loop afterfunc_timers big_pool_busy busy_requests_many cond_queue
+HEALTHY=(accept_loop afterfunc_timers audit_backlog big_pool_busy busy_requests_many cond_queue
   conn_pool_idle errgroup_ok fanout_done janitor keepalive_busy longpoll_server
   pipeline_bounded pool_idle rate_limited signal_loop)
 # Programs that also write the protobuf profiles (Go 1.27).
