@@ -51,7 +51,7 @@ class Capture:
         alive = g.state != GoState.NOT_EXIST
         order = np.argsort(g.id[alive], kind="stable")
         self._alive_rows = np.flatnonzero(alive)[order]
-        self.alive_ids = g.id[self._alive_rows]
+        self._alive_ids = g.id[self._alive_rows]
         # Nothing runs, is runnable, in a syscall, asleep or waiting on the network but (at
         # most) the goroutine that took the capture (a dump's writer, a trace's stopper) and the
         # runtime's own (GC workers hold no lock of yours): whoever holds a lock now waits on a
@@ -123,17 +123,13 @@ class Capture:
         at, hit = _found(self.wakes.stack, stacks)
         return int(self.wakes.last_ns[at[hit]].max()) if hit.any() else None
 
-    def alive(self, ids: npt.NDArray[np.int64]) -> int:
-        """How many of the distinct goroutine ``ids`` are alive in the capture."""
-        return int(_found(self.alive_ids, ids)[1].sum())
-
     def returned(self, ids: npt.NDArray[np.int64], func: str) -> int:
         """How many of the distinct goroutine ``ids`` have returned from ``func``: they are
         gone, or (a dump, which shows where each is now) alive with no frame of ``func`` on
         their stack. A connection's goroutine serves one request after another: the handler
         that made a goroutine has returned though the connection's goroutine lives on. A
         trace's last stack of a goroutine is where it last stopped, not where it is."""
-        at, hit = _found(self.alive_ids, ids)
+        at, hit = _found(self._alive_ids, ids)
         if self.is_trace:
             return int((~hit).sum())
         stacks = self.g.last_stack[self._alive_rows[at[hit]]]

@@ -506,11 +506,12 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
             short = maker.rsplit("/", 1)[-1]
             # Something of yours at work may be the consumer they wait for, behind (a log
             # rotation, a slow write): then they may be a backlog, soon drained.
-            working = "" if ctx.quiet_locks else "; but goroutines of yours are at work, " \
-                "their consumer may be one of them"
+            after = (": nobody is left to receive what they send" if ctx.quiet_locks else
+                     ", so none of those will receive what they send (goroutines of yours are at "
+                     "work: one may be their consumer, behind)")
             ev.append(Evidence("orphaned", 30 if ctx.quiet_locks else 15,
                                f"{gone:,} of the {len(creators):,} goroutines that created them have "
-                               f"returned from {short}: nobody is left to receive what they send{working}"))
+                               f"returned from {short}{after}"))
     pool = False
     if ctx.is_trace and ctx.span > 0:
         created = g.created_ns[grp.rows]
