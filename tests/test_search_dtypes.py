@@ -14,7 +14,8 @@ import pytest
 from conftest import REPO
 
 from gotrace.analysis.grouping import group_rows
-from gotrace.analysis.leaks import find_leaks, suspect_rows
+from gotrace.analysis.leaks import find_leaks
+from gotrace.analysis.series import suspect_rows
 from gotrace.inputs import open_input
 from gotrace.load import load_raw
 from gotrace.model import Model

@@ -28,9 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from gotrace.analysis.grouping import Group, group_rows
-from gotrace.analysis.leaks import LeakReport, find_leaks, suspect_rows
+from gotrace.analysis.leaks import LeakReport, find_leaks
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.analysis.selection import select_rows
+from gotrace.analysis.series import suspect_rows
 from gotrace.analysis.spikes import Spikes, creation_spikes
 from gotrace.analysis.summary import summarize
 from gotrace.inputs import reads_again

@@ -169,7 +169,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -180,8 +180,9 @@ from ..stacks import is_std
 from ..tables import Frame
 from ..trace.events import GoState
 from .capture import Capture
-from .grouping import Group, group_rows
+from .grouping import Group
 from .holders import lock_holders
+from .series import Series
 from .waits import (
     ACCEPT_FUNCS,
     CHANNEL_STATES,
@@ -259,6 +260,7 @@ class LeakReport:
     models: list[Model]  # the series, oldest first; the suspects are groups of the last
     suspects: list[Suspect]  # most certain first
     stopped: bool = False  # the last capture's process crashed or ended its tests (Capture.stopped)
+    notes: list[str] = field(default_factory=list)  # about the series itself (Series.notes)
 
     @property
     def model(self) -> Model:
@@ -402,6 +404,10 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
     created = grp.created_at.func if grp.created_at is not None else ""
     if func.startswith("runtime.") or (created.startswith("runtime.") and is_std(func)):
         return "one of the runtime's own goroutines"
+    # The capture's own machinery: runtime/trace's reader (Go 1.21: Start.func1; Go 1.25+:
+    # the trace multiplexer's), runtime/pprof's CPU profile writer.
+    if func.startswith(("runtime/trace.", "runtime/pprof.")):
+        return "the execution tracer's or profiler's own goroutine"
     if func in ("os/signal.loop", "os/signal.signal_recv") or func.startswith("os/signal."):
         return "the signal-handling loop"
     if func.startswith(TESTING_FUNCS) or _in_framework(model, grp):
@@ -690,22 +696,6 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     return Suspect(grp, verdict, score, ev, series, leaked)
 
 
-def same_process(old: Model, old_groups: dict[Any, Group], new: Model,
-                 new_groups: dict[Any, Group]) -> bool | None:
-    """Whether two captures are of one process, judged by the goroutines that are there
-    once in both (an accept loop, a signal handler): one process keeps their ids. None when
-    no such goroutine tells.
-    """
-    keys = [k for k, grp in old_groups.items() if grp.count == 1 and k in new_groups
-            and new_groups[k].count == 1
-            and not (grp.blocking is not None and grp.blocking.func.startswith("runtime."))]
-    if not keys:
-        return None
-    same = sum(int(old.goroutines.id[old_groups[k].rows[0]]) == int(new.goroutines.id[new_groups[k].rows[0]])
-               for k in keys)
-    return same * 5 >= len(keys) * 4
-
-
 def _held_locks(ctx: Capture, groups: list[Group], wants: list[Literal["release", "event"] | None]
                 ) -> dict[int, list[tuple[Group, int]]]:
     """Per group (index), the lock waiters with a parked holder that its goroutines are tied
@@ -744,46 +734,25 @@ def _distinct_creators(creator: npt.NDArray[np.int64], groups: Sequence[Group]
     return [made[bounds[k]:bounds[k + 1]] for k in range(len(groups))]
 
 
-def suspect_rows(model: Model) -> npt.NDArray[np.int64]:
-    """Goroutines that can leak: alive and not running (a profile's records of any state)."""
-    s = model.goroutines.state
-    keep = (s != GoState.NOT_EXIST) & (s != GoState.RUNNING)
-    return np.flatnonzero(keep)
-
-
 def find_leaks(models: Sequence[Model]) -> LeakReport:
-    """The suspects of the last model; earlier models are the same service's earlier captures.
+    """The suspects of the last model; earlier models are the same service's earlier captures
+    (:class:`gotrace.analysis.series.Series` matches their groups to the last one's).
 
-    Models of a series should share one ``Tables``; groups are matched across them by
-    state, blocking site and creation site (the creation site is left out when any
-    input is a profile, which prints none).
+    Models of a series should share one ``Tables``.
     """
-    models = list(models)
-    with_creator = not any(m.is_profile for m in models)
-    Key = tuple[str, Frame | None, Frame | None]
-    history: list[dict[Key, Group]] = []
-    for m in models[:-1]:
-        groups = group_rows(m, suspect_rows(m), with_creator=with_creator)
-        history.append({(x.state, x.blocking, x.created_at): x for x in groups})
-    last = models[-1]
+    series = Series(models)
+    last = series.models[-1]
     ctx = Capture(last)
-    suspects = []
-    groups = group_rows(last, suspect_rows(last), with_creator=with_creator)
-    latest = {(x.state, x.blocking, x.created_at): x for x in groups}
+    groups = series.last
     # What each group waits for, read once: a lock's holder is looked for, and judged, by it.
     wants = [waits_for(last, x) if ctx.quiet_locks else None for x in groups]
     held = _held_locks(ctx, groups, wants)
     creators = _distinct_creators(last.goroutines.creator, groups)
+    suspects = []
     for gi, grp in enumerate(groups):
-        key = (grp.state, grp.blocking, grp.created_at)
-        series = [h[key].count if key in h else 0 for h in history] + [grp.count] if history else []
         # The earliest capture that had the group: are its goroutines the ones here now?
-        first = next((i for i, h in enumerate(history) if key in h), None)
-        earlier_ids = None if first is None else models[first].goroutines.id[history[first][key].rows]
-        same = None if first is None else same_process(models[first], history[first], last, latest)
-        suspects.append(_judge(ctx, grp, series, earlier_ids, same, wants[gi], held.get(gi, ()),
-                               creators[gi]))
+        earlier_ids, same = series.earlier(grp)
+        suspects.append(_judge(ctx, grp, series.counts(grp), earlier_ids, same, wants[gi],
+                               held.get(gi, ()), creators[gi]))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
-    return LeakReport(models, suspects, ctx.stopped)
-
-
+    return LeakReport(series.models, suspects, ctx.stopped, series.notes())

@@ -347,6 +347,7 @@ def leaks_document(report: LeakReport, baseline: dict[int, str] | None = None,
         "schema_version": LEAKS_SCHEMA,
         "inputs": [{**source_json(m), "span_ns": m.span_ns, "goroutines": m.goroutines.count()}
                    for m in report.models],
+        "notes": report.notes,
         "verdicts": counts,
         "fail_on": fail_on,
         "failed": failed,

@@ -37,6 +37,7 @@ def _row(s: Suspect, marks: str) -> list[str]:
 def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bool,
                  baseline: dict[int, str] | None = None) -> str:
     out = [wrap(headline(report), None if wide else width)]
+    out += [wrap(f"note: {safe(n)}", None if wide else width, indent=6) for n in report.notes]
     serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
     benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
     shown_benign = benign if show_all else benign[:BENIGN_SHOWN]

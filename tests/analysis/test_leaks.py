@@ -608,6 +608,68 @@ def test_series_of_two_captures_shows_growth() -> None:
     assert "the last of 2 captures" in r.stdout.splitlines()[0]
 
 
+def test_a_series_of_profile_and_dump_forms_matches_groups_by_site() -> None:
+    """debug=1 names a channel wait its runtime frames hid only as "chan send or receive"; the
+    same goroutines in a debug=2 dump a moment later wait in "chan receive". Matched by state,
+    they would seem to appear from nothing (0 → 10); a mixed series matches by blocking site
+    and says so."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import zoo
+
+    files = next(p for p in zoo.manifest()["programs"]  # type: ignore[index]
+                 if p["name"] == "abandoned_receiver")["files"]["go1.27"]
+    report = zoo.report([files["debug1"], files["debug2"]])
+    assert report.notes and "matched by where they block" in report.notes[0]
+    top = report.suspects[0]
+    assert top.series[0] == top.series[1] == top.group.count  # the same goroutines, no growth
+    assert "growth" not in [e.kind for e in top.evidence]
+    alone = zoo.report([files["debug2"], files["debug2"]])
+    assert alone.notes == []
+
+
+def test_a_series_says_when_its_captures_are_of_other_processes_or_out_of_order() -> None:
+    """Goroutine ids compare within one process only: a restart's counts say nothing of growth.
+    A process numbers goroutines upward as it makes them, and a dump's waits grow with time:
+    a series given newest first reads growth backwards. Both are told in the report's notes."""
+    accept = goroutine(5, "IO wait", "main.acceptLoop", 40)
+
+    def capture(first: int, n: int, minutes: int, accept_id: int = 5) -> str:
+        loop = accept.replace("goroutine 5 ", f"goroutine {accept_id} ")
+        return MAIN + loop + "".join(goroutine(first + i, f"chan receive, {minutes} minutes", "main.worker",
+                                               20, "main.serve", 3) for i in range(n))
+
+    tables = Tables()
+    old, new = dump(capture(100, 8, 5), tables), dump(capture(200, 8, 5), tables)
+    assert find_leaks([old, new]).notes == []
+    reversed_ = find_leaks([new, old]).notes
+    assert len(reversed_) == 1 and "looks newer than" in reversed_[0] and "oldest first" in reversed_[0]
+    # The same goroutines, waiting 40 minutes in the first given and 5 in the second.
+    aged = find_leaks([dump(capture(100, 8, 40), tables), dump(capture(100, 8, 5), tables)]).notes
+    assert len(aged) == 1 and "looks newer than" in aged[0]
+    restarted = find_leaks([dump(capture(100, 8, 5), tables), dump(capture(100, 8, 5, accept_id=7), tables)])
+    assert len(restarted.notes) == 1 and "of another process" in restarted.notes[0]
+    # The samples' two dumps are of two runs of the server (its accept loop is goroutine 23,
+    # then 10): the report and its JSON say so.
+    early, late = str(SAMPLES / "leak-early.go1.23.debug2.txt"), str(SAMPLES / "leak.go1.23.debug2.txt")
+    notes = json.loads(run("leaks", "--format", "json", early, late).stdout)["notes"]
+    assert len(notes) == 1 and "of another process" in notes[0]
+    assert run("leaks", early, late).stdout.splitlines()[1].startswith("note: ")
+
+
+def test_the_tracers_own_goroutine_is_benign() -> None:
+    """runtime/trace's reader waits in "trace reader (blocked)" for as long as a trace runs; in a
+    series that starts a trace between two dumps it appears from nothing."""
+    reader = ("goroutine 19 [trace reader (blocked)]:\nruntime.ReadTrace()\n\truntime/trace.go:893 +0x45\n"
+              "runtime/trace.(*traceMultiplexer).startLocked.func1()\n"
+              "\truntime/trace/subscribe.go:167 +0xb4\n"
+              "created by runtime/trace.(*traceMultiplexer).startLocked in goroutine 1\n"
+              "\truntime/trace/subscribe.go:157 +0x159\n\n")
+    tables = Tables()
+    report = find_leaks([dump(MAIN, tables), dump(MAIN + reader, tables)])
+    s = next(x for x in report.suspects if x.group.state == "trace reader (blocked)")
+    assert s.verdict == "benign" and any(e.kind == "benign-shape" and "tracer" in e.text for e in s.evidence)
+
+
 def test_a_series_mixing_traces_and_dumps_is_refused() -> None:
     r = run("leaks", str(SAMPLES / "leak.go1.23.trace"), str(SAMPLES / "leak.go1.23.debug2.txt"))
     assert r.exit_code == 1 and "all traces or all dumps" in r.stderr
@@ -778,3 +840,14 @@ def test_a_log_rotation_backlog_is_watched_not_called_likely() -> None:
     series = zoo.report(files["go1.27"]["series"]).suspects
     s = next(x for x in series if x.group.state == "chan send")
     assert s.verdict == "benign" and "churning" in [e.kind for e in s.evidence]
+
+
+def test_the_readme_documents_every_field_of_the_json() -> None:
+    """The README's leaks JSON block names every key the document has, at the top and per
+    suspect, and the schema version the document carries."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("`gotrace leaks --format json` (`schema_version` ", 1)[1].split("```", 2)[1]
+    doc = json.loads(run("leaks", "--format", "json", str(SAMPLES / "leak.go1.23.debug2.txt")).stdout)
+    assert f'"schema_version": {doc["schema_version"]}' in block
+    keys = set(doc) | set(doc["inputs"][0]) | set(doc["suspects"][0]) | set(doc["suspects"][0]["evidence"][0])
+    assert {k for k in keys if f'"{k}"' not in block} == set()
