@@ -88,8 +88,9 @@ kind                       fact                                                 
 ``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
 ``stuck``                  the same goroutine ids as in an earlier snapshot          +25
 ``churning``               other goroutines than in an earlier snapshot             -30
-``benign-shape``           runtime worker, signal loop, accept loop, main,        caps score
-                           testing parents, a fixed pool
+``benign-shape``           runtime worker, tracer or profiler, signal loop,      caps score
+                           accept loop, main, testing parents, a connection's
+                           companion (write half, read-ahead), a fixed pool
 =========================  ======================================================  ======
 
 Why the newer kinds hold beyond the zoo:
@@ -620,6 +621,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
                            "to be read or closed: bodies never closed"))
     elif func == "net/http.(*persistConn).writeLoop":
         shape = shape or "the write half of client connections (their read half tells more)"
+    elif func == "net/http.(*connReader).backgroundRead":
+        # Started by a server connection for as long as its handler runs: handlers that
+        # hang keep them, and tell more (they are where the code waits).
+        shape = shape or "server connections' reads while their handlers run (the handlers tell more)"
     if TIMER_NAME.search(_local(func) + " " + (_local(grp.created_at.func) if grp.created_at else "")) \
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))

@@ -851,3 +851,19 @@ def test_the_readme_documents_every_field_of_the_json() -> None:
     assert f'"schema_version": {doc["schema_version"]}' in block
     keys = set(doc) | set(doc["inputs"][0]) | set(doc["suspects"][0]) | set(doc["suspects"][0]["evidence"][0])
     assert {k for k in keys if f'"{k}"' not in block} == set()
+
+
+def test_a_connections_background_read_points_at_its_handler() -> None:
+    """net/http reads ahead on a server connection for as long as its handler runs: twenty hung
+    handlers keep twenty of these in IO wait. The handlers are where the code waits, and are
+    listed first; the reads are a benign shape that says so."""
+    reads = "".join(goroutine(200 + i, "IO wait", "net/http.(*connReader).backgroundRead", 746,
+                              "net/http.(*connReader).startBackgroundRead", 100 + i) for i in range(20))
+    handlers = "".join(goroutine(100 + i, "sync.RWMutex.RLock", "main.(*daemon).Get", 65,
+                                 "net/http.(*Server).Serve", 5) for i in range(20))
+    report = find_leaks([dump(MAIN + goroutine(9, "sleep", "main.poll", 30) + handlers + reads)])
+    assert report.suspects[0].group.blocking is not None
+    assert report.suspects[0].group.blocking.func == "main.(*daemon).Get"
+    s = next(x for x in report.suspects if x.group.blocking is not None
+             and x.group.blocking.func == "net/http.(*connReader).backgroundRead")
+    assert s.verdict == "benign" and "the handlers tell more" in s.evidence[0].text
