@@ -73,7 +73,8 @@ kind                       fact                                                 
 ``holds-lock``             a debug=2 dump: these print a pointer to the struct       +30..+45
                            whose lock ``holder-parked`` waiters want: they likely
                            hold it (+30 from a select, which may be a limiter's);
-                           replaces ``no-waker``
+                           replaces ``no-waker``. In a busy process, a series:
+                           the same waiters and these stay in every capture
 ``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
                            WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
@@ -589,9 +590,11 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         waiters, tied = max(holds, key=lambda h: h[0].count)
         who = "it likely holds" if n == 1 else f"{tied:,} of them likely hold"
         wait = "waits" if waiters.count == 1 else "wait"
+        how = "a frame points at it" if ctx.quiet_locks else \
+            "a frame points at it, and it and they stay so in every capture"
         ev.append(Evidence("holds-lock", 30 if state == "select" else 45,
                            f"{who} the lock {waiters.count:,} {wait} for at {_where(waiters)}, "
-                           f"parked in {state} (a frame points at it)"))
+                           f"parked in {state} ({how})"))
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups.
@@ -653,7 +656,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
             pts = 45 if rises >= 2 else 30
             how = "in every snapshot" if rises == len(steps) else "and never shrank"
             ev.append(Evidence("growth", pts, f"grew {how}: {trail}"))
-        else:
+        elif not holding:  # a deadlocked lock's holder stays as it is: no fixed set's sign
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
     # Leaked goroutines never leave: when every one an earlier capture had here is gone, even
     # a single one, these come and go (a short backlog caught twice); that some stay says more
@@ -701,16 +704,28 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     return Suspect(grp, verdict, score, ev, series, leaked)
 
 
-def _held_locks(ctx: Capture, groups: list[Group], wants: list[Literal["release", "event"] | None]
-                ) -> dict[int, list[tuple[Group, int]]]:
+def _held_locks(ctx: Capture, groups: list[Group], wants: list[Literal["release", "event"] | None],
+                series: Series) -> dict[int, list[tuple[Group, int]]]:
     """Per group (index), the lock waiters with a parked holder that its goroutines are tied
     to by a dump's arguments: candidates for that holder, parked in a wait of their own.
-    ``wants``: each group's :func:`gotrace.analysis.waits.waits_for`, None where not read."""
-    if not ctx.quiet_locks or ctx.is_trace:
+    ``wants``: each group's :func:`gotrace.analysis.waits.waits_for`, None where not read.
+
+    The holder is parked when nothing of the program's runs (``Capture.quiet_locks``), or,
+    in a busy process, when a series shows the lock never released: the same goroutines wait
+    for it in every capture, and the candidates are parked in every capture too."""
+    if ctx.is_trace:
         return {}
-    locked = [i for i, w in enumerate(wants) if w == "release"]
-    parked = [i for i, (x, w) in enumerate(zip(groups, wants, strict=True)) if w != "release"
-              and (x.state in CHANNEL_STATES or x.state in LOCK_STATES)]
+    if ctx.quiet_locks:
+        locked = [i for i, w in enumerate(wants) if w == "release"]
+        parked = [i for i, (x, w) in enumerate(zip(groups, wants, strict=True)) if w != "release"
+                  and (x.state in CHANNEL_STATES or x.state in LOCK_STATES)]
+    elif len(series.models) > 1:
+        stay = [i for i, x in enumerate(groups)
+                if (x.state in CHANNEL_STATES or x.state in LOCK_STATES) and series.stays(x)]
+        locked = [i for i in stay if waits_for(ctx.model, groups[i]) == "release"]
+        parked = [i for i in stay if i not in locked]
+    else:
+        return {}
     out: dict[int, list[tuple[Group, int]]] = {}
     for h in lock_holders(ctx.model, groups, locked, parked):
         out.setdefault(h.holder, []).append((groups[h.waiters], h.count))
@@ -751,7 +766,7 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     groups = series.last
     # What each group waits for, read once: a lock's holder is looked for, and judged, by it.
     wants = [waits_for(last, x) if ctx.quiet_locks else None for x in groups]
-    held = _held_locks(ctx, groups, wants)
+    held = _held_locks(ctx, groups, wants, series)
     creators = _distinct_creators(last.goroutines.creator, groups)
     suspects = []
     for gi, grp in enumerate(groups):

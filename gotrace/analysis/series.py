@@ -86,6 +86,14 @@ class Series:
         ids = np.concatenate([self.models[first].goroutines.id[x.rows] for x in self._index[first][k]])
         return ids, self.same_process(first)
 
+    def stays(self, grp: Group) -> bool:
+        """Whether every goroutine ``grp`` had in the earliest capture that had it is still in
+        it now, in a capture known to be of this process: the same goroutines, waiting at the
+        same site, through the whole series."""
+        ids, same = self.earlier(grp)
+        now = self.models[-1].goroutines.id[grp.rows]
+        return ids is not None and same is True and bool(np.isin(ids, now).all())
+
     def same_process(self, i: int) -> bool | None:
         """Whether capture ``i`` is of the last one's process, judged by the goroutines that are
         there once in both (an accept loop, a signal handler): one process keeps their ids.

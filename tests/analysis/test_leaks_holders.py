@@ -141,3 +141,36 @@ def test_real_dumps_tie_the_holders_of_real_deadlocks() -> None:
         tied = [s for s in rep.suspects if holds(s)]
         assert [s.group.blocking.func for s in tied if s.group.blocking] == [func], path
         assert all(s.verdict == "likely" for s in tied), path
+
+
+def test_a_series_names_the_holder_in_a_busy_process() -> None:
+    """A process that still works (a poller sleeps) is never quiet, and one dump of it names no
+    holder: the sleeper might hold the lock. Across a series, the same waiters stay in every
+    capture, so the lock was never released, and a goroutine parked on the locked struct in
+    every capture is its holder. One that comes and goes is not."""
+    from gotrace.tables import Tables
+
+    sleeper = ("goroutine 7 [sleep]:\ntime.Sleep(0x3b9aca00)\n\t/go/src/runtime/time.go:300 +0x45\n"
+               "main.poll()\n\t/src/app/poll.go:12 +0x25\ncreated by main.main in goroutine 1\n"
+               "\t/src/app/main.go:8 +0x2a\n\n")
+    accept = parked(5, "IO wait", "main.acceptLoop", "0xc000200000", line=70)
+    close_ = parked(30, "chan send", "main.(*Store).Close", f"{STORE:#x}")
+
+    def capture(waiters: int, holder: str) -> str:
+        return MAIN + sleeper + accept + holder + "".join(waiter(100 + i) for i in range(waiters))
+
+    assert not holds(suspects(capture(6, close_))["main.(*Store).Close"])  # one dump: the sleeper
+    tables = Tables()
+    series = [build_dump_model(capture(n, close_).encode(), f"dump{n}.txt", tables=tables) for n in (3, 6)]
+    found = {s.group.blocking.func: s for s in find_leaks(series).suspects if s.group.blocking is not None}
+    close = found["main.(*Store).Close"]
+    assert holds(close) == ["it likely holds the lock 6 wait for at main.(*Store).Get (store.go:20), parked "
+                            "in chan send (a frame points at it, and it and they stay so in every capture)"]
+    assert close.verdict == "likely" and "steady" not in [e.kind for e in close.evidence]
+    # Another goroutine on the struct in the last capture only: it came since, so it is not
+    # the holder the waiters have waited for since the first.
+    other = parked(31, "chan send", "main.(*Store).Close", f"{STORE:#x}")
+    series = [build_dump_model(capture(3, close_).encode(), "a.txt", tables=tables),
+              build_dump_model(capture(6, other).encode(), "b.txt", tables=tables)]
+    found = {s.group.blocking.func: s for s in find_leaks(series).suspects if s.group.blocking is not None}
+    assert not holds(found["main.(*Store).Close"])
