@@ -174,3 +174,23 @@ def test_a_series_names_the_holder_in_a_busy_process() -> None:
               build_dump_model(capture(6, other).encode(), "b.txt", tables=tables)]
     found = {s.group.blocking.func: s for s in find_leaks(series).suspects if s.group.blocking is not None}
     assert not holds(found["main.(*Store).Close"])
+
+
+def test_a_real_busy_processs_series_names_the_deadlocks_holder() -> None:
+    """tests/data/dumps/busy_lock: a lock held across a channel send, in a process that serves
+    HTTP and polls metrics. One dump names no holder; the series of three names commit, and
+    the Stat waiters, the same goroutines in every dump, are a leak."""
+    from gotrace.tables import Tables
+
+    for version in ("go1.27", "go1.21"):
+        paths = [DATA / "dumps" / "busy_lock" / f"lock_send_deadlock.{version}.debug2.{i}.txt"
+                 for i in (1, 2, 3)]
+        single = {s.group.blocking.func: s for s in find_leaks([load(str(paths[-1]))]).suspects
+                  if s.group.blocking is not None}
+        assert not holds(single["main.(*folderModel).commit"])
+        tables = Tables()
+        report = find_leaks([build_dump_model(p.read_bytes(), str(p), tables=tables) for p in paths])
+        found = {s.group.blocking.func: s for s in report.suspects if s.group.blocking is not None}
+        commit, stat = found["main.(*folderModel).commit"], found["main.(*folderModel).Stat"]
+        assert len(holds(commit)) == 1 and "main.(*folderModel).Stat" in holds(commit)[0], version
+        assert commit.verdict == "likely" and stat.verdict == "leak" and report.suspects[0] is stat

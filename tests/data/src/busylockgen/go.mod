@@ -1,0 +1,3 @@
+module example.com/busylockgen
+
+go 1.21
