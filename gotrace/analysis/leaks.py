@@ -298,8 +298,8 @@ def _where(grp: Group) -> str:
 
 
 def _local(func: str) -> str:
-    """A function's name within its package, with its receiver's type: ``(*TimingWheel).run``
-    of ``example.com/app/collection.(*TimingWheel).run``. Names say what a loop is for; the
+    """A function's name within its package, with its receiver's type: ``(*Conn).startHeartbeat``
+    of ``example.com/app/conn.(*Conn).startHeartbeat``. Names say what a loop is for; the
     import path and package say where it lives (a package ``poller`` runs more than polls)."""
     return func.rsplit("/", 1)[-1].split(".", 1)[-1]
 
@@ -628,7 +628,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # Started by a server connection for as long as its handler runs: handlers that
         # hang keep them, and tell more (they are where the code waits).
         shape = shape or "server connections' reads while their handlers run (the handlers tell more)"
-    if TIMER_NAME.search(_local(func) + " " + (_local(grp.created_at.func) if grp.created_at else "")) \
+    # The blocking function's own name (a long-poll handler's type, PollHandler, is no
+    # timer's), and its maker's, without the import path (a package may be named poller).
+    if TIMER_NAME.search(func.rsplit(".", 1)[-1] + " "
+                         + (_local(grp.created_at.func) if grp.created_at else "")) \
             and n >= 10 and state in CHANNEL_STATES | {"sleep"}:
         ev.append(Evidence("timer-loop", 10, f"{n:,} timer or ticker loops, one per object, never stopped"))
     # Idle: waiting for work. A send hands a result over, and senders that all wait are

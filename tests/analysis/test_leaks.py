@@ -787,14 +787,16 @@ def test_a_sigquit_traceback_names_goroutines_as_debug2_does_and_is_not_quiet() 
 
 
 @pytest.mark.parametrize(("func", "creator", "loop"), [
-    ("main.(*TimingWheel).run", "main.(*Server).handle", True),  # the receiver's type names it
-    ("main.run", "main.(*Conn).startHeartbeat", True),  # so does the maker
+    ("main.(*Wheel).tick", "main.(*Server).handle", True),  # the function names it
+    ("main.run", "example.com/app/conn.(*Conn).startHeartbeat", True),  # so does the maker
+    ("main.(*PollHandler).ServeHTTP", "net/http.(*Server).Serve", False),  # a long-poll handler
     ("example.com/poller.(*Cache).get", "example.com/poller.(*Cache).Get", False),  # a package
     ("main.worker", "main.main", False),
 ])
-def test_timer_loops_are_named_by_function_and_type(func: str, creator: str, loop: bool) -> None:
-    """A loop per object around a ticker or a wheel is told by its function's name, with the
-    receiver's type, or its maker's; the import path and package name say where it lives."""
+def test_timer_loops_are_named_by_function_and_maker(func: str, creator: str, loop: bool) -> None:
+    """A loop per object around a ticker or a wheel is told by its function's name or its
+    maker's (with the maker's type); not by the blocking function's type (a PollHandler's
+    ServeHTTP waits for an event, no tick), nor by an import path or package name."""
     text = "".join(goroutine(100 + i, "select", func, 20, creator, 10 + i) for i in range(12))
     s = top(dump(MAIN + goroutine(9, "sleep", "main.poll", 30) + text))
     assert ("timer-loop" in [e.kind for e in s.evidence]) is loop, [e.text for e in s.evidence]
