@@ -86,6 +86,7 @@ kind                       fact                                                 
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
 ``growth``                 grew between snapshots of a series, never shrank       +30..+45
 ``steady``                 the same count in every snapshot                          -20
+``restart``                the counts, when a capture is of another process         0
 ``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
 ``stuck``                  the same goroutine ids as in an earlier snapshot          +25
 ``churning``               other goroutines than in an earlier snapshot             -30
@@ -427,7 +428,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
            earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
            wants: Literal["release", "event"] | None = None,
            holds: Sequence[tuple[Group, int]] = (),
-           creators: npt.NDArray[np.int64] | None = None) -> Suspect:
+           creators: npt.NDArray[np.int64] | None = None, restarted: bool = False) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
@@ -439,6 +440,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     groups waiting for a lock with a parked holder that ``grp``'s goroutines are tied to
     (:func:`gotrace.analysis.holders.lock_holders`), with how many of them are. ``creators``:
     the distinct goroutines that made them (:func:`_distinct_creators`), read here if None.
+    ``restarted``: an earlier capture of the series is of another process, so its counts are
+    shown but not weighed.
     """
     g = ctx.g
     state = grp.state
@@ -648,7 +651,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     pool = pool and state in idle_states and not ended
 
     # --- a series --------------------------------------------------------------------
-    if len(series) >= 2:
+    if len(series) >= 2 and restarted:
+        trail = " → ".join(f"{c:,}" for c in series)
+        ev.append(Evidence("restart", 0, f"{trail} in captures of more than one process: not weighed"))
+    elif len(series) >= 2:
         steps = np.diff(np.array(series, np.int64))
         trail = " → ".join(f"{c:,}" for c in series)
         if (steps < 0).any():
@@ -776,6 +782,6 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
         # The earliest capture that had the group: are its goroutines the ones here now?
         earlier_ids, same = series.earlier(grp)
         suspects.append(_judge(ctx, grp, series.counts(grp), earlier_ids, same, wants[gi],
-                               held.get(gi, ()), creators[gi]))
+                               held.get(gi, ()), creators[gi], series.restarted))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(series.models, suspects, ctx.stopped, series.notes())

@@ -102,6 +102,12 @@ class Series:
             self._same[i] = _same_process(self.models[i], self._index[i], self.models[-1], self._index[-1])
         return self._same[i]
 
+    @property
+    def restarted(self) -> bool:
+        """Whether an earlier capture is known to be of another process than the last: counts
+        across a restart say nothing of growth."""
+        return any(self.same_process(i) is False for i in range(len(self.models) - 1))
+
     def notes(self) -> list[str]:
         """What the reader of a report on this series must know: captures of other processes,
         captures out of order, captures that name waits differently."""
@@ -115,7 +121,7 @@ class Series:
             if self.same_process(i) is False:
                 out.append(f"{names[i]} is of another process than {names[-1]} (goroutines both have "
                            "once, such as an accept loop, have other ids): counts across a restart say "
-                           "nothing of growth")
+                           "nothing of growth, and are not weighed")
         for i in range(len(self.models) - 1):
             # Ids and waits compare within one process only (a restart numbers from 1 again).
             one = _same_process(self.models[i], self._index[i], self.models[i + 1], self._index[i + 1])

@@ -603,9 +603,19 @@ def test_bad_baseline_is_one_line_exit_1(tmp_path: Path) -> None:
 
 
 def test_series_of_two_captures_shows_growth() -> None:
+    """The samples' two dumps are of two runs of the server: their counts are shown, not
+    weighed. The zoo's series are of one process: there growth counts."""
     r = run("leaks", str(SAMPLES / "leak-early.go1.23.debug2.txt"), str(SAMPLES / "leak.go1.23.debug2.txt"))
-    assert "100 → 300" in r.stdout
     assert "the last of 2 captures" in r.stdout.splitlines()[0]
+    assert "100 → 300 in captures of more than one process: not weighed" in r.stdout
+    assert "grew" not in r.stdout
+    sys.path.insert(0, str(Path(__file__).parent))
+    import zoo
+
+    files = next(p for p in zoo.manifest()["programs"]  # type: ignore[index]
+                 if p["name"] == "timeout_sender")["files"]["go1.27"]["series"]
+    top = zoo.report(files).suspects[0]
+    assert any(e.kind == "growth" and e.points == 45 and "12 → 24 → 36" in e.text for e in top.evidence)
 
 
 def test_a_series_of_profile_and_dump_forms_matches_groups_by_site() -> None:
