@@ -15,7 +15,7 @@ from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import Model
 from ..stacks import takes_capture, writes_profile
 from ..trace.events import GoState
-from .waits import SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
+from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
 
 # runtime/synctest.go: the panics of a deadlocked synctest bubble.
 BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
@@ -88,7 +88,8 @@ class Capture:
         # Beyond the quiet: is anyone left whom a timer could wake (a select, a channel
         # receive: a ticker's channel, a context's deadline) to send, call Done or Signal? Not
         # the runtime's own, not the testing framework waiting for a test to end, and not one
-        # waiting to send or on a sync primitive, which only another goroutine ends.
+        # waiting to send or on a sync primitive, which only another goroutine ends (or a
+        # timer's callback, time.AfterFunc's, which is no goroutine until it fires).
         proof = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in TIMER_PROOF]
         framework = [s for s, fs in funcs.items()
                      if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
@@ -98,6 +99,20 @@ class Capture:
                     & ~np.isin(g.last_stack, framework))
         wakeable[busy_rows] = False
         self.timer_wakes = bool(wakeable.any())
+        # Who of yours could still receive what a sender sends: one at work, or one waiting in
+        # a receive or a select (a consumer's loop, a retry loop, a semaphore's holders at
+        # work). Not the runtime's own, not the testing framework waiting for a test, not the
+        # capture's own, and not one made only of the standard library's frames (an idle
+        # connection receives nothing of yours).
+        listening = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in RECEIVING]
+        waits = np.flatnonzero(waiting & np.isin(g.reason, listening) & ~np.isin(g.name, own))
+        std_only = [s for s in np.unique(g.last_stack[waits]).tolist()
+                    if holds_none(stacks(s), model.is_profile)]
+        waits = waits[~np.isin(g.last_stack[waits], framework + std_only + nothing + takers)]
+        # (As for the quiet, one busy goroutine of a capture with no writer of its own, a
+        # SIGQUIT's or a crash's, is taken for the one that stopped the process.)
+        at_work = max(0, int(g.weights(yours).sum()) - (0 if takers else 1))
+        self.receivers = at_work + int(g.weights(waits).sum())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.

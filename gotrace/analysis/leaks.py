@@ -12,10 +12,12 @@ Verdicts:
   by construction; every goroutine asleep) or score >= 80, where the score holds more
   than a pile: how many wait, made by how many, for how long, how many connections are
   open (``PILE_KINDS``) is what one capture of a healthy server shows too (a goroutine per
-  connection or watch, there for hours), so without a fact about what can still end them
-  (who could wake or release them, that the process stopped, a history; not "only a timer
-  could wake them", which a scheduler's ticker does in a healthy daemon) the score stops
-  at 79;
+  connection or watch, there for hours), and so is one capture's quiet (``PARKED_KINDS``:
+  whoever could wake or release them is parked too, but parked on what, a dump does not
+  say: a ticker, a deadline, a reply on its way, a time.AfterFunc callback that is no
+  goroutine until it fires), so without a fact about what can still end them (that the
+  process stopped, a history, senders whose creators are gone while nothing of yours could
+  receive) the score stops at 79;
 * ``likely``: score >= 55;
 * ``watch``: score >= 30;
 * ``benign``: anything lower, and known-benign shapes without proof.
@@ -44,12 +46,13 @@ kind                       fact                                                 
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
 ``per-request``            created by many different goroutines (dump), or          +20
                            steadily throughout the trace
-``orphaned``               blocked sending, created by 3+ goroutines of which    +15..+30
+``orphaned``               blocked sending, created by 3+ goroutines of which    +10..+30
                            90%+ have returned from the function that made them
                            (gone, or a dump shows them elsewhere: a connection's
                            goroutine serving its next request): nobody is left
-                           to receive; +30 when nothing of yours is at work,
-                           else +15 and a pile (their consumer may be behind)
+                           to receive; +30 when no goroutine of yours is at work
+                           or waits in a receive or a select, else +10 and a pile
+                           (a long-lived consumer, behind, may be the receiver)
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -69,16 +72,18 @@ kind                       fact                                                 
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
                            program's code on its stack (but the capture's own)
                            runs, is runnable, in a syscall, asleep or waiting on
-                           the network
+                           the network; alone with a pile, likely at most
 ``holds-lock``             a debug=2 dump: these print a pointer to the struct       +30..+45
                            whose lock ``holder-parked`` waiters want: they likely
                            hold it (+30 from a select, which may be a limiter's);
                            replaces ``no-waker``. In a busy process, a series:
-                           the same waiters and these stay in every capture
+                           the same waiters and these stay in every capture;
+                           alone with a pile, likely at most
 ``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
                            WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
-                           +45 when not even a timer can start anything
+                           +45 when nothing but a timer's callback (time.AfterFunc)
+                           can start anything; alone with a pile, likely at most
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
@@ -110,8 +115,8 @@ Why the newer kinds hold beyond the zoo:
   query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:
   during most of its mutex waits nothing else runs, only the holder sleeps). One dump
   cannot tell a holder that waits on a ticker's channel or a timeout while holding the
-  lock (a limiter) from a deadlocked one, which is why this is worth ``likely`` with a
-  few waiters, not ``leak``; a series (the same goroutines stay) or a trace (they are
+  lock (a limiter) from a deadlocked one, which is why this is worth ``likely``, however
+  many wait, not ``leak``; a series (the same goroutines stay) or a trace (they are
   woken) tells them apart. WaitGroup
   and Cond waits are left out: they wait for an event (Done, Signal), not for a release.
   A profile's states come from its stacks: a protobuf profile's keep the runtime's frames
@@ -135,7 +140,9 @@ Why the newer kinds hold beyond the zoo:
   or Cond (no timer receives, calls Done or Signals), and every other goroutine but the
   runtime's and the testing framework's waits to send or on a sync primitive too; a
   goroutine in a select or a channel receive could hold a ticker's channel or a context's
-  deadline, and then the timer's weight stays. A
+  deadline, and then the timer's weight stays. Even then a time.AfterFunc (or
+  context.AfterFunc) callback, no goroutine until it fires, may Signal, call Done, unlock
+  or send: one dump's quiet is worth ``likely`` at most. A
   process that serves anything has a goroutine waiting on the network or in a syscall and
   is never quiet; a hung test or batch job, dumped by SIGQUIT or from inside, is. Only
   dumps: a trace's last moment is any moment, and its wake history speaks instead
@@ -145,13 +152,13 @@ Why the newer kinds hold beyond the zoo:
   return) the send can never complete. Returned means from the function with the ``go``
   statement: a keep-alive connection's goroutine lives on and serves the next request, but
   the handler that made the sender is gone (a dump shows each creator's stack; a trace
-  only whether it ended). A fire-and-forget send to a live consumer (an audit log, a
-  queue) completes in moments; three requests' senders all stuck there mean the consumer
-  is gone or stalled. Stalled may be for a while only (the zoo's ``audit_backlog``: its
-  writer rotates its log, and a dump then shows 15 senders waiting): while a goroutine of
-  yours is at work it may be that consumer, so this weighs half and counts as a pile (a
-  busy process's orphaned senders are ``watch``, or ``likely`` with many); when nothing of
-  yours works, nothing will take what they send. Long-lived producers are made by
+  only whether it ended). But the creator need not be the receiver: a fire-and-forget
+  send to a long-lived consumer (an audit log, a shipper retrying in a select), a
+  semaphore's acquire (its holders release it) wait for another goroutine, which may be
+  behind for a while (the zoo's ``audit_backlog``: its writer rotates its log, and a dump
+  then shows 15 senders waiting). So this is worth much only when no goroutine of yours
+  could be that receiver: none is at work, and none waits in a receive or a select; else
+  it weighs little and counts as a pile. Long-lived producers are made by
   long-lived owners (still in the function that made them), and connection helpers that
   outlive their dialer wait to receive, not to send.
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
@@ -232,6 +239,13 @@ ORPHAN_MIN = 3
 # connections idle for hours.
 PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
                         "long-in-trace", "idle-conns"})
+# What one dump's quiet says: nothing of the program's is at work, so whoever could wake or
+# release these is parked too. Parked on what, a dump does not say: a ticker's channel, a
+# deadline, a reply on its way, or a time.AfterFunc callback (no goroutine until it fires)
+# may yet end the wait. A limiter holds its lock while it waits for its next tick. Alone,
+# with a pile, it stops at likely; a history (the same goroutines in every capture) or a
+# stopped process goes further.
+PARKED_KINDS = frozenset({"no-waker", "holder-parked", "holds-lock"})
 
 
 @dataclass(slots=True)
@@ -303,6 +317,10 @@ def _local(func: str) -> str:
     of ``example.com/app/conn.(*Conn).startHeartbeat``. Names say what a loop is for; the
     import path and package say where it lives (a package ``poller`` runs more than polls)."""
     return func.rsplit("/", 1)[-1].split(".", 1)[-1]
+
+
+def _yours(n: int) -> str:
+    return "1 goroutine of yours is" if n == 1 else f"{n:,} goroutines of yours are"
 
 
 def _dur(ns: int) -> str:
@@ -515,12 +533,14 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         gone = ctx.returned(creators, maker)
         if gone * 10 >= len(creators) * 9:
             short = maker.rsplit("/", 1)[-1]
-            # Something of yours at work may be the consumer they wait for, behind (a log
-            # rotation, a slow write): then they may be a backlog, soon drained.
-            after = (": nobody is left to receive what they send" if ctx.quiet_locks else
-                     ", so none of those will receive what they send (goroutines of yours are at "
-                     "work: one may be their consumer, behind)")
-            ev.append(Evidence("orphaned", 30 if ctx.quiet_locks else 15,
+            # A creator that returned receives nothing more; but the receiver may be another
+            # goroutine (a fire-and-forget send to a long-lived consumer, a semaphore whose
+            # holders release it): one of yours at work or waiting in a receive or a select.
+            after = (": nobody is left to receive what they send (no goroutine of yours is at work "
+                     "or waits in a receive or a select)" if not ctx.receivers else
+                     f", so they receive nothing more; {_yours(ctx.receivers)} at work or in a "
+                     "receive or a select, and may be their consumer")
+            ev.append(Evidence("orphaned", 10 if ctx.receivers else 30,
                                f"{gone:,} of the {len(creators):,} goroutines that created them have "
                                f"returned from {short}{after}"))
     pool = False
@@ -604,9 +624,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     if wants == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
             and not ended and n >= 2 and not holding:
         if state in TIMER_PROOF and not ctx.timer_wakes:
-            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing can wake them: "
-                               "nothing runs, sleeps, or waits on a syscall or the network, and the "
-                               "rest wait to send or on locks, WaitGroups or Conds"))
+            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing but a timer's "
+                               "callback (time.AfterFunc) can wake them: nothing runs, sleeps, or waits "
+                               "on a syscall or the network, and the rest wait to send or on locks, "
+                               "WaitGroups or Conds"))
         else:
             ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} and only a timer could wake "
                                "them: nothing runs, sleeps, or waits on a syscall or the network"))
@@ -702,8 +723,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # scheduler's ticker wakes a healthy daemon's goroutines so. Nor is "their makers
         # returned" while some goroutine of yours is at work: it may be the consumer they
         # wait for, behind on a slow write (a backlog, not a leak).
-        if all(e.kind in PILE_KINDS or e.points <= 0 or (e.kind == "no-waker" and e.points < 45)
-               or (e.kind == "orphaned" and not ctx.quiet_locks) for e in ev):
+        if all(e.kind in PILE_KINDS or e.kind in PARKED_KINDS or e.points <= 0
+               or (e.kind == "orphaned" and ctx.receivers) for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then a shape that capped the score (it is why the points above it do not

@@ -30,8 +30,11 @@ LOCK_STATES = frozenset({
 NET_STATES = frozenset({"IO wait", "network"})
 # Waits that end without another goroutine's help: a lock's holder in one releases it in time.
 SELF_WAKING = NET_STATES | {"sleep"}
-# Waits only another goroutine ends: no timer sends, unlocks, calls Done or Signals.
+# Waits only another goroutine ends (or a timer's callback, which is no goroutine until it
+# fires): no ticker's channel or deadline sends, unlocks, calls Done or Signals.
 TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
+# Waits in which a goroutine may take what another sends: a consumer's loop.
+RECEIVING = frozenset({"chan receive", "select", CHAN_OP})
 MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
 # A frame of a Mutex or RWMutex acquisition (sync, or internal/sync from Go 1.24): tells a
 # lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).
