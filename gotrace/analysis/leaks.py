@@ -319,6 +319,19 @@ def _local(func: str) -> str:
     return func.rsplit("/", 1)[-1].split(".", 1)[-1]
 
 
+def _sync_wait_means(model: Model, grp: Group) -> str:
+    """What a long sync wait waits for. Dumps name WaitGroup and Cond waits; traces and older
+    Go call every sync wait "sync" or "semacquire", and the stack tells which it is."""
+    if grp.state in LOCK_WAIT_MEANS:
+        return LOCK_WAIT_MEANS[grp.state]
+    for f in model.tables.stack_frames(grp.stack):
+        if f.func.endswith("(*WaitGroup).Wait"):
+            return LOCK_WAIT_MEANS["sync.WaitGroup.Wait"]
+        if f.func.endswith("(*Cond).Wait"):
+            return LOCK_WAIT_MEANS["sync.Cond.Wait"]
+    return "a lock that is never released (deadlock?)"
+
+
 def _yours(n: int) -> str:
     return "1 goroutine of yours is" if n == 1 else f"{n:,} goroutines of yours are"
 
@@ -600,7 +613,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     long_wait = MINUTE if not ctx.is_trace else max(100_000_000, ctx.span // 4)
     if state in LOCK_STATES and grp.wait.max >= long_wait:
         ev.append(Evidence("lock-held", 30, f"waiting up to {_dur(grp.wait.max)} in {state}: "
-                           + LOCK_WAIT_MEANS.get(state, "a lock that is never released (deadlock?)")))
+                           + _sync_wait_means(ctx.model, grp)))
     if wants == "release":
         ev.append(Evidence("holder-parked", 45, f"{n:,} wait for a lock whose holder is parked: none "
                            "of your goroutines runs, sleeps, or waits on a syscall or the network "
@@ -690,11 +703,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
     # Leaked goroutines never leave: when every one an earlier capture had here is gone, even
     # a single one, these come and go (a short backlog caught twice); that some stay says more
-    # when there are two or more of them.
+    # when there are two or more of them, and when the site never lost any (one that shrank is
+    # served: a limiter's queue moves up one by one, its waiters the same for a while).
+    shrank = len(series) >= 2 and bool((np.diff(np.array(series, np.int64)) < 0).any())
     if earlier_ids is not None and len(earlier_ids) >= 1 and not ctx.model.is_profile \
             and same_process is not False:
         still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
-        if still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2:
+        if still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2 and not shrank:
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
                                f"{len(earlier_ids):,} here in the first capture that had them "
                                "are still here"))

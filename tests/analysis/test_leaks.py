@@ -912,3 +912,40 @@ def test_a_parked_lock_holder_is_likely_however_many_wait() -> None:
     s = top(dump(MAIN + waiters))
     assert "holder-parked" in [e.kind for e in s.evidence]
     assert s.verdict == "likely" and s.score == 79
+
+
+def test_a_long_sync_wait_says_what_it_waits_for() -> None:
+    """Traces and older Go call every sync wait "sync" or "semacquire": the stack tells a
+    WaitGroup's wait (a Done that never comes) from a lock's."""
+    def waits(frame: str) -> str:
+        rows = "".join(f"goroutine {100 + i} [semacquire, 5 minutes]:\n"
+                       "sync.runtime_Semacquire(0xc00001234c?)\n\t/go/src/runtime/sema.go:62 +0x25\n"
+                       f"{frame}(0xc000012340)\n\t/go/src/sync/x.go:1 +0x1\n"
+                       "main.(*Job).run()\n\t/src/app/job.go:20 +0x45\ncreated by main.main in goroutine 1\n"
+                       "\t/src/app/main.go:9 +0x2a\n\n" for i in range(3))
+        s = top(dump(MAIN + rows))
+        return next(e.text for e in s.evidence if e.kind == "lock-held")
+
+    assert waits("sync.(*WaitGroup).Wait").endswith("a Done that never comes (Add and Done do not match?)")
+    assert waits("sync.(*Cond).Wait").endswith("a Signal or Broadcast that never comes")
+    assert waits("sync.(*Mutex).Lock").endswith("a lock that is never released (deadlock?)")
+
+
+def test_a_limiters_queue_in_a_series_is_one_process_and_moves() -> None:
+    """A limiter's lock passes from waiter to waiter: its lone holder is another goroutine in
+    each capture, which is no restart (the accept loop keeps its id), and its queue shrinks as
+    it moves; the waiters that stay are still in line, not stuck."""
+    accept = goroutine(5, "IO wait", "main.acceptLoop", 70)
+
+    def capture(holder: int, first: int, n: int) -> str:
+        waiters = "".join(goroutine(first + i, "sync.Mutex.Lock", "main.(*limiter).Wait", 38, "main.serve",
+                                    1000 + first + i) for i in range(n))
+        return MAIN + accept + goroutine(holder, "chan receive", "main.(*limiter).tick", 40) + waiters
+
+    tables = Tables()
+    models = [dump(capture(30 + k, 100 + k, 9 - k), tables) for k in range(3)]
+    report = find_leaks(models)
+    assert report.notes == []  # one process: most lone goroutines keep their ids
+    s = next(x for x in report.suspects if x.group.state == "sync.Mutex.Lock")
+    kinds = [e.kind for e in s.evidence]
+    assert "fluctuates" in kinds and "stuck" not in kinds and "restart" not in kinds
