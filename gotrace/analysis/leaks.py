@@ -94,6 +94,8 @@ kind                       fact                                                 
 ``restart``                the counts, when a capture is of another process         0
 ``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
 ``stuck``                  the same goroutine ids as in an earlier snapshot          +25
+                           (not where the count shrank); growth and stuck are a
+                           pile when those that stayed waited under a minute
 ``churning``               other goroutines than in an earlier snapshot             -30
 ``benign-shape``           runtime worker, tracer or profiler, signal loop,      caps score
                            accept loop, main, testing parents, a connection's
@@ -705,14 +707,23 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     # a single one, these come and go (a short backlog caught twice); that some stay says more
     # when there are two or more of them, and when the site never lost any (one that shrank is
     # served: a limiter's queue moves up one by one, its waiters the same for a while).
+    # Those that stayed have waited at least as long as the series lasted, unless woken in
+    # between: when a dump shows them all under a minute, the captures are seconds apart (or
+    # they were woken: not stuck), and over seconds growth and staying goroutines are what a
+    # burst or a warm-up shows too: alone with a pile, likely at most.
     shrank = len(series) >= 2 and bool((np.diff(np.array(series, np.int64)) < 0).any())
+    brief = False
     if earlier_ids is not None and len(earlier_ids) >= 1 and not ctx.model.is_profile \
             and same_process is not False:
-        still = int(np.isin(earlier_ids, g.id[grp.rows]).sum())
+        stayed = grp.rows[np.isin(g.id[grp.rows], earlier_ids)]
+        still = len(stayed)
+        brief = not ctx.is_trace and still > 0 and int(g.wait_ns[stayed].max()) < MINUTE
         if still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2 and not shrank:
+            seconds = ("; all have waited under a minute: the captures are seconds apart, which a "
+                       "burst or a warm-up fills too" if brief else "")
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
                                f"{len(earlier_ids):,} here in the first capture that had them "
-                               "are still here"))
+                               f"are still here{seconds}"))
         elif still * 5 < len(earlier_ids) and same_process:
             ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
                                "here in the first capture that had them are still here"))
@@ -739,7 +750,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # returned" while some goroutine of yours is at work: it may be the consumer they
         # wait for, behind on a slow write (a backlog, not a leak).
         if all(e.kind in PILE_KINDS or e.kind in PARKED_KINDS or e.points <= 0
-               or (e.kind == "orphaned" and ctx.receivers) for e in ev):
+               or (e.kind == "orphaned" and ctx.receivers) or (brief and e.kind in ("growth", "stuck"))
+               for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then a shape that capped the score (it is why the points above it do not

@@ -949,3 +949,23 @@ def test_a_limiters_queue_in_a_series_is_one_process_and_moves() -> None:
     s = next(x for x in report.suspects if x.group.state == "sync.Mutex.Lock")
     kinds = [e.kind for e in s.evidence]
     assert "fluctuates" in kinds and "stuck" not in kinds and "restart" not in kinds
+
+
+def test_a_series_seconds_apart_says_likely_at_most() -> None:
+    """Goroutines that stayed through a series have waited at least as long as it lasted: when
+    a dump shows them all under a minute, its captures are seconds apart, and growth and staying
+    goroutines over seconds are what a burst or a warm-up shows too. Minutes apart, they are a
+    leak's."""
+    accept = goroutine(5, "IO wait", "main.acceptLoop", 70)
+
+    def snapshot(n: int, minutes: int) -> str:
+        wait = f", {minutes} minutes" if minutes else ""
+        return MAIN + accept + "".join(goroutine(100 + i, f"chan receive{wait}", "main.worker", 20,
+                                                 "main.serve", 1000 + i) for i in range(n))
+
+    tables = Tables()
+    slow = find_leaks([dump(snapshot(n, m), tables) for n, m in ((20, 0), (40, 12), (60, 24))]).suspects[0]
+    fast = find_leaks([dump(snapshot(n, 0), tables) for n in (20, 40, 60)]).suspects[0]
+    assert {"growth", "stuck"} <= {e.kind for e in slow.evidence} and slow.verdict == "leak"
+    assert {"growth", "stuck"} <= {e.kind for e in fast.evidence} and fast.verdict == "likely"
+    assert any("the captures are seconds apart" in e.text for e in fast.evidence)

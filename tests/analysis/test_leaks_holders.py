@@ -179,7 +179,7 @@ def test_a_series_names_the_holder_in_a_busy_process() -> None:
 def test_a_real_busy_processs_series_names_the_deadlocks_holder() -> None:
     """tests/data/dumps/busy_lock: a lock held across a channel send, in a process that serves
     HTTP and polls metrics. One dump names no holder; the series of three names commit, and
-    the Stat waiters, the same goroutines in every dump, are a leak."""
+    the Stat waiters, the same goroutines in every dump, lead."""
     from gotrace.tables import Tables
 
     for version in ("go1.27", "go1.21"):
@@ -193,4 +193,5 @@ def test_a_real_busy_processs_series_names_the_deadlocks_holder() -> None:
         found = {s.group.blocking.func: s for s in report.suspects if s.group.blocking is not None}
         commit, stat = found["main.(*folderModel).commit"], found["main.(*folderModel).Stat"]
         assert len(holds(commit)) == 1 and "main.(*folderModel).Stat" in holds(commit)[0], version
-        assert commit.verdict == "likely" and stat.verdict == "leak" and report.suspects[0] is stat
+        # Milliseconds apart (the waiters that stay have waited under a minute): likely, first.
+        assert commit.verdict == "likely" and stat.verdict == "likely" and report.suspects[0] is stat
