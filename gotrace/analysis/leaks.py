@@ -67,6 +67,8 @@ kind                       fact                                                 
 ``long-in-trace``          blocked for most of the trace                             +10
 ``stalled``                3+ blocked at the site over a quarter of the trace or     +25
                            more, none woken there for half the trace or more
+                           (with lock-held, none-ended, outlived: a pile while a
+                           goroutine of yours is at work at the trace's end)
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
@@ -248,6 +250,10 @@ PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread",
 # with a pile, it stops at likely; a history (the same goroutines in every capture) or a
 # stopped process goes further.
 PARKED_KINDS = frozenset({"no-waker", "holder-parked", "holds-lock"})
+# What a trace's span says: waits that outlasted it. A trace of a second cannot see a lock held
+# across a slower call end, nor a backlog behind a consumer at work drain; while a goroutine of
+# yours is at work at its end (the holder or consumer may be waiting on it), they are a pile.
+TRACE_SPAN_KINDS = frozenset({"lock-held", "stalled", "none-ended", "outlived"})
 
 
 @dataclass(slots=True)
@@ -751,6 +757,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
         # wait for, behind on a slow write (a backlog, not a leak).
         if all(e.kind in PILE_KINDS or e.kind in PARKED_KINDS or e.points <= 0
                or (e.kind == "orphaned" and ctx.receivers) or (brief and e.kind in ("growth", "stuck"))
+               or (ctx.is_trace and not ctx.quiet_locks and e.kind in TRACE_SPAN_KINDS)
                for e in ev):
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)

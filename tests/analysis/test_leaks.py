@@ -694,14 +694,20 @@ def test_a_series_mixing_traces_and_dumps_is_refused() -> None:
 MS = 1_000_000
 SEND = "main.audit@app.go:47;main.handle@app.go:30"
 GO_AUDIT = "main.handle@app.go:29;main.serve@app.go:12"
+POLL = "time.Sleep@time.go:300;main.poll@app.go:40"
 
 
-def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000) -> Model:
+def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000, sleeper: bool = False) -> Model:
     """A trace (times in ms) where goroutines made by main.handle block in chan send at one
     stack: those of ``woken_at`` are woken at those times (and end 1 ms later), those of
-    ``blocked_at`` block then and are still blocked at ``end``."""
+    ``blocked_at`` block then and are still blocked at ``end``. ``sleeper``: a goroutine of
+    the program is asleep at the end (it is at work: the trace's end is not quiet)."""
     events: list[tuple[int, str]] = [(0, '1 -1 -1 -1 - | 0 0 0 0 "" | - | 0'),
                                      (1, f'13 -1 0 5 - | 1 1 0 3 "" | {GO_AUDIT} | 0')]
+    if sleeper:
+        events += [(2, f'13 1 0 5 {GO_AUDIT} | 1 900 1 2 "" | {POLL} | 0'),
+                   (2, '13 -1 0 5 - | 1 900 2 3 "" | - | 0'),
+                   (end - 10, f'13 900 0 5 {POLL} | 1 900 3 4 "sleep" | {POLL} | 0')]
     gid = 100
     for t in blocked_at + [w - 5 for w in woken_at]:
         gid += 1
@@ -734,6 +740,17 @@ def test_a_site_nobody_serves_any_more_is_stalled() -> None:
     assert "4 blocked here between 200ms and 700ms, none woken since 150ms" in stalled[0].text
     never = audit(senders(woken_at=[], blocked_at=[200, 350, 500, 700]))
     assert any(e.kind == "stalled" and "ever woken" in e.text for e in never.evidence)
+
+
+def test_a_traces_span_alone_says_likely_while_something_of_yours_works() -> None:
+    """A trace of a second cannot see a wait longer than that end: senders behind a consumer
+    that is at work at its end (it sleeps between batches) may yet be taken. With nothing of
+    the program at work the same trace is a leak."""
+    arrivals = list(range(100, 700, 25))
+    quiet = audit(senders([], arrivals))
+    assert quiet.verdict == "leak" and "stalled" in [e.kind for e in quiet.evidence]
+    working = audit(senders([], arrivals, sleeper=True))
+    assert "stalled" in [e.kind for e in working.evidence] and working.verdict == "likely"
 
 
 @pytest.mark.parametrize(("woken_at", "blocked_at"), [
