@@ -196,7 +196,7 @@ from ..trace.events import GoState
 from .capture import Capture
 from .grouping import Group
 from .holders import lock_holders
-from .series import Series
+from .series import MINUTE, Series
 from .waits import (
     ACCEPT_FUNCS,
     CHANNEL_STATES,
@@ -213,7 +213,6 @@ VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most ce
 THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
 # The evidence that decides a verdict alone (``leak``), whatever the points.
 PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
-MINUTE = 60_000_000_000
 
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
@@ -463,11 +462,10 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
     return None
 
 
-def _judge(ctx: Capture, grp: Group, series: list[int],
+def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np.int64],
            earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
            wants: Literal["release", "event"] | None = None,
-           holds: Sequence[tuple[Group, int]] = (),
-           creators: npt.NDArray[np.int64] | None = None, restarted: bool = False) -> Suspect:
+           holds: Sequence[tuple[Group, int]] = (), restarted: bool = False) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
@@ -478,7 +476,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     read only in a capture as quiet as a parked lock holder needs (else None). ``holds``: the
     groups waiting for a lock with a parked holder that ``grp``'s goroutines are tied to
     (:func:`gotrace.analysis.holders.lock_holders`), with how many of them are. ``creators``:
-    the distinct goroutines that made them (:func:`_distinct_creators`), read here if None.
+    the distinct goroutines that made them (:func:`_distinct_creators`).
     ``restarted``: an earlier capture of the series is of another process, so its counts are
     shown but not weighed.
     """
@@ -544,8 +542,6 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     ended = ctx.test_timeout or ctx.goleak or ctx.after_tests
 
     # --- how they came to be ---------------------------------------------------------
-    if creators is None:
-        creators = _distinct_creators(g.creator, [grp])[0]
     if not ctx.is_trace and len(creators) >= 10:
         ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
                            "one per request or connection, never finished"))
@@ -693,13 +689,14 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     pool = pool and state in idle_states and not ended
 
     # --- a series --------------------------------------------------------------------
+    steps = np.diff(np.array(series, np.int64))
+    shrank = bool((steps < 0).any())  # fewer in some capture than in the one before
     if len(series) >= 2 and restarted:
         trail = " → ".join(f"{c:,}" for c in series)
         ev.append(Evidence("restart", 0, f"{trail} in captures of more than one process: not weighed"))
     elif len(series) >= 2:
-        steps = np.diff(np.array(series, np.int64))
         trail = " → ".join(f"{c:,}" for c in series)
-        if (steps < 0).any():
+        if shrank:
             ev.append(Evidence("fluctuates", -15,
                                f"goes up and down: {trail}: leaked goroutines never leave"))
         elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):
@@ -717,7 +714,6 @@ def _judge(ctx: Capture, grp: Group, series: list[int],
     # between: when a dump shows them all under a minute, the captures are seconds apart (or
     # they were woken: not stuck), and over seconds growth and staying goroutines are what a
     # burst or a warm-up shows too: alone with a pile, likely at most.
-    shrank = len(series) >= 2 and bool((np.diff(np.array(series, np.int64)) < 0).any())
     brief = False
     if earlier_ids is not None and len(earlier_ids) >= 1 and not ctx.model.is_profile \
             and same_process is not False:
@@ -836,7 +832,7 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
     for gi, grp in enumerate(groups):
         # The earliest capture that had the group: are its goroutines the ones here now?
         earlier_ids, same = series.earlier(grp)
-        suspects.append(_judge(ctx, grp, series.counts(grp), earlier_ids, same, wants[gi],
-                               held.get(gi, ()), creators[gi], series.restarted))
+        suspects.append(_judge(ctx, grp, series.counts(grp), creators[gi], earlier_ids, same, wants[gi],
+                               held.get(gi, ()), series.restarted))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(series.models, suspects, ctx.stopped, series.notes())

@@ -57,6 +57,7 @@ class Series:
                 index.setdefault(self.key(x), []).append(x)
             self._index.append(index)
         self._same: dict[int, bool | None] = {}
+        self._earlier: dict[Key, tuple[npt.NDArray[np.int64] | None, bool | None]] = {}
 
     @property
     def last(self) -> list[Group]:
@@ -80,11 +81,15 @@ class Series:
         did, or it is a profile, whose records are no goroutines), and whether that capture is
         of the last one's process (None: cannot tell)."""
         k = self.key(grp)
-        first = next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
-        if first is None or self.models[first].is_profile:
-            return None, None
-        ids = np.concatenate([self.models[first].goroutines.id[x.rows] for x in self._index[first][k]])
-        return ids, self.same_process(first)
+        if k not in self._earlier:  # asked again by stays() for a busy process's locks
+            first = next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
+            if first is None or self.models[first].is_profile:
+                self._earlier[k] = (None, None)
+            else:
+                ids = self.models[first].goroutines.id
+                self._earlier[k] = (np.concatenate([ids[x.rows] for x in self._index[first][k]]),
+                                    self.same_process(first))
+        return self._earlier[k]
 
     def stays(self, grp: Group) -> bool:
         """Whether every goroutine ``grp`` had in the earliest capture that had it is still in
