@@ -43,6 +43,7 @@ class Capture:
         self.goleak = panic.startswith(GOLEAK_MARKER)  # gotrace.dump.goleak
         # Each distinct last stack's functions, read once for the two questions below.
         funcs = {} if model.is_trace else _stack_funcs(model)
+        self._funcs = funcs
         self.after_tests = not model.is_trace and _after_tests(model, funcs)
         self.detector_ran = self.after_tests and _detector_ran(model, funcs)
         # The process is gone or done: it crashed or panicked (a deadlock, a test timeout,
@@ -148,9 +149,8 @@ class Capture:
         if self.is_trace:
             return int((~hit).sum())
         stacks = self.g.last_stack[self._alive_rows[at[hit]]]
-        inside = {s for s in np.unique(stacks).tolist()
-                  if any(f.func == func for f in self.model.tables.stack_frames(s))}
-        return int((~hit).sum()) + int((~np.isin(stacks, list(inside))).sum())
+        inside = [s for s in np.unique(stacks).tolist() if func in self._funcs[s]]
+        return int((~hit).sum()) + int((~np.isin(stacks, inside)).sum())
 
     def lifetimes(self, site: int) -> npt.NDArray[np.int64]:
         """How long the goroutines created at ``site`` that ended during the trace lived."""

@@ -10,6 +10,8 @@ the rest counted, unless ``--all``; JSON always holds them all.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..analysis.leaks import LeakReport, Suspect, verdict_rank
 from .table import Col, render_table
 from .text import count, dur, plural, safe, shorten_site, site, wrap
@@ -41,15 +43,12 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
     benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
     shown_benign = benign if show_all else benign[:BENIGN_SHOWN]
-    hidden: dict[str, int] = {}
+    hidden: Counter[str] = Counter()  # by verdict, best first
     if not show_all and len(serious) > SERIOUS_SHOWN:
-        kept = serious[:SERIOUS_SHOWN] + [(i, s) for i, s in serious[SERIOUS_SHOWN:]
-                                          if baseline is not None and baseline[i] != "known"]
-        for _, s in serious[SERIOUS_SHOWN:]:
-            hidden[s.verdict] = hidden.get(s.verdict, 0) + 1
-        for _, s in kept[SERIOUS_SHOWN:]:
-            hidden[s.verdict] -= 1
-        serious = kept
+        tail = serious[SERIOUS_SHOWN:]
+        failing = [baseline is not None and baseline[i] != "known" for i, _ in tail]
+        hidden = Counter(s.verdict for (_, s), f in zip(tail, failing, strict=True) if not f)
+        serious = serious[:SERIOUS_SHOWN] + [x for x, f in zip(tail, failing, strict=True) if f]
     rows = []
     for i, s in serious + shown_benign:
         mark = ""
