@@ -16,7 +16,7 @@ from typing import Any
 from rich.text import Text
 
 from gotrace.analysis.grouping import Group
-from gotrace.analysis.leaks import LeakReport, Suspect
+from gotrace.analysis.leaks import CAP_KINDS, LeakReport, Suspect
 from gotrace.analysis.spikes import Spikes
 
 from .session import Session
@@ -47,7 +47,7 @@ def goroutines(session: Session, n: int, records: int) -> str:
 def strongest(s: Suspect) -> str | None:
     """The piece of evidence that says most about a suspect beyond its count and state."""
     for e in s.evidence:
-        if e.kind not in RESTATING and e.kind != "benign-shape":
+        if e.kind not in RESTATING and e.kind not in CAP_KINDS:
             return e.text
     return None
 

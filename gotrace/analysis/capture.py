@@ -112,8 +112,8 @@ class Capture:
         waits = waits[~np.isin(g.last_stack[waits], framework + std_only + nothing + takers)]
         # (As for the quiet, one busy goroutine of a capture with no writer of its own, a
         # SIGQUIT's or a crash's, is taken for the one that stopped the process.)
-        at_work = max(0, int(g.weights(yours).sum()) - (0 if takers else 1))
-        self.receivers = at_work + int(g.weights(waits).sum())
+        self.at_work = max(0, int(g.weights(yours).sum()) - (0 if takers else 1))
+        self.receivers = self.at_work + int(g.weights(waits).sum())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.

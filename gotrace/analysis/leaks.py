@@ -68,7 +68,10 @@ kind                       fact                                                 
 ``stalled``                3+ blocked at the site over a quarter of the trace or     +25
                            more, none woken there for half the trace or more
                            (with lock-held, none-ended, outlived: a pile while a
-                           goroutine of yours is at work at the trace's end)
+                           goroutine of yours is at work at the trace's end, or
+                           while they have waited under a minute)
+``short-trace``            says why those stopped at likely: the trace saw them    caps score
+                           wait under a minute, or one of yours at work at its end
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
@@ -213,6 +216,8 @@ VERDICTS: tuple[Verdict, ...] = ("leak", "likely", "watch", "benign")  # most ce
 THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
 # The evidence that decides a verdict alone (``leak``), whatever the points.
 PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
+# Evidence that capped the score: why the points above it do not add up.
+CAP_KINDS = frozenset({"benign-shape", "short-trace"})
 
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
@@ -751,15 +756,24 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         # scheduler's ticker wakes a healthy daemon's goroutines so. Nor is "their makers
         # returned" while some goroutine of yours is at work: it may be the consumer they
         # wait for, behind on a slow write (a backlog, not a leak).
+        # A trace's waits that outlast it say as much as the trace is long: under a minute,
+        # a backoff, a timeout or a slow call outlasts it too, as in a quiet series of seconds.
+        spans = ctx.is_trace and (not ctx.quiet_locks or grp.wait.max < MINUTE)
         if all(e.kind in PILE_KINDS or e.kind in PARKED_KINDS or e.points <= 0
                or (e.kind == "orphaned" and ctx.receivers) or (brief and e.kind in ("growth", "stuck"))
-               or (ctx.is_trace and not ctx.quiet_locks and e.kind in TRACE_SPAN_KINDS)
+               or (spans and e.kind in TRACE_SPAN_KINDS)
                for e in ev):
+            if score >= THRESHOLDS["leak"] and spans and any(e.kind in TRACE_SPAN_KINDS for e in ev):
+                why = (f"waited {_dur(grp.wait.max)} at most in the trace: a backoff or a slow call "
+                       "waits as long" if ctx.quiet_locks else
+                       f"{_yours(ctx.at_work)} at work at the trace's end, and may be what they wait for")
+                ev.append(Evidence("short-trace", 0, f"{why}; minutes of trace, or dumps minutes apart, "
+                                   "tell a leak"))
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
-    # Proof first, then a shape that capped the score (it is why the points above it do not
-    # add up), then the facts by weight.
-    ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 1 if e.kind == "benign-shape" else 2,
+    # Proof first, then what capped the score (a shape, a short trace: why the points above it
+    # do not add up), then the facts by weight.
+    ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 1 if e.kind in CAP_KINDS else 2,
                            -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
 

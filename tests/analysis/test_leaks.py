@@ -697,11 +697,12 @@ GO_AUDIT = "main.handle@app.go:29;main.serve@app.go:12"
 POLL = "time.Sleep@time.go:300;main.poll@app.go:40"
 
 
-def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000, sleeper: bool = False) -> Model:
-    """A trace (times in ms) where goroutines made by main.handle block in chan send at one
-    stack: those of ``woken_at`` are woken at those times (and end 1 ms later), those of
-    ``blocked_at`` block then and are still blocked at ``end``. ``sleeper``: a goroutine of
-    the program is asleep at the end (it is at work: the trace's end is not quiet)."""
+def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000, sleeper: bool = False,
+            unit: int = MS) -> Model:
+    """A trace (times in ``unit``, ms by default) where goroutines made by main.handle block
+    in chan send at one stack: those of ``woken_at`` are woken at those times (and end 1 unit
+    later), those of ``blocked_at`` block then and are still blocked at ``end``. ``sleeper``: a
+    goroutine of the program is asleep at the end (it is at work: the trace's end is not quiet)."""
     events: list[tuple[int, str]] = [(0, '1 -1 -1 -1 - | 0 0 0 0 "" | - | 0'),
                                      (1, f'13 -1 0 5 - | 1 1 0 3 "" | {GO_AUDIT} | 0')]
     if sleeper:
@@ -720,7 +721,7 @@ def senders(woken_at: list[int], blocked_at: list[int], end: int = 1000, sleeper
                        (t + 6, f'13 {gid} 0 5 - | 1 {gid} 3 1 "" | - | 0')]
     events.append((end, '1 -1 -1 -1 - | 0 0 0 0 "" | - | 0'))
     events.sort(key=lambda e: e[0])
-    lines = [f"{t * MS + 1000} {text}" for t, text in events]
+    lines = [f"{t * unit + 1000} {text}" for t, text in events]
     tables = Tables()
     info = TraceInfo("go 1.26 trace", 26, 0, len(lines))
     return build_trace_model([parse_lines(lines, tables)], info, tables, "t.trace")
@@ -743,14 +744,24 @@ def test_a_site_nobody_serves_any_more_is_stalled() -> None:
 
 
 def test_a_traces_span_alone_says_likely_while_something_of_yours_works() -> None:
-    """A trace of a second cannot see a wait longer than that end: senders behind a consumer
-    that is at work at its end (it sleeps between batches) may yet be taken. With nothing of
-    the program at work the same trace is a leak."""
+    """A trace cannot see a wait longer than itself end: senders behind a consumer that is at
+    work at its end (it sleeps between batches) may yet be taken, and so may senders behind a
+    consumer parked in a backoff of seconds. Only waits of minutes, with nothing of the program
+    at work, make a trace's silence a leak."""
     arrivals = list(range(100, 700, 25))
-    quiet = audit(senders([], arrivals))
+    minutes = 100 * MS  # the trace lasts 100 s; the first sender has waited 90 s
+    quiet = audit(senders([], arrivals, unit=minutes))
     assert quiet.verdict == "leak" and "stalled" in [e.kind for e in quiet.evidence]
-    working = audit(senders([], arrivals, sleeper=True))
+    assert "short-trace" not in [e.kind for e in quiet.evidence]
+    working = audit(senders([], arrivals, sleeper=True, unit=minutes))
     assert "stalled" in [e.kind for e in working.evidence] and working.verdict == "likely"
+    capped = [e.text for e in working.evidence if e.kind == "short-trace"]
+    assert capped and capped[0].startswith("1 goroutine of yours is at work at the trace's end")
+    seconds = audit(senders([], arrivals))  # the same in a trace of one second: a backoff's
+    assert "stalled" in [e.kind for e in seconds.evidence] and seconds.verdict == "likely"
+    capped = [e.text for e in seconds.evidence if e.kind == "short-trace"]
+    assert capped == ["waited 900ms at most in the trace: a backoff or a slow call waits as long; "
+                      "minutes of trace, or dumps minutes apart, tell a leak"]
 
 
 @pytest.mark.parametrize(("woken_at", "blocked_at"), [

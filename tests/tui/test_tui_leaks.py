@@ -40,13 +40,13 @@ async def test_leaks_page_lists_suspects_and_opens_their_goroutines() -> None:
         screen = app.screen
         assert isinstance(screen, LeaksScreen) and screen.report is not None
         top = screen.report.suspects[0]
-        assert (top.verdict, top.group.count, top.group.state) == ("leak", 3000, "select")
+        assert (top.verdict, top.group.count, top.group.state) == ("likely", 3000, "select")
         table = screen.query_one("#suspects", DataTable)
         assert table.row_count == len(screen.report.suspects) and table.cursor_row == 0
         text = screen_text(app)
-        assert "1 leak · 0 likely" in text and "groups of 3,070 goroutines judged" in text
+        assert "0 leak · 1 likely" in text and "groups of 3,070 goroutines judged" in text
         assert "subscription.(*Hub).watch (hub.go:46)" in text  # the table's BLOCKED AT
-        assert "leak 100/100 · 3,000 goroutines in select" in text
+        assert "likely 79/100 · 3,000 goroutines in select" in text
         assert "at example.com/samples/spike/subscription.(*Hub).watch (hub.go:46)" in text
         assert "+45" in text and "3,000 goroutines wait at this one site" in text
         members = screen.query_one("#members", GoroutineList)
@@ -73,7 +73,7 @@ async def test_findings_put_the_leak_first_and_each_opens_its_page_at_it() -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         lines = shown(app)
-        assert lines[0].startswith("leak 100 · 3,000 goroutines in select at subscription.(*Hub).watch")
+        assert lines[0].startswith("likely 79 · 3,000 goroutines in select at subscription.(*Hub).watch")
         assert "never served" in lines[0]  # its strongest evidence: nothing ever woke them
         assert lines[1].startswith("spike · 3,000 goroutines created in 170ms")
         assert lines[2].startswith("3,011 goroutines blocked at the end in 9 groups")
@@ -165,3 +165,30 @@ def test_every_proof_reads_proof_on_the_page() -> None:
     assert "bubble-deadlock" in PROOF_KINDS
     assert {points(k, 0) for k in PROOF_KINDS} == {"proof"}
     assert points("no-waker", 30) == "+30" and points("benign-shape", 0) == "benign"
+    assert points("short-trace", 0) == "capped"
+
+
+@sync
+async def test_e_gives_a_suspects_whole_case_the_screen_at_80x24() -> None:
+    """At 80x24 the evidence pane shows eight lines; a dump's suspect has more. ``e`` gives it
+    the goroutines' room (and gives it back); a short trace's cap is read before its points."""
+    app = GotraceApp(model=model_of(LEAK_DUMP))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LeaksScreen) and screen.report is not None
+        last = screen.report.suspects[0].evidence[-1].text
+        members = screen.query_one("#members", GoroutineList)
+        assert members.display and last[:30] not in screen_text(app)
+        await pilot.press("e")
+        await settle(pilot)
+        assert not members.display and last[:30] in screen_text(app)
+        await pilot.press("e")
+        await settle(pilot)
+        assert members.display
+    app = GotraceApp(model=model_of(SPIKE_TRACE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        assert "capped waited 194ms at most in the trace" in screen_text(app)

@@ -55,12 +55,15 @@ def points(kind: str, pts: int) -> str:
         return "proof"
     if kind == "benign-shape":
         return "benign"
+    if kind == "short-trace":
+        return "capped"
     return f"{pts:+d}" if pts else ""
 
 
 class LeaksScreen(Page):
     PAGE = "leaks"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "evidence", "All evidence"),
         Binding("escape", "to_table", "Back to suspects", show=False),
     ]
     DEFAULT_CSS = """
@@ -69,6 +72,8 @@ class LeaksScreen(Page):
     LeaksScreen #why { height: auto; max-height: 8; padding: 0 1; }
     LeaksScreen #members-title { height: 1; }
     LeaksScreen GoroutineList { height: 1fr; min-height: 4; }
+    LeaksScreen.-evidence #why { max-height: 100%; }
+    LeaksScreen.-evidence #members-title, LeaksScreen.-evidence GoroutineList { display: none; }
     """
 
     def __init__(self, session: Session) -> None:
@@ -190,6 +195,12 @@ class LeaksScreen(Page):
     @on(GoroutineList.Selected, "#members")
     def _open(self, event: GoroutineList.Selected) -> None:
         self.post_message(OpenGoroutine(event.row))
+
+    def action_evidence(self) -> None:
+        """Give the evidence the goroutines' room, or give it back: at 80x24 the pane shows
+        eight lines, and a suspect's case can take more."""
+        self.toggle_class("-evidence")
+        self.query_one("#suspects", DataTable).focus()
 
     def action_to_table(self) -> None:
         self.query_one("#suspects", DataTable).focus()
