@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import Model
+from ..model.core import NONE
 from ..stacks import takes_capture, writes_profile
 from ..trace.events import GoState
 from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
@@ -62,9 +63,15 @@ class Capture:
         strings = model.tables.strings
         waiting = g.state == GoState.WAITING
         waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
-        busy_rows = np.flatnonzero((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
-                                   | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
-                                   | (waiting & np.isin(g.reason, waking)))
+        working = ((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
+                   | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
+                   | (waiting & np.isin(g.reason, waking)))
+        if model.is_trace:
+            # In a trace, at work means seen working: one that existed before it and never ran
+            # in it has been in one syscall (or the run queue) all along, and serves nobody the
+            # trace saw waiting (a Go 1.21 trace gives such a goroutine no stack, no name).
+            working &= (g.exec_ns > 0) | (g.created_ns != NONE)
+        busy_rows = np.flatnonzero(working)
         busy = g.name[busy_rows]
         runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
         others = busy_rows[~np.isin(busy, runtime)]
