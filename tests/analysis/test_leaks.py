@@ -79,6 +79,17 @@ def test_runtime_noise_is_never_first() -> None:
             assert first is not None and not first.func.startswith("runtime.")
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_traces_leakhttp_senders_are_a_leak_in_every_go_version(version: str) -> None:
+    """Their creators are gone and nothing of the program receives: a leak however short the
+    trace. A Go 1.21 trace holds a goroutine in a syscall since before it began, with no stack
+    and no time run in it: not at work, so not their possible consumer."""
+    s = top(load(str(corpus_file(version, "leakhttp.trace"))))
+    assert s.verdict == "leak", [e.text for e in s.evidence]
+    orphaned = [e for e in s.evidence if e.kind == "orphaned"]
+    assert orphaned and orphaned[0].points == 30 and "nobody is left to receive" in orphaned[0].text
+
+
 def test_every_suspect_has_evidence_with_numbers() -> None:
     report = find_leaks([load(str(corpus_file("go1.26", "leakhttp.trace")))])
     s = report.suspects[0]
