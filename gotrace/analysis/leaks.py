@@ -701,7 +701,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         ev.append(Evidence("restart", 0, f"{trail} in captures of more than one process: not weighed"))
     elif len(series) >= 2:
         trail = " → ".join(f"{c:,}" for c in series)
-        if shrank:
+        if shrank and not (steps > 0).any():
+            ev.append(Evidence("fluctuates", -15, f"only shrank: {trail}: leaked goroutines never "
+                               "leave (captures given newest first read so: give them oldest first)"))
+        elif shrank:
             ev.append(Evidence("fluctuates", -15,
                                f"goes up and down: {trail}: leaked goroutines never leave"))
         elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import Model
+from ..stacks import is_std
 from ..tables import Frame
 from ..trace.events import GoState
 from .grouping import Group, group_rows
@@ -102,10 +103,19 @@ class Series:
     def same_process(self, i: int) -> bool | None:
         """Whether capture ``i`` is of the last one's process, judged by the goroutines that are
         there once in both (an accept loop, a signal handler): one process keeps most of their
-        ids, a restart none. None when they do not tell, or either is a profile."""
+        ids, a restart none. None when they do not tell, or either is a profile. Never when it
+        is of another program."""
         if i not in self._same:
-            self._same[i] = _same_process(self.models[i], self._index[i], self.models[-1], self._index[-1])
+            self._same[i] = False if self.other_program(i) else \
+                _same_process(self.models[i], self._index[i], self.models[-1], self._index[-1])
         return self._same[i]
+
+    def other_program(self, i: int) -> bool:
+        """Whether capture ``i`` is of another program than the last: both block or were made
+        in source files of their own (the standard library's left out), and none in the same
+        one. Two captures of one service share its long-lived goroutines' files at least."""
+        mine, last = _own_files(self.groups[i]), _own_files(self.groups[-1])
+        return bool(mine) and bool(last) and not mine & last
 
     @property
     def restarted(self) -> bool:
@@ -123,7 +133,10 @@ class Series:
             out.append(f"the captures name waits differently ({', '.join(forms)}): their groups are "
                        "matched by where they block, not by state")
         for i in range(len(self.models) - 1):
-            if self.same_process(i) is False:
+            if self.other_program(i):
+                out.append(f"{names[i]} is of another program than {names[-1]} (no source file of "
+                           "their own in common): its counts are not weighed")
+            elif self.same_process(i) is False:
                 out.append(f"{names[i]} is of another process than {names[-1]} (goroutines both have "
                            "once, such as an accept loop, have other ids): counts across a restart say "
                            "nothing of growth, and are not weighed")
@@ -153,6 +166,12 @@ def _same_process(old: Model, old_index: dict[Key, list[Group]], new: Model,
     if same == 0:
         return False
     return True if same * 2 >= len(keys) else None
+
+
+def _own_files(groups: list[Group]) -> set[str]:
+    """The program's own source files its groups block or were made in."""
+    return {f.file for x in groups for f in (x.blocking, x.created_at)
+            if f is not None and f.file and not is_std(f.func)}
 
 
 def _alive_ids(model: Model) -> npt.NDArray[np.int64]:

@@ -139,6 +139,26 @@ def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None
     return model
 
 
+def load_series(raw: RawInput, tables: Tables) -> list[Model]:
+    """The captures an input holds, oldest first: a trace, or every dump of a file of dumps
+    (said on stderr when there are several: they are read as a series)."""
+    if raw.kind == "trace":
+        return [load_model(raw, tables=tables)]
+    from ..model.from_dump import build_dump_models
+
+    progress = StderrProgress(raw.size, f"loading {raw.name}")
+    try:
+        models = build_dump_models(raw.data, raw.name, tables)
+    finally:
+        progress.close()
+    models[0].notices[:0] = raw.notices
+    if len(models) > 1:
+        notice(f"{raw.name} holds {len(models)} dumps: read as a series, in file order (oldest first)")
+    for m in models:
+        _opened(m)
+    return models
+
+
 def _opened(model: Model) -> None:
     """What every command does with a model it opened: its notices on stderr, and times
     printed as ticks if that is what the model's are."""

@@ -6,6 +6,7 @@ Exit status: 0 no suspect at or above ``--fail-on``; 3 at least one (with
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from ..errors import InputError, WrongInputKindError
 from ..render.documents import LEAKS_SCHEMA, leaks_document
 from ..render.leaks import leaks_report
 from ..tables import Tables
-from .common import emit_json, format_option, load_model, output_width, read_input, wide_option
+from .common import emit_json, format_option, load_series, notice, output_width, read_input, wide_option
 
 EXIT_FOUND = 3
 
@@ -64,8 +65,8 @@ def leaks(files: tuple[str, ...], fail_on: str, baseline: str | None, show_all: 
     a go test log, plain or -json (a timeout's traceback, goleak's report, a
     deadlocked synctest bubble), or a dump a test binary took in TestMain after
     m.Run says most.
-    Several files of the same service taken over time (oldest first) are a series:
-    growth between them is evidence.
+    Several files of the same service taken over time (oldest first), or one file
+    of dumps appended over time, are a series: growth between them is evidence.
 
     \b
     Examples:
@@ -84,8 +85,17 @@ def leaks(files: tuple[str, ...], fail_on: str, baseline: str | None, show_all: 
     if len(kinds) > 1:
         raise WrongInputKindError("a series is all traces or all dumps; got both: "
                                   + ", ".join(f"{r.name} ({r.kind})" for r in raws))
+    seen: dict[bytes, str] = {}
+    unique = []
+    for raw in raws:  # the same capture twice is no series: it would read as "steady"
+        digest = hashlib.blake2b(raw.data, digest_size=16).digest()
+        if digest in seen:
+            notice(f"{raw.name} is the same capture as {seen[digest]}: read once")
+            continue
+        seen[digest] = raw.name
+        unique.append(raw)
     tables = Tables()
-    report = find_leaks([load_model(raw, tables=tables) for raw in raws])
+    report = find_leaks([m for raw in unique for m in load_series(raw, tables)])
     marks = against_baseline(report, known) if known is not None else None
     threshold = None if fail_on == "never" else verdict_rank(fail_on)
     failed = threshold is not None and any(

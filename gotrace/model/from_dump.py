@@ -187,6 +187,27 @@ def build_dump_model(
             gc.enable()
 
 
+def build_dump_models(data: bytes, name: str, tables: Tables | None = None) -> list[Model]:
+    """A model of every dump of ``data``, in file order: dumps appended to one file over time
+    (a loop of ``curl ...?debug=2 >> dumps.txt``) are a series, oldest first. Each is named
+    ``NAME #i`` when there are several."""
+    tables = tables or Tables()
+    try:
+        snapshots = parse_dumps(data, tables)
+    except DumpFormatError as e:
+        raise DumpFormatError(f"{name}: {e}") from None
+    if not snapshots:
+        raise DumpFormatError(f"{name}: no goroutine found in this dump")
+    paused = gc.isenabled()
+    gc.disable()  # as in build_dump_model
+    try:
+        return [_model(snap, list(snap.warnings), f"{name} #{i + 1}" if len(snapshots) > 1 else name, tables)
+                for i, snap in enumerate(snapshots)]
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _first_seen(codes: npt.NDArray[np.int64], m: int) -> list[int]:
     """The distinct codes (of ``m``) in order of first appearance: the order their strings,
     frames and stacks are interned in, which decides ids and so the order of tied groups."""

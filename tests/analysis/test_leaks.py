@@ -240,6 +240,53 @@ def test_growth_across_a_series_is_evidence() -> None:
     assert s.score > steady.score
 
 
+def test_a_capture_of_another_program_is_noted_and_not_weighed() -> None:
+    """Two unrelated programs' dumps given as a series share no source file of their own:
+    what the first lacks did not grow from nothing."""
+    tables = Tables()
+    theirs = dump((MAIN + goroutine(9, "IO wait", "main.accept", 3)).replace("/src/app/", "/src/other/"),
+                  tables)
+    ours = dump(MAIN + goroutine(9, "IO wait", "main.accept", 3)
+                + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(20)), tables)
+    report = find_leaks([theirs, ours])
+    s = next(x for x in report.suspects if x.group.blocking and x.group.blocking.func == "main.worker")
+    assert not any(e.kind == "growth" for e in s.evidence)
+    assert any(e.kind == "restart" and "0 → 20" in e.text for e in s.evidence)
+    assert report.notes == ["dump.txt is of another program than dump.txt (no source file of their own "
+                            "in common): its counts are not weighed"]
+    same = find_leaks([dump(MAIN + goroutine(9, "IO wait", "main.accept", 3), tables), ours])
+    assert same.notes == [] and any(e.kind == "growth" for e in same.suspects[0].evidence)
+
+
+def test_counts_that_only_shrink_say_so() -> None:
+    """Leaked goroutines never leave; a series that only shrinks was perhaps given newest first."""
+    tables = Tables()
+    models = [dump(MAIN + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(n)),
+                   tables) for n in (20, 10, 5)]
+    s = find_leaks(models).suspects[0]
+    assert [e.text for e in s.evidence if e.kind == "fluctuates"] == [
+        "only shrank: 20 → 10 → 5: leaked goroutines never leave (captures given newest first read so: "
+        "give them oldest first)"]
+
+
+def test_the_same_capture_twice_is_read_once_and_a_file_of_dumps_is_a_series(tmp_path: Path) -> None:
+    one = tmp_path / "a.txt"
+    one.write_text(MAIN + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(5)))
+    copy = tmp_path / "b.txt"
+    copy.write_bytes(one.read_bytes())
+    r = run("leaks", str(one), str(copy), "--format", "json")
+    assert f"{copy} is the same capture as {one}: read once" in r.stderr
+    assert len(json.loads(r.stdout)["inputs"]) == 1
+    log = tmp_path / "dumps.txt"
+    log.write_text("".join(MAIN + "".join(goroutine(100 + i, "chan receive", "main.worker", 20)
+                                          for i in range(n)) for n in (5, 10, 20)))
+    r = run("leaks", str(log), "--format", "json")
+    assert f"{log} holds 3 dumps: read as a series, in file order (oldest first)" in r.stderr
+    doc = json.loads(r.stdout)
+    assert [i["path"] for i in doc["inputs"]] == [f"{log} #1", f"{log} #2", f"{log} #3"]
+    assert doc["suspects"][0]["series"] == [5, 10, 20]
+
+
 def test_per_request_creators_and_ages() -> None:
     rows = "".join(goroutine(100 + i, f"chan send, {5 + i} minutes", "main.handle", 20, "main.serve", 10 + i)
                    for i in range(30))
@@ -573,7 +620,9 @@ def test_one_inconclusive_dump_says_what_to_capture_next(tmp_path: Path) -> None
                      + "".join(goroutine(100 + i, "chan receive", "main.worker", 20) for i in range(8)))
     r = run("leaks", str(quiet))
     assert r.exit_code == 0 and hint in r.stdout and "?debug=2" not in r.stdout
-    assert hint not in run("leaks", str(quiet), str(quiet)).stdout
+    later = tmp_path / "pool-later.txt"
+    later.write_text(quiet.read_text() + goroutine(200, "chan receive", "main.worker", 20))
+    assert hint not in run("leaks", str(quiet), str(later)).stdout
     assert "?debug=2" in run("leaks", str(SAMPLES / "stuck.go1.27.debug1.txt")).stdout
     assert hint not in run("leaks", str(SAMPLES / "leak.go1.23.trace")).stdout
     for stopped in ("testtimeout.go1.27.txt", "leak.go1.23.sigquit.txt"):
