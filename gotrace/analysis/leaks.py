@@ -70,8 +70,9 @@ kind                       fact                                                 
                            (with lock-held, none-ended, outlived: a pile while a
                            goroutine of yours is at work at the trace's end, or
                            while they have waited under a minute)
-``short-trace``            says why those stopped at likely: the trace saw them    caps score
-                           wait under a minute, or one of yours at work at its end
+``capped``                 why points past 80 say likely: what they cannot tell    caps score
+                           from a healthy program (a short trace, captures seconds
+                           apart, a dump's quiet or pile), and what would
 ``lock-held``              waiting for a lock a minute or more (dump), or 100 ms     +30
                            and a quarter of the trace
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
@@ -217,7 +218,7 @@ THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
 # The evidence that decides a verdict alone (``leak``), whatever the points.
 PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
 # Evidence that capped the score: why the points above it do not add up.
-CAP_KINDS = frozenset({"benign-shape", "short-trace"})
+CAP_KINDS = frozenset({"benign-shape", "capped"})
 
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
@@ -766,12 +767,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                or (e.kind == "orphaned" and ctx.receivers) or (brief and e.kind in ("growth", "stuck"))
                or (spans and e.kind in TRACE_SPAN_KINDS)
                for e in ev):
-            if score >= THRESHOLDS["leak"] and spans and any(e.kind in TRACE_SPAN_KINDS for e in ev):
-                why = (f"waited {_dur(grp.wait.max)} at most in the trace: a backoff or a slow call "
-                       "waits as long" if ctx.quiet_locks else
-                       f"{_yours(ctx.at_work)} at work at the trace's end, and may be what they wait for")
-                ev.append(Evidence("short-trace", 0, f"{why}; minutes of trace, or dumps minutes apart, "
-                                   "tell a leak"))
+            if score >= THRESHOLDS["leak"]:
+                ev.append(Evidence("capped", 0, _capped(ctx, grp, ev, spans, brief, len(series) >= 2)))
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then what capped the score (a shape, a short trace: why the points above it
@@ -779,6 +776,29 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     ev.sort(key=lambda e: (0 if e.kind in PROOF_KINDS else 1 if e.kind in CAP_KINDS else 2,
                            -abs(e.points)))
     return Suspect(grp, verdict, score, ev, series, leaked)
+
+
+def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bool, serial: bool) -> str:
+    """Why points past the leak threshold say likely: what the evidence cannot tell apart
+    from a healthy program, and what would."""
+    kinds = {e.kind for e in ev}
+    if spans and kinds & TRACE_SPAN_KINDS:
+        why = (f"waited {_dur(grp.wait.max)} at most in the trace: a backoff or a slow call waits as "
+               "long" if ctx.quiet_locks else
+               f"{_yours(ctx.at_work)} at work at the trace's end, and may be what they wait for")
+    elif brief and kinds & {"growth", "stuck"}:
+        why = "the captures are seconds apart: a burst or a warm-up grows and stays so too"
+    elif kinds & PARKED_KINDS:
+        why = ("nothing of yours is at work, but a dump does not say what the parked ones wait on: "
+               "a ticker, a deadline or a time.AfterFunc callback may end it")
+    elif "orphaned" in kinds and ctx.receivers:
+        why = f"{_yours(ctx.receivers)} at work or in a receive or a select, and may be their consumer"
+    else:
+        why = ("a pile alone (how many, made by how many, for how long): a healthy server's "
+               "connections or watches look so too")
+    then = ("minutes of trace, or dumps minutes apart, tell a leak" if ctx.is_trace else
+            "captures minutes apart tell a leak" if serial else "a capture minutes later tells a leak")
+    return f"likely at most: {why}; {then}"
 
 
 def _held_locks(ctx: Capture, groups: list[Group], wants: list[Literal["release", "event"] | None],

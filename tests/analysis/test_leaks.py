@@ -308,6 +308,10 @@ def test_a_pile_alone_is_likely_not_a_leak() -> None:
     s = top(dump(served))
     assert {"count", "per-request", "age", "ages-spread"} <= {e.kind for e in s.evidence}
     assert s.verdict == "likely" and s.score == 79
+    # The points past 80 are explained, first after any shape: why they say likely, what tells.
+    assert s.evidence[0].kind == "capped" and s.evidence[0].text == (
+        "likely at most: a pile alone (how many, made by how many, for how long): a healthy server's "
+        "connections or watches look so too; a capture minutes later tells a leak")
     quiet = top(dump(MAIN + pile("chan send")))
     assert "no-waker" in [e.kind for e in quiet.evidence] and quiet.verdict == "leak"
     # A receiver may be a ticker's: "only a timer could wake them" is no fact about the end.
@@ -812,16 +816,17 @@ def test_a_traces_span_alone_says_likely_while_something_of_yours_works() -> Non
     minutes = 100 * MS  # the trace lasts 100 s; the first sender has waited 90 s
     quiet = audit(senders([], arrivals, unit=minutes))
     assert quiet.verdict == "leak" and "stalled" in [e.kind for e in quiet.evidence]
-    assert "short-trace" not in [e.kind for e in quiet.evidence]
+    assert "capped" not in [e.kind for e in quiet.evidence]
     working = audit(senders([], arrivals, sleeper=True, unit=minutes))
     assert "stalled" in [e.kind for e in working.evidence] and working.verdict == "likely"
-    capped = [e.text for e in working.evidence if e.kind == "short-trace"]
-    assert capped and capped[0].startswith("1 goroutine of yours is at work at the trace's end")
+    capped = [e.text for e in working.evidence if e.kind == "capped"]
+    assert capped and capped[0].startswith("likely at most: 1 goroutine of yours is at work at the "
+                                           "trace's end")
     seconds = audit(senders([], arrivals))  # the same in a trace of one second: a backoff's
     assert "stalled" in [e.kind for e in seconds.evidence] and seconds.verdict == "likely"
-    capped = [e.text for e in seconds.evidence if e.kind == "short-trace"]
-    assert capped == ["waited 900ms at most in the trace: a backoff or a slow call waits as long; "
-                      "minutes of trace, or dumps minutes apart, tell a leak"]
+    capped = [e.text for e in seconds.evidence if e.kind == "capped"]
+    assert capped == ["likely at most: waited 900ms at most in the trace: a backoff or a slow call "
+                      "waits as long; minutes of trace, or dumps minutes apart, tell a leak"]
 
 
 @pytest.mark.parametrize(("woken_at", "blocked_at"), [

@@ -165,7 +165,7 @@ def test_every_proof_reads_proof_on_the_page() -> None:
     assert "bubble-deadlock" in PROOF_KINDS
     assert {points(k, 0) for k in PROOF_KINDS} == {"proof"}
     assert points("no-waker", 30) == "+30" and points("benign-shape", 0) == "benign"
-    assert points("short-trace", 0) == "capped"
+    assert points("capped", 0) == "capped"
 
 
 @sync
@@ -191,4 +191,4 @@ async def test_e_gives_a_suspects_whole_case_the_screen_at_80x24() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         await settle(pilot)
-        assert "capped waited 194ms at most in the trace" in screen_text(app)
+        assert "capped likely at most: waited 194ms at most in the trace" in screen_text(app)

@@ -55,7 +55,7 @@ def points(kind: str, pts: int) -> str:
         return "proof"
     if kind == "benign-shape":
         return "benign"
-    if kind == "short-trace":
+    if kind == "capped":
         return "capped"
     return f"{pts:+d}" if pts else ""
 
