@@ -14,6 +14,7 @@ import numpy.typing as npt
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import Model
 from ..model.core import NONE
+from ..model.from_dump import GOROUTINELEAK_WRITER
 from ..stacks import takes_capture, writes_profile
 from ..trace.events import GoState
 from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
@@ -46,7 +47,7 @@ class Capture:
         funcs = {} if model.is_trace else _stack_funcs(model)
         self._funcs = funcs
         self.after_tests = not model.is_trace and _after_tests(model, funcs)
-        self.detector_ran = self.after_tests and _detector_ran(model, funcs)
+        self.detector_ran = not model.is_trace and _detector_ran(model, funcs)
         # The process is gone or done: it crashed or panicked (a deadlock, a test timeout,
         # goleak's report), or every test ended. No later capture of it can be taken.
         self.stopped = bool(panic) or self.after_tests
@@ -195,7 +196,7 @@ def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
         return False
     if model.extras.leaked().any():
         return True
-    return any("runtime/pprof.writeGoroutineLeak" in fs for fs in funcs.values())
+    return any(GOROUTINELEAK_WRITER in fs for fs in funcs.values())
 
 
 def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]

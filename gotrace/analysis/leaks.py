@@ -37,6 +37,9 @@ kind                       fact                                                 
 ``test-timeout``           still blocked when the test binary timed out              +45
 ``goleak``                 goleak reported them: they outlived the test though it    +45
                            waited for them to end
+``unproven``               a capture the runtime's leak detector ran on (Go 1.26+)       0
+                           did not mark these: they may still leak through a
+                           reachable channel or lock
 ``after-tests``            in a dump taken in ``TestMain`` after ``m.Run`` returned   +45
                            (no test runs): they outlived every test; +20 when the
                            runtime's leak detector ran on the capture (Go 1.26+:
@@ -499,6 +502,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         proof = "runtime-proof"
         ev.append(Evidence("runtime-proof", 0, f"the runtime marked {leaked:,} as leaked: the GC found "
                            "nothing runnable that can ever wake them"))
+    elif ctx.detector_ran and state in CHANNEL_STATES | LOCK_STATES:
+        ev.append(Evidence("unproven", 0, "the runtime's leak detector ran and did not mark these: what "
+                           "they wait on is still reachable (it cannot see a leak through a reachable "
+                           "channel or lock)"))
     shape = _runtime_shape(ctx.model, grp)
     if state in FOREVER_STATES:
         in_main = grp.blocking is not None and grp.blocking.func == "main.main"

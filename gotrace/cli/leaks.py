@@ -30,7 +30,10 @@ def read_baseline(path: str) -> dict[Any, int]:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a gotrace leaks JSON document (not text: a capture? "
+                         "--baseline takes a previous `gotrace leaks --format json`)") from None
+    except (OSError, json.JSONDecodeError) as e:
         raise InputError(f"{path}: not a gotrace leaks JSON document ({e})") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != LEAKS_SCHEMA or \
             not isinstance(doc.get("suspects"), list):

@@ -124,6 +124,7 @@ class DumpRows(Sequence[DumpExtras]):
 
 
 OTHERS_NAMED = 5  # a log of a thousand dumps names five in its notice, and counts the rest
+GOROUTINELEAK_WRITER = "runtime/pprof.writeGoroutineLeak"
 
 
 def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) -> tuple[Snapshot, list[str]]:
@@ -297,8 +298,14 @@ def _model(snap: Snapshot, notices: list[str], name: str, tables: Tables) -> Mod
         # What the stack does not tell (debug=1 hides the runtime's frames) stays unknown.
         unknown = (goroutines.state == GoState.WAITING) & (goroutines.reason == 0)
         goroutines.state[unknown] = GoState.UNDETERMINED
+    fmt = snap.format_name
+    if not profile and not snap.profile:
+        # A goroutineleak profile at debug=2 has no header of its own: its writer tells it.
+        running = np.unique(last_stack[goroutines.state == GoState.RUNNING]).tolist()
+        if any(f.func == GOROUTINELEAK_WRITER for sid in running for f in tables.stack_frames(sid)):
+            fmt = "goroutineleak " + fmt
     model = Model(
-        source=Source(path=name, kind="dump", format=snap.format_name),
+        source=Source(path=name, kind="dump", format=fmt),
         tables=tables,
         goroutines=goroutines,
         notices=notices,

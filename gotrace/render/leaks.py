@@ -40,6 +40,10 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
                  baseline: dict[int, str] | None = None) -> str:
     out = [wrap(headline(report), None if wide else width)]
     out += [wrap(f"note: {safe(n)}", None if wide else width, indent=6) for n in report.notes]
+    if baseline is not None:
+        marked = Counter(baseline.values())
+        out.append(wrap(f"against the baseline: {marked['new']:,} new, {marked['grown']:,} grown, "
+                        f"{marked['known']:,} known (only new and grown ones fail)", None if wide else width))
     serious = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) < 3]
     benign = [(i, s) for i, s in enumerate(report.suspects) if verdict_rank(s.verdict) == 3]
     shown_benign = benign if show_all else benign[:BENIGN_SHOWN]

@@ -287,6 +287,20 @@ def test_the_same_capture_twice_is_read_once_and_a_file_of_dumps_is_a_series(tmp
     assert doc["suspects"][0]["series"] == [5, 10, 20]
 
 
+def test_a_goroutineleak_profile_at_debug2_says_so_and_what_it_did_not_mark() -> None:
+    """It has no header of its own (its writer tells it); what it did not mark it did not
+    prove: still reachable, which a leak through a reachable channel is too."""
+    zoo = Path(__file__).parents[1] / "data" / "zoo" / "out"
+    report = find_leaks([load(str(zoo / "abandoned_receiver.go1.27.goroutineleak.debug2.txt"))])
+    assert report.model.source.format == "goroutineleak debug=2"
+    proven, loop = report.suspects[0], report.suspects[1]
+    assert proven.verdict == "leak" and "unproven" not in [e.kind for e in proven.evidence]
+    assert "unproven" in [e.kind for e in loop.evidence]
+    plain = load(str(zoo / "abandoned_receiver.go1.27.debug2.txt"))
+    assert plain.source.format == "debug=2"
+    assert not any(e.kind == "unproven" for s in find_leaks([plain]).suspects for e in s.evidence)
+
+
 def test_per_request_creators_and_ages() -> None:
     rows = "".join(goroutine(100 + i, f"chan send, {5 + i} minutes", "main.handle", 20, "main.serve", 10 + i)
                    for i in range(30))
@@ -656,6 +670,9 @@ def test_baseline_fails_only_on_new_or_grown(tmp_path: Path) -> None:
     # the same state as the baseline: nothing new, pass
     r = run("leaks", late, "--baseline", str(base), "--fail-on", "watch")
     assert r.exit_code == 0, r.stdout
+    known = len(json.loads(base.read_text())["suspects"])
+    assert f"against the baseline: 0 new, 0 grown, {known} known (only new and grown ones fail)" \
+        in r.stdout
     # the baseline taken early; the leak grew since: fail, and say so
     base.write_text(run("leaks", early, "--format", "json", "--fail-on", "never").stdout)
     r = run("leaks", late, "--baseline", str(base), "--fail-on", "watch", "--format", "json")
