@@ -192,3 +192,17 @@ async def test_e_gives_a_suspects_whole_case_the_screen_at_80x24() -> None:
         await pilot.press("5")
         await settle(pilot)
         assert "capped likely at most: waited 194ms at most in the trace" in screen_text(app)
+
+
+@sync
+async def test_home_and_end_go_to_the_first_and_last_suspect() -> None:
+    app = GotraceApp(model=model_of(SPIKE_TRACE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.query_one("#suspects", DataTable)
+        assert table.row_count > 2 and table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0

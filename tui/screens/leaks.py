@@ -42,6 +42,7 @@ from ..text import (
 from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from ..widgets.row_table import RowTable
 from .page import Page
 
 STATE_W = 13
@@ -85,7 +86,7 @@ class LeaksScreen(Page):
         yield Static(tabs("leaks", self.session.model.is_trace, "leak suspects, most certain first"),
                      classes="title")
         yield Static(Text("judging the groups of blocked goroutines…", style=DIM), id="headline")
-        yield DataTable(id="suspects", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="suspects")
         yield Static("", id="why")
         yield Static(Text("", style=DIM), classes="pane-title", id="members-title")
         yield GoroutineList(self.session, id="members")

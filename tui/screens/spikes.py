@@ -32,6 +32,7 @@ from ..text import (
 from ..textual_private import exiting
 from ..widgets.footer import KeyFooter
 from ..widgets.goroutine_list import GoroutineList
+from ..widgets.row_table import RowTable
 from .page import DEBUG, Page
 
 MAX_CALLER_LINES = 3
@@ -61,7 +62,7 @@ class SpikesScreen(Page):
     def compose(self) -> ComposeResult:
         yield Static(tabs("spikes", True, "goroutine creation by call site, busiest first"),
                      classes="title")
-        yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="sites")
         yield Static(Text("", style=HEAD), id="rate-title")
         yield Sparkline([], id="rate")
         yield Static("", id="rate-axis")
