@@ -31,6 +31,7 @@ class OverviewScreen(Page):
     DEFAULT_CSS = """
     OverviewScreen #facts { height: auto; padding: 0 1; }
     OverviewScreen #findings { height: auto; max-height: 60%; border: none; padding: 0; margin: 0 1; }
+    OverviewScreen.-no-chart #findings { max-height: 100%; }
     OverviewScreen #waiting { height: auto; padding: 0 1; }
     OverviewScreen #rate { height: 3; margin: 0 1; }
     OverviewScreen #rate-axis { height: 1; padding: 0 1; color: $text-muted; }
@@ -60,6 +61,8 @@ class OverviewScreen(Page):
     def on_mount(self) -> None:
         if exiting(self.app):  # warmed unseen and mounted while the app closes
             return
+        # A dump has no creation chart to keep room for: its findings may take the page.
+        self.set_class(not self.session.model.is_trace, "-no-chart")
         self.query_one("#findings", OptionList).focus()
         self.need(("summary",), self._show_facts)
         self._show_findings()
