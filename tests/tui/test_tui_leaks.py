@@ -181,6 +181,7 @@ async def test_e_gives_a_suspects_whole_case_the_screen_at_80x24() -> None:
         last = screen.report.suspects[0].evidence[-1].text
         members = screen.query_one("#members", GoroutineList)
         assert members.display and last[:30] not in screen_text(app)
+        assert "more lines of evidence: e shows them" in screen_text(app)
         await pilot.press("e")
         await settle(pilot)
         assert not members.display and last[:30] in screen_text(app)

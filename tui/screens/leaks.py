@@ -189,9 +189,28 @@ class LeaksScreen(Page):
         self.query_one("#why", Static).update(Group(why, sites, facts))
         members = self.query_one("#members", GoroutineList)
         members.set_rows(g.rows)
+        self._members_title(0)
+        self.call_after_refresh(self._mark_cut)
+
+    def _members_title(self, cut: int) -> None:
+        """The goroutines' title, after how many lines of the case the pane above cuts."""
         unit = "records" if self.session.model.is_profile else "goroutines"
-        title = Text.assemble((f"its {unit}", BOLD), ("  (Enter: list, Enter again: open one)", DIM))
+        title = Text()
+        if cut:
+            title.append(f"(+{plural(cut, 'more line')} of evidence: e shows them)  ", style=DIM)
+        title.append(f"its {unit}", style=BOLD)
+        title.append("  (Enter: list, Enter again: open one)", style=DIM)
         self.query_one("#members-title", Static).update(title)
+
+    def _mark_cut(self) -> None:
+        """Say so when the pane cuts the case (eight lines at 80x24): the rest is one key away."""
+        why = self.query_one("#why", Static)
+        if self.has_class("-evidence") or not why.size.height:
+            return
+        full = why.get_content_height(why.container_size, why.container_viewport.size,
+                                     why.content_size.width)
+        if full > why.size.height:
+            self._members_title(full - why.size.height)
 
     @on(GoroutineList.Selected, "#members")
     def _open(self, event: GoroutineList.Selected) -> None:
@@ -202,6 +221,7 @@ class LeaksScreen(Page):
         eight lines, and a suspect's case can take more."""
         self.toggle_class("-evidence")
         self.query_one("#suspects", DataTable).focus()
+        self.call_after_refresh(self._mark_cut)
 
     def action_to_table(self) -> None:
         self.query_one("#suspects", DataTable).focus()
