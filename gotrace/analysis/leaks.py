@@ -556,8 +556,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
 
     # --- how they came to be ---------------------------------------------------------
     if not ctx.is_trace and len(creators) >= 10:
-        ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines: "
-                           "one per request or connection, never finished"))
+        each = (f", {n / len(creators):,.0f} each on average: made per request or per item" if
+                n >= 3 * len(creators) else ": one per request or connection")
+        ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines{each}, "
+                           "never finished"))
     if state == "chan send" and len(creators) >= ORPHAN_MIN and grp.created_at is not None:
         maker = grp.created_at.func
         gone = ctx.returned(creators, maker)

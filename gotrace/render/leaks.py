@@ -27,7 +27,8 @@ def headline(report: LeakReport) -> str:
     series = f", the last of {len(report.models)} captures" if len(report.models) > 1 else ""
     found = ", ".join(f"{n:,} {v}" for v, n in counts.items())
     return (f"{safe(m.source.path)} ({what}{series}): {found}; "
-            f"{plural(len(report.suspects), 'group')} of {plural(m.goroutines.count(), 'goroutine')} judged")
+            f"{plural(m.goroutines.count(), 'goroutine')}, {plural(len(report.suspects), 'group')} of "
+            "them judged")
 
 
 def _row(s: Suspect, marks: str) -> list[str]:

@@ -672,8 +672,9 @@ def read(data: bytes, info: TraceInfo, tables: Tables, progress: Progress | None
         except GenerationError as e:
             if not yielded:
                 if e.truncated:
-                    raise TraceFormatError(f"trace truncated at byte {info.size:,}: its first "
-                                           f"generation is incomplete ({e})") from None
+                    raise TraceFormatError(f"trace truncated at byte {info.size:,}, inside its first "
+                                           "generation (the first stretch the tracer writes whole): "
+                                           f"nothing in it can be read ({e})") from None
                 raise TraceFormatError(f"corrupt trace ({info.header}) at byte {e.at:,}: "
                                        f"{e}") from None
             _damage(info, e.unused_from, gen_no + 1 if gen_no else 0, str(e), e.truncated)

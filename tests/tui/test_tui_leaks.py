@@ -44,7 +44,7 @@ async def test_leaks_page_lists_suspects_and_opens_their_goroutines() -> None:
         table = screen.query_one("#suspects", DataTable)
         assert table.row_count == len(screen.report.suspects) and table.cursor_row == 0
         text = screen_text(app)
-        assert "0 leak · 1 likely" in text and "groups of 3,070 goroutines judged" in text
+        assert "0 leak · 1 likely" in text and "3,070 goroutines, 9 groups of them judged" in text
         assert "subscription.(*Hub).watch (hub.go:46)" in text  # the table's BLOCKED AT
         assert "likely 79/100 · 3,000 goroutines in select" in text
         assert "at example.com/samples/spike/subscription.(*Hub).watch (hub.go:46)" in text

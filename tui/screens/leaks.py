@@ -110,7 +110,7 @@ class LeaksScreen(Page):
             head.append(f"{n:,} {v}", style=VERDICT_STYLES[v] if n else DIM)
             head.append(" · ")
         total = plural(self.session.model.goroutines.count(), "goroutine")
-        judged = f"{plural(len(report.suspects), 'group')} of {total} judged"
+        judged = f"{total}, {plural(len(report.suspects), 'group')} of them judged"
         head.append(judged, style=DIM)
         self.query_one("#headline", Static).update(head)
         table = self.query_one("#suspects", DataTable)
