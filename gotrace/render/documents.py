@@ -321,13 +321,14 @@ def suspect_json(model: Model, s: Suspect, stacks: Stacks, baseline: str | None 
         "blocking_site": frame_json(grp.blocking),
         "created_at": frame_json(grp.created_at),
         "stack": stacks(grp.stack),
-        "wait_ns": grp.wait.json(),
+        "wait_ns": None if model.is_profile else grp.wait.json(),  # a profile prints no waits
         "leaked": s.leaked,
         "series": s.series,
         "baseline": baseline,
         "evidence": [e.json() for e in s.evidence],
         "labels": grp.labels,
-        "ids": model.goroutines.id[grp.rows].tolist(),
+        # A profile's rows are stack records, not goroutines: it prints no goroutine ids.
+        "ids": [] if model.is_profile else model.goroutines.id[grp.rows].tolist(),
     }
 
 

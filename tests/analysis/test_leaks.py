@@ -1079,3 +1079,13 @@ def test_a_series_seconds_apart_says_likely_at_most() -> None:
     assert {"growth", "stuck"} <= {e.kind for e in slow.evidence} and slow.verdict == "leak"
     assert {"growth", "stuck"} <= {e.kind for e in fast.evidence} and fast.verdict == "likely"
     assert any("the captures are seconds apart" in e.text for e in fast.evidence)
+
+
+def test_a_profiles_suspects_have_no_goroutine_ids_or_waits_in_json() -> None:
+    """A debug=1 profile prints stack records with counts: no goroutine ids, no waits; its
+    record numbers are no ids, and a wait of 0 would read as measured."""
+    doc = json.loads(run("leaks", str(SAMPLES / "leak.go1.23.debug1.txt"), "--format", "json").stdout)
+    assert doc["suspects"] and all(s["ids"] == [] and s["wait_ns"] is None for s in doc["suspects"])
+    assert doc["suspects"][0]["count"] == 300
+    dump_doc = json.loads(run("leaks", str(SAMPLES / "leak.go1.23.debug2.txt"), "--format", "json").stdout)
+    assert len(dump_doc["suspects"][0]["ids"]) == dump_doc["suspects"][0]["count"] == 300
