@@ -207,3 +207,23 @@ async def test_home_and_end_go_to_the_first_and_last_suspect() -> None:
         assert table.cursor_row == table.row_count - 1
         await pilot.press("home")
         assert table.cursor_row == 0
+
+
+@sync
+async def test_a_profiles_record_offers_no_creator_or_children_to_follow() -> None:
+    """A debug=1 profile names no creators and no goroutine ids: c and Tab would only say
+    what cannot be known, so they are not offered."""
+    from tui_inputs import SAMPLES
+
+    app = GotraceApp(model=model_of(SAMPLES / "stuck.go1.27.debug1.txt"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GoroutineScreen)
+        assert screen.check_action("creator", ()) is False and screen.check_action("children", ()) is False
+        text = screen_text(app)
+        assert "debug=1 prints no creators, waits or ids: ?debug=2 has them" in text
+        assert "Creator" not in text

@@ -258,8 +258,8 @@ class GoroutineScreen(Page):
         labels = s.labels(r)
         if labels:
             _kv(out, "labels", labels_text(labels))
-        _kv(out, "note", Text("a debug=1 profile prints no creator, wait or goroutine ids: "
-                              "?debug=2 has them", style=DIM))
+        _kv(out, "note", Text(f"{s.model.source.format} prints no creators, waits or ids: ?debug=2 has them",
+                              style=DIM))
 
     def _interval(self, ivl: Intervals, first: int, k: int) -> Text:
         """Line ``k`` of the state intervals, as the story scrolls it into view."""
@@ -289,6 +289,10 @@ class GoroutineScreen(Page):
         self.in_use = False
         self.app.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A profile's stack records name no creator and no goroutine ids: nothing to follow."""
+        return not (action in ("creator", "children") and self.session.model.is_profile)
+
     def action_creator(self) -> None:
         creator = int(self.session.g.creator[self.row])
         crow = self.session.row_of(creator) if creator != NONE else None
@@ -305,7 +309,8 @@ class GoroutineScreen(Page):
             else:
                 kids.focus()
         else:
-            self.notify("it created no goroutines", timeout=2)
+            self.notify("it created no goroutines" if self.session.model.is_trace else
+                        "no goroutine in the dump was created by it", timeout=2)
 
     @on(GoroutineList.Selected, "#kids")
     def _open(self, event: GoroutineList.Selected) -> None:
