@@ -57,7 +57,8 @@ def test_a_cut_site_keeps_its_location(terminal) -> None:
     r = terminal(80)("leaks", str(path))
     assert r.exit_code == 0, r.stderr
     lines = [x for x in r.stdout.splitlines() if x.startswith("likely")]
-    cut = re.compile(r"…\S*\(\*DeviceSet\)\.(?:Delete|Mount)Device \(bug_test\.go:\d+\)$")
+    assert all("sync.Mutex.Lock" in x for x in lines)  # the common states are never cut
+    cut = re.compile(r"…\S*Set\)\.(?:Delete|Mount)Device \(bug_test\.go:\d+\)$")
     assert lines and all(cut.search(x) for x in lines)
     assert max(len(x) for x in r.stdout.splitlines()) <= 80
     # Too narrow to keep a readable name and the location: the name alone, or its end.

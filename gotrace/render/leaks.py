@@ -63,7 +63,7 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     if not rows:
         out.append("no goroutine is blocked")
         return "\n".join(out)
-    cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=12),
+    cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=15),
             Col("BLOCKED AT", flex=True, shorten=shorten_site),
             Col("CREATED AT", flex=True, shorten=shorten_site, drop=1)]
     lines = render_table(cols, rows, width, wide).splitlines()
