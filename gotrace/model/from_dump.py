@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import overload
 
@@ -174,18 +175,9 @@ def build_dump_model(
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
     tables = tables or Tables()
-    try:
-        snapshots = parse_dumps(data, tables)
-    except DumpFormatError as e:
-        raise DumpFormatError(f"{name}: {e}") from None
-    snap, notices = choose_snapshot(snapshots, wanted, name)
-    paused = gc.isenabled()
-    gc.disable()  # hundreds of thousands of rows, no cycles: see dump.parse
-    try:
+    snap, notices = choose_snapshot(_parse(data, name, tables), wanted, name)
+    with _no_gc():
         return _model(snap, notices, name, tables)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def build_dump_models(data: bytes, name: str, tables: Tables | None = None) -> list[Model]:
@@ -193,17 +185,28 @@ def build_dump_models(data: bytes, name: str, tables: Tables | None = None) -> l
     (a loop of ``curl ...?debug=2 >> dumps.txt``) are a series, oldest first. Each is named
     ``NAME #i`` when there are several."""
     tables = tables or Tables()
-    try:
-        snapshots = parse_dumps(data, tables)
-    except DumpFormatError as e:
-        raise DumpFormatError(f"{name}: {e}") from None
+    snapshots = _parse(data, name, tables)
     if not snapshots:
         raise DumpFormatError(f"{name}: no goroutine found in this dump")
-    paused = gc.isenabled()
-    gc.disable()  # as in build_dump_model
-    try:
+    with _no_gc():
         return [_model(snap, list(snap.warnings), f"{name} #{i + 1}" if len(snapshots) > 1 else name, tables)
                 for i, snap in enumerate(snapshots)]
+
+
+def _parse(data: bytes, name: str, tables: Tables) -> list[Snapshot]:
+    try:
+        return parse_dumps(data, tables)
+    except DumpFormatError as e:
+        raise DumpFormatError(f"{name}: {e}") from None
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Hundreds of thousands of rows, no cycles (see dump.parse): the collector only slows it."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if paused:
             gc.enable()
