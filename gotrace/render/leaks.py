@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..analysis.leaks import LeakReport, Suspect, verdict_rank
+from ..analysis.leaks import Evidence, LeakReport, Suspect, verdict_rank
+from ..model.infer import PARKED
 from .table import Col, render_table
 from .text import count, dur, plural, safe, shorten_site, site, wrap
 
 BENIGN_SHOWN = 5
+UNNAMED_WAITS = frozenset({"unknown", PARKED})  # a profile's waits its stack does not name
 SERIOUS_SHOWN = 100
 
 
@@ -35,6 +37,12 @@ def _row(s: Suspect, marks: str) -> list[str]:
     grp = s.group
     return [s.verdict + marks, str(s.score), count(grp.count), grp.state, site(grp.blocking, "-"),
             site(grp.created_at, "-")]
+
+
+def _restates(s: Suspect, e: Evidence) -> bool:
+    """Whether ``e`` says only what the suspect's row does ("36 blocked in chan send at X"):
+    a profile's unnamed wait ("parked in your code") says more."""
+    return e.kind == "blocked" and s.group.state not in UNNAMED_WAITS
 
 
 def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bool,
@@ -73,7 +81,7 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     for (_, s), line in zip(serious + shown_benign, lines[1:], strict=True):
         out.append(line)
         serious_one = verdict_rank(s.verdict) < 3
-        facts = [e.text for e in s.evidence] if serious_one else \
+        facts = [e.text for e in s.evidence if not _restates(s, e)] if serious_one else \
             [e.text for e in s.evidence if e.kind == "benign-shape"]
         if serious_one and not created_shown and s.group.created_at is not None:  # a profile has none
             facts.insert(0, f"created at {site(s.group.created_at, full=False)}")

@@ -1089,3 +1089,15 @@ def test_a_profiles_suspects_have_no_goroutine_ids_or_waits_in_json() -> None:
     assert doc["suspects"][0]["count"] == 300
     dump_doc = json.loads(run("leaks", str(SAMPLES / "leak.go1.23.debug2.txt"), "--format", "json").stdout)
     assert len(dump_doc["suspects"][0]["ids"]) == dump_doc["suspects"][0]["count"] == 300
+
+
+def test_the_text_report_does_not_restate_a_suspects_row() -> None:
+    """"300 blocked in chan send at X" is the row itself; JSON keeps it with its points. A
+    profile's unnamed wait says more ("parked in your code ... does not say on what")."""
+    path = str(SAMPLES / "leak.go1.23.debug2.txt")
+    assert "300 blocked in chan send at" not in run("leaks", path).stdout
+    doc = json.loads(run("leaks", path, "--format", "json").stdout)
+    assert any(e["kind"] == "blocked" and e["text"].startswith("300 blocked in chan send at")
+               for e in doc["suspects"][0]["evidence"])
+    zoo = Path(__file__).parents[1] / "data" / "zoo" / "out"
+    assert "parked in your code" in run("leaks", str(zoo / "select_no_ctx.go1.27.debug1.txt")).stdout
