@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..analysis.leaks import Evidence, LeakReport, Suspect, verdict_rank
+from ..analysis.leaks import PROOF_KINDS, Evidence, LeakReport, Suspect, verdict_rank
 from ..model.infer import PARKED
 from .table import Col, render_table
 from .text import count, dur, plural, safe, shorten_site, site, wrap
 
 BENIGN_SHOWN = 5
+FACT_INDENT = 4 + 6 + 1  # a fact's lines start after its points' column
 UNNAMED_WAITS = frozenset({"unknown", PARKED})  # a profile's waits its stack does not name
 SERIOUS_SHOWN = 100
 
@@ -37,6 +38,17 @@ def _row(s: Suspect, marks: str) -> list[str]:
     grp = s.group
     return [s.verdict + marks, str(s.score), count(grp.count), grp.state, site(grp.blocking, "-"),
             site(grp.created_at, "-")]
+
+
+def points(kind: str, pts: int) -> str:
+    """What a piece of evidence did to the verdict: its points, or that it decided it."""
+    if kind in PROOF_KINDS:
+        return "proof"
+    if kind == "benign-shape":
+        return "benign"
+    if kind == "capped":
+        return "capped"
+    return f"{pts:+d}" if pts else ""
 
 
 def _restates(s: Suspect, e: Evidence) -> bool:
@@ -71,7 +83,10 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     if not rows:
         out.append("no goroutine is blocked")
         return "\n".join(out)
-    cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=15),
+    # A state gives way before a site does, but not a suspect's (sync.Mutex.Lock): the runtime's
+    # own long states ("system goroutine wait") are cut first.
+    squeeze = min(15, max([12] + [len(s.group.state) for _, s in serious]))
+    cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=squeeze),
             Col("BLOCKED AT", flex=True, shorten=shorten_site),
             Col("CREATED AT", flex=True, shorten=shorten_site, drop=1)]
     lines = render_table(cols, rows, width, wide).splitlines()
@@ -81,12 +96,13 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     for (_, s), line in zip(serious + shown_benign, lines[1:], strict=True):
         out.append(line)
         serious_one = verdict_rank(s.verdict) < 3
-        facts = [e.text for e in s.evidence if not _restates(s, e)] if serious_one else \
-            [e.text for e in s.evidence if e.kind == "benign-shape"]
+        # Each fact after what it did to the score, as on the Leaks page: why the score is so.
+        facts = [(points(e.kind, e.points), e.text) for e in s.evidence if not _restates(s, e)] \
+            if serious_one else [("benign", e.text) for e in s.evidence if e.kind == "benign-shape"]
         if serious_one and not created_shown and s.group.created_at is not None:  # a profile has none
-            facts.insert(0, f"created at {site(s.group.created_at, full=False)}")
-        for text in facts:
-            out.append(wrap(f"    - {safe(text)}", None if wide else width, indent=6))
+            facts.insert(0, ("", f"created at {site(s.group.created_at, full=False)}"))
+        for label, text in facts:
+            out.append(wrap(f"    {label:>6} {safe(text)}", None if wide else width, indent=FACT_INDENT))
     more = [f"+{n:,} more {v}" for v, n in hidden.items() if n]
     if more:
         out.append(f"({', '.join(more)}; --all lists them, --format json holds them all)")

@@ -892,7 +892,9 @@ def test_a_narrow_table_says_where_a_suspect_was_created_only_when_the_input_doe
     rows = "".join(goroutine(100 + i, "sync.Mutex.Lock", "main.(*Store).Get", 20, "main.(*Store).Start")
                    for i in range(12))
     text = leaks_report(find_leaks([dump(MAIN + rows)]), 60, False, False)
-    assert "    - created at main.(*Store).Start (main.go:9)\n" in text
+    assert "\n           created at main.(*Store).Start (main.go:9)\n" in text
+    # each fact after what it did to the score, as on the Leaks page
+    assert "\n       +15 12 goroutines wait at this one site\n" in text
 
 
 def test_a_sigquit_traceback_names_goroutines_as_debug2_does_and_is_not_quiet() -> None:

@@ -7,7 +7,7 @@ from conftest import CORPUS
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.findings import findings, panic_lines
 from gotrace.tui.screens.goroutine import GoroutineScreen
-from gotrace.tui.screens.leaks import LeaksScreen, points
+from gotrace.tui.screens.leaks import LeaksScreen
 from gotrace.tui.screens.longlived import LongLivedScreen
 from gotrace.tui.screens.overview import OverviewScreen
 from gotrace.tui.screens.spikes import SpikesScreen
@@ -18,6 +18,7 @@ from textual.widgets import DataTable, OptionList
 from tui_inputs import LEAK_CORPUS, LEAK_DUMP, SPIKE_TRACE, model_of, settle, sync
 
 from gotrace.analysis.leaks import PROOF_KINDS
+from gotrace.render.leaks import points
 
 SIZE = (120, 40)
 MIXED_CORPUS = [CORPUS / v / "mixed.trace" for v in ("go1.19", "go1.23", "go1.26")]

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from gotrace.analysis.leaks import PROOF_KINDS, LeakReport, Suspect
+from gotrace.render.leaks import points
 from gotrace.render.text import site as full_site
 
 from ..findings import goroutines
@@ -48,17 +49,6 @@ from .page import Page
 STATE_W = 13
 # VERDICT ("likely 55") COUNT STATE, a cell's padding on both sides of five columns, the scrollbar.
 FIXED_W = 9 + 7 + STATE_W + 5 * 2 + 2
-
-
-def points(kind: str, pts: int) -> str:
-    """What a piece of evidence did to the verdict: its points, or that it decided it."""
-    if kind in PROOF_KINDS:
-        return "proof"
-    if kind == "benign-shape":
-        return "benign"
-    if kind == "capped":
-        return "capped"
-    return f"{pts:+d}" if pts else ""
 
 
 class LeaksScreen(Page):
