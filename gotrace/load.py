@@ -80,6 +80,16 @@ def load_dump(raw: RawInput, snapshot: int | None = None, tables: Tables | None 
     return build_dump_model(raw.data, raw.name, snapshot, tables)
 
 
+def load_dumps(raw: RawInput, tables: Tables | None = None) -> list[Model]:
+    """Every dump of a dump input, in file order (a file of dumps appended over time is a
+    series); what reading it lost comes first among the first one's notices."""
+    from .model.from_dump import build_dump_models
+
+    models = build_dump_models(raw.data, raw.name, tables)
+    models[0].notices[:0] = raw.notices
+    return models
+
+
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
              tables: Tables | None = None, *, intervals: bool = True, spill: Path | None = None
              ) -> Model:

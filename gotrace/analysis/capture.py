@@ -14,7 +14,6 @@ import numpy.typing as npt
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import Model
 from ..model.core import NONE
-from ..model.from_dump import GOROUTINELEAK_WRITER
 from ..stacks import takes_capture, writes_profile
 from ..trace.events import GoState
 from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
@@ -47,7 +46,7 @@ class Capture:
         funcs = {} if model.is_trace else _stack_funcs(model)
         self._funcs = funcs
         self.after_tests = not model.is_trace and _after_tests(model, funcs)
-        self.detector_ran = not model.is_trace and _detector_ran(model, funcs)
+        self.detector_ran = not model.is_trace and _detector_ran(model)
         # The process is gone or done: it crashed or panicked (a deadlock, a test timeout,
         # goleak's report), or every test ended. No later capture of it can be taken.
         self.stopped = bool(panic) or self.after_tests
@@ -189,14 +188,13 @@ def _after_tests(model: Model, funcs: dict[int, list[str]]) -> bool:
                for s, fs in funcs.items())
 
 
-def _detector_ran(model: Model, funcs: dict[int, list[str]]) -> bool:
+def _detector_ran(model: Model) -> bool:
     """Whether the runtime's goroutine leak detector (Go 1.26+) ran for this capture: it
-    marked some goroutine leaked, or the taker is writing a goroutineleak profile."""
+    marked some goroutine leaked, or the capture is a goroutineleak profile (the model's
+    format says so, from its header or, at debug=2, its writer's frames)."""
     if model.extras is None:
         return False
-    if model.extras.leaked().any():
-        return True
-    return any(GOROUTINELEAK_WRITER in fs for fs in funcs.values())
+    return bool(model.extras.leaked().any()) or model.source.format.startswith("goroutineleak ")
 
 
 def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]

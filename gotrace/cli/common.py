@@ -21,7 +21,7 @@ import click
 from ..durations import show_ticks
 from ..errors import WrongInputKindError
 from ..inputs import RawInput, open_input
-from ..load import cached, load_raw, remember
+from ..load import cached, load_dumps, load_raw, remember
 from ..model import Model
 from ..model.spill import wanted
 from ..progress import StderrProgress
@@ -144,14 +144,11 @@ def load_series(raw: RawInput, tables: Tables) -> list[Model]:
     (said on stderr when there are several: they are read as a series)."""
     if raw.kind == "trace":
         return [load_model(raw, tables=tables)]
-    from ..model.from_dump import build_dump_models
-
     progress = StderrProgress(raw.size, f"loading {raw.name}")
     try:
-        models = build_dump_models(raw.data, raw.name, tables)
+        models = load_dumps(raw, tables)
     finally:
         progress.close()
-    models[0].notices[:0] = raw.notices
     if len(models) > 1:
         notice(f"{raw.name} holds {len(models)} dumps: read as a series, in file order (oldest first)")
     for m in models:
