@@ -71,6 +71,11 @@ class Capture:
             # in it has been in one syscall (or the run queue) all along, and serves nobody the
             # trace saw waiting (a Go 1.21 trace gives such a goroutine no stack, no name).
             working &= (g.exec_ns > 0) | (g.created_ns != NONE)
+            # Nor is one the trace names by nothing: no start function, and a last stack whose
+            # frames have no name. Go's runtime names every frame of your code it records; a Go
+            # 1.21 trace gives a runtime goroutine that existed before it (the sweeper) a start
+            # the parser cannot name and stacks of one unnamed frame.
+            working &= ~_nameless(model)
         busy_rows = np.flatnonzero(working)
         busy = g.name[busy_rows]
         runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
@@ -164,6 +169,16 @@ class Capture:
         lo, hi = np.searchsorted(self._ended_sites, [site, site + 1])
         rows = self._ended_rows[lo:hi]
         return (self.g.ended_ns[rows] - self.g.created_ns[rows]).astype(np.int64)
+
+
+def _nameless(model: Model) -> npt.NDArray[np.bool_]:
+    """Which goroutines have no name and a last stack of frames none of which has one."""
+    g = model.goroutines
+    strings, frames = model.tables.strings, model.tables.stack_frames
+    unnamed = np.isin(g.name, [n for n in np.unique(g.name).tolist() if not strings[n]])
+    blank = [s for s in np.unique(g.last_stack[unnamed]).tolist()
+             if (fs := frames(s)) and not any(f.func for f in fs)]
+    return unnamed & np.isin(g.last_stack, blank)
 
 
 def _stack_funcs(model: Model) -> dict[int, list[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES, VERSIONS, corpus_file
+from conftest import CORPUS, SAMPLES, VERSIONS, corpus_file
 from eventtext import parse_lines
 
 from gotrace.analysis.leaks import Evidence, Suspect, find_leaks
@@ -88,6 +88,26 @@ def test_a_traces_leakhttp_senders_are_a_leak_in_every_go_version(version: str) 
     assert s.verdict == "leak", [e.text for e in s.evidence]
     orphaned = [e for e in s.evidence if e.kind == "orphaned"]
     assert orphaned and orphaned[0].points == 30 and "nobody is left to receive" in orphaned[0].text
+
+
+def test_a_goroutine_a_trace_names_by_nothing_is_not_at_work() -> None:
+    """A Go 1.21 trace's sweeper (goroutine 3) runs in it with no name and a last stack of one
+    unnamed frame: it holds no lock of yours, so the deadlocked readers' lock holder is parked
+    in a quiet program. A goroutine with a name keeps counting, whatever its stack."""
+    from gotrace.analysis.capture import Capture, _nameless
+
+    zoo = Path(__file__).parents[1] / "data" / "zoo" / "out"
+    model = load(str(zoo / "rwmutex_recursive_rlock.go1.21.trace.gz"))
+    g = model.goroutines
+    assert g.id[_nameless(model)].tolist() == [3] and g.exec_ns[g.id == 3][0] > 0
+    assert Capture(model).quiet_locks
+    s = next(s for s in find_leaks([model]).suspects if s.group.count == 25)
+    assert s.verdict == "likely" and any(e.kind == "holder-parked" for e in s.evidence)
+    mixed = CORPUS / "go1.21" / "mixed.trace"  # main.mixed.func7 (37): named, unnamed stack
+    if mixed.exists():
+        m = load(str(mixed))
+        assert m.tables.strings[m.goroutines.name[m.goroutines.id == 37][0]] == "main.mixed.func7"
+        assert not _nameless(m)[m.goroutines.id == 37][0]
 
 
 def test_every_suspect_has_evidence_with_numbers() -> None:
