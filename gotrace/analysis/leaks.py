@@ -99,6 +99,8 @@ kind                       fact                                                 
                            and 3 in 4 or more of them waited under a minute
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
 ``growth``                 grew between snapshots of a series, never shrank       +30..+45
+``moved``                  grew, but mostly by goroutines the first snapshot had       0
+                           elsewhere (a fixed set moving between waits): no growth
 ``steady``                 the same count in every snapshot                          -20
 ``restart``                the counts, when a capture is of another process         0
 ``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
@@ -106,6 +108,11 @@ kind                       fact                                                 
                            (not where the count shrank); growth and stuck are a
                            pile when those that stayed waited under a minute
 ``churning``               other goroutines than in an earlier snapshot             -30
+``woken``                  instead of ``stuck``: the same goroutines, but each has     -20
+                           waited less than the snapshots are apart (known from
+                           another goroutine's growing wait, less the runtime's
+                           2-minute stamping delay): served since (not for a
+                           sleep or a select, which wake by themselves)
 ``benign-shape``           runtime worker, tracer or profiler, signal loop,      caps score
                            accept loop, main, testing parents, a connection's
                            companion (write half, read-ahead), a fixed pool
@@ -203,7 +210,7 @@ from ..trace.events import GoState
 from .capture import Capture
 from .grouping import Group
 from .holders import lock_holders
-from .series import MINUTE, Series
+from .series import FORCED_GC, MINUTE, Series
 from .waits import (
     ACCEPT_FUNCS,
     CHANNEL_STATES,
@@ -222,6 +229,9 @@ THRESHOLDS = {"leak": 80, "likely": 55, "watch": 30}
 PROOF_KINDS = frozenset({"runtime-proof", "forever", "all-asleep", "bubble-deadlock"})
 # Evidence that capped the score: why the points above it do not add up.
 CAP_KINDS = frozenset({"benign-shape", "capped"})
+# Waits another goroutine or the network ends: a goroutine in one that has waited less than
+# the captures are apart was woken since. A sleep or a select (a ticker's case) wakes itself.
+WAKEN_STATES = (LOCK_STATES | NET_STATES | {"chan send", "chan receive"})
 
 LOCK_WAIT_MEANS = {
     "sync.WaitGroup.Wait": "a Done that never comes (Add and Done do not match?)",
@@ -474,7 +484,8 @@ def _runtime_shape(model: Model, grp: Group) -> str | None:
 def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np.int64],
            earlier_ids: npt.NDArray[np.int64] | None, same_process: bool | None = None,
            wants: Literal["release", "event"] | None = None,
-           holds: Sequence[tuple[Group, int]] = (), restarted: bool = False) -> Suspect:
+           holds: Sequence[tuple[Group, int]] = (), restarted: bool = False,
+           new: int | None = None, apart: int = 0) -> Suspect:
     """The suspect ``grp`` becomes: its evidence, score and verdict.
 
     ``series`` is its count in each input of a series (empty for one input);
@@ -487,7 +498,9 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     (:func:`gotrace.analysis.holders.lock_holders`), with how many of them are. ``creators``:
     the distinct goroutines that made them (:func:`_distinct_creators`).
     ``restarted``: an earlier capture of the series is of another process, so its counts are
-    shown but not weighed.
+    shown but not weighed. ``new``: how many of its goroutines the series' first capture did
+    not have (None when ids cannot tell); ``apart``: how long at least passed between the
+    earliest input that had it and the last (:meth:`Series.apart`; 0: unknown).
     """
     g = ctx.g
     state = grp.state
@@ -717,6 +730,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         elif shrank:
             ev.append(Evidence("fluctuates", -15,
                                f"goes up and down: {trail}: leaked goroutines never leave"))
+        elif (series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0)) \
+                and new is not None and new * 2 < series[-1] - series[0]:
+            # A leak grows by goroutines made since; a fixed set's goroutines (a busy pool's
+            # workers, producers behind a full queue) only move between waits.
+            ev.append(Evidence("moved", 0, f"{trail}, but {series[-1] - series[0] - new:,} of the "
+                               f"{series[-1] - series[0]:,} more were in the first capture already, "
+                               "elsewhere: the same goroutines moved here, not new ones"))
         elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):
             rises = int((steps > 0).sum())
             pts = 45 if rises >= 2 else 30
@@ -738,9 +758,21 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         stayed = grp.rows[np.isin(g.id[grp.rows], earlier_ids)]
         still = len(stayed)
         brief = not ctx.is_trace and still > 0 and int(g.wait_ns[stayed].max()) < MINUTE
-        if still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2 and not shrank:
-            seconds = ("; all have waited under a minute: the captures are seconds apart, which a "
-                       "burst or a warm-up fills too" if brief else "")
+        # A leaked goroutine's wait only grows. One that has waited less than the captures are
+        # apart (less the runtime's stamping delay and a dump's whole minutes) was woken since:
+        # served (a connection's reader, a worker), unless its wait wakes it by itself.
+        woken = (still > 0 and state in WAKEN_STATES and not ctx.is_trace
+                 and int(g.wait_ns[stayed].max()) < apart - FORCED_GC - MINUTE)
+        if woken and still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2:
+            brief = False
+            ev.append(Evidence("woken", -20, f"the same goroutines stay, but each was woken since "
+                               f"the first capture that had them: they have waited "
+                               f"{_dur(int(g.wait_ns[stayed].max())) if g.wait_ns[stayed].max() else '<1m'} "
+                               f"at most, and the captures are {_dur(apart)} or more apart: served, "
+                               "not stuck"))
+        elif still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2 and not shrank:
+            seconds = ("; all have waited under a minute: the captures are seconds apart (or they "
+                       "were woken since), which a burst or a warm-up fills too" if brief else "")
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
                                f"{len(earlier_ids):,} here in the first capture that had them "
                                f"are still here{seconds}"))
@@ -879,6 +911,6 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
         # The earliest capture that had the group: are its goroutines the ones here now?
         earlier_ids, same = series.earlier(grp)
         suspects.append(_judge(ctx, grp, series.counts(grp), creators[gi], earlier_ids, same, wants[gi],
-                               held.get(gi, ()), series.restarted))
+                               held.get(gi, ()), series.restarted, series.made(grp), series.apart(grp)))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
     return LeakReport(series.models, suspects, ctx.stopped, series.notes())

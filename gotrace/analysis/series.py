@@ -29,6 +29,9 @@ Key = tuple[str | None, Frame | None, Frame | None]
 MINUTE = 60_000_000_000
 # Goroutines created between two captures, and ended between them, that tell the order.
 ORDER_MIN = 5
+# The runtime stamps a blocked goroutine's wait start (the minutes a dump prints) when a
+# collection finds it blocked, and collects at least this often (runtime.forcegcperiod).
+FORCED_GC = 2 * MINUTE
 
 
 def suspect_rows(model: Model) -> npt.NDArray[np.int64]:
@@ -59,6 +62,7 @@ class Series:
             self._index.append(index)
         self._same: dict[int, bool | None] = {}
         self._earlier: dict[Key, tuple[npt.NDArray[np.int64] | None, bool | None]] = {}
+        self._apart: dict[int, int] = {}
 
     @property
     def last(self) -> list[Group]:
@@ -91,6 +95,32 @@ class Series:
                 self._earlier[k] = (np.concatenate([ids[x.rows] for x in self._index[first][k]]),
                                     self.same_process(first))
         return self._earlier[k]
+
+    def made(self, grp: Group) -> int | None:
+        """How many of ``grp``'s goroutines the first capture did not have (made since): none
+        with its id made where it was made. None when ids cannot tell: a profile, or a capture
+        known to be of another process (one numbers its goroutines from 1 again; where it makes
+        the same ones at the same sites, a fixed set, they are as good as the same)."""
+        first = self.models[0]
+        if len(self.models) < 2 or first.is_profile or self.models[-1].is_profile \
+                or self.same_process(0) is False:
+            return None
+        there = [x.rows for x in self.groups[0] if x.created_at == grp.created_at]
+        ids = first.goroutines.id[np.concatenate(there)] if there else np.empty(0, np.int64)
+        return int((~np.isin(self.models[-1].goroutines.id[grp.rows], ids)).sum())
+
+    def apart(self, grp: Group) -> int:
+        """How long (ns) at least passed between the earliest capture that had ``grp`` and the
+        last, as the waits of goroutines blocked in both tell (a dump prints whole minutes: one
+        less than the difference); 0 when none tells."""
+        k = self.key(grp)
+        first = next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
+        if first is None:
+            return 0
+        if first not in self._apart:
+            self._apart[first] = _apart(self.models[first], self.models[-1]) \
+                if self.same_process(first) is not False else 0
+        return self._apart[first]
 
     def stays(self, grp: Group) -> bool:
         """Whether every goroutine ``grp`` had in the earliest capture that had it is still in
@@ -172,6 +202,24 @@ def _own_files(groups: list[Group]) -> set[str]:
     """The program's own source files its groups block or were made in."""
     return {f.file for x in groups for f in (x.blocking, x.created_at)
             if f is not None and f.file and not is_std(f.func)}
+
+
+def _apart(old: Model, new: Model) -> int:
+    """A lower bound (ns) on the time between two dumps of one process: the most any goroutine
+    in both, with a printed wait in the older, has waited longer in the newer, less the minute
+    a dump's whole minutes may hide. A goroutine woken in between waits less, never more."""
+    if old.is_profile or new.is_profile or old.is_trace or new.is_trace:
+        return 0
+    a, b = old.goroutines, new.goroutines
+    rows = np.flatnonzero((a.state != GoState.NOT_EXIST) & (a.wait_ns >= MINUTE))
+    ids = a.id[rows]
+    at = np.searchsorted(b.id, ids)  # goroutine ids are sorted, one row each
+    hit = at < len(b.id)
+    hit[hit] = b.id[at[hit]] == ids[hit]
+    if not hit.any():
+        return 0
+    grown = b.wait_ns[at[hit]].astype(np.int64) - a.wait_ns[rows[hit]].astype(np.int64)
+    return max(0, int(grown.max()) - MINUTE)
 
 
 def _alive_ids(model: Model) -> npt.NDArray[np.int64]:

@@ -1103,6 +1103,65 @@ def test_a_series_seconds_apart_says_likely_at_most() -> None:
     assert any("the captures are seconds apart" in e.text for e in fast.evidence)
 
 
+def test_a_fixed_set_moving_between_waits_is_no_growth() -> None:
+    """A busy pool's workers, or producers behind a full queue, are in one wait in one capture
+    and another in the next: a group that grew by goroutines the first capture already had
+    (elsewhere) grew by none made since. A leak grows by new goroutines."""
+    accept = goroutine(5, "IO wait", "main.acceptLoop", 70)
+
+    def snapshot(sending: range, receiving: range) -> str:
+        return MAIN + accept + "".join(
+            goroutine(i, "chan send", "main.(*Pipeline).parse", 34) for i in sending) + "".join(
+            goroutine(i, "chan receive", "main.(*Pipeline).parse", 30) for i in receiving)
+
+    tables = Tables()
+    workers = find_leaks([dump(snapshot(range(100, 100), range(100, 112)), tables),
+                          dump(snapshot(range(100, 108), range(108, 112)), tables),
+                          dump(snapshot(range(100, 112), range(100, 100)), tables)])
+    s = next(x for x in workers.suspects if x.group.state == "chan send")
+    kinds = [e.kind for e in s.evidence]
+    assert "moved" in kinds and "growth" not in kinds, kinds
+    assert "12 of the 12 more were in the first capture already" in next(
+        e.text for e in s.evidence if e.kind == "moved")
+    made = find_leaks([dump(snapshot(range(200, 200), range(100, 112)), tables),
+                       dump(snapshot(range(200, 208), range(100, 112)), tables),
+                       dump(snapshot(range(200, 212), range(100, 112)), tables)])
+    s = next(x for x in made.suspects if x.group.state == "chan send")
+    assert "growth" in [e.kind for e in s.evidence] and "moved" not in [e.kind for e in s.evidence]
+
+
+def test_goroutines_woken_between_captures_minutes_apart_are_served_not_stuck() -> None:
+    """A leaked goroutine's wait only grows. The captures are at least as far apart as another
+    goroutine's wait grew between them (less a dump's whole minute); the same goroutines in
+    a network or channel wait that have waited less than that, less the runtime's two minutes
+    to stamp a wait, were woken since: a busy keep-alive connection's reader, not a stuck
+    one. A sleep or a select wakes by itself (a leaked ticker loop does), so says nothing."""
+    def snapshot(state: str, minutes: int, accept: int) -> str:
+        wait = f", {minutes} minutes" if minutes else ""
+        return MAIN + goroutine(5, f"IO wait, {accept} minutes", "main.acceptLoop", 70) + "".join(
+            goroutine(100 + i, f"{state}{wait}", "main.(*conn).readLoop", 20, "main.dial", 1000 + i)
+            for i in range(20))
+
+    tables = Tables()
+
+    def top_reader(state: str, minutes: list[int], accept: list[int]) -> Suspect:
+        models = [dump(snapshot(state, m, a), tables) for m, a in zip(minutes, accept, strict=True)]
+        return next(s for s in find_leaks(models).suspects
+                    if s.group.blocking is not None and s.group.blocking.func == "main.(*conn).readLoop")
+
+    served = top_reader("IO wait", [0, 0, 0], [3, 6, 9])  # accept loop: 3 -> 9 minutes
+    kinds = [e.kind for e in served.evidence]
+    assert "woken" in kinds and "stuck" not in kinds, kinds
+    woken = next(e.text for e in served.evidence if e.kind == "woken")
+    assert "the captures are 5m00s or more apart" in woken
+    close = top_reader("IO wait", [0, 0, 0], [3, 4, 5])  # 2 minutes apart: the stamp may lag
+    assert "woken" not in [e.kind for e in close.evidence]
+    stuck = top_reader("chan send", [3, 6, 9], [3, 6, 9])  # they waited as long: stuck
+    assert "stuck" in [e.kind for e in stuck.evidence] and "woken" not in [e.kind for e in stuck.evidence]
+    ticking = top_reader("select", [0, 0, 0], [3, 6, 9])
+    assert "woken" not in [e.kind for e in ticking.evidence]
+
+
 def test_a_profiles_suspects_have_no_goroutine_ids_or_waits_in_json() -> None:
     """A debug=1 profile prints stack records with counts: no goroutine ids, no waits; its
     record numbers are no ids, and a wait of 0 would read as measured."""

@@ -1,8 +1,10 @@
 """The leak zoo scored: every program's verdict from every kind of input it has.
 
-``tests/data/zoo`` holds 31 small Go programs with a classic leak each and 15
+``tests/data/zoo`` holds 31 small Go programs with a classic leak each and 16
 healthy ones, with what the runtime printed for them (``manifest.json`` says what
-is true of each). A leak is *found* from an input when the suspect at its blocking
+is true of each): ``out/`` while they ran (within a second), ``out-minutes/`` the
+harness programs' debug=2 dumps taken a minute apart, whose last one shows the
+ages in minutes a real service's dump shows. A leak is *found* from an input when the suspect at its blocking
 function is ``likely`` or ``leak``; a healthy program is a *false positive* when
 any of its suspects is ``leak``.
 
@@ -28,6 +30,10 @@ ZOO = Path(__file__).resolve().parents[1] / "data" / "zoo"
 Files = dict[str, object]
 KINDS: dict[str, tuple[str, Callable[[Files], list[str] | None]]] = {
     "series": ("3 debug=2 dumps over time", lambda f: f.get("series")),  # type: ignore[dict-item]
+    "minutes_series": ("3 debug=2 dumps a minute apart",
+                       lambda f: f.get("minutes_series")),  # type: ignore[dict-item]
+    "minutes": ("one debug=2 dump, minutes in",
+                lambda f: [str(f["minutes"])] if "minutes" in f else None),
     "goroutineleak": (
         "goroutineleak profile, debug=2",
         lambda f: [str(f["goroutineleak_debug2"])] if "goroutineleak_debug2" in f else None,
@@ -64,11 +70,25 @@ def report(paths: list[str]) -> LeakReport:
     return find_leaks([load_raw(open_input(str(ZOO / p)), tables=tables) for p in paths])
 
 
+def minutes_files(name: str, version: str) -> Files:
+    """``minutes.sh``'s series of a program in ``out-minutes/`` (dumps a minute apart, so the
+    last one shows ages in minutes), and that last dump alone: empty if it has none."""
+    series = []
+    for i in range(1, 10):
+        p = next((f"out-minutes/{name}.{version}.debug2.{i}.txt{z}" for z in ("", ".gz")
+                  if (ZOO / f"out-minutes/{name}.{version}.debug2.{i}.txt{z}").is_file()), None)
+        if p is None:
+            break
+        series.append(p)
+    return {"minutes_series": series, "minutes": series[-1]} if series else {}
+
+
 def outcomes() -> list[Outcome]:
     out = []
     for prog in manifest()["programs"]:  # type: ignore[index, union-attr]
         leak = prog.get("leak")
         for version, files in prog["files"].items():
+            files = {**files, **minutes_files(prog["name"], version)}
             for kind, (_, paths_of) in KINDS.items():
                 paths = paths_of(files)
                 if not paths:

@@ -22,6 +22,8 @@ goroutines marked "(leaked)" in the goroutineleak profile.
     python3 check_manifest.py                 # checks manifest.json and out/ next to this file
     python3 check_manifest.py -v              # also prints each program's groups
     python3 check_manifest.py --manifest M --out DIR   # as regenerate.sh does on its scratch output
+    python3 check_manifest.py --minutes DIR   # minutes.sh's series (out-minutes/): the same
+                                              # leak counts, and ages in minutes shown
 
 Exit status 0 when everything matches, 1 with one line per problem otherwise.
 """
@@ -129,10 +131,12 @@ def for_version(grp: dict, v: str) -> dict:
 
 
 class Checker:
-    def __init__(self, manifest: Path, out: Path | None, verbose: bool):
+    def __init__(self, manifest: Path, out: Path | None, verbose: bool, minutes: Path | None = None):
         self.manifest_path = manifest
         self.root = manifest.parent
-        self.out = out
+        self.out = minutes if minutes is not None else out
+        self.minutes = minutes is not None
+        self.aged = 0  # minutes dumps that show an age in minutes
         self.verbose = verbose
         self.problems: list[str] = []
 
@@ -155,6 +159,11 @@ class Checker:
         for prog in m["programs"]:
             self.check_program(prog)
         kinds = Counter(p["kind"] for p in m["programs"])
+        if self.minutes and not self.aged:
+            self.fail("minutes", "no dump shows an age in minutes: were they paused?")
+        if self.minutes:
+            print(f"check_manifest: {self.aged} last dumps show ages in minutes (a goroutine that wakes "
+                  "from time to time, a sleep or a ticker's select, never does)", file=sys.stderr)
         for p in self.problems:
             print(p)
         print(
@@ -173,6 +182,10 @@ class Checker:
         if not (HERE / "src" / name).is_dir() and not (self.root / "src" / name).is_dir():
             self.fail(name, "no src folder")
         files = prog.get("files") or {}
+        if self.minutes:
+            files = self.minutes_files(prog)
+            if not files:
+                return
         if not files:
             self.fail(name, "no files")
         for v, ent in files.items():
@@ -188,8 +201,30 @@ class Checker:
                 continue
             self.check_version(prog, v, ent)
         for v, _want in (prog.get("runtime_leaked") or {}).items():
-            if "goroutineleak_debug2" not in files.get(v, {}):
+            if not self.minutes and "goroutineleak_debug2" not in files.get(v, {}):
                 self.fail(name, f"runtime_leaked for {v} but no goroutineleak_debug2 file")
+
+    def minutes_files(self, prog: dict) -> dict:
+        """minutes.sh's series of a harness program (one with a series in out/), per version;
+        its last dump stands for the final one."""
+        if not any("series" in ent for ent in (prog.get("files") or {}).values()):
+            return {}
+        files = {}
+        for v in ("go1.27", "go1.21"):
+            series = []
+            for i in range(1, 10):
+                f = next((f"out/{prog['name']}.{v}.debug2.{i}.txt{z}" for z in ("", ".gz")
+                          if self.path(f"out/{prog['name']}.{v}.debug2.{i}.txt{z}").is_file()), None)
+                if f is None:
+                    break
+                series.append(f)
+            if not series:
+                self.fail(prog["name"], f"{v}: no minutes series in {self.out}")
+                continue
+            files[v] = {"series": series, "debug2": series[-1]}
+            self.aged += bool(re.search(r"^goroutine \d+.* \[[^]]*, \d+ minutes\b",
+                                        read_text(self.path(series[-1])), re.M))
+        return files
 
     def check_version(self, prog: dict, v: str, ent: dict) -> None:
         name = prog["name"]
@@ -303,9 +338,12 @@ def main() -> int:
         default=None,
         help="directory that stands for out/ (default: out/ next to the manifest)",
     )
+    ap.add_argument("--minutes", type=Path, default=None,
+                    help="check minutes.sh's series in this directory instead of out/")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
-    return Checker(a.manifest.resolve(), a.out.resolve() if a.out else None, a.verbose).run()
+    return Checker(a.manifest.resolve(), a.out.resolve() if a.out else None, a.verbose,
+                   a.minutes.resolve() if a.minutes else None).run()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ var (
 	doSeries = flag.Bool("series", false, "write the debug=2 series PREFIX.debug2.N.txt")
 	doPB     = flag.Bool("pb", false, "also write the protobuf goroutine profile(s) PREFIX.pb.gz, PREFIX.goroutineleak.pb.gz")
 	doLeak   = flag.Bool("leakprof", true, "write the goroutineleak profile when the runtime offers it")
+	pause    = flag.Duration("pause", 0, "wait this long before each dump (minutes-apart captures: ages in minutes)")
 )
 
 // Run is one recorded run of a program's scenario.
@@ -87,13 +88,25 @@ func (r *Run) save(suffix string, b []byte) {
 	}
 }
 
-// Snapshot writes the next debug=2 dump of the series (with -series).
+// Snapshot writes the next debug=2 dump of the series (with -series), -pause
+// after the scenario reached it.
 func (r *Run) Snapshot() {
 	if !*doSeries {
 		return
 	}
+	r.wait()
 	r.snaps++
 	r.write("goroutine", fmt.Sprintf(".debug2.%d.txt", r.snaps), 2)
+}
+
+// wait sleeps -pause after a garbage collection. The runtime stamps a blocked
+// goroutine's wait start (what a dump prints as ", N minutes") when a GC finds
+// it blocked; a service collects all the time, an idle zoo program would not.
+func (r *Run) wait() {
+	if *pause > 0 {
+		runtime.GC()
+		time.Sleep(*pause)
+	}
 }
 
 // Await waits until at least n goroutines are blocked in state (the wait
@@ -159,11 +172,12 @@ func (r *Run) awaitTraceGone() {
 	}
 }
 
-// Finish stops the trace and writes the final dumps: debug=2 (also as the
+// Finish waits -pause, stops the trace and writes the final dumps: debug=2 (also as the
 // last element of the series), debug=1, the protobuf form with -pb, and then
 // the goroutineleak profile, last, because its GC marks the goroutines it
 // proves leaked as (leaked) for good.
 func (r *Run) Finish() {
+	r.wait()
 	if r.tf != nil {
 		trace.Stop()
 		if err := r.tf.Close(); err != nil {
