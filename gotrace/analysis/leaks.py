@@ -98,9 +98,12 @@ kind                       fact                                                 
 ``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
                            and 3 in 4 or more of them waited under a minute
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
-``growth``                 grew between snapshots of a series, never shrank       +30..+45
-``moved``                  grew, but mostly by goroutines the first snapshot had       0
-                           elsewhere (a fixed set moving between waits): no growth
+``growth``                 grew between snapshots of a series, never shrank       +15..+45
+                           (+15 when it grew once and not in the last step)
+``moved``                  grew, but mostly by goroutines the first snapshot had     -20
+                           elsewhere in the program's code (not idle in the standard
+                           library, as a keep-alive connection between requests): a
+                           fixed set moving between waits, as steady
 ``steady``                 the same count in every snapshot                          -20
 ``restart``                the counts, when a capture is of another process         0
 ``fluctuates``             fewer in some snapshot: leaked goroutines never leave     -15
@@ -108,7 +111,7 @@ kind                       fact                                                 
                            (not where the count shrank); growth and stuck are a
                            pile when those that stayed waited under a minute
 ``churning``               other goroutines than in an earlier snapshot             -30
-``woken``                  instead of ``stuck``: the same goroutines, but each has     -20
+``woken``                  instead of ``stuck``: the same goroutines, but 4 in 5 have   -20
                            waited less than the snapshots are apart (known from
                            another goroutine's growing wait, less the runtime's
                            2-minute stamping delay): served since (not for a
@@ -732,16 +735,22 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                                f"goes up and down: {trail}: leaked goroutines never leave"))
         elif (series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0)) \
                 and new is not None and new * 2 < series[-1] - series[0]:
-            # A leak grows by goroutines made since; a fixed set's goroutines (a busy pool's
-            # workers, producers behind a full queue) only move between waits.
-            ev.append(Evidence("moved", 0, f"{trail}, but {series[-1] - series[0] - new:,} of the "
+            # A leak grows by goroutines made since (or that took new work since: a keep-alive
+            # connection's, idle in the standard library then); a fixed set's goroutines (a
+            # busy pool's workers, producers behind a full queue) move between waits of yours.
+            ev.append(Evidence("moved", -20, f"{trail}, but {series[-1] - series[0] - new:,} of the "
                                f"{series[-1] - series[0]:,} more were in the first capture already, "
-                               "elsewhere: the same goroutines moved here, not new ones"))
+                               "in your code elsewhere: the same goroutines moved here, not new ones"))
         elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):
             rises = int((steps > 0).sum())
-            pts = 45 if rises >= 2 else 30
-            how = "in every snapshot" if rises == len(steps) else "and never shrank"
-            ev.append(Evidence("growth", pts, f"grew {how}: {trail}"))
+            # Grown, then not at all between the last two captures: a leak fed by traffic
+            # grows in every interval; a set filling up to its size (in-flight requests, a
+            # pool warming up) stops.
+            stopped = len(steps) >= 2 and steps[-1] == 0 and rises == 1
+            pts = 45 if rises >= 2 else 15 if stopped else 30
+            how = ("grew in every snapshot" if rises == len(steps) else "grew, then stayed"
+                   if stopped else "grew and never shrank")
+            ev.append(Evidence("growth", pts, f"{how}: {trail}"))
         elif not holding:  # a deadlocked lock's holder stays as it is: no fixed set's sign
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
     # Leaked goroutines never leave: when every one an earlier capture had here is gone, even
@@ -761,18 +770,23 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         # A leaked goroutine's wait only grows. One that has waited less than the captures are
         # apart (less the runtime's stamping delay and a dump's whole minutes) was woken since:
         # served (a connection's reader, a worker), unless its wait wakes it by itself.
-        woken = (still > 0 and state in WAKEN_STATES and not ctx.is_trace
-                 and int(g.wait_ns[stayed].max()) < apart - FORCED_GC - MINUTE)
+        # (Most of them: a client's pool keeps a few idle connections beside the busy ones.)
+        recent = g.wait_ns[stayed] < apart - FORCED_GC - MINUTE
+        woken = still > 0 and state in WAKEN_STATES and not ctx.is_trace \
+            and int(recent.sum()) * 5 >= still * 4
         if woken and still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2:
             brief = False
-            ev.append(Evidence("woken", -20, f"the same goroutines stay, but each was woken since "
-                               f"the first capture that had them: they have waited "
-                               f"{_dur(int(g.wait_ns[stayed].max())) if g.wait_ns[stayed].max() else '<1m'} "
-                               f"at most, and the captures are {_dur(apart)} or more apart: served, "
-                               "not stuck"))
+            longest = int(g.wait_ns[stayed[recent]].max())
+            ev.append(Evidence("woken", -20, f"the same goroutines stay, but {int(recent.sum()):,} of "
+                               f"the {still:,} were woken since the first capture that had them: "
+                               f"they have waited {_dur(longest) if longest else '<1m'} at most, and "
+                               f"the captures are {_dur(apart)} or more apart: served, not stuck"))
         elif still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2 and not shrank:
-            seconds = ("; all have waited under a minute: the captures are seconds apart (or they "
-                       "were woken since), which a burst or a warm-up fills too" if brief else "")
+            seconds = "" if not brief else (
+                f"; all have waited under a minute, though the captures are {_dur(apart)} or more "
+                "apart: woken since (a loop's timer, or new work)" if apart >= MINUTE else
+                "; all have waited under a minute: the captures are seconds apart (or they were "
+                "woken since), which a burst or a warm-up fills too")
             ev.append(Evidence("stuck", 25, f"the same goroutines stay: {still:,} of the "
                                f"{len(earlier_ids):,} here in the first capture that had them "
                                f"are still here{seconds}"))
@@ -809,7 +823,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                or (spans and e.kind in TRACE_SPAN_KINDS)
                for e in ev):
             if score >= THRESHOLDS["leak"]:
-                ev.append(Evidence("capped", 0, _capped(ctx, grp, ev, spans, brief, len(series) >= 2)))
+                ev.append(Evidence("capped", 0, _capped(ctx, grp, ev, spans, brief, len(series) >= 2,
+                                                        apart)))
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then what capped the score (a shape, a short trace: why the points above it
@@ -819,14 +834,21 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     return Suspect(grp, verdict, score, ev, series, leaked)
 
 
-def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bool, serial: bool) -> str:
+def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bool, serial: bool,
+            apart: int = 0) -> str:
     """Why points past the leak threshold say likely: what the evidence cannot tell apart
-    from a healthy program, and what would."""
+    from a healthy program, and what would. ``apart``: how far apart a series' captures are
+    known to be (0: unknown)."""
     kinds = {e.kind for e in ev}
     if spans and kinds & TRACE_SPAN_KINDS:
         why = (f"waited {_dur(grp.wait.max)} at most in the trace: a backoff or a slow call waits as "
                "long" if ctx.quiet_locks else
                f"{_yours(ctx.at_work)} at work at the trace's end, and may be what they wait for")
+    elif brief and kinds & {"growth", "stuck"} and apart >= MINUTE:
+        return ("likely at most: the same goroutines stay, but each was woken since the first "
+                "capture (a loop's timer, or new work): a healthy long-lived goroutine (a "
+                "connection's handler, a poller) is so too; whether anything ever stops the loop "
+                "tells a leak")
     elif brief and kinds & {"growth", "stuck"}:
         why = "the captures are seconds apart: a burst or a warm-up grows and stays so too"
     elif kinds & PARKED_KINDS:

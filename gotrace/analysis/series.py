@@ -24,6 +24,7 @@ from ..stacks import is_std
 from ..tables import Frame
 from ..trace.events import GoState
 from .grouping import Group, group_rows
+from .waits import holds_none
 
 Key = tuple[str | None, Frame | None, Frame | None]
 MINUTE = 60_000_000_000
@@ -97,16 +98,22 @@ class Series:
         return self._earlier[k]
 
     def made(self, grp: Group) -> int | None:
-        """How many of ``grp``'s goroutines the first capture did not have (made since): none
-        with its id made where it was made. None when ids cannot tell: a profile, or a capture
-        known to be of another process (one numbers its goroutines from 1 again; where it makes
-        the same ones at the same sites, a fixed set, they are as good as the same)."""
+        """How many of ``grp``'s goroutines the first capture did not have at work in the
+        program's code: made since, or idle then in the standard library's frames only (a
+        keep-alive connection's goroutine between requests: what it does now is new work). A
+        goroutine the first capture had elsewhere in your code, made where it was made, is the
+        same one moving between waits. None when ids cannot tell: a profile, or a capture known
+        to be of another process (one numbers its goroutines from 1 again; where it makes the
+        same ones at the same sites, a fixed set, they are as good as the same)."""
         first = self.models[0]
         if len(self.models) < 2 or first.is_profile or self.models[-1].is_profile \
                 or self.same_process(0) is False:
             return None
-        there = [x.rows for x in self.groups[0] if x.created_at == grp.created_at]
-        ids = first.goroutines.id[np.concatenate(there)] if there else np.empty(0, np.int64)
+        frames = first.tables.stack_frames
+        g = first.goroutines
+        there = [x.rows for x in self.groups[0] if x.created_at == grp.created_at
+                 and not holds_none(frames(x.stack), False)]
+        ids = g.id[np.concatenate(there)] if there else np.empty(0, np.int64)
         return int((~np.isin(self.models[-1].goroutines.id[grp.rows], ids)).sum())
 
     def apart(self, grp: Group) -> int:

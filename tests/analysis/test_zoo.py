@@ -1,8 +1,9 @@
 """The leak zoo: recall and false positives of ``gotrace leaks`` over real programs.
 
 Targets (the leaks issue): from the recommended capture, a series of debug=2
-dumps, at least 95% of the leaks are ``likely`` or ``leak``; no healthy program is
-ever called ``leak``, from any kind of input. The other inputs carry less evidence
+dumps (seconds apart in ``out/``, minutes apart in ``out-minutes/``), at least 95% of
+the leaks are ``likely`` or ``leak``; no healthy program is ever called ``leak``, from
+any kind of input. The other inputs carry less evidence
 (one dump taken seconds after start shows no ages); their recall is held at what it
 measures now, so that a change that loses evidence fails here.
 """
@@ -14,8 +15,9 @@ from zoo import ZOO, Outcome, outcomes
 
 pytestmark = pytest.mark.skipif(not (ZOO / "manifest.json").exists(), reason="zoo not present")
 
-FLOORS = {"series": 0.95, "goroutineleak": 0.85, "goroutineleak1": 0.8, "goroutineleak_pb": 0.8,
-          "trace": 0.9, "debug2": 0.8, "debug1": 0.7, "pb": 0.95, "crash": 1.0}
+FLOORS = {"series": 0.95, "minutes_series": 0.95, "minutes": 0.8, "goroutineleak": 0.85,
+          "goroutineleak1": 0.8, "goroutineleak_pb": 0.8, "trace": 0.9, "debug2": 0.8, "debug1": 0.7,
+          "pb": 0.95, "crash": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,8 @@ def recall(results: list[Outcome], kind: str) -> float:
 
 @pytest.mark.parametrize("kind", sorted(FLOORS))
 def test_recall(results: list[Outcome], kind: str) -> None:
+    if not any(o.kind == kind for o in results):
+        pytest.skip(f"no {kind} inputs in the zoo")
     misses = [f"{o.program} {o.version}: {o.verdict} ({o.detail})" for o in results
               if o.kind == kind and not o.healthy and o.verdict not in ("leak", "likely")]
     assert recall(results, kind) >= FLOORS[kind], misses

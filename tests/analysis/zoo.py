@@ -29,10 +29,10 @@ ZOO = Path(__file__).resolve().parents[1] / "data" / "zoo"
 
 Files = dict[str, object]
 KINDS: dict[str, tuple[str, Callable[[Files], list[str] | None]]] = {
-    "series": ("3 debug=2 dumps over time", lambda f: f.get("series")),  # type: ignore[dict-item]
-    "minutes_series": ("3 debug=2 dumps a minute apart",
+    "series": ("3 debug=2 dumps seconds apart", lambda f: f.get("series")),  # type: ignore[dict-item]
+    "minutes_series": ("3 debug=2 dumps 3 minutes apart",
                        lambda f: f.get("minutes_series")),  # type: ignore[dict-item]
-    "minutes": ("one debug=2 dump, minutes in",
+    "minutes": ("one debug=2 dump, 9 minutes in",
                 lambda f: [str(f["minutes"])] if "minutes" in f else None),
     "goroutineleak": (
         "goroutineleak profile, debug=2",

@@ -84,6 +84,10 @@ rm -f "$out"/*.debug1.txt "$out"/*.go1.2?.debug2.txt
 for f in "$out"/*; do
   if [ "$(stat -c %s "$f")" -gt 65536 ]; then gzip -9n "$f"; fi
 done
-python3 "$here/check_manifest.py" --minutes "$out" || die "the new dumps do not match manifest.json"
+if ! python3 "$here/check_manifest.py" --minutes "$out"; then
+  rm -rf "$here/out-minutes.rejected"
+  mv "$out" "$here/out-minutes.rejected"
+  die "the new dumps do not match manifest.json (they are in out-minutes.rejected/)"
+fi
 rm -rf "$here/out-minutes"
 mv "$out" "$here/out-minutes"
