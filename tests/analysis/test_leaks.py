@@ -1128,6 +1128,25 @@ def test_a_fixed_set_moving_between_waits_is_no_growth() -> None:
                        dump(snapshot(range(200, 212), range(100, 112)), tables)])
     s = next(x for x in made.suspects if x.group.state == "chan send")
     assert "growth" in [e.kind for e in s.evidence] and "moved" not in [e.kind for e in s.evidence]
+    assert next(e.points for e in s.evidence if e.kind == "growth") == 45
+    # Grown once and not in the last step: a set filling up to its size stops; a leak fed by
+    # traffic grows in every interval.
+    stopped = find_leaks([dump(snapshot(range(200, 200), range(100, 112)), tables),
+                          dump(snapshot(range(200, 212), range(100, 112)), tables),
+                          dump(snapshot(range(200, 212), range(100, 112)), tables)])
+    s = next(x for x in stopped.suspects if x.group.state == "chan send")
+    growth = next(e for e in s.evidence if e.kind == "growth")
+    assert growth.points == 15 and growth.text == "grew, then stayed: 0 → 12 → 12"
+    # A keep-alive connection's goroutine idle in the standard library, then stuck in your
+    # code, took new work: it counts as made (a leak by requests on long-lived connections).
+    serve = ("net/http.(*conn).serve()\n\t/go/net/http/server.go:2000 +0x5\n"
+             "created by net/http.(*Server).Serve in goroutine 1\n\t/go/net/http/server.go:3000 +0x5\n\n")
+    idle = "".join(f"goroutine {i} [IO wait]:\n{serve}" for i in range(300, 312))
+    enqueue = "main.(*forwarder).Enqueue()\n\t/src/app/f.go:48 +0x5\n"
+    stuck = "".join(f"goroutine {i} [chan send]:\n{enqueue}{serve}" for i in range(300, 312))
+    conns = find_leaks([dump(MAIN + accept + idle, tables), dump(MAIN + accept + stuck, tables)])
+    s = next(x for x in conns.suspects if x.group.state == "chan send")
+    assert "growth" in [e.kind for e in s.evidence] and "moved" not in [e.kind for e in s.evidence]
 
 
 def test_goroutines_woken_between_captures_minutes_apart_are_served_not_stuck() -> None:
