@@ -147,7 +147,8 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
         ) + (f" and {len(rest) - OTHERS_NAMED:,} more" if len(rest) > OTHERS_NAMED else "")
         notices.append(
             f"{name} holds {len(snapshots)} dumps; analysing #{idx + 1} "
-            f"({snapshots[idx].goroutine_count:,} goroutines); others: {others}; pick one with --snapshot N"
+            f"({snapshots[idx].goroutine_count:,} goroutines); others: {others}; pick one with --snapshot N "
+            "(gotrace leaks reads them all, as a series)"
         )
     snap = snapshots[idx]
     notices.extend(snap.warnings)
