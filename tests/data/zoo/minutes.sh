@@ -14,19 +14,9 @@
 # Only the series is kept (NAME.goV.debug2.N.txt; the last one is the final
 # dump); check_manifest.py --minutes checks its counts against manifest.json
 # before out-minutes/ is replaced.
-set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
-export GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local GOMAXPROCS=4
-unset GOTRACEBACK GODEBUG GOEXPERIMENT GOROOT
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 pause=${PAUSE:-180s}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-out="$work/out"
-bin="$work/bin"
-mkdir -p "$out" "$bin"
-
-die() { echo "minutes.sh: $*" >&2; exit 1; }
 
 # The harness programs: regenerate.sh's LEAKS and HEALTHY, but audit_backlog, whose
 # captures are taken while its writer rotates the log "as long as the snapshot takes":
@@ -34,13 +24,6 @@ die() { echo "minutes.sh: $*" >&2; exit 1; }
 programs=$(sed -n '/^LEAKS=(/,/)/p; /^HEALTHY=(/,/)/p' "$here/regenerate.sh" \
   | tr -d '()' | sed 's/^[A-Z]*=//' | tr -s ' \n' '\n' | grep -v '^#' | grep . | grep -vx audit_backlog)
 [ -n "$programs" ] || die "no programs found in regenerate.sh"
-
-goroot() {
-  case $1 in
-    1.21) echo /usr/lib/go-1.21 ;;
-    1.27) echo /opt/go-debian/usr/lib/go-1.27 ;;
-  esac
-}
 
 for v in 1.27 1.21; do
   g=$(goroot "$v")

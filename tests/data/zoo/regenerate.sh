@@ -10,18 +10,8 @@
 # entries of manifest.json are rewritten from what was produced, and
 # check_manifest.py must pass (counts, wait reasons, functions) before
 # anything in out/ is replaced. A failed run leaves the old fixtures.
-set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
-export GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local GOMAXPROCS=4
-unset GOTRACEBACK GODEBUG GOEXPERIMENT GOROOT
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-out="$work/out"
-bin="$work/bin"
-mkdir -p "$out" "$bin"
-
-die() { echo "regenerate.sh: $*" >&2; exit 1; }
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 
 # Leak programs that write their own dumps through internal/harness.
 LEAKS=(abandoned_receiver close_wait_self cond_no_signal cond_signal_not_broadcast
@@ -42,15 +32,6 @@ PB=(timeout_sender lock_order errgroup_partial http_body_unclosed goroutine_per_
   ticker_never_stopped pool_idle keepalive_busy)
 # Programs also run on Go 1.26 built with GOEXPERIMENT=goroutineleakprofile.
 EXP126=(timeout_sender lock_order ticker_never_stopped http_body_unclosed)
-
-goroot() {
-  case $1 in
-    1.21) echo /usr/lib/go-1.21 ;;
-    1.26) echo /opt/go-debian/usr/lib/go-1.26 ;;
-    1.27) echo /opt/go-debian/usr/lib/go-1.27 ;;
-    *) die "no toolchain configured for Go $1" ;;
-  esac
-}
 
 # gocmd VERSION ARGS... runs that toolchain's go command (in src/).
 gocmd() {
