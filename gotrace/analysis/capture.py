@@ -148,7 +148,7 @@ class Capture:
         its start), or None if none ever was."""
         if self.wakes is None:
             return None
-        at, hit = _found(self.wakes.stack, stacks)
+        at, hit = found(self.wakes.stack, stacks)
         return int(self.wakes.last_ns[at[hit]].max()) if hit.any() else None
 
     def returned(self, ids: npt.NDArray[np.int64], func: str) -> int:
@@ -157,7 +157,7 @@ class Capture:
         their stack. A connection's goroutine serves one request after another: the handler
         that made a goroutine has returned though the connection's goroutine lives on. A
         trace's last stack of a goroutine is where it last stopped, not where it is."""
-        at, hit = _found(self._alive_ids, ids)
+        at, hit = found(self._alive_ids, ids)
         if self.is_trace:
             return int((~hit).sum())
         stacks = self.g.last_stack[self._alive_rows[at[hit]]]
@@ -212,7 +212,7 @@ def _detector_ran(model: Model) -> bool:
     return bool(model.extras.leaked().any()) or model.source.format.startswith("goroutineleak ")
 
 
-def _found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
+def found(keys: npt.NDArray[Any], values: npt.NDArray[Any]
            ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
     """Where each of ``values`` is in the sorted ``keys``, and whether it is there at all."""
     if not len(keys):

@@ -733,24 +733,24 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         elif shrank:
             ev.append(Evidence("fluctuates", -15,
                                f"goes up and down: {trail}: leaked goroutines never leave"))
-        elif (series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0)) \
-                and new is not None and new * 2 < series[-1] - series[0]:
-            # A leak grows by goroutines made since (or that took new work since: a keep-alive
-            # connection's, idle in the standard library then); a fixed set's goroutines (a
-            # busy pool's workers, producers behind a full queue) move between waits of yours.
-            ev.append(Evidence("moved", -20, f"{trail}, but {series[-1] - series[0] - new:,} of the "
-                               f"{series[-1] - series[0]:,} more were in the first capture already, "
-                               "in your code elsewhere: the same goroutines moved here, not new ones"))
-        elif series[-1] - series[0] >= 2 or (series[0] == 0 and series[-1] > 0):
-            rises = int((steps > 0).sum())
-            # Grown, then not at all between the last two captures: a leak fed by traffic
-            # grows in every interval; a set filling up to its size (in-flight requests, a
-            # pool warming up) stops.
-            stopped = len(steps) >= 2 and steps[-1] == 0 and rises == 1
-            pts = 45 if rises >= 2 else 15 if stopped else 30
-            how = ("grew in every snapshot" if rises == len(steps) else "grew, then stayed"
-                   if stopped else "grew and never shrank")
-            ev.append(Evidence("growth", pts, f"{how}: {trail}"))
+        elif (more := series[-1] - series[0]) >= 2 or (series[0] == 0 and more > 0):
+            if new is not None and new * 2 < more:
+                # A leak grows by goroutines made since (or that took new work since: a keep-alive
+                # connection's, idle in the standard library then); a fixed set's goroutines (a
+                # busy pool's workers, producers behind a full queue) move between waits of yours.
+                ev.append(Evidence("moved", -20, f"{trail}, but {more - new:,} of the {more:,} more "
+                                   "were in the first capture already, in your code elsewhere: the "
+                                   "same goroutines moved here, not new ones"))
+            else:
+                rises = int((steps > 0).sum())
+                # Grown, then not at all between the last two captures: a leak fed by traffic
+                # grows in every interval; a set filling up to its size (in-flight requests, a
+                # pool warming up) stops.
+                stopped = len(steps) >= 2 and steps[-1] == 0 and rises == 1
+                pts = 45 if rises >= 2 else 15 if stopped else 30
+                how = ("grew in every snapshot" if rises == len(steps) else "grew, then stayed"
+                       if stopped else "grew and never shrank")
+                ev.append(Evidence("growth", pts, f"{how}: {trail}"))
         elif not holding:  # a deadlocked lock's holder stays as it is: no fixed set's sign
             ev.append(Evidence("steady", -20, f"steady at {series[-1]:,} in {len(series)} snapshots"))
     # Leaked goroutines never leave: when every one an earlier capture had here is gone, even

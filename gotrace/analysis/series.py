@@ -23,6 +23,7 @@ from ..model import Model
 from ..stacks import is_std
 from ..tables import Frame
 from ..trace.events import GoState
+from .capture import found
 from .grouping import Group, group_rows
 from .waits import holds_none
 
@@ -64,6 +65,7 @@ class Series:
         self._same: dict[int, bool | None] = {}
         self._earlier: dict[Key, tuple[npt.NDArray[np.int64] | None, bool | None]] = {}
         self._apart: dict[int, int] = {}
+        self._working_first: dict[Frame | None, npt.NDArray[np.int64]] | None = None
 
     @property
     def last(self) -> list[Group]:
@@ -88,7 +90,7 @@ class Series:
         of the last one's process (None: cannot tell)."""
         k = self.key(grp)
         if k not in self._earlier:  # asked again by stays() for a busy process's locks
-            first = next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
+            first = self._first(k)
             if first is None or self.models[first].is_profile:
                 self._earlier[k] = (None, None)
             else:
@@ -109,25 +111,31 @@ class Series:
         if len(self.models) < 2 or first.is_profile or self.models[-1].is_profile \
                 or self.same_process(0) is False:
             return None
-        frames = first.tables.stack_frames
-        g = first.goroutines
-        there = [x.rows for x in self.groups[0] if x.created_at == grp.created_at
-                 and not holds_none(frames(x.stack), False)]
-        ids = g.id[np.concatenate(there)] if there else np.empty(0, np.int64)
+        if self._working_first is None:  # per creation site, read once for every group
+            frames = first.tables.stack_frames
+            rows: dict[Frame | None, list[npt.NDArray[np.int64]]] = {}
+            for x in self.groups[0]:
+                if not holds_none(frames(x.stack), False):
+                    rows.setdefault(x.created_at, []).append(x.rows)
+            self._working_first = {site: first.goroutines.id[np.concatenate(rs)] for site, rs in rows.items()}
+        ids = self._working_first.get(grp.created_at, np.empty(0, np.int64))
         return int((~np.isin(self.models[-1].goroutines.id[grp.rows], ids)).sum())
 
     def apart(self, grp: Group) -> int:
         """How long (ns) at least passed between the earliest capture that had ``grp`` and the
         last, as the waits of goroutines blocked in both tell (a dump prints whole minutes: one
         less than the difference); 0 when none tells."""
-        k = self.key(grp)
-        first = next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
+        first = self._first(self.key(grp))
         if first is None:
             return 0
         if first not in self._apart:
             self._apart[first] = _apart(self.models[first], self.models[-1]) \
                 if self.same_process(first) is not False else 0
         return self._apart[first]
+
+    def _first(self, k: Key) -> int | None:
+        """The earliest capture but the last that has a group of key ``k``."""
+        return next((i for i, index in enumerate(self._index[:-1]) if k in index), None)
 
     def stays(self, grp: Group) -> bool:
         """Whether every goroutine ``grp`` had in the earliest capture that had it is still in
@@ -219,10 +227,7 @@ def _apart(old: Model, new: Model) -> int:
         return 0
     a, b = old.goroutines, new.goroutines
     rows = np.flatnonzero((a.state != GoState.NOT_EXIST) & (a.wait_ns >= MINUTE))
-    ids = a.id[rows]
-    at = np.searchsorted(b.id, ids)  # goroutine ids are sorted, one row each
-    hit = at < len(b.id)
-    hit[hit] = b.id[at[hit]] == ids[hit]
+    at, hit = found(b.id, a.id[rows])  # goroutine ids are sorted, one row each
     if not hit.any():
         return 0
     grown = b.wait_ns[at[hit]].astype(np.int64) - a.wait_ns[rows[hit]].astype(np.int64)
