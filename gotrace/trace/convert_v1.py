@@ -366,7 +366,9 @@ class Converter:
         total = len(src)
         second = np.zeros(total, np.bool_)
         starts = np.cumsum(count) - count
-        two = np.flatnonzero(count == 2)
+        # Second halves are a syscall pair's and a label's only: a Gomaxprocs that expands into
+        # the GoStatus of exactly two goroutines made before it has a count of 2 too.
+        two = np.flatnonzero(raw_ctx)
         second[starts[two] + 1] = True
         o_time = ts[src].copy()
         o_kind = kind[src]

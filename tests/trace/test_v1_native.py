@@ -218,6 +218,19 @@ def _events(rows: list[tuple[int, ...]]) -> Events:
                   blocked=col[:, 7].astype(np.uint8))
 
 
+def test_a_gomaxprocs_for_two_goroutines_is_no_label() -> None:
+    """A Gomaxprocs that expands into the GoStatus of exactly two goroutines made before it
+    takes two slots, as a GoStartLabel does: its second is a GoStatus, and its third argument
+    is no label's string. The Python converter read it as one (and interned "one", id 1,
+    which the C converter does not: a fuzz run found the twins' string tables apart)."""
+    rows = [(sp.EV_GO_CREATE, 0, 0, 0, 0, 0, 0, 0), (sp.EV_GO_CREATE, 0, 0, 1, 0, 0, 0, 0),
+            (sp.EV_GOMAXPROCS, 0, 0, 0, 0, 1, 0, 0)]
+    python = _convert(_events(rows), 19, False)
+    assert "one" not in python[3]  # type: ignore[operator]
+    if decode_v1._native is not None:
+        assert _convert(_events(rows), 19, True) == python
+
+
 EDGE_STREAM: list[tuple[int, ...]] = [
     (sp.EV_GO_CREATE, 0, 1, 5, 2, 0, 1, 0), (sp.EV_GO_CREATE, 0, 1, 6, 0, 0, 0, 0),
     (sp.EV_GO_CREATE, 0, 1, 5, 0, 0, 0, 0), (sp.EV_GO_WAITING, 0, 1, 5, 0, 0, 0, 0),
