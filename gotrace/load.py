@@ -90,6 +90,17 @@ def load_dumps(raw: RawInput, tables: Tables | None = None) -> list[Model]:
     return models
 
 
+def load_dump_series(raw: RawInput, snapshot: int | None = None, tables: Tables | None = None
+                     ) -> list[Model]:
+    """The dump :func:`load_raw` would analyse, last, after the dumps before it in the file
+    (:func:`gotrace.model.from_dump.build_dump_series`): its leaks are judged against them."""
+    from .model.from_dump import build_dump_series
+
+    models = build_dump_series(raw.data, raw.name, snapshot, tables)
+    models[-1].notices[:0] = raw.notices
+    return models
+
+
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,
              tables: Tables | None = None, *, intervals: bool = True, spill: Path | None = None
              ) -> Model:

@@ -273,7 +273,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
     table goes to files in ``spill`` (the UI's), else this process's own directory."""
     from gotrace.cache import store_analysis
     from gotrace.inputs import open_input, reads_again
-    from gotrace.load import cached, intervals_again, load_raw, remember, start_trace
+    from gotrace.load import cached, intervals_again, load_dump_series, remember, start_trace
 
     from .packing import packed
     from .session import ANALYSES, still_to_come, with_model
@@ -304,13 +304,14 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                     w.parts = _model_parts(model)
                     continue
                 done[n] = a.compute(model, done.__getitem__)
-                if not a.with_model:
+                if not a.with_model and not a.local:
                     w.send(Computed(n, done[n]))
 
     try:
         key, model = cached(path) if snapshot is None else (None, None)
         fresh = False
         rest: IntervalsLater | None = None
+        earlier: list[Model] = []
         if analyses_only:
             if model is None:
                 w.send(Failed(f"{name}: its cached model went away while it was opened"))
@@ -338,8 +339,8 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                 rest = partial(intervals_again, path, model, spill)
             elif raw.kind == "trace":  # stdin, a URL: its intervals are sorted after Overview
                 model, rest = start_trace(raw, progress, spill=spill)
-            else:
-                model = load_raw(raw, progress, snapshot)
+            else:  # the dumps before it in the file too: its leaks are judged on them
+                *earlier, model = load_dump_series(raw, snapshot)
             del raw  # the input's bytes: as big as the file, and no analysis reads them
             fresh = True
         else:
@@ -356,6 +357,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         if fresh:
             w.let_go_early(model.goroutines)
         w.parts = _model_parts(model)
+        done["earlier"] = earlier
         send_analyses(model, done, rest, until="intervals")  # Overview's findings come first
         if fresh:  # saving the columns takes seconds: after the findings, before the indexes
             step = "saving the model in the cache"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -54,6 +54,7 @@ class Analysis:
     traces_only: bool = False
     with_model: bool = False  # sent with the model: the first page cannot say anything without it
     missing: Callable[[Model], bool] | None = None  # a part of the model: whether it is still to come
+    local: bool = False  # never sent: the loader's child has it from reading the input
 
     def applies(self, model: Model) -> bool:
         return (model.is_trace or not self.traces_only) and (self.missing is None or self.missing(model))
@@ -138,6 +139,15 @@ def _intervals(model: Model) -> Intervals | None:
     return model.intervals
 
 
+def judge_leaks(model: Model, get: Get) -> LeakReport:
+    """The leak report on ``model``, judged after the dumps before it in its file (``earlier``),
+    as ``gotrace leaks`` judges a file of dumps appended over time. It keeps only the last
+    model: the earlier ones stay where they were read (pickled for the viewer, each would
+    carry its input's bytes), ``captures`` says how many were judged."""
+    report = find_leaks([*get("earlier"), model])
+    return replace(report, models=[model]) if report.captures > 1 else report
+
+
 def _procs(model: Model, get: Get) -> ProcTimeline | None:
     if model.intervals is None and model.is_trace:
         get("intervals")
@@ -148,7 +158,10 @@ def _procs(model: Model, get: Get) -> ProcTimeline | None:
 # state intervals (a goroutine's story, the timeline) and the indexes.
 ANALYSES: dict[str, Analysis] = {
     "summary": Analysis("the summary", lambda m, get: viewer_summary(m), with_model=True),
-    "leaks": Analysis("leak suspects", lambda m, get: find_leaks([m])),
+    # The loader's child puts the dumps before the one shown here (they are read with it);
+    # the viewer, computing the leaks itself when the child stopped early, has none.
+    "earlier": Analysis("the earlier dumps", lambda m, get: [], local=True),
+    "leaks": Analysis("leak suspects", judge_leaks),
     "spikes": Analysis("creation spikes", lambda m, get: creation_spikes(m), traces_only=True),
     "long_lived": Analysis("long-lived groups", lambda m, get: group_rows(m, long_lived_rows(m))),
     "intervals": Analysis("the state intervals", lambda m, get: _intervals(m), traces_only=True,
@@ -182,16 +195,17 @@ def with_model(model: Model, key: str | None = None) -> dict[str, Any]:
 def still_to_come(model: Model, done: dict[str, Any]) -> tuple[str, ...]:
     """The analyses that apply to ``model`` and are not in ``done``, in the order the loader's
     child computes and sends them."""
-    return tuple(n for n, a in ANALYSES.items() if a.applies(model) and n not in done)
+    return tuple(n for n, a in ANALYSES.items() if a.applies(model) and not a.local and n not in done)
 
 
-def precompute(model: Model) -> dict[str, Any]:
-    """Every analysis that applies, as the loader's child computes them (for tests and scripts)."""
-    results: dict[str, Any] = {}
+def precompute(model: Model, earlier: Iterable[Model] = ()) -> dict[str, Any]:
+    """Every analysis that applies, as the loader's child computes them (for tests and scripts);
+    ``earlier``: the dumps before ``model`` in its file."""
+    results: dict[str, Any] = {"earlier": list(earlier)}
     for name, a in ANALYSES.items():
-        if a.applies(model):
+        if a.applies(model) and name not in results:
             results[name] = a.compute(model, results.__getitem__)
-    return results
+    return {n: v for n, v in results.items() if not ANALYSES[n].local}
 
 
 class Session:

@@ -128,8 +128,9 @@ OTHERS_NAMED = 5  # a log of a thousand dumps names five in its notice, and coun
 GOROUTINELEAK_WRITER = "runtime/pprof.writeGoroutineLeak"
 
 
-def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) -> tuple[Snapshot, list[str]]:
-    """The snapshot to analyse (1-based ``wanted``, default the largest) and notices."""
+def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) -> tuple[int, list[str]]:
+    """The index of the snapshot to analyse (1-based ``wanted``, default the largest) and
+    notices, its own warnings last."""
     if not snapshots:
         raise DumpFormatError(f"{name}: no goroutine found in this dump")
     notices: list[str] = []
@@ -145,14 +146,17 @@ def choose_snapshot(snapshots: list[Snapshot], wanted: int | None, name: str) ->
             f"#{i + 1} (lines {snapshots[i].start_line}-{snapshots[i].end_line}, "
             f"{snapshots[i].goroutine_count:,} goroutines)" for i in rest[:OTHERS_NAMED]
         ) + (f" and {len(rest) - OTHERS_NAMED:,} more" if len(rest) > OTHERS_NAMED else "")
+        upto = f"#1-#{idx + 1}" if idx else "#1 alone"
+        leaks = "gotrace leaks and the viewer's Leaks page judge them as a series" \
+            if idx == len(snapshots) - 1 else \
+            f"gotrace leaks judges them all as a series, the viewer's Leaks page {upto}"
         notices.append(
             f"{name} holds {len(snapshots)} dumps; analysing #{idx + 1} "
-            f"({snapshots[idx].goroutine_count:,} goroutines); others: {others}; pick one with --snapshot N "
-            "(gotrace leaks reads them all, as a series)"
+            f"({snapshots[idx].goroutine_count:,} goroutines); others: {others}; pick one with --snapshot N; "
+            f"{leaks}"
         )
-    snap = snapshots[idx]
-    notices.extend(snap.warnings)
-    return snap, notices
+    notices.extend(snapshots[idx].warnings)
+    return idx, notices
 
 
 _LEAKED = frozenset({"leaked"})
@@ -176,9 +180,24 @@ def build_dump_model(
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
     tables = tables or Tables()
-    snap, notices = choose_snapshot(_parse(data, name, tables), wanted, name)
+    snapshots = _parse(data, name, tables)
+    last, notices = choose_snapshot(snapshots, wanted, name)
     with _no_gc():
-        return _model(snap, notices, name, tables)
+        return _model(snapshots[last], notices, name, tables)
+
+
+def build_dump_series(data: bytes, name: str, wanted: int | None = None,
+                      tables: Tables | None = None) -> list[Model]:
+    """The dump :func:`build_dump_model` analyses (last, named ``name``, with its notices) and
+    the dumps before it in the file (``NAME #i``), oldest first: what its leaks are judged
+    against, as ``gotrace leaks`` judges a file of dumps appended over time. One ``Tables``."""
+    tables = tables or Tables()
+    snapshots = _parse(data, name, tables)
+    last, notices = choose_snapshot(snapshots, wanted, name)
+    with _no_gc():
+        earlier = [_model(s, list(s.warnings), f"{name} #{i + 1}", tables)
+                   for i, s in enumerate(snapshots[:last])]
+        return [*earlier, _model(snapshots[last], notices, name, tables)]
 
 
 def build_dump_models(data: bytes, name: str, tables: Tables | None = None) -> list[Model]:

@@ -27,7 +27,7 @@ def headline(report: LeakReport) -> str:
     m = report.model
     counts = {v: sum(1 for s in report.suspects if s.verdict == v) for v in ("leak", "likely", "watch")}
     what = (f"{dur(m.span_ns or 0)} of {m.source.format}" if m.is_trace else m.source.format)
-    series = f", the last of {len(report.models)} captures" if len(report.models) > 1 else ""
+    series = f", the last of {report.captures} captures" if report.captures > 1 else ""
     found = ", ".join(f"{n:,} {v}" for v, n in counts.items())
     return (f"{safe(m.source.path)} ({what}{series}): {found}; "
             f"{plural(m.goroutines.count(), 'goroutine')}, {plural(len(report.suspects), 'group')} of "
@@ -120,7 +120,7 @@ def next_capture(report: LeakReport) -> str | None:
     it lacks; a debug=1 or protobuf profile also prints no creators or waits. None for a
     trace, a series, or a process that crashed or ended its tests."""
     m = report.model
-    if m.is_trace or len(report.models) > 1 or report.stopped or not report.suspects \
+    if m.is_trace or report.captures > 1 or report.stopped or not report.suspects \
             or any(s.verdict == "leak" for s in report.suspects):
         return None
     more = " A ?debug=2 dump also prints creators and wait times." if m.is_profile else ""

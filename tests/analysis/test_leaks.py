@@ -305,6 +305,12 @@ def test_the_same_capture_twice_is_read_once_and_a_file_of_dumps_is_a_series(tmp
     doc = json.loads(r.stdout)
     assert [i["path"] for i in doc["inputs"]] == [f"{log} #1", f"{log} #2", f"{log} #3"]
     assert doc["suspects"][0]["series"] == [5, 10, 20]
+    # Every other command analyses one of the dumps, and says what judges them all.
+    r = run("info", str(log))
+    assert "analysing #3 (" in r.stderr
+    assert "gotrace leaks and the viewer's Leaks page judge them as a series" in r.stderr
+    r = run("goroutines", str(log), "--snapshot", "2")
+    assert "gotrace leaks judges them all as a series, the viewer's Leaks page #1-#2" in r.stderr
 
 
 def test_a_goroutineleak_profile_at_debug2_says_so_and_what_it_did_not_mark() -> None:

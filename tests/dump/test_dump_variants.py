@@ -333,3 +333,21 @@ def test_large_input_is_split_in_pieces_without_losing_goroutines() -> None:
     assert len(snaps) == copies
     assert all(len(s.goroutines) == 12 for s in snaps)
     assert snaps[-1].end_line == text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+@pytest.mark.parametrize(("wanted", "ids"), [
+    (None, [[1, 6], [1, 6, 9]]), (1, [[1, 6]]), (3, [[1, 6], [1, 6, 9], [1]])])
+def test_a_dump_and_the_dumps_before_it_in_its_file(wanted: int | None, ids: list[list[int]]) -> None:
+    """What the viewer judges leaks on: the dump it shows (the largest, or --snapshot's),
+    last, after the ones before it, each named by its place, all in one Tables."""
+    from gotrace.model.from_dump import build_dump_model, build_dump_series
+
+    data = (DATA / "two_dumps_in_log.txt").read_bytes()
+    tables = Tables()
+    models = build_dump_series(data, "log.txt", wanted, tables)
+    assert [m.goroutines.id.tolist() for m in models] == ids
+    assert [m.source.path for m in models] == [f"log.txt #{i + 1}" for i in range(len(ids) - 1)] + ["log.txt"]
+    assert all(m.tables is tables for m in models)
+    shown = build_dump_model(data, "log.txt", wanted)
+    assert models[-1].notices == shown.notices and models[-1].notices[0].startswith("log.txt holds 3 dumps")
+    assert models[-1].goroutines.last_stack.tolist() == shown.goroutines.last_stack.tolist()

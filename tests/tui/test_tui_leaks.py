@@ -15,7 +15,7 @@ from gotrace.tui.session import Session, precompute
 from gotrace.tui.widgets.goroutine_list import GoroutineList
 from screen_text import screen_text
 from textual.widgets import DataTable, OptionList
-from tui_inputs import LEAK_CORPUS, LEAK_DUMP, SPIKE_TRACE, model_of, settle, sync
+from tui_inputs import LEAK_CORPUS, LEAK_DUMP, SPIKE_TRACE, model_of, series_of, settle, sync
 
 from gotrace.analysis.leaks import PROOF_KINDS
 from gotrace.render.leaks import points
@@ -228,3 +228,23 @@ async def test_a_profiles_record_offers_no_creator_or_children_to_follow() -> No
         text = screen_text(app)
         assert "debug=1 prints no creators, waits or ids: ?debug=2 has them" in text
         assert "Creator" not in text
+
+
+@sync
+async def test_the_leaks_page_of_a_file_of_dumps_says_it_judged_them_as_a_series() -> None:
+    model, earlier = series_of()
+    app = GotraceApp(model=model, results=precompute(model, earlier))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert shown(app)[0].startswith("leak 100 · 36 goroutines in chan send at "
+                                        "main.(*PriceService).lookup")
+        await pilot.press("5")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "judged as a series, with the 2 dumps before it in the file" in text
+        assert "grew in every snapshot: 12 → 24 → 36" in text
+    alone = GotraceApp(model=model, results=precompute(model))  # the loader stopped: one dump
+    async with alone.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        assert "as a series" not in screen_text(alone)

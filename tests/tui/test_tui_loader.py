@@ -27,7 +27,7 @@ from screen_text import screen_text
 from textual import events
 from textual.app import App
 from textual.widgets import ProgressBar, Static
-from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, sync
+from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, series_file, sync
 
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import cached
@@ -76,7 +76,8 @@ def test_model_first_then_each_analysis_referring_to_it() -> None:
         col = getattr(computed[3].value, f.name)
         path = file_of(col)
         assert isinstance(col, np.memmap) and path is not None and path.parent.parent == directory()
-    applies = {n for n, a in ANALYSES.items() if a.applies(loaded.model) or n == "intervals"}
+    applies = {n for n, a in ANALYSES.items()
+               if (a.applies(loaded.model) or n == "intervals") and not a.local}
     assert set(loaded.coming) | set(loaded.results) == applies
     by_name = {m.name: m.value for m in computed}
     procs = by_name["procs"]
@@ -299,7 +300,7 @@ def cached_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
 def test_a_cached_models_child_sends_only_the_analyses_referring_to_the_uis_model(
         cached_trace: tuple[Path, Model]) -> None:
     path, model = cached_trace
-    coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and not a.with_model)
+    coming = tuple(n for n, a in ANALYSES.items() if a.applies(model) and not a.with_model and not a.local)
     loader = Loader(str(path), cached=model, coming=coming)
     msgs = list(loader.messages())
     assert all(isinstance(m, Computed) for m in msgs), msgs
@@ -455,3 +456,29 @@ async def test_the_viewer_takes_over_a_child_started_before_it() -> None:
                      and not app.session.coming)
         assert app.loader is early and "3,070 seen" in screen_text(app)
     assert early.closed
+
+
+@pytest.mark.parametrize(("snapshot", "judged"), [(None, 3), (2, 2), (1, 1)])
+def test_a_file_of_dumps_is_judged_as_a_series_up_to_the_dump_shown(
+        tmp_path: Path, snapshot: int | None, judged: int) -> None:
+    """As ``gotrace leaks`` judges a file of dumps appended over time: the one the viewer shows
+    (the largest, the last here; or --snapshot's) after the dumps before it in the file. The
+    report arrives with the UI's model only: the earlier ones stay in the child."""
+    from gotrace.analysis.leaks import find_leaks
+    from gotrace.inputs import open_input
+    from gotrace.load import load_dumps
+    from gotrace.tables import Tables
+
+    path = series_file(tmp_path)
+    loader = Loader(str(path), snapshot)
+    msgs = list(loader.messages())
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    report = next(m.value for m in msgs if isinstance(m, Computed) and m.name == "leaks")
+    assert "earlier" not in loaded.results and "earlier" not in loaded.coming
+    assert report.captures == judged and len(report.models) == 1 and report.models[0] is loaded.model
+    want = find_leaks(load_dumps(open_input(str(path)), Tables())[:judged])
+    assert [(s.verdict, s.score, s.series, [e.text for e in s.evidence]) for s in report.suspects] == \
+        [(s.verdict, s.score, s.series, [e.text for e in s.evidence]) for s in want.suspects]
+    top = report.suspects[0]  # the senders left behind, counted in each dump judged
+    assert (top.verdict, top.series) == ("leak", [12, 24, 36][:judged] if judged > 1 else [])
+    assert loader.process.returncode == 0

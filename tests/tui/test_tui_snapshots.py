@@ -17,7 +17,7 @@ from gotrace.tui.session import precompute
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, settle
+from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, series_of, settle
 
 SIZE = (100, 30)
 SMALL = (80, 24)
@@ -84,3 +84,11 @@ def test_page_snapshot(page: str, snap_compare: Any) -> None:
     model = model_of(path, shown_as=f"samples/{path.name}")
     app = GotraceApp(model=model, results=precompute(model))
     assert snap_compare(app, terminal_size=size, run_before=keys(*pressed))
+
+
+def test_series_leaks_snapshot(snap_compare: Any) -> None:
+    """A file of three dumps appended over time, at 80x24: the Leaks page says it judged them
+    as a series, and the leak's growth is among the first lines of its evidence."""
+    model, earlier = series_of(shown_as="samples/dumps.txt")
+    app = GotraceApp(model=model, results=precompute(model, earlier))
+    assert snap_compare(app, terminal_size=SMALL, run_before=keys("5"))

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, SAMPLES
+from conftest import CORPUS, DATA, SAMPLES
 from textual.app import App
 from textual.pilot import Pilot
 
 from gotrace.load import load
 from gotrace.model import Model
+from gotrace.model.from_dump import build_dump_series
 
 SPIKE_TRACE = SAMPLES / "spike.go1.27.trace"
 SPIKE_TRACE_V1 = SAMPLES / "spike.go1.21.trace"
@@ -39,6 +40,25 @@ def model_of(path: Path, shown_as: str | None = None) -> Model:
     if shown_as is not None:
         m.source.path = shown_as
     return m
+
+
+#: A leaking service's debug=2 dumps, three minutes apart, appended to one file
+#: (``curl ...?debug=2 >> dumps.txt``): 12, then 24, then 36 senders left behind.
+SERIES_PARTS = [DATA / "zoo" / "out-minutes" / f"timeout_sender.go1.27.debug2.{i}.txt" for i in (1, 2, 3)]
+
+
+def series_file(directory: Path) -> Path:
+    """The three dumps of :data:`SERIES_PARTS` in one file in ``directory``."""
+    path = directory / "dumps.txt"
+    path.write_bytes(b"".join(p.read_bytes() for p in SERIES_PARTS))
+    return path
+
+
+def series_of(wanted: int | None = None, shown_as: str = "dumps.txt") -> tuple[Model, list[Model]]:
+    """The dump of the series file the viewer shows (the largest, or ``wanted``), and the
+    dumps before it, as the loader's child reads them."""
+    *earlier, model = build_dump_series(b"".join(p.read_bytes() for p in SERIES_PARTS), shown_as, wanted)
+    return model, earlier
 
 
 async def settle(pilot: Pilot[object]) -> None:

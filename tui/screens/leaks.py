@@ -59,6 +59,8 @@ class LeaksScreen(Page):
     ]
     DEFAULT_CSS = """
     LeaksScreen #headline { height: 1; padding: 0 1; }
+    LeaksScreen #series { height: auto; max-height: 4; padding: 0 1; display: none; }
+    LeaksScreen #series.-shown { display: block; }
     LeaksScreen #suspects { height: auto; max-height: 30%; }
     LeaksScreen #why { height: auto; max-height: 8; padding: 0 1; }
     LeaksScreen #members-title { height: 1; }
@@ -76,6 +78,7 @@ class LeaksScreen(Page):
         yield Static(tabs("leaks", self.session.model.is_trace, "leak suspects, most certain first"),
                      classes="title")
         yield Static(Text("judging the groups of blocked goroutines…", style=DIM), id="headline")
+        yield Static("", id="series")
         yield RowTable(id="suspects")
         yield Static("", id="why")
         yield Static(Text("", style=DIM), classes="pane-title", id="members-title")
@@ -103,6 +106,7 @@ class LeaksScreen(Page):
         judged = f"{total}, {plural(len(report.suspects), 'group')} of them judged"
         head.append(judged, style=DIM)
         self.query_one("#headline", Static).update(head)
+        self._series(report)
         table = self.query_one("#suspects", DataTable)
         table.clear()
         rest = max(self.app.size.width - FIXED_W, 20)
@@ -131,6 +135,19 @@ class LeaksScreen(Page):
         item = self._pending_item if self._pending_item is not None else 0
         self._pending_item = None
         self.show_item(item)
+
+    def _series(self, report: LeakReport) -> None:
+        """Say what the verdicts were judged on when it is more than the dump shown (the dumps
+        before it in its file), and what the series itself warns of (a restart, an order)."""
+        lines = []
+        if report.captures > 1:
+            before = plural(report.captures - 1, "dump")
+            lines.append(Text(f"judged as a series, with the {before} before it in the file",
+                              style=DIM))
+        lines += [Text(f"note: {safe(n)}", style=DIM) for n in report.notes]
+        widget = self.query_one("#series", Static)
+        widget.update(Text("\n").join(lines))
+        widget.set_class(bool(lines), "-shown")
 
     def show_item(self, item: Any) -> None:
         """Select suspect ``item`` (its index in the report), even before the report is in."""
