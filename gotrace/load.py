@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import cachekey
+from .errors import WrongInputKindError
 from .inputs import RawInput, open_input
 from .model import Intervals, Model
 from .tables import Tables
@@ -99,6 +101,35 @@ def load_dump_series(raw: RawInput, snapshot: int | None = None, tables: Tables 
     models = build_dump_series(raw.data, raw.name, snapshot, tables)
     models[-1].notices[:0] = raw.notices
     return models
+
+
+def distinct_captures(raws: Sequence[RawInput]) -> tuple[list[RawInput], list[str]]:
+    """The inputs of a series (several files of one service taken over time, oldest first),
+    each capture once, and a notice for each one given again: the same capture twice would
+    read as goroutines that stayed. A series is all traces or all dumps."""
+    kinds = {raw.kind for raw in raws}
+    if len(kinds) > 1:
+        raise WrongInputKindError("a series is all traces or all dumps; got both: "
+                                  + ", ".join(f"{r.name} ({r.kind})" for r in raws))
+    seen: dict[bytes, str] = {}
+    unique, notices = [], []
+    for raw in raws:
+        digest = hashlib.blake2b(raw.data, digest_size=16).digest()
+        if digest in seen:
+            notices.append(f"{raw.name} is the same capture as {seen[digest]}: read once")
+            continue
+        seen[digest] = raw.name
+        unique.append(raw)
+    return unique, notices
+
+
+def load_captures(raw: RawInput, tables: Tables) -> list[Model]:
+    """Every capture ``raw`` holds, oldest first (a trace, or each dump of a file of dumps),
+    without a trace's interval table: an earlier capture of a series, which only the leaks
+    judgement reads."""
+    if raw.kind == "trace":
+        return [load_trace(raw, tables=tables, intervals=False)]
+    return load_dumps(raw, tables)
 
 
 def load_raw(raw: RawInput, progress: Progress | None = None, snapshot: int | None = None,

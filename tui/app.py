@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import IO, Any, ClassVar
 
@@ -77,10 +77,13 @@ class GotraceApp(App[str | None]):
 
     def __init__(self, path: str | None = None, *, model: Model | None = None,
                  results: dict[str, Any] | None = None, snapshot: int | None = None,
-                 stdin: IO[bytes] | None = None, loader: Loader | None = None) -> None:
-        """``loader``: reads a child already reading ``path`` (:func:`tui.spawn.start_early`)."""
+                 stdin: IO[bytes] | None = None, loader: Loader | None = None,
+                 earlier: Sequence[str] = ()) -> None:
+        """``loader``: reads a child already reading ``path`` (:func:`tui.spawn.start_early`);
+        ``earlier``: captures of the same service before it, which its leaks are judged after."""
         super().__init__()
         self.path = path
+        self.earlier = tuple(earlier)
         self.snapshot = snapshot
         self.stdin = stdin
         self._preloaded = model
@@ -109,7 +112,7 @@ class GotraceApp(App[str | None]):
         if self.loader is None:
             if self._open_cached(self.path):
                 return
-            self.loader = Loader(self.path, self.snapshot, self.stdin)
+            self.loader = Loader(self.path, self.snapshot, self.stdin, earlier=self.earlier)
         self.push_screen(LoadingScreen(self.loader.path))
         self._read(self.loader)
         self.call_after_refresh(_import_pages)  # while the child reads: 0.2 s less after it
@@ -118,7 +121,7 @@ class GotraceApp(App[str | None]):
         """Open Overview at once on a model the cache holds: mapped here, with the summary
         the entry keeps; a child maps the same entry for the other analyses, as the
         loader's would."""
-        if not cache_may_serve(path, self.snapshot, self.stdin):
+        if not cache_may_serve(path, self.snapshot, self.stdin, self.earlier):
             return False
         from gotrace.load import cached
 
@@ -331,14 +334,15 @@ class GotraceApp(App[str | None]):
 
 
 def run(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
-        child: Child | None = None) -> str | None:
+        child: Child | None = None, earlier: Sequence[str] = ()) -> str | None:
     """Run the viewer; returns an error line if the input could not be loaded.
 
     ``stdin``: the input itself when ``path`` is ``-`` (the keys come from the terminal);
-    ``child``: a loader's child already reading it, started before this module was imported.
+    ``child``: a loader's child already reading it, started before this module was imported;
+    ``earlier``: captures of the same service before it, oldest first.
     """
     loader = Loader(path, snapshot, stdin, child=child) if child is not None else None
-    app = GotraceApp(path, snapshot=snapshot, stdin=stdin, loader=loader)
+    app = GotraceApp(path, snapshot=snapshot, stdin=stdin, loader=loader, earlier=earlier)
     try:
         error = app.run()
     finally:

@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -266,14 +266,26 @@ def _die_with_parent(parent: int) -> None:
 
 
 def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = None,
-          analyses_only: bool = False, spill: Path | None = None) -> None:
+          analyses_only: bool = False, spill: Path | None = None, earlier: Sequence[str] = ()) -> None:
     """Load ``path`` and send its model, then each analysis; ``analyses_only``: the UI
     mapped the model from the cache itself, so map the same entry and send only the
     analyses it does not have (those not computed with the model). A trace's interval
-    table goes to files in ``spill`` (the UI's), else this process's own directory."""
+    table goes to files in ``spill`` (the UI's), else this process's own directory.
+    ``earlier``: captures of the same service before it (oldest first), read first, into
+    the same tables; with the dumps before the one shown in its own file, its leaks are
+    judged after them, as a series (they stay here: only the judgement is sent)."""
     from gotrace.cache import store_analysis
     from gotrace.inputs import open_input, reads_again
-    from gotrace.load import cached, intervals_again, load_dump_series, remember, start_trace
+    from gotrace.load import (
+        cached,
+        distinct_captures,
+        intervals_again,
+        load_captures,
+        load_dump_series,
+        remember,
+        start_trace,
+    )
+    from gotrace.tables import Tables
 
     from .packing import packed
     from .session import ANALYSES, still_to_come, with_model
@@ -308,10 +320,12 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                     w.send(Computed(n, done[n]))
 
     try:
-        key, model = cached(path) if snapshot is None else (None, None)
+        # A series is read whole, into one table of strings and stacks: not from the cache.
+        key, model = cached(path) if snapshot is None and not earlier else (None, None)
         fresh = False
         rest: IntervalsLater | None = None
-        earlier: list[Model] = []
+        before: list[Model] = []
+        again: list[str] = []
         if analyses_only:
             if model is None:
                 w.send(Failed(f"{name}: its cached model went away while it was opened"))
@@ -322,6 +336,15 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         if model is None:
             raw = open_input(path)
             w.send(Opened(raw.size, raw.kind))
+            tables = Tables()
+            if earlier:
+                step = "reading the earlier captures"
+                # The one shown first: given again as an earlier one, that one is left out.
+                unique, again = distinct_captures([raw, *(open_input(p) for p in reversed(earlier))])
+                for r in reversed(unique[1:]):
+                    before += load_captures(r, tables)
+                del unique
+                step = "loading"
             last = 0.0
 
             def progress(done: int) -> None:
@@ -335,12 +358,14 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
                 # Read as the CLI reads it, without the interval table (a third to a half
                 # more time, twice the memory), so that Overview comes as soon; the file is
                 # read again for the table while the user looks at it.
-                model, _ = start_trace(raw, progress, intervals=False)
+                model, _ = start_trace(raw, progress, tables, intervals=False)
                 rest = partial(intervals_again, path, model, spill)
             elif raw.kind == "trace":  # stdin, a URL: its intervals are sorted after Overview
-                model, rest = start_trace(raw, progress, spill=spill)
+                model, rest = start_trace(raw, progress, tables, spill=spill)
             else:  # the dumps before it in the file too: its leaks are judged on them
-                *earlier, model = load_dump_series(raw, snapshot)
+                *more, model = load_dump_series(raw, snapshot, tables)
+                before += more
+            model.notices += again
             del raw  # the input's bytes: as big as the file, and no analysis reads them
             fresh = True
         else:
@@ -357,7 +382,7 @@ def child(path: str, snapshot: int | None, out: IO[bytes], shared: int | None = 
         if fresh:
             w.let_go_early(model.goroutines)
         w.parts = _model_parts(model)
-        done["earlier"] = earlier
+        done["earlier"] = before
         send_analyses(model, done, rest, until="intervals")  # Overview's findings come first
         if fresh:  # saving the columns takes seconds: after the findings, before the indexes
             step = "saving the model in the cache"
@@ -413,12 +438,13 @@ class Loader:
 
     def __init__(self, path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
                  cached: Model | None = None, coming: tuple[str, ...] = (),
-                 child: Child | None = None) -> None:
+                 child: Child | None = None, earlier: Sequence[str] = ()) -> None:
         """``cached``: the model the UI mapped from the model cache itself; the child maps the
         same entry and sends only the analyses named in ``coming``. ``child``: one already
-        started on ``path`` (:func:`gotrace.tui.spawn.start_early`), else one is started."""
+        started on ``path`` (:func:`gotrace.tui.spawn.start_early`), else one is started.
+        ``earlier``: captures before it, which its leaks are judged after."""
         self.path = "stdin" if path == "-" else path
-        self.child = child or spawn(path, snapshot, stdin, analyses_only=cached is not None)
+        self.child = child or spawn(path, snapshot, stdin, analyses_only=cached is not None, earlier=earlier)
         self.process = self.child.process
         self.shared = self.child.shared
         self.errors = self.child.errors
@@ -503,17 +529,17 @@ class Loader:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD SPILL_DIR [SNAPSHOT | analyses]``:
-    what the UI runs (SHARED_FD -1: no memory file, every buffer on the pipe; SPILL_DIR:
-    where the interval table's files go; ``analyses``: the UI has the cached model, send
-    only the analyses)."""
+    """``python -m gotrace.tui.loader PATH UI_PID SHARED_FD SPILL_DIR SNAPSHOT|analyses|all
+    [EARLIER...]``: what the UI runs (SHARED_FD -1: no memory file, every buffer on the pipe;
+    SPILL_DIR: where the interval table's files go; ``analyses``: the UI has the cached
+    model, send only the analyses; EARLIER: captures before PATH, oldest first)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the UI owns the terminal's keys
     _die_with_parent(int(argv[2]))
     shared = int(argv[3])
-    extra = argv[5] if len(argv) > 5 else None
-    snapshot = int(extra) if extra is not None and extra != "analyses" else None
+    mode = argv[5]
+    snapshot = int(mode) if mode not in ("analyses", "all") else None
     child(argv[1], snapshot, sys.stdout.buffer, shared if shared >= 0 else None,
-          analyses_only=extra == "analyses", spill=Path(argv[4]))
+          analyses_only=mode == "analyses", spill=Path(argv[4]), earlier=argv[6:])
 
 
 if __name__ == "__main__":

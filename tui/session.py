@@ -143,9 +143,9 @@ def judge_leaks(model: Model, get: Get) -> LeakReport:
     """The leak report on ``model``, judged after the dumps before it in its file (``earlier``),
     as ``gotrace leaks`` judges a file of dumps appended over time. It keeps only the last
     model: the earlier ones stay where they were read (pickled for the viewer, each would
-    carry its input's bytes), ``captures`` says how many were judged."""
+    carry its input's bytes); ``captures`` names the captures judged."""
     report = find_leaks([*get("earlier"), model])
-    return replace(report, models=[model]) if report.captures > 1 else report
+    return replace(report, models=[model]) if len(report.captures) > 1 else report
 
 
 def _procs(model: Model, get: Get) -> ProcTimeline | None:

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -48,9 +48,10 @@ class Child:
 
 
 def spawn(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
-          analyses_only: bool = False) -> Child:
+          analyses_only: bool = False, earlier: Sequence[str] = ()) -> Child:
     """Start ``python -m gotrace.tui.loader`` on ``path`` (``-``: ``stdin``, a file);
-    ``analyses_only``: the viewer mapped the model from the cache, the child sends the rest."""
+    ``analyses_only``: the viewer mapped the model from the cache, the child sends the rest;
+    ``earlier``: captures of the same service before it, which its leaks are judged after."""
     # Linux: a memory file for the arrays (see the loader's docstring); the child inherits it.
     shared = os.memfd_create("gotrace-model") if hasattr(os, "memfd_create") else None
     # -P: never let a source checkout in the working directory shadow the installed
@@ -58,10 +59,7 @@ def spawn(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None
     # go to the viewer's spill directory, which outlives the child.
     args = [sys.executable, "-P", "-m", "gotrace.tui.loader", path, str(os.getpid()),
             str(shared if shared is not None else -1), str(directory())]
-    if snapshot is not None:
-        args.append(str(snapshot))
-    elif analyses_only:
-        args.append("analyses")
+    args += [str(snapshot) if snapshot is not None else "analyses" if analyses_only else "all", *earlier]
     # A pipe could fill up and stall the child; the file lives as long as the child's reader.
     errors = tempfile.TemporaryFile()  # noqa: SIM115
     if stdin is not None:
@@ -84,17 +82,20 @@ def child_env(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def cache_may_serve(path: str, snapshot: int | None, stdin: IO[bytes] | None) -> bool:
+def cache_may_serve(path: str, snapshot: int | None, stdin: IO[bytes] | None,
+                    earlier: Sequence[str] = ()) -> bool:
     """Whether the viewer may open ``path`` from the model cache: a file named on the
-    command line (not stdin), all of it (no ``--snapshot``)."""
-    return stdin is None and snapshot is None and path != "-"
+    command line (not stdin), all of it (no ``--snapshot``), alone (the captures of a series
+    are read together, into one table of strings and stacks)."""
+    return stdin is None and snapshot is None and path != "-" and not earlier
 
 
-def start_early(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None) -> Child | None:
+def start_early(path: str, snapshot: int | None = None, stdin: IO[bytes] | None = None,
+                earlier: Sequence[str] = ()) -> Child | None:
     """The loader's child, started before the viewer imports numpy and Textual and lays out
     (which the child spends importing and reading); None when the model cache holds the
     file whole, which the viewer maps without a child."""
-    if cache_may_serve(path, snapshot, stdin) and cachekey.enabled() \
+    if cache_may_serve(path, snapshot, stdin, earlier) and cachekey.enabled() \
             and cachekey.holds(cachekey.key_of(path), intervals=True):  # key_of: None for a URL
         return None
-    return spawn(path, snapshot, stdin)
+    return spawn(path, snapshot, stdin, earlier=earlier)

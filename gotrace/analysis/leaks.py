@@ -307,8 +307,9 @@ class LeakReport:
     suspects: list[Suspect]  # most certain first
     stopped: bool = False  # the last capture's process crashed or ended its tests (Capture.stopped)
     notes: list[str] = field(default_factory=list)  # about the series itself (Series.notes)
-    # How many captures were judged (the viewer receives the report with the last model only).
-    captures: int = 1
+    # The names of the captures judged, oldest first (the viewer receives the report with the
+    # last model only).
+    captures: list[str] = field(default_factory=list)
 
     @property
     def model(self) -> Model:
@@ -937,4 +938,5 @@ def find_leaks(models: Sequence[Model]) -> LeakReport:
         suspects.append(_judge(ctx, grp, series.counts(grp), creators[gi], earlier_ids, same, wants[gi],
                                held.get(gi, ()), series.restarted, series.made(grp), series.apart(grp)))
     suspects.sort(key=lambda s: (verdict_rank(s.verdict), -s.score, -s.group.count))
-    return LeakReport(series.models, suspects, ctx.stopped, series.notes(), len(series.models))
+    return LeakReport(series.models, suspects, ctx.stopped, series.notes(),
+                      [m.source.path for m in series.models])

@@ -6,7 +6,6 @@ Exit status: 0 no suspect at or above ``--fail-on``; 3 at least one (with
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ import click
 
 from ..analysis.baseline import against_baseline, site_key
 from ..analysis.leaks import VERDICTS, find_leaks, verdict_rank
-from ..errors import InputError, WrongInputKindError
+from ..errors import InputError
+from ..load import distinct_captures
 from ..render.documents import LEAKS_SCHEMA, leaks_document
 from ..render.leaks import leaks_report
 from ..tables import Tables
@@ -83,20 +83,9 @@ def leaks(files: tuple[str, ...], fail_on: str, baseline: str | None, show_all: 
     with --baseline), 1 error, 2 usage error.
     """
     known = read_baseline(baseline) if baseline is not None else None
-    raws = [read_input(f) for f in files]
-    kinds = {raw.kind for raw in raws}
-    if len(kinds) > 1:
-        raise WrongInputKindError("a series is all traces or all dumps; got both: "
-                                  + ", ".join(f"{r.name} ({r.kind})" for r in raws))
-    seen: dict[bytes, str] = {}
-    unique = []
-    for raw in raws:  # the same capture twice is no series: it would read as "steady"
-        digest = hashlib.blake2b(raw.data, digest_size=16).digest()
-        if digest in seen:
-            notice(f"{raw.name} is the same capture as {seen[digest]}: read once")
-            continue
-        seen[digest] = raw.name
-        unique.append(raw)
+    unique, again = distinct_captures([read_input(f) for f in files])
+    for line in again:
+        notice(line)
     tables = Tables()
     report = find_leaks([m for raw in unique for m in load_series(raw, tables)])
     marks = against_baseline(report, known) if known is not None else None

@@ -27,7 +27,7 @@ def headline(report: LeakReport) -> str:
     m = report.model
     counts = {v: sum(1 for s in report.suspects if s.verdict == v) for v in ("leak", "likely", "watch")}
     what = (f"{dur(m.span_ns or 0)} of {m.source.format}" if m.is_trace else m.source.format)
-    series = f", the last of {report.captures} captures" if report.captures > 1 else ""
+    series = f", the last of {len(report.captures)} captures" if len(report.captures) > 1 else ""
     found = ", ".join(f"{n:,} {v}" for v, n in counts.items())
     return (f"{safe(m.source.path)} ({what}{series}): {found}; "
             f"{plural(m.goroutines.count(), 'goroutine')}, {plural(len(report.suspects), 'group')} of "
@@ -114,15 +114,19 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     return "\n".join(out)
 
 
-def next_capture(report: LeakReport) -> str | None:
-    """What to capture next when one dump of a running process left the verdicts short of
-    ``leak``: it has no history, and a second dump's growth and staying goroutines are what
-    it lacks; a debug=1 or protobuf profile also prints no creators or waits. None for a
+def wants_history(report: LeakReport) -> bool:
+    """Whether one dump of a running process left the verdicts short of ``leak``: it has no
+    history, and a second dump's growth and staying goroutines are what it lacks. Not for a
     trace, a series, or a process that crashed or ended its tests."""
-    m = report.model
-    if m.is_trace or report.captures > 1 or report.stopped or not report.suspects \
-            or any(s.verdict == "leak" for s in report.suspects):
+    return not (report.model.is_trace or len(report.captures) > 1 or report.stopped or not report.suspects
+                or any(s.verdict == "leak" for s in report.suspects))
+
+
+def next_capture(report: LeakReport) -> str | None:
+    """What to capture next when the report :func:`wants_history`; a debug=1 or protobuf
+    profile also prints no creators or waits."""
+    if not wants_history(report):
         return None
-    more = " A ?debug=2 dump also prints creators and wait times." if m.is_profile else ""
+    more = " A ?debug=2 dump also prints creators and wait times." if report.model.is_profile else ""
     return ("One capture has no history: take another in a few minutes and give both, oldest "
             f"first (gotrace leaks FIRST SECOND); what grew and what stayed is evidence.{more}")

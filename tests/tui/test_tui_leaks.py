@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, SAMPLES
 from gotrace.tui.app import GotraceApp
 from gotrace.tui.findings import findings, panic_lines
 from gotrace.tui.screens.goroutine import GoroutineScreen
@@ -241,10 +241,22 @@ async def test_the_leaks_page_of_a_file_of_dumps_says_it_judged_them_as_a_series
         await pilot.press("5")
         await settle(pilot)
         text = screen_text(app)
-        assert "judged as a series, with the 2 dumps before it in the file" in text
+        assert "judged as a series, after the 2 dumps before it in its file" in text
         assert "grew in every snapshot: 12 → 24 → 36" in text
     alone = GotraceApp(model=model, results=precompute(model))  # the loader stopped: one dump
     async with alone.run_test(size=(80, 24)) as pilot:
         await pilot.press("5")
         await settle(pilot)
         assert "as a series" not in screen_text(alone)
+        assert "no history" not in screen_text(alone)  # one dump said leak: it needs none
+
+
+@sync
+async def test_the_leaks_page_of_one_dump_short_of_leak_says_what_to_capture_next() -> None:
+    model = model_of(SAMPLES / "leak-early.go1.23.debug2.txt")
+    app = GotraceApp(model=model, results=precompute(model))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        assert "one dump has no history: take another later, open both: gotrace view OLD NEW" in \
+            screen_text(app).splitlines()[2]

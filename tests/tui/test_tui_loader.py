@@ -27,7 +27,7 @@ from screen_text import screen_text
 from textual import events
 from textual.app import App
 from textual.widgets import ProgressBar, Static
-from tui_inputs import LEAK_DUMP, SPIKE_TRACE, model_of, series_file, sync
+from tui_inputs import LEAK_DUMP, SERIES_PARTS, SPIKE_TRACE, model_of, series_file, sync
 
 from gotrace.analysis.procs import ProcTimeline
 from gotrace.load import cached
@@ -475,10 +475,32 @@ def test_a_file_of_dumps_is_judged_as_a_series_up_to_the_dump_shown(
     loaded = next(m for m in msgs if isinstance(m, Loaded))
     report = next(m.value for m in msgs if isinstance(m, Computed) and m.name == "leaks")
     assert "earlier" not in loaded.results and "earlier" not in loaded.coming
-    assert report.captures == judged and len(report.models) == 1 and report.models[0] is loaded.model
+    assert len(report.captures) == judged and len(report.models) == 1 and report.models[0] is loaded.model
     want = find_leaks(load_dumps(open_input(str(path)), Tables())[:judged])
     assert [(s.verdict, s.score, s.series, [e.text for e in s.evidence]) for s in report.suspects] == \
         [(s.verdict, s.score, s.series, [e.text for e in s.evidence]) for s in want.suspects]
     top = report.suspects[0]  # the senders left behind, counted in each dump judged
     assert (top.verdict, top.series) == ("leak", [12, 24, 36][:judged] if judged > 1 else [])
     assert loader.process.returncode == 0
+
+
+def test_captures_given_before_the_file_shown_are_judged_with_it(tmp_path: Path) -> None:
+    """``gotrace view OLD NEW``: NEW is shown, its leaks judged after OLD's dumps (and the
+    dumps before the one shown in NEW); a capture given twice is read once, and said so."""
+    first, second, third = SERIES_PARTS
+    rest = tmp_path / "later.txt"
+    rest.write_bytes(second.read_bytes() + third.read_bytes())
+    loader = Loader(str(rest), earlier=[str(first), str(first)])
+    msgs = list(loader.messages())
+    loaded = next(m for m in msgs if isinstance(m, Loaded))
+    report = next(m.value for m in msgs if isinstance(m, Computed) and m.name == "leaks")
+    assert report.captures == [str(first), f"{rest} #1", str(rest)]
+    assert report.suspects[0].series == [12, 24, 36] and report.suspects[0].verdict == "leak"
+    assert f"{first} is the same capture as {first}: read once" in loaded.model.notices
+    assert loaded.model.goroutines.count() == 37  # the last dump of the file shown
+
+
+def test_a_series_of_a_trace_and_a_dump_is_refused_in_one_line(tmp_path: Path) -> None:
+    msgs = list(Loader(str(SERIES_PARTS[0]), earlier=[str(SPIKE_TRACE)]).messages())
+    assert isinstance(msgs[-1], Failed)
+    assert "a series is all traces or all dumps; got both" in msgs[-1].message

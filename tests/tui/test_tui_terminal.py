@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_inputs import SPIKE_TRACE
+from tui_inputs import SERIES_PARTS, SPIKE_TRACE
 
 GOTRACE = shutil.which("gotrace", path=os.path.dirname(sys.executable)) or shutil.which("gotrace")
 pytestmark = pytest.mark.skipif(GOTRACE is None or not sys.platform.startswith("linux"),
@@ -86,3 +86,22 @@ def test_escape_while_loading_exits_with_status_zero(tmp_path: Path) -> None:
     term.press(b"\x1b")
     assert term.exit_status() == 0
     assert b"error" not in term.out
+
+
+def test_view_of_several_captures_shows_the_last_and_judges_its_leaks_after_the_others() -> None:
+    first, second, third = SERIES_PARTS
+    term = Terminal(["view", str(first), str(second), str(third)])
+    assert term.wait_for(b"findings"), term.out[-2000:]
+    term.press(b"5")
+    assert term.wait_for(b"the 2 captures given before it"), term.out[-2000:]
+    term.press(b"q")
+    assert term.exit_status() == 0
+
+
+def test_view_of_stdin_among_several_captures_is_a_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from gotrace.cli import cli
+
+    r = CliRunner().invoke(cli, ["view", str(SERIES_PARTS[0]), "-"])
+    assert r.exit_code == 2 and "- (stdin) is one input alone" in r.output

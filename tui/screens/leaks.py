@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from gotrace.analysis.leaks import PROOF_KINDS, LeakReport, Suspect
-from gotrace.render.leaks import points
+from gotrace.render.leaks import points, wants_history
 from gotrace.render.text import site as full_site
 
 from ..findings import goroutines
@@ -137,14 +137,22 @@ class LeaksScreen(Page):
         self.show_item(item)
 
     def _series(self, report: LeakReport) -> None:
-        """Say what the verdicts were judged on when it is more than the dump shown (the dumps
-        before it in its file), and what the series itself warns of (a restart, an order)."""
+        """Say what the verdicts were judged on when it is more than the capture shown (the
+        dumps before it in its file, the files given before it), and what the series itself
+        warns of (a restart, an order); of one capture that said no leak, what to take next."""
         lines = []
-        if report.captures > 1:
-            before = plural(report.captures - 1, "dump")
-            lines.append(Text(f"judged as a series, with the {before} before it in the file",
-                              style=DIM))
+        *earlier, shown = report.captures or [""]
+        if earlier:
+            mine = sum(n.startswith(f"{shown} #") for n in earlier)
+            others = len(earlier) - mine
+            given = [f"the {plural(others, 'capture')} given before it"] if others else []
+            own = [f"the {plural(mine, 'dump')} before it in its file"] if mine else []
+            lines.append(Text(f"judged as a series, after {' and '.join(given + own)}", style=DIM))
         lines += [Text(f"note: {safe(n)}", style=DIM) for n in report.notes]
+        if wants_history(report):  # one line at 80 columns (gotrace leaks says more)
+            at = " at ?debug=2" if self.session.model.is_profile else ""
+            lines.append(Text(f"one dump has no history: take another later{at}, open both: "
+                              "gotrace view OLD NEW", style=DIM))
         widget = self.query_one("#series", Static)
         widget.update(Text("\n").join(lines))
         widget.set_class(bool(lines), "-shown")
