@@ -187,7 +187,8 @@ Why the newer kinds hold beyond the zoo:
   waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
   wait for a consumer that is gone or stalled (a goroutine per row, all stuck). Goroutines
   that each wait with an object of their own (a result channel per request) are not a pool
-  however they were made, and a frame that prints no pointer is no evidence of one.
+  however they were made, and a frame that prints no pointer is no evidence of one, nor is a
+  method's receiver beside an argument printed as unknown (``0x0?``: the call's own channel).
 
 Everything here reads the model and the groups; nothing per goroutine is done in
 Python except gathering the flags of a dump's goroutines, reading the arguments of at
@@ -254,6 +255,8 @@ POOL_MAX = 1024
 # not marked "?" (a register value the runtime could not vouch for).
 POINTER_ARG = re.compile(r"0x[0-9a-f]{5,}(?![0-9a-fx?])")
 ARGS_SAMPLED = 64
+METHOD = re.compile(r"\.\(\*[^()]+\)\.[^.]+$")  # pkg.(*T).m: its first argument is the receiver
+UNKNOWN_ARG = re.compile(r"0x[0-9a-f]+\?")
 STALLED_MIN = 3
 # Distinct creators that must all (90%) have returned for ``orphaned``: one or two handlers
 # that returned a moment before their sender is received are timing, three are a pattern.
@@ -445,10 +448,25 @@ def _shared_object(model: Model, grp: Group) -> bool:
             ids = model.tables.stacks[g.stack_id]
             i = index[g.stack_id] = next((k for k, fid in enumerate(ids) if frames[fid] == grp.blocking), -1)
         args = g.frame_args
-        seen.add(tuple(POINTER_ARG.findall(args[i])) if 0 <= i < len(args) else ())
+        seen.add(_waited_with(grp.blocking.func, args[i]) if 0 <= i < len(args) else ())
         if len(seen) > 1:
             return False
     return len(seen) == 1 and () not in seen
+
+
+def _waited_with(func: str, args: str) -> tuple[str, ...]:
+    """The pointers among a frame's printed arguments that could be what it waits with.
+
+    A method's receiver is the object when it is all the frame prints (a pool's queue is a
+    field of the pool), but not beside an argument the runtime could not vouch for ("0x0?",
+    a register's value it did not keep): a service's method started once per call with the
+    call's own channel (``go u.ship(parts)``) prints the same receiver in every goroutine and
+    the channel as unknown, and the channel is what it waits on."""
+    if METHOD.search(func):
+        rest = args.partition(",")[2]  # after the receiver (a pointer: one value)
+        if UNKNOWN_ARG.search(rest):
+            args = rest
+    return tuple(POINTER_ARG.findall(args))
 
 
 def _in_framework(model: Model, grp: Group) -> bool:

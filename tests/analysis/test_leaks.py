@@ -626,8 +626,8 @@ def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     """One creator, one age, idle: a pool only when every worker waits with the same object (its
     queue) in the blocking frame; a channel per goroutine is no pool, whatever made them, and
     neither are goroutines blocked handing a result over (a send: nothing takes it)."""
-    def rows(arg: str, state: str = "chan receive") -> str:
-        return "".join(f"goroutine {100 + i} [{state}]:\nmain.(*Runner).wait({arg.format(i)})\n"
+    def rows(arg: str, state: str = "chan receive", func: str = "main.(*Runner).wait") -> str:
+        return "".join(f"goroutine {100 + i} [{state}]:\n{func}({arg.format(i)})\n"
                        "\t/src/app/run.go:20 +0x25\ncreated by main.(*Runner).Start in goroutine 1\n"
                        "\t/src/app/run.go:9 +0x2a\n\n" for i in range(150))
 
@@ -638,6 +638,16 @@ def test_a_pool_shares_one_object_per_request_goroutines_do_not() -> None:
     assert private.score > shared.score
     senders = top(dump(MAIN + rows("0xc000010000, 0x{0:x}", "chan send")))
     assert not any(e.kind == "benign-shape" for e in senders.evidence)
+    # A service's method started once per call with the call's own channel (go u.ship(parts)):
+    # the same receiver in every goroutine, the channel a value the runtime could not vouch for.
+    unknown = top(dump(MAIN + rows("0xc000010000, 0x0?")))
+    assert not any(e.kind == "benign-shape" for e in unknown.evidence)
+    alone = top(dump(MAIN + rows("0xc000010000")))  # the receiver is all it has: the pool's queue
+    assert any(e.kind == "benign-shape" and "pool" in e.text for e in alone.evidence)
+    beside = top(dump(MAIN + rows("0xc000010000, 0xc000020000, 0x0?")))  # a shared queue beside it
+    assert any(e.kind == "benign-shape" and "pool" in e.text for e in beside.evidence)
+    worker = top(dump(MAIN + rows("0xc000010000, 0x0?", func="main.worker")))  # no receiver
+    assert any(e.kind == "benign-shape" and "pool" in e.text for e in worker.evidence)
 
 
 # --- the command: table, JSON, exit status, baseline ------------------------------------
