@@ -140,8 +140,9 @@ def _intervals(model: Model) -> Intervals | None:
 
 
 def judge_leaks(model: Model, get: Get) -> LeakReport:
-    """The leak report on ``model``, judged after the dumps before it in its file (``earlier``),
-    as ``gotrace leaks`` judges a file of dumps appended over time. It keeps only the last
+    """The leak report on ``model``, judged after the captures before it (``earlier``: those
+    given before it, then the dumps before it in its file), as ``gotrace leaks`` judges a
+    series. It keeps only the last
     model: the earlier ones stay where they were read (pickled for the viewer, each would
     carry its input's bytes); ``captures`` names the captures judged."""
     report = find_leaks([*get("earlier"), model])
@@ -158,9 +159,9 @@ def _procs(model: Model, get: Get) -> ProcTimeline | None:
 # state intervals (a goroutine's story, the timeline) and the indexes.
 ANALYSES: dict[str, Analysis] = {
     "summary": Analysis("the summary", lambda m, get: viewer_summary(m), with_model=True),
-    # The loader's child puts the dumps before the one shown here (they are read with it);
-    # the viewer, computing the leaks itself when the child stopped early, has none.
-    "earlier": Analysis("the earlier dumps", lambda m, get: [], local=True),
+    # The loader's child puts the captures before the one shown here (read with it); the
+    # viewer, computing the leaks itself when the child stopped early, has none.
+    "earlier": Analysis("the earlier captures", lambda m, get: [], local=True),
     "leaks": Analysis("leak suspects", judge_leaks),
     "spikes": Analysis("creation spikes", lambda m, get: creation_spikes(m), traces_only=True),
     "long_lived": Analysis("long-lived groups", lambda m, get: group_rows(m, long_lived_rows(m))),
@@ -200,7 +201,7 @@ def still_to_come(model: Model, done: dict[str, Any]) -> tuple[str, ...]:
 
 def precompute(model: Model, earlier: Iterable[Model] = ()) -> dict[str, Any]:
     """Every analysis that applies, as the loader's child computes them (for tests and scripts);
-    ``earlier``: the dumps before ``model`` in its file."""
+    ``earlier``: the captures before ``model``, oldest first."""
     results: dict[str, Any] = {"earlier": list(earlier)}
     for name, a in ANALYSES.items():
         if a.applies(model) and name not in results:

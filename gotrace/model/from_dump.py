@@ -179,25 +179,22 @@ def build_dump_model(
     data: bytes, name: str, wanted: int | None = None, tables: Tables | None = None
 ) -> Model:
     """Model of one dump of ``data``; pass ``tables`` to compare stacks with another model."""
-    tables = tables or Tables()
-    snapshots = _parse(data, name, tables)
-    last, notices = choose_snapshot(snapshots, wanted, name)
-    with _no_gc():
-        return _model(snapshots[last], notices, name, tables)
+    return build_dump_series(data, name, wanted, tables, earlier=False)[-1]
 
 
 def build_dump_series(data: bytes, name: str, wanted: int | None = None,
-                      tables: Tables | None = None) -> list[Model]:
-    """The dump :func:`build_dump_model` analyses (last, named ``name``, with its notices) and
-    the dumps before it in the file (``NAME #i``), oldest first: what its leaks are judged
-    against, as ``gotrace leaks`` judges a file of dumps appended over time. One ``Tables``."""
+                      tables: Tables | None = None, *, earlier: bool = True) -> list[Model]:
+    """The dump :func:`build_dump_model` analyses (last, named ``name``, with its notices) and,
+    unless ``earlier`` is false, the dumps before it in the file (``NAME #i``), oldest first:
+    what its leaks are judged against, as ``gotrace leaks`` judges a file of dumps appended
+    over time. One ``Tables``."""
     tables = tables or Tables()
     snapshots = _parse(data, name, tables)
     last, notices = choose_snapshot(snapshots, wanted, name)
     with _no_gc():
-        earlier = [_model(s, list(s.warnings), f"{name} #{i + 1}", tables)
-                   for i, s in enumerate(snapshots[:last])]
-        return [*earlier, _model(snapshots[last], notices, name, tables)]
+        before = [_model(s, list(s.warnings), f"{name} #{i + 1}", tables)
+                  for i, s in enumerate(snapshots[:last] if earlier else [])]
+        return [*before, _model(snapshots[last], notices, name, tables)]
 
 
 def build_dump_models(data: bytes, name: str, tables: Tables | None = None) -> list[Model]:
