@@ -31,6 +31,7 @@ kind                       fact                                                 
 ``runtime-proof``          goroutines marked ``(leaked)`` / in a goroutineleak       leak
                            profile: the GC proved nothing runnable can wake them
 ``forever``                nil channel, ``select {}``: blocked by construction        leak
+                           (not the main goroutine's: on purpose)
 ``all-asleep``             the runtime died with "all goroutines are asleep"          leak
 ``bubble-deadlock``        a synctest bubble deadlocked (its main returned, or all     leak
                            of it blocked) with these durably blocked in it
@@ -47,8 +48,8 @@ kind                       fact                                                 
                            and found what these wait on still reachable
 ``blocked``                a channel, select or lock wait (the leak states)           +10
 ``count``                  how many wait at one site: 10+, 100+, 1,000+, 10,000+   +15..+55
-``per-request``            created by many different goroutines (dump), or          +20
-                           steadily throughout the trace
+``per-request``            created by many different goroutines (dump; not of the   +20
+                           group's own: a chain), or steadily throughout the trace
 ``orphaned``               blocked sending, created by 3+ goroutines of which    +10..+30
                            90%+ have returned from the function that made them
                            (gone, or a dump shows them elsewhere: a connection's
@@ -92,7 +93,9 @@ kind                       fact                                                 
                            WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
                            +45 when nothing but a timer's callback (time.AfterFunc)
-                           can start anything; alone with a pile, likely at most
+                           can start anything, and then for one goroutine alone too
+                           (a send, a WaitGroup or Cond: no loop's next event);
+                           alone with a pile, likely at most
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
 ``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
@@ -545,9 +548,12 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                            "channel or lock)"))
     shape = _runtime_shape(ctx.model, grp)
     if state in FOREVER_STATES:
-        in_main = grp.blocking is not None and grp.blocking.func == "main.main"
+        # The main goroutine (main.main on its stack: no other goroutine runs it) that blocks
+        # forever, in main.main or a function it calls, lets the program's goroutines run on.
+        in_main = any(f.func == "main.main" for f in ctx.model.tables.stack_frames(grp.stack))
         if shape == "the main goroutine waiting" or in_main:
-            ev.append(Evidence("benign-shape", 0, f"main blocks forever on purpose ({state} in main.main)"))
+            ev.append(Evidence("benign-shape", 0, f"main blocks forever on purpose ({state} in the main "
+                               f"goroutine, at {where})"))
             shape = "main blocking forever on purpose"
         else:
             proof = proof or "forever"
@@ -592,10 +598,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     ended = ctx.test_timeout or ctx.goleak or ctx.after_tests
 
     # --- how they came to be ---------------------------------------------------------
-    if not ctx.is_trace and len(creators) >= 10:
-        each = (f", {n / len(creators):,.0f} each on average: made per request or per item" if
-                n >= 3 * len(creators) else ": one per request or connection")
-        ev.append(Evidence("per-request", 20, f"created by {len(creators):,} different goroutines{each}, "
+    # Made by many goroutines of the group's own (a chain, each link making the next and
+    # waiting for it) is one recursion, not one per request.
+    makers = creators[~np.isin(creators, g.id[grp.rows])] if len(creators) >= 10 else creators
+    if not ctx.is_trace and len(makers) >= 10:
+        each = (f", {n / len(makers):,.0f} each on average: made per request or per item" if
+                n >= 3 * len(makers) else ": one per request or connection")
+        ev.append(Evidence("per-request", 20, f"created by {len(makers):,} different goroutines{each}, "
                            "never finished"))
     if state == "chan send" and len(creators) >= ORPHAN_MIN and grp.created_at is not None:
         maker = grp.created_at.func
@@ -689,14 +698,17 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                            f"parked in {state} ({how})"))
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
-    # dispatcher, a sweeper): the quiet speaks of groups.
+    # dispatcher, a sweeper): the quiet speaks of groups there. Not of one waiting to send or
+    # for a WaitGroup or Cond, which no loop's timer ends.
+    proof_wait = state in TIMER_PROOF and not ctx.timer_wakes
     if wants == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
-            and not ended and n >= 2 and not holding:
-        if state in TIMER_PROOF and not ctx.timer_wakes:
-            ev.append(Evidence("no-waker", 45, f"{n:,} wait in {state} and nothing but a timer's "
-                               "callback (time.AfterFunc) can wake them: nothing runs, sleeps, or waits "
-                               "on a syscall or the network, and the rest wait to send or on locks, "
-                               "WaitGroups or Conds"))
+            and not ended and (n >= 2 or proof_wait) and not holding:
+        if proof_wait:
+            them = "them" if n > 1 else "it"
+            ev.append(Evidence("no-waker", 45, f"{n:,} wait{'s' if n == 1 else ''} in {state} and "
+                               f"nothing but a timer's callback (time.AfterFunc) can wake {them}: "
+                               "nothing runs, sleeps, or waits on a syscall or the network, and the "
+                               "rest wait to send or on locks, WaitGroups or Conds"))
         else:
             ev.append(Evidence("no-waker", 30, f"{n:,} wait in {state} and only a timer could wake "
                                "them: nothing runs, sleeps, or waits on a syscall or the network"))

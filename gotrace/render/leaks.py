@@ -83,9 +83,9 @@ def leaks_report(report: LeakReport, width: int | None, wide: bool, show_all: bo
     if not rows:
         out.append("no goroutine is blocked")
         return "\n".join(out)
-    # A state gives way before a site does, but not a suspect's (sync.Mutex.Lock): the runtime's
+    # A state gives way before a site does, but not a suspect's (sync.WaitGroup.Wait): the runtime's
     # own long states ("system goroutine wait") are cut first.
-    squeeze = min(15, max([12] + [len(s.group.state) for _, s in serious]))
+    squeeze = min(20, max([12] + [len(s.group.state) for _, s in serious]))
     cols = [Col("VERDICT"), Col("SCORE", right=True), Col("COUNT", right=True), Col("STATE", squeeze=squeeze),
             Col("BLOCKED AT", flex=True, shorten=shorten_site),
             Col("CREATED AT", flex=True, shorten=shorten_site, drop=1)]

@@ -528,6 +528,51 @@ def test_no_waker_weighs_more_when_no_timer_can_start_anything() -> None:
     assert quiet.verdict == "likely" and quiet.score == 79
 
 
+def test_one_goroutine_waiting_to_send_or_for_an_event_in_a_quiet_dump_has_no_waker() -> None:
+    """One goroutine left behind (a sender after a timeout, a WaitGroup or Cond waiter) while
+    nothing else can move: nothing but a timer's callback wakes it, as for a group (most real
+    blocking bugs leave one or two). One in a receive or a select is a loop waiting for its
+    next event (a dispatcher), and one waiting for a lock says so by its holder."""
+    for state in ("chan send", "sync.WaitGroup.Wait", "sync.Cond.Wait"):
+        s = top(dump(MAIN + goroutine(7, state, "main.(*Job).wait", 20)))
+        assert any(e.kind == "no-waker" and e.points == 45 for e in s.evidence), state
+        assert "1 waits in " + state + " and nothing but a timer's callback (time.AfterFunc) can wake it" \
+            in s.evidence[0].text + s.evidence[1].text
+        assert s.verdict == "likely" and s.score == 55, (state, s.score)
+        # Something of yours still runs or waits on a timer: it may be what wakes it.
+        ticking = top(dump(MAIN + goroutine(7, state, "main.(*Job).wait", 20)
+                           + goroutine(9, "select", "main.(*Server).loop", 30)))
+        assert not any(e.kind == "no-waker" for e in ticking.evidence) and ticking.verdict == "benign"
+    for state in ("chan receive", "select"):
+        s = top(dump(MAIN + goroutine(7, state, "main.(*Job).wait", 20)))
+        assert not any(e.kind == "no-waker" for e in s.evidence) and s.verdict == "benign", state
+
+
+def test_goroutines_made_by_their_own_group_are_one_chain_not_one_per_request() -> None:
+    """A chain (each link makes the next, then waits for it) is made by many goroutines, all of
+    them waiting at the same site: one recursion, not a goroutine per request."""
+    chain = "".join(goroutine(100 + i, "chan receive", "main.link", 20, "main.link", 99 + i if i else 1)
+                    for i in range(50))
+    s = top(dump(MAIN + chain))
+    assert "per-request" not in [e.kind for e in s.evidence]
+    handlers = "".join(goroutine(100 + i, "chan receive", "main.link", 20, "main.serve", 500 + i)
+                       for i in range(50))
+    assert "per-request" in [e.kind for e in top(dump(MAIN + handlers)).evidence]
+
+
+def test_the_main_goroutine_blocking_forever_in_a_function_it_calls_is_on_purpose() -> None:
+    """main (or a run() it calls) ending in select {} lets the program's goroutines run on."""
+    main = ("goroutine 1 [select (no cases)]:\nmain.run()\n\t/src/app/main.go:30 +0x25\n"
+            "main.main()\n\t/src/app/main.go:10 +0x25\n\n")
+    s = find_leaks([dump(main + goroutine(7, "chan receive", "main.(*Job).wait", 20)
+                         + goroutine(8, "IO wait", "main.(*Server).read", 30))]).suspects
+    forever = next(x for x in s if x.group.state == "select (no cases)")
+    assert forever.verdict == "benign" and "main blocks forever on purpose" in forever.evidence[0].text
+    other = ("goroutine 9 [select (no cases)]:\nmain.run()\n\t/src/app/main.go:30 +0x25\n"
+             "created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n")
+    assert top(dump(MAIN + other)).verdict == "leak"  # another goroutine's select {} is forever
+
+
 def test_a_profile_is_quiet_only_when_its_stacks_tell_every_wait() -> None:
     """A debug=1 or protobuf profile prints stacks, not states. When every stack tells its wait
     (a Mutex's frames are not the runtime's, so debug=1 keeps them), the same quiet speaks; a
