@@ -18,6 +18,10 @@ from ..stacks import takes_capture, writes_profile
 from ..trace.events import GoState
 from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
 
+# The runtime's own goroutines, by start function, and the capture's machinery's: the
+# execution tracer's reader (runtime/trace.Start.func1, Go 1.25+'s trace multiplexer) and the
+# CPU profile's writer. They hold no lock of the program's and send it nothing.
+RUNTIME_OWN = ("runtime.", "runtime/trace.", "runtime/pprof.")
 # runtime/synctest.go: the panics of a deadlocked synctest bubble.
 BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
                    "deadlock: all goroutines in bubble are blocked")
@@ -66,19 +70,21 @@ class Capture:
         working = ((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
                    | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
                    | (waiting & np.isin(g.reason, waking)))
+        # The runtime's goroutines a trace names by nothing: no start function, no stack or one
+        # of unnamed frames. Go's runtime names every frame of your code it records; a Go 1.21
+        # trace gives a runtime goroutine that existed before it (the sweeper) a start the
+        # parser cannot name and stacks of one unnamed frame, or none at all.
+        nameless = _nameless(model) if model.is_trace else np.zeros(len(g.id), bool)
         if model.is_trace:
             # In a trace, at work means seen working: one that existed before it and never ran
             # in it has been in one syscall (or the run queue) all along, and serves nobody the
             # trace saw waiting (a Go 1.21 trace gives such a goroutine no stack, no name).
+            # Nor is one of the runtime's it names by nothing.
             working &= (g.exec_ns > 0) | (g.created_ns != NONE)
-            # Nor is one the trace names by nothing: no start function, and a last stack whose
-            # frames have no name. Go's runtime names every frame of your code it records; a Go
-            # 1.21 trace gives a runtime goroutine that existed before it (the sweeper) a start
-            # the parser cannot name and stacks of one unnamed frame.
-            working &= ~_nameless(model)
+            working &= ~nameless
         busy_rows = np.flatnonzero(working)
         busy = g.name[busy_rows]
-        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith("runtime.")]
+        runtime = [n for n in np.unique(busy).tolist() if strings[n].startswith(RUNTIME_OWN)]
         others = busy_rows[~np.isin(busy, runtime)]
         self.quiet = int(g.weights(others).sum()) <= 1
         # A lock of yours is held by a goroutine with your code on its stack. One made only of
@@ -107,9 +113,9 @@ class Capture:
         framework = [s for s, fs in funcs.items()
                      if next((f for f in fs if not f.startswith("runtime.")), "").startswith(TESTING_FUNCS)]
         names = np.unique(g.name[waiting]).tolist()
-        own = [n for n in names if strings[n].startswith("runtime.")]
+        own = [n for n in names if strings[n].startswith(RUNTIME_OWN)]
         wakeable = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
-                    & ~np.isin(g.last_stack, framework))
+                    & ~np.isin(g.last_stack, framework) & ~nameless)
         wakeable[busy_rows] = False
         self.timer_wakes = bool(wakeable.any())
         # Who of yours could still receive what a sender sends: one at work, or one waiting in
@@ -172,12 +178,13 @@ class Capture:
 
 
 def _nameless(model: Model) -> npt.NDArray[np.bool_]:
-    """Which goroutines have no name and a last stack of frames none of which has one."""
+    """Which goroutines have no name and no last stack, or one of frames none of which has a
+    name: the runtime's own that existed before a Go 1.21 trace (a program's goroutine has a
+    start function the trace names)."""
     g = model.goroutines
     strings, frames = model.tables.strings, model.tables.stack_frames
     unnamed = np.isin(g.name, [n for n in np.unique(g.name).tolist() if not strings[n]])
-    blank = [s for s in np.unique(g.last_stack[unnamed]).tolist()
-             if (fs := frames(s)) and not any(f.func for f in fs)]
+    blank = [s for s in np.unique(g.last_stack[unnamed]).tolist() if not any(f.func for f in frames(s))]
     return unnamed & np.isin(g.last_stack, blank)
 
 

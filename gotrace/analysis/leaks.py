@@ -89,8 +89,8 @@ kind                       fact                                                 
                            replaces ``no-waker``. In a busy process, a series:
                            the same waiters and these stay in every capture;
                            alone with a pile, likely at most
-``no-waker``               a dump: 2+ in a plain channel send or receive, a        +30..+45
-                           WaitGroup or Cond wait, while nothing at all runs as for
+``no-waker``               a dump or a trace's end: 2+ in a plain channel send or  +30..+45
+                           receive, a WaitGroup or Cond wait, while nothing at all runs as for
                            ``holder-parked`` (not after a test's end, which says so);
                            +45 when nothing but a timer's callback (time.AfterFunc)
                            can start anything, and then for one goroutine alone too
@@ -158,19 +158,20 @@ Why the newer kinds hold beyond the zoo:
   What could send, receive, call Done or Signal is itself parked; only a timer can still
   start anything (a ticker's or ``time.After``'s channel, a context's deadline, a
   ``select`` with a timeout elsewhere), so this weighs less than ``holder-parked``, a
-  ``select`` (which may hold a timer's case) is left out, and so is a lone goroutine: one
-  waiting for its next event is what a long-lived loop (a dispatcher) looks like. It weighs
-  as much when no timer can start anything either: the group sends or waits on a WaitGroup
-  or Cond (no timer receives, calls Done or Signals), and every other goroutine but the
-  runtime's and the testing framework's waits to send or on a sync primitive too; a
-  goroutine in a select or a channel receive could hold a ticker's channel or a context's
-  deadline, and then the timer's weight stays. Even then a time.AfterFunc (or
-  context.AfterFunc) callback, no goroutine until it fires, may Signal, call Done, unlock
-  or send: one dump's quiet is worth ``likely`` at most. A
-  process that serves anything has a goroutine waiting on the network or in a syscall and
-  is never quiet; a hung test or batch job, dumped by SIGQUIT or from inside, is. Only
-  dumps: a trace's last moment is any moment, and its wake history speaks instead
-  (``stalled``).
+  ``select`` (which may hold a timer's case) is left out, and so is a lone goroutine in a
+  receive: one waiting for its next event is what a long-lived loop (a dispatcher, a ticker's)
+  looks like. It weighs as much when no timer can start anything either: the group sends or
+  waits on a WaitGroup or Cond (no timer receives, calls Done or Signals; and then a lone
+  goroutine counts too: most real blocking bugs leave one or two), and every other goroutine
+  but the runtime's, the tracer's or profiler's and the testing framework's waits to send or
+  on a sync primitive too; a goroutine in a select or a channel receive could hold a ticker's
+  channel or a context's deadline, and then the timer's weight stays. Even then a
+  time.AfterFunc (or context.AfterFunc) callback, no goroutine until it fires, may Signal,
+  call Done, unlock or send: one capture's quiet is worth ``likely`` at most. A process that
+  serves anything has a goroutine waiting on the network or in a syscall and is never quiet;
+  a hung test or batch job, dumped by SIGQUIT or from inside, or traced to that moment, is.
+  A trace's end is such a moment too: its wake history (``stalled``) needs three goroutines
+  at a site, and a bug traced from its start often leaves one.
 * ``orphaned``: a goroutine made to hand a result back sends on a channel its creator
   receives from; once the creator has returned (a timeout, an error path, an early
   return) the send can never complete. Returned means from the function with the ``go``
@@ -701,7 +702,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     # dispatcher, a sweeper): the quiet speaks of groups there. Not of one waiting to send or
     # for a WaitGroup or Cond, which no loop's timer ends.
     proof_wait = state in TIMER_PROOF and not ctx.timer_wakes
-    if wants == "event" and ctx.quiet and not ctx.is_trace and shape is None and proof is None \
+    if wants == "event" and ctx.quiet and shape is None and proof is None \
             and not ended and (n >= 2 or proof_wait) and not holding:
         if proof_wait:
             them = "them" if n > 1 else "it"

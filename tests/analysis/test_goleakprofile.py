@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from gotrace.analysis.leaks import LeakReport, find_leaks, verdict_rank
+from gotrace.load import load
 from gotrace.model.from_dump import build_dump_model
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "goleakprofile"
@@ -30,7 +31,7 @@ TESTS: dict[str, dict[str, Any]] = json.loads((DATA / "expected.json").read_text
 HEADER = re.compile(r"goroutine (\d+) \[([^\]]*)\]:")
 # Floors: tests with an expected leak present in the dump, and those found (measured: 63 of
 # 81; of the 43 whose leaks are certain, not flaky, 29).
-FOUND_MIN, FOUND_STEADY_MIN = 0.75, 0.65
+FOUND_MIN, FOUND_STEADY_MIN, FOUND_TRACE_MIN = 0.75, 0.65, 0.6
 
 
 def goroutines(text: str) -> dict[int, str]:
@@ -57,18 +58,29 @@ def judged(name: str) -> tuple[dict[int, str], LeakReport]:
     return goroutines(text), find_leaks([build_dump_model(text.encode(), f"{name}.debug2.txt")])
 
 
+@cache
+def traced(name: str) -> LeakReport | None:
+    path = DATA / "go1.21" / f"{name}.trace.gz"
+    return find_leaks([load(str(path))]) if path.exists() else None
+
+
 def found_ids(report: LeakReport) -> set[int]:
     ids = report.model.goroutines.id
     return {int(i) for s in report.suspects if verdict_rank(s.verdict) <= verdict_rank("likely")
             for i in ids[s.group.rows].tolist()}
 
 
-def outcome(name: str) -> bool | None:
-    """Whether one of the test's expected leaks is found; None when none is in the dump (a flaky
+def outcome(name: str, trace: bool = False) -> bool | None:
+    """Whether one of the test's expected leaks is found in its dump (``trace``: in its trace,
+    of the same run: goroutine ids are the process's); None when none is in the dump (a flaky
     leak that did not happen in this run)."""
     named, report = judged(name)
     leaks = [re.compile(rx) for rx in TESTS[name]["leaks"]]
     present = {gid for gid, text in named.items() if any(rx.search(text) for rx in leaks)}
+    if trace:
+        traced_report = traced(name)
+        assert traced_report is not None, name
+        report = traced_report
     return bool(present & found_ids(report)) if present else None
 
 
@@ -83,11 +95,24 @@ def test_most_real_blocking_bugs_are_found_in_one_dump() -> None:
     assert sum(1 for n in steady if results[n]) >= FOUND_STEADY_MIN * len(steady), missed
 
 
+def test_most_are_found_in_a_trace_of_their_first_second() -> None:
+    """The tests whose leak is certain, traced from their start to their profile: the same
+    quiet at the trace's end speaks (the tracer's own goroutines are not the program's)."""
+    steady = [n for n in TESTS if TESTS[n]["leaks"] and not TESTS[n]["flaky"]]
+    results = {n: outcome(n, trace=True) for n in steady}
+    present = [n for n, r in results.items() if r is not None]
+    found = [n for n in present if results[n]]
+    assert len(present) >= 40
+    assert len(found) >= FOUND_TRACE_MIN * len(present), sorted(set(present) - set(found))
+
+
 @pytest.mark.parametrize("name", ["WaitGroup", "Cond", "ChanSend", "Kubernetes5316", "Moby25348"])
 def test_one_goroutine_left_behind_in_a_quiet_program_is_likely(name: str) -> None:
     """A sender, a WaitGroup or Cond waiter that nothing left can wake: most real blocking bugs
-    leave one or two, and so were benign (score 10) before one counted as a group does."""
+    leave one or two, and so were benign (score 10) before one counted as a group does; and
+    in a trace too."""
     assert outcome(name) is True
+    assert outcome(name, trace=True) is True
 
 
 def test_what_the_go_test_calls_no_leak_is_not_one() -> None:

@@ -92,14 +92,16 @@ def test_a_traces_leakhttp_senders_are_a_leak_in_every_go_version(version: str) 
 
 def test_a_goroutine_a_trace_names_by_nothing_is_not_at_work() -> None:
     """A Go 1.21 trace's sweeper (goroutine 3) runs in it with no name and a last stack of one
-    unnamed frame: it holds no lock of yours, so the deadlocked readers' lock holder is parked
-    in a quiet program. A goroutine with a name keeps counting, whatever its stack."""
+    unnamed frame, and forcegc (2) waits with neither: they hold no lock of yours and send you
+    nothing, so the deadlocked readers' lock holder is parked in a quiet program. A goroutine
+    with a name keeps counting, whatever its stack."""
     from gotrace.analysis.capture import Capture, _nameless
 
     zoo = Path(__file__).parents[1] / "data" / "zoo" / "out"
     model = load(str(zoo / "rwmutex_recursive_rlock.go1.21.trace.gz"))
     g = model.goroutines
-    assert g.id[_nameless(model)].tolist() == [3] and g.exec_ns[g.id == 3][0] > 0
+    assert g.id[_nameless(model)].tolist() == [2, 3] and g.exec_ns[g.id == 3][0] > 0
+    assert g.last_stack[g.id == 2][0] == 0
     assert Capture(model).quiet_locks
     s = next(s for s in find_leaks([model]).suspects if s.group.count == 25)
     assert s.verdict == "likely" and any(e.kind == "holder-parked" for e in s.evidence)

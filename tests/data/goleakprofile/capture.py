@@ -9,8 +9,10 @@ cockroach, etcd, grpc, kubernetes, moby, istio, serving, syncthing and hugo) and
 src/runtime/goroutineleakprofile_test.go their expected leaks. GO_BINARY builds them (Go
 1.21 gives dumps without the runtime's "(leaked)" marks: only gotrace's own evidence
 speaks). Each program's entry point ends by writing the goroutineleak profile to stdout; a
-copy writes the goroutine profile at debug=2 instead, to OUT_DIR/NAME.debug2.txt.gz, and
-OUT_DIR/../expected.json gets each test's expected leaks. Standard library only.
+copy writes the goroutine profile at debug=2 instead, to OUT_DIR/NAME.debug2.txt.gz, and, for
+the tests whose leak is certain (not flaky), an execution trace from its start to then,
+OUT_DIR/NAME.trace.gz; OUT_DIR/../expected.json gets each test's expected leaks. Standard
+library only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 DUMP = '''
 func dumpAll() {
+	trace.Stop()
 	f, err := os.Create(filepath.Join(os.Getenv("OUT"), os.Args[1]+".debug2.txt"))
 	if err != nil {
 		panic(err)
@@ -56,7 +59,11 @@ def patch(tree: Path) -> None:
         s = s.replace("prof.WriteTo(io.Discard, 2)",
                       "if prof != nil {\n\t\t\tprof.WriteTo(io.Discard, 2)\n\t\t}")
         if p.name == "main.go":
-            s = s.replace('import "os"', 'import (\n\t"os"\n\t"path/filepath"\n\t"runtime/pprof"\n)') + DUMP
+            s = s.replace('import "os"', 'import (\n\t"os"\n\t"path/filepath"\n\t"runtime/pprof"\n'
+                          '\t"runtime/trace"\n)') + DUMP
+            start = ('\tt, _ := os.Create(filepath.Join(os.Getenv("OUT"), os.Args[1]+".trace"))\n'
+                     "\ttrace.Start(t)\n")
+            s = s.replace("\tf()\n}", start + "\tf()\n}", 1)
         elif "os." not in s:
             s = re.sub(r'\n\t"os"\n', "\n", s, count=1)
         p.write_text(s)
@@ -84,10 +91,13 @@ def main(goroot: str, go: str, out_dir: str) -> None:
                     run_env["GOMAXPROCS"] = "1"
                 subprocess.run([str(exe), name], cwd=where, env=run_env, timeout=30,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                dump = Path(tmp) / f"{name}.debug2.txt"
-                if dump.exists():
-                    (out / f"{name}.debug2.txt.gz").write_bytes(gzip.compress(dump.read_bytes(), 9, mtime=0))
-                    print(name, flush=True)
+                # The flaky tests' traces are megabytes: they run their bug a thousand times.
+                steady = name in cases and not cases[name]["flaky"]
+                for kind in ("debug2.txt", "trace") if steady else ("debug2.txt",):
+                    got = Path(tmp) / f"{name}.{kind}"
+                    if got.exists() and got.stat().st_size:
+                        (out / f"{name}.{kind}.gz").write_bytes(gzip.compress(got.read_bytes(), 9, mtime=0))
+                print(name, flush=True)
     (out.parent / "expected.json").write_text(json.dumps(
         {"source": "src/runtime/goroutineleakprofile_test.go of " + goroot, "tests": cases}, indent=1) + "\n")
 
