@@ -123,12 +123,13 @@ def distinct_captures(raws: Sequence[RawInput]) -> tuple[list[RawInput], list[st
     return unique, notices
 
 
-def load_captures(raw: RawInput, tables: Tables) -> list[Model]:
+def load_captures(raw: RawInput, tables: Tables, progress: Progress | None = None) -> list[Model]:
     """Every capture ``raw`` holds, oldest first (a trace, or each dump of a file of dumps),
-    without a trace's interval table: an earlier capture of a series, which only the leaks
-    judgement reads."""
+    without a trace's interval table: what a series' leaks are judged on (``gotrace leaks``,
+    the viewer's earlier captures). ``progress``: a trace's bytes read (a dump's parser
+    reports none)."""
     if raw.kind == "trace":
-        return [load_trace(raw, tables=tables, intervals=False)]
+        return [load_trace(raw, progress, tables, intervals=False)]
     return load_dumps(raw, tables)
 
 

@@ -601,8 +601,9 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     # --- how they came to be ---------------------------------------------------------
     # Made by many goroutines of the group's own (a chain, each link making the next and
     # waiting for it) is one recursion, not one per request.
-    makers = creators[~np.isin(creators, g.id[grp.rows])] if len(creators) >= 10 else creators
-    if not ctx.is_trace and len(makers) >= 10:
+    makers = creators[~np.isin(creators, g.id[grp.rows])] \
+        if not ctx.is_trace and len(creators) >= 10 else creators[:0]
+    if len(makers) >= 10:
         each = (f", {n / len(makers):,.0f} each on average: made per request or per item" if
                 n >= 3 * len(makers) else ": one per request or connection")
         ev.append(Evidence("per-request", 20, f"created by {len(makers):,} different goroutines{each}, "

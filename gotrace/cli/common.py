@@ -21,7 +21,7 @@ import click
 from ..durations import show_ticks
 from ..errors import WrongInputKindError
 from ..inputs import RawInput, open_input
-from ..load import cached, load_dumps, load_raw, remember
+from ..load import cached, load_captures, load_raw, remember
 from ..model import Model
 from ..model.spill import wanted
 from ..progress import StderrProgress
@@ -142,11 +142,9 @@ def load_model(raw: RawInput, snapshot: int | None = None, tables: Tables | None
 def load_series(raw: RawInput, tables: Tables) -> list[Model]:
     """The captures an input holds, oldest first: a trace, or every dump of a file of dumps
     (said on stderr when there are several: they are read as a series)."""
-    if raw.kind == "trace":
-        return [load_model(raw, tables=tables)]
     progress = StderrProgress(raw.size, f"loading {raw.name}")
     try:
-        models = load_dumps(raw, tables)
+        models = load_captures(raw, tables, progress)
     finally:
         progress.close()
     if len(models) > 1:

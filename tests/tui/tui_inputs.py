@@ -47,17 +47,21 @@ def model_of(path: Path, shown_as: str | None = None) -> Model:
 SERIES_PARTS = [DATA / "zoo" / "out-minutes" / f"timeout_sender.go1.27.debug2.{i}.txt" for i in (1, 2, 3)]
 
 
+def _series_bytes() -> bytes:
+    return b"".join(p.read_bytes() for p in SERIES_PARTS)
+
+
 def series_file(directory: Path) -> Path:
     """The three dumps of :data:`SERIES_PARTS` in one file in ``directory``."""
     path = directory / "dumps.txt"
-    path.write_bytes(b"".join(p.read_bytes() for p in SERIES_PARTS))
+    path.write_bytes(_series_bytes())
     return path
 
 
 def series_of(wanted: int | None = None, shown_as: str = "dumps.txt") -> tuple[Model, list[Model]]:
     """The dump of the series file the viewer shows (the largest, or ``wanted``), and the
     dumps before it, as the loader's child reads them."""
-    *earlier, model = build_dump_series(b"".join(p.read_bytes() for p in SERIES_PARTS), shown_as, wanted)
+    *earlier, model = build_dump_series(_series_bytes(), shown_as, wanted)
     return model, earlier
 
 
