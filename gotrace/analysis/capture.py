@@ -117,6 +117,10 @@ class Capture:
         wakeable = (waiting & ~np.isin(g.reason, proof) & ~np.isin(g.name, own)
                     & ~np.isin(g.last_stack, framework) & ~nameless)
         wakeable[busy_rows] = False
+        # One waiting in a plain receive inside the function that started a goroutine which no
+        # timer reaches waits for that goroutine (`go f(); <-done`), not for a timer.
+        self.waits_on_stuck = _waits_on_stuck(model, waiting & np.isin(g.reason, proof))
+        wakeable &= ~self.waits_on_stuck
         self.timer_wakes = bool(wakeable.any())
         # Who of yours could still receive what a sender sends: one at work, or one waiting in
         # a receive or a select (a consumer's loop, a retry loop, a semaphore's holders at
@@ -186,6 +190,45 @@ def _nameless(model: Model) -> npt.NDArray[np.bool_]:
     unnamed = np.isin(g.name, [n for n in np.unique(g.name).tolist() if not strings[n]])
     blank = [s for s in np.unique(g.last_stack[unnamed]).tolist() if not any(f.func for f in frames(s))]
     return unnamed & np.isin(g.last_stack, blank)
+
+
+def _waits_on_stuck(model: Model, stuck: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Which goroutines wait in a plain channel receive (a select may hold a timer's case)
+    while still in the function that started a goroutine that is ``stuck`` (waiting where no
+    timer reaches: a send, a lock, a WaitGroup or Cond), or that waits so itself: a parent
+    waiting for the result or the close of a child that cannot finish (``go f(); <-done``).
+    Only where the capture names each goroutine's creator (a Go 1.21+ dump, a trace)."""
+    g = model.goroutines
+    strings, frames = model.tables.strings, model.tables.stack_frames
+    out = np.zeros(len(g.id), bool)
+    receive = [r for r in np.unique(g.reason[g.state == GoState.WAITING]).tolist()
+               if strings[r] == "chan receive"]
+    if not receive or not stuck.any():
+        return out
+    parents = np.flatnonzero((g.state == GoState.WAITING) & np.isin(g.reason, receive))
+    order = np.argsort(g.id[parents], kind="stable")
+    parents, parent_ids = parents[order], g.id[parents[order]]
+    children = np.flatnonzero((g.state == GoState.WAITING) & (g.creator != NONE))
+    at, hit = found(parent_ids, g.creator[children])
+    children, parent = children[hit], parents[at[hit]]
+    if not len(children):
+        return out
+    # Still in the function with the go statement: it is on the parent's stack now.
+    pairs = np.unique(np.stack([g.last_stack[parent], g.creation_stack[children]]), axis=1)
+    made = [(s, c) for s, c in pairs.T.tolist()
+            if (top := frames(c)[:1]) and top[0].func in {f.func for f in frames(s)}]
+    if not made:
+        return out
+    key = g.last_stack[parent].astype(np.int64) << 32 | g.creation_stack[children].astype(np.int64)
+    keep = np.isin(key, [s << 32 | c for s, c in made])
+    children, parent = children[keep], parent[keep]
+    # From the stuck children up: a parent of one is stuck too, and so is its own parent.
+    done = stuck.copy()
+    while True:
+        new = parent[done[children] & ~done[parent]]
+        if not len(new):
+            return out
+        out[new] = done[new] = True
 
 
 def _stack_funcs(model: Model) -> dict[int, list[str]]:

@@ -94,7 +94,9 @@ kind                       fact                                                 
                            ``holder-parked`` (not after a test's end, which says so);
                            +45 when nothing but a timer's callback (time.AfterFunc)
                            can start anything, and then for one goroutine alone too
-                           (a send, a WaitGroup or Cond: no loop's next event);
+                           (a send, a WaitGroup or Cond: no loop's next event; a
+                           receive in the function that started a goroutine that
+                           cannot finish, which waits for that one);
                            alone with a pile, likely at most
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
                            or 10+ client connections waiting for a body close
@@ -162,7 +164,9 @@ Why the newer kinds hold beyond the zoo:
   receive: one waiting for its next event is what a long-lived loop (a dispatcher, a ticker's)
   looks like. It weighs as much when no timer can start anything either: the group sends or
   waits on a WaitGroup or Cond (no timer receives, calls Done or Signals; and then a lone
-  goroutine counts too: most real blocking bugs leave one or two), and every other goroutine
+  goroutine counts too: most real blocking bugs leave one or two), or receives while still in
+  the function that started a goroutine which waits so (``go f(); <-done``: it waits for
+  that goroutine, not for a timer; Moby #30408), and every other goroutine
   but the runtime's, the tracer's or profiler's and the testing framework's waits to send or
   on a sync primitive too; a goroutine in a select or a channel receive could hold a ticker's
   channel or a context's deadline, and then the timer's weight stays. Even then a
@@ -701,13 +705,17 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
 
     # One goroutine waiting for its next event is what a long-lived loop looks like (a
     # dispatcher, a sweeper): the quiet speaks of groups there. Not of one waiting to send or
-    # for a WaitGroup or Cond, which no loop's timer ends.
-    proof_wait = state in TIMER_PROOF and not ctx.timer_wakes
+    # for a WaitGroup or Cond, which no loop's timer ends, nor of a receive in the function
+    # that started a goroutine which cannot finish: it waits for that one.
+    on_child = bool(ctx.waits_on_stuck[grp.rows].all()) if n else False
+    proof_wait = (state in TIMER_PROOF or on_child) and not ctx.timer_wakes
     if wants == "event" and ctx.quiet and shape is None and proof is None \
             and not ended and (n >= 2 or proof_wait) and not holding:
         if proof_wait:
             them = "them" if n > 1 else "it"
-            ev.append(Evidence("no-waker", 45, f"{n:,} wait{'s' if n == 1 else ''} in {state} and "
+            what = (f"for goroutines {'they' if n > 1 else 'it'} started, which wait to send or on a "
+                    "lock, WaitGroup or Cond, and" if on_child else "and")
+            ev.append(Evidence("no-waker", 45, f"{n:,} wait{'s' if n == 1 else ''} in {state} {what} "
                                f"nothing but a timer's callback (time.AfterFunc) can wake {them}: "
                                "nothing runs, sleeps, or waits on a syscall or the network, and the "
                                "rest wait to send or on locks, WaitGroups or Conds"))

@@ -550,6 +550,38 @@ def test_one_goroutine_waiting_to_send_or_for_an_event_in_a_quiet_dump_has_no_wa
         assert not any(e.kind == "no-waker" for e in s.evidence) and s.verdict == "benign", state
 
 
+def test_a_receive_waiting_for_the_goroutine_it_started_waits_as_that_one_does() -> None:
+    """`go f(); <-done` in a quiet dump: the receiver waits for its child, not for a timer, so
+    when the child waits where no timer reaches (a Cond, a WaitGroup, a send, a lock) neither
+    can be woken (Moby #30408: a plugin's activation waits on a Cond nobody signals). Not when
+    the parent left the function with the go statement, waits in a select (a timeout's case),
+    or the child could itself be woken by a timer."""
+    cond = goroutine(8, "sync.Cond.Wait", "main.(*Plugin).waitActive", 31, "main.testActive", 7)
+
+    def verdicts(text: str) -> dict[str, tuple[str, list[str]]]:
+        return {s.group.blocking.func: (s.verdict, [e.kind for e in s.evidence])
+                for s in find_leaks([dump(MAIN + text)]).suspects if s.group.blocking is not None}
+
+    got = verdicts(goroutine(7, "chan receive", "main.testActive", 47) + cond)
+    assert got["main.testActive"][0] == "likely" and "no-waker" in got["main.testActive"][1]
+    assert got["main.(*Plugin).waitActive"][0] == "likely"
+    s = top(dump(MAIN + goroutine(7, "chan receive", "main.testActive", 47) + cond))
+    assert "1 waits in chan receive for goroutines it started, which wait to send or on a lock, " \
+        "WaitGroup or Cond, and nothing but a timer's callback" in s.evidence[0].text
+    # Up a chain: the one that started the receiver waits for it in turn.
+    outer = ("goroutine 7 [chan receive]:\nmain.testActive()\n\t/src/app/a.go:47 +0x25\n"
+             "created by main.outer in goroutine 6\n\t/src/app/main.go:9 +0x2a\n\n")
+    got = verdicts(goroutine(6, "chan receive", "main.outer", 12) + outer + cond)
+    assert {v for v, _ in got.values()} == {"likely"} and len(got) == 3
+    for parent in (goroutine(7, "select", "main.testActive", 47),  # a select may time out
+                   goroutine(7, "chan receive", "main.loop", 47)):  # not in the function that made it
+        assert {v for v, _ in verdicts(parent + cond).values()} == {"benign"}, parent
+    # A child a timer could wake (a receive of its own) leaves the parent's wait open too.
+    ticking = goroutine(8, "chan receive", "main.(*Plugin).tick", 31, "main.testActive", 7)
+    assert {v for v, _ in verdicts(goroutine(7, "chan receive", "main.testActive", 47) + ticking).values()} \
+        == {"benign"}
+
+
 def test_goroutines_made_by_their_own_group_are_one_chain_not_one_per_request() -> None:
     """A chain (each link makes the next, then waits for it) is made by many goroutines, all of
     them waiting at the same site: one recursion, not a goroutine per request."""
