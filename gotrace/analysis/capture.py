@@ -22,6 +22,8 @@ from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_non
 # execution tracer's reader (runtime/trace.Start.func1, Go 1.25+'s trace multiplexer) and the
 # CPU profile's writer. They hold no lock of the program's and send it nothing.
 RUNTIME_OWN = ("runtime.", "runtime/trace.", "runtime/pprof.")
+# An HTTP/1 client response body's Read (net/http/transport.go).
+BODY_READ = "net/http.(*bodyEOFSignal).Read"
 # runtime/synctest.go: the panics of a deadlocked synctest bubble.
 BUBBLE_DEADLOCK = ("deadlock: main bubble goroutine has exited but blocked goroutines remain",
                    "deadlock: all goroutines in bubble are blocked")
@@ -136,6 +138,12 @@ class Capture:
         # SIGQUIT's or a crash's, is taken for the one that stopped the process.)
         self.at_work = max(0, int(g.weights(yours).sum()) - (0 if takers else 1))
         self.receivers = self.at_work + int(g.weights(waits).sum())
+        # Goroutines reading an HTTP/1 client response's body: its connection's read loop waits
+        # meanwhile (for the body's end or close), in use, not left open.
+        body = {i for i, f in enumerate(model.tables.frames) if f.func == BODY_READ}
+        reading = [s for s in np.unique(g.last_stack[alive]).tolist()
+                   if not body.isdisjoint(model.tables.stacks[s])] if body else []
+        self.body_readers = int(g.weights(np.flatnonzero(alive & np.isin(g.last_stack, reading))).sum())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.

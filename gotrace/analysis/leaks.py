@@ -99,12 +99,17 @@ kind                       fact                                                 
                            cannot finish, which waits for that one);
                            alone with a pile, likely at most
 ``idle-conns``             100+ server connections idle (keep-alive never closed),   +40
-                           or 10+ client connections waiting for a body close
+                           or 10+ client connections waiting for a body close (not
+                           those whose body a goroutine is reading: a stream's,
+                           whose readers tell more)
 ``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
                            and 3 in 4 or more of them waited under a minute
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
 ``growth``                 grew between snapshots of a series, never shrank       +15..+45
-                           (+15 when it grew once and not in the last step)
+                           (+15 when it grew once and not in the last step); as
+                           for ``stuck``, likely at most when nothing in the last
+                           dump has waited a minute (a young process captured
+                           seconds apart: a warm-up grows so too)
 ``moved``                  grew, but mostly by goroutines the first snapshot had     -20
                            elsewhere in the program's code (not idle in the standard
                            library, as a keep-alive connection between requests): a
@@ -123,7 +128,8 @@ kind                       fact                                                 
                            sleep or a select, which wake by themselves)
 ``benign-shape``           runtime worker, tracer or profiler, signal loop,      caps score
                            accept loop, main, testing parents, a connection's
-                           companion (write half, read-ahead), a fixed pool
+                           companion (write half, read-ahead, the read loop of a
+                           body being read), a fixed pool
 =========================  ======================================================  ======
 
 Why the newer kinds hold beyond the zoo:
@@ -726,7 +732,11 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
     # --- shapes ------------------------------------------------------------------------
     func = grp.blocking.func if grp.blocking is not None else ""
     server_conns = func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100
-    client_conns = func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10
+    # A client connection's read loop waits so while its response's body is open; a body being
+    # read (a stream) has a goroutine of yours in its Read: those are in use, not left open.
+    client_loops = func == "net/http.(*persistConn).readLoop" and state == "select" and n >= 10
+    unread = n - ctx.body_readers if client_loops else 0
+    client_conns = unread >= 10
     fresh = _in_use(ctx, grp) if server_conns or client_conns else None
     if fresh is not None:
         ev.append(Evidence("conns-in-use", 0, f"{n:,} connections at {where}, but in a process up "
@@ -735,8 +745,12 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         ev.append(Evidence("idle-conns", 40, f"{n:,} server connections held open and idle at {where}: "
                            "keep-alive connections that are never closed"))
     elif client_conns:
-        ev.append(Evidence("idle-conns", 40, f"{n:,} client connections waiting for their response body "
-                           "to be read or closed: bodies never closed"))
+        reading = f" ({ctx.body_readers:,} more are being read)" if ctx.body_readers else ""
+        ev.append(Evidence("idle-conns", 40, f"{unread:,} client connections waiting for their response "
+                           f"body to be read or closed{reading}: bodies never closed"))
+    elif client_loops:
+        shape = shape or (f"client connections whose response bodies {min(ctx.body_readers, n):,} goroutines "
+                          "are reading (the readers tell more)")
     elif func == "net/http.(*persistConn).writeLoop":
         shape = shape or "the write half of client connections (their read half tells more)"
     elif func == "net/http.(*connReader).backgroundRead":
@@ -837,6 +851,11 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
             ev.append(Evidence("churning", -30, f"they come and go: {still:,} of the {len(earlier_ids):,} "
                                "here in the first capture that had them are still here"))
 
+    # A dump in which nothing has waited a minute, not even a goroutine parked for good (the
+    # runtime's forced-GC helper is, in any process that collects by itself), is of a process
+    # minutes old at most: its captures are seconds or a minute apart, and what grows or stays
+    # over them (connections filling a client's pool, requests in flight) a warm-up shows too.
+    young = len(series) >= 2 and not ctx.is_trace and not ctx.model.is_profile and ctx.uptime < MINUTE
     score = max(0, min(100, sum(e.points for e in ev)))
     growing = any(e.kind == "growth" for e in ev)
     if shape is not None and proof is None:
@@ -862,12 +881,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         # a backoff, a timeout or a slow call outlasts it too, as in a quiet series of seconds.
         spans = ctx.is_trace and (not ctx.quiet_locks or grp.wait.max < MINUTE)
         if all(e.kind in PILE_KINDS or e.kind in PARKED_KINDS or e.points <= 0
-               or (e.kind == "orphaned" and ctx.receivers) or (brief and e.kind in ("growth", "stuck"))
+               or (e.kind == "orphaned" and ctx.receivers)
+               or ((brief or young) and e.kind in ("growth", "stuck"))
                or (spans and e.kind in TRACE_SPAN_KINDS)
                for e in ev):
             if score >= THRESHOLDS["leak"]:
                 ev.append(Evidence("capped", 0, _capped(ctx, grp, ev, spans, brief, len(series) >= 2,
-                                                        apart)))
+                                                        apart, young)))
             score = min(score, THRESHOLDS["leak"] - 1)
         verdict = verdict_of(score)
     # Proof first, then what capped the score (a shape, a short trace: why the points above it
@@ -878,10 +898,10 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
 
 
 def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bool, serial: bool,
-            apart: int = 0) -> str:
+            apart: int = 0, young: bool = False) -> str:
     """Why points past the leak threshold say likely: what the evidence cannot tell apart
     from a healthy program, and what would. ``apart``: how far apart a series' captures are
-    known to be (0: unknown)."""
+    known to be (0: unknown); ``young``: nothing in the last dump has waited a minute."""
     kinds = {e.kind for e in ev}
     if spans and kinds & TRACE_SPAN_KINDS:
         why = (f"waited {_dur(grp.wait.max)} at most in the trace: a backoff or a slow call waits as "
@@ -894,6 +914,9 @@ def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bo
                 "tells a leak")
     elif brief and kinds & {"growth", "stuck"}:
         why = "the captures are seconds apart: a burst or a warm-up grows and stays so too"
+    elif young and kinds & {"growth", "stuck"}:
+        why = ("nothing in the last capture has waited a minute: a process minutes old, captured "
+               "seconds apart, grows so while it warms up (connections, requests in flight)")
     elif kinds & PARKED_KINDS:
         why = ("nothing of yours is at work, but a dump does not say what the parked ones wait on: "
                "a ticker, a deadline or a time.AfterFunc callback may end it")

@@ -1198,6 +1198,60 @@ def test_a_series_seconds_apart_says_likely_at_most() -> None:
     assert any("the captures are seconds apart" in e.text for e in fast.evidence)
 
 
+def test_growth_in_a_process_where_nothing_has_waited_a_minute_is_a_warm_up_at_most() -> None:
+    """A series whose goroutines are all new at each capture has none that stayed to date it;
+    but when nothing in the last dump has waited a minute, not even a goroutine parked for good
+    (the runtime's forced-GC helper, in any process up a few minutes), the process is young and
+    the captures seconds apart: a client's connection pool filling up grows in every one of them
+    (1 -> 65 -> 68) as a leak does. One goroutine that has waited an hour dates the process."""
+    def snapshot(n: int, forever: str) -> str:
+        return (MAIN + goroutine(2, f"force gc (idle){forever}", "runtime.forcegchelper", 1, None)
+                + "".join(goroutine(100 * n + i, "IO wait", "net/http.(*persistConn).readLoop", 2493,
+                                    "net/http.(*Transport).dialConn", 1000 + 100 * n + i) for i in range(n)))
+
+    def judged(forever: str) -> Suspect:
+        tables = Tables()
+        return next(s for s in find_leaks([dump(snapshot(n, forever), tables) for n in (1, 65, 68)]).suspects
+                    if s.group.blocking is not None and s.group.blocking.func.endswith("readLoop"))
+
+    young = judged("")
+    assert "growth" in [e.kind for e in young.evidence] and young.verdict == "likely"
+    assert young.evidence[0].kind == "capped" and "nothing in the last capture has waited a minute" \
+        in young.evidence[0].text
+    old = judged(", 60 minutes")
+    assert "capped" not in [e.kind for e in old.evidence] and old.verdict == "leak"
+
+
+def test_client_connections_whose_bodies_are_being_read_are_streams_in_use() -> None:
+    """A client connection's read loop waits in a select while its response body is open:
+    left so when the body is never closed, but also while a goroutine of yours reads it (an
+    event stream, a long download), and then the readers tell more."""
+    def loops(n: int) -> str:
+        return "".join(goroutine(100 + i, "select", "net/http.(*persistConn).readLoop", 2616,
+                                 "net/http.(*Transport).dialConn", 1000 + i) for i in range(n))
+
+    def reader(gid: int) -> str:
+        return (f"goroutine {gid} [IO wait]:\nnet/http.(*bodyEOFSignal).Read(0xc000123000)\n"
+                "\t/go/src/net/http/transport.go:2980 +0x2\nbufio.(*Scanner).Scan(0xc000456000)\n"
+                "\t/go/src/bufio/scan.go:219 +0x2\nmain.follow()\n\t/src/app/events.go:40 +0x25\n"
+                "created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x2a\n\n")
+
+    def conns(text: str) -> Suspect:
+        return next(s for s in find_leaks([dump(MAIN + text)]).suspects
+                    if s.group.blocking is not None and s.group.blocking.func.endswith("readLoop"))
+
+    unclosed = conns(loops(24))
+    assert unclosed.verdict == "likely" and any(
+        e.kind == "idle-conns" and e.text.startswith("24 client connections waiting") for e in unclosed.evidence)
+    streams = conns(loops(24) + "".join(reader(500 + i) for i in range(24)))
+    assert streams.verdict == "benign" and "idle-conns" not in [e.kind for e in streams.evidence]
+    assert "whose response bodies 24 goroutines are reading" in streams.evidence[0].text
+    some = conns(loops(24) + "".join(reader(500 + i) for i in range(4)))
+    assert [e.text for e in some.evidence if e.kind == "idle-conns"] == [
+        "20 client connections waiting for their response body to be read or closed (4 more are being "
+        "read): bodies never closed"]
+
+
 def test_a_fixed_set_moving_between_waits_is_no_growth() -> None:
     """A busy pool's workers, or producers behind a full queue, are in one wait in one capture
     and another in the next: a group that grew by goroutines the first capture already had
