@@ -719,8 +719,8 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
             and not ended and (n >= 2 or proof_wait) and not holding:
         if proof_wait:
             them = "them" if n > 1 else "it"
-            what = (f"for goroutines {'they' if n > 1 else 'it'} started, which wait to send or on a "
-                    "lock, WaitGroup or Cond, and" if on_child else "and")
+            what = (f"for goroutines {'they' if n > 1 else 'it'} started, which cannot finish, and"
+                    if on_child else "and")
             ev.append(Evidence("no-waker", 45, f"{n:,} wait{'s' if n == 1 else ''} in {state} {what} "
                                f"nothing but a timer's callback (time.AfterFunc) can wake {them}: "
                                "nothing runs, sleeps, or waits on a syscall or the network, and the "

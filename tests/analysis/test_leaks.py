@@ -566,8 +566,8 @@ def test_a_receive_waiting_for_the_goroutine_it_started_waits_as_that_one_does()
     assert got["main.testActive"][0] == "likely" and "no-waker" in got["main.testActive"][1]
     assert got["main.(*Plugin).waitActive"][0] == "likely"
     s = top(dump(MAIN + goroutine(7, "chan receive", "main.testActive", 47) + cond))
-    assert "1 waits in chan receive for goroutines it started, which wait to send or on a lock, " \
-        "WaitGroup or Cond, and nothing but a timer's callback" in s.evidence[0].text
+    assert "1 waits in chan receive for goroutines it started, which cannot finish, and nothing but " \
+        "a timer's callback" in s.evidence[0].text
     # Up a chain: the one that started the receiver waits for it in turn.
     outer = ("goroutine 7 [chan receive]:\nmain.testActive()\n\t/src/app/a.go:47 +0x25\n"
              "created by main.outer in goroutine 6\n\t/src/app/main.go:9 +0x2a\n\n")
@@ -1241,8 +1241,8 @@ def test_client_connections_whose_bodies_are_being_read_are_streams_in_use() -> 
                     if s.group.blocking is not None and s.group.blocking.func.endswith("readLoop"))
 
     unclosed = conns(loops(24))
-    assert unclosed.verdict == "likely" and any(
-        e.kind == "idle-conns" and e.text.startswith("24 client connections waiting") for e in unclosed.evidence)
+    assert unclosed.verdict == "likely" and any(e.kind == "idle-conns" and e.text.startswith(
+        "24 client connections waiting") for e in unclosed.evidence)
     streams = conns(loops(24) + "".join(reader(500 + i) for i in range(24)))
     assert streams.verdict == "benign" and "idle-conns" not in [e.kind for e in streams.evidence]
     assert "whose response bodies 24 goroutines are reading" in streams.evidence[0].text
