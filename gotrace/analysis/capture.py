@@ -14,9 +14,11 @@ import numpy.typing as npt
 from ..dump.goleak import MARKER as GOLEAK_MARKER
 from ..model import Model
 from ..model.core import NONE
+from ..model.infer import PARKED
 from ..stacks import takes_capture, writes_profile
+from ..tables import Frame
 from ..trace.events import GoState
-from .waits import RECEIVING, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
+from .waits import RECEIVING, RUNTIME_MACHINERY, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
 
 # The runtime's own goroutines, by start function, and the capture's machinery's: the
 # execution tracer's reader (runtime/trace.Start.func1, Go 1.25+'s trace multiplexer) and the
@@ -69,9 +71,17 @@ class Capture:
         strings = model.tables.strings
         waiting = g.state == GoState.WAITING
         waking = [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] in SELF_WAKING]
+        # A wait entered through the runtime's machinery (a GC started by an allocation) ends by
+        # itself whatever it is called; so may one a debug=1 profile hid deeper than a channel's.
+        if model.is_profile:
+            waking += [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] == PARKED]
+        t = model.tables
+        inner = {i for i, f in enumerate(t.frames) if f.func in RUNTIME_MACHINERY}
+        machinery = [s for s in (np.unique(g.last_stack[waiting]).tolist() if inner else [])
+                     if not inner.isdisjoint(t.stacks[s]) and _in_machinery(t.stack_frames(s))]
         working = ((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
                    | (g.state == GoState.SYSCALL) | (g.state == GoState.UNDETERMINED)
-                   | (waiting & np.isin(g.reason, waking)))
+                   | (waiting & (np.isin(g.reason, waking) | np.isin(g.last_stack, machinery))))
         # The runtime's goroutines a trace names by nothing: no start function, no stack or one
         # of unnamed frames. Go's runtime names every frame of your code it records; a Go 1.21
         # trace gives a runtime goroutine that existed before it (the sweeper) a start the
@@ -237,6 +247,17 @@ def _waits_on_stuck(model: Model, stuck: npt.NDArray[np.bool_]) -> npt.NDArray[n
         if not len(new):
             return out
         out[new] = done[new] = True
+
+
+def _in_machinery(frames: list[Frame]) -> bool:
+    """Whether a stack's runtime frames, leaf first up to the first of another package's, pass
+    through the runtime's own machinery (an allocation, a GC's or a stop-the-world's start)."""
+    for f in frames:
+        if not f.func.startswith("runtime."):
+            return False
+        if f.func in RUNTIME_MACHINERY:
+            return True
+    return False
 
 
 def _stack_funcs(model: Model) -> dict[int, list[str]]:

@@ -82,7 +82,8 @@ kind                       fact                                                 
 ``holder-parked``          waiting for a Mutex/RWMutex while no goroutine with the   +45
                            program's code on its stack (but the capture's own)
                            runs, is runnable, in a syscall, asleep or waiting on
-                           the network; alone with a pile, likely at most
+                           the network or the runtime (a GC assist, a GC's start);
+                           alone with a pile, likely at most
 ``holds-lock``             a debug=2 dump: these print a pointer to the struct       +30..+45
                            whose lock ``holder-parked`` waiters want: they likely
                            hold it (+30 from a select, which may be a limiter's);
@@ -140,8 +141,10 @@ Why the newer kinds hold beyond the zoo:
   keep-alive connection, a client's read loop, the pprof handler writing a dump fetched
   from ``/debug/pprof``) or waiting in an accept holds none and releases none. When no
   other goroutine but the one taking the capture (and the runtime's own) is running,
-  runnable, in a syscall, asleep or waiting on the network,
-  the lock's holder waits on a channel, another lock or a Cond while holding it (the
+  runnable, in a syscall, asleep or waiting on the network or on the runtime itself (an
+  allocation's GC assist or the GC it starts, whatever the wait is called: "semacquire" on
+  the runtime's own semaphore; a debug=1 record parked deeper than a channel's wait may be
+  one), the lock's holder waits on a channel, another lock or a Cond while holding it (the
   double-lock, lock-order and lock-plus-channel deadlocks), or returned without
   unlocking. A contended lock in a healthy process shows its holder at work, or in a
   query or sleep that ends by itself (the corpus's worker holds its lock across a sleep:

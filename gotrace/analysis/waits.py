@@ -28,8 +28,25 @@ LOCK_STATES = frozenset({
     "sync.WaitGroup.Wait", "sync.Cond.Wait", "sync.(*Cond).Wait",
 })
 NET_STATES = frozenset({"IO wait", "network"})
+# The runtime's own waits inside a call of the program's (an allocation assisting the GC or
+# starting one, a stop-the-world, a preemption), by the dump's and the trace's names: they
+# end as the runtime goes on, and the goroutine goes on working.
+RUNTIME_TRANSIENT = frozenset({
+    "GC assist marking", "GC assist wait", "garbage collection", "garbage collection scan",
+    "wait for GC cycle", "GC mark termination", "stopping the world", "flushing proc caches",
+    "preempted", "debug call", "dumping heap", "trace goroutine status", "trace proc status",
+    "page trace flush", "GC weak to strong wait", "GC mark assist wait for work",
+    "wait for debug call", "wait until GC ends",
+})
+# The runtime's functions such a wait is entered through, where its name says less (an
+# allocation starting a GC waits on the runtime's own semaphore: "semacquire", a trace's "sync").
+RUNTIME_MACHINERY = frozenset({
+    "runtime.mallocgc", "runtime.gcStart", "runtime.GC", "runtime.gcAssistAlloc",
+    "runtime.gcParkAssist", "runtime.stopTheWorld", "runtime.stopTheWorldGC",
+    "runtime.stopTheWorldWithSema", "runtime.ReadMemStats", "runtime.gcWaitOnMark",
+})
 # Waits that end without another goroutine's help: a lock's holder in one releases it in time.
-SELF_WAKING = NET_STATES | {"sleep"}
+SELF_WAKING = NET_STATES | {"sleep"} | RUNTIME_TRANSIENT
 # Waits only another goroutine ends (or a timer's callback, which is no goroutine until it
 # fires): no ticker's channel or deadline sends, unlocks, calls Done or Signals.
 TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
