@@ -16,7 +16,7 @@ from ..model import Model
 from ..model.core import NONE
 from ..model.infer import PARKED
 from ..stacks import takes_capture, writes_profile
-from ..tables import Frame
+from ..tables import Frame, Tables
 from ..trace.events import GoState
 from .waits import RECEIVING, RUNTIME_MACHINERY, SELF_WAKING, TESTING_FUNCS, TIMER_PROOF, holds_none
 
@@ -76,7 +76,7 @@ class Capture:
         if model.is_profile:
             waking += [r for r in np.unique(g.reason[waiting]).tolist() if strings[r] == PARKED]
         t = model.tables
-        inner = {i for i, f in enumerate(t.frames) if f.func in RUNTIME_MACHINERY}
+        inner, body = _frames_of(t)
         machinery = [s for s in (np.unique(g.last_stack[waiting]).tolist() if inner else [])
                      if not inner.isdisjoint(t.stacks[s]) and _in_machinery(t.stack_frames(s))]
         working = ((g.state == GoState.RUNNING) | (g.state == GoState.RUNNABLE)
@@ -150,14 +150,12 @@ class Capture:
         self.receivers = self.at_work + int(g.weights(waits).sum())
         # Goroutines reading an HTTP/1 client response's body: its connection's read loop waits
         # meanwhile (for the body's end or close), in use, not left open.
-        body = {i for i, f in enumerate(model.tables.frames) if f.func == BODY_READ}
-        reading = [s for s in np.unique(g.last_stack[alive]).tolist()
-                   if not body.isdisjoint(model.tables.stacks[s])] if body else []
+        reading = [s for s in (np.unique(g.last_stack[alive]).tolist() if body else [])
+                   if not body.isdisjoint(t.stacks[s])]
         self.body_readers = int(g.weights(np.flatnonzero(alive & np.isin(g.last_stack, reading))).sum())
         alive_waits = g.wait_ns[alive & (g.wait_ns > 0)]
         self.uptime = int(alive_waits.max()) if len(alive_waits) else 0  # a dump's lower bound
         # Per creation site (top frame of the creation stack): created in the trace, and ended.
-        t = model.tables
         top = np.array([ids[0] if ids else 0 for ids in t.stacks], np.int64)
         self.site_of_row = top[g.creation_stack]
         n = len(t.frames)
@@ -247,6 +245,19 @@ def _waits_on_stuck(model: Model, stuck: npt.NDArray[np.bool_]) -> npt.NDArray[n
         if not len(new):
             return out
         out[new] = done[new] = True
+
+
+def _frames_of(t: Tables) -> tuple[set[int], set[int]]:
+    """The frames of the runtime's machinery (RUNTIME_MACHINERY) and of a client response
+    body's Read, by id: one pass over the frames, so that stacks are read only when some is."""
+    inner: set[int] = set()
+    body: set[int] = set()
+    for i, f in enumerate(t.frames):
+        if f.func in RUNTIME_MACHINERY:
+            inner.add(i)
+        elif f.func == BODY_READ:
+            body.add(i)
+    return inner, body
 
 
 def _in_machinery(frames: list[Frame]) -> bool:
