@@ -103,6 +103,9 @@ kind                       fact                                                 
                            or 10+ client connections waiting for a body close (not
                            those whose body a goroutine is reading: a stream's,
                            whose readers tell more)
+``write-stalled``          blocked in a write (to the network, or to a pipe) for a   +30
+                           minute or more: its reader stopped reading and the write
+                           has no deadline (a peer that hung, a pipe's reader gone)
 ``conns-in-use``           instead of ``idle-conns``: the process is up 2+ minutes      0
                            and 3 in 4 or more of them waited under a minute
 ``timer-loop``             a ticker/timer/wheel loop per object                      +10
@@ -240,6 +243,7 @@ from .waits import (
     NET_STATES,
     TESTING_FUNCS,
     TIMER_PROOF,
+    WRITE_FUNCS,
     waits_for,
 )
 
@@ -283,7 +287,7 @@ ORPHAN_MIN = 3
 # their next request, and a trace of seconds, or a young process's dump, cannot tell those from
 # connections idle for hours.
 PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
-                        "long-in-trace", "idle-conns"})
+                        "long-in-trace", "idle-conns", "write-stalled"})
 # What one dump's quiet says: nothing of the program's is at work, so whoever could wake or
 # release these is parked too. Parked on what, a dump does not say: a ticker's channel, a
 # deadline, a reply on its way, or a time.AfterFunc callback (no goroutine until it fires)
@@ -443,6 +447,15 @@ def _stalled(ctx: Capture, grp: Group) -> str | None:
     if woken is None:
         return f"never served: {arrived} and no goroutine waiting here was ever woken ({share})"
     return f"no longer served: {arrived}, none woken since {_dur(woken)} ({share})"
+
+
+def _writes_into(model: Model, grp: Group) -> str | None:
+    """What the group's goroutines write into while they wait ("a network connection", "a
+    pipe"), from the frames of its stack; None when they do not wait in a write."""
+    funcs = {f.func for f in model.tables.stack_frames(grp.stack)} & WRITE_FUNCS
+    if not funcs:
+        return None
+    return "a pipe" if funcs <= {"io.(*pipe).write", "net.(*pipe).write"} else "a network connection"
 
 
 def _shared_object(model: Model, grp: Group) -> bool:
@@ -733,6 +746,15 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                                "them: nothing runs, sleeps, or waits on a syscall or the network"))
 
     # --- shapes ------------------------------------------------------------------------
+    # A write waits only while its reader does not read: one that made no progress for a
+    # minute or more writes to a peer (or a pipe's reader) that stopped, with no deadline.
+    if state in NET_STATES | {"select"} and grp.wait.max >= MINUTE:
+        into = _writes_into(ctx.model, grp)
+        if into is not None:
+            stalled_n = int((g.wait_ns[grp.rows] >= MINUTE).sum())
+            ev.append(Evidence("write-stalled", 30, f"{stalled_n:,} blocked writing to {into} for up to "
+                               f"{_dur(grp.wait.max)}: its reader stopped reading, and nothing ends the "
+                               "write (no deadline)"))
     func = grp.blocking.func if grp.blocking is not None else ""
     server_conns = func in SERVER_CONN_FUNCS and state in NET_STATES and n >= 100
     # A client connection's read loop waits so while its response's body is open; a body being

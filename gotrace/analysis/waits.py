@@ -52,6 +52,12 @@ SELF_WAKING = NET_STATES | {"sleep"} | RUNTIME_TRANSIENT
 TIMER_PROOF = LOCK_STATES | FOREVER_STATES | {"chan send"}
 # Waits in which a goroutine may take what another sends: a consumer's loop.
 RECEIVING = frozenset({"chan receive", "select", CHAN_OP})
+# A write waiting for its reader: to a network connection (the poller's wait for the socket
+# to drain) or to an in-process pipe (io.Pipe, net.Pipe: a select on the reader's channel).
+WRITE_FUNCS = frozenset({
+    "internal/poll.(*pollDesc).waitWrite", "internal/poll.(*FD).Write", "internal/poll.(*FD).Writev",
+    "internal/poll.(*FD).WriteTo", "internal/poll.(*FD).WriteMsg", "io.(*pipe).write", "net.(*pipe).write",
+})
 MUTEX_STATES = frozenset({"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock"})
 # A frame of a Mutex or RWMutex acquisition (sync, or internal/sync from Go 1.24): tells a
 # lock wait from a WaitGroup or Cond wait where the state does not ("sync" in a trace).

@@ -1298,6 +1298,42 @@ def test_client_connections_whose_bodies_are_being_read_are_streams_in_use() -> 
         "read): bodies never closed"]
 
 
+def test_a_write_that_made_no_progress_for_minutes_is_stalled() -> None:
+    """A write to a connection waits only while the peer does not read (its socket's buffer
+    is full), a write to an io.Pipe while its reader does not: one blocked for minutes writes
+    to a reader that stopped, with no deadline to end it. A read waiting for minutes is an
+    idle connection, and a write waiting seconds is a slow reader's backpressure."""
+    net_write = ("internal/poll.runtime_pollWait(0x0, 0x77)\n\t/go/src/runtime/netpoll.go:351 +0x85\n"
+                 "internal/poll.(*pollDesc).waitWrite(...)\n\t/go/src/internal/poll/fd_poll_runtime.go:89\n"
+                 "internal/poll.(*FD).Write(0xc000123000)\n\t/go/src/internal/poll/fd_unix.go:399 +0x32d\n")
+    net_read = ("internal/poll.runtime_pollWait(0x0, 0x72)\n\t/go/src/runtime/netpoll.go:351 +0x85\n"
+                "internal/poll.(*pollDesc).waitRead(...)\n\t/go/src/internal/poll/fd_poll_runtime.go:84\n"
+                "internal/poll.(*FD).Read(0xc000123000)\n\t/go/src/internal/poll/fd_unix.go:165 +0x27a\n")
+    pipe_write = "io.(*pipe).write(0xc000222000)\n\t/go/src/io/pipe.go:94 +0x1e5\n"
+
+    def writers(state: str, frames: str, minutes: list[int]) -> Suspect:
+        text = "".join(f"goroutine {100 + i} [{state}{f', {m} minutes' if m else ''}]:\n{frames}"
+                       "main.(*replicator).stream()\n\t/src/app/repl.go:53 +0x25\n"
+                       f"created by main.(*replicator).serve in goroutine 9\n\t/src/app/repl.go:68 +0x2a\n\n"
+                       for i, m in enumerate(minutes))
+        serve = goroutine(9, "IO wait", "main.(*replicator).serve", 64)
+        return next(s for s in find_leaks([dump(MAIN + serve + text)]).suspects
+                    if s.group.blocking is not None and s.group.blocking.func == "main.(*replicator).stream")
+
+    stalled = writers("IO wait", net_write, [3, 6, 0, 9, 12])
+    assert [e.text for e in stalled.evidence if e.kind == "write-stalled"] == [
+        "4 blocked writing to a network connection for up to 12m00s: its reader stopped reading, and "
+        "nothing ends the write (no deadline)"]
+    assert "write-stalled" in [e.kind for e in writers("select", pipe_write, [4, 4]).evidence]
+    assert "to a pipe" in next(e.text for e in writers("select", pipe_write, [4]).evidence
+                               if e.kind == "write-stalled")
+    for state, frames, minutes in (("IO wait", net_read, [3, 6, 9]), ("IO wait", net_write, [0, 0, 0])):
+        assert "write-stalled" not in [e.kind for e in writers(state, frames, minutes).evidence]
+    # Stalled writes are a pile: what hangs a peer for minutes may yet let go; likely at most.
+    many = writers("IO wait", net_write, [30 + i for i in range(40)])
+    assert many.verdict == "likely"
+
+
 def test_a_fixed_set_moving_between_waits_is_no_growth() -> None:
     """A busy pool's workers, or producers behind a full queue, are in one wait in one capture
     and another in the next: a group that grew by goroutines the first capture already had
