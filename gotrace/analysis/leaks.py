@@ -56,7 +56,13 @@ kind                       fact                                                 
                            goroutine serving its next request): nobody is left
                            to receive; +30 when no goroutine of yours is at work
                            or waits in a receive or a select, else +10 and a pile
-                           (a long-lived consumer, behind, may be the receiver)
+                           (a long-lived consumer, behind, may be the receiver;
+                           +30 and a pile when ``unserved``: not briefly behind)
+``unserved``               chan sends waiting 3 minutes or more (dump), more         +30
+                           arriving since (ages a minute or more apart, or one
+                           alone): a channel serves its oldest sender first, so
+                           the queue is minutes deep, its consumer gone, stuck or
+                           minutes behind; a pile
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -202,6 +208,20 @@ Why the newer kinds hold beyond the zoo:
   it weighs little and counts as a pile. Long-lived producers are made by
   long-lived owners (still in the function that made them), and connection helpers that
   outlive their dialer wait to receive, not to send.
+* ``unserved``: a channel's waiting senders are a queue, and a receive takes the one at its
+  head, the oldest (a buffered channel's receive refills the buffer from that head too). A
+  send that has waited minutes while more senders arrived behind it is in a queue minutes
+  deep: its consumer returned, crashed or is stuck (a lost reply after a timeout, a
+  callback's send nobody waits for, workers whose results nobody drains), or is minutes
+  behind. A consumer merely behind on a slow write or a log rotation takes the oldest within
+  seconds (the zoo's ``audit_backlog``); a receive loop idle for minutes is common, a send left
+  waiting minutes is not. Senders whose ages are all alike were queued at once (a batch behind
+  a semaphore, served in turn), and say nothing of the kind. Three minutes outlasts what a
+  consumer merely slow sits out (a connect's timeout, a retry's backoff); a dump's ages only
+  understate (the runtime stamps a wait at the first GC after it began). Minutes behind is
+  still a pile, not a history: with it, ``orphaned`` senders' makers are no consumer that is
+  briefly behind (+30), but alone they are ``likely`` at most. A trace's ``stalled`` says as
+  much of its own span.
 * A dump's pool excuse (``benign-shape``) needs a shared object: every goroutine's
   blocking frame prints the same pointer arguments (its queue). It needs the pool idle too,
   waiting for work (a receive, a select, a Cond): goroutines that all wait to send a result
@@ -282,12 +302,15 @@ STALLED_MIN = 3
 # Distinct creators that must all (90%) have returned for ``orphaned``: one or two handlers
 # that returned a moment before their sender is received are timing, three are a pattern.
 ORPHAN_MIN = 3
+# How long a send waits before it is ``unserved``: past the timeouts and backoffs a consumer
+# that is merely behind waits out (a TCP connect's gives up after about two minutes).
+UNSERVED = 3 * MINUTE
 # Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
 # Open connections are among them: a busy server's hundreds of keep-alive connections wait for
 # their next request, and a trace of seconds, or a young process's dump, cannot tell those from
 # connections idle for hours.
 PILE_KINDS = frozenset({"count", "blocked", "per-request", "age", "ages-spread", "timer-loop",
-                        "long-in-trace", "idle-conns", "write-stalled"})
+                        "long-in-trace", "idle-conns", "write-stalled", "unserved"})
 # What one dump's quiet says: nothing of the program's is at work, so whoever could wake or
 # release these is parked too. Parked on what, a dump does not say: a ticker's channel, a
 # deadline, a reply on its way, or a time.AfterFunc callback (no goroutine until it fires)
@@ -634,6 +657,19 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                 n >= 3 * len(makers) else ": one per request or connection")
         ev.append(Evidence("per-request", 20, f"created by {len(makers):,} different goroutines{each}, "
                            "never finished"))
+    # A channel hands its oldest waiting sender to the next receive: senders that kept
+    # arriving while the oldest waited minutes are a queue minutes deep, behind a consumer
+    # that is gone, stuck, or minutes behind (a dump's ages only understate: the runtime
+    # stamps a wait at the first GC after it began). Ages all alike are a batch queued at
+    # once (a semaphore's), served in turn.
+    unserved = state == "chan send" and not ctx.is_trace and grp.wait.max >= UNSERVED \
+        and (n == 1 or grp.wait.max - grp.wait.min >= MINUTE)
+    if unserved:
+        youngest = _dur(grp.wait.min) if grp.wait.min else "<1m"
+        since = "" if n == 1 else f", more arriving since (the youngest waited {youngest})"
+        ev.append(Evidence("unserved", 30, f"waiting up to {_dur(grp.wait.max)} to send{since}: a "
+                           "channel serves its oldest sender first, so their consumer is gone, "
+                           "stuck, or minutes behind"))
     if state == "chan send" and len(creators) >= ORPHAN_MIN and grp.created_at is not None:
         maker = grp.created_at.func
         gone = ctx.returned(creators, maker)
@@ -641,12 +677,16 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
             short = maker.rsplit("/", 1)[-1]
             # A creator that returned receives nothing more; but the receiver may be another
             # goroutine (a fire-and-forget send to a long-lived consumer, a semaphore whose
-            # holders release it): one of yours at work or waiting in a receive or a select.
+            # holders release it): one of yours at work or waiting in a receive or a select,
+            # unless that consumer has taken nothing for minutes (unserved): not behind, gone.
             after = (": nobody is left to receive what they send (no goroutine of yours is at work "
                      "or waits in a receive or a select)" if not ctx.receivers else
                      f", so they receive nothing more; {_yours(ctx.receivers)} at work or in a "
+                     "receive or a select, but a consumer that is merely behind does not "
+                     f"leave them {_dur(grp.wait.max)}" if unserved else
+                     f", so they receive nothing more; {_yours(ctx.receivers)} at work or in a "
                      "receive or a select, and may be their consumer")
-            ev.append(Evidence("orphaned", 10 if ctx.receivers else 30,
+            ev.append(Evidence("orphaned", 10 if ctx.receivers and not unserved else 30,
                                f"{gone:,} of the {len(creators):,} goroutines that created them have "
                                f"returned from {short}{after}"))
     pool = False
@@ -946,7 +986,9 @@ def _capped(ctx: Capture, grp: Group, ev: list[Evidence], spans: bool, brief: bo
         why = ("nothing of yours is at work, but a dump does not say what the parked ones wait on: "
                "a ticker, a deadline or a time.AfterFunc callback may end it")
     elif "orphaned" in kinds and ctx.receivers:
-        why = f"{_yours(ctx.receivers)} at work or in a receive or a select, and may be their consumer"
+        behind = ", minutes behind" if "unserved" in kinds else ""
+        why = (f"{_yours(ctx.receivers)} at work or in a receive or a select, and may be their "
+               f"consumer{behind}")
     else:
         why = ("a pile alone (how many, made by how many, for how long): a healthy server's "
                "connections or watches look so too")

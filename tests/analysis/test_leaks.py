@@ -1432,3 +1432,53 @@ def test_the_text_report_does_not_restate_a_suspects_row() -> None:
                for e in doc["suspects"][0]["evidence"])
     zoo = Path(__file__).parents[1] / "data" / "zoo" / "out"
     assert "parked in your code" in run("leaks", str(zoo / "select_no_ctx.go1.27.debug1.txt")).stdout
+
+
+def test_sends_left_waiting_minutes_while_more_arrived_are_unserved() -> None:
+    """A channel serves its oldest sender first: audit records sent fire-and-forget by handlers
+    that returned, the oldest waiting 9 minutes while more arrived since, wait behind a writer
+    that is gone (or minutes behind), not briefly behind a rotation. Among pollers that sleep
+    and a server at work, five of them were benign; now likely, never leak on that alone."""
+    ages = (9, 6, 6, 3, 3)
+    senders = "".join(goroutine(100 + i, f"chan send, {m} minutes", "main.(*Handler).audit", 47,
+                                "main.(*Handler).ServeHTTP", 20 + i) for i, m in enumerate(ages))
+    busy = "".join(goroutine(30 + i, "sleep", "main.poller", 87) for i in range(16)) \
+        + goroutine(9, "select", "main.(*shipper).run", 60)
+    s = top(dump(MAIN + busy + senders))
+    assert s.group.state.startswith("chan send") and s.verdict == "likely", [e.text for e in s.evidence]
+    unserved = next(e for e in s.evidence if e.kind == "unserved")
+    assert unserved.points == 30 and "up to 9m00s to send, more arriving since (the youngest " \
+        "waited 3m00s)" in unserved.text
+    orphaned = next(e for e in s.evidence if e.kind == "orphaned")
+    assert orphaned.points == 30 and "merely behind does not leave them 9m00s" in orphaned.text
+    # Waited seconds (a rotation's backlog): the makers' return weighs little, and no unserved.
+    fresh = top(dump(MAIN + busy + senders.replace(", 9 minutes]", "]").replace(", 6 minutes]", "]")
+                     .replace(", 3 minutes]", "]")))
+    assert "unserved" not in [e.kind for e in fresh.evidence] and fresh.verdict == "benign"
+    # 300 of them, made per request: a pile however long, likely at most beside a receiver.
+    many = "".join(goroutine(100 + i, f"chan send, {3 + i % 7} minutes", "main.(*Handler).audit", 47,
+                             "main.(*Handler).ServeHTTP", 1000 + i) for i in range(300))
+    pile = top(dump(MAIN + busy + many))
+    assert pile.verdict == "likely" and pile.score == 79 and "minutes behind" in pile.evidence[0].text
+
+
+def test_a_batch_queued_at_once_behind_a_semaphore_is_not_unserved() -> None:
+    """A batch job starts a goroutine per file, each acquiring a slot of a channel semaphore
+    (``sem <- struct{}{}``) while four uploads run: 996 wait in chan send, all since the
+    batch began (one age), served in turn. That is no queue left behind by its consumer."""
+    waiting = "".join(goroutine(100 + i, "chan send, 12 minutes", "main.upload", 31, "main.main")
+                      for i in range(996))
+    uploads = "".join(goroutine(20 + i, "IO wait, 2 minutes", "main.upload", 35, "main.main")
+                      for i in range(4))
+    report = find_leaks([dump(MAIN + uploads + waiting)])
+    s = next(x for x in report.suspects if x.group.state.startswith("chan send"))
+    assert "unserved" not in [e.kind for e in s.evidence] and s.verdict == "watch", \
+        [e.text for e in s.evidence]
+
+
+def test_a_lone_send_waiting_minutes_is_watched() -> None:
+    """One goroutine whose send has waited 9 minutes is at the head of its channel's queue:
+    nothing has received there since. A generator waiting for demand looks so too: watch."""
+    s = top(dump(MAIN + goroutine(7, "chan send, 9 minutes", "main.(*Status).Set", 40)
+                 + goroutine(8, "IO wait", "main.serve", 12)))
+    assert [e.kind for e in s.evidence if e.points > 0] == ["unserved", "blocked"] and s.verdict == "watch"

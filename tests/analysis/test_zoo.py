@@ -15,7 +15,7 @@ from zoo import ZOO, Outcome, outcomes
 
 pytestmark = pytest.mark.skipif(not (ZOO / "manifest.json").exists(), reason="zoo not present")
 
-FLOORS = {"series": 0.95, "minutes_series": 0.95, "minutes": 0.85, "goroutineleak": 0.85,
+FLOORS = {"series": 0.95, "minutes_series": 0.95, "minutes": 0.9, "goroutineleak": 0.85,
           "goroutineleak1": 0.8, "goroutineleak_pb": 0.8, "trace": 0.95, "debug2": 0.85, "debug1": 0.7,
           "pb": 0.95, "crash": 1.0}
 
