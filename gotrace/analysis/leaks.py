@@ -678,7 +678,7 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
             # A creator that returned receives nothing more; but the receiver may be another
             # goroutine (a fire-and-forget send to a long-lived consumer, a semaphore whose
             # holders release it): one of yours at work or waiting in a receive or a select,
-            # unless that consumer has taken nothing for minutes (unserved): not behind, gone.
+            # unless they have waited minutes (unserved): a consumer then is not briefly behind.
             after = (": nobody is left to receive what they send (no goroutine of yours is at work "
                      "or waits in a receive or a select)" if not ctx.receivers else
                      f", so they receive nothing more; {_yours(ctx.receivers)} at work or in a "
