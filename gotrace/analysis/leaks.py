@@ -60,9 +60,10 @@ kind                       fact                                                 
                            +30 and a pile when ``unserved``: not briefly behind)
 ``unserved``               chan sends waiting 3 minutes or more (dump), more         +30
                            arriving since (ages a minute or more apart, or one
-                           alone): a channel serves its oldest sender first, so
-                           the queue is minutes deep, its consumer gone, stuck or
-                           minutes behind; a pile
+                           alone; not made together: loops served since): a
+                           channel serves its oldest sender first, so the queue
+                           is minutes deep, its consumer gone, stuck or minutes
+                           behind; a pile
 ``none-ended``             none of the site's goroutines ended during the trace      +15
 ``outlived``               blocked 10x longer than the site's ended goroutines       +35
                            lived (p99): stuck outliers of a busy site
@@ -216,9 +217,14 @@ Why the newer kinds hold beyond the zoo:
   behind. A consumer merely behind on a slow write or a log rotation takes the oldest within
   seconds (the zoo's ``audit_backlog``); a receive loop idle for minutes is common, a send left
   waiting minutes is not. Senders whose ages are all alike were queued at once (a batch behind
-  a semaphore, served in turn), and say nothing of the kind. Three minutes outlasts what a
-  consumer merely slow sits out (a connect's timeout, a retry's backoff); a dump's ages only
-  understate (the runtime stamps a wait at the first GC after it began). Minutes behind is
+  a semaphore, served in turn), and say nothing of the kind; nor do senders made together
+  (about consecutive goroutine ids) whose waits began minutes apart: a one-shot send waits from
+  its goroutine's start, so these were served and sent again, loops (a generator or token
+  refiller per shard) whose consumers ask rarely. Leaked senders are made one by one, minutes
+  apart, with other goroutines made in between. Three minutes outlasts what a consumer merely
+  slow sits out (a connect's timeout, a retry's backoff); a dump's age is the runtime's
+  approximation (it stamps a wait with the end of the GC before the one that first sees it, up
+  to a GC cycle early: two minutes in an idle process). Minutes behind is
   still a pile, not a history: with it, ``orphaned`` senders' makers are no consumer that is
   briefly behind (+30), but alone they are ``likely`` at most. A trace's ``stalled`` says as
   much of its own span.
@@ -305,6 +311,9 @@ ORPHAN_MIN = 3
 # How long a send waits before it is ``unserved``: past the timeouts and backoffs a consumer
 # that is merely behind waits out (a TCP connect's gives up after about two minutes).
 UNSERVED = 3 * MINUTE
+# Goroutine ids a P takes from the runtime at a time (runtime's _GoidCacheBatch): goroutines one
+# goroutine makes in a loop get consecutive ids, but for a jump to the P's next batch.
+GOID_BATCH = 16
 # Evidence of a pile in one capture, and nothing else: alone it stops short of ``leak``.
 # Open connections are among them: a busy server's hundreds of keep-alive connections wait for
 # their next request, and a trace of seconds, or a young process's dump, cannot tell those from
@@ -507,6 +516,14 @@ def _shared_object(model: Model, grp: Group) -> bool:
     return len(seen) == 1 and () not in seen
 
 
+def _made_together(ids: npt.NDArray[np.int64]) -> bool:
+    """Whether goroutines were made in one go: their ids (never reused, handed out in order,
+    ``GOID_BATCH`` at a time to each P) are consecutive but for one jump to a P's next batch.
+    Goroutines made minutes apart in a process that does anything are not: others were made in
+    between."""
+    return len(ids) >= 2 and int(ids.max()) - int(ids.min()) + 1 <= len(ids) + GOID_BATCH
+
+
 def _waited_with(func: str, args: str) -> tuple[str, ...]:
     """The pointers among a frame's printed arguments that could be what it waits with.
 
@@ -659,11 +676,12 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
                            "never finished"))
     # A channel hands its oldest waiting sender to the next receive: senders that kept
     # arriving while the oldest waited minutes are a queue minutes deep, behind a consumer
-    # that is gone, stuck, or minutes behind (a dump's ages only understate: the runtime
-    # stamps a wait at the first GC after it began). Ages all alike are a batch queued at
-    # once (a semaphore's), served in turn.
+    # that is gone, stuck, or minutes behind. Ages all alike are a batch queued at once (a
+    # semaphore's), served in turn; goroutines made together (consecutive ids) whose waits
+    # began minutes apart were served and sent again: loops (generators, token refillers),
+    # each waiting for a consumer that asks rarely.
     unserved = state == "chan send" and not ctx.is_trace and grp.wait.max >= UNSERVED \
-        and (n == 1 or grp.wait.max - grp.wait.min >= MINUTE)
+        and (n == 1 or (grp.wait.max - grp.wait.min >= MINUTE and not _made_together(g.id[grp.rows])))
     if unserved:
         youngest = _dur(grp.wait.min) if grp.wait.min else "<1m"
         since = "" if n == 1 else f", more arriving since (the youngest waited {youngest})"

@@ -1439,8 +1439,8 @@ def test_sends_left_waiting_minutes_while_more_arrived_are_unserved() -> None:
     that returned, the oldest waiting 9 minutes while more arrived since, wait behind a writer
     that is gone (or minutes behind), not briefly behind a rotation. Among pollers that sleep
     and a server at work, five of them were benign; now likely, never leak on that alone."""
-    ages = (9, 6, 6, 3, 3)
-    senders = "".join(goroutine(100 + i, f"chan send, {m} minutes", "main.(*Handler).audit", 47,
+    ages = (9, 6, 6, 3, 3)  # made minutes apart: other goroutines were made in between
+    senders = "".join(goroutine(517 + 2_000 * i, f"chan send, {m} minutes", "main.(*Handler).audit", 47,
                                 "main.(*Handler).ServeHTTP", 20 + i) for i, m in enumerate(ages))
     busy = "".join(goroutine(30 + i, "sleep", "main.poller", 87) for i in range(16)) \
         + goroutine(9, "select", "main.(*shipper).run", 60)
@@ -1456,8 +1456,8 @@ def test_sends_left_waiting_minutes_while_more_arrived_are_unserved() -> None:
                      .replace(", 3 minutes]", "]")))
     assert "unserved" not in [e.kind for e in fresh.evidence] and fresh.verdict == "benign"
     # 300 of them, made per request: a pile however long, likely at most beside a receiver.
-    many = "".join(goroutine(100 + i, f"chan send, {3 + i % 7} minutes", "main.(*Handler).audit", 47,
-                             "main.(*Handler).ServeHTTP", 1000 + i) for i in range(300))
+    many = "".join(goroutine(100 + 37 * i, f"chan send, {3 + i % 7} minutes", "main.(*Handler).audit",
+                             47, "main.(*Handler).ServeHTTP", 20_000 + i) for i in range(300))
     pile = top(dump(MAIN + busy + many))
     assert pile.verdict == "likely" and pile.score == 79 and "minutes behind" in pile.evidence[0].text
 
@@ -1482,3 +1482,20 @@ def test_a_lone_send_waiting_minutes_is_watched() -> None:
     s = top(dump(MAIN + goroutine(7, "chan send, 9 minutes", "main.(*Status).Set", 40)
                  + goroutine(8, "IO wait", "main.serve", 12)))
     assert [e.kind for e in s.evidence if e.points > 0] == ["unserved", "blocked"] and s.verdict == "watch"
+
+
+def test_loops_made_together_and_served_since_are_not_unserved() -> None:
+    """Twelve ID pre-generators, one per shard, started together at startup (consecutive ids):
+    each sends, is served, and sends again, so their waits began minutes apart though they were
+    made in one go. A consumer that asks rarely leaves them waiting minutes: no queue behind a
+    consumer gone. The same waits in goroutines made minutes apart (ids far apart) are one."""
+    ages = (9, 9, 9, 9, 9, 9, 9, 7, 7, 4, 2, 0)
+    gens = "".join(goroutine(7 + i, f"chan send, {m} minutes" if m else "chan send",
+                             "main.(*idShard).generate", 52) for i, m in enumerate(ages))
+    server = goroutine(5, "IO wait", "main.serve", 12)
+    s = top(dump(MAIN + server + gens))
+    assert "unserved" not in [e.kind for e in s.evidence] and s.verdict == "benign", \
+        [e.text for e in s.evidence]
+    apart = gens.replace("goroutine 7 [", "goroutine 4007 [").replace("goroutine 8 [", "goroutine 9008 [")
+    s = top(dump(MAIN + server + apart))
+    assert "unserved" in [e.kind for e in s.evidence] and s.verdict == "likely"
