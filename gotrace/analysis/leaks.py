@@ -134,9 +134,9 @@ kind                       fact                                                 
 ``churning``               other goroutines than in an earlier snapshot             -30
 ``woken``                  instead of ``stuck``: the same goroutines, but 4 in 5 have   -20
                            waited less than the snapshots are apart (known from
-                           another goroutine's growing wait, less the runtime's
-                           2-minute stamping delay): served since (not for a
-                           sleep or a select, which wake by themselves)
+                           another goroutine's growing wait; 3 minutes or more, so
+                           that a GC has stamped every wait): served since (not
+                           for a sleep or a select, which wake by themselves)
 ``benign-shape``           runtime worker, tracer or profiler, signal loop,      caps score
                            accept loop, main, testing parents, a connection's
                            companion (write half, read-ahead, the read loop of a
@@ -908,10 +908,13 @@ def _judge(ctx: Capture, grp: Group, series: list[int], creators: npt.NDArray[np
         still = len(stayed)
         brief = not ctx.is_trace and still > 0 and int(g.wait_ns[stayed].max()) < MINUTE
         # A leaked goroutine's wait only grows. One that has waited less than the captures are
-        # apart (less the runtime's stamping delay and a dump's whole minutes) was woken since:
-        # served (a connection's reader, a worker), unless its wait wakes it by itself.
+        # apart (less a dump's whole minutes) was woken since: served (a connection's reader, a
+        # worker), unless its wait wakes it by itself. The runtime stamps a wait when a GC first
+        # sees it (with the end of the GC before: never later than it began), and collects at
+        # least every FORCED_GC: over captures further apart, a stuck wait shows its age.
         # (Most of them: a client's pool keeps a few idle connections beside the busy ones.)
-        recent = g.wait_ns[stayed] < apart - FORCED_GC - MINUTE
+        recent = g.wait_ns[stayed] < apart - MINUTE if apart >= FORCED_GC + MINUTE \
+            else np.zeros(still, bool)
         woken = still > 0 and state in WAKEN_STATES and not ctx.is_trace \
             and int(recent.sum()) * 5 >= still * 4
         if woken and still * 5 >= len(earlier_ids) * 4 and len(earlier_ids) >= 2:

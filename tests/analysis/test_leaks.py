@@ -1383,9 +1383,11 @@ def test_a_fixed_set_moving_between_waits_is_no_growth() -> None:
 def test_goroutines_woken_between_captures_minutes_apart_are_served_not_stuck() -> None:
     """A leaked goroutine's wait only grows. The captures are at least as far apart as another
     goroutine's wait grew between them (less a dump's whole minute); the same goroutines in
-    a network or channel wait that have waited less than that, less the runtime's two minutes
-    to stamp a wait, were woken since: a busy keep-alive connection's reader, not a stuck
-    one. A sleep or a select wakes by itself (a leaked ticker loop does), so says nothing."""
+    a network or channel wait that have waited less than that were woken since: a busy
+    keep-alive connection's reader, not a stuck one. The runtime stamps a wait no later than
+    it began, once a GC sees it (one runs every two minutes at least), so over captures 3
+    minutes or more apart a stuck wait shows its age. A sleep or a select wakes by itself (a
+    leaked ticker loop does), so says nothing."""
     def snapshot(state: str, minutes: int, accept: int) -> str:
         wait = f", {minutes} minutes" if minutes else ""
         return MAIN + goroutine(5, f"IO wait, {accept} minutes", "main.acceptLoop", 70) + "".join(
@@ -1404,6 +1406,9 @@ def test_goroutines_woken_between_captures_minutes_apart_are_served_not_stuck() 
     assert "woken" in kinds and "stuck" not in kinds, kinds
     woken = next(e.text for e in served.evidence if e.kind == "woken")
     assert "the captures are 5m00s or more apart" in woken
+    # Woken 3 minutes before the last capture, 6 after the first: served too.
+    lately = top_reader("IO wait", [0, 0, 3], [3, 6, 9])
+    assert "woken" in [e.kind for e in lately.evidence], [e.text for e in lately.evidence]
     close = top_reader("IO wait", [0, 0, 0], [3, 4, 5])  # 2 minutes apart: the stamp may lag
     assert "woken" not in [e.kind for e in close.evidence]
     stuck = top_reader("chan send", [3, 6, 9], [3, 6, 9])  # they waited as long: stuck
